@@ -1,0 +1,1 @@
+//! The CRM side of the domain (draft; see crm.rs in progress).

@@ -1,0 +1,13 @@
+//! ringbridge's core: the domain types and pure logic every other crate shares,
+//! and the traits ("ports") that the outside-system adapters implement.
+//!
+//! Nothing here does I/O. The PBX adapter (Yeastar today; Asterisk or
+//! FreeSWITCH later) turns its wire events into [`pbx::PbxEvent`]s; the CRM
+//! adapter (Zoho) implements [`crm::Crm`]; storage implements the store
+//! traits. The engine only ever sees these types.
+
+pub mod crm;
+pub mod pbx;
+pub mod phone;
+
+pub use phone::{E164, NumberPlan, PhoneError};

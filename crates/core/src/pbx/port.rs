@@ -1,0 +1,68 @@
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_core::Stream;
+
+use super::error::PbxError;
+use super::event::EventSourceItem;
+use super::model::{
+    CallId, CallRecord, CallSnapshot, Extension, PbxContact, PbxContactId, Phonebook, PhonebookId,
+    RecordingRef,
+};
+
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, PbxError>> + Send>>;
+
+/// A recording being streamed from the PBX, with what an HTTP response needs.
+pub struct RecordingStream {
+    pub content_type: String,
+    /// Total size, when the PBX says.
+    pub length: Option<u64>,
+    /// For a range request: the first byte served and the full size.
+    pub range: Option<(u64, u64)>,
+    pub body: ByteStream,
+}
+
+/// Commands and queries a PBX must answer for ringbridge's features.
+///
+/// Mapping for other PBXs: Asterisk ARI `POST /channels` (originate to the
+/// extension, then dial the number), `DELETE /channels/{id}`, CDRs from the
+/// CDR backend, recordings from `/recordings/stored`; FreeSWITCH ESL
+/// `originate user/1005 &bridge(...)`, `uuid_kill`, CDRs from mod_cdr.
+#[async_trait]
+pub trait Pbx: Send + Sync {
+    /// Click-to-call: ring the user's extension first, then, once it
+    /// answers, call `number`. Returns the PBX's id for the new call.
+    async fn dial(&self, extension: &str, number: &str) -> Result<CallId, PbxError>;
+
+    /// Drops one participant (by the channel the PBX reported).
+    async fn hang_up(&self, channel: &str) -> Result<(), PbxError>;
+
+    /// Calls in progress now (to rebuild live state after a reconnect).
+    async fn active_calls(&self) -> Result<Vec<CallSnapshot>, PbxError>;
+
+    /// Records of calls that started within `[from, to)`, oldest first.
+    /// Several records may share one call id (one per leg).
+    async fn call_records(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<CallRecord>, PbxError>;
+
+    async fn extensions(&self) -> Result<Vec<Extension>, PbxError>;
+
+    /// Streams a recording; `range` is an HTTP byte range `(start, end_inclusive)`.
+    async fn recording(&self, recording: &RecordingRef, range: Option<(u64, Option<u64>)>) -> Result<RecordingStream, PbxError>;
+
+    async fn phonebooks(&self) -> Result<Vec<Phonebook>, PbxError>;
+    async fn create_phonebook(&self, name: &str) -> Result<PhonebookId, PbxError>;
+    /// Contacts whose name or number matches `query`.
+    async fn search_contacts(&self, query: &str) -> Result<Vec<PbxContact>, PbxError>;
+    async fn create_contact(&self, contact: &PbxContact) -> Result<PbxContactId, PbxError>;
+    /// Replaces the contact's fields and numbers with `contact`'s.
+    async fn update_contact(&self, id: &PbxContactId, contact: &PbxContact) -> Result<(), PbxError>;
+}
+
+/// A PBX's live event stream. Implementations reconnect by themselves and
+/// report gaps with [`EventSourceItem::Disconnected`]; the stream ends only
+/// after [`EventSourceItem::Fatal`] or when dropped.
+pub trait PbxEventSource: Send + Sync {
+    fn events(&self) -> Pin<Box<dyn Stream<Item = EventSourceItem> + Send>>;
+}

@@ -1,0 +1,209 @@
+//! Phone numbers: every number ringbridge compares is first parsed once into
+//! E.164, so `+44 20 7946 0000`, `0044 20 7946 0000`, `020 7946 0000` and
+//! `(020) 7946-0000` are one key. CRM data is never rewritten; only the keys
+//! ringbridge derives from it are normalised.
+
+use std::fmt;
+
+use phonenumber::{Mode, country};
+use serde::{Deserialize, Serialize};
+
+/// A number in E.164 form (`+442079460000`). Construct it with
+/// [`NumberPlan::normalize`] or [`E164::parse`]; the inner string is always
+/// `+` followed by 8 to 15 digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct E164(String);
+
+impl E164 {
+    /// Parses an already international number (`+…` or `00…`).
+    pub fn parse(raw: &str) -> Result<Self, PhoneError> {
+        NumberPlan::default().normalize(raw)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The digits without the leading `+`.
+    pub fn digits(&self) -> &str {
+        &self.0[1..]
+    }
+}
+
+impl fmt::Display for E164 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for E164 {
+    type Error = PhoneError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let digits = value.strip_prefix('+').ok_or_else(|| PhoneError::NotANumber(value.clone()))?;
+        if (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(value))
+        } else {
+            Err(PhoneError::NotANumber(value))
+        }
+    }
+}
+
+impl From<E164> for String {
+    fn from(value: E164) -> Self {
+        value.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("{0:?} is not a phone number")]
+    NotANumber(String),
+    #[error("{0:?} is not an ISO 3166 country code")]
+    UnknownCountry(String),
+    #[error("{number:?} is not a valid number for its country")]
+    Invalid { number: String },
+}
+
+/// How numbers seen on one PBX are read: the country a national number
+/// belongs to, and the digits users dial to seize an outside line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberPlan {
+    /// ISO 3166-1 alpha-2 code, e.g. `GB`; `None` accepts only international numbers.
+    pub default_country: Option<String>,
+    /// Outside-line prefixes (e.g. `9`, or `0` on PBXs that use it) stripped
+    /// from dialled numbers before parsing.
+    pub outside_line_prefixes: Vec<String>,
+}
+
+impl Default for NumberPlan {
+    fn default() -> Self {
+        Self { default_country: None, outside_line_prefixes: Vec::new() }
+    }
+}
+
+impl NumberPlan {
+    pub fn new(default_country: &str) -> Result<Self, PhoneError> {
+        parse_country(default_country)?;
+        Ok(Self { default_country: Some(default_country.to_ascii_uppercase()), outside_line_prefixes: Vec::new() })
+    }
+
+    pub fn with_outside_line_prefixes(mut self, prefixes: &[&str]) -> Self {
+        self.outside_line_prefixes = prefixes.iter().map(|p| (*p).to_owned()).collect();
+        self
+    }
+
+    /// Normalises `raw` (as typed in a CRM, or as the PBX reported it) to E.164.
+    ///
+    /// An outside-line prefix is tried first stripped and then kept, because
+    /// "0" is both a common outside-line digit and the national trunk prefix.
+    pub fn normalize(&self, raw: &str) -> Result<E164, PhoneError> {
+        let cleaned = clean(raw).ok_or_else(|| PhoneError::NotANumber(raw.to_owned()))?;
+        let country = self.default_country.as_deref().map(parse_country).transpose()?;
+        if !cleaned.starts_with('+') {
+            for prefix in &self.outside_line_prefixes {
+                if let Some(rest) = cleaned.strip_prefix(prefix.as_str())
+                    && let Ok(number) = parse_with(country, rest)
+                {
+                    return Ok(number);
+                }
+            }
+        }
+        parse_with(country, &cleaned).map_err(|err| match err {
+            PhoneError::NotANumber(_) => PhoneError::NotANumber(raw.to_owned()),
+            PhoneError::Invalid { .. } => PhoneError::Invalid { number: raw.to_owned() },
+            other => other,
+        })
+    }
+}
+
+fn parse_country(code: &str) -> Result<country::Id, PhoneError> {
+    code.to_ascii_uppercase().parse::<country::Id>().map_err(|_| PhoneError::UnknownCountry(code.to_owned()))
+}
+
+/// Keeps digits and a leading `+`. `None` when
+/// the text has letters or no digits (an extension name, "anonymous").
+fn clean(raw: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    let mut out = String::with_capacity(trimmed.len());
+    for (i, c) in trimmed.chars().enumerate() {
+        match c {
+            '0'..='9' => out.push(c),
+            '+' if i == 0 => out.push('+'),
+            ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' => {}
+            _ => return None,
+        }
+    }
+    (out.trim_start_matches('+').len() >= 3).then_some(out)
+}
+
+fn parse_with(country: Option<country::Id>, digits: &str) -> Result<E164, PhoneError> {
+    // `00` is the international prefix in most of the world; read it as `+`
+    // so international numbers parse without a default country.
+    let international;
+    let digits = match digits.strip_prefix("00") {
+        Some(rest) => {
+            international = format!("+{rest}");
+            international.as_str()
+        }
+        None => digits,
+    };
+    if country.is_none() && !digits.starts_with('+') {
+        return Err(PhoneError::NotANumber(digits.to_owned()));
+    }
+    let parsed = phonenumber::parse(country, digits).map_err(|_| PhoneError::NotANumber(digits.to_owned()))?;
+    if !phonenumber::is_valid(&parsed) {
+        return Err(PhoneError::Invalid { number: digits.to_owned() });
+    }
+    E164::try_from(parsed.format().mode(Mode::E164).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uk_formats_are_one_key() {
+        let plan = NumberPlan::new("GB").unwrap();
+        for raw in ["+44 20 7946 0000", "0044 20 7946 0000", "020 7946 0000", "(020) 7946-0000"] {
+            assert_eq!(plan.normalize(raw).unwrap().as_str(), "+442079460000", "{raw}");
+        }
+    }
+
+    #[test]
+    fn outside_line_prefix_is_stripped_when_that_parses() {
+        let plan = NumberPlan::new("US").unwrap().with_outside_line_prefixes(&["9"]);
+        assert_eq!(plan.normalize("9 415 555 0123").unwrap().as_str(), "+14155550123");
+        assert_eq!(plan.normalize("+1 415 555 0123").unwrap().as_str(), "+14155550123");
+    }
+
+    #[test]
+    fn zero_prefix_falls_back_to_national_reading() {
+        let plan = NumberPlan::new("DE").unwrap().with_outside_line_prefixes(&["0"]);
+        // "0" + national "030 901820": the stripped reading wins over "+30…".
+        assert_eq!(plan.normalize("0030 901820").unwrap().as_str(), "+4930901820");
+        // Without the outside-line digit the national reading still works.
+        assert_eq!(plan.normalize("030 901820").unwrap().as_str(), "+4930901820");
+    }
+
+    #[test]
+    fn national_number_needs_a_country() {
+        assert!(matches!(E164::parse("020 7946 0000"), Err(PhoneError::NotANumber(_))));
+        assert_eq!(E164::parse("+49 30 901820").unwrap().as_str(), "+4930901820");
+    }
+
+    #[test]
+    fn names_and_short_codes_are_not_numbers() {
+        let plan = NumberPlan::new("GB").unwrap();
+        assert!(plan.normalize("anonymous").is_err());
+        assert!(plan.normalize("").is_err());
+        assert!(plan.normalize("12").is_err());
+    }
+
+    #[test]
+    fn serde_round_trip_checks_the_form() {
+        let n: E164 = serde_json::from_str("\"+442079460000\"").unwrap();
+        assert_eq!(serde_json::to_string(&n).unwrap(), "\"+442079460000\"");
+        assert!(serde_json::from_str::<E164>("\"442079460000\"").is_err());
+    }
+}
