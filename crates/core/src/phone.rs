@@ -40,7 +40,9 @@ impl fmt::Display for E164 {
 impl TryFrom<String> for E164 {
     type Error = PhoneError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        let digits = value.strip_prefix('+').ok_or_else(|| PhoneError::NotANumber(value.clone()))?;
+        let digits = value
+            .strip_prefix('+')
+            .ok_or_else(|| PhoneError::NotANumber(value.clone()))?;
         if (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(value))
         } else {
@@ -67,7 +69,7 @@ pub enum PhoneError {
 
 /// How numbers seen on one PBX are read: the country a national number
 /// belongs to, and the digits users dial to seize an outside line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NumberPlan {
     /// ISO 3166-1 alpha-2 code, e.g. `GB`; `None` accepts only international numbers.
     pub default_country: Option<String>,
@@ -76,16 +78,13 @@ pub struct NumberPlan {
     pub outside_line_prefixes: Vec<String>,
 }
 
-impl Default for NumberPlan {
-    fn default() -> Self {
-        Self { default_country: None, outside_line_prefixes: Vec::new() }
-    }
-}
-
 impl NumberPlan {
     pub fn new(default_country: &str) -> Result<Self, PhoneError> {
         parse_country(default_country)?;
-        Ok(Self { default_country: Some(default_country.to_ascii_uppercase()), outside_line_prefixes: Vec::new() })
+        Ok(Self {
+            default_country: Some(default_country.to_ascii_uppercase()),
+            outside_line_prefixes: Vec::new(),
+        })
     }
 
     pub fn with_outside_line_prefixes(mut self, prefixes: &[&str]) -> Self {
@@ -99,7 +98,11 @@ impl NumberPlan {
     /// "0" is both a common outside-line digit and the national trunk prefix.
     pub fn normalize(&self, raw: &str) -> Result<E164, PhoneError> {
         let cleaned = clean(raw).ok_or_else(|| PhoneError::NotANumber(raw.to_owned()))?;
-        let country = self.default_country.as_deref().map(parse_country).transpose()?;
+        let country = self
+            .default_country
+            .as_deref()
+            .map(parse_country)
+            .transpose()?;
         if !cleaned.starts_with('+') {
             for prefix in &self.outside_line_prefixes {
                 if let Some(rest) = cleaned.strip_prefix(prefix.as_str())
@@ -111,14 +114,18 @@ impl NumberPlan {
         }
         parse_with(country, &cleaned).map_err(|err| match err {
             PhoneError::NotANumber(_) => PhoneError::NotANumber(raw.to_owned()),
-            PhoneError::Invalid { .. } => PhoneError::Invalid { number: raw.to_owned() },
+            PhoneError::Invalid { .. } => PhoneError::Invalid {
+                number: raw.to_owned(),
+            },
             other => other,
         })
     }
 }
 
 fn parse_country(code: &str) -> Result<country::Id, PhoneError> {
-    code.to_ascii_uppercase().parse::<country::Id>().map_err(|_| PhoneError::UnknownCountry(code.to_owned()))
+    code.to_ascii_uppercase()
+        .parse::<country::Id>()
+        .map_err(|_| PhoneError::UnknownCountry(code.to_owned()))
 }
 
 /// Keeps digits and a leading `+`. `None` when
@@ -151,9 +158,12 @@ fn parse_with(country: Option<country::Id>, digits: &str) -> Result<E164, PhoneE
     if country.is_none() && !digits.starts_with('+') {
         return Err(PhoneError::NotANumber(digits.to_owned()));
     }
-    let parsed = phonenumber::parse(country, digits).map_err(|_| PhoneError::NotANumber(digits.to_owned()))?;
+    let parsed = phonenumber::parse(country, digits)
+        .map_err(|_| PhoneError::NotANumber(digits.to_owned()))?;
     if !phonenumber::is_valid(&parsed) {
-        return Err(PhoneError::Invalid { number: digits.to_owned() });
+        return Err(PhoneError::Invalid {
+            number: digits.to_owned(),
+        });
     }
     E164::try_from(parsed.format().mode(Mode::E164).to_string())
 }
@@ -165,31 +175,62 @@ mod tests {
     #[test]
     fn uk_formats_are_one_key() {
         let plan = NumberPlan::new("GB").unwrap();
-        for raw in ["+44 20 7946 0000", "0044 20 7946 0000", "020 7946 0000", "(020) 7946-0000"] {
-            assert_eq!(plan.normalize(raw).unwrap().as_str(), "+442079460000", "{raw}");
+        for raw in [
+            "+44 20 7946 0000",
+            "0044 20 7946 0000",
+            "020 7946 0000",
+            "(020) 7946-0000",
+        ] {
+            assert_eq!(
+                plan.normalize(raw).unwrap().as_str(),
+                "+442079460000",
+                "{raw}"
+            );
         }
     }
 
     #[test]
     fn outside_line_prefix_is_stripped_when_that_parses() {
-        let plan = NumberPlan::new("US").unwrap().with_outside_line_prefixes(&["9"]);
-        assert_eq!(plan.normalize("9 415 555 0123").unwrap().as_str(), "+14155550123");
-        assert_eq!(plan.normalize("+1 415 555 0123").unwrap().as_str(), "+14155550123");
+        let plan = NumberPlan::new("US")
+            .unwrap()
+            .with_outside_line_prefixes(&["9"]);
+        assert_eq!(
+            plan.normalize("9 415 555 0123").unwrap().as_str(),
+            "+14155550123"
+        );
+        assert_eq!(
+            plan.normalize("+1 415 555 0123").unwrap().as_str(),
+            "+14155550123"
+        );
     }
 
     #[test]
     fn zero_prefix_falls_back_to_national_reading() {
-        let plan = NumberPlan::new("DE").unwrap().with_outside_line_prefixes(&["0"]);
+        let plan = NumberPlan::new("DE")
+            .unwrap()
+            .with_outside_line_prefixes(&["0"]);
         // "0" + national "030 901820": the stripped reading wins over "+30…".
-        assert_eq!(plan.normalize("0030 901820").unwrap().as_str(), "+4930901820");
+        assert_eq!(
+            plan.normalize("0030 901820").unwrap().as_str(),
+            "+4930901820"
+        );
         // Without the outside-line digit the national reading still works.
-        assert_eq!(plan.normalize("030 901820").unwrap().as_str(), "+4930901820");
+        assert_eq!(
+            plan.normalize("030 901820").unwrap().as_str(),
+            "+4930901820"
+        );
     }
 
     #[test]
     fn national_number_needs_a_country() {
-        assert!(matches!(E164::parse("020 7946 0000"), Err(PhoneError::NotANumber(_))));
-        assert_eq!(E164::parse("+49 30 901820").unwrap().as_str(), "+4930901820");
+        assert!(matches!(
+            E164::parse("020 7946 0000"),
+            Err(PhoneError::NotANumber(_))
+        ));
+        assert_eq!(
+            E164::parse("+49 30 901820").unwrap().as_str(),
+            "+4930901820"
+        );
     }
 
     #[test]

@@ -10,7 +10,10 @@ pub enum PbxError {
     Unavailable(String),
     /// Too many requests or sessions right now: retry after a pause.
     #[error("PBX is busy: {reason}")]
-    Busy { reason: String, retry_after: Option<Duration> },
+    Busy {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
     /// The PBX refused our credentials or blocked us. Retrying would make it
     /// worse (Yeastar blocks an IP after 5 failed logins): a person must act.
     #[error("PBX refused access: {0}")]

@@ -14,17 +14,26 @@ pub enum PbxEvent {
     /// An extension's forwarding rule sent the call elsewhere.
     CallForwarded(CallSnapshot),
     /// A call could not be set up (no permission, busy, unreachable...).
-    CallFailed { call_id: CallId, reason: String, participants: Vec<ParticipantState> },
+    CallFailed {
+        call_id: CallId,
+        reason: String,
+        participants: Vec<ParticipantState>,
+    },
     /// The PBX wrote the record of a finished call: the trigger for logging.
-    CallEnded(CallRecord),
+    CallEnded(Box<CallRecord>),
     /// An extension became busy, ringing or idle.
-    ExtensionState { extension: String, state: ExtensionCallState },
+    ExtensionState {
+        extension: String,
+        state: ExtensionCallState,
+    },
 }
 
 impl PbxEvent {
     pub fn call_id(&self) -> Option<&CallId> {
         match self {
-            Self::CallState(s) | Self::CallTransferred(s) | Self::CallForwarded(s) => Some(&s.call_id),
+            Self::CallState(s) | Self::CallTransferred(s) | Self::CallForwarded(s) => {
+                Some(&s.call_id)
+            }
             Self::CallFailed { call_id, .. } => Some(call_id),
             Self::CallEnded(record) => Some(&record.call_id),
             Self::ExtensionState { .. } => None,
@@ -49,11 +58,18 @@ pub enum EventSourceItem {
     Connected,
     /// The stream is not delivering; events from `since` on may be missing
     /// until the next `Connected`.
-    Disconnected { since: DateTime<Utc>, reason: String },
+    Disconnected {
+        since: DateTime<Utc>,
+        reason: String,
+    },
     Event(PbxEvent),
     /// Input from the PBX that could not be read. The stream goes on.
-    Malformed { reason: String },
+    Malformed {
+        reason: String,
+    },
     /// The source cannot continue without a person (credentials refused, IP
     /// blocked). No more items follow.
-    Fatal { reason: String },
+    Fatal {
+        reason: String,
+    },
 }

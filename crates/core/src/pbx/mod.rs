@@ -17,6 +17,7 @@ pub use error::PbxError;
 pub use event::{EventSourceItem, ExtensionCallState, PbxEvent};
 pub use model::{
     CallDirection, CallId, CallRecord, CallSnapshot, Disposition, Extension, LegState, Participant,
-    ParticipantState, PbxContact, PbxContactId, PbxNumberKind, Phonebook, PhonebookId, RecordingRef,
+    ParticipantState, PbxContact, PbxContactId, PbxNumberKind, Phonebook, PhonebookId,
+    RecordingRef,
 };
 pub use port::{ByteStream, Pbx, PbxEventSource, RecordingStream};

@@ -37,7 +37,13 @@ pub enum Participant {
     /// A user's extension on this PBX.
     Extension { number: String, channel: String },
     /// An outside party reached through a trunk. `inbound` = they called us.
-    External { number: String, dialed: String, trunk: String, channel: String, inbound: bool },
+    External {
+        number: String,
+        dialed: String,
+        trunk: String,
+        channel: String,
+        inbound: bool,
+    },
 }
 
 impl Participant {

@@ -44,12 +44,20 @@ pub trait Pbx: Send + Sync {
 
     /// Records of calls that started within `[from, to)`, oldest first.
     /// Several records may share one call id (one per leg).
-    async fn call_records(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<CallRecord>, PbxError>;
+    async fn call_records(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallRecord>, PbxError>;
 
     async fn extensions(&self) -> Result<Vec<Extension>, PbxError>;
 
     /// Streams a recording; `range` is an HTTP byte range `(start, end_inclusive)`.
-    async fn recording(&self, recording: &RecordingRef, range: Option<(u64, Option<u64>)>) -> Result<RecordingStream, PbxError>;
+    async fn recording(
+        &self,
+        recording: &RecordingRef,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<RecordingStream, PbxError>;
 
     async fn phonebooks(&self) -> Result<Vec<Phonebook>, PbxError>;
     async fn create_phonebook(&self, name: &str) -> Result<PhonebookId, PbxError>;
@@ -57,7 +65,8 @@ pub trait Pbx: Send + Sync {
     async fn search_contacts(&self, query: &str) -> Result<Vec<PbxContact>, PbxError>;
     async fn create_contact(&self, contact: &PbxContact) -> Result<PbxContactId, PbxError>;
     /// Replaces the contact's fields and numbers with `contact`'s.
-    async fn update_contact(&self, id: &PbxContactId, contact: &PbxContact) -> Result<(), PbxError>;
+    async fn update_contact(&self, id: &PbxContactId, contact: &PbxContact)
+    -> Result<(), PbxError>;
 }
 
 /// A PBX's live event stream. Implementations reconnect by themselves and
