@@ -1,0 +1,202 @@
+//! The CRM side of the domain, neutral to any vendor: records a phone number
+//! can belong to, users calls are owned by, the call log ringbridge writes,
+//! and the [`Crm`] trait the CRM adapter (Zoho today) implements.
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The CRM modules a phone number can be matched in, and a call related to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum CrmModule {
+    Contacts,
+    Leads,
+    Accounts,
+    Deals,
+}
+
+impl CrmModule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Contacts => "Contacts",
+            Self::Leads => "Leads",
+            Self::Accounts => "Accounts",
+            Self::Deals => "Deals",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Contacts, Self::Leads, Self::Accounts, Self::Deals]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Display for CrmModule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Points at one CRM record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CrmRecordRef {
+    pub module: CrmModule,
+    pub id: String,
+}
+
+/// A CRM record as far as calls are concerned: who it is, its numbers as
+/// typed in the CRM, who owns it, and when it last changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmRecord {
+    pub reference: CrmRecordRef,
+    pub name: String,
+    pub company: Option<String>,
+    pub email: Option<String>,
+    /// Phone numbers exactly as stored in the CRM (never rewritten).
+    pub phones: Vec<String>,
+    pub owner_id: Option<String>,
+    /// The Account a Contact belongs to, for relating calls.
+    pub account: Option<CrmRecordRef>,
+    pub modified_at: DateTime<Utc>,
+}
+
+/// One page of records changed since some time, for keeping the local
+/// phone directory fresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPage {
+    pub records: Vec<CrmRecord>,
+    /// Pass back to get the next page; `None` when this was the last.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmUser {
+    pub id: String,
+    pub email: Option<String>,
+    pub name: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallLogType {
+    Inbound,
+    Outbound,
+    Missed,
+}
+
+/// A finished call as it is written to the CRM's call log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallLog {
+    /// ringbridge's idempotency key for this call (stable across retries and
+    /// restarts); adapters store it in the record so a re-send can be detected.
+    pub key: String,
+    pub call_type: CallLogType,
+    pub started_at: DateTime<Utc>,
+    pub duration_s: u32,
+    pub subject: String,
+    pub description: String,
+    /// CRM user id of the owner (the user mapped to the extension).
+    pub owner_id: Option<String>,
+    /// A Contact the call was with.
+    pub who: Option<CrmRecordRef>,
+    /// A Lead, Account or Deal the call relates to.
+    pub what: Option<CrmRecordRef>,
+    pub caller_number: Option<String>,
+    pub dialled_number: Option<String>,
+    pub result: Option<String>,
+    pub recording_url: Option<String>,
+}
+
+/// A Contact or Lead to create for an unknown number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRecord {
+    pub module: CrmModule,
+    pub first_name: Option<String>,
+    pub last_name: String,
+    pub company: Option<String>,
+    pub phone: String,
+    pub owner_id: Option<String>,
+}
+
+/// Why a CRM operation failed, classified for the engine's decisions.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CrmError {
+    /// Network fault, timeout, server error: retry with backoff.
+    #[error("CRM unavailable: {0}")]
+    Unavailable(String),
+    /// Rate or concurrency limit: retry after a pause.
+    #[error("CRM rate limit: {reason}")]
+    RateLimited {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+    /// The daily API budget is used up: retry when it frees up.
+    #[error("CRM API budget exhausted: {0}")]
+    BudgetExhausted(String),
+    /// The connection's authorization is gone (revoked, invalid refresh
+    /// token, missing scope): nothing will work until an admin reconnects.
+    #[error("CRM connection needs to be re-authorized: {0}")]
+    ReconnectNeeded(String),
+    /// The CRM refused this record or request; retrying the same data fails again.
+    #[error("CRM rejected the request: {code}: {message}")]
+    Rejected {
+        code: String,
+        message: String,
+        field: Option<String>,
+    },
+    #[error("not found in the CRM: {0}")]
+    NotFound(String),
+    /// The CRM answered something we cannot read (never taken as success).
+    #[error("unexpected answer from the CRM: {0}")]
+    Protocol(String),
+}
+
+impl CrmError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::Unavailable(_) | Self::RateLimited { .. } | Self::BudgetExhausted(_)
+        )
+    }
+}
+
+/// What ringbridge needs from a CRM.
+#[async_trait]
+pub trait Crm: Send + Sync {
+    /// Records in `modules` having any of the phone numbers in `candidates`
+    /// (different spellings of the same numbers). Order follows `modules`.
+    async fn find_by_phone(
+        &self,
+        modules: &[CrmModule],
+        candidates: &[String],
+    ) -> Result<Vec<CrmRecord>, CrmError>;
+
+    /// Records of `module` changed since `since` (all when `None`), a page at a time.
+    async fn records_changed_since(
+        &self,
+        module: CrmModule,
+        since: Option<DateTime<Utc>>,
+        page: Option<String>,
+    ) -> Result<RecordPage, CrmError>;
+
+    /// Writes call logs in as few requests as the CRM allows. The outer error
+    /// means nothing was written; otherwise one result per log, in order,
+    /// with the CRM's id of each written call.
+    async fn log_calls(&self, logs: &[CallLog]) -> Result<Vec<Result<String, CrmError>>, CrmError>;
+
+    /// For each log, the CRM id of a call already written for it (by its
+    /// `key`), so a write whose answer was lost is never repeated.
+    async fn find_logged_calls(&self, logs: &[CallLog]) -> Result<Vec<Option<String>>, CrmError>;
+
+    async fn create_record(&self, record: &NewRecord) -> Result<CrmRecord, CrmError>;
+
+    async fn users(&self) -> Result<Vec<CrmUser>, CrmError>;
+
+    /// The URL a person opens to see the record in the CRM (screen pop).
+    fn record_url(&self, record: &CrmRecordRef) -> String;
+}

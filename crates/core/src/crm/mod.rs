@@ -1,1 +1,0 @@
-//! The CRM side of the domain (draft; see crm.rs in progress).
