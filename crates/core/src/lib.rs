@@ -9,5 +9,6 @@
 pub mod crm;
 pub mod pbx;
 pub mod phone;
+pub mod store;
 
 pub use phone::{E164, NumberPlan, PhoneError};

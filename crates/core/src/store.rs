@@ -1,0 +1,54 @@
+//! What ringbridge keeps, behind a trait so the engine does not care whether
+//! it is SQLite (one node) or PostgreSQL (several nodes).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+
+use crate::pbx::{CallId, PbxEvent};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(String),
+    /// A secret could not be decrypted: wrong key, or tampered data.
+    #[error("cannot decrypt secret {name:?}: wrong secret key or corrupted data")]
+    Decrypt { name: String },
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// Durable state. Every method is one atomic step.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Stores a secret (PBX client secret, OAuth refresh token...) encrypted.
+    async fn put_secret(&self, name: &str, value: &SecretString) -> Result<(), StoreError>;
+    async fn secret(&self, name: &str) -> Result<Option<SecretString>, StoreError>;
+    async fn delete_secret(&self, name: &str) -> Result<(), StoreError>;
+
+    /// Plain settings, as JSON text.
+    async fn put_setting(&self, key: &str, json: &str) -> Result<(), StoreError>;
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Appends an event to the journal of what the PBX said.
+    async fn journal_event(
+        &self,
+        pbx: &str,
+        received_at: DateTime<Utc>,
+        event: &PbxEvent,
+    ) -> Result<(), StoreError>;
+
+    /// The time up to which the PBX's event stream is known to have been
+    /// received completely; catch-up after a gap or a restart starts here.
+    async fn stream_checkpoint(&self, pbx: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
+    async fn set_stream_checkpoint(&self, pbx: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Records that the call has ended. `true` the first time for this
+    /// call, `false` if it was already recorded (from the stream or a catch-up).
+    async fn claim_call_end(
+        &self,
+        pbx: &str,
+        call_id: &CallId,
+        ended_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
