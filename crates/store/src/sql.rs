@@ -1,0 +1,292 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ringbridge_core::pbx::{CallId, PbxEvent};
+use ringbridge_core::store::{Store, StoreError};
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, Row};
+
+use crate::crypto::SecretKey;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreOpenError {
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot apply database migrations: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+/// The SQL store. Cheap to clone (a pool handle).
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    key: SecretKey,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+fn db_err(err: sqlx::Error) -> StoreError {
+    StoreError::Database(err.to_string())
+}
+
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
+}
+
+impl SqlStore {
+    /// Opens (creating if needed) the database at `url` and migrates it.
+    /// SQLite files are created on first use and run in WAL mode.
+    pub async fn open(url: &str, key: SecretKey) -> Result<Self, StoreOpenError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreOpenError::UnsupportedUrl(url.to_owned()));
+        };
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let url = match backend {
+            Backend::Sqlite => {
+                // One writer at a time is SQLite's rule; a small pool with a
+                // busy timeout keeps readers concurrent under WAL.
+                options = options.max_connections(4).after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                            .await?;
+                        Ok(())
+                    })
+                });
+                sqlite_url_with_create(url)
+            }
+            Backend::Postgres => {
+                options = options.max_connections(10);
+                url.to_owned()
+            }
+        };
+        let connect = AnyConnectOptions::from_str(&url).map_err(StoreOpenError::Connect)?;
+        let pool = options
+            .connect_with(connect)
+            .await
+            .map_err(StoreOpenError::Connect)?;
+        if backend == Backend::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL;")
+                .await
+                .map_err(StoreOpenError::Connect)?;
+        }
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await.map_err(StoreOpenError::Migrate)?;
+        Ok(Self { pool, backend, key })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Readiness probe: one round trip to the database.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `sqlite://file.db` → `sqlite://file.db?mode=rwc`, so a fresh data
+/// directory works without a manual `createdb`.
+fn sqlite_url_with_create(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn put_secret(&self, name: &str, value: &SecretString) -> Result<(), StoreError> {
+        let (nonce, ciphertext) = self.key.seal(name, value.expose_secret().as_bytes());
+        sqlx::query(
+            "INSERT INTO secrets (name, nonce, ciphertext, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at",
+        )
+        .bind(name)
+        .bind(nonce)
+        .bind(ciphertext)
+        .bind(millis(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn secret(&self, name: &str) -> Result<Option<SecretString>, StoreError> {
+        let row = sqlx::query("SELECT nonce, ciphertext FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let nonce: Vec<u8> = row.try_get(0).map_err(db_err)?;
+        let ciphertext: Vec<u8> = row.try_get(1).map_err(db_err)?;
+        let plain =
+            self.key
+                .open(name, &nonce, &ciphertext)
+                .ok_or_else(|| StoreError::Decrypt {
+                    name: name.to_owned(),
+                })?;
+        let text = String::from_utf8(plain).map_err(|_| StoreError::Decrypt {
+            name: name.to_owned(),
+        })?;
+        Ok(Some(SecretString::from(text)))
+    }
+
+    async fn delete_secret(&self, name: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM secrets WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn put_setting(&self, key: &str, json: &str) -> Result<(), StoreError> {
+        serde_json::from_str::<serde_json::Value>(json)
+            .map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))?;
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(json)
+        .bind(millis(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .map(|row| row.try_get::<String, _>(0).map_err(db_err))
+            .transpose()
+    }
+
+    async fn journal_event(
+        &self,
+        pbx: &str,
+        received_at: DateTime<Utc>,
+        event: &PbxEvent,
+    ) -> Result<(), StoreError> {
+        let payload =
+            serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let kind = serde_json::to_value(event)
+            .ok()
+            .and_then(|v| v.get("event").and_then(|k| k.as_str()).map(str::to_owned))
+            .unwrap_or_default();
+        sqlx::query("INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload) VALUES ($1, $2, $3, $4, $5)")
+            .bind(pbx)
+            .bind(millis(received_at))
+            .bind(event.call_id().map(|c| c.0.clone()))
+            .bind(kind)
+            .bind(payload)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn stream_checkpoint(&self, pbx: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let row = sqlx::query("SELECT checkpoint_at FROM pbx_stream WHERE pbx = $1")
+            .bind(pbx)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| from_millis(r.try_get(0).map_err(db_err)?))
+            .transpose()
+    }
+
+    async fn set_stream_checkpoint(&self, pbx: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        // Never move the checkpoint backwards: a late writer must not reopen
+        // a window that was already caught up.
+        let query = match self.backend {
+            Backend::Sqlite => {
+                "INSERT INTO pbx_stream (pbx, checkpoint_at) VALUES ($1, $2)
+                 ON CONFLICT (pbx) DO UPDATE SET checkpoint_at = MAX(pbx_stream.checkpoint_at, excluded.checkpoint_at)"
+            }
+            Backend::Postgres => {
+                "INSERT INTO pbx_stream (pbx, checkpoint_at) VALUES ($1, $2)
+                 ON CONFLICT (pbx) DO UPDATE SET checkpoint_at = GREATEST(pbx_stream.checkpoint_at, excluded.checkpoint_at)"
+            }
+        };
+        sqlx::query(query)
+            .bind(pbx)
+            .bind(millis(at))
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn claim_call_end(
+        &self,
+        pbx: &str,
+        call_id: &CallId,
+        ended_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO ended_calls (pbx, call_id, ended_at) VALUES ($1, $2, $3) ON CONFLICT (pbx, call_id) DO NOTHING",
+        )
+        .bind(pbx)
+        .bind(call_id.as_str())
+        .bind(millis(ended_at))
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+}
