@@ -1,0 +1,292 @@
+//! The front door for PBX events.
+//!
+//! The PBX stream has no replay: events sent while ringbridge was
+//! disconnected (or not running) are gone. So the stream's health is
+//! checkpointed in the store, and on every (re)connect the PBX's call
+//! records since the checkpoint are fetched; calls whose end was not seen
+//! are replayed as `CallEnded`. Each call end is claimed once in the store,
+//! so live and caught-up copies never both pass.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+use ringbridge_core::pbx::{CallRecord, EventSourceItem, Pbx, PbxError, PbxEvent};
+use ringbridge_core::store::{Store, StoreError};
+use tokio::sync::{mpsc, watch};
+
+#[derive(Debug, Clone)]
+pub struct IngestConfig {
+    /// Which PBX this stream belongs to (call ids are unique per PBX only).
+    pub pbx_id: String,
+    /// How far before the checkpoint catch-up looks, so calls that started
+    /// before a gap and ended during it are found too.
+    pub catchup_lookback: chrono::Duration,
+    /// How often the checkpoint advances while the stream is healthy, and
+    /// how soon a failed catch-up is retried.
+    pub tick: Duration,
+}
+
+impl IngestConfig {
+    pub fn new(pbx_id: impl Into<String>) -> Self {
+        Self {
+            pbx_id: pbx_id.into(),
+            catchup_lookback: chrono::Duration::hours(2),
+            tick: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Where an event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Live,
+    /// Rebuilt from the PBX's call records after a gap.
+    CatchUp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    pub event: PbxEvent,
+    pub origin: Origin,
+}
+
+/// The stream's state, for health checks and the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamStatus {
+    Starting,
+    Connected,
+    Disconnected {
+        since: DateTime<Utc>,
+        reason: String,
+    },
+    /// The source gave up and needs a person (e.g. credentials refused).
+    Failed {
+        reason: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("storage failed: {0}")]
+    Store(#[from] StoreError),
+    #[error("the PBX event source failed permanently: {0}")]
+    SourceFailed(String),
+    #[error("the consumer of ingested events has gone away")]
+    ConsumerGone,
+}
+
+pub struct Ingest {
+    config: IngestConfig,
+    store: Arc<dyn Store>,
+    pbx: Arc<dyn Pbx>,
+    out: mpsc::Sender<Ingested>,
+    status: watch::Sender<StreamStatus>,
+    /// Start of a catch-up window that still has to be fetched.
+    pending_catchup: Option<DateTime<Utc>>,
+    connected: bool,
+}
+
+impl Ingest {
+    pub fn new(
+        config: IngestConfig,
+        store: Arc<dyn Store>,
+        pbx: Arc<dyn Pbx>,
+        out: mpsc::Sender<Ingested>,
+    ) -> Self {
+        let (status, _) = watch::channel(StreamStatus::Starting);
+        Self {
+            config,
+            store,
+            pbx,
+            out,
+            status,
+            pending_catchup: None,
+            connected: false,
+        }
+    }
+
+    pub fn status(&self) -> watch::Receiver<StreamStatus> {
+        self.status.subscribe()
+    }
+
+    /// Runs until the source ends. Returns an error if the source failed
+    /// permanently or storage failed.
+    pub async fn run(
+        mut self,
+        source: impl Stream<Item = EventSourceItem> + Send,
+    ) -> Result<(), IngestError> {
+        let mut source = std::pin::pin!(source);
+        let mut tick = tokio::time::interval(self.config.tick);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                item = source.next() => match item {
+                    Some(item) => self.handle(item).await?,
+                    None => return Ok(()),
+                },
+                _ = tick.tick() => self.on_tick().await?,
+            }
+        }
+    }
+
+    async fn handle(&mut self, item: EventSourceItem) -> Result<(), IngestError> {
+        match item {
+            EventSourceItem::Connected => {
+                tracing::info!(pbx = %self.config.pbx_id, "PBX event stream connected");
+                self.connected = true;
+                self.status.send_replace(StreamStatus::Connected);
+                let checkpoint = self.store.stream_checkpoint(&self.config.pbx_id).await?;
+                if let Some(checkpoint) = checkpoint {
+                    self.pending_catchup = Some(checkpoint - self.config.catchup_lookback);
+                }
+                self.try_catch_up().await?;
+            }
+            EventSourceItem::Disconnected { since, reason } => {
+                tracing::warn!(pbx = %self.config.pbx_id, %since, %reason, "PBX event stream disconnected; will catch up from call records");
+                self.connected = false;
+                self.status
+                    .send_replace(StreamStatus::Disconnected { since, reason });
+            }
+            EventSourceItem::Event(event) => self.accept(event, Origin::Live).await?,
+            EventSourceItem::Malformed { reason } => {
+                tracing::warn!(pbx = %self.config.pbx_id, %reason, "skipped malformed PBX event");
+            }
+            EventSourceItem::Fatal { reason } => {
+                tracing::error!(pbx = %self.config.pbx_id, %reason, "PBX event source stopped; a person must act");
+                self.status.send_replace(StreamStatus::Failed {
+                    reason: reason.clone(),
+                });
+                return Err(IngestError::SourceFailed(reason));
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_tick(&mut self) -> Result<(), IngestError> {
+        if !self.connected {
+            return Ok(());
+        }
+        if self.pending_catchup.is_some() {
+            self.try_catch_up().await
+        } else {
+            self.store
+                .set_stream_checkpoint(&self.config.pbx_id, Utc::now())
+                .await
+                .map_err(Into::into)
+        }
+    }
+
+    /// Fetches call records since the pending window start; on success the
+    /// checkpoint advances to the moment the fetch began. On a PBX error the
+    /// window stays pending and the next tick retries.
+    async fn try_catch_up(&mut self) -> Result<(), IngestError> {
+        let now = Utc::now();
+        let Some(from) = self.pending_catchup else {
+            return self
+                .store
+                .set_stream_checkpoint(&self.config.pbx_id, now)
+                .await
+                .map_err(Into::into);
+        };
+        match self.pbx.call_records(from, now).await {
+            Ok(records) => {
+                let calls = group_by_call(records);
+                let mut replayed = 0usize;
+                for record in calls {
+                    let id = record.call_id.clone();
+                    if self.claim(&record).await? {
+                        replayed += 1;
+                        tracing::info!(pbx = %self.config.pbx_id, call_id = %id, "caught up a call end missed by the stream");
+                        self.emit(PbxEvent::CallEnded(Box::new(record)), Origin::CatchUp)
+                            .await?;
+                    }
+                }
+                tracing::info!(pbx = %self.config.pbx_id, %from, to = %now, replayed, "catch-up from call records done");
+                self.pending_catchup = None;
+                self.store
+                    .set_stream_checkpoint(&self.config.pbx_id, now)
+                    .await?;
+            }
+            Err(err) => log_catchup_failure(&self.config.pbx_id, &err),
+        }
+        Ok(())
+    }
+
+    async fn accept(&mut self, event: PbxEvent, origin: Origin) -> Result<(), IngestError> {
+        self.store
+            .journal_event(&self.config.pbx_id, Utc::now(), &event)
+            .await?;
+        if let PbxEvent::CallEnded(record) = &event
+            && !self.claim(record).await?
+        {
+            tracing::debug!(pbx = %self.config.pbx_id, call_id = %record.call_id, "duplicate call end skipped");
+            return Ok(());
+        }
+        self.emit(event, origin).await
+    }
+
+    async fn claim(&self, record: &CallRecord) -> Result<bool, IngestError> {
+        Ok(self
+            .store
+            .claim_call_end(&self.config.pbx_id, &record.call_id, Utc::now())
+            .await?)
+    }
+
+    async fn emit(&self, event: PbxEvent, origin: Origin) -> Result<(), IngestError> {
+        self.out
+            .send(Ingested { event, origin })
+            .await
+            .map_err(|_| IngestError::ConsumerGone)
+    }
+}
+
+fn log_catchup_failure(pbx: &str, err: &PbxError) {
+    if err.is_retryable() {
+        tracing::warn!(pbx, error = %err, "catch-up from call records failed; retrying");
+    } else {
+        tracing::error!(pbx, error = %err, "catch-up from call records failed; retrying, but this needs attention");
+    }
+}
+
+/// One record per call: PBXs that write a row per leg share the call id
+/// across legs. The call's record is its earliest leg, answered if any leg
+/// was, with the longest durations.
+pub fn group_by_call(records: Vec<CallRecord>) -> Vec<CallRecord> {
+    let mut calls: BTreeMap<String, CallRecord> = BTreeMap::new();
+    for leg in records {
+        match calls.get_mut(leg.call_id.as_str()) {
+            None => {
+                calls.insert(leg.call_id.0.clone(), leg);
+            }
+            Some(call) => merge_leg(call, leg),
+        }
+    }
+    let mut out: Vec<_> = calls.into_values().collect();
+    out.sort_by_key(|c| c.started_at);
+    out
+}
+
+fn merge_leg(call: &mut CallRecord, leg: CallRecord) {
+    use ringbridge_core::pbx::Disposition;
+    let answered = leg.disposition == Disposition::Answered;
+    call.duration_s = call.duration_s.max(leg.duration_s);
+    call.talk_s = call.talk_s.max(leg.talk_s);
+    if call.recording.is_none() {
+        call.recording = leg.recording.clone();
+    }
+    if leg.started_at < call.started_at {
+        let mut earlier = leg;
+        earlier.duration_s = call.duration_s;
+        earlier.talk_s = call.talk_s;
+        earlier.recording = earlier.recording.or(call.recording.take());
+        if call.disposition == Disposition::Answered {
+            earlier.disposition = Disposition::Answered;
+        }
+        *call = earlier;
+    } else if answered {
+        call.disposition = Disposition::Answered;
+    }
+}

@@ -1,0 +1,216 @@
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::StreamExt;
+use ringbridge_core::pbx::{CallSnapshot, EventSourceItem, PbxEvent};
+use ringbridge_core::store::Store;
+use ringbridge_engine::{Ingest, IngestConfig, IngestError, Ingested, Origin, StreamStatus};
+use ringbridge_store::testing::fresh_databases;
+use ringbridge_store::{SecretKey, SqlStore};
+use tokio::sync::mpsc;
+
+use crate::fake_pbx::{FakePbx, record};
+
+async fn stores() -> Vec<(Arc<dyn Store>, ringbridge_store::testing::TestDatabase)> {
+    let mut out = Vec::new();
+    for db in fresh_databases().await {
+        let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqlStore::open(&db.url, key).await.unwrap());
+        out.push((store, db));
+    }
+    out
+}
+
+fn config() -> IngestConfig {
+    let mut config = IngestConfig::new("pbx1");
+    config.tick = Duration::from_millis(20);
+    config
+}
+
+/// Runs ingest over `items`, then collects what it emitted.
+async fn run(
+    store: Arc<dyn Store>,
+    pbx: Arc<FakePbx>,
+    items: Vec<EventSourceItem>,
+) -> (Result<(), IngestError>, Vec<Ingested>) {
+    let (tx, mut rx) = mpsc::channel(64);
+    let ingest = Ingest::new(config(), store, pbx, tx);
+    let result = ingest.run(futures_util::stream::iter(items)).await;
+    let mut got = Vec::new();
+    while let Ok(item) = rx.try_recv() {
+        got.push(item);
+    }
+    (result, got)
+}
+
+fn ended(call_id: &str) -> EventSourceItem {
+    EventSourceItem::Event(PbxEvent::CallEnded(Box::new(record(call_id, 0))))
+}
+
+fn ended_ids(got: &[Ingested]) -> Vec<(String, Origin)> {
+    got.iter()
+        .filter_map(|i| match &i.event {
+            PbxEvent::CallEnded(r) => Some((r.call_id.0.clone(), i.origin)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_repeated_call_end_passes_once_and_other_events_pass_through() {
+    for (store, _db) in stores().await {
+        let pbx = Arc::new(FakePbx::default());
+        let state = EventSourceItem::Event(PbxEvent::CallState(CallSnapshot {
+            call_id: "1.1".into(),
+            participants: vec![],
+        }));
+        let (result, got) = run(
+            store,
+            pbx,
+            vec![
+                EventSourceItem::Connected,
+                state,
+                ended("1.1"),
+                ended("1.1"),
+            ],
+        )
+        .await;
+        result.unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(ended_ids(&got), vec![("1.1".to_owned(), Origin::Live)]);
+    }
+}
+
+#[tokio::test]
+async fn calls_that_ended_during_a_gap_are_caught_up_once() {
+    for (store, _db) in stores().await {
+        let pbx = Arc::new(FakePbx::default());
+        // First session: the stream works, call A ends live.
+        let (result, got) = run(
+            store.clone(),
+            pbx.clone(),
+            vec![EventSourceItem::Connected, ended("A")],
+        )
+        .await;
+        result.unwrap();
+        assert_eq!(ended_ids(&got), vec![("A".to_owned(), Origin::Live)]);
+
+        // The socket drops; B and C end meanwhile (C with two CDR legs). The
+        // PBX's records also still hold A. After reconnecting, the late live
+        // copy of C's end must not pass again.
+        pbx.records.lock().unwrap().extend([
+            record("A", 0),
+            record("B", 1),
+            record("C", 2),
+            record("C", 3),
+        ]);
+        let items = vec![
+            EventSourceItem::Disconnected {
+                since: Utc::now(),
+                reason: "socket closed".into(),
+            },
+            EventSourceItem::Connected,
+            ended("C"),
+        ];
+        let (result, got) = run(store, pbx, items).await;
+        result.unwrap();
+        assert_eq!(
+            ended_ids(&got),
+            vec![
+                ("B".to_owned(), Origin::CatchUp),
+                ("C".to_owned(), Origin::CatchUp)
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_restart_catches_up_from_the_stored_checkpoint() {
+    for (store, db) in stores().await {
+        let pbx = Arc::new(FakePbx::default());
+        run(store.clone(), pbx.clone(), vec![EventSourceItem::Connected])
+            .await
+            .0
+            .unwrap();
+        assert!(store.stream_checkpoint("pbx1").await.unwrap().is_some());
+
+        // ringbridge is down while D ends; a new process opens the same database.
+        pbx.records.lock().unwrap().push(record("D", 5));
+        let reopened: Arc<dyn Store> = Arc::new(
+            SqlStore::open(
+                &db.url,
+                SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
+            )
+            .await
+            .unwrap(),
+        );
+        let (result, got) = run(reopened, pbx, vec![EventSourceItem::Connected]).await;
+        result.unwrap();
+        assert_eq!(ended_ids(&got), vec![("D".to_owned(), Origin::CatchUp)]);
+    }
+}
+
+#[tokio::test]
+async fn a_failed_catch_up_is_retried_and_holds_the_checkpoint() {
+    for (store, _db) in stores().await {
+        let pbx = Arc::new(FakePbx::default());
+        run(store.clone(), pbx.clone(), vec![EventSourceItem::Connected])
+            .await
+            .0
+            .unwrap();
+        let before = store.stream_checkpoint("pbx1").await.unwrap().unwrap();
+
+        pbx.records.lock().unwrap().push(record("E", 7));
+        pbx.down.store(true, Ordering::SeqCst);
+        let (tx, mut rx) = mpsc::channel(64);
+        let ingest = Ingest::new(config(), store.clone(), pbx.clone(), tx);
+        // A source that connects and then stays open.
+        let source = futures_util::stream::iter(vec![EventSourceItem::Connected])
+            .chain(futures_util::stream::pending());
+        let task = tokio::spawn(ingest.run(source));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            rx.try_recv().is_err(),
+            "nothing can be caught up while the PBX is down"
+        );
+        assert_eq!(
+            store.stream_checkpoint("pbx1").await.unwrap().unwrap(),
+            before,
+            "checkpoint held"
+        );
+
+        pbx.down.store(false, Ordering::SeqCst);
+        let got = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ended_ids(&[got]), vec![("E".to_owned(), Origin::CatchUp)]);
+        assert!(pbx.record_queries.load(Ordering::SeqCst) >= 3, "retried");
+        task.abort();
+    }
+}
+
+#[tokio::test]
+async fn a_fatal_source_stops_with_a_visible_status() {
+    for (store, _db) in stores().await {
+        let (tx, _rx) = mpsc::channel(4);
+        let ingest = Ingest::new(config(), store, Arc::new(FakePbx::default()), tx);
+        let status = ingest.status();
+        let items = vec![EventSourceItem::Fatal {
+            reason: "PBX refused the client secret".into(),
+        }];
+        let err = ingest
+            .run(futures_util::stream::iter(items))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, IngestError::SourceFailed(_)));
+        assert_eq!(
+            *status.borrow(),
+            StreamStatus::Failed {
+                reason: "PBX refused the client secret".into()
+            }
+        );
+    }
+}

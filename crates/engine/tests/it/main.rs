@@ -1,0 +1,5 @@
+//! Ingest behaviour over a real store (SQLite, and PostgreSQL when
+//! configured) with a scripted PBX.
+
+mod fake_pbx;
+mod ingest;
