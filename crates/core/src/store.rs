@@ -21,6 +21,9 @@ pub enum StoreError {
 /// Durable state. Every method is one atomic step.
 #[async_trait]
 pub trait Store: Send + Sync {
+    /// One round trip to the storage, for readiness checks.
+    async fn ping(&self) -> Result<(), StoreError>;
+
     /// Stores a secret (PBX client secret, OAuth refresh token...) encrypted.
     async fn put_secret(&self, name: &str, value: &SecretString) -> Result<(), StoreError>;
     async fn secret(&self, name: &str) -> Result<Option<SecretString>, StoreError>;

@@ -144,6 +144,14 @@ fn sqlite_url_with_create(url: &str) -> String {
 
 #[async_trait]
 impl Store for SqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
     async fn put_secret(&self, name: &str, value: &SecretString) -> Result<(), StoreError> {
         let (nonce, ciphertext) = self.key.seal(name, value.expose_secret().as_bytes());
         sqlx::query(

@@ -1,1 +1,47 @@
-//! ringbridge-web
+//! ringbridge's HTTP surface. One router for everything a running
+//! ringbridge serves: health and readiness probes, the PBX's webhook
+//! endpoint, and (in later issues) the agent panel and admin console.
+
+mod health;
+
+use std::sync::Arc;
+
+use axum::Router;
+use ringbridge_core::store::Store;
+use ringbridge_engine::StreamStatus;
+use tokio::sync::watch;
+use tower_http::trace::TraceLayer;
+
+pub use health::Readiness;
+
+/// What the HTTP handlers need from the running service.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// The PBX event stream's state, when a PBX is configured.
+    pub pbx_stream: Option<watch::Receiver<StreamStatus>>,
+}
+
+/// Builds the service's router. `pbx_webhook` is mounted at
+/// [`PBX_WEBHOOK_PATH`] when the PBX pushes events by webhook.
+pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
+    let mut app = health::routes().with_state(state);
+    if let Some(webhook) = pbx_webhook {
+        app = app.nest(PBX_WEBHOOK_PATH, webhook);
+    }
+    app.layer(TraceLayer::new_for_http())
+}
+
+/// Where the PBX posts its webhook events.
+pub const PBX_WEBHOOK_PATH: &str = "/pbx/webhook";
+
+/// Serves `app` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
