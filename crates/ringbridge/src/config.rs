@@ -1,0 +1,212 @@
+//! Configuration: built-in defaults ← an optional TOML file ← `RINGBRIDGE_*`
+//! environment variables. Secrets never print (`SecretString`), and each
+//! may come from a `*_file` path instead of the value itself.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use ringbridge_store::SecretKey;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../config.default.toml");
+
+#[derive(Debug, Deserialize)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    database_url: String,
+    secret_key: SecretString,
+    secret_key_file: Option<PathBuf>,
+    pub http: HttpConfig,
+    pub log: LogConfig,
+    pub pbx: Option<PbxConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HttpConfig {
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+/// How ringbridge receives the PBX's events.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EventTransport {
+    /// ringbridge keeps a WebSocket open to the PBX (works behind NAT).
+    #[default]
+    Websocket,
+    /// The PBX posts to ringbridge's webhook URL (needs ringbridge reachable).
+    Webhook,
+}
+
+/// A Yeastar P-Series PBX.
+#[derive(Debug, Deserialize)]
+pub struct PbxConfig {
+    /// A short name for this PBX, used as the key of its stored state.
+    #[serde(default = "default_pbx_id")]
+    pub id: String,
+    pub base_url: String,
+    pub client_id: String,
+    #[serde(default)]
+    client_secret: Option<SecretString>,
+    #[serde(default)]
+    client_secret_file: Option<PathBuf>,
+    /// The PBX's time zone (IANA name): its event times are local.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    #[serde(default)]
+    pub events: EventTransport,
+    /// The secret the PBX signs webhooks with (Webhook Event Push settings).
+    #[serde(default)]
+    webhook_secret: Option<SecretString>,
+    #[serde(default)]
+    webhook_secret_file: Option<PathBuf>,
+    /// Accept a self-signed PBX certificate (common on-premises).
+    #[serde(default)]
+    pub accept_invalid_certs: bool,
+}
+
+fn default_pbx_id() -> String {
+    "pbx".to_owned()
+}
+
+fn default_time_zone() -> String {
+    "UTC".to_owned()
+}
+
+impl PbxConfig {
+    pub fn client_secret(&self) -> Result<SecretString> {
+        resolve_secret(self.client_secret.as_ref(), self.client_secret_file.as_deref(), "pbx.client_secret")?
+            .context("pbx.client_secret (or pbx.client_secret_file) is required")
+    }
+
+    pub fn webhook_secret(&self) -> Result<Option<SecretString>> {
+        resolve_secret(self.webhook_secret.as_ref(), self.webhook_secret_file.as_deref(), "pbx.webhook_secret")
+    }
+
+    pub fn time_zone(&self) -> Result<chrono_tz::Tz> {
+        self.time_zone.parse().map_err(|_| anyhow::anyhow!("pbx.time_zone {:?} is not an IANA time zone", self.time_zone))
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if given), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(file) = file {
+            if !file.exists() {
+                bail!("config file {} does not exist", file.display());
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("RINGBRIDGE_").split("__"));
+        figment.extract().context("invalid configuration")
+    }
+
+    /// The database URL; SQLite in the data directory unless configured.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("ringbridge.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The key that encrypts stored secrets: from `secret_key_file`, else
+    /// `secret_key`, else `data_dir/secret.key`, created (mode 0600) on
+    /// first start.
+    pub fn secret_key(&self) -> Result<SecretKey> {
+        let configured = resolve_secret(Some(&self.secret_key), self.secret_key_file.as_deref(), "secret_key")?;
+        if let Some(key) = configured {
+            return SecretKey::from_base64(key.expose_secret()).context("secret_key");
+        }
+        let path = self.data_dir.join("secret.key");
+        if !path.exists() {
+            std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
+            write_private(&path, &SecretKey::generate_base64())?;
+            tracing::warn!(path = %path.display(), "generated a new secret key; back it up: stored secrets cannot be read without it");
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        SecretKey::from_base64(&text).with_context(|| format!("secret key in {}", path.display()))
+    }
+
+    /// Makes sure the data directory exists (SQLite needs it).
+    pub fn prepare_data_dir(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating data directory {}", self.data_dir.display()))
+    }
+}
+
+/// A secret given inline or as a file; an empty inline value counts as unset.
+fn resolve_secret(inline: Option<&SecretString>, file: Option<&Path>, name: &str) -> Result<Option<SecretString>> {
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {name} from {}", file.display()))?;
+        return Ok(Some(SecretString::from(text.trim().to_owned())));
+    }
+    Ok(inline.filter(|s| !s.expose_secret().is_empty()).cloned())
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents.as_bytes()).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_env_overrides_nested_keys() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("RINGBRIDGE_HTTP__LISTEN", "127.0.0.1:9999");
+            jail.set_env("RINGBRIDGE_PBX__BASE_URL", "https://pbx.example.test:8088");
+            jail.set_env("RINGBRIDGE_PBX__CLIENT_ID", "id");
+            jail.create_file("pbx.secret", "s3cret\n")?;
+            jail.set_env("RINGBRIDGE_PBX__CLIENT_SECRET_FILE", "pbx.secret");
+            let config = Config::load(None).expect("loads");
+            assert_eq!(config.http.listen.port(), 9999);
+            assert_eq!(config.log.format, LogFormat::Text);
+            let pbx = config.pbx.as_ref().expect("pbx section from env");
+            assert_eq!(pbx.client_secret().unwrap().expose_secret(), "s3cret");
+            assert_eq!(pbx.events, EventTransport::Websocket);
+            assert!(config.database_url().starts_with("sqlite://"));
+            // Secrets never reach Debug output.
+            assert!(!format!("{config:?}").contains("s3cret"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_layer_and_generated_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("rb.toml", "data_dir = \"d\"\n[log]\nformat = \"json\"\n")?;
+            let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+            assert_eq!(config.log.format, LogFormat::Json);
+            config.secret_key().expect("generated");
+            let first = std::fs::read_to_string("d/secret.key").unwrap();
+            config.secret_key().expect("reused");
+            assert_eq!(std::fs::read_to_string("d/secret.key").unwrap(), first, "the key is made once");
+            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+}
