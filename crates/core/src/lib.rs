@@ -10,5 +10,6 @@ pub mod crm;
 pub mod pbx;
 pub mod phone;
 pub mod store;
+pub mod tracker;
 
 pub use phone::{E164, NumberPlan, PhoneError};

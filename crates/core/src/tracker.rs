@@ -1,0 +1,375 @@
+//! One lifecycle per call, however many legs: which extensions rang, who
+//! answered, transfers, and the end. Pure state machine over [`PbxEvent`]s;
+//! the engine feeds it and acts on the [`CallUpdate`]s it returns.
+//!
+//! Rules (PRODUCT.md, engine issue):
+//! - A ring group or queue call is answered if any agent answered; the
+//!   agents who rang and did not answer get `RingStopped`, not a missed call.
+//! - Transfers keep one call: the original outside party stays, and every
+//!   extension that talked is remembered in order (owner policy picks).
+//! - Extension vs outside party comes from the PBX's own member kinds.
+//! - Two overlapping calls from one number have two call ids: two calls.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::pbx::{CallDirection, CallId, CallRecord, Disposition, LegState, Participant, PbxEvent};
+
+/// Something a person should see change (screen pop, panel) or the engine
+/// should act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallUpdate {
+    /// An extension started ringing for this call.
+    Ringing {
+        call_id: CallId,
+        extension: String,
+        other_party: Option<String>,
+        direction: CallDirection,
+    },
+    /// An extension is talking on this call.
+    Answered {
+        call_id: CallId,
+        extension: String,
+        other_party: Option<String>,
+    },
+    /// An extension stopped ringing without answering (someone else did, or the caller gave up).
+    RingStopped {
+        call_id: CallId,
+        extension: String,
+        answered_elsewhere: bool,
+    },
+    /// An extension left the call after talking (hang-up or transfer away).
+    Left { call_id: CallId, extension: String },
+    /// The PBX recorded the call's end: it can be logged.
+    Ended(Box<CallOutcome>),
+}
+
+/// Which of the extensions that talked owns the call log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerPolicy {
+    /// The last agent who talked (after transfers: who finished the call).
+    #[default]
+    LastTalker,
+    FirstTalker,
+}
+
+/// A finished call, from the live events when ringbridge saw them and from
+/// the PBX's call record (durations, recording) in any case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallOutcome {
+    pub call_id: CallId,
+    pub direction: CallDirection,
+    /// The outside party's number as the PBX gave it (inbound: caller;
+    /// outbound: callee). `None` for internal calls.
+    pub other_party: Option<String>,
+    /// For internal calls: the calling and called extensions.
+    pub internal_parties: Option<(String, String)>,
+    pub answered: bool,
+    /// The extension that placed the call (outbound and internal calls).
+    pub initiator: Option<String>,
+    /// Extensions in the order they talked on the call.
+    pub talked: Vec<String>,
+    /// Extensions that rang, in order (including those that answered).
+    pub rang: Vec<String>,
+    /// The ring group / queue / IVR the call went through, if any.
+    pub via: Option<String>,
+    pub record: CallRecord,
+}
+
+impl CallOutcome {
+    /// The extension whose user owns the call log: the talker the policy
+    /// picks; else who placed the call; else the one extension that rang.
+    /// `None` for a call that rang several extensions and nobody answered
+    /// (the engine's missed-call setting decides).
+    pub fn owner(&self, policy: OwnerPolicy) -> Option<&str> {
+        let talker = match policy {
+            OwnerPolicy::LastTalker => self.talked.last(),
+            OwnerPolicy::FirstTalker => self.talked.first(),
+        };
+        let only_rang = if self.rang.len() == 1 {
+            self.rang.first()
+        } else {
+            None
+        };
+        talker
+            .or(self.initiator.as_ref())
+            .or(only_rang)
+            .map(String::as_str)
+    }
+
+    pub fn is_voicemail(&self) -> bool {
+        self.record.disposition == Disposition::Voicemail
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Leg {
+    participant: Participant,
+    state: LegState,
+    rang: bool,
+    talked: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct LiveCall {
+    legs: BTreeMap<String, Leg>,
+    rang: Vec<String>,
+    talked: Vec<String>,
+    initiator: Option<String>,
+    via: Option<String>,
+    last_seen: Option<DateTime<Utc>>,
+}
+
+impl LiveCall {
+    fn outside(&self) -> Option<(&str, bool)> {
+        self.legs.values().find_map(|leg| match &leg.participant {
+            Participant::External {
+                number, inbound, ..
+            } => Some((number.as_str(), *inbound)),
+            Participant::Extension { .. } => None,
+        })
+    }
+
+    fn direction(&self) -> CallDirection {
+        match self.outside() {
+            Some((_, true)) => CallDirection::Inbound,
+            Some((_, false)) => CallDirection::Outbound,
+            None => CallDirection::Internal,
+        }
+    }
+}
+
+/// Tracks every live call of one PBX.
+#[derive(Debug, Default)]
+pub struct CallTracker {
+    live: HashMap<CallId, LiveCall>,
+}
+
+impl CallTracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of calls currently tracked.
+    pub fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live.is_empty()
+    }
+
+    /// Applies one event; returns what changed.
+    pub fn apply(&mut self, event: &PbxEvent, at: DateTime<Utc>) -> Vec<CallUpdate> {
+        match event {
+            PbxEvent::CallState(snapshot)
+            | PbxEvent::CallTransferred(snapshot)
+            | PbxEvent::CallForwarded(snapshot) => {
+                let call = self.live.entry(snapshot.call_id.clone()).or_default();
+                call.last_seen = Some(at);
+                let mut updates = Vec::new();
+                for member in &snapshot.participants {
+                    update_leg(&snapshot.call_id, call, member, &mut updates);
+                }
+                updates
+            }
+            PbxEvent::CallFailed {
+                call_id,
+                participants,
+                ..
+            } => {
+                let Some(call) = self.live.get_mut(call_id) else {
+                    return Vec::new();
+                };
+                let mut updates = Vec::new();
+                for member in participants {
+                    let gone = crate::pbx::ParticipantState {
+                        state: LegState::Gone,
+                        ..member.clone()
+                    };
+                    update_leg(call_id, call, &gone, &mut updates);
+                }
+                updates
+            }
+            PbxEvent::CallEnded(record) => {
+                let live = self.live.remove(&record.call_id).unwrap_or_default();
+                let mut updates = close_ringing(&record.call_id, &live);
+                updates.push(CallUpdate::Ended(Box::new(outcome(
+                    live,
+                    (**record).clone(),
+                ))));
+                updates
+            }
+            PbxEvent::ExtensionState { .. } => Vec::new(),
+        }
+    }
+
+    /// Forgets calls not seen since `before` whose end never came (the
+    /// engine catches their ends up from call records).
+    pub fn expire(&mut self, before: DateTime<Utc>) -> usize {
+        let old = self.live.len();
+        self.live
+            .retain(|_, call| call.last_seen.is_none_or(|seen| seen >= before));
+        old - self.live.len()
+    }
+}
+
+fn update_leg(
+    call_id: &CallId,
+    call: &mut LiveCall,
+    member: &crate::pbx::ParticipantState,
+    updates: &mut Vec<CallUpdate>,
+) {
+    if member.via.as_deref().is_some_and(|v| !v.is_empty()) && call.via.is_none() {
+        call.via = member.via.clone();
+    }
+    let channel = member.participant.channel().to_owned();
+    let leg = call.legs.entry(channel).or_insert_with(|| Leg {
+        participant: member.participant.clone(),
+        state: member.state.clone(),
+        rang: false,
+        talked: false,
+    });
+    leg.state = member.state.clone();
+    let Some(extension) = member.participant.extension().map(str::to_owned) else {
+        return;
+    };
+    if member.state == LegState::Alerting && call.initiator.is_none() {
+        call.initiator = Some(extension.clone());
+    }
+    let (rang_now, talked_now, left_now) = match member.state {
+        LegState::Ringing if !leg.rang => {
+            leg.rang = true;
+            (true, false, false)
+        }
+        LegState::Answered | LegState::Talking if !leg.talked => {
+            leg.talked = true;
+            (false, true, false)
+        }
+        LegState::Gone => (false, false, true),
+        _ => (false, false, false),
+    };
+    let (was_talking, was_rung) = (leg.talked, leg.rang);
+    if left_now {
+        call.legs.remove(member.participant.channel());
+    }
+    let other_party = call.outside().map(|(n, _)| n.to_owned());
+    let direction = call.direction();
+    if rang_now {
+        if !call.rang.contains(&extension) {
+            call.rang.push(extension.clone());
+        }
+        updates.push(CallUpdate::Ringing {
+            call_id: call_id.clone(),
+            extension,
+            other_party,
+            direction,
+        });
+    } else if talked_now {
+        if call.talked.last() != Some(&extension) {
+            call.talked.push(extension.clone());
+        }
+        updates.push(CallUpdate::Answered {
+            call_id: call_id.clone(),
+            extension,
+            other_party,
+        });
+    } else if left_now {
+        if was_talking {
+            updates.push(CallUpdate::Left {
+                call_id: call_id.clone(),
+                extension,
+            });
+        } else if was_rung {
+            let answered_elsewhere = !call.talked.is_empty();
+            updates.push(CallUpdate::RingStopped {
+                call_id: call_id.clone(),
+                extension,
+                answered_elsewhere,
+            });
+        }
+    }
+}
+
+/// Extensions still ringing when the call's record arrives stop ringing.
+fn close_ringing(call_id: &CallId, live: &LiveCall) -> Vec<CallUpdate> {
+    live.legs
+        .values()
+        .filter(|leg| leg.rang && !leg.talked)
+        .filter_map(|leg| leg.participant.extension())
+        .map(|extension| CallUpdate::RingStopped {
+            call_id: call_id.clone(),
+            extension: extension.to_owned(),
+            answered_elsewhere: !live.talked.is_empty(),
+        })
+        .collect()
+}
+
+fn outcome(live: LiveCall, record: CallRecord) -> CallOutcome {
+    let seen_live = !live.legs.is_empty() || !live.rang.is_empty() || !live.talked.is_empty();
+    // The record is the authority on direction; live data adds who rang and talked.
+    let direction = record.direction;
+    let answered = record.disposition == Disposition::Answered || !live.talked.is_empty();
+    let (other_party, internal_parties) = match direction {
+        CallDirection::Inbound => (
+            Some(
+                live.outside()
+                    .map(|(n, _)| n.to_owned())
+                    .unwrap_or_else(|| record.from_number.clone()),
+            ),
+            None,
+        ),
+        CallDirection::Outbound => (
+            Some(
+                live.outside()
+                    .map(|(n, _)| n.to_owned())
+                    .unwrap_or_else(|| record.to_number.clone()),
+            ),
+            None,
+        ),
+        CallDirection::Internal => (
+            None,
+            Some((record.from_number.clone(), record.to_number.clone())),
+        ),
+    };
+    let (mut talked, mut rang, mut initiator) = (live.talked, live.rang, live.initiator);
+    if !seen_live {
+        if direction != CallDirection::Inbound {
+            initiator = Some(record.from_number.clone());
+        }
+        // Caught up from the call record alone: the extension side of the
+        // record is who handled it.
+        let extension = match direction {
+            CallDirection::Inbound | CallDirection::Internal => Some(record.to_number.clone()),
+            CallDirection::Outbound => None,
+        };
+        if let Some(ext) = extension {
+            rang.push(ext.clone());
+            if answered {
+                talked.push(ext);
+            }
+        }
+    }
+    if direction == CallDirection::Outbound && answered && talked.is_empty() {
+        talked.extend(initiator.clone());
+    }
+    CallOutcome {
+        call_id: record.call_id.clone(),
+        direction,
+        other_party,
+        internal_parties,
+        answered,
+        initiator,
+        talked,
+        rang,
+        via: live.via,
+        record,
+    }
+}
+
+#[cfg(test)]
+#[path = "tracker_tests.rs"]
+mod tests;
