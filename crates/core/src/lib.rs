@@ -9,6 +9,7 @@
 pub mod crm;
 pub mod pbx;
 pub mod phone;
+pub mod policy;
 pub mod store;
 pub mod tracker;
 
