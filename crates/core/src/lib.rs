@@ -11,6 +11,7 @@ pub mod pbx;
 pub mod phone;
 pub mod policy;
 pub mod store;
+pub mod template;
 pub mod tracker;
 
 pub use phone::{E164, NumberPlan, PhoneError};
