@@ -1,0 +1,95 @@
+//! `ringbridge sim zoho`: command-line arguments and a serve-until-Ctrl-C runner.
+
+use std::net::SocketAddr;
+
+use crate::SimZoho;
+use crate::config::{Edition, PhoneBridgeStrictness, PhoneMatchMode, SimConfig};
+use crate::error::SimError;
+
+/// Arguments of the Zoho simulator command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimZohoArgs {
+    /// Accounts server listen address.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub accounts_listen: SocketAddr,
+    /// API domain listen address.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub api_listen: SocketAddr,
+    /// OAuth client id (default: a fixed simulator id).
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// OAuth client secret (default: a fixed simulator secret).
+    #[arg(long)]
+    pub client_secret: Option<String>,
+    /// Registered redirect URI (repeatable).
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    /// Show a consent page instead of approving at once.
+    #[arg(long)]
+    pub consent_page: bool,
+    /// CRM edition (credits and concurrency).
+    #[arg(long, value_enum, default_value_t = Edition::Enterprise)]
+    pub edition: Edition,
+    /// How phone search matches numbers.
+    #[arg(long, value_enum, default_value_t = PhoneMatchMode::DigitsEqual)]
+    pub phone_match: PhoneMatchMode,
+    /// Which PhoneBridge call states are accepted.
+    #[arg(long, value_enum, default_value_t = PhoneBridgeStrictness::AsDocumented)]
+    pub strictness: PhoneBridgeStrictness,
+}
+
+impl SimZohoArgs {
+    pub fn to_config(&self) -> SimConfig {
+        let mut c = SimConfig {
+            accounts_addr: self.accounts_listen,
+            api_addr: self.api_listen,
+            auto_approve: !self.consent_page,
+            edition: self.edition,
+            phone_match: self.phone_match,
+            strictness: self.strictness,
+            ..SimConfig::default()
+        };
+        if let Some(id) = &self.client_id {
+            c.client_id.clone_from(id);
+        }
+        if let Some(s) = &self.client_secret {
+            c.client_secret.clone_from(s);
+        }
+        if !self.redirect_uris.is_empty() {
+            c.redirect_uris.clone_from(&self.redirect_uris);
+        }
+        c
+    }
+}
+
+/// Scopes of the printed ready-made token (the doc's suggested set plus PhoneBridge).
+const ALL_SCOPES: [&str; 5] = [
+    "ZohoCRM.modules.ALL",
+    "ZohoCRM.settings.ALL",
+    "ZohoCRM.users.READ,ZohoCRM.org.READ",
+    "ZohoCRM.coql.READ,ZohoSearch.securesearch.READ",
+    "PhoneBridge.call.log",
+];
+
+/// Starts the simulator, prints its URLs and credentials, serves until Ctrl-C.
+pub async fn run(args: SimZohoArgs) -> Result<(), SimError> {
+    let sim = SimZoho::start(args.to_config()).await?;
+    let scopes: Vec<&str> = ALL_SCOPES.iter().flat_map(|s| s.split(',')).collect();
+    let t = sim.issue_tokens(&scopes);
+    println!("Zoho simulator running");
+    println!("  accounts server : {}", sim.accounts_url());
+    println!("  API domain      : {}", sim.api_url());
+    println!("  web view        : {}/_sim/", sim.api_url());
+    println!("  client id       : {}", sim.client_id());
+    println!("  client secret   : {}", sim.client_secret());
+    println!(
+        "  redirect URIs   : {}",
+        sim.config().redirect_uris.join(", ")
+    );
+    println!("  refresh token   : {}", t.refresh_token);
+    println!("  access token    : {}", t.access_token);
+    println!("Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c().await.map_err(SimError::Serve)?;
+    sim.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Simulator configuration: listeners, OAuth client, edition and the switches for behaviour the
+//! vendor docs leave unconfirmed.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::store::seed::SeedData;
+
+/// Zoho CRM edition; drives API credits and concurrency (doc §2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Edition {
+    Free,
+    Standard,
+    Professional,
+    Enterprise,
+    Ultimate,
+}
+
+impl Edition {
+    /// Credits per rolling 24 h: base 50,000 plus a per-licence amount, capped (Free: flat 5,000).
+    pub fn credit_limit(self, users_licensed: u32) -> u64 {
+        let users = u64::from(users_licensed);
+        match self {
+            Self::Free => 5_000,
+            Self::Standard => (50_000 + 250 * users).min(100_000),
+            Self::Professional => (50_000 + 500 * users).min(3_000_000),
+            Self::Enterprise => (50_000 + 1_000 * users).min(5_000_000),
+            Self::Ultimate => 50_000 + 2_000 * users,
+        }
+    }
+
+    /// Simultaneous in-flight calls per org.
+    pub fn concurrency(self) -> u32 {
+        match self {
+            Self::Free => 5,
+            Self::Standard => 10,
+            Self::Professional => 15,
+            Self::Enterprise => 20,
+            Self::Ultimate => 25,
+        }
+    }
+
+    /// `license_details.paid_type`; the per-edition strings are unconfirmed.
+    pub fn paid_type(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Standard => "standard",
+            Self::Professional => "professional",
+            Self::Enterprise => "enterprise",
+            Self::Ultimate => "ultimate",
+        }
+    }
+}
+
+/// How `phone=` search (and criteria `equals` on phone fields) matches stored numbers.
+/// Zoho does not document it (doc §4.1), so every plausible rule is selectable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PhoneMatchMode {
+    /// The stored text equals the query text (after trimming).
+    Exact,
+    /// The digits of both are equal (`+1 (415) 555-0123` = `14155550123`).
+    DigitsEqual,
+    /// The digits of one end with the digits of the other, the shorter having at least 7 digits.
+    DigitsSuffix,
+}
+
+/// Which PhoneBridge call states are accepted (doc §6: documented vs one provider's live report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PhoneBridgeStrictness {
+    /// Everything the v3 pages and provider code use, including `missed` and unattended states.
+    AsDocumented,
+    /// As observed live by Vobiz: `missed` and the outbound unattended states answer 400.
+    ObservedLive,
+}
+
+/// Where the simulator puts `authorizationparam` when it calls the PBX side (unconfirmed, doc §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthParamPlacement {
+    Header,
+    Param,
+}
+
+/// Form field names the simulator uses when calling a call-control URI; Zoho's are unknown
+/// (doc §5), the defaults are the only ones seen in provider code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallControlParamNames {
+    pub call_id: String,
+    pub digit: String,
+}
+
+impl Default for CallControlParamNames {
+    fn default() -> Self {
+        Self {
+            call_id: "callrefid".into(),
+            digit: "digit".into(),
+        }
+    }
+}
+
+/// Everything needed to start a simulator. `SimConfig::default()` is ready for tests.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Accounts server listener (`127.0.0.1:0` by default).
+    pub accounts_addr: SocketAddr,
+    /// API domain listener (`127.0.0.1:0` by default).
+    pub api_addr: SocketAddr,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Registered redirect URIs; `redirect_uri` must equal one exactly.
+    pub redirect_uris: Vec<String>,
+    /// Redirect straight back with a code instead of showing the consent page.
+    pub auto_approve: bool,
+    /// E-mail of the user who "signs in" at the consent step (default: first active user).
+    pub oauth_user_email: Option<String>,
+    /// `location` in the redirect (`us`, `eu`, ...).
+    pub location: String,
+    pub edition: Edition,
+    pub phone_match: PhoneMatchMode,
+    pub strictness: PhoneBridgeStrictness,
+    pub auth_param_placement: AuthParamPlacement,
+    pub call_control_names: CallControlParamNames,
+    /// Allow PhoneBridge on the Free edition (ringbridge's brief says Free has no PhoneBridge;
+    /// no Zoho source confirms it).
+    pub phonebridge_on_free: bool,
+    /// How long a `Hang` fault holds the request.
+    pub hang_duration: Duration,
+    /// Timeout for the simulator's own calls to the PBX side (click-to-dial, call control).
+    pub outbound_timeout: Duration,
+    pub seed: SeedData,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self {
+            accounts_addr: loopback,
+            api_addr: loopback,
+            client_id: "1000.SIMCLIENT0000000000000000000001".into(),
+            client_secret: "sim-client-secret-0123456789abcdef".into(),
+            redirect_uris: vec!["http://127.0.0.1/oauth/callback".into()],
+            auto_approve: true,
+            oauth_user_email: None,
+            location: "us".into(),
+            edition: Edition::Enterprise,
+            phone_match: PhoneMatchMode::DigitsEqual,
+            strictness: PhoneBridgeStrictness::AsDocumented,
+            auth_param_placement: AuthParamPlacement::Header,
+            call_control_names: CallControlParamNames::default(),
+            phonebridge_on_free: false,
+            hang_duration: Duration::from_secs(120),
+            outbound_timeout: Duration::from_secs(5),
+            seed: SeedData::sample(),
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! PhoneBridge's JSON-like form values: `{name:x,value:y}` and `[{name:a,value:b}, ...]`,
+//! keys and values unquoted as in Zoho's examples (quotes, single or double, are tolerated).
+
+/// One `name`/`value` pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameValue {
+    pub name: String,
+    pub value: String,
+}
+
+struct Scan<'a> {
+    c: Vec<char>,
+    i: usize,
+    _src: &'a str,
+}
+
+impl Scan<'_> {
+    fn ws(&mut self) {
+        while self.c.get(self.i).is_some_and(|c| c.is_whitespace()) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, ch: char) -> Option<()> {
+        self.ws();
+        (self.c.get(self.i) == Some(&ch)).then(|| self.i += 1)
+    }
+
+    fn peek(&mut self) -> Option<char> {
+        self.ws();
+        self.c.get(self.i).copied()
+    }
+
+    fn key(&mut self) -> Option<String> {
+        self.ws();
+        let start = self.i;
+        while self.c.get(self.i).is_some_and(|c| *c != ':') {
+            self.i += 1;
+        }
+        let k: String = self.c[start..self.i].iter().collect();
+        self.eat(':')?;
+        Some(unquote(k.trim()).to_ascii_lowercase())
+    }
+
+    /// A value: quoted up to the closing quote, or unquoted up to `,` / `}` at brace depth 0
+    /// (so `{to}` survives unquoted).
+    fn value(&mut self) -> Option<String> {
+        self.ws();
+        if let Some(q) = self
+            .c
+            .get(self.i)
+            .copied()
+            .filter(|c| *c == '\'' || *c == '"')
+        {
+            self.i += 1;
+            let start = self.i;
+            while self.c.get(self.i).is_some_and(|c| *c != q) {
+                self.i += 1;
+            }
+            let v: String = self.c[start..self.i].iter().collect();
+            self.eat(q)?;
+            return Some(v);
+        }
+        let start = self.i;
+        let mut depth = 0u32;
+        while let Some(&c) = self.c.get(self.i) {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => break,
+                '}' => depth -= 1,
+                ',' if depth == 0 => break,
+                _ => {}
+            }
+            self.i += 1;
+        }
+        Some(
+            self.c[start..self.i]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_owned(),
+        )
+    }
+
+    fn object(&mut self) -> Option<NameValue> {
+        self.eat('{')?;
+        let (mut name, mut value) = (None, None);
+        for n in 0..2 {
+            if n == 1 {
+                self.eat(',')?;
+            }
+            match self.key()?.as_str() {
+                "name" => name = Some(self.value()?),
+                "value" => value = Some(self.value()?),
+                _ => return None,
+            }
+        }
+        self.eat('}')?;
+        Some(NameValue {
+            name: name?,
+            value: value?,
+        })
+    }
+}
+
+fn unquote(s: &str) -> &str {
+    let t = s.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = t.strip_prefix(q).and_then(|x| x.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    t
+}
+
+fn scanner(s: &str) -> Scan<'_> {
+    Scan {
+        c: s.chars().collect(),
+        i: 0,
+        _src: s,
+    }
+}
+
+/// `{name:x,value:y}`.
+pub fn parse_object(s: &str) -> Option<NameValue> {
+    let mut sc = scanner(s);
+    let nv = sc.object()?;
+    sc.ws();
+    (sc.i == sc.c.len()).then_some(nv)
+}
+
+/// `[{name:a,value:b}, {name:c,value:d}]` (an empty `[]` is allowed).
+pub fn parse_array(s: &str) -> Option<Vec<NameValue>> {
+    let mut sc = scanner(s);
+    sc.eat('[')?;
+    let mut out = Vec::new();
+    if sc.peek() == Some(']') {
+        sc.i += 1;
+    } else {
+        loop {
+            out.push(sc.object()?);
+            match sc.peek()? {
+                ',' => sc.i += 1,
+                ']' => {
+                    sc.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    sc.ws();
+    (sc.i == sc.c.len()).then_some(out)
+}
+
+/// Replaces the `{to}` placeholder (quoted or not) with the callee number.
+pub fn fill_placeholder(value: &str, number: &str) -> String {
+    value.replace("'{to}'", number).replace("{to}", number)
+}
