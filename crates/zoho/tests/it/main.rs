@@ -1,0 +1,8 @@
+//! Integration tests of the Zoho adapter over real HTTP on 127.0.0.1.
+
+mod fake;
+mod oauth;
+mod openapi;
+mod phonebridge;
+mod rest;
+mod spec;
