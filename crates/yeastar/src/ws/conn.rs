@@ -1,0 +1,271 @@
+//! One WebSocket connection to the PBX: handshake, subscribe, heartbeat,
+//! read. It reports to the supervisor through a channel and ends on the
+//! first problem; replacing it is the supervisor's job.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use futures_util::{SinkExt, StreamExt};
+use ringbridge_core::pbx::EventSourceItem;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{Connector, connect_async_tls_with_config};
+use url::Url;
+
+use crate::config::EventStreamConfig;
+use crate::dedupe::RecentSet;
+use crate::error::ApiError;
+use crate::events::{WsFrame, classify_ws_frame, parse_event};
+
+/// What a connection tells the supervisor.
+#[derive(Debug)]
+pub(crate) enum ConnMsg {
+    /// The subscribe was acknowledged: events flow from here on.
+    Subscribed {
+        id: u64,
+    },
+    /// An item read from the socket, with the hash of the raw frame (for
+    /// dropping the copy a second socket delivers during a rotation).
+    Item {
+        id: u64,
+        key: Option<u64>,
+        item: EventSourceItem,
+    },
+    Ended {
+        id: u64,
+        end: ConnEnd,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ConnEnd {
+    /// 10004 frame, or the handshake refused the token: renew, reconnect.
+    TokenExpired,
+    /// The PBX refused this host (70004 / 70087): stop.
+    Denied(String),
+    /// Anything else: reconnect with backoff.
+    Lost(String),
+    /// The supervisor asked it to close.
+    Stopped,
+}
+
+/// Everything a connection needs that does not change between attempts.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnSettings {
+    pub cfg: Arc<EventStreamConfig>,
+    pub timezone: Tz,
+    pub user_agent: String,
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+}
+
+/// Handle to a running connection; dropping it closes the socket.
+#[derive(Debug)]
+pub(crate) struct ConnHandle {
+    pub id: u64,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl ConnHandle {
+    /// Closes the socket politely.
+    pub fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            // Err: the connection already ended; nothing to stop.
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub(crate) fn spawn(
+    id: u64,
+    url: Url,
+    settings: ConnSettings,
+    out: mpsc::Sender<ConnMsg>,
+) -> ConnHandle {
+    let (stop_tx, stop_rx) = oneshot::channel();
+    tokio::spawn(async move {
+        let end = run(id, url, &settings, &out, stop_rx).await;
+        // Err: the supervisor is gone and needs no news.
+        let _ = out.send(ConnMsg::Ended { id, end }).await;
+    });
+    ConnHandle {
+        id,
+        stop: Some(stop_tx),
+    }
+}
+
+async fn run(
+    id: u64,
+    url: Url,
+    settings: &ConnSettings,
+    out: &mpsc::Sender<ConnMsg>,
+    mut stop: oneshot::Receiver<()>,
+) -> ConnEnd {
+    let cfg = &settings.cfg;
+    let mut request = match url.as_str().into_client_request() {
+        Ok(request) => request,
+        Err(e) => return ConnEnd::Lost(format!("bad WebSocket URL: {e}")),
+    };
+    match settings.user_agent.parse() {
+        Ok(ua) => {
+            request.headers_mut().insert("User-Agent", ua);
+        }
+        Err(_) => return ConnEnd::Lost("User-Agent is not a valid header value".into()),
+    }
+    let connector = match &settings.tls {
+        Some(tls) => Connector::Rustls(Arc::clone(tls)),
+        None => Connector::Plain,
+    };
+    // Frames over our limit are reported and skipped; tungstenite's own
+    // limit (a multiple of ours) only guards memory against absurd frames.
+    let hard_limit = cfg.max_frame_bytes.saturating_mul(4).max(64 * 1024);
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(hard_limit))
+        .max_frame_size(Some(hard_limit));
+    let connect = connect_async_tls_with_config(request, Some(ws_config), true, Some(connector));
+    let mut socket = match timeout(cfg.connect_timeout, connect).await {
+        Err(_) => return ConnEnd::Lost("WebSocket handshake timed out".into()),
+        Ok(Err(tungstenite::Error::Http(response)))
+            if matches!(response.status().as_u16(), 401 | 403) =>
+        {
+            return ConnEnd::TokenExpired;
+        }
+        Ok(Err(e)) => return ConnEnd::Lost(format!("WebSocket handshake: {e}")),
+        Ok(Ok((socket, _response))) => socket,
+    };
+    let subscribe = serde_json::json!({ "topic_list": cfg.topics }).to_string();
+    if let Err(e) = socket.send(Message::text(subscribe)).await {
+        return ConnEnd::Lost(format!("sending subscribe: {e}"));
+    }
+    let mut subscribed = false;
+    let subscribe_deadline = Instant::now() + cfg.connect_timeout;
+    let mut heartbeat = interval_at(
+        Instant::now() + cfg.heartbeat_interval,
+        cfg.heartbeat_interval,
+    );
+    heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    // Set while a heartbeat waits for an answer (any frame counts).
+    let mut answer_due: Option<Instant> = None;
+    let far = || Instant::now() + Duration::from_secs(365 * 24 * 3600);
+
+    loop {
+        let deadline = match (subscribed, answer_due) {
+            (false, due) => due.map_or(subscribe_deadline, |d| d.min(subscribe_deadline)),
+            (true, Some(due)) => due,
+            (true, None) => far(),
+        };
+        tokio::select! {
+            _ = &mut stop => {
+                // Best effort: the socket is dropped right after anyway.
+                let _ = socket.close(None).await;
+                return ConnEnd::Stopped;
+            }
+            _ = heartbeat.tick() => {
+                if let Err(e) = socket.send(Message::text("heartbeat")).await {
+                    return ConnEnd::Lost(format!("sending heartbeat: {e}"));
+                }
+                answer_due.get_or_insert(Instant::now() + cfg.heartbeat_timeout);
+            }
+            _ = sleep_until(deadline) => {
+                return ConnEnd::Lost(if subscribed {
+                    "no answer to the heartbeat: the socket is dead".into()
+                } else {
+                    "no answer to the subscribe".into()
+                });
+            }
+            message = socket.next() => {
+                answer_due = None;
+                let text = match message {
+                    None => return ConnEnd::Lost("the PBX closed the stream".into()),
+                    Some(Err(tungstenite::Error::Capacity(e))) => {
+                        let item = EventSourceItem::Malformed { reason: format!("WebSocket frame too large: {e}") };
+                        // The socket cannot go on after this; report, then reconnect.
+                        let _ = out.send(ConnMsg::Item { id, key: None, item }).await;
+                        return ConnEnd::Lost(format!("frame too large: {e}"));
+                    }
+                    Some(Err(e)) => return ConnEnd::Lost(format!("WebSocket: {e}")),
+                    Some(Ok(Message::Close(frame))) => {
+                        let why = frame.map_or_else(|| "no reason".to_owned(), |f| format!("{} {}", f.code, f.reason));
+                        return ConnEnd::Lost(format!("the PBX closed the socket ({why})"));
+                    }
+                    Some(Ok(Message::Text(text))) => text.to_string(),
+                    Some(Ok(Message::Binary(bytes))) => match String::from_utf8(bytes.to_vec()) {
+                        Ok(text) => text,
+                        Err(_) => {
+                            let item = EventSourceItem::Malformed { reason: format!("binary WebSocket frame of {} bytes", bytes.len()) };
+                            if out.send(ConnMsg::Item { id, key: Some(RecentSet::key(&bytes)), item }).await.is_err() {
+                                return ConnEnd::Stopped;
+                            }
+                            continue;
+                        }
+                    },
+                    // Pings are answered by tungstenite; both prove life.
+                    Some(Ok(_)) => continue,
+                };
+                match handle_text(id, &text, settings, &mut subscribed) {
+                    Handled::Nothing => {}
+                    Handled::Subscribed => {
+                        if out.send(ConnMsg::Subscribed { id }).await.is_err() {
+                            return ConnEnd::Stopped;
+                        }
+                    }
+                    Handled::Item(item) => {
+                        let key = Some(RecentSet::key(text.as_bytes()));
+                        if out.send(ConnMsg::Item { id, key, item }).await.is_err() {
+                            return ConnEnd::Stopped;
+                        }
+                    }
+                    Handled::End(end) => return end,
+                }
+            }
+        }
+    }
+}
+
+enum Handled {
+    Nothing,
+    Subscribed,
+    Item(EventSourceItem),
+    End(ConnEnd),
+}
+
+fn handle_text(id: u64, text: &str, settings: &ConnSettings, subscribed: &mut bool) -> Handled {
+    let limit = settings.cfg.max_frame_bytes;
+    if text.len() > limit {
+        return Handled::Item(EventSourceItem::Malformed {
+            reason: format!(
+                "frame of {} bytes exceeds the {limit}-byte limit",
+                text.len()
+            ),
+        });
+    }
+    match classify_ws_frame(text) {
+        WsFrame::HeartbeatResponse => Handled::Nothing,
+        WsFrame::Reply { errcode: 0, .. } if !*subscribed => {
+            *subscribed = true;
+            Handled::Subscribed
+        }
+        WsFrame::Reply { errcode: 0, .. } => Handled::Nothing,
+        WsFrame::Reply { errcode, errmsg } => {
+            let api = ApiError::from_code(errcode, errmsg);
+            if matches!(api, ApiError::TokenExpired(_)) {
+                Handled::End(ConnEnd::TokenExpired)
+            } else if api.is_ip_refusal() {
+                Handled::End(ConnEnd::Denied(format!("the PBX refused this host: {api}")))
+            } else if !*subscribed {
+                Handled::End(ConnEnd::Lost(format!("subscribe refused: {api}")))
+            } else {
+                tracing::warn!(conn = id, error = %api, "PBX sent an error on the event socket");
+                Handled::Nothing
+            }
+        }
+        WsFrame::Event(event) => match parse_event(event, settings.timezone) {
+            Ok(Some(event)) => Handled::Item(EventSourceItem::Event(event)),
+            Ok(None) => Handled::Nothing,
+            Err(e) => Handled::Item(EventSourceItem::Malformed { reason: e.0 }),
+        },
+    }
+}
