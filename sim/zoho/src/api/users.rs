@@ -50,7 +50,16 @@ pub fn user_json(store: &Store, u: &User) -> Value {
         "created_time": format_in_tz(u.created_time, tz),
         "Modified_Time": format_in_tz(u.modified_time, tz),
         "created_by": minified_user(store, &primary),
-        "Modified_By": minified_user(store, &primary),
+        "Modified_By": owner(store, &primary),
+    })
+}
+
+/// `Modified_By` uses spec `owner` (name, id, first_name, last_name).
+fn owner(store: &Store, id: &str) -> Value {
+    let u = store.user(id);
+    json!({
+        "name": u.map(User::full_name), "id": id,
+        "first_name": u.and_then(|u| u.first_name.clone()), "last_name": u.map(|u| u.last_name.clone()),
     })
 }
 
