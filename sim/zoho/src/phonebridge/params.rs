@@ -157,3 +157,60 @@ pub fn parse_array(s: &str) -> Option<Vec<NameValue>> {
 pub fn fill_placeholder(value: &str, number: &str) -> String {
     value.replace("'{to}'", number).replace("{to}", number)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nv(name: &str, value: &str) -> NameValue {
+        NameValue {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn parses_zoho_unquoted_shapes() {
+        assert_eq!(
+            parse_object("{name:Authorization,value:Bearer abc}"),
+            Some(nv("Authorization", "Bearer abc"))
+        );
+        assert_eq!(
+            parse_array(
+                "[{name:pbxuserid,value:pbxuser1234}, {name:emailaddress,value:xyz@pbx.com}]"
+            ),
+            Some(vec![
+                nv("pbxuserid", "pbxuser1234"),
+                nv("emailaddress", "xyz@pbx.com")
+            ])
+        );
+        assert_eq!(
+            parse_array("[{name:callee,value:'{to}'}]"),
+            Some(vec![nv("callee", "{to}")])
+        );
+        assert_eq!(
+            parse_array("[{name:callee,value:{to}}]"),
+            Some(vec![nv("callee", "{to}")])
+        );
+        assert_eq!(
+            parse_object(r#"{"name":"k","value":"v"}"#),
+            Some(nv("k", "v"))
+        );
+        assert_eq!(parse_array("[]"), Some(vec![]));
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        assert_eq!(parse_object("{name:a}"), None);
+        assert_eq!(parse_object("{name:a,value:b} trailing"), None);
+        assert_eq!(parse_array("[{name:a,value:b}"), None);
+        assert_eq!(parse_array("{name:a,value:b}"), None);
+        assert_eq!(parse_object("{name:a,other:b}"), None);
+    }
+
+    #[test]
+    fn fills_placeholder() {
+        assert_eq!(fill_placeholder("'{to}'", "+1555"), "+1555");
+        assert_eq!(fill_placeholder("tel:{to}", "+1555"), "tel:+1555");
+    }
+}

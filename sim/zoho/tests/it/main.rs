@@ -1,5 +1,6 @@
 //! Integration tests: the simulator over real HTTP on loopback.
 
+mod cli;
 mod coql;
 mod faults;
 mod limits;

@@ -360,3 +360,31 @@ async fn users_org_fields_preferences() {
     let prefs = h.get("/crm/v8/settings/call_preferences").await;
     assert_eq!(prefs.body["call_preferences"]["show_from_number"], false);
 }
+
+#[tokio::test]
+async fn web_view_escapes_record_data() {
+    let h = H::new().await;
+    let id = h
+        .sim
+        .insert_record(
+            Module::Contacts,
+            json!({"Last_Name": "<img src=x onerror=alert(1)>"}),
+        )
+        .expect("insert");
+    let index = h.send(h.http.get(h.api("/_sim/"))).await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.text.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(!index.text.contains("<img src=x"));
+    let page = h
+        .send(h.http.get(h.sim.record_url(Module::Contacts, &id)))
+        .await;
+    assert!(page.text.contains("&lt;img"));
+    assert!(!page.text.contains("<img"));
+    // The web view is not recorded as API traffic.
+    assert!(
+        h.sim
+            .requests()
+            .iter()
+            .all(|r| !r.path.starts_with("/_sim"))
+    );
+}
