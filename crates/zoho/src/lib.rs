@@ -45,11 +45,18 @@
 //! [`phonebridge::authenticate_call_control`] are pure functions over
 //! (method, headers, query, body) with a constant-time secret check.
 //!
+//! ## ringbridge's CRM port
+//! [`crm::ZohoCrm`] implements `ringbridge_core::crm::Crm` over the REST client:
+//! COQL phone lookups (standard + custom phone fields), incremental sync, call
+//! logging with an idempotency key (a custom Calls field, or a Description marker
+//! found again by start time), record creation, users and record links.
+//!
 //! ## Errors
 //! One [`ZohoError`] with Zoho's codes ([`ErrorCode`]) and
 //! [`ZohoError::is_retryable`].
 
 pub mod clock;
+pub mod crm;
 pub mod dc;
 pub mod error;
 pub mod oauth;

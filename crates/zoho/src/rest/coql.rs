@@ -28,6 +28,8 @@ pub enum CoqlCondition {
     In(String, Vec<String>),
     Like(String, String),
     Gt(String, String),
+    /// `field between 'a' and 'b'` (inclusive).
+    Between(String, String, String),
     And(Vec<CoqlCondition>),
     Or(Vec<CoqlCondition>),
 }
@@ -46,6 +48,9 @@ impl CoqlCondition {
             Self::Eq(f, v) => format!("{} = {}", field(f)?, literal(v)?),
             Self::Gt(f, v) => format!("{} > {}", field(f)?, literal(v)?),
             Self::Like(f, v) => format!("{} like {}", field(f)?, literal(v)?),
+            Self::Between(f, a, b) => {
+                format!("{} between {} and {}", field(f)?, literal(a)?, literal(b)?)
+            }
             Self::In(f, vs) => {
                 if vs.is_empty() || vs.len() > MAX_COQL_IN_VALUES {
                     return Err(ZohoError::InvalidInput(format!(
@@ -330,6 +335,15 @@ mod tests {
             CoqlCondition::Eq("C".into(), "3".into()),
         ]);
         assert_eq!(c.render().expect("ok"), "(A = '1' or (B = '2' or C = '3'))");
+        let b = CoqlCondition::Between(
+            "Call_Start_Time".into(),
+            "2025-03-10T14:00:00+01:00".into(),
+            "2025-03-10T15:00:00+01:00".into(),
+        );
+        assert_eq!(
+            b.render().expect("ok"),
+            "Call_Start_Time between '2025-03-10T14:00:00+01:00' and '2025-03-10T15:00:00+01:00'"
+        );
     }
 
     #[test]
