@@ -52,4 +52,8 @@ pub enum SimCommand {
     /// A Yeastar P-Series PBX (OpenAPI: REST, WebSocket events, webhooks)
     /// with sample extensions, contacts and scripted calls.
     Yeastar(ringbridge_sim_yeastar::SimYeastarArgs),
+    /// Zoho: the accounts server (OAuth) and the API domain (CRM REST v8,
+    /// PhoneBridge v3), with sample users, contacts, leads and accounts, and
+    /// a read-only web view of the simulated CRM at /_sim/.
+    Zoho(ringbridge_sim_zoho::SimZohoArgs),
 }

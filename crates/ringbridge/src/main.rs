@@ -24,6 +24,10 @@ async fn main() -> Result<()> {
             logging::init(config::LogFormat::Text, "info");
             Ok(ringbridge_sim_yeastar::run(args).await?)
         }
+        Command::Sim(SimCommand::Zoho(args)) => {
+            logging::init(config::LogFormat::Text, "info");
+            Ok(ringbridge_sim_zoho::run(args).await?)
+        }
         Command::Migrate => {
             let config = load(cli.config.as_deref())?;
             let store = serve::open_store(&config).await?;
