@@ -1,0 +1,247 @@
+//! Simulator settings. [`SimSettings::default`] gives a ready-to-use PBX with sample data
+//! (see [`crate::sample`]); every vendor fact the docs mark "unconfirmed" has a switch here.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::ClockStart;
+
+/// Which CDR module the simulated firmware runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum CdrMode {
+    /// Firmware before the reworked module: one row per call, rows carry an int `id`.
+    Legacy,
+    /// Reworked module (37.21 / 83.21 / 84.21): one row per leg, sharing `call_id` and `uid`,
+    /// each with a unique `new_id`.
+    Reworked,
+}
+
+/// Order of day, month and year in the PBX display format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// `DD/MM/YYYY`
+    DayMonthYear,
+    /// `MM/DD/YYYY`
+    MonthDayYear,
+    /// `YYYY/MM/DD`
+    YearMonthDay,
+}
+
+/// The PBX "display format" used for CDR `time` and accepted by `cdr/search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayFormat {
+    /// Date order.
+    pub order: DateOrder,
+    /// 12-hour clock with `AM`/`PM` suffix.
+    pub hour12: bool,
+}
+
+impl Default for DisplayFormat {
+    fn default() -> Self {
+        // `28/12/2025 01:58:00 AM`, the vendor's example.
+        Self {
+            order: DateOrder::DayMonthYear,
+            hour12: true,
+        }
+    }
+}
+
+/// How contact names are built from first and last name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameFormat {
+    /// `First Last`
+    FirstLast,
+    /// `Last First`
+    LastFirst,
+}
+
+/// Recording file format (PBX setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingFormat {
+    /// `.wav` (vendor default).
+    Wav,
+    /// `.mp3`; the PBX then serves only one download at a time.
+    Mp3,
+}
+
+/// Timings of calls started through `call/dial` and `call/transfer` (simulated seconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialSettings {
+    /// How long the caller extension rings before it picks up (unless `auto_answer=yes`).
+    pub caller_answer_secs: u64,
+    /// How long the callee rings before answering.
+    pub callee_answer_secs: u64,
+    /// Whether the callee answers at all; otherwise the call ends as `NO ANSWER`.
+    pub callee_answers: bool,
+    /// Talk time before the callee hangs up; `None` keeps the call up until `call/hangup`.
+    pub talk_secs: Option<u64>,
+    /// How long a transfer target rings before answering.
+    pub transfer_answer_secs: u64,
+}
+
+impl Default for DialSettings {
+    fn default() -> Self {
+        Self {
+            caller_answer_secs: 3,
+            callee_answer_secs: 6,
+            callee_answers: true,
+            talk_secs: Some(40),
+            transfer_answer_secs: 4,
+        }
+    }
+}
+
+/// One webhook target, as stored by `webhook/update`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookTarget {
+    /// Target URL.
+    pub url: String,
+    /// HMAC key for `X-Signature`.
+    pub secret: String,
+    /// `GET` or `POST`.
+    pub request_method: String,
+    /// Event ids to push; `[0]` means all.
+    pub event_ids: Vec<u32>,
+}
+
+/// Webhook Event Push settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookSettings {
+    /// The *Webhook Event Push* switch.
+    pub enabled: bool,
+    /// `webhook_event_push_timeout`, 3–10 s.
+    pub timeout_secs: u64,
+    /// `webhook_event_push_retry_count`, 1–5.
+    pub retry_count: u32,
+    /// Configured targets (≤ 5).
+    pub targets: Vec<WebhookTarget>,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            timeout_secs: 5,
+            retry_count: 3,
+            targets: Vec::new(),
+        }
+    }
+}
+
+/// Everything the simulator can be told. Build with `SimSettings::default()` and override.
+#[derive(Debug, Clone)]
+pub struct SimSettings {
+    /// API Client ID (`get_token` username).
+    pub client_id: String,
+    /// API Client Secret (`get_token` password).
+    pub client_secret: String,
+    /// PBX serial number, the `sn` of every event.
+    pub serial: String,
+    /// Clock start: system time (demo) or a fixed epoch (tests).
+    pub clock: ClockStart,
+    /// PBX time zone as a UTC offset in seconds (display times and `time_start`).
+    pub utc_offset_secs: i32,
+    /// PBX display format for CDR times.
+    pub display_format: DisplayFormat,
+    /// Encode `msg` as a plain object for every event (some firmware does). Otherwise `msg` is a
+    /// JSON string for 30007–30024 and an object from 30025 on, as documented.
+    pub msg_as_object: bool,
+    /// CDR module.
+    pub cdr_mode: CdrMode,
+    /// WebSocket idle timeout in real time (vendor: 60 s).
+    pub ws_idle_timeout: Duration,
+    /// Access-token lifetime in simulated seconds (1800).
+    pub access_token_ttl: i64,
+    /// Refresh-token lifetime in simulated seconds (86400).
+    pub refresh_token_ttl: i64,
+    /// Live access tokens allowed per Client ID (8).
+    pub max_access_tokens: usize,
+    /// Failed logins from one IP before it is blocked (5, unconfirmed).
+    pub max_failed_logins: u32,
+    /// API IP allow-list; empty allows every address.
+    pub ip_allow_list: Vec<IpAddr>,
+    /// Scenario waits sleep in real time (demo) instead of only advancing the clock.
+    pub realtime_scenarios: bool,
+    /// Zero-pad the sequence part of `call_id` in 30015 (`1767258100.000012`), as some vendor
+    /// examples show (unconfirmed which firmware does it).
+    pub zero_pad_failed_call_ids: bool,
+    /// Record answered calls.
+    pub record_answered_calls: bool,
+    /// Recording format.
+    pub recording_format: RecordingFormat,
+    /// Optional delay per 16 KiB chunk of a download (lets tests observe a download in
+    /// progress; `None` streams at full speed).
+    pub download_throttle: Option<Duration>,
+    /// Company-contact cap (`60002` beyond it).
+    pub max_contacts: usize,
+    /// Phonebook cap (`60002` beyond it).
+    pub max_phonebooks: usize,
+    /// Contact display-name format.
+    pub name_format: NameFormat,
+    /// Refuse to delete a contact that is still a member of a `sel_specific` phonebook with
+    /// `70091` (unconfirmed which references count).
+    pub strict_contact_delete: bool,
+    /// Consecutive queue ring timeouts before an agent is auto-paused (30025).
+    pub auto_pause_after_misses: u32,
+    /// Behaviour of calls started by `call/dial`.
+    pub dial: DialSettings,
+    /// Webhook Event Push settings.
+    pub webhooks: WebhookSettings,
+    /// The simulated company (extensions, groups, queues, trunks, contacts, phonebooks).
+    pub company: crate::sample::Company,
+    /// First `<seq>` part of call ids.
+    pub first_call_seq: u64,
+}
+
+impl Default for SimSettings {
+    fn default() -> Self {
+        Self {
+            client_id: "rbSimClientId0000000000000000001".into(),
+            client_secret: "rbSimClientSecret000000000000001".into(),
+            serial: "3631A0000001".into(),
+            clock: ClockStart::System,
+            utc_offset_secs: 0,
+            display_format: DisplayFormat::default(),
+            msg_as_object: false,
+            cdr_mode: CdrMode::Reworked,
+            ws_idle_timeout: Duration::from_secs(60),
+            access_token_ttl: 1800,
+            refresh_token_ttl: 86_400,
+            max_access_tokens: 8,
+            max_failed_logins: 5,
+            ip_allow_list: Vec::new(),
+            realtime_scenarios: false,
+            zero_pad_failed_call_ids: true,
+            record_answered_calls: true,
+            recording_format: RecordingFormat::Wav,
+            download_throttle: None,
+            max_contacts: 50_000,
+            max_phonebooks: 50,
+            name_format: NameFormat::FirstLast,
+            strict_contact_delete: true,
+            auto_pause_after_misses: 3,
+            dial: DialSettings::default(),
+            webhooks: WebhookSettings::default(),
+            company: crate::sample::Company::sample(),
+            first_call_seq: 1,
+        }
+    }
+}
+
+impl SimSettings {
+    /// Defaults for deterministic tests: a frozen clock at 2026-01-01 09:00:00 UTC and a short
+    /// WebSocket idle timeout; everything else as [`Default`].
+    pub fn for_tests() -> Self {
+        Self {
+            clock: ClockStart::Fixed(1_767_258_000),
+            ws_idle_timeout: Duration::from_secs(5),
+            ..Self::default()
+        }
+    }
+}

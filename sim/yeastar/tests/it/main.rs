@@ -1,0 +1,13 @@
+//! Integration tests of the Yeastar simulator over real HTTP and WebSocket.
+
+mod auth;
+mod calls_api;
+mod cdr;
+mod contacts;
+mod extensions;
+mod recordings;
+mod scenarios;
+mod scenarios_more;
+mod support;
+mod webhooks;
+mod ws;
