@@ -184,7 +184,7 @@ async fn query_is_bare_success_when_idle_and_lists_live_calls() {
     let call_id = r["call_id"].as_str().expect("id").to_owned();
     // The background dial runs on the simulated clock; wait until it is connected.
     let mut info = Value::Null;
-    for _ in 0..100 {
+    for _ in 0..500 {
         let q = api.get("call/query", &[("call_id", &call_id)]).await;
         if summary(&q["data"][0]).contains(&"outbound:5550199:ANSWER".to_owned()) {
             info = q["data"][0].clone();

@@ -120,7 +120,7 @@ async fn download_needs_a_token_and_expires_after_30_minutes() {
 async fn mp3_mode_serves_one_download_at_a_time() {
     let sim = sim_with(|s| {
         s.recording_format = RecordingFormat::Mp3;
-        s.download_throttle = Some(Duration::from_millis(40));
+        s.download_throttle = Some(Duration::from_millis(200));
     })
     .await;
     sim.play_builtin("internal").await.expect("played");
@@ -145,7 +145,7 @@ async fn mp3_mode_serves_one_download_at_a_time() {
     );
     let body = resp.bytes().await.expect("body");
     assert_eq!(&body[0..2], &[0xFF, 0xFB]);
-    for _ in 0..50 {
+    for _ in 0..200 {
         if download_url(&api, &[("file", &file)]).await["errcode"] == 0 {
             return;
         }

@@ -258,7 +258,7 @@ impl Hook {
     }
 
     pub async fn wait_for(&self, n: usize) -> Vec<(String, String)> {
-        for _ in 0..200 {
+        for _ in 0..500 {
             let h = self.hits();
             if h.len() >= n {
                 return h;
