@@ -6,4 +6,6 @@ mod oauth;
 mod openapi;
 mod phonebridge;
 mod rest;
+mod sim;
+mod sim_pb;
 mod spec;
