@@ -31,7 +31,7 @@
 //!
 //! ## Calls
 //! Calls come from [`Scenario`]s — TOML data with parties and steps (see
-//! [`scenario`](crate::scenario) and the built-ins in [`BUILTIN_NAMES`]) — and from
+//! [`scenario`] and the built-ins in [`BUILTIN_NAMES`]) — and from
 //! `call/dial`. The engine emits realistic 30011 frames, 30008, 30013/30014/30015,
 //! 30025/30026/30029, one 30012 per call, CDR rows and a WAV recording for answered calls.
 //!
@@ -41,7 +41,7 @@
 //! settings and deliveries, and per-endpoint request counters. [`SimYeastarArgs`] and
 //! [`run`] are the CLI (`ringbridge sim yeastar`).
 
-pub mod api;
+pub(crate) mod api;
 pub mod auth;
 pub mod cdr;
 mod cli;

@@ -51,7 +51,12 @@ pub async fn send_once(
         .send()
         .await;
     let status = result.ok().map(|r| r.status().as_u16());
-    shared.lock().deliveries.push(WebhookDelivery {
+    let mut st = shared.lock();
+    if st.deliveries.len() >= 10_000 {
+        // Bounded log: oldest attempts go first.
+        st.deliveries.remove(0);
+    }
+    st.deliveries.push(WebhookDelivery {
         url: target.url.clone(),
         attempt,
         status,

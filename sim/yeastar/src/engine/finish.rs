@@ -9,6 +9,10 @@ use crate::state::Recording;
 use crate::timefmt;
 use crate::wav;
 
+/// Recordings kept in memory; older ones are dropped (a long demo would otherwise grow
+/// without bound, and the PBX's storage is finite too).
+const MAX_KEPT_RECORDINGS: usize = 1000;
+
 impl Engine<'_> {
     fn new_id(&mut self, at: i64) -> String {
         self.st.seq.new_id += 1;
@@ -155,6 +159,9 @@ impl Engine<'_> {
             RecordingFormat::Wav => wav::tone_wav(secs, 440.0),
             RecordingFormat::Mp3 => wav::silent_mp3(secs),
         };
+        if self.st.recordings.len() >= MAX_KEPT_RECORDINGS {
+            self.st.recordings.remove(0);
+        }
         self.st.seq.recording += 1;
         self.st.recordings.push(Recording {
             id: self.st.seq.recording,

@@ -1,4 +1,36 @@
-//! Call scenarios: TOML data, built-in files, and the player that turns them into events.
+//! Call scenarios: TOML data, built-in files (`scenarios/*.toml`), and the player that turns
+//! them into events. A scenario names its calls (parties) and a timeline of steps.
+//!
+//! ```toml
+//! name = "inbound_answered"
+//! [params]
+//! caller = "5550199"
+//! agent = "1005"
+//! [[calls]]
+//! id = "main"
+//! from = { kind = "external", number = "{caller}" }
+//! to = { kind = "extension", number = "{agent}" }
+//! [[steps]]
+//! do = "ring"
+//! [[steps]]
+//! do = "wait"
+//! secs = 8
+//! [[steps]]
+//! do = "answer"
+//! [[steps]]
+//! do = "hangup"
+//! by = "caller"
+//! ```
+//!
+//! `{name}` placeholders in any string are replaced by `params` (overridable with
+//! [`Scenario::with_param`]). Party references (`by`) are `caller`, `callee` or a number.
+//!
+//! Party kinds: `external` (`number`, optional `trunk`, `did`), `extension`, `ring_group`,
+//! `queue`. Steps (`do`): `ring_caller`, `ring` (`early_media`), `answer` (`by`), `hold`,
+//! `unhold`, `transfer_blind` (`by`, `to`), `transfer_attended` (`by`, `to`, `ring_secs`,
+//! `talk_secs`, `outcome` = `complete`/`abort`/`threeway`/`swap`), `forward` (`to`),
+//! `agent_timeout` (`agent`), `voicemail`, `no_answer`, `hangup` (`by`), `fail` (`reason`,
+//! `members`), `wait` (`secs`). Every step but `wait` takes an optional `call` label.
 
 mod builtin;
 mod model;

@@ -1,28 +1,4 @@
-//! Scenario data model (TOML). A scenario names its calls (parties) and a timeline of steps.
-//!
-//! ```toml
-//! name = "inbound_answered"
-//! [params]
-//! caller = "5550199"
-//! agent = "1005"
-//! [[calls]]
-//! id = "main"
-//! from = { kind = "external", number = "{caller}" }
-//! to = { kind = "extension", number = "{agent}" }
-//! [[steps]]
-//! do = "ring"
-//! [[steps]]
-//! do = "wait"
-//! secs = 8
-//! [[steps]]
-//! do = "answer"
-//! [[steps]]
-//! do = "hangup"
-//! by = "caller"
-//! ```
-//!
-//! `{name}` placeholders in any string are replaced by `params` (overridable with
-//! [`Scenario::with_param`]). Party references (`by`) are `caller`, `callee` or a number.
+//! Scenario data model; the format is described in the parent module.
 
 use std::collections::BTreeMap;
 
