@@ -396,6 +396,10 @@ mod tests {
             "[{name:ext,value:1001}, {name:callee,value:'{to}'}]".into()
         )));
         assert!(!format!("{r:?}").contains("tok123"));
+        assert!(
+            !format!("{req:?}").contains("tok123"),
+            "request Debug redacts the secret"
+        );
     }
 
     #[test]

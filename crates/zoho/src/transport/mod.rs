@@ -26,12 +26,38 @@ use crate::error::{ApiError, ErrorCode, Result, ZohoError};
 use crate::oauth::{ConnectionState, OAuthClient, TokenManager, TokenSet};
 
 /// A request body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum RequestBody {
     Empty,
     Json(Value),
     /// `application/x-www-form-urlencoded` pairs (PhoneBridge).
     Form(Vec<(String, String)>),
+}
+
+/// Form fields that carry secrets (our PhoneBridge shared secret).
+const SECRET_FIELDS: &[&str] = &["authorizationparam"];
+
+impl std::fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("Empty"),
+            Self::Json(v) => f.debug_tuple("Json").field(v).finish(),
+            Self::Form(pairs) => {
+                let shown: Vec<(&str, &str)> = pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = if SECRET_FIELDS.contains(&k.as_str()) {
+                            "[REDACTED]"
+                        } else {
+                            v.as_str()
+                        };
+                        (k.as_str(), v)
+                    })
+                    .collect();
+                f.debug_tuple("Form").field(&shown).finish()
+            }
+        }
+    }
 }
 
 /// Everything needed to send one API call, without sending it: built by pure
@@ -266,6 +292,7 @@ struct Inner {
     http: reqwest::Client,
     tokens: Arc<TokenManager>,
     limiter: Limiter,
+    heavy_concurrency: usize,
     retry: RetryPolicy,
     timeout: Duration,
     metrics: ApiMetrics,
@@ -297,6 +324,7 @@ impl ZohoConnection {
                 http,
                 tokens,
                 limiter: Limiter::new(options.edition.concurrency(), options.heavy_concurrency),
+                heavy_concurrency: options.heavy_concurrency,
                 retry: options.retry,
                 timeout: options.timeout,
                 metrics,
@@ -339,7 +367,7 @@ impl ZohoConnection {
     pub fn set_edition(&self, edition: Edition) {
         self.inner
             .limiter
-            .resize(edition.concurrency(), HEAVY_CONCURRENCY);
+            .resize(edition.concurrency(), self.inner.heavy_concurrency);
     }
 
     /// The CRM REST v8 client of this connection.

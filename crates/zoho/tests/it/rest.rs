@@ -395,3 +395,29 @@ async fn coql_lookup_pages_and_dedupes() {
     );
     assert_eq!(conn.metrics_snapshot().op(Operation::Coql).credits, 3);
 }
+
+#[tokio::test]
+async fn timeouts_retry_reads_but_not_inserts() {
+    let z = Fake::start().await;
+    let options = ConnectionOptions {
+        timeout: Duration::from_millis(50),
+        ..fake::fast_options()
+    };
+    let conn = fake::connect_with(&z, fake::clock(), options).await;
+    z.set_delay(Duration::from_millis(300));
+    let e = conn.rest().org().await.expect_err("timeout");
+    assert!(matches!(e, ZohoError::Timeout), "{e:?}");
+    assert!(e.is_retryable());
+    assert_eq!(z.api_seen().len(), 4, "a read is retried");
+    let e = conn
+        .rest()
+        .insert_records("Leads", &[rec(json!({"Last_Name": "x"}))], None)
+        .await
+        .expect_err("timeout");
+    assert!(matches!(e, ZohoError::Timeout));
+    assert_eq!(
+        z.api_seen().len(),
+        5,
+        "a POST that may have been processed is not repeated"
+    );
+}
