@@ -55,10 +55,9 @@ pub fn get(ctx: &Ctx) -> ApiResult {
 
 /// `POST company_contact/create` → `id`.
 pub fn create(ctx: &Ctx) -> ApiResult {
-    let input: ContactInput = ctx.json()?;
-    if input.id.is_some() {
-        return Err(ApiError::ParameterError);
-    }
+    let mut input: ContactInput = ctx.json()?;
+    // The PBX assigns ids; a stray `id` in the body is ignored.
+    input.id = None;
     let id = ctx.shared.lock().book.create_contact(input)?;
     Ok(Reply::ok().with("id", id))
 }
