@@ -1,6 +1,6 @@
 //! Zoho CRM REST API v8 (`{api_domain}/crm/v8/...`).
 //!
-//! Every operation has a pure `build_*` function returning an [`ApiRequest`]
+//! Every operation has a pure `build_*` function returning an [`ApiRequest`](crate::ApiRequest)
 //! (checked against Zoho's OpenAPI files in tests) and a [`RestClient`] method
 //! that sends it and interprets the answer.
 
