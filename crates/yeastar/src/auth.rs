@@ -272,7 +272,7 @@ impl Auth {
                 .filter(|s| *s > 0)
                 .unwrap_or(DEFAULT_ACCESS_LIFETIME),
         );
-        let ahead = lifetime.saturating_sub(self.margin).max(lifetime * 3 / 4);
+        let ahead = lifetime.saturating_sub(self.margin).max(lifetime / 2);
         let refresh_lifetime = Duration::from_secs(
             pair.refresh_token_expire_time
                 .filter(|s| *s > 0)

@@ -32,8 +32,8 @@ pub struct YeastarConfig {
     /// Accept any certificate (on-prem PBXs often have a self-signed one).
     /// Off by default: it removes protection against interception.
     pub accept_invalid_certs: bool,
-    /// Renew the access token this long before it expires (clamped to a
-    /// quarter of the token's lifetime for short-lived tokens).
+    /// Renew the access token this long before it expires (at most half the
+    /// token's lifetime early, for short-lived tokens).
     pub token_refresh_margin: Duration,
     /// How long a superseded access token stays usable by requests still in
     /// flight before it is revoked with `del_token` (the PBX caps live

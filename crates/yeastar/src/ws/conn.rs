@@ -8,12 +8,15 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use futures_util::{SinkExt, StreamExt};
 use ringbridge_core::pbx::EventSourceItem;
+use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
+use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout, timeout_at};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{Connector, connect_async_tls_with_config};
+use tokio_tungstenite::{
+    Connector, MaybeTlsStream, WebSocketStream, connect_async_tls_with_config,
+};
 use url::Url;
 
 use crate::config::EventStreamConfig;
@@ -128,10 +131,8 @@ async fn run(
     let connect = connect_async_tls_with_config(request, Some(ws_config), true, Some(connector));
     let mut socket = match timeout(cfg.connect_timeout, connect).await {
         Err(_) => return ConnEnd::Lost("WebSocket handshake timed out".into()),
-        Ok(Err(tungstenite::Error::Http(response)))
-            if matches!(response.status().as_u16(), 401 | 403) =>
-        {
-            return ConnEnd::TokenExpired;
+        Ok(Err(tungstenite::Error::Http(response))) => {
+            return refused_handshake(response.status().as_u16(), response.body().as_deref());
         }
         Ok(Err(e)) => return ConnEnd::Lost(format!("WebSocket handshake: {e}")),
         Ok(Ok((socket, _response))) => socket,
@@ -159,8 +160,9 @@ async fn run(
         };
         tokio::select! {
             _ = &mut stop => {
-                // Best effort: the socket is dropped right after anyway.
-                let _ = socket.close(None).await;
+                if socket.close(None).await.is_ok() {
+                    drain(id, &mut socket, settings, out).await;
+                }
                 return ConnEnd::Stopped;
             }
             _ = heartbeat.tick() => {
@@ -222,6 +224,54 @@ async fn run(
                 }
             }
         }
+    }
+}
+
+/// After our Close, frames the PBX sent before it saw it still arrive; they
+/// may exist nowhere else (the replacement socket subscribed a moment
+/// later), so they are passed on until the PBX closes or goes quiet.
+async fn drain(
+    id: u64,
+    socket: &mut WebSocketStream<MaybeTlsStream<TcpStream>>,
+    settings: &ConnSettings,
+    out: &mpsc::Sender<ConnMsg>,
+) {
+    let deadline = Instant::now() + settings.cfg.heartbeat_timeout;
+    let mut subscribed = true;
+    while let Ok(Some(Ok(message))) = timeout_at(deadline, socket.next()).await {
+        let text = match message {
+            Message::Text(text) => text.to_string(),
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        if let Handled::Item(item) = handle_text(id, &text, settings, &mut subscribed) {
+            let key = Some(RecentSet::key(text.as_bytes()));
+            if out.send(ConnMsg::Item { id, key, item }).await.is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// The PBX answered the upgrade with something else than `101`: how it
+/// refuses a bad token there is undocumented (an HTTP 200 `errcode` body
+/// or a 401/403 are both plausible), so the body's `errcode` decides.
+fn refused_handshake(status: u16, body: Option<&[u8]>) -> ConnEnd {
+    #[derive(serde::Deserialize)]
+    struct Refusal {
+        errcode: i64,
+        #[serde(default)]
+        errmsg: String,
+    }
+    let refusal = body.and_then(|b| serde_json::from_slice::<Refusal>(b).ok());
+    match refusal.map(|r| ApiError::from_code(r.errcode, r.errmsg)) {
+        Some(ApiError::TokenExpired(_)) => ConnEnd::TokenExpired,
+        Some(api) if api.is_ip_refusal() => {
+            ConnEnd::Denied(format!("the PBX refused this host: {api}"))
+        }
+        Some(api) => ConnEnd::Lost(format!("WebSocket handshake refused: {api}")),
+        None if matches!(status, 401 | 403) => ConnEnd::TokenExpired,
+        None => ConnEnd::Lost(format!("WebSocket handshake answered HTTP {status}")),
     }
 }
 

@@ -49,8 +49,10 @@ struct Supervisor {
     next_id: u64,
     active: Option<Live>,
     candidate: Option<Live>,
-    /// A closed socket whose last frames are still welcome.
+    /// A replaced socket still handing over its last frames; until it is
+    /// done, the new socket's items wait in `held` so order is kept.
     retiring: Option<u64>,
+    held: Vec<(Option<u64>, EventSourceItem)>,
     /// Not delivering since then; `true` once reported.
     gap: Option<(DateTime<Utc>, bool)>,
     connect_at: Instant,
@@ -96,6 +98,7 @@ pub(crate) async fn run(
         active: None,
         candidate: None,
         retiring: None,
+        held: Vec::new(),
         gap: Some((Utc::now(), false)),
         connect_at: Instant::now(),
         rotate_at: None,
@@ -126,6 +129,8 @@ impl Supervisor {
         match (&self.active, &self.candidate) {
             (_, Some(_)) => idle,
             (None, None) => self.connect_at,
+            // The next rotation waits until the last one's old socket is done.
+            (Some(_), None) if self.retiring.is_some() => idle,
             (Some(_), None) => self.rotate_at.unwrap_or(idle),
         }
     }
@@ -137,7 +142,9 @@ impl Supervisor {
         }
         match &self.active {
             None if now >= self.connect_at => self.connect().await,
-            Some(_) if self.rotate_at.is_some_and(|at| now >= at) => self.connect().await,
+            Some(_) if self.retiring.is_none() && self.rotate_at.is_some_and(|at| now >= at) => {
+                self.connect().await
+            }
             _ => Flow::Go,
         }
     }
@@ -191,13 +198,11 @@ impl Supervisor {
                 if !known {
                     return Flow::Go;
                 }
-                if let Some(key) = key
-                    && !self.recent.insert(key, Instant::now())
-                {
-                    tracing::debug!(conn = id, "dropping a frame already delivered");
+                if self.retiring.is_some_and(|old| old != id) {
+                    self.held.push((key, item));
                     return Flow::Go;
                 }
-                self.emit(item).await
+                self.deliver(id, key, item).await
             }
             ConnMsg::Ended { id, end } => self.on_ended(id, end).await,
         }
@@ -252,8 +257,24 @@ impl Supervisor {
         }
         if self.retiring == Some(id) {
             self.retiring = None;
+            for (key, item) in std::mem::take(&mut self.held) {
+                if self.deliver(id, key, item).await == Flow::Stop {
+                    return Flow::Stop;
+                }
+            }
         }
         Flow::Go
+    }
+
+    /// Emits an item unless the same frame was delivered moments ago.
+    async fn deliver(&mut self, id: u64, key: Option<u64>, item: EventSourceItem) -> Flow {
+        if let Some(key) = key
+            && !self.recent.insert(key, Instant::now())
+        {
+            tracing::debug!(conn = id, "dropping a frame already delivered");
+            return Flow::Go;
+        }
+        self.emit(item).await
     }
 
     fn is_current(&self, id: u64) -> bool {

@@ -1,0 +1,246 @@
+//! REST calls through core's `Pbx` port against the simulator.
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use futures_util::TryStreamExt;
+use ringbridge_core::pbx::{
+    CallDirection, Disposition, Pbx, PbxContact, PbxError, PbxNumberKind, RecordingRef,
+};
+use ringbridge_yeastar::PhonebookUpdate;
+
+use crate::support::{client, client_with, sim};
+
+fn sim_now(sim: &ringbridge_sim_yeastar::SimYeastar) -> DateTime<Utc> {
+    DateTime::from_timestamp(sim.clock().now(), 0).expect("valid time")
+}
+
+#[tokio::test]
+async fn click_to_call_rings_the_extension_and_can_be_hung_up() {
+    // The call stays up until hung up.
+    let sim = crate::support::sim_with(|s| s.dial.talk_secs = None).await;
+    let pbx = client(&sim);
+    assert!(pbx.active_calls().await.expect("idle query").is_empty());
+
+    let call_id = pbx.dial("1005", "5550199").await.expect("dial");
+    let requests = sim.dial_requests();
+    let request = requests.last().expect("a dial request");
+    assert_eq!(
+        (request.caller.as_str(), request.callee.as_str()),
+        ("1005", "5550199")
+    );
+    assert_eq!(request.auto_answer.as_deref(), Some("no"));
+    assert_eq!(request.call_id, call_id.0);
+
+    // The PBX sets the call up in the background: poll briefly.
+    let mut call = None;
+    for _ in 0..100 {
+        let calls = pbx.active_calls().await.expect("query");
+        call = calls.into_iter().find(|c| c.call_id == call_id);
+        if call.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let call = call.expect("the new call is live");
+    let caller = call
+        .participants
+        .iter()
+        .find(|p| p.participant.extension() == Some("1005"))
+        .expect("the caller's leg");
+    assert!(caller.state.is_connected(), "{:?}", caller.state);
+    pbx.hang_up(caller.participant.channel())
+        .await
+        .expect("hang up");
+    let left = pbx.active_calls().await.expect("query");
+    assert!(left.iter().all(|c| c.call_id != call_id), "{left:?}");
+
+    let err = pbx
+        .hang_up("PJSIP/1005-ffffffff")
+        .await
+        .expect_err("no such channel");
+    assert!(matches!(err, PbxError::NotFound(_)), "{err}");
+}
+
+#[tokio::test]
+async fn cdr_search_returns_each_leg_once_in_order() {
+    let sim = sim().await;
+    let start = sim_now(&sim);
+    sim.play_builtin("inbound_answered")
+        .await
+        .expect("scenario");
+    sim.play_builtin("queue_answered").await.expect("scenario");
+    let end = sim_now(&sim) + ChronoDuration::seconds(1);
+    // Small pages so paging is exercised.
+    let pbx = client_with(&sim, |cfg| cfg.page_size = 2);
+
+    let records = pbx.call_records(start, end).await.expect("search");
+    assert_eq!(records.len(), sim.cdr_rows().len(), "every row, once");
+    assert!(
+        records
+            .windows(2)
+            .all(|w| w[0].started_at <= w[1].started_at)
+    );
+    let mut legs: Vec<_> = records.iter().filter_map(|r| r.leg_id.clone()).collect();
+    legs.sort();
+    legs.dedup();
+    assert_eq!(legs.len(), records.len(), "leg ids are unique");
+
+    let inbound = records
+        .iter()
+        .find(|r| r.direction == CallDirection::Inbound && r.to_number == "1005")
+        .expect("the inbound call's extension leg");
+    assert_eq!(inbound.disposition, Disposition::Answered);
+    assert_eq!(inbound.from_number, "5550199");
+    assert!(inbound.talk_s.is_some());
+    assert!(inbound.recording.is_some());
+
+    let later = pbx.call_records(end, end + ChronoDuration::hours(1)).await;
+    assert_eq!(later.expect("empty window"), vec![]);
+    let page = pbx.cdr_list(1, 1).await.expect("cdr/list");
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(page.total, Some(records.len() as u32));
+}
+
+#[tokio::test]
+async fn recordings_stream_whole_and_by_range() {
+    let sim = sim().await;
+    let start = sim_now(&sim);
+    sim.play_builtin("inbound_answered")
+        .await
+        .expect("scenario");
+    let pbx = client(&sim);
+    let records = pbx
+        .call_records(start, sim_now(&sim) + ChronoDuration::seconds(1))
+        .await
+        .expect("search");
+    let file: RecordingRef = records
+        .iter()
+        .find_map(|r| r.recording.clone())
+        .expect("a recorded call");
+
+    let whole = pbx.recording(&file, None).await.expect("download");
+    assert_eq!(whole.range, None);
+    assert!(
+        whole.content_type.starts_with("audio/"),
+        "{}",
+        whole.content_type
+    );
+    let length = whole.length.expect("length known");
+    let bytes: Vec<u8> = whole
+        .body
+        .try_fold(Vec::new(), |mut acc, chunk| async move {
+            acc.extend_from_slice(&chunk);
+            Ok(acc)
+        })
+        .await
+        .expect("body");
+    assert_eq!(bytes.len() as u64, length);
+    assert!(bytes.starts_with(b"RIFF"), "a WAV file");
+
+    let part = pbx
+        .recording(&file, Some((100, Some(199))))
+        .await
+        .expect("range");
+    assert_eq!(part.range, Some((100, length)));
+    let chunks: Vec<bytes::Bytes> = part.body.try_collect().await.expect("body");
+    assert_eq!(chunks.concat(), bytes[100..200]);
+
+    let tail = pbx
+        .recording(&file, Some((length - 10, None)))
+        .await
+        .expect("tail");
+    let chunks: Vec<bytes::Bytes> = tail.body.try_collect().await.expect("body");
+    assert_eq!(chunks.concat(), bytes[bytes.len() - 10..]);
+
+    let missing = pbx.recording(&RecordingRef("nope.wav".into()), None).await;
+    assert!(matches!(
+        missing,
+        Err(PbxError::NotFound(_)) | Err(PbxError::Rejected { .. })
+    ));
+}
+
+#[tokio::test]
+async fn contacts_and_phonebooks_round_trip() {
+    let sim = sim().await;
+    let pbx = client(&sim);
+    let book = pbx
+        .create_phonebook("ringbridge CRM")
+        .await
+        .expect("phonebook");
+    assert!(
+        pbx.phonebooks()
+            .await
+            .expect("list")
+            .iter()
+            .any(|b| b.id == book && b.name == "ringbridge CRM")
+    );
+
+    let mut contact = PbxContact {
+        id: None,
+        first_name: "Lena".into(),
+        last_name: Some("Brandt".into()),
+        company: Some("Nordwerk GmbH".into()),
+        email: Some("lena@nordwerk.test".into()),
+        numbers: vec![
+            (PbxNumberKind::Business, "+49 30 901820".into()),
+            (PbxNumberKind::Mobile, "+49 151 2345678".into()),
+        ],
+        remark: Some("crm:Contacts:4410000000098765".into()),
+        phonebooks: vec![book.clone()],
+    };
+    let id = pbx.create_contact(&contact).await.expect("create");
+    let found = pbx.search_contacts("Brandt").await.expect("search");
+    let row = found
+        .iter()
+        .find(|c| c.id.as_ref() == Some(&id))
+        .expect("found");
+    assert_eq!(
+        row.first_name, "Lena Brandt",
+        "list rows carry contact_name"
+    );
+    assert_eq!(row.numbers, contact.numbers);
+    assert_eq!(row.remark, contact.remark);
+    // Also in any `sel_all` phonebook the PBX has.
+    assert!(row.phonebooks.contains(&book), "{:?}", row.phonebooks);
+
+    contact.company = None;
+    contact.numbers = vec![(PbxNumberKind::Mobile, "+49 151 9999999".into())];
+    pbx.update_contact(&id, &contact).await.expect("update");
+    let found = pbx.search_contacts("Brandt").await.expect("search");
+    let row = found
+        .iter()
+        .find(|c| c.id.as_ref() == Some(&id))
+        .expect("found");
+    assert_eq!(row.numbers, contact.numbers, "numbers replaced");
+    assert_eq!(row.company, None, "company cleared");
+
+    let detail = pbx.phonebook_get(&book).await.expect("get");
+    assert_eq!(detail.member_select.as_deref(), Some("sel_specific"));
+    assert!(detail.contacts.iter().any(|c| c.id.as_ref() == Some(&id)));
+    let numeric: i64 = id.0.parse().expect("numeric id");
+    pbx.phonebook_update(&PhonebookUpdate {
+        id: book.0.parse().expect("numeric id"),
+        del_contacts_id_list: vec![numeric],
+        ..PhonebookUpdate::default()
+    })
+    .await
+    .expect("update phonebook");
+    let detail = pbx.phonebook_get(&book).await.expect("get");
+    assert!(detail.contacts.iter().all(|c| c.id.as_ref() != Some(&id)));
+
+    let bad = pbx
+        .update_contact(
+            &ringbridge_core::pbx::PbxContactId("999999".into()),
+            &contact,
+        )
+        .await;
+    assert!(matches!(bad, Err(PbxError::NotFound(_))), "{bad:?}");
+}
+
+#[tokio::test]
+async fn extensions_carry_their_email() {
+    let sim = sim().await;
+    let exts = client(&sim).extensions().await.expect("list");
+    assert!(exts.iter().any(|e| e.number == "1005"));
+    assert!(exts.iter().any(|e| e.email.is_some()));
+    assert!(exts.iter().all(|e| e.email.as_deref() != Some("")));
+}

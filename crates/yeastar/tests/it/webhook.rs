@@ -1,0 +1,147 @@
+//! The webhook receiver: the simulator pushes signed events to it; forged,
+//! oversized, malformed and repeated deliveries are handled.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use ringbridge_core::pbx::{EventSourceItem, PbxEvent, PbxEventSource};
+use ringbridge_sim_yeastar::{WebhookSettings, WebhookTarget, webhook_signature};
+use ringbridge_yeastar::{DEFAULT_WEBHOOK_PATH, WebhookConfig, WebhookReceiver};
+use secrecy::SecretString;
+
+use crate::support::{Items, expect_connected, next, quiet, sim_with, until};
+
+const SECRET: &str = "NArDaguorcDjBGlTrGgKVAfrTN6xqyOC";
+const BODY: &str =
+    r#"{"type":30008,"sn":"3631A0000001","msg":"{\"extension\":\"1005\",\"status\":\"Busy\"}"}"#;
+
+fn receiver() -> WebhookReceiver {
+    let mut cfg = WebhookConfig::new(SecretString::from(SECRET), chrono_tz::UTC);
+    cfg.max_body_bytes = 4096;
+    cfg.forward_timeout = Duration::from_millis(200);
+    WebhookReceiver::new(cfg)
+}
+
+async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+async fn post(addr: SocketAddr, body: &str, signature: Option<&str>) -> u16 {
+    let mut request = reqwest::Client::new()
+        .post(format!("http://{addr}{DEFAULT_WEBHOOK_PATH}"))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(signature) = signature {
+        request = request.header("X-Signature", signature);
+    }
+    request.send().await.expect("request").status().as_u16()
+}
+
+#[tokio::test]
+async fn simulator_pushes_arrive_as_events() {
+    let receiver = receiver();
+    let addr = serve(receiver.router(DEFAULT_WEBHOOK_PATH)).await;
+    let mut items: Items = receiver.events();
+    expect_connected(&mut items).await;
+    let sim = sim_with(|s| {
+        s.webhooks = WebhookSettings {
+            targets: vec![WebhookTarget {
+                url: format!("http://{addr}{DEFAULT_WEBHOOK_PATH}"),
+                secret: SECRET.into(),
+                request_method: "POST".into(),
+                event_ids: vec![30011, 30012],
+            }],
+            ..WebhookSettings::default()
+        };
+    })
+    .await;
+    sim.play_builtin("inbound_answered")
+        .await
+        .expect("scenario");
+    let seen = until(&mut items, |i| {
+        matches!(i, EventSourceItem::Event(PbxEvent::CallEnded(_)))
+    })
+    .await;
+    assert!(seen.len() > 2, "{seen:?}");
+    assert!(
+        seen.iter().all(|i| matches!(i, EventSourceItem::Event(_))),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn forged_signatures_are_refused_and_genuine_ones_accepted_once() {
+    let receiver = receiver();
+    let addr = serve(receiver.router(DEFAULT_WEBHOOK_PATH)).await;
+    let mut items = receiver.events();
+    expect_connected(&mut items).await;
+
+    assert_eq!(post(addr, BODY, None).await, 401);
+    let forged = webhook_signature("some-other-secret", BODY.as_bytes());
+    assert_eq!(post(addr, BODY, Some(&forged)).await, 401);
+    assert!(
+        quiet(&mut items, Duration::from_millis(100))
+            .await
+            .is_empty()
+    );
+
+    let genuine = webhook_signature(SECRET, BODY.as_bytes());
+    assert_eq!(post(addr, BODY, Some(&genuine)).await, 200);
+    let item = next(&mut items).await;
+    assert!(
+        matches!(
+            item,
+            EventSourceItem::Event(PbxEvent::ExtensionState { .. })
+        ),
+        "{item:?}"
+    );
+    // The PBX retries identical bodies: acknowledged, not delivered again.
+    assert_eq!(post(addr, BODY, Some(&genuine)).await, 200);
+    assert!(
+        quiet(&mut items, Duration::from_millis(100))
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies_are_answered_clearly() {
+    let receiver = receiver();
+    let addr = serve(receiver.router(DEFAULT_WEBHOOK_PATH)).await;
+    let mut items = receiver.events();
+    expect_connected(&mut items).await;
+
+    let big = format!(r#"{{"type":30008,"msg":{{"pad":"{}"}}}}"#, "x".repeat(5000));
+    let signature = webhook_signature(SECRET, big.as_bytes());
+    assert_eq!(post(addr, &big, Some(&signature)).await, 413);
+
+    let garbage = "{not json";
+    let signature = webhook_signature(SECRET, garbage.as_bytes());
+    assert_eq!(post(addr, garbage, Some(&signature)).await, 400);
+    let item = next(&mut items).await;
+    assert!(
+        matches!(item, EventSourceItem::Malformed { .. }),
+        "{item:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_listener_the_pbx_is_asked_to_retry() {
+    let receiver = receiver();
+    let addr = serve(receiver.router(DEFAULT_WEBHOOK_PATH)).await;
+    let genuine = webhook_signature(SECRET, BODY.as_bytes());
+    assert_eq!(post(addr, BODY, Some(&genuine)).await, 503);
+    // Once someone listens, the retry is delivered (not taken for a repeat).
+    let mut items = receiver.events();
+    expect_connected(&mut items).await;
+    assert_eq!(post(addr, BODY, Some(&genuine)).await, 200);
+    assert!(matches!(next(&mut items).await, EventSourceItem::Event(_)));
+}
