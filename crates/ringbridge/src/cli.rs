@@ -16,7 +16,13 @@ use clap::{Parser, Subcommand};
 #[command(name = "ringbridge", version, about, long_about, max_term_width = 100)]
 pub struct Cli {
     /// TOML configuration file.
-    #[arg(long, short, global = true, env = "RINGBRIDGE_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        env = "RINGBRIDGE_CONFIG",
+        value_name = "FILE"
+    )]
     pub config: Option<PathBuf>,
 
     #[command(subcommand)]

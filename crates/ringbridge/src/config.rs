@@ -91,16 +91,29 @@ fn default_time_zone() -> String {
 
 impl PbxConfig {
     pub fn client_secret(&self) -> Result<SecretString> {
-        resolve_secret(self.client_secret.as_ref(), self.client_secret_file.as_deref(), "pbx.client_secret")?
-            .context("pbx.client_secret (or pbx.client_secret_file) is required")
+        resolve_secret(
+            self.client_secret.as_ref(),
+            self.client_secret_file.as_deref(),
+            "pbx.client_secret",
+        )?
+        .context("pbx.client_secret (or pbx.client_secret_file) is required")
     }
 
     pub fn webhook_secret(&self) -> Result<Option<SecretString>> {
-        resolve_secret(self.webhook_secret.as_ref(), self.webhook_secret_file.as_deref(), "pbx.webhook_secret")
+        resolve_secret(
+            self.webhook_secret.as_ref(),
+            self.webhook_secret_file.as_deref(),
+            "pbx.webhook_secret",
+        )
     }
 
     pub fn time_zone(&self) -> Result<chrono_tz::Tz> {
-        self.time_zone.parse().map_err(|_| anyhow::anyhow!("pbx.time_zone {:?} is not an IANA time zone", self.time_zone))
+        self.time_zone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "pbx.time_zone {:?} is not an IANA time zone",
+                self.time_zone
+            )
+        })
     }
 }
 
@@ -131,30 +144,42 @@ impl Config {
     /// `secret_key`, else `data_dir/secret.key`, created (mode 0600) on
     /// first start.
     pub fn secret_key(&self) -> Result<SecretKey> {
-        let configured = resolve_secret(Some(&self.secret_key), self.secret_key_file.as_deref(), "secret_key")?;
+        let configured = resolve_secret(
+            Some(&self.secret_key),
+            self.secret_key_file.as_deref(),
+            "secret_key",
+        )?;
         if let Some(key) = configured {
             return SecretKey::from_base64(key.expose_secret()).context("secret_key");
         }
         let path = self.data_dir.join("secret.key");
         if !path.exists() {
-            std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
+            std::fs::create_dir_all(&self.data_dir)
+                .with_context(|| format!("creating {}", self.data_dir.display()))?;
             write_private(&path, &SecretKey::generate_base64())?;
             tracing::warn!(path = %path.display(), "generated a new secret key; back it up: stored secrets cannot be read without it");
         }
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         SecretKey::from_base64(&text).with_context(|| format!("secret key in {}", path.display()))
     }
 
     /// Makes sure the data directory exists (SQLite needs it).
     pub fn prepare_data_dir(&self) -> Result<()> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating data directory {}", self.data_dir.display()))
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating data directory {}", self.data_dir.display()))
     }
 }
 
 /// A secret given inline or as a file; an empty inline value counts as unset.
-fn resolve_secret(inline: Option<&SecretString>, file: Option<&Path>, name: &str) -> Result<Option<SecretString>> {
+fn resolve_secret(
+    inline: Option<&SecretString>,
+    file: Option<&Path>,
+    name: &str,
+) -> Result<Option<SecretString>> {
     if let Some(file) = file {
-        let text = std::fs::read_to_string(file).with_context(|| format!("reading {name} from {}", file.display()))?;
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading {name} from {}", file.display()))?;
         return Ok(Some(SecretString::from(text.trim().to_owned())));
     }
     Ok(inline.filter(|s| !s.expose_secret().is_empty()).cloned())
@@ -166,8 +191,11 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(contents.as_bytes()).with_context(|| format!("writing {}", path.display()))
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]
@@ -204,7 +232,11 @@ mod tests {
             config.secret_key().expect("generated");
             let first = std::fs::read_to_string("d/secret.key").unwrap();
             config.secret_key().expect("reused");
-            assert_eq!(std::fs::read_to_string("d/secret.key").unwrap(), first, "the key is made once");
+            assert_eq!(
+                std::fs::read_to_string("d/secret.key").unwrap(),
+                first,
+                "the key is made once"
+            );
             assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
             Ok(())
         });

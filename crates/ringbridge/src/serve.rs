@@ -4,26 +4,141 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use ringbridge_core::pbx::{Participant, Pbx, PbxEvent, PbxEventSource};
+use ringbridge_core::store::Store;
+use ringbridge_engine::{Ingest, IngestConfig, Ingested, StreamStatus};
 use ringbridge_store::SqlStore;
 use ringbridge_web::AppState;
+use ringbridge_yeastar::{
+    DEFAULT_WEBHOOK_PATH, EventStreamConfig, WebhookConfig, WebhookReceiver, YeastarClient,
+    YeastarConfig,
+};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
-use crate::config::Config;
+use crate::config::{Config, EventTransport, PbxConfig};
 
 pub async fn open_store(config: &Config) -> Result<SqlStore> {
     config.prepare_data_dir()?;
     let key = config.secret_key()?;
-    SqlStore::open(&config.database_url(), key).await.context("opening the database")
+    SqlStore::open(&config.database_url(), key)
+        .await
+        .context("opening the database")
+}
+
+/// The PBX side of a running service.
+pub struct PbxRuntime {
+    pub client: YeastarClient,
+    pub status: watch::Receiver<StreamStatus>,
+    pub webhook: Option<axum::Router>,
+    pub ingest: JoinHandle<()>,
+    pub events: mpsc::Receiver<Ingested>,
+}
+
+/// Connects to the configured PBX and starts ingesting its events.
+pub fn start_pbx(pbx: &PbxConfig, store: Arc<dyn Store>) -> Result<PbxRuntime> {
+    let mut yeastar = YeastarConfig::new(
+        &pbx.base_url,
+        pbx.client_id.clone(),
+        pbx.client_secret()?,
+        pbx.time_zone()?,
+    )
+    .context("pbx configuration")?;
+    yeastar.accept_invalid_certs = pbx.accept_invalid_certs;
+    let client = YeastarClient::new(yeastar).context("creating the PBX client")?;
+    let (source, webhook): (Box<dyn PbxEventSource>, _) = match pbx.events {
+        EventTransport::Websocket => (
+            Box::new(client.event_source(EventStreamConfig::default())),
+            None,
+        ),
+        EventTransport::Webhook => {
+            let secret = pbx
+                .webhook_secret()?
+                .context("pbx.webhook_secret is required with events = \"webhook\"")?;
+            let receiver = WebhookReceiver::new(WebhookConfig::new(secret, pbx.time_zone()?));
+            let router = receiver.router(DEFAULT_WEBHOOK_PATH);
+            (Box::new(receiver), Some(router))
+        }
+    };
+    let (tx, events) = mpsc::channel(1024);
+    let pbx_port: Arc<dyn Pbx> = Arc::new(client.clone());
+    let ingest = Ingest::new(IngestConfig::new(pbx.id.clone()), store, pbx_port, tx);
+    let status = ingest.status();
+    let stream = source.events();
+    let ingest = tokio::spawn(async move {
+        if let Err(err) = ingest.run(stream).await {
+            tracing::error!(error = %err, "PBX event ingest stopped");
+        }
+    });
+    Ok(PbxRuntime {
+        client,
+        status,
+        webhook,
+        ingest,
+        events,
+    })
+}
+
+/// Logs what the PBX reports, one line per event, until the channel closes.
+/// (The engine issue turns these into CRM actions.)
+pub async fn log_events(mut events: mpsc::Receiver<Ingested>) {
+    while let Some(Ingested { event, origin }) = events.recv().await {
+        match &event {
+            PbxEvent::CallEnded(record) => tracing::info!(
+                ?origin,
+                call_id = %record.call_id,
+                direction = ?record.direction,
+                disposition = ?record.disposition,
+                from = %record.from_number,
+                to = %record.to_number,
+                talk_s = record.talk_s,
+                "call ended"
+            ),
+            PbxEvent::CallState(snapshot) => {
+                let members: Vec<String> = snapshot
+                    .participants
+                    .iter()
+                    .map(|p| match &p.participant {
+                        Participant::Extension { number, .. } => {
+                            format!("ext {number}={:?}", p.state)
+                        }
+                        Participant::External { number, .. } => format!("{number}={:?}", p.state),
+                    })
+                    .collect();
+                tracing::info!(call_id = %snapshot.call_id, members = %members.join(" "), "call state")
+            }
+            other => tracing::info!(?origin, event = ?other, "PBX event"),
+        }
+    }
 }
 
 pub async fn run(config: Config) -> Result<()> {
     let store = open_store(&config).await?;
-    let state = AppState { store: Arc::new(store.clone()), pbx_stream: None };
-    let app = ringbridge_web::router(state, None);
+    let shared: Arc<dyn Store> = Arc::new(store.clone());
+    let pbx = match &config.pbx {
+        Some(pbx) => Some(start_pbx(pbx, shared.clone())?),
+        None => {
+            tracing::warn!("no [pbx] configured: serving health endpoints only");
+            None
+        }
+    };
+    let state = AppState {
+        store: shared,
+        pbx_stream: pbx.as_ref().map(|p| p.status.clone()),
+    };
+    let app = ringbridge_web::router(state, pbx.as_ref().and_then(|p| p.webhook.clone()));
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .with_context(|| format!("listening on {}", config.http.listen))?;
     tracing::info!(addr = %listener.local_addr()?, "ringbridge is serving");
+    let running = pbx.map(|p| (p.client, p.ingest, tokio::spawn(log_events(p.events))));
     ringbridge_web::serve(listener, app, shutdown_signal()).await?;
+    if let Some((client, ingest, consumer)) = running {
+        ingest.abort();
+        consumer.abort();
+        // Revoke our PBX token: the PBX allows only a few live ones.
+        client.shutdown().await;
+    }
     store.close().await;
     Ok(())
 }
@@ -32,7 +147,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

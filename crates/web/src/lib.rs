@@ -22,18 +22,15 @@ pub struct AppState {
     pub pbx_stream: Option<watch::Receiver<StreamStatus>>,
 }
 
-/// Builds the service's router. `pbx_webhook` is mounted at
-/// [`PBX_WEBHOOK_PATH`] when the PBX pushes events by webhook.
+/// Builds the service's router. `pbx_webhook` (a router the PBX adapter
+/// made, with its own path) is merged in when the PBX pushes events by webhook.
 pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
     let mut app = health::routes().with_state(state);
     if let Some(webhook) = pbx_webhook {
-        app = app.nest(PBX_WEBHOOK_PATH, webhook);
+        app = app.merge(webhook);
     }
     app.layer(TraceLayer::new_for_http())
 }
-
-/// Where the PBX posts its webhook events.
-pub const PBX_WEBHOOK_PATH: &str = "/pbx/webhook";
 
 /// Serves `app` on `listener` until `shutdown` resolves.
 pub async fn serve(
