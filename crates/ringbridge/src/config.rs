@@ -199,6 +199,7 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail closures return figment::Error by design
 mod tests {
     use super::*;
 
