@@ -117,14 +117,16 @@ impl Auth {
             State::Fatal(reason) => return Err(YeastarError::AccessDenied(reason.clone())),
             State::ShutDown => return Err(YeastarError::ShutDown),
         };
-        match self.renew(&mut state).await {
-            // A network hiccup while renewing early: keep using the current
-            // token while it lasts.
-            Err(YeastarError::Transport(reason)) if still_valid.is_some() => {
-                tracing::warn!(%reason, "token renewal failed; using the current token");
-                still_valid.ok_or(YeastarError::Transport(reason))
+        match (self.renew(&mut state).await, still_valid) {
+            // Renewing early failed for a passing reason (network, token
+            // cap): keep using the current token while it lasts.
+            (Err(err), Some(current))
+                if !matches!(err, YeastarError::AccessDenied(_) | YeastarError::ShutDown) =>
+            {
+                tracing::warn!(error = %err, "token renewal failed; using the current token");
+                Ok(current)
             }
-            other => other,
+            (result, _) => result,
         }
     }
 
@@ -234,7 +236,12 @@ impl Auth {
                     if let Some(old) = old {
                         *state = State::Live(old);
                     }
-                    return Err(other);
+                    return Err(match other {
+                        YeastarError::Api(ApiError::MaxLimitationExceeded(m)) => {
+                            YeastarError::TokenCap(m)
+                        }
+                        other => other,
+                    });
                 }
             },
         };

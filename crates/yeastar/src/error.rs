@@ -104,11 +104,16 @@ impl ApiError {
     }
 
     /// Codes `get_token` may answer that are not about the credentials,
-    /// so asking again later cannot count as another failed login.
+    /// so asking again later cannot count as another failed login. The
+    /// 8-token cap's code is undocumented; `60002` (creation cap) is the
+    /// likeliest, and the cap clears by itself as tokens expire.
     pub(crate) fn is_transient_on_login(&self) -> bool {
         matches!(
             self,
-            Self::InternalServerError(_) | Self::Processing(_) | Self::OverloadTaskRunning(_)
+            Self::InternalServerError(_)
+                | Self::Processing(_)
+                | Self::OverloadTaskRunning(_)
+                | Self::MaxLimitationExceeded(_)
         )
     }
 
@@ -168,6 +173,11 @@ pub enum YeastarError {
     /// A request we refuse to send (e.g. an id that is not a number).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// `get_token` refused a new token: the application holds the maximum
+    /// of live tokens (8; other processes with the same Client ID, or
+    /// leaked ones). Clears as they expire (30 min at most).
+    #[error("the PBX's limit of live API tokens is reached ({0})")]
+    TokenCap(String),
     /// The client was shut down; its token is revoked.
     #[error("the PBX client was shut down")]
     ShutDown,
@@ -227,6 +237,10 @@ impl From<YeastarError> for PbxError {
                 },
                 s if *s >= 500 => PbxError::Unavailable(err.to_string()),
                 _ => PbxError::Protocol(err.to_string()),
+            },
+            YeastarError::TokenCap(_) => PbxError::Busy {
+                reason: err.to_string(),
+                retry_after: Some(std::time::Duration::from_secs(60)),
             },
             YeastarError::Decode(_) => PbxError::Protocol(err.to_string()),
             YeastarError::Invalid(message) | YeastarError::Config(message) => PbxError::Rejected {

@@ -153,9 +153,11 @@ impl Supervisor {
     /// rotation to a fresh token.
     async fn connect(&mut self) -> Flow {
         let auth = &self.client.inner.auth;
-        let token = match (&self.active, self.stale.take()) {
-            (Some(live), _) => auth.renew_from(&live.token).await,
-            (None, Some(stale)) => auth.renew_from(&stale).await,
+        // A token the PBX called expired must be replaced first; a rotation
+        // replaces the active socket's token; otherwise any valid one does.
+        let token = match (self.stale.take(), &self.active) {
+            (Some(stale), _) => auth.renew_from(&stale).await,
+            (None, Some(live)) => auth.renew_from(&live.token).await,
             (None, None) => auth.token().await,
         };
         let token = match token {

@@ -117,3 +117,23 @@ async fn superseded_tokens_are_revoked_not_leaked() {
     assert_eq!(sim.request_count("v1.0/del_token"), 1);
     assert_eq!(sim.live_access_tokens(), 1, "only the current token lives");
 }
+
+#[tokio::test]
+async fn the_token_cap_is_a_pause_not_a_lockout() {
+    let sim = sim_with(|s| s.max_access_tokens = 1).await;
+    let other_process = client(&sim);
+    other_process
+        .extension_list()
+        .await
+        .expect("takes the only token");
+    let client = client(&sim);
+    let err = Pbx::extensions(&client).await.expect_err("cap reached");
+    assert!(matches!(err, PbxError::Busy { .. }), "{err}");
+    assert!(err.is_retryable());
+    assert_eq!(client.access_state().await, AccessState::Ready);
+    other_process.shutdown().await;
+    client
+        .extension_list()
+        .await
+        .expect("a token is free again");
+}
