@@ -7,6 +7,7 @@
 //! traits. The engine only ever sees these types.
 
 pub mod crm;
+pub mod directory;
 pub mod pbx;
 pub mod phone;
 pub mod policy;

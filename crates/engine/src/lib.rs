@@ -2,6 +2,7 @@
 //! actions. Today: [`ingest`] — the durable front door that makes sure no
 //! call end is lost across disconnects and restarts, and none is seen twice.
 
+pub mod directory;
 pub mod ingest;
 
 pub use ingest::{Ingest, IngestConfig, IngestError, Ingested, Origin, StreamStatus};

@@ -5,6 +5,7 @@
 //! integers for time).
 
 mod crypto;
+mod directory;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,0 +1,1 @@
+//! Local phone directory (in progress).
