@@ -6,4 +6,5 @@ mod events_fake;
 mod events_sim;
 mod rest;
 mod support;
+mod tls;
 mod webhook;
