@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use futures_util::{SinkExt, StreamExt};
 use ringbridge_core::pbx::EventSourceItem;
@@ -28,9 +29,7 @@ use crate::events::{WsFrame, classify_ws_frame, parse_event};
 #[derive(Debug)]
 pub(crate) enum ConnMsg {
     /// The subscribe was acknowledged: events flow from here on.
-    Subscribed {
-        id: u64,
-    },
+    Subscribed { id: u64 },
     /// An item read from the socket, with the hash of the raw frame (for
     /// dropping the copy a second socket delivers during a rotation).
     Item {
@@ -41,6 +40,9 @@ pub(crate) enum ConnMsg {
     Ended {
         id: u64,
         end: ConnEnd,
+        /// When the PBX was last heard on this socket: events after that may
+        /// be lost (a dead socket is only noticed a heartbeat later).
+        last_heard: DateTime<Utc>,
     },
 }
 
@@ -90,9 +92,16 @@ pub(crate) fn spawn(
 ) -> ConnHandle {
     let (stop_tx, stop_rx) = oneshot::channel();
     tokio::spawn(async move {
-        let end = run(id, url, &settings, &out, stop_rx).await;
+        let mut last_heard = Utc::now();
+        let end = run(id, url, &settings, &out, stop_rx, &mut last_heard).await;
         // Err: the supervisor is gone and needs no news.
-        let _ = out.send(ConnMsg::Ended { id, end }).await;
+        let _ = out
+            .send(ConnMsg::Ended {
+                id,
+                end,
+                last_heard,
+            })
+            .await;
     });
     ConnHandle {
         id,
@@ -106,6 +115,7 @@ async fn run(
     settings: &ConnSettings,
     out: &mpsc::Sender<ConnMsg>,
     mut stop: oneshot::Receiver<()>,
+    last_heard: &mut DateTime<Utc>,
 ) -> ConnEnd {
     let cfg = &settings.cfg;
     let mut request = match url.as_str().into_client_request() {
@@ -180,6 +190,7 @@ async fn run(
             }
             message = socket.next() => {
                 answer_due = None;
+                *last_heard = Utc::now();
                 let text = match message {
                     None => return ConnEnd::Lost("the PBX closed the stream".into()),
                     Some(Err(tungstenite::Error::Capacity(e))) => {

@@ -206,7 +206,11 @@ impl Supervisor {
                 }
                 self.deliver(id, key, item).await
             }
-            ConnMsg::Ended { id, end } => self.on_ended(id, end).await,
+            ConnMsg::Ended {
+                id,
+                end,
+                last_heard,
+            } => self.on_ended(id, end, last_heard).await,
         }
     }
 
@@ -229,7 +233,7 @@ impl Supervisor {
         Flow::Go
     }
 
-    async fn on_ended(&mut self, id: u64, end: ConnEnd) -> Flow {
+    async fn on_ended(&mut self, id: u64, end: ConnEnd, last_heard: DateTime<Utc>) -> Flow {
         if let ConnEnd::Denied(reason) = &end
             && self.is_current(id)
         {
@@ -255,6 +259,9 @@ impl Supervisor {
                 self.stale = Some(live.token);
             }
             self.connect_at = Instant::now() + delay;
+            if self.gap.is_none() {
+                self.gap = Some((last_heard, false));
+            }
             return self.report_gap(describe(&end)).await;
         }
         if self.retiring == Some(id) {

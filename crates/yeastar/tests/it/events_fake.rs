@@ -94,10 +94,17 @@ async fn an_unanswered_heartbeat_means_a_dead_socket() {
     let mut items = client(addr).event_source(cfg).events();
     expect_connected(&mut items).await;
     let item = next(&mut items).await;
-    let EventSourceItem::Disconnected { reason, .. } = &item else {
+    let noticed = chrono::Utc::now();
+    let EventSourceItem::Disconnected { reason, since } = &item else {
         panic!("expected a gap, got {item:?}");
     };
     assert!(reason.contains("heartbeat"), "{reason}");
+    // The gap starts when the PBX was last heard (the subscribe reply), not
+    // when the silence was noticed a heartbeat and a timeout later.
+    assert!(
+        noticed - *since >= chrono::Duration::milliseconds(200),
+        "gap starts {since}, noticed {noticed}"
+    );
     assert_eq!(next(&mut items).await, EventSourceItem::Connected);
     assert_eq!(fake.sockets.load(Ordering::SeqCst), 2);
 }
