@@ -8,6 +8,7 @@
 
 pub mod crm;
 pub mod directory;
+pub mod outbox;
 pub mod pbx;
 pub mod phone;
 pub mod policy;

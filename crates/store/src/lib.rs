@@ -6,6 +6,7 @@
 
 mod crypto;
 mod directory;
+mod outbox;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;

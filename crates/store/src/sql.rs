@@ -46,15 +46,15 @@ impl std::fmt::Debug for SqlStore {
     }
 }
 
-fn db_err(err: sqlx::Error) -> StoreError {
+pub(crate) fn db_err(err: sqlx::Error) -> StoreError {
     StoreError::Database(err.to_string())
 }
 
-fn millis(at: DateTime<Utc>) -> i64 {
+pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
-fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(ms)
         .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
 }

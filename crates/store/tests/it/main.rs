@@ -1,6 +1,8 @@
 //! Storage behaviour on every backend available (SQLite always, PostgreSQL
 //! when configured; required under CI).
 
+mod outbox;
+
 use chrono::{Duration, TimeZone, Utc};
 use ringbridge_core::pbx::{CallId, CallSnapshot, PbxEvent};
 use ringbridge_core::store::{Store, StoreError};

@@ -1,0 +1,202 @@
+//! The durable outbox: every write ringbridge owes another system is first
+//! stored as a job with a unique key, then done by a worker, retried with
+//! backoff, and marked done with the remote system's answer. A job whose
+//! earlier attempt may have reached the remote system (`attempts > 1`) is
+//! checked there before it is sent again — that is what makes delivery
+//! exactly-once across crashes.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::store::StoreError;
+
+/// What a job does. Each kind has its own worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// A finished call to match, classify and turn into CRM work.
+    ProcessCall,
+    /// A call log to write to the CRM (batched).
+    WriteCallLog,
+    /// A Contact/Lead to create for an unknown number.
+    CreateRecord,
+    /// A CRM contact to copy into the PBX phonebook.
+    SyncPhonebook,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 4] = [
+        Self::ProcessCall,
+        Self::WriteCallLog,
+        Self::CreateRecord,
+        Self::SyncPhonebook,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProcessCall => "process_call",
+            Self::WriteCallLog => "write_call_log",
+            Self::CreateRecord => "create_record",
+            Self::SyncPhonebook => "sync_phonebook",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Pending,
+    /// Claimed by a worker until its lease runs out.
+    InFlight,
+    Done,
+    /// Gave up (permanent error or too many attempts); a person can retry it.
+    Failed,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InFlight => "in_flight",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::InFlight, Self::Done, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub kind: JobKind,
+    /// Unique per kind: enqueuing the same key twice makes one job.
+    pub key: String,
+    pub payload: String,
+    pub status: JobStatus,
+    /// Times the job was claimed, this claim included.
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    /// The remote system's answer when done (e.g. the CRM id written).
+    pub result: Option<String>,
+}
+
+impl Job {
+    /// True when an earlier attempt may have reached the remote system.
+    pub fn maybe_delivered_before(&self) -> bool {
+        self.attempts > 1
+    }
+}
+
+/// Counts per kind and status, for the dashboard and metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OutboxCounts {
+    pub pending: u64,
+    pub in_flight: u64,
+    pub done: u64,
+    pub failed: u64,
+    /// Age of the oldest pending job, for the sync-lag metric.
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+}
+
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Stores a job unless one with the same kind and key exists. `true` if new.
+    async fn enqueue(
+        &self,
+        kind: JobKind,
+        key: &str,
+        payload: &str,
+        due: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Claims up to `limit` due jobs of `kind` (pending and due, or in
+    /// flight with an expired lease), oldest first, incrementing their
+    /// attempts. Safe when several workers or nodes claim at once.
+    async fn claim(
+        &self,
+        kind: JobKind,
+        limit: u32,
+        now: DateTime<Utc>,
+        lease: Duration,
+        worker: &str,
+    ) -> Result<Vec<Job>, StoreError>;
+
+    /// The earliest time a job of `kind` becomes claimable, if any is waiting.
+    async fn next_due(&self, kind: JobKind) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// How many jobs of `kind` are claimable at `now`.
+    async fn due_count(&self, kind: JobKind, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    async fn complete(&self, id: i64, result: &str) -> Result<(), StoreError>;
+
+    /// Back to pending, claimable from `next_attempt_at`.
+    async fn retry_later(
+        &self,
+        id: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Back to pending without counting the attempt (nothing was sent, e.g.
+    /// the CRM connection needs re-authorization).
+    async fn release(&self, id: i64, next_attempt_at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    async fn fail(&self, id: i64, error: &str) -> Result<(), StoreError>;
+
+    /// A failed job back to pending (the dashboard's retry button).
+    async fn requeue(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    async fn job(&self, kind: JobKind, key: &str) -> Result<Option<Job>, StoreError>;
+
+    async fn counts(&self, kind: JobKind) -> Result<OutboxCounts, StoreError>;
+
+    /// Most recent jobs of `kind` in `status`, newest first.
+    async fn list(
+        &self,
+        kind: JobKind,
+        status: JobStatus,
+        limit: u32,
+    ) -> Result<Vec<Job>, StoreError>;
+}
+
+/// Exponential backoff with a cap, for job retries: 2 s, 4 s, 8 s … up to `max`.
+pub fn backoff(attempts: u32, base: Duration, max: Duration) -> Duration {
+    let exp = attempts.saturating_sub(1).min(20);
+    base.saturating_mul(1u32 << exp).min(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for kind in JobKind::ALL {
+            assert_eq!(JobKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(JobStatus::parse("in_flight"), Some(JobStatus::InFlight));
+    }
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let (base, max) = (Duration::from_secs(2), Duration::from_secs(300));
+        assert_eq!(backoff(1, base, max), Duration::from_secs(2));
+        assert_eq!(backoff(3, base, max), Duration::from_secs(8));
+        assert_eq!(backoff(30, base, max), max);
+    }
+}

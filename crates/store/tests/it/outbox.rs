@@ -1,0 +1,285 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use ringbridge_core::outbox::{JobKind, JobStatus, OutboxStore};
+use ringbridge_store::testing::fresh_databases;
+use ringbridge_store::{SecretKey, SqlStore};
+
+async fn stores() -> Vec<(SqlStore, ringbridge_store::testing::TestDatabase)> {
+    let mut out = Vec::new();
+    for db in fresh_databases().await {
+        let store = SqlStore::open(
+            &db.url,
+            SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
+        )
+        .await
+        .unwrap();
+        out.push((store, db));
+    }
+    out
+}
+
+const LEASE: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn enqueue_is_idempotent_per_kind_and_key() {
+    for (store, _db) in stores().await {
+        let now = Utc::now();
+        assert!(
+            store
+                .enqueue(JobKind::WriteCallLog, "pbx:1.1", "{}", now)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .enqueue(JobKind::WriteCallLog, "pbx:1.1", "{\"other\":1}", now)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .enqueue(JobKind::ProcessCall, "pbx:1.1", "{}", now)
+                .await
+                .unwrap(),
+            "kinds are separate"
+        );
+        let job = store
+            .job(JobKind::WriteCallLog, "pbx:1.1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(job.payload, "{}", "the first payload wins");
+        assert_eq!(job.status, JobStatus::Pending);
+        assert_eq!(
+            store.counts(JobKind::WriteCallLog).await.unwrap().pending,
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn claim_takes_due_jobs_oldest_first_and_counts_attempts() {
+    for (store, _db) in stores().await {
+        let now = Utc::now();
+        for i in 0..5 {
+            store
+                .enqueue(
+                    JobKind::WriteCallLog,
+                    &format!("k{i}"),
+                    "{}",
+                    now - chrono::Duration::seconds(10 - i),
+                )
+                .await
+                .unwrap();
+        }
+        store
+            .enqueue(
+                JobKind::WriteCallLog,
+                "later",
+                "{}",
+                now + chrono::Duration::seconds(60),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.due_count(JobKind::WriteCallLog, now).await.unwrap(),
+            5
+        );
+        let jobs = store
+            .claim(JobKind::WriteCallLog, 3, now, LEASE, "w1")
+            .await
+            .unwrap();
+        assert_eq!(
+            jobs.iter().map(|j| j.key.as_str()).collect::<Vec<_>>(),
+            ["k0", "k1", "k2"]
+        );
+        assert!(jobs.iter().all(|j| j.attempts == 1
+            && j.status == JobStatus::InFlight
+            && !j.maybe_delivered_before()));
+        let rest = store
+            .claim(JobKind::WriteCallLog, 10, now, LEASE, "w1")
+            .await
+            .unwrap();
+        assert_eq!(
+            rest.len(),
+            2,
+            "claimed jobs are not handed out twice; future jobs wait"
+        );
+        assert_eq!(
+            store.counts(JobKind::WriteCallLog).await.unwrap().in_flight,
+            5
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_expired_lease_makes_a_job_claimable_again_as_maybe_delivered() {
+    for (store, _db) in stores().await {
+        let now = Utc::now();
+        store
+            .enqueue(JobKind::WriteCallLog, "k", "{}", now)
+            .await
+            .unwrap();
+        let first = store
+            .claim(JobKind::WriteCallLog, 1, now, LEASE, "crashed-worker")
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 1);
+        assert!(
+            store
+                .claim(
+                    JobKind::WriteCallLog,
+                    1,
+                    now + chrono::Duration::seconds(5),
+                    LEASE,
+                    "w2"
+                )
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let later = now + chrono::Duration::seconds(31);
+        assert_eq!(
+            store
+                .next_due(JobKind::WriteCallLog)
+                .await
+                .unwrap()
+                .unwrap()
+                .timestamp(),
+            (now + chrono::Duration::seconds(30)).timestamp()
+        );
+        let again = store
+            .claim(JobKind::WriteCallLog, 1, later, LEASE, "w2")
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].attempts, 2);
+        assert!(again[0].maybe_delivered_before());
+    }
+}
+
+#[tokio::test]
+async fn retry_release_fail_requeue_and_complete() {
+    for (store, _db) in stores().await {
+        let now = Utc::now();
+        for k in ["a", "b", "c"] {
+            store
+                .enqueue(JobKind::WriteCallLog, k, "{}", now)
+                .await
+                .unwrap();
+        }
+        let jobs = store
+            .claim(JobKind::WriteCallLog, 3, now, LEASE, "w")
+            .await
+            .unwrap();
+        let (a, b, c) = (&jobs[0], &jobs[1], &jobs[2]);
+        store
+            .retry_later(
+                a.id,
+                "429 TOO_MANY_REQUESTS",
+                now + chrono::Duration::seconds(4),
+            )
+            .await
+            .unwrap();
+        store.release(b.id, now).await.unwrap();
+        store
+            .fail(c.id, "MANDATORY_NOT_FOUND Subject")
+            .await
+            .unwrap();
+
+        let due = store
+            .claim(JobKind::WriteCallLog, 10, now, LEASE, "w")
+            .await
+            .unwrap();
+        assert_eq!(due.len(), 1, "only the released job is due now");
+        assert_eq!(due[0].key, "b");
+        assert_eq!(due[0].attempts, 1, "a release does not count as an attempt");
+        store
+            .complete(due[0].id, "5725767000001234001")
+            .await
+            .unwrap();
+
+        let retried = store
+            .claim(
+                JobKind::WriteCallLog,
+                10,
+                now + chrono::Duration::seconds(5),
+                LEASE,
+                "w",
+            )
+            .await
+            .unwrap();
+        assert_eq!(retried.len(), 1);
+        assert_eq!(
+            retried[0].last_error.as_deref(),
+            Some("429 TOO_MANY_REQUESTS")
+        );
+        assert_eq!(retried[0].attempts, 2);
+
+        let failed = store
+            .list(JobKind::WriteCallLog, JobStatus::Failed, 10)
+            .await
+            .unwrap();
+        assert_eq!(failed.len(), 1);
+        assert!(store.requeue(failed[0].id, now).await.unwrap());
+        assert!(
+            !store.requeue(failed[0].id, now).await.unwrap(),
+            "only failed jobs can be requeued"
+        );
+        let counts = store.counts(JobKind::WriteCallLog).await.unwrap();
+        assert_eq!(
+            (counts.pending, counts.in_flight, counts.done, counts.failed),
+            (1, 1, 1, 0)
+        );
+        assert_eq!(
+            store
+                .job(JobKind::WriteCallLog, "b")
+                .await
+                .unwrap()
+                .unwrap()
+                .result
+                .as_deref(),
+            Some("5725767000001234001")
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_claimers_never_share_a_job() {
+    for (store, _db) in stores().await {
+        let now = Utc::now();
+        for i in 0..200 {
+            store
+                .enqueue(JobKind::WriteCallLog, &format!("k{i}"), "{}", now)
+                .await
+                .unwrap();
+        }
+        let store = Arc::new(store);
+        let workers = (0..4).map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let jobs = store
+                        .claim(JobKind::WriteCallLog, 7, now, LEASE, &format!("w{w}"))
+                        .await
+                        .unwrap();
+                    if jobs.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(jobs.into_iter().map(|j| j.id));
+                }
+            })
+        });
+        let mut all: Vec<i64> = Vec::new();
+        for w in workers {
+            all.extend(w.await.unwrap());
+        }
+        let total = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!((total, all.len()), (200, 200));
+    }
+}
