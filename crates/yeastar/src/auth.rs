@@ -87,6 +87,8 @@ pub(crate) struct Auth {
     generation: SyncMutex<u64>,
     /// Superseded tokens waiting for their grace period to end.
     superseded: Arc<SyncMutex<Vec<(u64, SecretString)>>>,
+    /// Turns true on shutdown, so event streams end with the client.
+    shut_down: tokio::sync::watch::Sender<bool>,
 }
 
 impl Auth {
@@ -100,7 +102,13 @@ impl Auth {
             state: Mutex::new(State::Empty),
             generation: SyncMutex::new(0),
             superseded: Arc::new(SyncMutex::new(Vec::new())),
+            shut_down: tokio::sync::watch::Sender::new(false),
         }
+    }
+
+    /// Watches for [`Auth::shutdown`].
+    pub fn shut_down(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shut_down.subscribe()
     }
 
     /// A usable token: the current one, or a renewed one once it is due.
@@ -177,6 +185,7 @@ impl Auth {
     /// [`YeastarError::ShutDown`].
     pub async fn shutdown(&self) {
         let mut state = self.state.lock().await;
+        self.shut_down.send_replace(true);
         let previous = std::mem::replace(&mut *state, State::ShutDown);
         let mut doomed: Vec<SecretString> = lock(&self.superseded)
             .drain(..)

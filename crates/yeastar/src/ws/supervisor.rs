@@ -106,11 +106,19 @@ pub(crate) async fn run(
         backoff: Backoff::new(cfg.backoff.clone()),
         recent: RecentSet::new(cfg.dedupe_window, RECENT_CAPACITY),
     };
+    let mut shut_down = sup.client.inner.auth.shut_down();
+    shut_down.mark_changed();
     loop {
         let wake = sup.wake_at();
         let flow = tokio::select! {
             biased;
             () = sup.out.closed() => Flow::Stop,
+            changed = shut_down.changed() => {
+                // The flag only ever turns true; a closed channel means the
+                // client is gone.
+                let down = changed.is_err() || *shut_down.borrow_and_update();
+                if down { Flow::Stop } else { Flow::Go }
+            }
             msg = conn_rx.recv() => match msg {
                 Some(msg) => sup.on_msg(msg).await,
                 None => Flow::Stop,

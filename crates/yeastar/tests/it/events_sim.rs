@@ -260,3 +260,28 @@ async fn a_custom_topic_list_is_sent_in_full() {
     let item = next(&mut items).await;
     assert!(is_call_ended(&item), "only 30012 subscribed: {item:?}");
 }
+
+#[tokio::test]
+async fn shutting_the_client_down_ends_its_streams() {
+    let sim = sim().await;
+    let client = client(&sim);
+    let mut items = client.event_source(fast_stream()).events();
+    expect_connected(&mut items).await;
+    client.shutdown().await;
+    let end = tokio::time::timeout(
+        crate::support::PATIENCE,
+        futures_util::StreamExt::next(&mut items),
+    )
+    .await
+    .expect("ends in time");
+    assert_eq!(end, None);
+    // The socket task is gone too.
+    for _ in 0..100 {
+        if sim.open_websockets() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(sim.open_websockets(), 0);
+    assert_eq!(sim.live_access_tokens(), 0);
+}
