@@ -12,8 +12,10 @@ pub mod outbox;
 pub mod pbx;
 pub mod phone;
 pub mod policy;
+pub mod settings;
 pub mod store;
 pub mod template;
 pub mod tracker;
+pub mod usermap;
 
 pub use phone::{E164, NumberPlan, PhoneError};

@@ -1,0 +1,88 @@
+//! The engine's settings: what is logged and how, and what happens with
+//! numbers the CRM does not know. Stored as JSON; every field has a default.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crm::CrmModule;
+use crate::policy::LoggingPolicy;
+use crate::template::Template;
+use crate::tracker::OwnerPolicy;
+
+/// What to do with a call whose outside number matches no CRM record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownNumberAction {
+    /// Log the call without a related record.
+    #[default]
+    Nothing,
+    CreateContact,
+    CreateLead,
+}
+
+impl UnknownNumberAction {
+    pub fn module(self) -> Option<CrmModule> {
+        match self {
+            Self::Nothing => None,
+            Self::CreateContact => Some(CrmModule::Contacts),
+            Self::CreateLead => Some(CrmModule::Leads),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EngineSettings {
+    pub logging: LoggingPolicy,
+    pub owner: OwnerPolicy,
+    pub subject: Template,
+    pub description: Template,
+    pub unknown_inbound: UnknownNumberAction,
+    pub unknown_outbound: UnknownNumberAction,
+    /// Modules searched for a caller, in order of preference.
+    pub match_modules: Vec<CrmModule>,
+    /// CRM user who owns missed calls that rang several agents (a ring
+    /// group or queue); `None` leaves them to the CRM's default owner.
+    pub group_missed_owner: Option<String>,
+    /// PBX phonebook that CRM contacts are copied into; `None` turns contact sync off.
+    pub phonebook: Option<String>,
+    /// Time zone for times shown in subjects and descriptions.
+    pub display_time_zone: String,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            logging: LoggingPolicy::default(),
+            owner: OwnerPolicy::default(),
+            subject: Template::parse("{direction} call {name}").expect("valid default"),
+            description: Template::parse("{direction} call with {number}, extension {extension} ({agent}), talk time {duration}. PBX call {call_id}.")
+                .expect("valid default"),
+            unknown_inbound: UnknownNumberAction::Nothing,
+            unknown_outbound: UnknownNumberAction::Nothing,
+            match_modules: vec![CrmModule::Contacts, CrmModule::Leads, CrmModule::Accounts],
+            group_missed_owner: None,
+            phonebook: None,
+            display_time_zone: "UTC".to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_json_fills_defaults_and_bad_templates_are_refused() {
+        let s: EngineSettings =
+            serde_json::from_str(r#"{"unknown_inbound":"create_lead","phonebook":"CRM"}"#).unwrap();
+        assert_eq!(s.unknown_inbound, UnknownNumberAction::CreateLead);
+        assert_eq!(
+            s.match_modules,
+            [CrmModule::Contacts, CrmModule::Leads, CrmModule::Accounts]
+        );
+        assert!(serde_json::from_str::<EngineSettings>(r#"{"subject":"{oops}"}"#).is_err());
+        let round: EngineSettings =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(round, s);
+    }
+}
