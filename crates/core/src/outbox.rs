@@ -124,6 +124,15 @@ pub trait OutboxStore: Send + Sync {
         due: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
+    /// Replaces the payload of a job that is still pending (a later, more
+    /// complete version of the same work). `false` if it is claimed or done.
+    async fn replace_pending(
+        &self,
+        kind: JobKind,
+        key: &str,
+        payload: &str,
+    ) -> Result<bool, StoreError>;
+
     /// Claims up to `limit` due jobs of `kind` (pending and due, or in
     /// flight with an expired lease), oldest first, incrementing their
     /// attempts. Safe when several workers or nodes claim at once.

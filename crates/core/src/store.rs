@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
-use crate::pbx::{CallId, PbxEvent};
+use crate::outbox::OutboxStore;
+use crate::pbx::PbxEvent;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -45,13 +46,9 @@ pub trait Store: Send + Sync {
     /// received completely; catch-up after a gap or a restart starts here.
     async fn stream_checkpoint(&self, pbx: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
     async fn set_stream_checkpoint(&self, pbx: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
-
-    /// Records that the call has ended. `true` the first time for this
-    /// call, `false` if it was already recorded (from the stream or a catch-up).
-    async fn claim_call_end(
-        &self,
-        pbx: &str,
-        call_id: &CallId,
-        ended_at: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
 }
+
+/// Everything the engine stores, as one object.
+pub trait Storage: Store + OutboxStore {}
+
+impl<T: Store + OutboxStore + ?Sized> Storage for T {}

@@ -1,11 +1,14 @@
 //! The front door for PBX events.
 //!
+//! Live events go through the [`CallTracker`]; a call's end becomes a
+//! durable `ProcessCall` job in the outbox, keyed by the PBX's call id —
+//! enqueuing is the one step that makes a call "seen", so a crash before it
+//! loses nothing (the call is caught up) and a repeat after it adds nothing.
+//!
 //! The PBX stream has no replay: events sent while ringbridge was
 //! disconnected (or not running) are gone. So the stream's health is
 //! checkpointed in the store, and on every (re)connect the PBX's call
-//! records since the checkpoint are fetched; calls whose end was not seen
-//! are replayed as `CallEnded`. Each call end is claimed once in the store,
-//! so live and caught-up copies never both pass.
+//! records since the checkpoint are fetched and fed through the same path.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,8 +16,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
+use ringbridge_core::outbox::JobKind;
 use ringbridge_core::pbx::{CallRecord, EventSourceItem, Pbx, PbxError, PbxEvent};
-use ringbridge_core::store::{Store, StoreError};
+use ringbridge_core::store::{Storage, StoreError};
+use ringbridge_core::tracker::{CallOutcome, CallTracker, CallUpdate};
 use tokio::sync::{mpsc, watch};
 
 #[derive(Debug, Clone)]
@@ -27,6 +32,9 @@ pub struct IngestConfig {
     /// How often the checkpoint advances while the stream is healthy, and
     /// how soon a failed catch-up is retried.
     pub tick: Duration,
+    /// A finished call waits this long before processing, so a later, more
+    /// complete end-of-call record from the PBX can replace the first.
+    pub settle: chrono::Duration,
 }
 
 impl IngestConfig {
@@ -35,6 +43,7 @@ impl IngestConfig {
             pbx_id: pbx_id.into(),
             catchup_lookback: chrono::Duration::hours(2),
             tick: Duration::from_secs(10),
+            settle: chrono::Duration::seconds(2),
         }
     }
 }
@@ -47,9 +56,10 @@ pub enum Origin {
     CatchUp,
 }
 
+/// A change of a live call, for people watching (panel, screen pops).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ingested {
-    pub event: PbxEvent,
+    pub update: CallUpdate,
     pub origin: Origin,
 }
 
@@ -74,25 +84,33 @@ pub enum IngestError {
     Store(#[from] StoreError),
     #[error("the PBX event source failed permanently: {0}")]
     SourceFailed(String),
-    #[error("the consumer of ingested events has gone away")]
-    ConsumerGone,
+    #[error("cannot encode a call outcome: {0}")]
+    Encode(String),
+}
+
+/// The outbox key of a call's processing job: call ids are unique per PBX.
+pub fn call_key(pbx_id: &str, call_id: &str) -> String {
+    format!("{pbx_id}:{call_id}")
 }
 
 pub struct Ingest {
     config: IngestConfig,
-    store: Arc<dyn Store>,
+    store: Arc<dyn Storage>,
     pbx: Arc<dyn Pbx>,
     out: mpsc::Sender<Ingested>,
     status: watch::Sender<StreamStatus>,
+    tracker: CallTracker,
     /// Start of a catch-up window that still has to be fetched.
     pending_catchup: Option<DateTime<Utc>>,
     connected: bool,
 }
 
 impl Ingest {
+    /// `out` receives live call updates; it is best-effort (a full channel
+    /// drops updates, never blocks ingest). Durable work goes to the outbox.
     pub fn new(
         config: IngestConfig,
-        store: Arc<dyn Store>,
+        store: Arc<dyn Storage>,
         pbx: Arc<dyn Pbx>,
         out: mpsc::Sender<Ingested>,
     ) -> Self {
@@ -103,6 +121,7 @@ impl Ingest {
             pbx,
             out,
             status,
+            tracker: CallTracker::new(),
             pending_catchup: None,
             connected: false,
         }
@@ -166,6 +185,9 @@ impl Ingest {
     }
 
     async fn on_tick(&mut self) -> Result<(), IngestError> {
+        // Calls whose end never came are caught up from call records.
+        self.tracker
+            .expire(Utc::now() - self.config.catchup_lookback);
         if !self.connected {
             return Ok(());
         }
@@ -197,11 +219,12 @@ impl Ingest {
                 let mut replayed = 0usize;
                 for record in calls {
                     let id = record.call_id.clone();
-                    if self.claim(&record).await? {
+                    if self
+                        .track(&PbxEvent::CallEnded(Box::new(record)), Origin::CatchUp)
+                        .await?
+                    {
                         replayed += 1;
                         tracing::info!(pbx = %self.config.pbx_id, call_id = %id, "caught up a call end missed by the stream");
-                        self.emit(PbxEvent::CallEnded(Box::new(record)), Origin::CatchUp)
-                            .await?;
                     }
                 }
                 tracing::info!(pbx = %self.config.pbx_id, %from, to = %now, replayed, "catch-up from call records done");
@@ -219,27 +242,54 @@ impl Ingest {
         self.store
             .journal_event(&self.config.pbx_id, Utc::now(), &event)
             .await?;
-        if let PbxEvent::CallEnded(record) = &event
-            && !self.claim(record).await?
-        {
-            tracing::debug!(pbx = %self.config.pbx_id, call_id = %record.call_id, "duplicate call end skipped");
-            return Ok(());
+        self.track(&event, origin).await?;
+        Ok(())
+    }
+
+    /// Feeds the tracker; enqueues ended calls. Returns whether a call end
+    /// was new.
+    async fn track(&mut self, event: &PbxEvent, origin: Origin) -> Result<bool, IngestError> {
+        let mut new_end = false;
+        for update in self.tracker.apply(event, Utc::now()) {
+            if let CallUpdate::Ended(outcome) = &update {
+                if !self.enqueue(outcome).await? {
+                    tracing::debug!(pbx = %self.config.pbx_id, call_id = %outcome.call_id, "call end already queued");
+                    continue;
+                }
+                new_end = true;
+            }
+            self.emit(update, origin);
         }
-        self.emit(event, origin).await
+        Ok(new_end)
     }
 
-    async fn claim(&self, record: &CallRecord) -> Result<bool, IngestError> {
-        Ok(self
+    /// Stores the call's processing job; `false` if it was already stored
+    /// (a still-pending job takes the newer outcome, which may carry more
+    /// legs of a multi-leg call).
+    async fn enqueue(&self, outcome: &CallOutcome) -> Result<bool, IngestError> {
+        let key = call_key(&self.config.pbx_id, outcome.call_id.as_str());
+        let payload =
+            serde_json::to_string(outcome).map_err(|e| IngestError::Encode(e.to_string()))?;
+        let due = Utc::now() + self.config.settle;
+        if self
             .store
-            .claim_call_end(&self.config.pbx_id, &record.call_id, Utc::now())
-            .await?)
+            .enqueue(JobKind::ProcessCall, &key, &payload, due)
+            .await?
+        {
+            return Ok(true);
+        }
+        self.store
+            .replace_pending(JobKind::ProcessCall, &key, &payload)
+            .await?;
+        Ok(false)
     }
 
-    async fn emit(&self, event: PbxEvent, origin: Origin) -> Result<(), IngestError> {
-        self.out
-            .send(Ingested { event, origin })
-            .await
-            .map_err(|_| IngestError::ConsumerGone)
+    fn emit(&self, update: CallUpdate, origin: Origin) {
+        if let Err(mpsc::error::TrySendError::Full(_)) =
+            self.out.try_send(Ingested { update, origin })
+        {
+            tracing::warn!(pbx = %self.config.pbx_id, "live call updates are not being read fast enough; one dropped");
+        }
     }
 }
 

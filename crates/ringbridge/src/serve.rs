@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use ringbridge_core::pbx::{Participant, Pbx, PbxEvent, PbxEventSource};
-use ringbridge_core::store::Store;
+use ringbridge_core::pbx::{Pbx, PbxEventSource};
+use ringbridge_core::store::Storage;
+use ringbridge_core::tracker::CallUpdate;
 use ringbridge_engine::{Ingest, IngestConfig, Ingested, StreamStatus};
 use ringbridge_store::SqlStore;
 use ringbridge_web::AppState;
@@ -36,7 +37,7 @@ pub struct PbxRuntime {
 }
 
 /// Connects to the configured PBX and starts ingesting its events.
-pub fn start_pbx(pbx: &PbxConfig, store: Arc<dyn Store>) -> Result<PbxRuntime> {
+pub fn start_pbx(pbx: &PbxConfig, store: Arc<dyn Storage>) -> Result<PbxRuntime> {
     let mut yeastar = YeastarConfig::new(
         &pbx.base_url,
         pbx.client_id.clone(),
@@ -79,42 +80,52 @@ pub fn start_pbx(pbx: &PbxConfig, store: Arc<dyn Store>) -> Result<PbxRuntime> {
     })
 }
 
-/// Logs what the PBX reports, one line per event, until the channel closes.
-/// (The engine issue turns these into CRM actions.)
-pub async fn log_events(mut events: mpsc::Receiver<Ingested>) {
-    while let Some(Ingested { event, origin }) = events.recv().await {
-        match &event {
-            PbxEvent::CallEnded(record) => tracing::info!(
+/// Logs what happens to calls, one line per change, until the channel closes.
+pub async fn log_updates(mut updates: mpsc::Receiver<Ingested>) {
+    while let Some(Ingested { update, origin }) = updates.recv().await {
+        match update {
+            CallUpdate::Ringing {
+                call_id,
+                extension,
+                other_party,
+                direction,
+            } => {
+                tracing::info!(%call_id, %extension, from = other_party.as_deref().unwrap_or("-"), ?direction, "ringing")
+            }
+            CallUpdate::Answered {
+                call_id,
+                extension,
+                other_party,
+            } => {
+                tracing::info!(%call_id, %extension, with = other_party.as_deref().unwrap_or("-"), "answered")
+            }
+            CallUpdate::RingStopped {
+                call_id,
+                extension,
+                answered_elsewhere,
+            } => {
+                tracing::info!(%call_id, %extension, answered_elsewhere, "stopped ringing")
+            }
+            CallUpdate::Left { call_id, extension } => {
+                tracing::info!(%call_id, %extension, "hung up")
+            }
+            CallUpdate::Ended(outcome) => tracing::info!(
                 ?origin,
-                call_id = %record.call_id,
-                direction = ?record.direction,
-                disposition = ?record.disposition,
-                from = %record.from_number,
-                to = %record.to_number,
-                talk_s = record.talk_s,
+                call_id = %outcome.call_id,
+                direction = ?outcome.direction,
+                answered = outcome.answered,
+                other_party = outcome.other_party.as_deref().unwrap_or("-"),
+                talked = %outcome.talked.join(","),
+                talk_s = outcome.record.talk_s,
                 "call ended"
             ),
-            PbxEvent::CallState(snapshot) => {
-                let members: Vec<String> = snapshot
-                    .participants
-                    .iter()
-                    .map(|p| match &p.participant {
-                        Participant::Extension { number, .. } => {
-                            format!("ext {number}={:?}", p.state)
-                        }
-                        Participant::External { number, .. } => format!("{number}={:?}", p.state),
-                    })
-                    .collect();
-                tracing::info!(call_id = %snapshot.call_id, members = %members.join(" "), "call state")
-            }
-            other => tracing::info!(?origin, event = ?other, "PBX event"),
         }
     }
 }
 
 pub async fn run(config: Config) -> Result<()> {
     let store = open_store(&config).await?;
-    let shared: Arc<dyn Store> = Arc::new(store.clone());
+    let shared: Arc<dyn Storage> = Arc::new(store.clone());
     let pbx = match &config.pbx {
         Some(pbx) => Some(start_pbx(pbx, shared.clone())?),
         None => {
@@ -131,7 +142,7 @@ pub async fn run(config: Config) -> Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.http.listen))?;
     tracing::info!(addr = %listener.local_addr()?, "ringbridge is serving");
-    let running = pbx.map(|p| (p.client, p.ingest, tokio::spawn(log_events(p.events))));
+    let running = pbx.map(|p| (p.client, p.ingest, tokio::spawn(log_updates(p.events))));
     ringbridge_web::serve(listener, app, shutdown_signal()).await?;
     if let Some((client, ingest, consumer)) = running {
         ingest.abort();

@@ -63,6 +63,25 @@ impl OutboxStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn replace_pending(
+        &self,
+        kind: JobKind,
+        key: &str,
+        payload: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET payload = $1, updated_at = $2 WHERE kind = $3 AND key = $4 AND status = 'pending'",
+        )
+        .bind(payload)
+        .bind(millis(Utc::now()))
+        .bind(kind.as_str())
+        .bind(key)
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn claim(
         &self,
         kind: JobKind,

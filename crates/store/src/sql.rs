@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ringbridge_core::pbx::{CallId, PbxEvent};
+use ringbridge_core::pbx::PbxEvent;
 use ringbridge_core::store::{Store, StoreError};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -278,23 +278,5 @@ impl Store for SqlStore {
             .await
             .map_err(db_err)?;
         Ok(())
-    }
-
-    async fn claim_call_end(
-        &self,
-        pbx: &str,
-        call_id: &CallId,
-        ended_at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO ended_calls (pbx, call_id, ended_at) VALUES ($1, $2, $3) ON CONFLICT (pbx, call_id) DO NOTHING",
-        )
-        .bind(pbx)
-        .bind(call_id.as_str())
-        .bind(millis(ended_at))
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
     }
 }

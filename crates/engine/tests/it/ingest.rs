@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::StreamExt;
+use ringbridge_core::outbox::{JobKind, JobStatus};
 use ringbridge_core::pbx::{CallSnapshot, EventSourceItem, PbxEvent};
-use ringbridge_core::store::Store;
+use ringbridge_core::store::Storage;
+use ringbridge_core::tracker::{CallOutcome, CallUpdate};
 use ringbridge_engine::{Ingest, IngestConfig, IngestError, Ingested, Origin, StreamStatus};
 use ringbridge_store::testing::fresh_databases;
 use ringbridge_store::{SecretKey, SqlStore};
@@ -13,11 +15,11 @@ use tokio::sync::mpsc;
 
 use crate::fake_pbx::{FakePbx, record};
 
-async fn stores() -> Vec<(Arc<dyn Store>, ringbridge_store::testing::TestDatabase)> {
+async fn stores() -> Vec<(Arc<dyn Storage>, ringbridge_store::testing::TestDatabase)> {
     let mut out = Vec::new();
     for db in fresh_databases().await {
         let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
-        let store: Arc<dyn Store> = Arc::new(SqlStore::open(&db.url, key).await.unwrap());
+        let store: Arc<dyn Storage> = Arc::new(SqlStore::open(&db.url, key).await.unwrap());
         out.push((store, db));
     }
     out
@@ -31,7 +33,7 @@ fn config() -> IngestConfig {
 
 /// Runs ingest over `items`, then collects what it emitted.
 async fn run(
-    store: Arc<dyn Store>,
+    store: Arc<dyn Storage>,
     pbx: Arc<FakePbx>,
     items: Vec<EventSourceItem>,
 ) -> (Result<(), IngestError>, Vec<Ingested>) {
@@ -51,10 +53,22 @@ fn ended(call_id: &str) -> EventSourceItem {
 
 fn ended_ids(got: &[Ingested]) -> Vec<(String, Origin)> {
     got.iter()
-        .filter_map(|i| match &i.event {
-            PbxEvent::CallEnded(r) => Some((r.call_id.0.clone(), i.origin)),
+        .filter_map(|i| match &i.update {
+            CallUpdate::Ended(o) => Some((o.call_id.0.clone(), i.origin)),
             _ => None,
         })
+        .collect()
+}
+
+/// The calls queued for processing, by key, with their outcome.
+async fn queued(store: &Arc<dyn Storage>) -> Vec<(String, CallOutcome)> {
+    let mut jobs = store
+        .list(JobKind::ProcessCall, JobStatus::Pending, 100)
+        .await
+        .unwrap();
+    jobs.sort_by_key(|j| j.id);
+    jobs.into_iter()
+        .map(|j| (j.key, serde_json::from_str(&j.payload).unwrap()))
         .collect()
 }
 
@@ -67,7 +81,7 @@ async fn a_repeated_call_end_passes_once_and_other_events_pass_through() {
             participants: vec![],
         }));
         let (result, got) = run(
-            store,
+            store.clone(),
             pbx,
             vec![
                 EventSourceItem::Connected,
@@ -78,8 +92,11 @@ async fn a_repeated_call_end_passes_once_and_other_events_pass_through() {
         )
         .await;
         result.unwrap();
-        assert_eq!(got.len(), 2);
         assert_eq!(ended_ids(&got), vec![("1.1".to_owned(), Origin::Live)]);
+        let queued = queued(&store).await;
+        assert_eq!(queued.len(), 1, "one processing job per call");
+        assert_eq!(queued[0].0, "pbx1:1.1");
+        assert_eq!(queued[0].1.record.talk_s, Some(62));
     }
 }
 
@@ -114,7 +131,7 @@ async fn calls_that_ended_during_a_gap_are_caught_up_once() {
             EventSourceItem::Connected,
             ended("C"),
         ];
-        let (result, got) = run(store, pbx, items).await;
+        let (result, got) = run(store.clone(), pbx, items).await;
         result.unwrap();
         assert_eq!(
             ended_ids(&got),
@@ -123,6 +140,8 @@ async fn calls_that_ended_during_a_gap_are_caught_up_once() {
                 ("C".to_owned(), Origin::CatchUp)
             ]
         );
+        let keys: Vec<String> = queued(&store).await.into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["pbx1:A", "pbx1:B", "pbx1:C"]);
     }
 }
 
@@ -138,7 +157,7 @@ async fn a_restart_catches_up_from_the_stored_checkpoint() {
 
         // ringbridge is down while D ends; a new process opens the same database.
         pbx.records.lock().unwrap().push(record("D", 5));
-        let reopened: Arc<dyn Store> = Arc::new(
+        let reopened: Arc<dyn Storage> = Arc::new(
             SqlStore::open(
                 &db.url,
                 SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),

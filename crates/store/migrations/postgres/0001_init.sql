@@ -27,9 +27,3 @@ CREATE TABLE pbx_stream (
     checkpoint_at BIGINT NOT NULL
 );
 
-CREATE TABLE ended_calls (
-    pbx      TEXT NOT NULL,
-    call_id  TEXT NOT NULL,
-    ended_at BIGINT NOT NULL,
-    PRIMARY KEY (pbx, call_id)
-);

@@ -134,26 +134,6 @@ async fn stream_checkpoint_only_moves_forward() {
 }
 
 #[tokio::test]
-async fn a_call_end_is_claimed_once_even_concurrently() {
-    each_backend(|store, _| async move {
-        let id = CallId::from("1767258000.23");
-        let now = Utc::now();
-        let attempts = (0..8).map(|_| {
-            let store = store.clone();
-            let id = id.clone();
-            async move { store.claim_call_end("pbx1", &id, now).await.unwrap() }
-        });
-        let results = futures_util::future::join_all(attempts).await;
-        assert_eq!(results.iter().filter(|won| **won).count(), 1, "{results:?}");
-        assert!(
-            store.claim_call_end("pbx2", &id, now).await.unwrap(),
-            "call ids are per PBX"
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
 async fn events_are_journaled() {
     each_backend(|store, _| async move {
         let event = PbxEvent::CallState(CallSnapshot {
