@@ -1,8 +1,21 @@
-//! ringbridge's engine: consumes a PBX's event stream and turns it into CRM
-//! actions. Today: [`ingest`] — the durable front door that makes sure no
-//! call end is lost across disconnects and restarts, and none is seen twice.
+//! ringbridge's engine: turns PBX events into CRM actions, exactly once.
+//!
+//! - [`ingest`]: the durable front door. Tracks live calls and queues every
+//!   ended call as a `ProcessCall` job; catches up from the PBX's call
+//!   records after any gap.
+//! - [`jobs`]: the outbox workers — process a call (policy, owner, match,
+//!   record creation), write call logs in bulk, create records, sync
+//!   contacts into the PBX phonebook.
+//! - [`matcher`]: caller matching; [`directory`]: the local phone directory.
 
+pub mod calllog;
+pub mod context;
 pub mod directory;
+mod engine;
 pub mod ingest;
+pub mod jobs;
+pub mod matcher;
 
-pub use ingest::{Ingest, IngestConfig, IngestError, Ingested, Origin, StreamStatus};
+pub use context::{CrmHealth, EngineContext, RecordingLinks, Tuning};
+pub use engine::{Engine, MappingError};
+pub use ingest::{Ingest, IngestConfig, IngestError, Ingested, Origin, StreamStatus, call_key};

@@ -1,0 +1,117 @@
+//! Turns a finished call into the log written to the CRM.
+
+use std::collections::BTreeMap;
+
+use ringbridge_core::crm::{CallLog, CrmModule, CrmRecord, CrmRecordRef};
+use ringbridge_core::pbx::CallDirection;
+use ringbridge_core::phone::NumberPlan;
+use ringbridge_core::policy::CallKind;
+use ringbridge_core::settings::EngineSettings;
+use ringbridge_core::template::minutes_seconds;
+use ringbridge_core::tracker::CallOutcome;
+use ringbridge_core::usermap::MappedUser;
+
+/// Everything known about a call when its log is written.
+pub struct LogInput<'a> {
+    pub key: &'a str,
+    pub outcome: &'a CallOutcome,
+    pub kind: CallKind,
+    pub record: Option<&'a CrmRecord>,
+    pub owner_extension: Option<&'a str>,
+    pub owner: Option<&'a MappedUser>,
+    pub recording_url: Option<String>,
+}
+
+pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan) -> CallLog {
+    let outcome = input.outcome;
+    let other = outcome.other_party.as_deref();
+    // Numbers go to the CRM in E.164 when they parse, so the CRM's own
+    // matching and click-to-call work; otherwise as the PBX gave them.
+    let number = other.map(|n| {
+        plan.normalize(n)
+            .map(|e| e.to_string())
+            .unwrap_or_else(|_| n.to_owned())
+    });
+    let (who, what) = relate(input.record);
+    let direction = match input.kind {
+        CallKind::InboundAnswered => "Inbound",
+        CallKind::InboundMissed => "Missed",
+        CallKind::Voicemail => "Voicemail",
+        CallKind::OutboundAnswered | CallKind::OutboundUnanswered => "Outbound",
+        CallKind::Internal => "Internal",
+    };
+    let name = input
+        .record
+        .map(|r| r.name.clone())
+        .or_else(|| number.clone())
+        .unwrap_or_default();
+    let tz: chrono_tz::Tz = settings.display_time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let talk_s = outcome.record.talk_s.unwrap_or(0);
+    let values = BTreeMap::from([
+        ("direction", direction.to_owned()),
+        ("number", number.clone().unwrap_or_default()),
+        ("name", name),
+        (
+            "extension",
+            input.owner_extension.unwrap_or_default().to_owned(),
+        ),
+        (
+            "agent",
+            input.owner.map(|o| o.name.clone()).unwrap_or_default(),
+        ),
+        ("duration", minutes_seconds(talk_s)),
+        ("call_id", outcome.call_id.to_string()),
+        ("via", outcome.via.clone().unwrap_or_default()),
+        (
+            "started_at",
+            outcome
+                .record
+                .started_at
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        ),
+    ]);
+    let (caller, dialled) = match outcome.direction {
+        CallDirection::Inbound => (
+            number.clone(),
+            outcome
+                .record
+                .did
+                .clone()
+                .or_else(|| Some(outcome.record.to_number.clone())),
+        ),
+        CallDirection::Outbound => (Some(outcome.record.from_number.clone()), number.clone()),
+        CallDirection::Internal => (
+            Some(outcome.record.from_number.clone()),
+            Some(outcome.record.to_number.clone()),
+        ),
+    };
+    CallLog {
+        key: input.key.to_owned(),
+        call_type: input.kind.log_type(),
+        started_at: outcome.record.started_at,
+        duration_s: if outcome.answered { talk_s } else { 0 },
+        subject: settings.subject.render(&values),
+        description: settings.description.render(&values),
+        owner_id: input.owner.map(|o| o.crm_user_id.clone()),
+        who,
+        what,
+        caller_number: caller,
+        dialled_number: dialled,
+        result: None,
+        recording_url: input.recording_url.clone(),
+    }
+}
+
+/// A Contact is the call's "who", related to its Account as "what"; a Lead
+/// or Account is the "what" (Zoho files Leads under What_Id with `$se_module`).
+fn relate(record: Option<&CrmRecord>) -> (Option<CrmRecordRef>, Option<CrmRecordRef>) {
+    match record {
+        None => (None, None),
+        Some(r) if r.reference.module == CrmModule::Contacts => {
+            (Some(r.reference.clone()), r.account.clone())
+        }
+        Some(r) => (None, Some(r.reference.clone())),
+    }
+}

@@ -1,0 +1,141 @@
+//! What every engine worker shares.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use ringbridge_core::crm::Crm;
+use ringbridge_core::outbox::JobKind;
+use ringbridge_core::pbx::Pbx;
+use ringbridge_core::phone::NumberPlan;
+use ringbridge_core::settings::EngineSettings;
+use ringbridge_core::store::Storage;
+use ringbridge_core::usermap::UserMap;
+use tokio::sync::{Notify, watch};
+
+use crate::matcher::CallerMatcher;
+
+/// The CRM connection as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CrmHealth {
+    Ok,
+    /// Authorization is gone; writes are paused and kept until an admin reconnects.
+    ReconnectNeeded(String),
+}
+
+/// Timing knobs; defaults suit production, tests shorten them.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// Call logs per CRM request (Zoho's maximum is 100).
+    pub batch_max: u32,
+    /// A call log waits at most this long for others to share its request.
+    pub flush_delay: Duration,
+    /// How often workers look for jobs other nodes enqueued.
+    pub poll: Duration,
+    /// How long a claimed job is reserved before another worker may take it.
+    pub lease: Duration,
+    pub max_attempts: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// How long writes pause when the CRM connection needs re-authorization.
+    pub reconnect_pause: Duration,
+    /// How long a call waits for a record being created for its number.
+    pub creation_wait: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            batch_max: 100,
+            flush_delay: Duration::from_secs(5),
+            poll: Duration::from_secs(1),
+            lease: Duration::from_secs(120),
+            max_attempts: 25,
+            backoff_base: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(300),
+            reconnect_pause: Duration::from_secs(30),
+            creation_wait: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Builds links to call recordings that ringbridge serves (the recording
+/// feature signs them; the engine only stores and sends the URL).
+pub trait RecordingLinks: Send + Sync {
+    fn link(&self, call_key: &str) -> String;
+}
+
+pub struct EngineContext {
+    pub pbx_id: String,
+    pub worker_id: String,
+    pub store: Arc<dyn Storage>,
+    pub crm: Arc<dyn Crm>,
+    pub pbx: Arc<dyn Pbx>,
+    pub matcher: Arc<dyn CallerMatcher>,
+    pub settings: RwLock<EngineSettings>,
+    pub users: RwLock<UserMap>,
+    pub plan: NumberPlan,
+    pub recordings: Option<Arc<dyn RecordingLinks>>,
+    pub tuning: Tuning,
+    pub health: watch::Sender<CrmHealth>,
+    wakes: [Notify; 4],
+}
+
+impl EngineContext {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        pbx_id: String,
+        store: Arc<dyn Storage>,
+        crm: Arc<dyn Crm>,
+        pbx: Arc<dyn Pbx>,
+        matcher: Arc<dyn CallerMatcher>,
+        settings: EngineSettings,
+        plan: NumberPlan,
+        tuning: Tuning,
+    ) -> Self {
+        let worker_id = format!("{}-{}", hostname(), std::process::id());
+        Self {
+            pbx_id,
+            worker_id,
+            store,
+            crm,
+            pbx,
+            matcher,
+            settings: RwLock::new(settings),
+            users: RwLock::new(UserMap::default()),
+            plan,
+            recordings: None,
+            tuning,
+            health: watch::channel(CrmHealth::Ok).0,
+            wakes: Default::default(),
+        }
+    }
+
+    pub fn settings(&self) -> EngineSettings {
+        self.settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn users(&self) -> UserMap {
+        self.users.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_users(&self, map: UserMap) {
+        *self.users.write().unwrap_or_else(|e| e.into_inner()) = map;
+    }
+
+    pub(crate) fn wake(&self, kind: JobKind) -> &Notify {
+        let index = JobKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        &self.wakes[index]
+    }
+
+    /// Tells this process's worker of `kind` that a job was enqueued.
+    pub(crate) fn notify(&self, kind: JobKind) {
+        self.wake(kind).notify_one();
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "node".to_owned())
+}

@@ -1,0 +1,92 @@
+//! Starts and owns the engine's workers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ringbridge_core::crm::CrmError;
+use ringbridge_core::pbx::PbxError;
+use ringbridge_core::usermap::UserMap;
+use tokio::task::JoinHandle;
+
+use crate::context::EngineContext;
+use crate::jobs;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    #[error("cannot list the PBX's extensions: {0}")]
+    Pbx(#[from] PbxError),
+    #[error("cannot list the CRM's users: {0}")]
+    Crm(#[from] CrmError),
+}
+
+/// The running engine: one worker per job kind on this node.
+pub struct Engine {
+    ctx: Arc<EngineContext>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Engine {
+    pub fn start(ctx: Arc<EngineContext>) -> Self {
+        let workers = vec![
+            spawn(ctx.clone(), "process", |c| {
+                Box::pin(async move { jobs::process::run(&c).await })
+            }),
+            spawn(ctx.clone(), "write", |c| {
+                Box::pin(async move { jobs::write::run(&c).await })
+            }),
+            spawn(ctx.clone(), "create", |c| {
+                Box::pin(async move { jobs::create::run(&c).await })
+            }),
+            spawn(ctx.clone(), "phonebook", |c| {
+                Box::pin(async move { jobs::phonebook::run(&c).await })
+            }),
+        ];
+        Self { ctx, workers }
+    }
+
+    pub fn context(&self) -> &Arc<EngineContext> {
+        &self.ctx
+    }
+
+    /// Maps extensions to CRM users by e-mail, keeping manual pairs.
+    pub async fn refresh_user_map(&self) -> Result<usize, MappingError> {
+        let extensions = self.ctx.pbx.extensions().await?;
+        let users = self.ctx.crm.users().await?;
+        let map = UserMap::match_by_email(&extensions, &users, &self.ctx.users());
+        let mapped = map.len();
+        self.ctx.set_users(map);
+        tracing::info!(
+            mapped,
+            extensions = extensions.len(),
+            "extensions mapped to CRM users by e-mail"
+        );
+        Ok(mapped)
+    }
+
+    pub fn stop(self) {
+        for worker in self.workers {
+            worker.abort();
+        }
+    }
+}
+
+type WorkerFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), ringbridge_core::store::StoreError>> + Send>,
+>;
+
+/// Runs a worker loop; a storage error is logged and the loop restarts
+/// after a pause (the database may be restarting).
+fn spawn(
+    ctx: Arc<EngineContext>,
+    name: &'static str,
+    run: fn(Arc<EngineContext>) -> WorkerFuture,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(err) = run(ctx.clone()).await {
+                tracing::error!(worker = name, error = %err, "engine worker hit a storage error; restarting in 1 s");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    })
+}

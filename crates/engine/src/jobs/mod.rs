@@ -1,0 +1,147 @@
+//! The outbox workers: one loop per job kind, each claiming due jobs,
+//! doing them, and settling each with the store (done, retry later,
+//! released, failed).
+
+pub mod create;
+pub mod phonebook;
+pub mod process;
+pub mod write;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use ringbridge_core::crm::CrmError;
+use ringbridge_core::outbox::{Job, JobKind, backoff};
+use ringbridge_core::pbx::PbxError;
+use ringbridge_core::store::StoreError;
+
+use crate::context::{CrmHealth, EngineContext};
+
+/// How a failed attempt is settled.
+#[derive(Clone)]
+pub(crate) enum Disposition {
+    /// Try again after a backoff (counts as an attempt).
+    Retry(String),
+    /// Put back without counting: nothing was sent (the dependency is not ready).
+    Release { reason: String, after: Duration },
+    /// The CRM connection needs an admin: put back without counting, raise the alarm.
+    Reconnect(String),
+    /// Give up; a person can retry from the dashboard.
+    Fail(String),
+}
+
+pub(crate) fn crm_disposition(err: &CrmError) -> Disposition {
+    match err {
+        CrmError::ReconnectNeeded(_) => Disposition::Reconnect(err.to_string()),
+        e if e.is_retryable() => Disposition::Retry(e.to_string()),
+        e => Disposition::Fail(e.to_string()),
+    }
+}
+
+pub(crate) fn pbx_disposition(err: &PbxError) -> Disposition {
+    if err.is_retryable() {
+        Disposition::Retry(err.to_string())
+    } else {
+        Disposition::Fail(err.to_string())
+    }
+}
+
+impl EngineContext {
+    /// Settles a job that did not succeed.
+    pub(crate) async fn settle(
+        &self,
+        job: &Job,
+        disposition: Disposition,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        match disposition {
+            Disposition::Retry(error) if job.attempts < self.tuning.max_attempts => {
+                let wait = backoff(
+                    job.attempts,
+                    self.tuning.backoff_base,
+                    self.tuning.backoff_max,
+                );
+                tracing::warn!(kind = job.kind.as_str(), key = %job.key, attempts = job.attempts, %error, retry_in = ?wait, "job will be retried");
+                self.store.retry_later(job.id, &error, now + wait).await
+            }
+            Disposition::Retry(error) | Disposition::Fail(error) => {
+                tracing::error!(kind = job.kind.as_str(), key = %job.key, attempts = job.attempts, %error, "job failed; retry it from the dashboard");
+                self.store.fail(job.id, &error).await
+            }
+            Disposition::Release { reason, after } => {
+                tracing::debug!(kind = job.kind.as_str(), key = %job.key, %reason, "job waits");
+                self.store.release(job.id, now + after).await
+            }
+            Disposition::Reconnect(reason) => {
+                let raised = self.health.send_if_modified(|h| {
+                    let changed = !matches!(h, CrmHealth::ReconnectNeeded(_));
+                    *h = CrmHealth::ReconnectNeeded(reason.clone());
+                    changed
+                });
+                if raised {
+                    tracing::error!(%reason, "CRM connection needs to be re-authorized; writes are paused and kept queued");
+                }
+                self.store
+                    .release(job.id, now + self.tuning.reconnect_pause)
+                    .await
+            }
+        }
+    }
+
+    /// Marks the CRM connection healthy after a successful call.
+    pub(crate) fn crm_ok(&self) {
+        self.health.send_if_modified(|h| {
+            let changed = *h != CrmHealth::Ok;
+            *h = CrmHealth::Ok;
+            changed
+        });
+    }
+
+    /// Waits until a job of `kind` may be due: the next due time, a wake-up
+    /// from an enqueue in this process, or the poll interval (other nodes
+    /// enqueue too), whichever comes first.
+    pub(crate) async fn wait_for_work(&self, kind: JobKind) -> Result<(), StoreError> {
+        let poll = self.tuning.poll;
+        let until_due = match self.store.next_due(kind).await? {
+            Some(at) => (at - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(poll),
+            None => poll,
+        };
+        if until_due.is_zero() {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(until_due) => {}
+            _ = self.wake(kind).notified() => {}
+        }
+        Ok(())
+    }
+
+    /// Runs `handle` over claimed batches of `kind` forever.
+    pub(crate) async fn run_simple_worker<F, Fut>(
+        &self,
+        kind: JobKind,
+        batch: u32,
+        mut handle: F,
+    ) -> Result<(), StoreError>
+    where
+        F: FnMut(Job) -> Fut,
+        Fut: std::future::Future<Output = Result<(), StoreError>>,
+    {
+        loop {
+            let jobs = self
+                .store
+                .claim(kind, batch, Utc::now(), self.tuning.lease, &self.worker_id)
+                .await?;
+            if jobs.is_empty() {
+                self.wait_for_work(kind).await?;
+                continue;
+            }
+            for job in jobs {
+                handle(job).await?;
+            }
+        }
+    }
+}

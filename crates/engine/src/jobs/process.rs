@@ -1,0 +1,201 @@
+//! `ProcessCall`: a finished call → policy → owner → caller match (and
+//! record creation for unknown numbers) → a `WriteCallLog` job, plus a
+//! `SyncPhonebook` job for a matched Contact.
+
+use chrono::Utc;
+use ringbridge_core::crm::{CrmRecord, NewRecord};
+use ringbridge_core::outbox::{Job, JobKind, JobStatus};
+use ringbridge_core::pbx::CallDirection;
+use ringbridge_core::store::StoreError;
+use ringbridge_core::tracker::CallOutcome;
+
+use super::{Disposition, crm_disposition};
+use crate::calllog::{self, LogInput};
+use crate::context::EngineContext;
+
+pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
+    ctx.run_simple_worker(JobKind::ProcessCall, 50, |job| async move {
+        handle(ctx, job).await
+    })
+    .await
+}
+
+enum Creation {
+    /// No record is to be created.
+    NotWanted,
+    /// Created (now, or by an earlier call from the same number).
+    Ready(Box<CrmRecord>),
+    /// Being created; the call waits.
+    Pending,
+}
+
+async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
+    let outcome: CallOutcome = match serde_json::from_str(&job.payload) {
+        Ok(o) => o,
+        Err(e) => {
+            return ctx
+                .settle(
+                    &job,
+                    Disposition::Fail(format!("unreadable call outcome: {e}")),
+                )
+                .await;
+        }
+    };
+    let settings = ctx.settings();
+    let kind = match settings.logging.decide(&outcome) {
+        Ok(kind) => kind,
+        Err(skip) => {
+            tracing::info!(call = %job.key, ?skip, "call not logged (policy)");
+            return ctx
+                .store
+                .complete(job.id, &format!("skipped: {skip:?}"))
+                .await;
+        }
+    };
+    let users = ctx.users();
+    let owner_extension = outcome.owner(settings.owner).map(str::to_owned);
+    let mut owner = owner_extension
+        .as_deref()
+        .and_then(|e| users.user_for(e))
+        .cloned();
+    if owner.is_none()
+        && !outcome.answered
+        && let Some(user_id) = &settings.group_missed_owner
+    {
+        owner = users
+            .iter()
+            .find(|(_, m)| &m.crm_user_id == user_id)
+            .map(|(_, m)| m.clone())
+            .or(Some(ringbridge_core::usermap::MappedUser {
+                crm_user_id: user_id.clone(),
+                name: String::new(),
+                manual: true,
+            }));
+    }
+    let owner_id = owner.as_ref().map(|o| o.crm_user_id.as_str());
+
+    // Extension numbers are never looked up: internal calls have no outside party.
+    let mut record = None;
+    if let Some(number) = outcome.other_party.as_deref() {
+        match ctx.matcher.lookup(number, owner_id).await {
+            Ok(found) => record = found.chosen,
+            Err(err) => return ctx.settle(&job, crm_disposition(&err)).await,
+        }
+        if record.is_none() {
+            match creation(ctx, &outcome, number, owner_id).await? {
+                Creation::NotWanted => {}
+                Creation::Ready(created) => record = Some(*created),
+                Creation::Pending => {
+                    let reason = "waiting for the record being created for this number".to_owned();
+                    return ctx
+                        .settle(
+                            &job,
+                            Disposition::Release {
+                                reason,
+                                after: ctx.tuning.creation_wait,
+                            },
+                        )
+                        .await;
+                }
+            }
+        }
+    }
+
+    let recording_url = outcome
+        .record
+        .recording
+        .as_ref()
+        .and_then(|_| ctx.recordings.as_ref().map(|r| r.link(&job.key)));
+    let log = calllog::build(
+        &LogInput {
+            key: &job.key,
+            outcome: &outcome,
+            kind,
+            record: record.as_ref(),
+            owner_extension: owner_extension.as_deref(),
+            owner: owner.as_ref(),
+            recording_url,
+        },
+        &settings,
+        &ctx.plan,
+    );
+    let payload = serde_json::to_string(&log).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    ctx.store
+        .enqueue(JobKind::WriteCallLog, &job.key, &payload, Utc::now())
+        .await?;
+    ctx.notify(JobKind::WriteCallLog);
+
+    if let (Some(_), Some(contact)) = (&settings.phonebook, &record)
+        && contact.reference.module == ringbridge_core::crm::CrmModule::Contacts
+    {
+        // Keyed by the record's version: a changed name syncs again, an
+        // unchanged one once.
+        let key = format!(
+            "{}@{}",
+            contact.reference.id,
+            contact.modified_at.timestamp_millis()
+        );
+        let payload =
+            serde_json::to_string(contact).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if ctx
+            .store
+            .enqueue(JobKind::SyncPhonebook, &key, &payload, Utc::now())
+            .await?
+        {
+            ctx.notify(JobKind::SyncPhonebook);
+        }
+    }
+    ctx.store.complete(job.id, "logged").await
+}
+
+/// For an unknown number: the record to create per the settings, through a
+/// `CreateRecord` job keyed by module and number — two calls from one
+/// unknown number at once share that one job, so one record is created.
+async fn creation(
+    ctx: &EngineContext,
+    outcome: &CallOutcome,
+    number: &str,
+    owner_id: Option<&str>,
+) -> Result<Creation, StoreError> {
+    let settings = ctx.settings();
+    let action = match outcome.direction {
+        CallDirection::Inbound => settings.unknown_inbound,
+        CallDirection::Outbound => settings.unknown_outbound,
+        CallDirection::Internal => return Ok(Creation::NotWanted),
+    };
+    let Some(module) = action.module() else {
+        return Ok(Creation::NotWanted);
+    };
+    let Ok(e164) = ctx.plan.normalize(number) else {
+        return Ok(Creation::NotWanted);
+    };
+    let key = format!("{module}:{e164}");
+    match ctx.store.job(JobKind::CreateRecord, &key).await? {
+        None => {
+            let new = NewRecord {
+                module,
+                first_name: None,
+                last_name: format!("Caller {e164}"),
+                company: None,
+                phone: e164.to_string(),
+                owner_id: owner_id.map(str::to_owned),
+            };
+            let payload =
+                serde_json::to_string(&new).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            ctx.store
+                .enqueue(JobKind::CreateRecord, &key, &payload, Utc::now())
+                .await?;
+            ctx.notify(JobKind::CreateRecord);
+            Ok(Creation::Pending)
+        }
+        Some(job) => match job.status {
+            JobStatus::Done => match job.result.as_deref().map(serde_json::from_str::<CrmRecord>) {
+                Some(Ok(record)) => Ok(Creation::Ready(Box::new(record))),
+                _ => Ok(Creation::NotWanted),
+            },
+            // Creation gave up (e.g. a mandatory field): log without a record.
+            JobStatus::Failed => Ok(Creation::NotWanted),
+            JobStatus::Pending | JobStatus::InFlight => Ok(Creation::Pending),
+        },
+    }
+}
