@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
+use anyhow::Result;
 use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config};
+use crate::{demo, logging, serve};
 
 /// ringbridge connects an IP PBX (Yeastar P-Series) to Zoho CRM: click-to-call,
 /// screen pops, call logging, contact sync, contact/lead creation and
@@ -41,6 +45,14 @@ pub enum Command {
     /// twice.
     Serve,
 
+    /// Run everything on this machine with simulated PBX and CRM: sample
+    /// users, extensions and contacts, a stream of scenario calls (ring
+    /// groups, queues, transfers, missed calls...), and a live view.
+    ///
+    /// With --exit it plays --calls calls, waits until every call log is
+    /// written, and prints one JSON summary line last.
+    Demo(demo::DemoArgs),
+
     /// Create or upgrade the database schema, then exit.
     Migrate,
 
@@ -62,4 +74,38 @@ pub enum SimCommand {
     /// PhoneBridge v3), with sample users, contacts, leads and accounts, and
     /// a read-only web view of the simulated CRM at /_sim/.
     Zoho(ringbridge_sim_zoho::SimZohoArgs),
+}
+
+/// Parses the command line and runs the chosen command.
+pub async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Keygen => {
+            println!("{}", ringbridge_store::SecretKey::generate_base64());
+            Ok(())
+        }
+        Command::Sim(SimCommand::Yeastar(args)) => {
+            logging::init(config::LogFormat::Text, "info");
+            Ok(ringbridge_sim_yeastar::run(args).await?)
+        }
+        Command::Sim(SimCommand::Zoho(args)) => {
+            logging::init(config::LogFormat::Text, "info");
+            Ok(ringbridge_sim_zoho::run(args).await?)
+        }
+        Command::Demo(args) => demo::run(args).await,
+        Command::Migrate => {
+            let config = load(cli.config.as_deref())?;
+            let store = serve::open_store(&config).await?;
+            tracing::info!(database = %config.database_url(), "database is up to date");
+            store.close().await;
+            Ok(())
+        }
+        Command::Serve => serve::run(load(cli.config.as_deref())?).await,
+    }
+}
+
+fn load(path: Option<&std::path::Path>) -> Result<Config> {
+    let config = Config::load(path)?;
+    logging::init(config.log.format, &config.log.filter);
+    Ok(config)
 }

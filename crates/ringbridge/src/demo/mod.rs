@@ -1,0 +1,159 @@
+//! `ringbridge demo`: everything on this machine against the simulators.
+
+mod data;
+mod plan;
+mod view;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Args;
+use ringbridge_core::outbox::JobKind;
+use serde::Serialize;
+
+use crate::world::{World, WorldOptions};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many calls to play (default: forever, or 30 with --exit).
+    #[arg(long)]
+    pub calls: Option<usize>,
+    /// Play the calls as fast as the simulator allows, wait until every call
+    /// log is written, print a JSON summary as the last line, and exit.
+    #[arg(long)]
+    pub exit: bool,
+    /// Seconds between calls in the live demo.
+    #[arg(long, default_value_t = 4)]
+    pub every: u64,
+}
+
+/// The last line of `ringbridge demo --exit`.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub calls_played: usize,
+    pub calls_expected_logged: u64,
+    pub calls_logged: u64,
+    pub duplicate_logs: u64,
+    pub records_created: u64,
+    pub phonebook_upserts: u64,
+    pub jobs_failed: u64,
+    pub zoho_requests: u64,
+    pub zoho_credits: u64,
+    pub zoho_requests_per_logged_call: f64,
+}
+
+pub fn options(realtime: bool) -> WorldOptions {
+    let mut options = WorldOptions::default();
+    options.zoho.seed = data::zoho_seed();
+    options.pbx.realtime_scenarios = realtime;
+    options.settings.unknown_inbound = ringbridge_core::settings::UnknownNumberAction::CreateLead;
+    options.settings.phonebook = Some("CRM Contacts".into());
+    options.settings.display_time_zone = "America/Los_Angeles".into();
+    options
+}
+
+pub async fn run(args: DemoArgs) -> Result<()> {
+    crate::logging::init(
+        crate::config::LogFormat::Text,
+        if args.exit {
+            "warn"
+        } else {
+            "warn,ringbridge_engine=info"
+        },
+    );
+    let mut world = World::start(options(!args.exit)).await?;
+    println!(
+        "ringbridge demo: simulated Yeastar PBX at {}, simulated Zoho CRM at {}",
+        world.pbx_sim.base_url(),
+        world.zoho_sim.api_url()
+    );
+    println!(
+        "Look at the CRM's call log in a browser: {}/_sim/",
+        world.zoho_sim.api_url()
+    );
+    if args.exit {
+        let summary = play_and_wait(&world, args.calls.unwrap_or(30)).await?;
+        world.stop().await;
+        println!("{}", serde_json::to_string(&summary)?);
+        return Ok(());
+    }
+    let updates = world.updates.take().expect("updates channel");
+    let view = tokio::spawn(view::live(updates));
+    let mut n = 0usize;
+    loop {
+        if args.calls.is_some_and(|max| n >= max) {
+            break;
+        }
+        let (scenario, _) = plan::nth(n)?;
+        let runner = world.pbx_sim.runner();
+        tokio::spawn(async move {
+            if let Err(err) = runner.play(&scenario).await {
+                tracing::warn!(error = %err, "scenario failed");
+            }
+        });
+        n += 1;
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(args.every)) => {}
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    view.abort();
+    world.stop().await;
+    Ok(())
+}
+
+/// Plays `calls` calls, waits until all their work is done, and checks the CRM.
+pub async fn play_and_wait(world: &World, calls: usize) -> Result<Summary> {
+    let mut expected = 0;
+    let mut handles = Vec::new();
+    for n in 0..calls {
+        let (scenario, logs) = plan::nth(n)?;
+        expected += logs;
+        let runner = world.pbx_sim.runner();
+        handles.push(tokio::spawn(async move { runner.play(&scenario).await }));
+    }
+    let mut played_calls = 0u64;
+    for handle in handles {
+        played_calls += handle.await??.len() as u64;
+    }
+    world.settle(played_calls, Duration::from_secs(120)).await?;
+    summarize(world, calls, expected).await
+}
+
+pub async fn summarize(world: &World, calls_played: usize, expected: u64) -> Result<Summary> {
+    let crm_calls = world.zoho_sim.calls();
+    let mut per_key: HashMap<String, u64> = HashMap::new();
+    for call in &crm_calls {
+        let description = call["Description"].as_str().unwrap_or_default();
+        if let Some(start) = description.find("[ringbridge:") {
+            *per_key.entry(description[start..].to_owned()).or_default() += 1;
+        }
+    }
+    let duplicate_logs = per_key.values().map(|n| n.saturating_sub(1)).sum();
+    // Requests to the API domain (the accounts server's token calls apart).
+    let requests: u64 = world
+        .zoho_sim
+        .request_counts()
+        .iter()
+        .filter(|(key, _)| key.contains("/crm/"))
+        .map(|(_, n)| *n)
+        .sum();
+    let logged = crm_calls.len() as u64;
+    Ok(Summary {
+        calls_played,
+        calls_expected_logged: expected,
+        calls_logged: logged,
+        duplicate_logs,
+        records_created: world.counts(JobKind::CreateRecord).await?.done,
+        phonebook_upserts: world.counts(JobKind::SyncPhonebook).await?.done,
+        jobs_failed: world.outbox().await?.failed,
+        zoho_requests: requests,
+        zoho_credits: world.zoho_sim.credits_used(),
+        zoho_requests_per_logged_call: if logged == 0 {
+            0.0
+        } else {
+            requests as f64 / logged as f64
+        },
+    })
+}

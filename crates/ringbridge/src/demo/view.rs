@@ -1,0 +1,60 @@
+//! The demo's live view: one line per thing that happens to a call.
+
+use ringbridge_core::tracker::CallUpdate;
+use ringbridge_engine::{Ingested, Origin};
+use tokio::sync::mpsc;
+
+pub async fn live(mut updates: mpsc::Receiver<Ingested>) {
+    while let Some(Ingested { update, origin }) = updates.recv().await {
+        let line = match update {
+            CallUpdate::Ringing {
+                call_id,
+                extension,
+                other_party,
+                ..
+            } => {
+                format!(
+                    "☎  {call_id}  ringing at ext {extension}  ← {}",
+                    other_party.as_deref().unwrap_or("internal")
+                )
+            }
+            CallUpdate::Answered {
+                call_id, extension, ..
+            } => format!("✆  {call_id}  answered by ext {extension}"),
+            CallUpdate::RingStopped {
+                call_id,
+                extension,
+                answered_elsewhere,
+            } => {
+                format!(
+                    "·  {call_id}  ext {extension} stopped ringing{}",
+                    if answered_elsewhere {
+                        " (answered elsewhere)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            CallUpdate::Left { call_id, extension } => {
+                format!("·  {call_id}  ext {extension} hung up")
+            }
+            CallUpdate::Ended(outcome) => format!(
+                "■  {}  ended: {:?}, {}, talk {} s{} → queued for the CRM",
+                outcome.call_id,
+                outcome.direction,
+                if outcome.answered {
+                    "answered"
+                } else {
+                    "not answered"
+                },
+                outcome.record.talk_s.unwrap_or(0),
+                if origin == Origin::CatchUp {
+                    " (caught up from CDR)"
+                } else {
+                    ""
+                },
+            ),
+        };
+        println!("{line}");
+    }
+}

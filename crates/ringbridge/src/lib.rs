@@ -1,0 +1,13 @@
+//! The `ringbridge` application: command line, configuration, and the
+//! wiring of storage, adapters, engine and HTTP surface (`serve`), plus the
+//! demo harness that runs everything against the built-in simulators.
+//! `main.rs` only calls [`cli::main`].
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod logging;
+pub mod serve;
+pub mod world;

@@ -1,0 +1,243 @@
+//! A complete ringbridge on one machine: the Yeastar and Zoho simulators,
+//! the real adapters talking to them over loopback, storage, ingest and the
+//! engine. The demo runs on it, and so do the end-to-end tests.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use ringbridge_core::crm::Crm;
+use ringbridge_core::outbox::{JobKind, OutboxCounts};
+use ringbridge_core::pbx::{Pbx, PbxEventSource};
+use ringbridge_core::phone::NumberPlan;
+use ringbridge_core::settings::EngineSettings;
+use ringbridge_core::store::Storage;
+use ringbridge_engine::matcher::{CallerMatcher, CrmMatcher};
+use ringbridge_engine::{
+    Engine, EngineContext, Ingest, IngestConfig, Ingested, StreamStatus, Tuning,
+};
+use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
+use ringbridge_sim_zoho::{SimConfig, SimZoho};
+use ringbridge_store::{SecretKey, SqlStore};
+use ringbridge_yeastar::{EventStreamConfig, YeastarClient, YeastarConfig};
+use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
+use ringbridge_zoho::dc::DcTable;
+use ringbridge_zoho::oauth::{OAuthClient, OAuthConfig, TokenSet};
+use ringbridge_zoho::{ConnectionOptions, ZohoConnection};
+use secrecy::SecretString;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use url::Url;
+
+/// The scopes ringbridge asks Zoho for in REST mode.
+pub const ZOHO_SCOPES: &[&str] = &[
+    "ZohoCRM.modules.ALL",
+    "ZohoCRM.users.READ",
+    "ZohoCRM.org.READ",
+    "ZohoCRM.settings.modules.READ",
+    "ZohoCRM.settings.fields.READ",
+    "ZohoCRM.coql.READ",
+    "ZohoSearch.securesearch.READ",
+];
+
+pub struct WorldOptions {
+    /// `None`: SQLite in a fresh temporary directory.
+    pub database_url: Option<String>,
+    pub settings: EngineSettings,
+    pub tuning: Tuning,
+    pub plan: NumberPlan,
+    pub pbx: SimSettings,
+    pub zoho: SimConfig,
+    pub ingest: IngestConfig,
+    pub events: EventStreamConfig,
+    pub zoho_options: ConnectionOptions,
+}
+
+impl Default for WorldOptions {
+    fn default() -> Self {
+        let mut ingest = IngestConfig::new("pbx");
+        ingest.tick = Duration::from_millis(500);
+        ingest.settle = chrono::Duration::milliseconds(200);
+        Self {
+            database_url: None,
+            settings: EngineSettings::default(),
+            tuning: Tuning {
+                flush_delay: Duration::from_millis(500),
+                poll: Duration::from_millis(200),
+                ..Tuning::default()
+            },
+            plan: NumberPlan::new("US").expect("US is a country"),
+            pbx: SimSettings::default(),
+            zoho: SimConfig::default(),
+            ingest,
+            events: EventStreamConfig::default(),
+            zoho_options: ConnectionOptions::default(),
+        }
+    }
+}
+
+pub struct World {
+    pub pbx_sim: SimYeastar,
+    pub zoho_sim: SimZoho,
+    pub store: SqlStore,
+    pub yeastar: YeastarClient,
+    pub zoho: ZohoConnection,
+    pub crm: Arc<ZohoCrm>,
+    pub engine: Engine,
+    pub stream: watch::Receiver<StreamStatus>,
+    pub updates: Option<mpsc::Receiver<Ingested>>,
+    ingest: JoinHandle<()>,
+    _data_dir: Option<tempfile::TempDir>,
+}
+
+impl World {
+    pub async fn start(options: WorldOptions) -> Result<Self> {
+        let pbx_sim = SimYeastar::start(options.pbx)
+            .await
+            .context("starting the Yeastar simulator")?;
+        let zoho_sim = SimZoho::start(options.zoho)
+            .await
+            .context("starting the Zoho simulator")?;
+
+        let (url, data_dir) = match options.database_url {
+            Some(url) => (url, None),
+            None => {
+                let dir = tempfile::tempdir()?;
+                (
+                    format!("sqlite://{}", dir.path().join("ringbridge.db").display()),
+                    Some(dir),
+                )
+            }
+        };
+        let store =
+            SqlStore::open(&url, SecretKey::from_base64(&SecretKey::generate_base64())?).await?;
+        let storage: Arc<dyn Storage> = Arc::new(store.clone());
+
+        let yeastar = YeastarClient::new(YeastarConfig::new(
+            &pbx_sim.base_url(),
+            pbx_sim.client_id(),
+            SecretString::from(pbx_sim.client_secret().to_owned()),
+            chrono_tz::UTC,
+        )?)?;
+
+        let zoho = connect_zoho(&zoho_sim, options.zoho_options)?;
+        let crm = Arc::new(ZohoCrm::new(zoho.rest(), ZohoCrmConfig::default()));
+        let crm_port: Arc<dyn Crm> = crm.clone();
+        let pbx_port: Arc<dyn Pbx> = Arc::new(yeastar.clone());
+        let matcher: Arc<dyn CallerMatcher> = Arc::new(CrmMatcher::new(
+            crm_port.clone(),
+            options.plan.clone(),
+            options.settings.match_modules.clone(),
+        ));
+        let ctx = Arc::new(EngineContext::new(
+            options.ingest.pbx_id.clone(),
+            storage.clone(),
+            crm_port,
+            pbx_port.clone(),
+            matcher,
+            options.settings,
+            options.plan,
+            options.tuning,
+        ));
+        let engine = Engine::start(ctx);
+        engine
+            .refresh_user_map()
+            .await
+            .context("mapping extensions to CRM users")?;
+
+        let (tx, updates) = mpsc::channel(4096);
+        let ingest = Ingest::new(options.ingest, storage, pbx_port, tx);
+        let stream = ingest.status();
+        let events = yeastar.event_source(options.events).events();
+        let ingest = tokio::spawn(async move {
+            if let Err(err) = ingest.run(events).await {
+                tracing::error!(error = %err, "ingest stopped");
+            }
+        });
+        let world = Self {
+            pbx_sim,
+            zoho_sim,
+            store,
+            yeastar,
+            zoho,
+            crm,
+            engine,
+            stream,
+            updates: Some(updates),
+            ingest,
+            _data_dir: data_dir,
+        };
+        world.wait_connected(Duration::from_secs(10)).await?;
+        Ok(world)
+    }
+
+    async fn wait_connected(&self, timeout: Duration) -> Result<()> {
+        let mut status = self.stream.clone();
+        tokio::time::timeout(timeout, status.wait_for(|s| *s == StreamStatus::Connected))
+            .await
+            .context("the PBX event stream did not connect")??;
+        Ok(())
+    }
+
+    /// Outbox counts summed over every job kind.
+    pub async fn outbox(&self) -> Result<OutboxCounts> {
+        let mut total = OutboxCounts::default();
+        for kind in JobKind::ALL {
+            let c = ringbridge_core::outbox::OutboxStore::counts(&self.store, kind).await?;
+            total.pending += c.pending;
+            total.in_flight += c.in_flight;
+            total.done += c.done;
+            total.failed += c.failed;
+        }
+        Ok(total)
+    }
+
+    pub async fn counts(&self, kind: JobKind) -> Result<OutboxCounts> {
+        Ok(ringbridge_core::outbox::OutboxStore::counts(&self.store, kind).await?)
+    }
+
+    /// Waits until `expected_calls` calls were queued and no job is left
+    /// pending or in flight.
+    pub async fn settle(&self, expected_calls: u64, timeout: Duration) -> Result<OutboxCounts> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let calls = self.counts(JobKind::ProcessCall).await?;
+            let all = self.outbox().await?;
+            if calls.pending + calls.in_flight + calls.done + calls.failed >= expected_calls
+                && all.pending + all.in_flight == 0
+            {
+                return Ok(all);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                anyhow::bail!(
+                    "not settled after {timeout:?}: {expected_calls} calls expected; processing {calls:?}, all jobs {all:?}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn stop(self) {
+        self.ingest.abort();
+        self.engine.stop();
+        self.yeastar.shutdown().await;
+        self.store.close().await;
+    }
+}
+
+/// A Zoho connection to the simulator, as an admin's consent would have made it.
+fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<ZohoConnection> {
+    let tokens = sim.issue_tokens(ZOHO_SCOPES);
+    let accounts = Url::parse(sim.accounts_url())?;
+    let api = Url::parse(sim.api_url())?;
+    let mut oauth = OAuthConfig::new(
+        sim.client_id(),
+        SecretString::from(sim.client_secret().to_owned()),
+        Url::parse(&sim.config().redirect_uris[0])?,
+    );
+    oauth.dc = DcTable::single(accounts.clone(), api.clone());
+    let client = OAuthClient::new(oauth, reqwest::Client::new());
+    let tokens =
+        TokenSet::from_refresh_token(SecretString::from(tokens.refresh_token), api, accounts);
+    Ok(ZohoConnection::new(client, tokens, options))
+}
