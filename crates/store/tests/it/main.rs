@@ -11,6 +11,8 @@ use ringbridge_store::{SecretKey, SqlStore};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::Row;
 
+mod directory;
+
 async fn each_backend<F, Fut>(test: F)
 where
     F: Fn(SqlStore, String) -> Fut,
