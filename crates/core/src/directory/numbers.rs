@@ -91,10 +91,16 @@ impl NumberIndex {
         }
     }
 
-    /// Merges staged bulk inserts into the base.
+    /// Makes staged bulk inserts ordinary entries: a batch small next to
+    /// the base joins the delta (so loading page by page does not rewrite
+    /// the base per page), a large one is merged into the base.
     pub(crate) fn flush(&mut self) {
-        if !self.staged.is_empty() {
+        if self.staged.len() > MIN_DELTA.max(self.keys.len() / 16) {
             self.merge();
+        } else {
+            for (key, slot) in std::mem::take(&mut self.staged) {
+                self.insert(key, slot);
+            }
         }
     }
 
@@ -169,6 +175,19 @@ mod tests {
         assert_eq!(found(&index, 100), vec![0, 6_000, 9_000]);
         assert!(found(&index, 99).is_empty());
         assert!(found(&index, 3_100).is_empty());
+    }
+
+    #[test]
+    fn a_small_flush_joins_the_delta_and_a_large_one_the_base() {
+        let mut index = NumberIndex::default();
+        (0..10u32).for_each(|s| index.stage(u64::from(s), s));
+        index.flush();
+        assert_eq!((index.keys.len(), index.delta.len()), (0, 10));
+        (10..10_000u32).for_each(|s| index.stage(u64::from(s), s));
+        index.flush();
+        assert_eq!((index.keys.len(), index.delta.len()), (10_000, 0));
+        assert_eq!(found(&index, 5), vec![5]);
+        assert_eq!(found(&index, 9_999), vec![9_999]);
     }
 
     #[test]

@@ -1,1 +1,0 @@
-//! Local phone directory (in progress).

@@ -1,0 +1,226 @@
+//! Filling the directory: from storage at start, from the CRM after.
+//!
+//! Per module, the stored [`SyncCursor`] decides: no completed full sync
+//! (or one older than `full_resync_every`) → list every record; otherwise
+//! → list records modified since the cursor minus `sync_overlap`. The new
+//! cursor is the newest modification seen, but never later than when the
+//! pass started: a record changed while the pass was paging may sit on a
+//! page already read, and must come again next time. A full sync also
+//! drops records the CRM no longer lists (deleted there), which
+//! incremental syncs cannot see.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ringbridge_core::crm::{CrmModule, CrmRecordRef};
+use ringbridge_core::directory::SyncCursor;
+use tokio::task::JoinHandle;
+
+use super::{DirectoryError, DirectoryService};
+
+/// What one module's sync did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleSync {
+    pub module: CrmModule,
+    pub full: bool,
+    /// What the CRM was asked from (`None` for a full sync).
+    pub since: Option<DateTime<Utc>>,
+    pub pages: usize,
+    pub records: usize,
+    /// Records dropped because a full sync no longer listed them.
+    pub removed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    pub modules: Vec<ModuleSync>,
+}
+
+/// The refresh loop's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncStatus {
+    /// Sync rounds finished, successful or not.
+    pub rounds: u64,
+    pub last_ok_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// The periodic refresh; stops when dropped.
+#[derive(Debug)]
+pub struct RefreshTask(JoinHandle<()>);
+
+impl RefreshTask {
+    pub fn stop(self) {}
+}
+
+impl Drop for RefreshTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl DirectoryService {
+    /// Loads the stored directory into memory. Returns the records loaded.
+    pub async fn load(&self) -> Result<usize, DirectoryError> {
+        let mut after: Option<CrmRecordRef> = None;
+        let mut total = 0;
+        loop {
+            let page = self
+                .store
+                .directory_page(after.as_ref(), self.config.load_page.max(1))
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.record.clone());
+            total += page.len();
+            self.write().bulk_load(&page)?;
+        }
+        tracing::info!(records = total, "phone directory loaded");
+        Ok(total)
+    }
+
+    /// Loads the stored directory, then keeps it fresh in the background:
+    /// a sync right away, then every `refresh_every`. Lookups work
+    /// meanwhile (a number not yet synced is asked from the CRM).
+    pub async fn start(self: &Arc<Self>) -> Result<RefreshTask, DirectoryError> {
+        self.load().await?;
+        let this = Arc::clone(self);
+        Ok(RefreshTask(tokio::spawn(async move {
+            loop {
+                this.refresh_once().await;
+                tokio::time::sleep(this.config.refresh_every).await;
+            }
+        })))
+    }
+
+    async fn refresh_once(&self) {
+        let result = self.sync().await;
+        let now = self.now();
+        self.misses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|_, until| *until > now);
+        if let Err(e) = self.store.purge_misses(now).await {
+            tracing::warn!(error = %e, "cannot purge expired directory misses");
+        }
+        self.status.send_modify(|s| {
+            s.rounds += 1;
+            match &result {
+                Ok(_) => {
+                    s.last_ok_at = Some(now);
+                    s.last_error = None;
+                }
+                Err(e) => s.last_error = Some(e.to_string()),
+            }
+        });
+        match result {
+            Ok(report) => tracing::debug!(?report, "phone directory synced"),
+            Err(e) => tracing::warn!(error = %e, "phone directory sync failed; retrying later"),
+        }
+    }
+
+    /// Syncs every configured module (full or incremental, see the module
+    /// docs). On a failure the other modules are still synced; the first
+    /// error is returned.
+    pub async fn sync(&self) -> Result<SyncReport, DirectoryError> {
+        let _one_at_a_time = self.sync_lock.lock().await;
+        let mut report = SyncReport::default();
+        let mut first_error = None;
+        for &module in &self.config.modules {
+            match self.sync_module(module).await {
+                Ok(done) => report.modules.push(done),
+                Err(e) => {
+                    tracing::warn!(%module, error = %e, "phone directory sync of a module failed");
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+
+    async fn sync_module(&self, module: CrmModule) -> Result<ModuleSync, DirectoryError> {
+        let cursor = self.store.sync_cursor(module).await?.unwrap_or_default();
+        let started = self.now();
+        let overlap = chrono::Duration::from_std(self.config.sync_overlap).unwrap_or_default();
+        let resync_due = match (self.config.full_resync_every, cursor.full_sync_at) {
+            (Some(every), Some(at)) => {
+                chrono::Duration::from_std(every).is_ok_and(|every| started - at >= every)
+            }
+            _ => false,
+        };
+        let full = !cursor.full_sync_done() || cursor.modified_at.is_none() || resync_due;
+        let since = if full {
+            None
+        } else {
+            cursor.modified_at.map(|t| t - overlap)
+        };
+
+        // Hashes of the ids listed, for dropping the rest after a full sync.
+        let hasher = RandomState::new();
+        let mut seen = HashSet::new();
+        let mut newest: Option<DateTime<Utc>> = None;
+        let (mut pages, mut records) = (0, 0);
+        let mut page = None;
+        loop {
+            let got = self
+                .crm
+                .records_changed_since(module, since, page.take())
+                .await?;
+            pages += 1;
+            records += got.records.len();
+            for r in &got.records {
+                newest = newest.max(Some(r.modified_at));
+                if full {
+                    seen.insert(hasher.hash_one(r.reference.id.as_str()));
+                }
+            }
+            self.apply(self.entries_of(&got.records)).await?;
+            match got.next {
+                Some(next) => page = Some(next),
+                None => break,
+            }
+        }
+
+        let mut removed = 0;
+        if full {
+            // Records changed since the pass began may be new to the list; keep them.
+            let fresh_from = started - overlap;
+            let gone = self.write().retain(|v| {
+                v.module() != module
+                    || v.modified_at() >= fresh_from
+                    || seen.contains(&hasher.hash_one(v.id().as_ref()))
+            });
+            if !gone.is_empty() {
+                self.store.delete_directory_entries(&gone).await?;
+            }
+            removed = gone.len();
+        }
+
+        let reached = newest.map_or(started, |n| n.min(started));
+        let next = SyncCursor {
+            modified_at: if full {
+                Some(reached)
+            } else {
+                cursor.modified_at.max(Some(reached))
+            },
+            full_sync_at: if full {
+                Some(started)
+            } else {
+                cursor.full_sync_at
+            },
+        };
+        self.store.set_sync_cursor(module, &next).await?;
+        Ok(ModuleSync {
+            module,
+            full,
+            since,
+            pages,
+            records,
+            removed,
+        })
+    }
+}
