@@ -1,83 +1,26 @@
-//! [`PhoneDirectory`]: the in-memory phone directory, built for a million
-//! numbers in well under 100 MB with sub-microsecond lookups.
+//! [`PhoneDirectory`]: the in-memory phone directory, built for the goal of
+//! a million numbers in at most 100 MB with lookups of a few microseconds
+//! (the ignored `million_numbers_memory_report` test prints the size).
 //!
-//! Layout: one fixed-size [`Slot`] (44 bytes) per record; names and
+//! Layout: one fixed-size slot (44 bytes) per record; names and
 //! non-numeric ids in one text arena; owners, companies and account ids
 //! interned (many records share them); numbers as `u64` keys in a
 //! [`NumberIndex`]; a hash table of slot indices finds a record by
 //! module and id without storing the id twice.
 
-use std::borrow::{Borrow, Cow};
+use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
-use chrono::{DateTime, Utc};
 use hashbrown::HashTable;
 
 use super::numbers::NumberIndex;
-use super::text::{Arena, DirectoryFull, IdText, Interner, PackedId, Sym, table_bytes};
-use super::{DirectoryEntry, e164_from_key, e164_key};
+use super::slot::{COMPACT_MIN_GARBAGE, Keys, NO_MODULE, Slot, join, module_code, split};
+pub use super::slot::{MAX_NAME_BYTES, MAX_NUMBERS_PER_RECORD};
+use super::text::{Arena, DirectoryFull, IdText, Interner, PackedId, table_bytes};
+pub use super::view::EntryView;
+use super::{DirectoryEntry, e164_key};
 use crate::crm::{CrmModule, CrmRecordRef};
 use crate::phone::E164;
-
-/// Names longer than this many bytes are cut (at a character boundary):
-/// the slot keeps a 16-bit length. CRM name fields are far shorter.
-pub const MAX_NAME_BYTES: usize = u16::MAX as usize;
-/// Numbers kept per record; CRMs have a handful of phone fields.
-pub const MAX_NUMBERS_PER_RECORD: usize = u8::MAX as usize;
-
-const NO_MODULE: u8 = 0xF;
-
-/// Rebuild the text stores once garbage exceeds this and half the live text.
-const COMPACT_MIN_GARBAGE: usize = 1 << 20;
-
-fn module_code(m: CrmModule) -> u8 {
-    match m {
-        CrmModule::Contacts => 0,
-        CrmModule::Leads => 1,
-        CrmModule::Accounts => 2,
-        CrmModule::Deals => 3,
-    }
-}
-
-fn module_of(code: u8) -> Option<CrmModule> {
-    match code {
-        0 => Some(CrmModule::Contacts),
-        1 => Some(CrmModule::Leads),
-        2 => Some(CrmModule::Accounts),
-        3 => Some(CrmModule::Deals),
-        _ => None,
-    }
-}
-
-fn split(v: u64) -> [u32; 2] {
-    [v as u32, (v >> 32) as u32]
-}
-
-fn join(v: [u32; 2]) -> u64 {
-    u64::from(v[0]) | u64::from(v[1]) << 32
-}
-
-/// One record. `u64`s are stored as `[u32; 2]` so the slot packs to 44
-/// bytes with 4-byte alignment instead of 48.
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    modified_ms: [u32; 2],
-    id: [u32; 2],
-    /// The number itself when `count == 1`, else the offset of `count`
-    /// numbers in `extra`.
-    numbers: [u32; 2],
-    name_off: u32,
-    company: Sym,
-    owner: Sym,
-    account_id: Sym,
-    name_len: u16,
-    /// Low nibble: the record's module; high nibble: the account's module.
-    modules: u8,
-    /// Numbers of the record; 0 marks a free slot.
-    count: u8,
-}
-
-const _: () = assert!(size_of::<Slot>() == 44, "a slot is 44 bytes");
 
 /// What [`PhoneDirectory::upsert`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,12 +38,12 @@ pub enum Upsert {
 /// The phone directory in memory. See the module docs for its layout.
 #[derive(Debug, Clone, Default)]
 pub struct PhoneDirectory {
-    slots: Vec<Slot>,
+    pub(super) slots: Vec<Slot>,
     free: Vec<u32>,
     ids: HashTable<u32>,
     hasher: RandomState,
-    texts: Arena,
-    shared: Interner,
+    pub(super) texts: Arena,
+    pub(super) shared: Interner,
     extra: Vec<u64>,
     numbers: NumberIndex,
     records: usize,
@@ -250,7 +193,7 @@ impl PhoneDirectory {
         h.finish()
     }
 
-    fn slot_id(&self, slot: u32) -> IdText<'_> {
+    pub(super) fn slot_id(&self, slot: u32) -> IdText<'_> {
         PackedId::from_bits(join(self.slots[slot as usize].id)).resolve(&self.texts)
     }
 
@@ -390,7 +333,7 @@ impl PhoneDirectory {
         })
     }
 
-    fn slot_keys(&self, slot: u32) -> Keys<'_> {
+    pub(super) fn slot_keys(&self, slot: u32) -> Keys<'_> {
         let s = &self.slots[slot as usize];
         match s.count {
             0 => Keys::Many(&[]),
@@ -481,110 +424,5 @@ impl PhoneDirectory {
         self.extra = extra;
         self.garbage = 0;
         Ok(())
-    }
-}
-
-/// A record's numbers: a single one is held in its slot, several in `extra`.
-enum Keys<'a> {
-    One([u64; 1]),
-    Many(&'a [u64]),
-}
-
-impl Keys<'_> {
-    fn as_slice(&self) -> &[u64] {
-        match self {
-            Keys::One(k) => k,
-            Keys::Many(s) => s,
-        }
-    }
-}
-
-/// One record in the directory, borrowed. Cheap to copy; turn it into an
-/// owned [`DirectoryEntry`] with [`EntryView::to_entry`].
-#[derive(Clone, Copy)]
-pub struct EntryView<'a> {
-    dir: &'a PhoneDirectory,
-    slot: u32,
-}
-
-impl std::fmt::Debug for EntryView<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EntryView")
-            .field("module", &self.module())
-            .field("id", &self.id())
-            .field("name", &self.name())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'a> EntryView<'a> {
-    fn slot(&self) -> &'a Slot {
-        &self.dir.slots[self.slot as usize]
-    }
-
-    pub fn module(&self) -> CrmModule {
-        module_of(self.slot().modules & 0xF).unwrap_or(CrmModule::Contacts)
-    }
-
-    pub fn id(&self) -> Cow<'a, str> {
-        self.dir.slot_id(self.slot).to_cow()
-    }
-
-    pub fn record(&self) -> CrmRecordRef {
-        CrmRecordRef {
-            module: self.module(),
-            id: self.id().into_owned(),
-        }
-    }
-
-    pub fn name(&self) -> &'a str {
-        let s = self.slot();
-        self.dir
-            .texts
-            .get(super::text::StrRef::new(s.name_off, u32::from(s.name_len)))
-    }
-
-    pub fn company(&self) -> Option<&'a str> {
-        self.dir.shared.get(self.slot().company)
-    }
-
-    pub fn owner_id(&self) -> Option<&'a str> {
-        self.dir.shared.get(self.slot().owner)
-    }
-
-    pub fn account(&self) -> Option<CrmRecordRef> {
-        let s = self.slot();
-        let module = module_of(s.modules >> 4)?;
-        let id = self.dir.shared.get(s.account_id)?;
-        Some(CrmRecordRef {
-            module,
-            id: id.to_owned(),
-        })
-    }
-
-    pub fn modified_at(&self) -> DateTime<Utc> {
-        let ms = join(self.slot().modified_ms) as i64;
-        DateTime::from_timestamp_millis(ms).unwrap_or_default()
-    }
-
-    pub fn numbers(&self) -> Vec<E164> {
-        self.dir
-            .slot_keys(self.slot)
-            .as_slice()
-            .iter()
-            .filter_map(|&k| e164_from_key(k))
-            .collect()
-    }
-
-    pub fn to_entry(&self) -> DirectoryEntry {
-        DirectoryEntry {
-            record: self.record(),
-            name: self.name().to_owned(),
-            company: self.company().map(str::to_owned),
-            owner_id: self.owner_id().map(str::to_owned),
-            account: self.account(),
-            modified_at: self.modified_at(),
-            numbers: self.numbers(),
-        }
     }
 }

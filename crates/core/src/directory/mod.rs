@@ -15,8 +15,10 @@ mod index;
 mod numbers;
 mod port;
 mod rules;
+mod slot;
 mod spellings;
 mod text;
+mod view;
 
 #[cfg(test)]
 mod tests;
