@@ -26,7 +26,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ringbridge_core::crm::{Crm, CrmError, CrmModule, CrmRecord};
 use ringbridge_core::directory::{
-    DirectoryEntry, DirectoryFull, DirectoryStore, MatchRule, PhoneDirectory, Upsert,
+    DirectoryEntry, DirectoryFull, DirectoryStore, MatchRule, PhoneDirectory, SyncCursor, Upsert,
 };
 use ringbridge_core::phone::{E164, NumberPlan};
 use ringbridge_core::store::StoreError;
@@ -149,6 +149,11 @@ pub struct DirectoryService {
     flights: Flights<E164>,
     /// One sync at a time (timer and manual).
     sync_lock: tokio::sync::Mutex<()>,
+    /// The sync cursor of what is in *this* process's memory, per module.
+    /// Read from the store together with the stored directory; with several
+    /// processes on one database, another may move the stored cursor past
+    /// changes this one has not seen, so syncs go by this copy.
+    cursors: Mutex<HashMap<CrmModule, SyncCursor>>,
     counters: Counters,
     clock: Clock,
     status: watch::Sender<SyncStatus>,
@@ -180,6 +185,7 @@ impl DirectoryService {
             misses: Mutex::new(HashMap::new()),
             flights: Flights::default(),
             sync_lock: tokio::sync::Mutex::new(()),
+            cursors: Mutex::new(HashMap::new()),
             counters: Counters::default(),
             clock: Arc::new(Utc::now),
             status: watch::channel(SyncStatus::default()).0,

@@ -1,6 +1,6 @@
 //! Filling the directory: from storage at start, from the CRM after.
 //!
-//! Per module, the stored [`SyncCursor`] decides: no completed full sync
+//! Per module, the [`SyncCursor`] of what is in memory decides: no completed full sync
 //! (or one older than `full_resync_every`) → list every record; otherwise
 //! → list records modified since the cursor minus `sync_overlap`. The new
 //! cursor is the newest modification seen, but never later than when the
@@ -9,9 +9,9 @@
 //! drops records the CRM no longer lists (deleted there), which
 //! incremental syncs cannot see.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use ringbridge_core::crm::{CrmModule, CrmRecordRef};
@@ -62,8 +62,19 @@ impl Drop for RefreshTask {
 }
 
 impl DirectoryService {
-    /// Loads the stored directory into memory. Returns the records loaded.
+    /// Loads the stored directory into memory, and the sync cursors that
+    /// go with it. Returns the records loaded. Without a load, the first
+    /// sync of each module is a full one.
     pub async fn load(&self) -> Result<usize, DirectoryError> {
+        // Cursors first: a record another process stores meanwhile is then
+        // either loaded or newer than the cursor, so the next sync brings it.
+        let mut cursors = HashMap::new();
+        for &module in &self.config.modules {
+            if let Some(cursor) = self.store.sync_cursor(module).await? {
+                cursors.insert(module, cursor);
+            }
+        }
+        *self.cursors() = cursors;
         let mut after: Option<CrmRecordRef> = None;
         let mut total = 0;
         loop {
@@ -142,8 +153,12 @@ impl DirectoryService {
         }
     }
 
+    fn cursors(&self) -> MutexGuard<'_, HashMap<CrmModule, SyncCursor>> {
+        self.cursors.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     async fn sync_module(&self, module: CrmModule) -> Result<ModuleSync, DirectoryError> {
-        let cursor = self.store.sync_cursor(module).await?.unwrap_or_default();
+        let cursor = self.cursors().get(&module).cloned().unwrap_or_default();
         let started = self.now();
         let overlap = chrono::Duration::from_std(self.config.sync_overlap).unwrap_or_default();
         let resync_due = match (self.config.full_resync_every, cursor.full_sync_at) {
@@ -214,6 +229,7 @@ impl DirectoryService {
             },
         };
         self.store.set_sync_cursor(module, &next).await?;
+        self.cursors().insert(module, next);
         Ok(ModuleSync {
             module,
             full,

@@ -234,6 +234,50 @@ async fn incremental_sync_asks_from_the_cursor_and_follows_changes() {
 }
 
 #[tokio::test]
+async fn two_processes_on_one_store_each_catch_up_their_own_memory() {
+    for (store, _db) in stores().await {
+        let crm = Arc::new(FakeCrm::new(vec![record(
+            CrmModule::Contacts,
+            "c1",
+            &[UK],
+            "u1",
+            1,
+        )]));
+        let (clock, _now) = clock();
+        let a = service(&crm, &store, clock.clone());
+        let b = service(&crm, &store, clock);
+        a.load().await.unwrap();
+        a.sync().await.unwrap();
+        b.load().await.unwrap();
+        b.sync().await.unwrap();
+
+        {
+            let mut records = crm.records.lock().unwrap();
+            records[0].phones = vec!["+442079461111".into()];
+            records[0].modified_at = minute(30);
+            records.push(record(
+                CrmModule::Contacts,
+                "c2",
+                &["+4930901820"],
+                "u1",
+                40,
+            ));
+        }
+        // a's sync moves the stored cursor to 09:40, past c1's change.
+        a.sync().await.unwrap();
+        let report = b.sync().await.unwrap();
+        assert_eq!(
+            report.modules[0].since,
+            Some(minute(0)),
+            "b asks from its own cursor"
+        );
+        assert_eq!(report.modules[0].records, 2);
+        let found = b.lookup("+442079461111", None).await.unwrap();
+        assert_eq!(found.source, LookupSource::Local);
+    }
+}
+
+#[tokio::test]
 async fn a_full_resync_drops_records_deleted_in_the_crm() {
     for (store, _db) in stores().await {
         let crm = Arc::new(FakeCrm::new(vec![
