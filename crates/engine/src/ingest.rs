@@ -29,6 +29,9 @@ pub struct IngestConfig {
     /// How far before the checkpoint catch-up looks, so calls that started
     /// before a gap and ended during it are found too.
     pub catchup_lookback: chrono::Duration,
+    /// How far past our own clock catch-up asks, since the PBX's clock may
+    /// run ahead of ours (repeats are harmless: each call is queued once).
+    pub clock_skew: chrono::Duration,
     /// How often the checkpoint advances while the stream is healthy, and
     /// how soon a failed catch-up is retried.
     pub tick: Duration,
@@ -42,6 +45,7 @@ impl IngestConfig {
         Self {
             pbx_id: pbx_id.into(),
             catchup_lookback: chrono::Duration::hours(2),
+            clock_skew: chrono::Duration::hours(1),
             tick: Duration::from_secs(10),
             settle: chrono::Duration::seconds(2),
         }
@@ -213,7 +217,7 @@ impl Ingest {
                 .await
                 .map_err(Into::into);
         };
-        match self.pbx.call_records(from, now).await {
+        match self.pbx.call_records(from, now + self.config.clock_skew).await {
             Ok(records) => {
                 let calls = group_by_call(records);
                 let mut replayed = 0usize;
