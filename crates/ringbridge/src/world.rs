@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use ringbridge_core::crm::Crm;
+use ringbridge_core::directory::DirectoryStore;
 use ringbridge_core::outbox::{JobKind, OutboxCounts};
 use ringbridge_core::pbx::{Pbx, PbxEventSource};
 use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::Storage;
-use ringbridge_engine::matcher::{CallerMatcher, CrmMatcher};
+use ringbridge_engine::directory::{DirectoryConfig, DirectoryService, RefreshTask};
+use ringbridge_engine::matcher::CallerMatcher;
 use ringbridge_engine::{
     Engine, EngineContext, Ingest, IngestConfig, Ingested, StreamStatus, Tuning,
 };
@@ -51,6 +53,7 @@ pub struct WorldOptions {
     pub ingest: IngestConfig,
     pub events: EventStreamConfig,
     pub zoho_options: ConnectionOptions,
+    pub directory: DirectoryConfig,
 }
 
 impl Default for WorldOptions {
@@ -72,6 +75,7 @@ impl Default for WorldOptions {
             ingest,
             events: EventStreamConfig::default(),
             zoho_options: ConnectionOptions::default(),
+            directory: DirectoryConfig::default(),
         }
     }
 }
@@ -84,9 +88,13 @@ pub struct World {
     pub zoho: ZohoConnection,
     pub crm: Arc<ZohoCrm>,
     pub engine: Engine,
+    pub directory: Arc<DirectoryService>,
     pub stream: watch::Receiver<StreamStatus>,
     pub updates: Option<mpsc::Receiver<Ingested>>,
+    /// The refresh token the Zoho connection uses (tests revoke it).
+    pub zoho_refresh_token: String,
     ingest: JoinHandle<()>,
+    _refresh: RefreshTask,
     _data_dir: Option<tempfile::TempDir>,
 }
 
@@ -120,15 +128,24 @@ impl World {
             chrono_tz::UTC,
         )?)?;
 
-        let zoho = connect_zoho(&zoho_sim, options.zoho_options)?;
+        let (zoho, zoho_refresh_token) = connect_zoho(&zoho_sim, options.zoho_options)?;
         let crm = Arc::new(ZohoCrm::new(zoho.rest(), ZohoCrmConfig::default()));
         let crm_port: Arc<dyn Crm> = crm.clone();
         let pbx_port: Arc<dyn Pbx> = Arc::new(yeastar.clone());
-        let matcher: Arc<dyn CallerMatcher> = Arc::new(CrmMatcher::new(
+        let mut directory_config = options.directory;
+        directory_config.modules = options.settings.match_modules.clone();
+        let directory_store: Arc<dyn DirectoryStore> = Arc::new(store.clone());
+        let directory = Arc::new(DirectoryService::new(
+            directory_config,
             crm_port.clone(),
+            directory_store,
             options.plan.clone(),
-            options.settings.match_modules.clone(),
         ));
+        let refresh = directory
+            .start()
+            .await
+            .context("loading the phone directory")?;
+        let matcher: Arc<dyn CallerMatcher> = directory.clone();
         let ctx = Arc::new(EngineContext::new(
             options.ingest.pbx_id.clone(),
             storage.clone(),
@@ -162,9 +179,12 @@ impl World {
             zoho,
             crm,
             engine,
+            directory,
             stream,
             updates: Some(updates),
+            zoho_refresh_token,
             ingest,
+            _refresh: refresh,
             _data_dir: data_dir,
         };
         world.wait_connected(Duration::from_secs(10)).await?;
@@ -226,8 +246,9 @@ impl World {
 }
 
 /// A Zoho connection to the simulator, as an admin's consent would have made it.
-fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<ZohoConnection> {
+fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<(ZohoConnection, String)> {
     let tokens = sim.issue_tokens(ZOHO_SCOPES);
+    let refresh = tokens.refresh_token.clone();
     let accounts = Url::parse(sim.accounts_url())?;
     let api = Url::parse(sim.api_url())?;
     let mut oauth = OAuthConfig::new(
@@ -239,5 +260,5 @@ fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<ZohoConnect
     let client = OAuthClient::new(oauth, reqwest::Client::new());
     let tokens =
         TokenSet::from_refresh_token(SecretString::from(tokens.refresh_token), api, accounts);
-    Ok(ZohoConnection::new(client, tokens, options))
+    Ok((ZohoConnection::new(client, tokens, options), refresh))
 }

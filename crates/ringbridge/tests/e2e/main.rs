@@ -1,0 +1,7 @@
+//! End to end over real sockets: the Yeastar and Zoho simulators, the real
+//! adapters, storage and the engine — asserting what a user sees in the
+//! (simulated) CRM and PBX.
+
+mod calls;
+mod faults;
+mod support;
