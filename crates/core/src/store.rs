@@ -49,6 +49,6 @@ pub trait Store: Send + Sync {
 }
 
 /// Everything the engine stores, as one object.
-pub trait Storage: Store + OutboxStore {}
+pub trait Storage: Store + OutboxStore + crate::audit::AuditStore {}
 
-impl<T: Store + OutboxStore + ?Sized> Storage for T {}
+impl<T: Store + OutboxStore + crate::audit::AuditStore + ?Sized> Storage for T {}

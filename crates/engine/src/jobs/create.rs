@@ -1,6 +1,7 @@
 //! `CreateRecord`: a Contact or Lead for an unknown number. A retry first
 //! asks the CRM whether an earlier attempt created it already.
 
+use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::crm::{CrmRecord, NewRecord};
 use ringbridge_core::outbox::{Job, JobKind};
 use ringbridge_core::store::StoreError;
@@ -35,13 +36,32 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
             Err(err) => return ctx.settle(&job, crm_disposition(&err)).await,
         }
     }
+    let module = new.module.as_str();
     match ctx.crm.create_record(&new).await {
         Ok(record) => {
             ctx.crm_ok();
+            ctx.audit(AuditEntry::ok(
+                AuditSystem::Crm,
+                "create",
+                module,
+                &job.key,
+                Some(&record.reference.id),
+            ))
+            .await;
             tracing::info!(module = %record.reference.module, id = %record.reference.id, phone = %new.phone, "created a CRM record for an unknown number");
             finish(ctx, &job, &record).await
         }
-        Err(err) => ctx.settle(&job, crm_disposition(&err)).await,
+        Err(err) => {
+            let failed = AuditEntry::failed(
+                AuditSystem::Crm,
+                "create",
+                module,
+                &job.key,
+                err.to_string(),
+            );
+            ctx.audit(failed).await;
+            ctx.settle(&job, crm_disposition(&err)).await
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! doing them, and settling each with the store (done, retry later,
 //! released, failed).
 
+mod audit;
 pub mod create;
 pub mod phonebook;
 pub mod process;

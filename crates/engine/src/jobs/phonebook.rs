@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
+use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::crm::CrmRecord;
 use ringbridge_core::outbox::{Job, JobKind};
-use ringbridge_core::pbx::{PbxContact, PbxNumberKind, PhonebookId};
+use ringbridge_core::pbx::{PbxContact, PbxError, PbxNumberKind, PhonebookId};
 use ringbridge_core::store::StoreError;
 
 use super::{Disposition, pbx_disposition};
@@ -36,7 +37,7 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
     let Some(book_name) = ctx.settings().phonebook else {
         return ctx.store.complete(job.id, "contact sync is off").await;
     };
-    match sync(ctx, &book_name, &record).await {
+    match sync(ctx, &job.key, &book_name, &record).await {
         Ok(id) => ctx.store.complete(job.id, &id).await,
         Err(disposition) => ctx.settle(&job, disposition).await,
     }
@@ -44,10 +45,11 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
 
 async fn sync(
     ctx: &EngineContext,
+    key: &str,
     book_name: &str,
     record: &CrmRecord,
 ) -> Result<String, Disposition> {
-    let book = phonebook_id(ctx, book_name).await?;
+    let book = phonebook_id(ctx, key, book_name).await?;
     let contact = to_pbx_contact(record, &book);
     if contact.numbers.is_empty() {
         return Err(Disposition::Fail(
@@ -72,26 +74,29 @@ async fn sync(
     }
     match existing {
         Some(id) => {
-            ctx.pbx
-                .update_contact(&id, &contact)
-                .await
-                .map_err(|e| pbx_disposition(&e))?;
+            let written = ctx.pbx.update_contact(&id, &contact).await;
+            let audited = written.as_ref().map(|()| id.0.as_str());
+            ctx.audit(audit_entry("update", key, audited)).await;
+            written.map_err(|e| pbx_disposition(&e))?;
             tracing::info!(contact = %record.name, pbx_id = %id.0, "updated the PBX phonebook contact");
             Ok(id.0)
         }
         None => {
-            let id = ctx
-                .pbx
-                .create_contact(&contact)
-                .await
-                .map_err(|e| pbx_disposition(&e))?;
+            let written = ctx.pbx.create_contact(&contact).await;
+            let audited = written.as_ref().map(|id| id.0.as_str());
+            ctx.audit(audit_entry("create", key, audited)).await;
+            let id = written.map_err(|e| pbx_disposition(&e))?;
             tracing::info!(contact = %record.name, pbx_id = %id.0, "added the contact to the PBX phonebook");
             Ok(id.0)
         }
     }
 }
 
-async fn phonebook_id(ctx: &EngineContext, name: &str) -> Result<PhonebookId, Disposition> {
+async fn phonebook_id(
+    ctx: &EngineContext,
+    key: &str,
+    name: &str,
+) -> Result<PhonebookId, Disposition> {
     let books = ctx
         .pbx
         .phonebooks()
@@ -100,17 +105,25 @@ async fn phonebook_id(ctx: &EngineContext, name: &str) -> Result<PhonebookId, Di
     if let Some(book) = books.into_iter().find(|b| b.name == name) {
         return Ok(book.id);
     }
-    ctx.pbx
-        .create_phonebook(name)
-        .await
-        .map_err(|e| match pbx_disposition(&e) {
-            // Another node may have just created it: look again shortly.
-            Disposition::Fail(reason) => Disposition::Release {
-                reason,
-                after: Duration::from_secs(5),
-            },
-            other => other,
-        })
+    let created = ctx.pbx.create_phonebook(name).await;
+    let audited = created.as_ref().map(|id| id.0.as_str());
+    ctx.audit(audit_entry("create_phonebook", key, audited))
+        .await;
+    created.map_err(|e| match pbx_disposition(&e) {
+        // Another node may have just created it: look again shortly.
+        Disposition::Fail(reason) => Disposition::Release {
+            reason,
+            after: Duration::from_secs(5),
+        },
+        other => other,
+    })
+}
+
+fn audit_entry(action: &str, key: &str, result: Result<&str, &PbxError>) -> AuditEntry {
+    match result {
+        Ok(id) => AuditEntry::ok(AuditSystem::Pbx, action, "phonebook", key, Some(id)),
+        Err(e) => AuditEntry::failed(AuditSystem::Pbx, action, "phonebook", key, e.to_string()),
+    }
 }
 
 /// The PBX takes digits, spaces and `( ) . - +`, at most 31 characters.

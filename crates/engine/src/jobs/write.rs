@@ -6,6 +6,7 @@
 //! lost — so those are looked up by key first and never written twice.
 
 use chrono::Utc;
+use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::crm::CallLog;
 use ringbridge_core::outbox::{Job, JobKind};
 use ringbridge_core::store::StoreError;
@@ -107,6 +108,7 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
                     batch.len()
                 );
                 for &i in &to_send {
+                    ctx.audit(insert_failed(&pending[i], &msg)).await;
                     ctx.settle(&pending[i], Disposition::Retry(msg.clone()))
                         .await?;
                 }
@@ -114,8 +116,22 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
             }
             for (&i, result) in to_send.iter().zip(results) {
                 match result {
-                    Ok(crm_id) => ctx.store.complete(pending[i].id, &crm_id).await?,
-                    Err(err) => ctx.settle(&pending[i], crm_disposition(&err)).await?,
+                    Ok(crm_id) => {
+                        ctx.audit(AuditEntry::ok(
+                            AuditSystem::Crm,
+                            "insert",
+                            "Calls",
+                            &pending[i].key,
+                            Some(&crm_id),
+                        ))
+                        .await;
+                        ctx.store.complete(pending[i].id, &crm_id).await?
+                    }
+                    Err(err) => {
+                        ctx.audit(insert_failed(&pending[i], &err.to_string()))
+                            .await;
+                        ctx.settle(&pending[i], crm_disposition(&err)).await?
+                    }
                 }
             }
             tracing::info!(logs = batch.len(), "call logs written to the CRM");
@@ -123,9 +139,15 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
         Err(err) => {
             let disposition = crm_disposition(&err);
             for &i in &to_send {
+                ctx.audit(insert_failed(&pending[i], &err.to_string()))
+                    .await;
                 ctx.settle(&pending[i], disposition.clone()).await?;
             }
         }
     }
     Ok(())
+}
+
+fn insert_failed(job: &Job, error: &str) -> AuditEntry {
+    AuditEntry::failed(AuditSystem::Crm, "insert", "Calls", &job.key, error)
 }
