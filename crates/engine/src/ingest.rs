@@ -217,7 +217,11 @@ impl Ingest {
                 .await
                 .map_err(Into::into);
         };
-        match self.pbx.call_records(from, now + self.config.clock_skew).await {
+        match self
+            .pbx
+            .call_records(from, now + self.config.clock_skew)
+            .await
+        {
             Ok(records) => {
                 let calls = group_by_call(records);
                 let mut replayed = 0usize;

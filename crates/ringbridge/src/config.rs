@@ -23,6 +23,59 @@ pub struct Config {
     pub http: HttpConfig,
     pub log: LogConfig,
     pub pbx: Option<PbxConfig>,
+    pub zoho: Option<ZohoConfig>,
+    /// What is logged and how (see `ringbridge_core::settings::EngineSettings`).
+    #[serde(default)]
+    pub engine: ringbridge_core::settings::EngineSettings,
+}
+
+/// A Zoho CRM org in REST mode. `refresh_token` comes from the admin's OAuth
+/// consent; it is kept encrypted in the database once seen, so it may be
+/// removed from the configuration afterwards.
+#[derive(Debug, Deserialize)]
+pub struct ZohoConfig {
+    pub client_id: String,
+    #[serde(default)]
+    client_secret: Option<SecretString>,
+    #[serde(default)]
+    client_secret_file: Option<PathBuf>,
+    #[serde(default)]
+    refresh_token: Option<SecretString>,
+    #[serde(default)]
+    refresh_token_file: Option<PathBuf>,
+    /// `accounts-server` from the consent redirect, e.g. https://accounts.zoho.eu
+    pub accounts_server: String,
+    /// `api_domain` from the token response, e.g. https://www.zohoapis.eu
+    pub api_domain: String,
+    /// The redirect URL registered with the Zoho client.
+    #[serde(default = "default_redirect")]
+    pub redirect_uri: String,
+    /// A custom unique Calls field holding ringbridge's call key (recommended).
+    #[serde(default)]
+    pub call_key_field: Option<String>,
+}
+
+fn default_redirect() -> String {
+    "http://127.0.0.1:8080/oauth/zoho/callback".to_owned()
+}
+
+impl ZohoConfig {
+    pub fn client_secret(&self) -> Result<SecretString> {
+        resolve_secret(
+            self.client_secret.as_ref(),
+            self.client_secret_file.as_deref(),
+            "zoho.client_secret",
+        )?
+        .context("zoho.client_secret (or zoho.client_secret_file) is required")
+    }
+
+    pub fn refresh_token(&self) -> Result<Option<SecretString>> {
+        resolve_secret(
+            self.refresh_token.as_ref(),
+            self.refresh_token_file.as_deref(),
+            "zoho.refresh_token",
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +132,12 @@ pub struct PbxConfig {
     /// Accept a self-signed PBX certificate (common on-premises).
     #[serde(default)]
     pub accept_invalid_certs: bool,
+    /// ISO country of national numbers the PBX reports, e.g. "US", "DE".
+    #[serde(default)]
+    pub default_country: Option<String>,
+    /// Digits dialled to reach an outside line, stripped before matching.
+    #[serde(default)]
+    pub outside_line_prefixes: Vec<String>,
 }
 
 fn default_pbx_id() -> String {
@@ -105,6 +164,21 @@ impl PbxConfig {
             self.webhook_secret_file.as_deref(),
             "pbx.webhook_secret",
         )
+    }
+
+    pub fn number_plan(&self) -> Result<ringbridge_core::phone::NumberPlan> {
+        let plan = match &self.default_country {
+            Some(country) => {
+                ringbridge_core::phone::NumberPlan::new(country).context("pbx.default_country")?
+            }
+            None => ringbridge_core::phone::NumberPlan::default(),
+        };
+        let prefixes: Vec<&str> = self
+            .outside_line_prefixes
+            .iter()
+            .map(String::as_str)
+            .collect();
+        Ok(plan.with_outside_line_prefixes(&prefixes))
     }
 
     pub fn time_zone(&self) -> Result<chrono_tz::Tz> {

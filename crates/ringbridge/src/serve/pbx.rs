@@ -1,5 +1,5 @@
-//! `ringbridge serve`: wires storage, the PBX adapter, the engine and the
-//! HTTP surface together and runs them until Ctrl-C / SIGTERM.
+//! The PBX side of `serve`: the Yeastar client, its event transport, and
+//! ingest.
 
 use std::sync::Arc;
 
@@ -8,8 +8,6 @@ use ringbridge_core::pbx::{Pbx, PbxEventSource};
 use ringbridge_core::store::Storage;
 use ringbridge_core::tracker::CallUpdate;
 use ringbridge_engine::{Ingest, IngestConfig, Ingested, StreamStatus};
-use ringbridge_store::SqlStore;
-use ringbridge_web::AppState;
 use ringbridge_yeastar::{
     DEFAULT_WEBHOOK_PATH, EventStreamConfig, WebhookConfig, WebhookReceiver, YeastarClient,
     YeastarConfig,
@@ -17,15 +15,7 @@ use ringbridge_yeastar::{
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, EventTransport, PbxConfig};
-
-pub async fn open_store(config: &Config) -> Result<SqlStore> {
-    config.prepare_data_dir()?;
-    let key = config.secret_key()?;
-    SqlStore::open(&config.database_url(), key)
-        .await
-        .context("opening the database")
-}
+use crate::config::{EventTransport, PbxConfig};
 
 /// The PBX side of a running service.
 pub struct PbxRuntime {
@@ -121,51 +111,4 @@ pub async fn log_updates(mut updates: mpsc::Receiver<Ingested>) {
             ),
         }
     }
-}
-
-pub async fn run(config: Config) -> Result<()> {
-    let store = open_store(&config).await?;
-    let shared: Arc<dyn Storage> = Arc::new(store.clone());
-    let pbx = match &config.pbx {
-        Some(pbx) => Some(start_pbx(pbx, shared.clone())?),
-        None => {
-            tracing::warn!("no [pbx] configured: serving health endpoints only");
-            None
-        }
-    };
-    let state = AppState {
-        store: shared,
-        pbx_stream: pbx.as_ref().map(|p| p.status.clone()),
-    };
-    let app = ringbridge_web::router(state, pbx.as_ref().and_then(|p| p.webhook.clone()));
-    let listener = tokio::net::TcpListener::bind(config.http.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.http.listen))?;
-    tracing::info!(addr = %listener.local_addr()?, "ringbridge is serving");
-    let running = pbx.map(|p| (p.client, p.ingest, tokio::spawn(log_updates(p.events))));
-    ringbridge_web::serve(listener, app, shutdown_signal()).await?;
-    if let Some((client, ingest, consumer)) = running {
-        ingest.abort();
-        consumer.abort();
-        // Revoke our PBX token: the PBX allows only a few live ones.
-        client.shutdown().await;
-    }
-    store.close().await;
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
-    tracing::info!("shutting down");
 }

@@ -1,0 +1,146 @@
+//! The CRM side of `serve`: the Zoho connection (REST mode), the local
+//! phone directory and the engine's workers.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use ringbridge_core::crm::Crm;
+use ringbridge_core::directory::DirectoryStore;
+use ringbridge_core::pbx::Pbx;
+use ringbridge_core::phone::NumberPlan;
+use ringbridge_core::settings::EngineSettings;
+use ringbridge_core::store::{Storage, Store};
+use ringbridge_engine::directory::{DirectoryConfig, DirectoryService, RefreshTask};
+use ringbridge_engine::{Engine, EngineContext, Tuning};
+use ringbridge_store::SqlStore;
+use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
+use ringbridge_zoho::dc::DcTable;
+use ringbridge_zoho::oauth::{OAuthClient, OAuthConfig, TokenSet};
+use ringbridge_zoho::{ConnectionOptions, ZohoConnection};
+use secrecy::SecretString;
+use url::Url;
+
+use crate::config::ZohoConfig;
+
+/// Where a Zoho connection's tokens live and go.
+pub struct ZohoEndpoints {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub redirect_uri: Url,
+    pub accounts_server: Url,
+    pub api_domain: Url,
+}
+
+/// A connection from a stored refresh token: the first call mints an access
+/// token, which is then shared and renewed ahead of expiry.
+pub fn zoho_connection(
+    endpoints: ZohoEndpoints,
+    refresh_token: SecretString,
+    options: ConnectionOptions,
+) -> ZohoConnection {
+    let mut oauth = OAuthConfig::new(
+        endpoints.client_id,
+        endpoints.client_secret,
+        endpoints.redirect_uri,
+    );
+    oauth.dc = DcTable::single(
+        endpoints.accounts_server.clone(),
+        endpoints.api_domain.clone(),
+    );
+    let client = OAuthClient::new(oauth, reqwest::Client::new());
+    let tokens = TokenSet::from_refresh_token(
+        refresh_token,
+        endpoints.api_domain,
+        endpoints.accounts_server,
+    );
+    ZohoConnection::new(client, tokens, options)
+}
+
+pub const REFRESH_TOKEN_SECRET: &str = "zoho.refresh_token";
+
+/// The running CRM side.
+pub struct CrmRuntime {
+    pub engine: Engine,
+    pub directory: Arc<DirectoryService>,
+    _refresh: RefreshTask,
+}
+
+pub async fn start_crm(
+    zoho: &ZohoConfig,
+    store: &SqlStore,
+    pbx: Arc<dyn Pbx>,
+    pbx_id: &str,
+    plan: NumberPlan,
+    settings: EngineSettings,
+) -> Result<CrmRuntime> {
+    // A refresh token given in the configuration is kept encrypted in the
+    // database, so the configuration need not hold it after the first start.
+    if let Some(token) = zoho.refresh_token()? {
+        store.put_secret(REFRESH_TOKEN_SECRET, &token).await?;
+    }
+    let refresh_token = store
+        .secret(REFRESH_TOKEN_SECRET)
+        .await?
+        .context("no Zoho refresh token: set zoho.refresh_token (or _file) once")?;
+    let endpoints = ZohoEndpoints {
+        client_id: zoho.client_id.clone(),
+        client_secret: zoho.client_secret()?,
+        redirect_uri: Url::parse(&zoho.redirect_uri).context("zoho.redirect_uri")?,
+        accounts_server: Url::parse(&zoho.accounts_server).context("zoho.accounts_server")?,
+        api_domain: Url::parse(&zoho.api_domain).context("zoho.api_domain")?,
+    };
+    let connection = zoho_connection(endpoints, refresh_token, ConnectionOptions::default());
+    let crm_config = ZohoCrmConfig {
+        call_key_field: zoho.call_key_field.clone(),
+        ..ZohoCrmConfig::default()
+    };
+    let crm: Arc<dyn Crm> = Arc::new(ZohoCrm::new(connection.rest(), crm_config));
+    start_engine(crm, store, pbx, pbx_id, plan, settings, Tuning::default()).await
+}
+
+/// The directory and the engine over any CRM and PBX.
+pub async fn start_engine(
+    crm: Arc<dyn Crm>,
+    store: &SqlStore,
+    pbx: Arc<dyn Pbx>,
+    pbx_id: &str,
+    plan: NumberPlan,
+    settings: EngineSettings,
+    tuning: Tuning,
+) -> Result<CrmRuntime> {
+    let directory_store: Arc<dyn DirectoryStore> = Arc::new(store.clone());
+    let directory_config = DirectoryConfig {
+        modules: settings.match_modules.clone(),
+        ..DirectoryConfig::default()
+    };
+    let directory = Arc::new(DirectoryService::new(
+        directory_config,
+        crm.clone(),
+        directory_store,
+        plan.clone(),
+    ));
+    let refresh = directory
+        .start()
+        .await
+        .context("loading the phone directory")?;
+    let storage: Arc<dyn Storage> = Arc::new(store.clone());
+    let ctx = Arc::new(EngineContext::new(
+        pbx_id.to_owned(),
+        storage,
+        crm,
+        pbx,
+        directory.clone(),
+        settings,
+        plan,
+        tuning,
+    ));
+    let engine = Engine::start(ctx);
+    if let Err(err) = engine.refresh_user_map().await {
+        tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
+    }
+    Ok(CrmRuntime {
+        engine,
+        directory,
+        _refresh: refresh,
+    })
+}

@@ -1,0 +1,111 @@
+//! `ringbridge serve`: wires storage, the PBX adapter, the engine and the
+//! HTTP surface together and runs them until Ctrl-C / SIGTERM.
+
+pub mod crm;
+pub mod pbx;
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use ringbridge_core::pbx::Pbx;
+use ringbridge_core::store::Storage;
+use ringbridge_store::SqlStore;
+use ringbridge_web::AppState;
+
+use crate::config::Config;
+
+pub async fn open_store(config: &Config) -> Result<SqlStore> {
+    config.prepare_data_dir()?;
+    let key = config.secret_key()?;
+    SqlStore::open(&config.database_url(), key)
+        .await
+        .context("opening the database")
+}
+
+pub async fn run(config: Config) -> Result<()> {
+    let store = open_store(&config).await?;
+    let shared: Arc<dyn Storage> = Arc::new(store.clone());
+    let Some(pbx_config) = &config.pbx else {
+        tracing::warn!("no [pbx] configured: serving health endpoints only");
+        return serve_http(
+            &config,
+            &store,
+            AppState {
+                store: shared,
+                pbx_stream: None,
+            },
+            None,
+        )
+        .await;
+    };
+    let pbx = pbx::start_pbx(pbx_config, shared.clone())?;
+    let crm = match &config.zoho {
+        Some(zoho) => {
+            let port: Arc<dyn Pbx> = Arc::new(pbx.client.clone());
+            let plan = pbx_config.number_plan()?;
+            Some(
+                crm::start_crm(
+                    zoho,
+                    &store,
+                    port,
+                    &pbx_config.id,
+                    plan,
+                    config.engine.clone(),
+                )
+                .await?,
+            )
+        }
+        None => {
+            tracing::warn!(
+                "no [zoho] configured: call events are logged here but not written to a CRM"
+            );
+            None
+        }
+    };
+    let consumer = tokio::spawn(pbx::log_updates(pbx.events));
+    let state = AppState {
+        store: shared,
+        pbx_stream: Some(pbx.status.clone()),
+    };
+    let result = serve_http(&config, &store, state, pbx.webhook.clone()).await;
+    pbx.ingest.abort();
+    consumer.abort();
+    if let Some(crm) = crm {
+        crm.engine.stop();
+    }
+    // Revoke our PBX token: the PBX allows only a few live ones.
+    pbx.client.shutdown().await;
+    store.close().await;
+    result
+}
+
+async fn serve_http(
+    config: &Config,
+    _store: &SqlStore,
+    state: AppState,
+    webhook: Option<axum::Router>,
+) -> Result<()> {
+    let app = ringbridge_web::router(state, webhook);
+    let listener = tokio::net::TcpListener::bind(config.http.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.http.listen))?;
+    tracing::info!(addr = %listener.local_addr()?, "ringbridge is serving");
+    ringbridge_web::serve(listener, app, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}
