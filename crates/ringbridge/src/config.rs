@@ -27,6 +27,77 @@ pub struct Config {
     /// What is logged and how (see `ringbridge_core::settings::EngineSettings`).
     #[serde(default)]
     pub engine: ringbridge_core::settings::EngineSettings,
+    #[serde(default)]
+    pub timing: Timing,
+}
+
+/// Timing knobs; the defaults suit production. Tests and demos shorten them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Timing {
+    /// A call log waits at most this long to share a CRM request with others.
+    pub flush_delay_ms: u64,
+    /// How often workers look for work other nodes queued.
+    pub poll_ms: u64,
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    /// How long a claimed job is reserved for its worker.
+    pub lease_secs: u64,
+    /// A finished call waits this long for a later, fuller record of itself.
+    pub settle_ms: u64,
+    /// How often the stream checkpoint advances.
+    pub checkpoint_ms: u64,
+    /// Catch-up looks this far before the checkpoint...
+    pub catchup_lookback_secs: u64,
+    /// ...and this far past our clock, for a PBX clock running ahead.
+    pub catchup_clock_skew_secs: u64,
+    /// Timeout of one CRM request.
+    pub crm_timeout_secs: u64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            flush_delay_ms: 5_000,
+            poll_ms: 1_000,
+            retry_base_ms: 2_000,
+            retry_max_ms: 300_000,
+            lease_secs: 120,
+            settle_ms: 2_000,
+            checkpoint_ms: 10_000,
+            catchup_lookback_secs: 2 * 3600,
+            catchup_clock_skew_secs: 3600,
+            crm_timeout_secs: 30,
+        }
+    }
+}
+
+impl Timing {
+    pub fn tuning(&self) -> ringbridge_engine::Tuning {
+        use std::time::Duration;
+        ringbridge_engine::Tuning {
+            flush_delay: Duration::from_millis(self.flush_delay_ms),
+            poll: Duration::from_millis(self.poll_ms),
+            backoff_base: Duration::from_millis(self.retry_base_ms),
+            backoff_max: Duration::from_millis(self.retry_max_ms),
+            lease: Duration::from_secs(self.lease_secs),
+            ..ringbridge_engine::Tuning::default()
+        }
+    }
+
+    pub fn ingest(&self, pbx_id: &str) -> ringbridge_engine::IngestConfig {
+        let mut ingest = ringbridge_engine::IngestConfig::new(pbx_id);
+        ingest.settle =
+            chrono::Duration::milliseconds(i64::try_from(self.settle_ms).unwrap_or(i64::MAX));
+        ingest.tick = std::time::Duration::from_millis(self.checkpoint_ms);
+        ingest.catchup_lookback = chrono::Duration::seconds(
+            i64::try_from(self.catchup_lookback_secs).unwrap_or(i64::MAX),
+        );
+        ingest.clock_skew = chrono::Duration::seconds(
+            i64::try_from(self.catchup_clock_skew_secs).unwrap_or(i64::MAX),
+        );
+        ingest
+    }
 }
 
 /// A Zoho CRM org in REST mode. `refresh_token` comes from the admin's OAuth

@@ -1,6 +1,8 @@
 //! `ringbridge demo`: everything on this machine against the simulators.
 
 mod data;
+
+pub use data::zoho_seed as seed;
 mod plan;
 mod view;
 

@@ -20,7 +20,7 @@ use ringbridge_zoho::{ConnectionOptions, ZohoConnection};
 use secrecy::SecretString;
 use url::Url;
 
-use crate::config::ZohoConfig;
+use crate::config::{Timing, ZohoConfig};
 
 /// Where a Zoho connection's tokens live and go.
 pub struct ZohoEndpoints {
@@ -72,6 +72,7 @@ pub async fn start_crm(
     pbx_id: &str,
     plan: NumberPlan,
     settings: EngineSettings,
+    timing: &Timing,
 ) -> Result<CrmRuntime> {
     // A refresh token given in the configuration is kept encrypted in the
     // database, so the configuration need not hold it after the first start.
@@ -89,13 +90,17 @@ pub async fn start_crm(
         accounts_server: Url::parse(&zoho.accounts_server).context("zoho.accounts_server")?,
         api_domain: Url::parse(&zoho.api_domain).context("zoho.api_domain")?,
     };
-    let connection = zoho_connection(endpoints, refresh_token, ConnectionOptions::default());
+    let options = ConnectionOptions {
+        timeout: std::time::Duration::from_secs(timing.crm_timeout_secs),
+        ..ConnectionOptions::default()
+    };
+    let connection = zoho_connection(endpoints, refresh_token, options);
     let crm_config = ZohoCrmConfig {
         call_key_field: zoho.call_key_field.clone(),
         ..ZohoCrmConfig::default()
     };
     let crm: Arc<dyn Crm> = Arc::new(ZohoCrm::new(connection.rest(), crm_config));
-    start_engine(crm, store, pbx, pbx_id, plan, settings, Tuning::default()).await
+    start_engine(crm, store, pbx, pbx_id, plan, settings, timing.tuning()).await
 }
 
 /// The directory and the engine over any CRM and PBX.

@@ -38,7 +38,7 @@ pub async fn run(config: Config) -> Result<()> {
         )
         .await;
     };
-    let pbx = pbx::start_pbx(pbx_config, shared.clone())?;
+    let pbx = pbx::start_pbx(pbx_config, &config.timing, shared.clone())?;
     let crm = match &config.zoho {
         Some(zoho) => {
             let port: Arc<dyn Pbx> = Arc::new(pbx.client.clone());
@@ -51,6 +51,7 @@ pub async fn run(config: Config) -> Result<()> {
                     &pbx_config.id,
                     plan,
                     config.engine.clone(),
+                    &config.timing,
                 )
                 .await?,
             )

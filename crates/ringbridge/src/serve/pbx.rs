@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use ringbridge_core::pbx::{Pbx, PbxEventSource};
 use ringbridge_core::store::Storage;
 use ringbridge_core::tracker::CallUpdate;
-use ringbridge_engine::{Ingest, IngestConfig, Ingested, StreamStatus};
+use ringbridge_engine::{Ingest, Ingested, StreamStatus};
 use ringbridge_yeastar::{
     DEFAULT_WEBHOOK_PATH, EventStreamConfig, WebhookConfig, WebhookReceiver, YeastarClient,
     YeastarConfig,
@@ -15,7 +15,7 @@ use ringbridge_yeastar::{
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::config::{EventTransport, PbxConfig};
+use crate::config::{EventTransport, PbxConfig, Timing};
 
 /// The PBX side of a running service.
 pub struct PbxRuntime {
@@ -27,7 +27,7 @@ pub struct PbxRuntime {
 }
 
 /// Connects to the configured PBX and starts ingesting its events.
-pub fn start_pbx(pbx: &PbxConfig, store: Arc<dyn Storage>) -> Result<PbxRuntime> {
+pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> Result<PbxRuntime> {
     let mut yeastar = YeastarConfig::new(
         &pbx.base_url,
         pbx.client_id.clone(),
@@ -53,7 +53,7 @@ pub fn start_pbx(pbx: &PbxConfig, store: Arc<dyn Storage>) -> Result<PbxRuntime>
     };
     let (tx, events) = mpsc::channel(1024);
     let pbx_port: Arc<dyn Pbx> = Arc::new(client.clone());
-    let ingest = Ingest::new(IngestConfig::new(pbx.id.clone()), store, pbx_port, tx);
+    let ingest = Ingest::new(timing.ingest(&pbx.id), store, pbx_port, tx);
     let status = ingest.status();
     let stream = source.events();
     let ingest = tokio::spawn(async move {

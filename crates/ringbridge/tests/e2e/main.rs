@@ -3,5 +3,7 @@
 //! (simulated) CRM and PBX.
 
 mod calls;
+mod crash;
 mod faults;
+mod metrics;
 mod support;
