@@ -5,5 +5,4 @@
 mod calls;
 mod crash;
 mod faults;
-mod metrics;
 mod support;
