@@ -327,6 +327,26 @@ mod tests {
     }
 
     #[test]
+    fn start_time_offset_follows_the_org_zone_across_a_dst_change() {
+        let berlin: Tz = "Europe/Berlin".parse().expect("tz");
+        let at = |ts: &str| {
+            DateTime::parse_from_rfc3339(ts)
+                .expect("ts")
+                .with_timezone(&Utc)
+        };
+        let field = |ts: &str| {
+            CallRecordBuilder::new("s", CallType::Inbound, at(ts), berlin).fields["Call_Start_Time"]
+                .clone()
+        };
+        // 2026-03-29 01:59:59 UTC is 02:59:59 CET; one second later clocks jump to CEST.
+        assert_eq!(field("2026-03-29T00:59:59Z"), "2026-03-29T01:59:59+01:00");
+        assert_eq!(field("2026-03-29T01:00:00Z"), "2026-03-29T03:00:00+02:00");
+        // Back in October the same local hour happens twice; the offset tells them apart.
+        assert_eq!(field("2026-10-25T00:30:00Z"), "2026-10-25T02:30:00+02:00");
+        assert_eq!(field("2026-10-25T01:30:00Z"), "2026-10-25T02:30:00+01:00");
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(format_duration(275), "04:35");
         assert_eq!(format_duration(0), "00:00");
