@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod crm;
 pub mod directory;
+pub mod lease;
 pub mod outbox;
 pub mod pbx;
 pub mod phone;

@@ -49,6 +49,12 @@ pub trait Store: Send + Sync {
 }
 
 /// Everything the engine stores, as one object.
-pub trait Storage: Store + OutboxStore + crate::audit::AuditStore {}
+pub trait Storage:
+    Store + OutboxStore + crate::audit::AuditStore + crate::lease::LeaseStore
+{
+}
 
-impl<T: Store + OutboxStore + crate::audit::AuditStore + ?Sized> Storage for T {}
+impl<T: Store + OutboxStore + crate::audit::AuditStore + crate::lease::LeaseStore + ?Sized> Storage
+    for T
+{
+}

@@ -7,6 +7,7 @@
 mod audit;
 mod crypto;
 mod directory;
+mod lease;
 mod outbox;
 mod sql;
 #[cfg(feature = "testing")]

@@ -2,6 +2,7 @@
 //! when configured; required under CI).
 
 mod audit;
+mod lease;
 mod outbox;
 
 use chrono::{Duration, TimeZone, Utc};
