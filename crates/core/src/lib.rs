@@ -6,6 +6,7 @@
 //! adapter (Zoho) implements [`crm::Crm`]; storage implements the store
 //! traits. The engine only ever sees these types.
 
+pub mod accounts;
 pub mod audit;
 pub mod crm;
 pub mod directory;

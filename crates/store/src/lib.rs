@@ -4,6 +4,7 @@
 //! written once in the SQL both understand (`$1` placeholders, epoch-ms
 //! integers for time).
 
+mod accounts;
 mod audit;
 mod crypto;
 mod directory;

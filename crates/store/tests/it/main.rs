@@ -1,6 +1,7 @@
 //! Storage behaviour on every backend available (SQLite always, PostgreSQL
 //! when configured; required under CI).
 
+mod accounts;
 mod audit;
 mod lease;
 mod outbox;

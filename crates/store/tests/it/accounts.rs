@@ -1,0 +1,329 @@
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ringbridge_core::accounts::{
+    AccountError, AccountProfile, AccountStore, NewAccount, NewApiToken, NewSession, Role,
+    TokenHash, Username,
+};
+use ringbridge_store::testing::fresh_databases;
+use ringbridge_store::{SecretKey, SqlStore};
+
+async fn stores() -> Vec<(SqlStore, ringbridge_store::testing::TestDatabase)> {
+    let mut out = Vec::new();
+    for db in fresh_databases().await {
+        let store = SqlStore::open(
+            &db.url,
+            SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
+        )
+        .await
+        .unwrap();
+        out.push((store, db));
+    }
+    out
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 8, 9, 0, 0).unwrap()
+}
+
+fn new_account(name: &str, role: Role) -> NewAccount {
+    NewAccount {
+        username: Username::parse(name).unwrap(),
+        password_hash: format!("$argon2id$v=19$m=8,t=1,p=1${name}"),
+        profile: AccountProfile {
+            display_name: format!("<b>{name}</b> 李"),
+            role,
+            crm_user_id: None,
+            extension: Some("1001".into()),
+            disabled: false,
+        },
+        at: t0(),
+    }
+}
+
+#[tokio::test]
+async fn first_admin_is_created_once() {
+    for (store, db) in stores().await {
+        assert!(!store.has_admin().await.unwrap());
+        // Setup always makes an admin, whatever role the form claimed.
+        let admin = store
+            .create_first_admin(&new_account("root", Role::Agent))
+            .await
+            .unwrap()
+            .expect("first admin");
+        assert!(admin.is_admin(), "{:?}", db.backend);
+        assert!(store.has_admin().await.unwrap());
+        assert_eq!(
+            store
+                .create_first_admin(&new_account("second", Role::Admin))
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(store.accounts().await.unwrap(), vec![admin.clone()]);
+
+        // Disabling the only admin does not reopen setup.
+        let mut profile = admin.profile.clone();
+        profile.disabled = true;
+        assert!(
+            store
+                .update_account(admin.id, &profile, t0())
+                .await
+                .unwrap()
+        );
+        assert!(store.has_admin().await.unwrap());
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn racing_setups_make_one_admin() {
+    for (store, db) in stores().await {
+        let attempts = (0..6).map(|n| {
+            let store = store.clone();
+            async move {
+                store
+                    .create_first_admin(&new_account(&format!("admin{n}"), Role::Admin))
+                    .await
+            }
+        });
+        let results = futures_util::future::join_all(attempts).await;
+        let created = results.iter().filter(|r| matches!(r, Ok(Some(_)))).count();
+        assert_eq!(created, 1, "{:?}: {results:?}", db.backend);
+        assert_eq!(store.accounts().await.unwrap().len(), 1);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn accounts_round_trip_and_names_are_unique() {
+    for (store, db) in stores().await {
+        let agent = store
+            .create_account(&new_account("alice", Role::Agent))
+            .await
+            .unwrap();
+        assert_eq!(agent.profile.display_name, "<b>alice</b> 李");
+        assert_eq!(agent.profile.role, Role::Agent);
+        assert_eq!(agent.created_at, t0());
+        assert!(!store.has_admin().await.unwrap(), "{:?}", db.backend);
+        assert_eq!(
+            store
+                .create_account(&new_account("ALICE", Role::Admin))
+                .await
+                .unwrap_err(),
+            AccountError::UsernameTaken(Username::parse("alice").unwrap())
+        );
+
+        let creds = store
+            .credentials(&Username::parse("Alice").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(creds.account, agent);
+        assert_eq!(creds.password_hash, "$argon2id$v=19$m=8,t=1,p=1$alice");
+        assert!(
+            store
+                .credentials(&Username::parse("bob").unwrap())
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        let later = t0() + Duration::minutes(5);
+        let profile = AccountProfile {
+            display_name: "Alice Ng".into(),
+            role: Role::Admin,
+            crm_user_id: Some("4150868000000225013".into()),
+            extension: None,
+            disabled: true,
+        };
+        assert!(
+            store
+                .update_account(agent.id, &profile, later)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .set_password(agent.id, "new-hash", later)
+                .await
+                .unwrap()
+        );
+        let back = store.account(agent.id).await.unwrap().unwrap();
+        assert_eq!(back.profile, profile);
+        assert_eq!(back.updated_at, later);
+        assert_eq!(back.created_at, t0());
+        let creds = store.credentials(&back.username).await.unwrap().unwrap();
+        assert_eq!(creds.password_hash, "new-hash");
+
+        let missing = ringbridge_core::accounts::AccountId(agent.id.0 + 100);
+        assert!(store.account(missing).await.unwrap().is_none());
+        assert!(
+            !store
+                .update_account(missing, &profile, later)
+                .await
+                .unwrap()
+        );
+        assert!(!store.set_password(missing, "x", later).await.unwrap());
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_found_by_hash_touched_and_deleted() {
+    for (store, db) in stores().await {
+        let alice = store
+            .create_account(&new_account("alice", Role::Agent))
+            .await
+            .unwrap();
+        let bob = store
+            .create_account(&new_account("bob", Role::Agent))
+            .await
+            .unwrap();
+        let session = |n: u8, who, ua: Option<&str>| NewSession {
+            hash: TokenHash([n; 32]),
+            account_id: who,
+            created_at: t0(),
+            expires_at: t0() + Duration::hours(24),
+            user_agent: ua.map(str::to_owned),
+        };
+        store
+            .create_session(&session(1, alice.id, Some("Firefox")))
+            .await
+            .unwrap();
+        store
+            .create_session(&session(2, alice.id, None))
+            .await
+            .unwrap();
+        store
+            .create_session(&session(3, bob.id, None))
+            .await
+            .unwrap();
+
+        let (found, account) = store.session(&TokenHash([1; 32])).await.unwrap().unwrap();
+        assert_eq!(account, alice, "{:?}", db.backend);
+        assert_eq!(found.last_seen_at, t0());
+        assert_eq!(found.expires_at, t0() + Duration::hours(24));
+        assert_eq!(found.user_agent.as_deref(), Some("Firefox"));
+        assert!(store.session(&TokenHash([9; 32])).await.unwrap().is_none());
+
+        // Touching moves forward only.
+        let t1 = t0() + Duration::minutes(3);
+        store.touch_session(&TokenHash([1; 32]), t1).await.unwrap();
+        store
+            .touch_session(&TokenHash([1; 32]), t0())
+            .await
+            .unwrap();
+        let (found, _) = store.session(&TokenHash([1; 32])).await.unwrap().unwrap();
+        assert_eq!(found.last_seen_at, t1);
+
+        store.delete_session(&TokenHash([1; 32])).await.unwrap();
+        assert!(store.session(&TokenHash([1; 32])).await.unwrap().is_none());
+        assert!(store.session(&TokenHash([2; 32])).await.unwrap().is_some());
+
+        assert_eq!(store.delete_sessions_of(alice.id).await.unwrap(), 1);
+        assert!(store.session(&TokenHash([2; 32])).await.unwrap().is_none());
+        assert!(store.session(&TokenHash([3; 32])).await.unwrap().is_some());
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn pruning_drops_idle_and_expired_sessions() {
+    for (store, db) in stores().await {
+        let alice = store
+            .create_account(&new_account("alice", Role::Agent))
+            .await
+            .unwrap();
+        let mk = |n: u8, expires: Duration| NewSession {
+            hash: TokenHash([n; 32]),
+            account_id: alice.id,
+            created_at: t0(),
+            expires_at: t0() + expires,
+            user_agent: None,
+        };
+        store
+            .create_session(&mk(1, Duration::hours(1)))
+            .await
+            .unwrap(); // expires
+        store
+            .create_session(&mk(2, Duration::hours(48)))
+            .await
+            .unwrap(); // idles out
+        store
+            .create_session(&mk(3, Duration::hours(48)))
+            .await
+            .unwrap(); // kept
+        let now = t0() + Duration::hours(2);
+        store
+            .touch_session(&TokenHash([3; 32]), now - Duration::minutes(1))
+            .await
+            .unwrap();
+        let pruned = store
+            .prune_sessions(now, now - Duration::minutes(30))
+            .await
+            .unwrap();
+        assert_eq!(pruned, 2, "{:?}", db.backend);
+        assert!(store.session(&TokenHash([3; 32])).await.unwrap().is_some());
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_list_resolve_and_revoke() {
+    for (store, db) in stores().await {
+        let alice = store
+            .create_account(&new_account("alice", Role::Agent))
+            .await
+            .unwrap();
+        let bob = store
+            .create_account(&new_account("bob", Role::Agent))
+            .await
+            .unwrap();
+        let mk = |n: u8, who, name: &str| NewApiToken {
+            account_id: who,
+            name: name.to_owned(),
+            prefix: format!("rbt_{n}{n}{n}"),
+            hash: TokenHash([n; 32]),
+            at: t0() + Duration::seconds(i64::from(n)),
+        };
+        let first = store
+            .create_api_token(&mk(1, alice.id, "Chrome at desk"))
+            .await
+            .unwrap();
+        let second = store
+            .create_api_token(&mk(2, alice.id, "Laptop"))
+            .await
+            .unwrap();
+        let bobs = store.create_api_token(&mk(3, bob.id, "Bob")).await.unwrap();
+        assert_eq!(first.prefix, "rbt_111");
+        assert_eq!(first.last_used_at, None);
+        assert_eq!(
+            store.api_tokens(alice.id).await.unwrap(),
+            vec![second.clone(), first.clone()],
+            "{:?}",
+            db.backend
+        );
+
+        let (token, account) = store.api_token(&TokenHash([1; 32])).await.unwrap().unwrap();
+        assert_eq!(token, first);
+        assert_eq!(account, alice);
+        let used = t0() + Duration::minutes(9);
+        store.touch_api_token(first.id, used).await.unwrap();
+        let (token, _) = store.api_token(&TokenHash([1; 32])).await.unwrap().unwrap();
+        assert_eq!(token.last_used_at, Some(used));
+
+        // Only the owner revokes, and only once.
+        assert!(!store.revoke_api_token(bob.id, first.id).await.unwrap());
+        assert!(store.revoke_api_token(alice.id, first.id).await.unwrap());
+        assert!(!store.revoke_api_token(alice.id, first.id).await.unwrap());
+        assert!(
+            store
+                .api_token(&TokenHash([1; 32]))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(store.api_tokens(alice.id).await.unwrap(), vec![second]);
+        assert_eq!(store.api_tokens(bob.id).await.unwrap(), vec![bobs]);
+        store.close().await;
+    }
+}
