@@ -53,6 +53,9 @@ pub struct Timing {
     pub catchup_clock_skew_secs: u64,
     /// Timeout of one CRM request.
     pub crm_timeout_secs: u64,
+    /// How long a node's claim on the PBX stream lasts unless renewed; after
+    /// a node dies, another takes the stream over within this time.
+    pub ingest_lease_secs: u64,
 }
 
 impl Default for Timing {
@@ -68,6 +71,7 @@ impl Default for Timing {
             catchup_lookback_secs: 2 * 3600,
             catchup_clock_skew_secs: 3600,
             crm_timeout_secs: 30,
+            ingest_lease_secs: 15,
         }
     }
 }

@@ -2,12 +2,15 @@
 //! ingest.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
 
 use anyhow::{Context, Result};
 use ringbridge_core::pbx::{Pbx, PbxEventSource};
 use ringbridge_core::store::Storage;
 use ringbridge_core::tracker::CallUpdate;
-use ringbridge_engine::{Ingest, Ingested, StreamStatus};
+use ringbridge_engine::{Ingest, IngestConfig, IngestError, Ingested, StreamStatus};
 use ringbridge_yeastar::{
     DEFAULT_WEBHOOK_PATH, EventStreamConfig, WebhookConfig, WebhookReceiver, YeastarClient,
     YeastarConfig,
@@ -37,9 +40,9 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
     .context("pbx configuration")?;
     yeastar.accept_invalid_certs = pbx.accept_invalid_certs;
     let client = YeastarClient::new(yeastar).context("creating the PBX client")?;
-    let (source, webhook): (Box<dyn PbxEventSource>, _) = match pbx.events {
+    let (source, webhook): (Arc<dyn PbxEventSource>, _) = match pbx.events {
         EventTransport::Websocket => (
-            Box::new(client.event_source(EventStreamConfig::default())),
+            Arc::new(client.event_source(EventStreamConfig::default())),
             None,
         ),
         EventTransport::Webhook => {
@@ -48,19 +51,23 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
                 .context("pbx.webhook_secret is required with events = \"webhook\"")?;
             let receiver = WebhookReceiver::new(WebhookConfig::new(secret, pbx.time_zone()?));
             let router = receiver.router(DEFAULT_WEBHOOK_PATH);
-            (Box::new(receiver), Some(router))
+            (Arc::new(receiver), Some(router))
         }
     };
     let (tx, events) = mpsc::channel(1024);
-    let pbx_port: Arc<dyn Pbx> = Arc::new(client.clone());
-    let ingest = Ingest::new(timing.ingest(&pbx.id), store, pbx_port, tx);
-    let status = ingest.status();
-    let stream = source.events();
-    let ingest = tokio::spawn(async move {
-        if let Err(err) = ingest.run(stream).await {
-            tracing::error!(error = %err, "PBX event ingest stopped");
-        }
-    });
+    let (status_tx, status) = watch::channel(StreamStatus::Starting);
+    let leader = Leader {
+        lease: format!("ingest:{}", pbx.id),
+        holder: node_id(),
+        ttl: Duration::from_secs(timing.ingest_lease_secs),
+        store,
+        pbx: Arc::new(client.clone()),
+        source,
+        ingest: timing.ingest(&pbx.id),
+        updates: tx,
+        status: status_tx,
+    };
+    let ingest = tokio::spawn(leader.run());
     Ok(PbxRuntime {
         client,
         status,
@@ -68,6 +75,114 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
         ingest,
         events,
     })
+}
+
+/// Consumes the PBX's event stream while this node holds the stream's
+/// lease, so that of several nodes on one database exactly one does; when
+/// the holder dies its lease expires and another node takes over (and
+/// catches up the gap from the PBX's call records).
+struct Leader {
+    lease: String,
+    holder: String,
+    ttl: Duration,
+    store: Arc<dyn Storage>,
+    pbx: Arc<dyn Pbx>,
+    source: Arc<dyn PbxEventSource>,
+    ingest: IngestConfig,
+    updates: mpsc::Sender<Ingested>,
+    status: watch::Sender<StreamStatus>,
+}
+
+impl Leader {
+    async fn run(self) {
+        let renew_every = self.ttl / 3;
+        loop {
+            match self
+                .store
+                .try_lease(&self.lease, &self.holder, self.ttl, Utc::now())
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.status.send_replace(StreamStatus::Disconnected {
+                        since: Utc::now(),
+                        reason: "standby: another node consumes the PBX stream".into(),
+                    });
+                    tokio::time::sleep(renew_every).await;
+                    continue;
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "cannot take the PBX stream lease");
+                    tokio::time::sleep(renew_every).await;
+                    continue;
+                }
+            }
+            tracing::info!(holder = %self.holder, "this node consumes the PBX event stream");
+            let ingest = Ingest::new(
+                self.ingest.clone(),
+                self.store.clone(),
+                self.pbx.clone(),
+                self.updates.clone(),
+            );
+            let mut term_status = ingest.status();
+            let forward = {
+                let status = self.status.clone();
+                tokio::spawn(async move {
+                    loop {
+                        status.send_replace(term_status.borrow_and_update().clone());
+                        if term_status.changed().await.is_err() {
+                            return;
+                        }
+                    }
+                })
+            };
+            let stream = self.source.events();
+            let outcome = tokio::select! {
+                result = ingest.run(stream) => Some(result),
+                () = self.hold_lease(renew_every) => None,
+            };
+            forward.abort();
+            match outcome {
+                Some(Err(IngestError::SourceFailed(reason))) => {
+                    self.status.send_replace(StreamStatus::Failed { reason });
+                    let _ = self.store.release_lease(&self.lease, &self.holder).await;
+                    return;
+                }
+                Some(Err(err)) => {
+                    tracing::error!(error = %err, "PBX event ingest stopped; restarting")
+                }
+                Some(Ok(())) => tracing::warn!("PBX event stream ended; restarting"),
+                None => tracing::warn!("lost the PBX stream lease; standing by"),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Renews the lease until it is lost.
+    async fn hold_lease(&self, every: Duration) {
+        loop {
+            tokio::time::sleep(every).await;
+            match self
+                .store
+                .try_lease(&self.lease, &self.holder, self.ttl, Utc::now())
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => return,
+                // A database hiccup: keep going while the lease may still be ours.
+                Err(err) => tracing::warn!(error = %err, "could not renew the PBX stream lease"),
+            }
+        }
+    }
+}
+
+fn node_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".to_owned());
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_millis()
+    )
 }
 
 /// Logs what happens to calls, one line per change, until the channel closes.

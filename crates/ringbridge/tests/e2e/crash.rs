@@ -74,6 +74,7 @@ async fn start_node(
         // The simulator plays calls faster than real time, so its clock runs ahead.
         .env("RINGBRIDGE_TIMING__CATCHUP_CLOCK_SKEW_SECS", "2592000")
         .env("RINGBRIDGE_TIMING__CRM_TIMEOUT_SECS", "2")
+        .env("RINGBRIDGE_TIMING__INGEST_LEASE_SECS", "2")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
@@ -83,15 +84,22 @@ async fn start_node(
     node
 }
 
+/// The node's PBX stream state as `/readyz` reports it.
+async fn stream_state(node: &Node) -> Option<String> {
+    let url = format!("http://127.0.0.1:{}/readyz", node.port);
+    let body = reqwest::get(url)
+        .await
+        .ok()?
+        .json::<serde_json::Value>()
+        .await
+        .ok()?;
+    body["pbx_stream"].as_str().map(str::to_owned)
+}
+
 async fn wait_ready(node: &Node) {
-    let client = reqwest::Client::new();
     for _ in 0..200 {
-        if let Ok(resp) = client
-            .get(format!("http://127.0.0.1:{}/readyz", node.port))
-            .send()
-            .await
-            && let Ok(body) = resp.json::<serde_json::Value>().await
-            && body["pbx_stream"] == "connected"
+        if let Some(state) = stream_state(node).await
+            && (state == "connected" || state.contains("standby"))
         {
             return;
         }
@@ -210,6 +218,77 @@ async fn run_fault_test(db: TestDatabase) {
         zoho.credits_used()
     );
     kill_9(node.take().unwrap()).await;
+}
+
+/// Two `serve` processes on one database: one consumes the PBX stream, both
+/// work the queue; the stream's holder is killed and the other takes over.
+async fn run_failover_test(db: TestDatabase) {
+    let pbx = SimYeastar::start(SimSettings::default()).await.unwrap();
+    let zoho = SimZoho::start(SimConfig {
+        seed: ringbridge::demo::seed(),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let refresh = zoho
+        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
+        .refresh_token;
+    zoho.inject_fault(FaultRule::rate(20, 5, Fault::InternalError));
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Both nodes share the database and its secret key.
+    let a = start_node(&pbx, &zoho, &refresh, &db, dir_a.path()).await;
+    std::fs::copy(
+        dir_a.path().join("secret.key"),
+        dir_b.path().join("secret.key"),
+    )
+    .unwrap();
+    let b = start_node(&pbx, &zoho, &refresh, &db, dir_b.path()).await;
+    let states = (
+        stream_state(&a).await.unwrap(),
+        stream_state(&b).await.unwrap(),
+    );
+    let (leader, follower) = match states {
+        (ref x, ref y) if x == "connected" && y.contains("standby") => (a, b),
+        (ref x, ref y) if y == "connected" && x.contains("standby") => (b, a),
+        other => panic!("exactly one node consumes the stream: {other:?}"),
+    };
+    let mut played = 0;
+    for batch in 0..8 {
+        played += play_batch(&pbx, batch * BATCH).await;
+    }
+    kill_9(leader).await;
+    for batch in 8..16 {
+        played += play_batch(&pbx, batch * BATCH).await;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while zoho.calls().len() < played && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert_eq!(
+        stream_state(&follower).await.as_deref(),
+        Some("connected"),
+        "the follower took the stream over"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let duplicates: Vec<_> = log_markers(&zoho)
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .collect();
+    assert!(duplicates.is_empty(), "duplicate call logs: {duplicates:?}");
+    assert_eq!(zoho.calls().len(), played, "exactly one log per call");
+    kill_9(follower).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_the_work_and_fail_over_on_sqlite() {
+    run_failover_test(fresh_sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_the_work_and_fail_over_on_postgres() {
+    if let Some(db) = fresh_postgres().await {
+        run_failover_test(db).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
