@@ -50,17 +50,20 @@ impl Engine {
 
     /// Maps extensions to CRM users by e-mail, keeping manual pairs.
     pub async fn refresh_user_map(&self) -> Result<usize, MappingError> {
-        let extensions = self.ctx.pbx.extensions().await?;
-        let users = self.ctx.crm.users().await?;
-        let map = UserMap::match_by_email(&extensions, &users, &self.ctx.users());
-        let mapped = map.len();
-        self.ctx.set_users(map);
-        tracing::info!(
-            mapped,
-            extensions = extensions.len(),
-            "extensions mapped to CRM users by e-mail"
-        );
-        Ok(mapped)
+        refresh_user_map(&self.ctx).await
+    }
+
+    /// Re-maps extensions to users every `every` (new staff, changed e-mails).
+    pub fn keep_user_map_fresh(&mut self, every: Duration) {
+        let ctx = self.ctx.clone();
+        self.workers.push(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(err) = refresh_user_map(&ctx).await {
+                    tracing::warn!(error = %err, "could not refresh the extension-to-user map; keeping the previous one");
+                }
+            }
+        }));
     }
 
     pub fn stop(self) {
@@ -68,6 +71,20 @@ impl Engine {
             worker.abort();
         }
     }
+}
+
+async fn refresh_user_map(ctx: &EngineContext) -> Result<usize, MappingError> {
+    let extensions = ctx.pbx.extensions().await?;
+    let users = ctx.crm.users().await?;
+    let map = UserMap::match_by_email(&extensions, &users, &ctx.users());
+    let mapped = map.len();
+    ctx.set_users(map);
+    tracing::info!(
+        mapped,
+        extensions = extensions.len(),
+        "extensions mapped to CRM users by e-mail"
+    );
+    Ok(mapped)
 }
 
 type WorkerFuture = std::pin::Pin<

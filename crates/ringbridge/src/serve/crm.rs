@@ -139,7 +139,8 @@ pub async fn start_engine(
         plan,
         tuning,
     ));
-    let engine = Engine::start(ctx);
+    let mut engine = Engine::start(ctx);
+    engine.keep_user_map_fresh(std::time::Duration::from_secs(10 * 60));
     if let Err(err) = engine.refresh_user_map().await {
         tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
     }
