@@ -173,8 +173,14 @@ impl Ingest {
                 self.status
                     .send_replace(StreamStatus::Disconnected { since, reason });
             }
-            EventSourceItem::Event(event) => self.accept(event, Origin::Live).await?,
+            EventSourceItem::Event(event) => {
+                metrics::counter!("ringbridge_pbx_events_total", "type" => event_type(&event))
+                    .increment(1);
+                self.accept(event, Origin::Live).await?
+            }
             EventSourceItem::Malformed { reason } => {
+                metrics::counter!("ringbridge_pbx_events_total", "type" => "malformed")
+                    .increment(1);
                 tracing::warn!(pbx = %self.config.pbx_id, %reason, "skipped malformed PBX event");
             }
             EventSourceItem::Fatal { reason } => {
@@ -265,6 +271,12 @@ impl Ingest {
                     continue;
                 }
                 new_end = true;
+                let origin_label = match origin {
+                    Origin::Live => "live",
+                    Origin::CatchUp => "catch_up",
+                };
+                metrics::counter!("ringbridge_calls_queued_total", "origin" => origin_label)
+                    .increment(1);
             }
             self.emit(update, origin);
         }
@@ -298,6 +310,18 @@ impl Ingest {
         {
             tracing::warn!(pbx = %self.config.pbx_id, "live call updates are not being read fast enough; one dropped");
         }
+    }
+}
+
+/// The event's type as a metric label (the journal's `kind`).
+fn event_type(event: &PbxEvent) -> &'static str {
+    match event {
+        PbxEvent::CallState(_) => "call_state",
+        PbxEvent::CallTransferred(_) => "call_transferred",
+        PbxEvent::CallForwarded(_) => "call_forwarded",
+        PbxEvent::CallFailed { .. } => "call_failed",
+        PbxEvent::CallEnded(_) => "call_ended",
+        PbxEvent::ExtensionState { .. } => "extension_state",
     }
 }
 

@@ -3,6 +3,7 @@
 //! endpoint, and (in later issues) the agent panel and admin console.
 
 mod health;
+pub mod metrics;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ pub struct AppState {
 /// made, with its own path) is merged in when the PBX pushes events by webhook.
 pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
     let mut app = health::routes().with_state(state);
+    app = app.merge(metrics::routes(metrics::Metrics::global().clone()));
     if let Some(webhook) = pbx_webhook {
         app = app.merge(webhook);
     }

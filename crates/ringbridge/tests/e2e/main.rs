@@ -5,4 +5,5 @@
 mod calls;
 mod crash;
 mod faults;
+mod metrics;
 mod support;
