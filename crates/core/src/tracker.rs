@@ -171,7 +171,13 @@ impl CallTracker {
                 let call = self.live.entry(snapshot.call_id.clone()).or_default();
                 call.last_seen = Some(at);
                 let mut updates = Vec::new();
-                for member in &snapshot.participants {
+                // Who answered first, then who left: within one frame the
+                // agents who stop ringing do so because someone answered.
+                let (connected, rest): (Vec<_>, Vec<_>) = snapshot
+                    .participants
+                    .iter()
+                    .partition(|m| m.state.is_connected());
+                for member in connected.into_iter().chain(rest) {
                     update_leg(&snapshot.call_id, call, member, &mut updates);
                 }
                 updates

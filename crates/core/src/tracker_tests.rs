@@ -167,11 +167,12 @@ fn ring_group_answered_by_one_agent_closes_the_others_and_logs_once() {
             ),
             frame(
                 "2.1",
+                // The answering agent listed last, as some firmware orders it.
                 vec![
                     caller("5550199", LegState::Answered),
-                    via(ext("1002", LegState::Talking), "6300"),
                     via(ext("1001", LegState::Gone), "6300"),
                     via(ext("1003", LegState::Gone), "6300"),
+                    via(ext("1002", LegState::Talking), "6300"),
                 ],
             ),
             frame(
