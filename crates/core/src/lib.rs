@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod pbx;
 pub mod phone;
 pub mod policy;
+pub mod recording;
 pub mod settings;
 pub mod store;
 pub mod template;
