@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, Config};
-use crate::{demo, logging, serve};
+use crate::{backfill, demo, logging, serve};
 
 /// ringbridge connects an IP PBX (Yeastar P-Series) to Zoho CRM: click-to-call,
 /// screen pops, call logging, contact sync, contact/lead creation and
@@ -52,6 +52,15 @@ pub enum Command {
     /// With --exit it plays --calls calls, waits until every call log is
     /// written, and prints one JSON summary line last.
     Demo(demo::DemoArgs),
+
+    /// Queue the PBX's recorded calls of a past period for logging.
+    ///
+    /// Fetches the call records of [--from, --to) from the PBX configured in
+    /// [pbx], a day at a time, and queues every call ringbridge does not
+    /// already have; the engine of a running `serve` (or the next one) logs
+    /// them. Calls already logged or queued are skipped, so running it again
+    /// logs nothing twice.
+    Backfill(backfill::BackfillArgs),
 
     /// Create or upgrade the database schema, then exit.
     Migrate,
@@ -101,6 +110,7 @@ pub async fn main() -> Result<()> {
             Ok(())
         }
         Command::Serve => serve::run(load(cli.config.as_deref())?).await,
+        Command::Backfill(args) => backfill::run(load(cli.config.as_deref())?, args).await,
     }
 }
 

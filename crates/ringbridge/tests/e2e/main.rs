@@ -2,6 +2,7 @@
 //! adapters, storage and the engine — asserting what a user sees in the
 //! (simulated) CRM and PBX.
 
+mod backfill;
 mod calls;
 mod crash;
 mod faults;
