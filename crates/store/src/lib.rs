@@ -10,6 +10,7 @@ mod crypto;
 mod directory;
 mod lease;
 mod outbox;
+mod recording;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod lease;
 mod outbox;
+mod recording;
 
 use chrono::{Duration, TimeZone, Utc};
 use ringbridge_core::pbx::{CallId, CallSnapshot, PbxEvent};
