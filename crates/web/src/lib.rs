@@ -2,12 +2,18 @@
 //! ringbridge serves: health and readiness probes, the PBX's webhook
 //! endpoint, and (in later issues) the agent panel and admin console.
 
+pub mod auth;
+pub mod csrf;
 mod health;
+pub mod i18n;
 pub mod metrics;
+pub mod pages;
+mod session;
 
 use std::sync::Arc;
 
 use axum::Router;
+use ringbridge_core::accounts::AccountStore;
 use ringbridge_core::store::Store;
 use ringbridge_engine::StreamStatus;
 use tokio::sync::watch;
@@ -21,12 +27,45 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The PBX event stream's state, when a PBX is configured.
     pub pbx_stream: Option<watch::Receiver<StreamStatus>>,
+    /// The people who sign in to the pages, their sessions and API tokens.
+    pub accounts: Arc<dyn AccountStore>,
+    /// Sign-in settings, clock, login throttle and keys of the pages.
+    pub web: Arc<auth::WebContext>,
+}
+
+impl AppState {
+    /// The state with the pages' default settings ([`auth::WebConfig`]).
+    pub fn new(
+        store: Arc<dyn Store>,
+        accounts: Arc<dyn AccountStore>,
+        pbx_stream: Option<watch::Receiver<StreamStatus>>,
+    ) -> Self {
+        let web = auth::WebContext::new(auth::WebConfig::default(), Arc::new(auth::SystemClock))
+            .unwrap_or_else(|e| unreachable!("the default password parameters are valid: {e}"));
+        Self {
+            store,
+            pbx_stream,
+            accounts,
+            web: Arc::new(web),
+        }
+    }
+
+    /// Replaces the pages' settings and clock.
+    pub fn with_web(
+        mut self,
+        config: auth::WebConfig,
+        clock: Arc<dyn auth::Clock>,
+    ) -> Result<Self, auth::PasswordError> {
+        self.web = Arc::new(auth::WebContext::new(config, clock)?);
+        Ok(self)
+    }
 }
 
 /// Builds the service's router. `pbx_webhook` (a router the PBX adapter
 /// made, with its own path) is merged in when the PBX pushes events by webhook.
 pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
-    let mut app = health::routes().with_state(state);
+    let mut app = health::routes().with_state(state.clone());
+    app = app.merge(pages::routes(state));
     app = app.merge(metrics::routes(metrics::Metrics::global().clone()));
     if let Some(webhook) = pbx_webhook {
         app = app.merge(webhook);

@@ -30,10 +30,7 @@ pub async fn run(config: Config) -> Result<()> {
         return serve_http(
             &config,
             &store,
-            AppState {
-                store: shared,
-                pbx_stream: None,
-            },
+            AppState::new(shared, Arc::new(store.clone()), None),
             None,
         )
         .await;
@@ -64,10 +61,7 @@ pub async fn run(config: Config) -> Result<()> {
         }
     };
     let consumer = tokio::spawn(pbx::log_updates(pbx.events));
-    let state = AppState {
-        store: shared,
-        pbx_stream: Some(pbx.status.clone()),
-    };
+    let state = AppState::new(shared, Arc::new(store.clone()), Some(pbx.status.clone()));
     let result = serve_http(&config, &store, state, pbx.webhook.clone()).await;
     pbx.ingest.abort();
     consumer.abort();

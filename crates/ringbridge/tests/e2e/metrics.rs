@@ -143,10 +143,7 @@ async fn metrics_show_events_queues_lookups_zoho_use_and_connection_state() {
 
     // The service's router serves the same route.
     let app = router(
-        AppState {
-            store: Arc::new(w.store.clone()),
-            pbx_stream: None,
-        },
+        AppState::new(Arc::new(w.store.clone()), Arc::new(w.store.clone()), None),
         None,
     );
     let url = serve(app).await;

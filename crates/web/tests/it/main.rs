@@ -1,5 +1,7 @@
 //! The HTTP surface over a real socket.
 
+mod pages;
+
 use std::sync::Arc;
 
 use ringbridge_engine::StreamStatus;
@@ -9,13 +11,8 @@ use ringbridge_web::{AppState, router, serve};
 use tokio::sync::watch;
 
 async fn start(store: SqlStore, pbx_stream: Option<watch::Receiver<StreamStatus>>) -> String {
-    let app = router(
-        AppState {
-            store: Arc::new(store),
-            pbx_stream,
-        },
-        None,
-    );
+    let store = Arc::new(store);
+    let app = router(AppState::new(store.clone(), store, pbx_stream), None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(serve(listener, app, std::future::pending()));

@@ -1,0 +1,75 @@
+# ringbridge pages — English
+
+## Navigation
+nav-home = Home
+nav-accounts = Accounts
+nav-language = Language
+nav-logout = Sign out
+
+## Fields
+field-username = Username
+field-display-name = Display name
+field-password = Password
+field-password-confirm = Password again
+field-role = Role
+field-extension = Extension
+
+role-admin = Administrator
+role-agent = Agent
+
+## Sign-in
+login-title = Sign in to ringbridge
+login-submit = Sign in
+login-failed = Wrong username or password.
+login-too-many = Too many failed attempts. Try again in { $minutes } minutes.
+
+## First run
+setup-title = Set up ringbridge
+setup-intro = Create the administrator account. You will connect the phone system and the CRM after signing in.
+setup-submit = Create administrator
+
+## Home
+home-title = Home
+home-signed-in-as = Signed in as { $name }
+
+tokens-title = Browser extension tokens
+tokens-intro = The ringbridge browser extension signs in with a token. Create one for each browser, and revoke any you no longer use.
+tokens-new = Copy this token into the extension now. It will not be shown again.
+tokens-none = You have no tokens yet.
+tokens-name = Label
+tokens-prefix = Token
+tokens-created = Created
+tokens-last-used = Last used
+tokens-never = Never
+tokens-revoke = Revoke
+tokens-create = Create token
+tokens-default-name = Browser extension
+
+## Accounts (administrators)
+accounts-title = Accounts
+accounts-status = Status
+accounts-active = Active
+accounts-disabled = Disabled
+accounts-create = New account
+accounts-submit = Create account
+
+## Form problems
+form-username-empty = Enter a username.
+form-username-long = A username has at most 64 characters.
+form-username-chars = A username may use only letters a–z, digits and . _ @ -
+form-username-taken = That username is taken.
+form-display-name = Enter a display name of at most 100 characters.
+form-password-short = A password needs at least 12 characters.
+form-password-long = That password is too long.
+form-password-mismatch = The two passwords differ.
+form-extension = An extension is digits only (at most 16).
+
+## Errors
+error-bad-request = That request could not be understood.
+error-unauthorized = Sign in first.
+error-forbidden = You are not allowed to do that.
+error-csrf = This form has expired or did not come from ringbridge. Go back, reload the page and try again.
+error-not-found = There is nothing here.
+error-too-many = Too many requests. Wait a moment and try again.
+error-internal = Something went wrong on the server. Try again; if it keeps happening, tell your administrator.
+error-back = Back to the home page

@@ -1,0 +1,165 @@
+//! Admin: the accounts list and creating accounts. (The full admin console
+//! — editing, mapping to CRM users and extensions — builds on this.)
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ringbridge_core::accounts::{Account, AccountError, AccountProfile, NewAccount, Role};
+use serde::Deserialize;
+
+use super::ctx::PageCtx;
+use super::error::WebError;
+use super::forms;
+use crate::AppState;
+use crate::auth::RequireAdmin;
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage<'a> {
+    ctx: &'a PageCtx,
+    accounts: Vec<Account>,
+    form: &'a AccountForm,
+    errors: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    extension: String,
+}
+
+impl AccountForm {
+    fn is_admin(&self) -> bool {
+        self.role == Role::Admin.as_str()
+    }
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &PageCtx,
+    status: StatusCode,
+    form: &AccountForm,
+    errors: Vec<String>,
+) -> Result<Response, WebError> {
+    let accounts = state.accounts.accounts().await?;
+    ctx.render(
+        status,
+        &AccountsPage {
+            ctx,
+            accounts,
+            form,
+            errors,
+        },
+    )
+}
+
+pub async fn show(
+    _admin: RequireAdmin,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+) -> Result<Response, WebError> {
+    render(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        &AccountForm::default(),
+        Vec::new(),
+    )
+    .await
+}
+
+/// Extensions are short digit strings on every PBX ringbridge speaks to.
+fn extension(text: &str) -> Result<Option<String>, &'static str> {
+    let text = text.trim();
+    if text.is_empty() {
+        Ok(None)
+    } else if text.len() <= 16 && text.chars().all(|c| c.is_ascii_digit()) {
+        Ok(Some(text.to_owned()))
+    } else {
+        Err("form-extension")
+    }
+}
+
+pub async fn create(
+    RequireAdmin(admin): RequireAdmin,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, WebError> {
+    let role = Role::parse(&form.role).unwrap_or(Role::Agent);
+    let checked = forms::account(
+        &form.username,
+        &form.display_name,
+        &form.password,
+        &form.password_confirm,
+    );
+    let ext = extension(&form.extension);
+    let (username, display_name, extension) = match (checked, ext) {
+        (Ok((u, d)), Ok(e)) => (u, d, e),
+        (checked, ext) => {
+            let mut problems = checked.err().unwrap_or_default();
+            problems.extend(ext.err());
+            let errors = problems.into_iter().map(|id| ctx.t(id)).collect();
+            return render(
+                &state,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                errors,
+            )
+            .await;
+        }
+    };
+    let password_hash = state.web.passwords.hash(form.password.clone()).await?;
+    let account = NewAccount {
+        username,
+        password_hash,
+        profile: AccountProfile {
+            display_name,
+            role,
+            crm_user_id: None,
+            extension,
+            disabled: false,
+        },
+        at: state.web.now(),
+    };
+    match state.accounts.create_account(&account).await {
+        Ok(created) => {
+            tracing::info!(by = %admin.account.username, username = %created.username, role = created.profile.role.as_str(), "account created");
+            Ok(Redirect::to("/admin/accounts").into_response())
+        }
+        Err(AccountError::UsernameTaken(_)) => {
+            let errors = vec![ctx.t("form-username-taken")];
+            render(&state, &ctx, StatusCode::CONFLICT, &form, errors).await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_are_digits() {
+        assert_eq!(extension(" 1001 "), Ok(Some("1001".into())));
+        assert_eq!(extension(""), Ok(None));
+        assert_eq!(extension("10a1"), Err("form-extension"));
+        assert_eq!(extension(&"1".repeat(17)), Err("form-extension"));
+        for lang in crate::i18n::Lang::ALL {
+            assert!(lang.has("form-extension") && lang.has("form-username-taken"));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Static files, embedded in the binary. Each is served under a name that
+//! carries a hash of its content, so browsers may cache it for a year and
+//! still see a new version the moment ringbridge is upgraded.
+
+use std::sync::LazyLock;
+
+use axum::extract::Path;
+use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use super::error::ErrorKind;
+
+const CSS: &str = include_str!("../../static/app.css");
+
+/// `app.<first 10 hex digits of the SHA-256>.css`
+static CSS_FILE: LazyLock<String> = LazyLock::new(|| {
+    let digest = Sha256::digest(CSS.as_bytes());
+    let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    format!("app.{hex}.css")
+});
+static CSS_URL: LazyLock<String> = LazyLock::new(|| format!("/static/{}", *CSS_FILE));
+
+pub fn css_url() -> &'static str {
+    &CSS_URL
+}
+
+pub async fn serve(Path(file): Path<String>) -> Response {
+    if file != *CSS_FILE {
+        return ErrorKind::NotFound.into_response();
+    }
+    (
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        CSS,
+    )
+        .into_response()
+}

@@ -1,0 +1,168 @@
+//! Signing in and out.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Extension;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE, USER_AGENT};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::ctx::PageCtx;
+use super::error::WebError;
+use super::forms::{self, safe_next};
+use crate::AppState;
+use crate::auth::ThrottleKey;
+use crate::session;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    ctx: &'a PageCtx,
+    username: &'a str,
+    next: &'a str,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<NextQuery>,
+    ctx: PageCtx,
+) -> Result<Response, WebError> {
+    if !state.accounts.has_admin().await? {
+        return Ok(Redirect::to("/setup").into_response());
+    }
+    if let Some(token) = session::token_of(&state, &headers)
+        && session::resolve(&state, &token).await?.is_some()
+    {
+        return Ok(Redirect::to(safe_next(&query.next)).into_response());
+    }
+    let page = LoginPage {
+        ctx: &ctx,
+        username: "",
+        next: safe_next(&query.next),
+        error: None,
+    };
+    ctx.render(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Usernames longer than any real one are cut before they key the throttle.
+const THROTTLE_NAME_MAX: usize = 128;
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ctx: PageCtx,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let next = safe_next(&form.next);
+    let now = state.web.now();
+    let key = ThrottleKey {
+        username: form
+            .username
+            .trim()
+            .to_lowercase()
+            .chars()
+            .take(THROTTLE_NAME_MAX)
+            .collect(),
+        ip: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
+    };
+    let page = |error: String| LoginPage {
+        ctx: &ctx,
+        username: form.username.trim(),
+        next,
+        error: Some(error),
+    };
+    if let Err(wait) = state.web.throttle.check(&key, now) {
+        let minutes = (wait.num_seconds() + 59) / 60;
+        let error = ctx.t1("login-too-many", "minutes", &minutes.to_string());
+        let mut response = ctx.render(StatusCode::TOO_MANY_REQUESTS, &page(error))?;
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(wait.num_seconds().max(1)));
+        return Ok(response);
+    }
+
+    let credentials = match forms::username(&form.username) {
+        Ok(name) => state.accounts.credentials(&name).await?,
+        Err(_) => None,
+    };
+    let matches = state
+        .web
+        .passwords
+        .verify(
+            form.password.clone(),
+            credentials.as_ref().map(|c| c.password_hash.clone()),
+        )
+        .await?;
+    let account = match credentials {
+        Some(c) if matches && !c.account.profile.disabled => c.account,
+        // One answer for unknown user, wrong password and disabled account.
+        _ => {
+            state.web.throttle.failed(&key, now);
+            return ctx.render(StatusCode::UNAUTHORIZED, &page(ctx.t("login-failed")));
+        }
+    };
+    state.web.throttle.succeeded(&key);
+    // A fresh token at every sign-in: a session id planted before sign-in
+    // is worth nothing after it.
+    if let Some(old) = session::token_of(&state, &headers) {
+        session::end(&state, &old).await?;
+    }
+    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    let (_, cookie) = session::start(&state, account.id, user_agent).await?;
+    signed_in_redirect(next, cookie)
+}
+
+/// 303 to `next` with the new session cookie.
+pub(crate) fn signed_in_redirect(
+    next: &str,
+    cookie: Option<HeaderValue>,
+) -> Result<Response, WebError> {
+    let cookie = cookie.ok_or(WebError::Header)?;
+    let location = HeaderValue::try_from(next).map_err(|_| WebError::Header)?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(LOCATION, location), (SET_COOKIE, cookie)],
+    )
+        .into_response())
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    if let Some(token) = session::token_of(&state, &headers) {
+        session::end(&state, &token).await?;
+    }
+    let config = &state.web.config;
+    let clear =
+        session::clear_cookie(config, session::cookie_name(config)).ok_or(WebError::Header)?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (LOCATION, HeaderValue::from_static("/login")),
+            (SET_COOKIE, clear),
+        ],
+    )
+        .into_response())
+}

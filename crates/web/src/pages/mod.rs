@@ -1,0 +1,50 @@
+//! The pages and the first API routes, and the protections every later
+//! page (agent panel, admin console) gets by being added under
+//! [`protect`]: CSRF checks, localized errors, security headers.
+
+mod admin;
+mod api;
+mod assets;
+mod ctx;
+mod error;
+mod forms;
+mod home;
+mod layers;
+mod login;
+mod setup;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{delete, get, post};
+
+pub use ctx::PageCtx;
+pub use error::{ErrorKind, WebError};
+pub use layers::CSP;
+
+use crate::{AppState, csrf};
+
+/// Every route of this module, protected and given its state.
+pub fn routes(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(home::show))
+        .route("/tokens", post(home::create_token))
+        .route("/tokens/{id}/revoke", post(home::revoke_token))
+        .route("/setup", get(setup::show).post(setup::submit))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/admin/accounts", get(admin::show).post(admin::create))
+        .route("/api/me", get(api::me))
+        .route("/api/tokens", get(api::tokens))
+        .route("/api/tokens/{id}", delete(api::revoke))
+        .route("/static/{file}", get(assets::serve));
+    protect(pages, state.clone()).with_state(state)
+}
+
+/// Wraps `router` in the pages' protections. Innermost first: the CSRF
+/// check on every state-changing request, then the layer that renders
+/// refusals in the reader's language and adds the security headers.
+pub fn protect(router: Router<AppState>, state: AppState) -> Router<AppState> {
+    router
+        .layer(from_fn_with_state(state, csrf::protect))
+        .layer(from_fn(layers::finish))
+}
