@@ -162,6 +162,11 @@ impl CallTracker {
         self.live.is_empty()
     }
 
+    /// Whether the call is in progress as far as the live events tell.
+    pub fn is_live(&self, call_id: &CallId) -> bool {
+        self.live.contains_key(call_id)
+    }
+
     /// Applies one event; returns what changed.
     pub fn apply(&mut self, event: &PbxEvent, at: DateTime<Utc>) -> Vec<CallUpdate> {
         match event {

@@ -35,6 +35,10 @@ pub struct IngestConfig {
     /// How often the checkpoint advances while the stream is healthy, and
     /// how soon a failed catch-up is retried.
     pub tick: Duration,
+    /// How often the PBX's recent call records are compared with what was
+    /// queued, even without a reported gap: a safety net for events a PBX
+    /// drops silently. `None` turns it off.
+    pub reconcile_every: Option<Duration>,
     /// A finished call waits this long before processing, so a later, more
     /// complete end-of-call record from the PBX can replace the first.
     pub settle: chrono::Duration,
@@ -48,6 +52,7 @@ impl IngestConfig {
             clock_skew: chrono::Duration::hours(1),
             tick: Duration::from_secs(10),
             settle: chrono::Duration::seconds(2),
+            reconcile_every: Some(Duration::from_secs(10 * 60)),
         }
     }
 }
@@ -106,6 +111,9 @@ pub struct Ingest {
     tracker: CallTracker,
     /// Start of a catch-up window that still has to be fetched.
     pending_catchup: Option<DateTime<Utc>>,
+    /// The pending window is a routine reconciliation, not a gap repair.
+    reconciling: bool,
+    last_reconcile: tokio::time::Instant,
     connected: bool,
 }
 
@@ -127,6 +135,8 @@ impl Ingest {
             status,
             tracker: CallTracker::new(),
             pending_catchup: None,
+            reconciling: false,
+            last_reconcile: tokio::time::Instant::now(),
             connected: false,
         }
     }
@@ -201,6 +211,15 @@ impl Ingest {
         if !self.connected {
             return Ok(());
         }
+        if self.pending_catchup.is_none()
+            && self
+                .config
+                .reconcile_every
+                .is_some_and(|every| self.last_reconcile.elapsed() >= every)
+        {
+            self.pending_catchup = Some(Utc::now() - self.config.catchup_lookback);
+            self.reconciling = true;
+        }
         if self.pending_catchup.is_some() {
             self.try_catch_up().await
         } else {
@@ -233,6 +252,11 @@ impl Ingest {
                 let mut replayed = 0usize;
                 for record in calls {
                     let id = record.call_id.clone();
+                    // A reconciliation leaves calls the stream is still following
+                    // to it: their end event is on its way.
+                    if self.reconciling && self.tracker.is_live(&id) {
+                        continue;
+                    }
                     if self
                         .track(&PbxEvent::CallEnded(Box::new(record)), Origin::CatchUp)
                         .await?
@@ -243,6 +267,8 @@ impl Ingest {
                 }
                 tracing::info!(pbx = %self.config.pbx_id, %from, to = %now, replayed, "catch-up from call records done");
                 self.pending_catchup = None;
+                self.reconciling = false;
+                self.last_reconcile = tokio::time::Instant::now();
                 self.store
                     .set_stream_checkpoint(&self.config.pbx_id, now)
                     .await?;

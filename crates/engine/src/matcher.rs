@@ -26,6 +26,14 @@ pub trait CallerMatcher: Send + Sync {
 
     /// Makes a record ringbridge just created known to later lookups.
     async fn remember(&self, record: &CrmRecord);
+
+    /// Whether lookups are trustworthy yet. A local directory that has not
+    /// finished its first full copy of the CRM would answer "unknown" for
+    /// known numbers (and unknown numbers may get records created), so
+    /// calls wait for it.
+    fn ready(&self) -> bool {
+        true
+    }
 }
 
 /// Several records with one number: the record owned by the call's user

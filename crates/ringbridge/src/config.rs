@@ -51,6 +51,9 @@ pub struct Timing {
     pub catchup_lookback_secs: u64,
     /// ...and this far past our clock, for a PBX clock running ahead.
     pub catchup_clock_skew_secs: u64,
+    /// How often recent call records are compared with what was queued
+    /// (a safety net for events lost without a disconnect); 0 = never.
+    pub reconcile_secs: u64,
     /// Timeout of one CRM request.
     pub crm_timeout_secs: u64,
     /// How long a node's claim on the PBX stream lasts unless renewed; after
@@ -70,6 +73,7 @@ impl Default for Timing {
             checkpoint_ms: 10_000,
             catchup_lookback_secs: 2 * 3600,
             catchup_clock_skew_secs: 3600,
+            reconcile_secs: 600,
             crm_timeout_secs: 30,
             ingest_lease_secs: 15,
         }
@@ -100,6 +104,8 @@ impl Timing {
         ingest.clock_skew = chrono::Duration::seconds(
             i64::try_from(self.catchup_clock_skew_secs).unwrap_or(i64::MAX),
         );
+        ingest.reconcile_every =
+            (self.reconcile_secs > 0).then(|| std::time::Duration::from_secs(self.reconcile_secs));
         ingest
     }
 }

@@ -61,6 +61,10 @@ impl Default for WorldOptions {
         let mut ingest = IngestConfig::new("pbx");
         ingest.tick = Duration::from_millis(500);
         ingest.settle = chrono::Duration::milliseconds(200);
+        // The simulator plays calls faster than real time, so its clock runs
+        // ahead of ours: catch-up must look far past our clock.
+        ingest.clock_skew = chrono::Duration::days(30);
+        ingest.reconcile_every = Some(Duration::from_secs(3));
         Self {
             database_url: None,
             settings: EngineSettings::default(),

@@ -54,6 +54,9 @@ pub struct DirectoryConfig {
     pub full_resync_every: Option<Duration>,
     /// Records per page when loading the stored directory.
     pub load_page: u32,
+    /// How long calls wait for the first full sync before lookups fall back
+    /// to asking the CRM (a module that cannot sync must not hold calls forever).
+    pub first_sync_patience: Duration,
 }
 
 impl Default for DirectoryConfig {
@@ -65,6 +68,7 @@ impl Default for DirectoryConfig {
             sync_overlap: Duration::from_secs(60),
             full_resync_every: None,
             load_page: 5_000,
+            first_sync_patience: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -154,6 +158,7 @@ pub struct DirectoryService {
     /// processes on one database, another may move the stored cursor past
     /// changes this one has not seen, so syncs go by this copy.
     cursors: Mutex<HashMap<CrmModule, SyncCursor>>,
+    started: std::time::Instant,
     counters: Counters,
     clock: Clock,
     status: watch::Sender<SyncStatus>,
@@ -186,6 +191,7 @@ impl DirectoryService {
             flights: Flights::default(),
             sync_lock: tokio::sync::Mutex::new(()),
             cursors: Mutex::new(HashMap::new()),
+            started: std::time::Instant::now(),
             counters: Counters::default(),
             clock: Arc::new(Utc::now),
             status: watch::channel(SyncStatus::default()).0,
@@ -300,6 +306,23 @@ impl CallerMatcher for DirectoryService {
             chosen: found.chosen.map(to_crm_record),
             others: found.others.into_iter().map(to_crm_record).collect(),
         })
+    }
+
+    /// Ready once every module has completed a full sync (now, or in an
+    /// earlier run whose copy was loaded from the store), or when waiting
+    /// for that has taken longer than `first_sync_patience`.
+    fn ready(&self) -> bool {
+        if self.started.elapsed() >= self.config.first_sync_patience {
+            return true;
+        }
+        let cursors = self
+            .cursors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.config
+            .modules
+            .iter()
+            .all(|m| cursors.get(m).is_some_and(|c| c.full_sync_at.is_some()))
     }
 
     async fn remember(&self, record: &CrmRecord) {

@@ -77,6 +77,18 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
     // Extension numbers are never looked up: internal calls have no outside party.
     let mut record = None;
     if let Some(number) = outcome.other_party.as_deref() {
+        if !ctx.matcher.ready() {
+            let reason = "waiting for the phone directory's first full sync".to_owned();
+            return ctx
+                .settle(
+                    &job,
+                    Disposition::Release {
+                        reason,
+                        after: ctx.tuning.creation_wait,
+                    },
+                )
+                .await;
+        }
         match ctx.matcher.lookup(number, owner_id).await {
             Ok(found) => record = found.chosen,
             Err(err) => return ctx.settle(&job, crm_disposition(&err)).await,

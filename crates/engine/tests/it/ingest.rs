@@ -233,3 +233,41 @@ async fn a_fatal_source_stops_with_a_visible_status() {
         );
     }
 }
+
+#[tokio::test]
+async fn reconciliation_queues_calls_the_stream_never_mentioned_but_not_live_ones() {
+    for (store, _db) in stores().await {
+        let pbx = Arc::new(FakePbx::default());
+        // "L" is live (ringing) on the stream; "S" was lost silently.
+        pbx.records
+            .lock()
+            .unwrap()
+            .extend([record("L", 1), record("S", 2)]);
+        let mut config = config();
+        config.reconcile_every = Some(Duration::from_millis(50));
+        let (tx, _rx) = mpsc::channel(64);
+        let ingest = Ingest::new(config, store.clone(), pbx.clone(), tx);
+        let ringing = EventSourceItem::Event(PbxEvent::CallState(CallSnapshot {
+            call_id: "L".into(),
+            participants: vec![ringbridge_core::pbx::ParticipantState {
+                participant: ringbridge_core::pbx::Participant::Extension {
+                    number: "1005".into(),
+                    channel: "c1".into(),
+                },
+                state: ringbridge_core::pbx::LegState::Ringing,
+                via: None,
+            }],
+        }));
+        let source = futures_util::stream::iter(vec![EventSourceItem::Connected, ringing])
+            .chain(futures_util::stream::pending());
+        let task = tokio::spawn(ingest.run(source));
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        task.abort();
+        let keys: Vec<String> = queued(&store).await.into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            keys,
+            ["pbx1:S"],
+            "the silent loss is repaired; the live call is left to the stream"
+        );
+    }
+}

@@ -3,7 +3,7 @@
 mod data;
 
 pub use data::zoho_seed as seed;
-mod plan;
+pub mod plan;
 mod view;
 
 use std::collections::HashMap;
@@ -37,6 +37,7 @@ pub struct Summary {
     pub calls_expected_logged: u64,
     pub calls_logged: u64,
     pub duplicate_logs: u64,
+    pub records_expected_created: usize,
     pub records_created: u64,
     pub phonebook_upserts: u64,
     pub jobs_failed: u64,
@@ -147,6 +148,7 @@ pub async fn summarize(world: &World, calls_played: usize, expected: u64) -> Res
         calls_expected_logged: expected,
         calls_logged: logged,
         duplicate_logs,
+        records_expected_created: plan::expected_new_records(calls_played),
         records_created: world.counts(JobKind::CreateRecord).await?.done,
         phonebook_upserts: world.counts(JobKind::SyncPhonebook).await?.done,
         jobs_failed: world.outbox().await?.failed,

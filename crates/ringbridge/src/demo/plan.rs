@@ -110,3 +110,17 @@ pub fn nth(n: usize) -> anyhow::Result<(Scenario, u64)> {
     }
     Ok((scenario, planned.expected_logs))
 }
+
+/// How many Leads the first `calls` calls should create: one per unknown
+/// number that called in (the demo creates Leads for unknown inbound callers
+/// only), however many times it called.
+pub fn expected_new_records(calls: usize) -> usize {
+    let mut numbers = std::collections::BTreeSet::new();
+    for n in 0..calls {
+        let planned = &SCENARIOS[n % SCENARIOS.len()];
+        if n % 4 == 3 && planned.number_param == Some("caller") {
+            numbers.insert(UNKNOWN_CALLERS[n / 4 % UNKNOWN_CALLERS.len()]);
+        }
+    }
+    numbers.len()
+}
