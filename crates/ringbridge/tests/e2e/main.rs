@@ -5,6 +5,7 @@
 mod backfill;
 mod calls;
 mod crash;
+mod demo;
 mod faults;
 mod metrics;
 mod support;
