@@ -13,6 +13,7 @@ use ringbridge_core::store::{Storage, Store};
 use ringbridge_engine::directory::{DirectoryConfig, DirectoryService, RefreshTask};
 use ringbridge_engine::{Engine, EngineContext, Tuning};
 use ringbridge_store::SqlStore;
+use ringbridge_web::metrics::{CrmClientCounters, CrmCountersFn};
 use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
 use ringbridge_zoho::dc::DcTable;
 use ringbridge_zoho::oauth::{OAuthClient, OAuthConfig, TokenSet};
@@ -62,7 +63,23 @@ pub const REFRESH_TOKEN_SECRET: &str = "zoho.refresh_token";
 pub struct CrmRuntime {
     pub engine: Engine,
     pub directory: Arc<DirectoryService>,
+    /// The CRM client's request and credit counters, for /metrics.
+    pub counters: Option<CrmCountersFn>,
     _refresh: RefreshTask,
+}
+
+/// Reads a Zoho connection's counters in the web crate's terms.
+pub fn zoho_counters(zoho: ZohoConnection) -> CrmCountersFn {
+    Arc::new(move || {
+        let s = zoho.metrics_snapshot();
+        CrmClientCounters {
+            requests: s.requests,
+            retries: s.retries,
+            throttled: s.throttled,
+            credits_total: s.credits_total,
+            credits_last_24h: s.credits_last_24h,
+        }
+    })
 }
 
 pub async fn start_crm(
@@ -100,7 +117,10 @@ pub async fn start_crm(
         ..ZohoCrmConfig::default()
     };
     let crm: Arc<dyn Crm> = Arc::new(ZohoCrm::new(connection.rest(), crm_config));
-    start_engine(crm, store, pbx, pbx_id, plan, settings, timing.tuning()).await
+    let mut runtime =
+        start_engine(crm, store, pbx, pbx_id, plan, settings, timing.tuning()).await?;
+    runtime.counters = Some(zoho_counters(connection));
+    Ok(runtime)
 }
 
 /// The directory and the engine over any CRM and PBX.
@@ -147,6 +167,7 @@ pub async fn start_engine(
     Ok(CrmRuntime {
         engine,
         directory,
+        counters: None,
         _refresh: refresh,
     })
 }

@@ -7,10 +7,12 @@ pub mod pbx;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use ringbridge_core::outbox::OutboxStore;
 use ringbridge_core::pbx::Pbx;
 use ringbridge_core::store::Storage;
 use ringbridge_store::SqlStore;
 use ringbridge_web::AppState;
+use ringbridge_web::metrics::{Metrics, MetricsSources};
 
 use crate::config::Config;
 
@@ -35,6 +37,8 @@ pub async fn run(config: Config) -> Result<()> {
         )
         .await;
     };
+    // The recorder must exist before ingest counts its first event.
+    let metrics = Metrics::global();
     let pbx = pbx::start_pbx(pbx_config, &config.timing, shared.clone())?;
     let crm = match &config.zoho {
         Some(zoho) => {
@@ -60,6 +64,13 @@ pub async fn run(config: Config) -> Result<()> {
             None
         }
     };
+    metrics.set_sources(MetricsSources {
+        outbox: Some(Arc::new(store.clone()) as Arc<dyn OutboxStore>),
+        pbx_stream: Some(pbx.status.clone()),
+        crm_health: crm.as_ref().map(|c| c.engine.context().health.subscribe()),
+        directory: crm.as_ref().map(|c| c.directory.clone()),
+        crm_client: crm.as_ref().and_then(|c| c.counters.clone()),
+    });
     let consumer = tokio::spawn(pbx::log_updates(pbx.events));
     let state = AppState::new(shared, Arc::new(store.clone()), Some(pbx.status.clone()));
     let result = serve_http(&config, &store, state, pbx.webhook.clone()).await;

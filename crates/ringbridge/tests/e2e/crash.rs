@@ -276,6 +276,24 @@ async fn run_failover_test(db: TestDatabase) {
         .collect();
     assert!(duplicates.is_empty(), "duplicate call logs: {duplicates:?}");
     assert_eq!(zoho.calls().len(), played, "exactly one log per call");
+    // The serving node's /metrics tells an operator the same story.
+    let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", follower.port))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "ringbridge_pbx_stream_up 1",
+        "ringbridge_crm_connection_up 1",
+        "ringbridge_jobs{kind=\"write_call_log\",status=\"pending\"} 0",
+    ] {
+        assert!(metrics.contains(line), "{line} in:\n{metrics}");
+    }
+    assert!(
+        metrics.contains("ringbridge_zoho_requests_total"),
+        "{metrics}"
+    );
     kill_9(follower).await;
 }
 
