@@ -20,9 +20,9 @@ use ringbridge_core::store::{Storage, StoreError};
 use ringbridge_core::tracker::{CallTracker, CallUpdate};
 use ringbridge_engine::call_key;
 use ringbridge_engine::ingest::group_by_call;
-use ringbridge_yeastar::{YeastarClient, YeastarConfig};
 
-use crate::config::{Config, PbxConfig};
+use crate::config::Config;
+use crate::serve::pbx::pbx_client;
 
 #[derive(Debug, Args)]
 pub struct BackfillArgs {
@@ -261,18 +261,6 @@ pub async fn run(config: Config, args: BackfillArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn pbx_client(pbx: &PbxConfig) -> Result<YeastarClient> {
-    let mut yeastar = YeastarConfig::new(
-        &pbx.base_url,
-        pbx.client_id.clone(),
-        pbx.client_secret()?,
-        pbx.time_zone()?,
-    )
-    .context("pbx configuration")?;
-    yeastar.accept_invalid_certs = pbx.accept_invalid_certs;
-    YeastarClient::new(yeastar).context("creating the PBX client")
 }
 
 #[cfg(test)]

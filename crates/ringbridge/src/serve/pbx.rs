@@ -29,8 +29,8 @@ pub struct PbxRuntime {
     pub events: mpsc::Receiver<Ingested>,
 }
 
-/// Connects to the configured PBX and starts ingesting its events.
-pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> Result<PbxRuntime> {
+/// The Yeastar client for the configured PBX.
+pub fn pbx_client(pbx: &PbxConfig) -> Result<YeastarClient> {
     let mut yeastar = YeastarConfig::new(
         &pbx.base_url,
         pbx.client_id.clone(),
@@ -39,7 +39,12 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
     )
     .context("pbx configuration")?;
     yeastar.accept_invalid_certs = pbx.accept_invalid_certs;
-    let client = YeastarClient::new(yeastar).context("creating the PBX client")?;
+    YeastarClient::new(yeastar).context("creating the PBX client")
+}
+
+/// Connects to the configured PBX and starts ingesting its events.
+pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> Result<PbxRuntime> {
+    let client = pbx_client(pbx)?;
     let (source, webhook): (Arc<dyn PbxEventSource>, _) = match pbx.events {
         EventTransport::Websocket => (
             Arc::new(client.event_source(EventStreamConfig::default())),
