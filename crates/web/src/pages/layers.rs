@@ -7,7 +7,7 @@ use axum::http::header::{
     CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY,
     X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -63,11 +63,35 @@ fn add_security_headers(headers: &mut HeaderMap) {
         .or_insert(HeaderValue::from_static("no-store"));
 }
 
+/// axum's own refusals (a form that does not parse, a method a route does
+/// not take) are bare English text; they get the same localized page.
+fn unmarked_refusal(response: &Response) -> Option<ErrorKind> {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_none_or(|v| v.to_str().is_ok_and(|v| v.starts_with("text/plain")));
+    if !status.is_client_error() || !plain {
+        return None;
+    }
+    Some(match status {
+        StatusCode::UNAUTHORIZED => ErrorKind::Unauthorized,
+        StatusCode::FORBIDDEN => ErrorKind::Forbidden,
+        StatusCode::NOT_FOUND => ErrorKind::NotFound,
+        StatusCode::TOO_MANY_REQUESTS => ErrorKind::TooManyRequests,
+        _ => ErrorKind::BadRequest,
+    })
+}
+
 pub async fn finish(request: Request, next: Next) -> Response {
     let lang = i18n::choose(request.uri().query(), request.headers()).lang;
     let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
-    if let Some(kind) = response.extensions_mut().remove::<ErrorKind>() {
+    let kind = match response.extensions_mut().remove::<ErrorKind>() {
+        Some(kind) => Some(kind),
+        None => unmarked_refusal(&response),
+    };
+    if let Some(kind) = kind {
         let (mut parts, _) = response.into_parts();
         let (body_parts, body) = error_body(kind, lang, api).into_parts();
         // Keep what the refusal said (Retry-After, WWW-Authenticate,

@@ -70,6 +70,12 @@ fn between(text: &str, start: &str, end: &str) -> String {
 }
 
 async fn start_with(config: WebConfig) -> App {
+    start_serving(config, false).await
+}
+
+/// `peer_addresses`: serve with the peer's address known to handlers (what
+/// the login throttle keys on besides the username).
+async fn start_serving(config: WebConfig, peer_addresses: bool) -> App {
     let db = fresh_sqlite();
     let store = SqlStore::open(
         &db.url,
@@ -86,7 +92,13 @@ async fn start_with(config: WebConfig) -> App {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(serve(listener, router(state, None), std::future::pending()));
+    let app = router(state, None);
+    if peer_addresses {
+        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await });
+    } else {
+        tokio::spawn(serve(listener, app, std::future::pending()));
+    }
     App {
         url,
         clock,
@@ -109,7 +121,13 @@ async fn start() -> App {
 
 /// A browser: keeps cookies, shows redirects instead of following them.
 fn browser() -> Client {
+    browser_at("127.0.0.1")
+}
+
+/// A browser on another loopback address.
+fn browser_at(ip: &str) -> Client {
     Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().unwrap())
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()

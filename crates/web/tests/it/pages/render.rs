@@ -120,3 +120,56 @@ async fn every_response_carries_the_security_headers() {
     );
     assert!(css.body.contains(".card"));
 }
+
+#[tokio::test]
+async fn refusals_are_pages_in_the_readers_language() {
+    let app = start().await;
+    let b = browser();
+    app.setup(&b).await;
+    let csrf = app.get(&b, "/").await.csrf();
+    // A form axum cannot parse (no password field), in Chinese.
+    let bad = read(
+        b.post(format!("{}/login?lang=zh-CN", app.url))
+            .form(&[("csrf_token", csrf.as_str()), ("username", "root")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("无法理解该请求。"), "{}", bad.body);
+    assert!(bad.header("content-type").starts_with("text/html"));
+    // A method the route does not take.
+    let wrong = app.get(&b, "/logout").await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong.body.contains("That request could not be understood."));
+    // Not found, on a page and on the API.
+    assert!(
+        app.get(&b, "/static/nothing.css")
+            .await
+            .body
+            .contains("There is nothing here.")
+    );
+    let api = b
+        .delete(format!("{}/api/tokens/999", app.url))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
+
+    // An htmx request whose session is gone is sent to sign-in as a whole page.
+    let gone = read(
+        browser()
+            .get(format!("{}/", app.url))
+            .header("hx-request", "true")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(gone.header("hx-redirect"), "/login");
+}

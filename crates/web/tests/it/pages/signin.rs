@@ -169,6 +169,33 @@ async fn five_failures_throttle_the_username_for_fifteen_minutes() {
     );
 }
 
+#[tokio::test]
+async fn the_throttle_counts_per_address_when_the_server_knows_it() {
+    let app = start_serving(test_config(), true).await;
+    app.setup(&browser()).await;
+    let here = browser_at("127.0.0.1");
+    for _ in 0..5 {
+        assert_eq!(
+            app.login(&here, "root", "guess guess guess").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        app.login(&here, "root", ADMIN_PW).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The admin at another desk is not locked out by the guesser.
+    let elsewhere = browser_at("127.0.0.2");
+    assert_eq!(
+        app.login(&elsewhere, "root", ADMIN_PW).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.login(&here, "root", ADMIN_PW).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
 fn session_token(page: &Page) -> String {
     between(&page.cookies().concat(), "rb_session=", ";")
 }
