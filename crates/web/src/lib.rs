@@ -8,6 +8,7 @@ mod health;
 pub mod i18n;
 pub mod metrics;
 pub mod pages;
+pub mod recordings;
 mod session;
 
 use std::sync::Arc;

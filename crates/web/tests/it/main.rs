@@ -1,6 +1,7 @@
 //! The HTTP surface over a real socket.
 
 mod pages;
+mod recordings;
 
 use std::sync::Arc;
 
