@@ -32,6 +32,8 @@ pub struct AppState {
     pub accounts: Arc<dyn AccountStore>,
     /// Sign-in settings, clock, login throttle and keys of the pages.
     pub web: Arc<auth::WebContext>,
+    /// Recording playback (`/recordings/{token}`), when a PBX is configured.
+    pub recordings: Option<Arc<recordings::RecordingService>>,
 }
 
 impl AppState {
@@ -48,7 +50,14 @@ impl AppState {
             pbx_stream,
             accounts,
             web: Arc::new(web),
+            recordings: None,
         }
+    }
+
+    /// Serves recording links with `service`.
+    pub fn with_recordings(mut self, service: Arc<recordings::RecordingService>) -> Self {
+        self.recordings = Some(service);
+        self
     }
 
     /// Replaces the pages' settings and clock.
@@ -66,6 +75,9 @@ impl AppState {
 /// made, with its own path) is merged in when the PBX pushes events by webhook.
 pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
     let mut app = health::routes().with_state(state.clone());
+    if let Some(service) = state.recordings.clone() {
+        app = app.merge(recordings::routes(service));
+    }
     app = app.merge(pages::routes(state));
     app = app.merge(metrics::routes(metrics::Metrics::global().clone()));
     if let Some(webhook) = pbx_webhook {

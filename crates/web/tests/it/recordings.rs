@@ -19,6 +19,7 @@ use ringbridge_web::recordings::{
     BoxFuture, RecordingLinker, RecordingService, SessionCheck, load_or_create_keys, rotate_keys,
     routes,
 };
+use ringbridge_web::{AppState, router};
 use ringbridge_yeastar::{YeastarClient, YeastarConfig};
 use secrecy::SecretString;
 
@@ -112,9 +113,12 @@ async fn setup() -> Setup {
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    // The service's whole router, as `serve` builds it.
+    let shared = Arc::new(store.clone());
+    let state = AppState::new(shared.clone(), shared, None).with_recordings(service.clone());
     tokio::spawn(ringbridge_web::serve(
         listener,
-        routes(service.clone()),
+        router(state, None),
         std::future::pending(),
     ));
     Setup {
