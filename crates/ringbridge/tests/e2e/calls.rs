@@ -224,3 +224,34 @@ async fn a_known_contact_is_copied_into_the_pbx_phonebook_once() {
     );
     w.stop().await;
 }
+
+#[tokio::test]
+async fn the_pbx_phonebook_follows_a_name_change_in_the_crm() {
+    let w = world().await;
+    play(&w, "inbound_answered", &[("caller", "4155550124")]).await;
+    settle(&w, 1).await;
+    // Bob Miller becomes Robert Miller in Zoho (through the real API, so
+    // Modified_Time moves), the directory syncs, Bob calls again.
+    let id = record_id(&w, Module::Contacts, "Miller");
+    let change = serde_json::json!({"id": id, "First_Name": "Robert"});
+    let record = ringbridge_zoho::rest::Record(change.as_object().unwrap().clone());
+    let outcome = w
+        .zoho
+        .rest()
+        .update_records("Contacts", &[record], None)
+        .await
+        .unwrap();
+    assert_eq!(outcome.len(), 1);
+    w.directory.sync().await.unwrap();
+    play(&w, "inbound_answered", &[("caller", "4155550124")]).await;
+    settle(&w, 2).await;
+    let millers: Vec<_> = w
+        .pbx_sim
+        .contacts()
+        .into_iter()
+        .filter(|c| c.last_name == "Miller")
+        .collect();
+    assert_eq!(millers.len(), 1, "updated, not duplicated: {millers:?}");
+    assert_eq!(millers[0].first_name, "Robert");
+    w.stop().await;
+}
