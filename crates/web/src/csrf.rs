@@ -11,7 +11,8 @@
 //! [`protect`] checks every POST/PUT/PATCH/DELETE behind it. API calls on
 //! `/api/*` that carry an `Authorization` header are exempt: a browser
 //! never adds that header by itself, and such calls are authenticated by
-//! the bearer token alone (the extractor ignores cookies there).
+//! the bearer token alone (the extractor ignores cookies there). So are
+//! API calls with no session cookie: they carry no credential to forge.
 //!
 //! The key lives in the store's encrypted secrets, made on first use, so
 //! tokens survive restarts and are shared by several nodes.
@@ -164,9 +165,12 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
-    let bearer_api =
-        request.uri().path().starts_with("/api/") && request.headers().contains_key(AUTHORIZATION);
-    if safe || bearer_api {
+    let api = request.uri().path().starts_with("/api/");
+    let bearer = api && request.headers().contains_key(AUTHORIZATION);
+    // With no session cookie the API has no ambient credential to abuse;
+    // the extractor answers 401 itself.
+    let anonymous_api = api && session::token_of(&state, request.headers()).is_none();
+    if safe || bearer || anonymous_api {
         return next.run(request).await;
     }
     let Some(bound) = binding(&state, request.headers()) else {

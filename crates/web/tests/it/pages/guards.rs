@@ -122,6 +122,29 @@ async fn agents_cannot_reach_admin_routes() {
         .await;
     assert_eq!(create.status, StatusCode::FORBIDDEN);
     assert_eq!(app.store.accounts().await.unwrap().len(), 2);
+    // Names are unique, whatever their capitals.
+    let csrf = app.get(&admin, "/admin/accounts").await.csrf();
+    let taken = app
+        .post(
+            &admin,
+            "/admin/accounts",
+            &[
+                ("csrf_token", &csrf),
+                ("username", "Agent1"),
+                ("display_name", "Other"),
+                ("role", "agent"),
+                ("password", AGENT_PW),
+                ("password_confirm", AGENT_PW),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(
+        taken.body.contains("That username is taken."),
+        "{}",
+        taken.body
+    );
+    assert!(taken.body.contains("value=\"Other\""), "form kept");
     let list = app.get(&admin, "/admin/accounts").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("agent1") && list.body.contains("1001"));
@@ -159,6 +182,13 @@ async fn bearer_tokens_open_the_api_until_revoked_or_disabled() {
     assert_eq!(body["role"], "agent");
     assert_eq!(body["extension"], "1001");
 
+    // Without any credential, a state change on the API is 401, not 403.
+    let anonymous = api
+        .delete(format!("{}/api/tokens/1", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     let none = api.get(format!("{}/api/me", app.url)).send().await.unwrap();
     assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(none.headers()["www-authenticate"], "Bearer");
