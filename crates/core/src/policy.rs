@@ -8,7 +8,7 @@ use crate::pbx::CallDirection;
 use crate::tracker::CallOutcome;
 
 /// The kinds of call a logging policy distinguishes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallKind {
     InboundAnswered,

@@ -47,6 +47,10 @@ pub struct EngineSettings {
     pub phonebook: Option<String>,
     /// Time zone for times shown in subjects and descriptions.
     pub display_time_zone: String,
+    /// The CRM's "call result" per kind of call, e.g. outbound_unanswered =
+    /// "No response/Busy". Empty by default: result picklists differ per org,
+    /// and a value the org lacks would make Zoho refuse the log.
+    pub call_results: std::collections::BTreeMap<crate::policy::CallKind, String>,
 }
 
 impl Default for EngineSettings {
@@ -63,6 +67,7 @@ impl Default for EngineSettings {
             group_missed_owner: None,
             phonebook: None,
             display_time_zone: "UTC".to_owned(),
+            call_results: std::collections::BTreeMap::new(),
         }
     }
 }

@@ -99,7 +99,7 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
         what,
         caller_number: caller,
         dialled_number: dialled,
-        result: None,
+        result: settings.call_results.get(&input.kind).cloned(),
         recording_url: input.recording_url.clone(),
     }
 }

@@ -7,7 +7,12 @@ use crate::support::*;
 
 #[tokio::test]
 async fn inbound_answered_from_a_known_contact() {
-    let w = world().await;
+    let mut options = options();
+    options.settings.call_results.insert(
+        ringbridge_core::policy::CallKind::OutboundUnanswered,
+        "No response/Busy".into(),
+    );
+    let w = ringbridge::world::World::start(options).await.unwrap();
     // The contact's phone is stored as "+1 (415) 555-0123"; the PBX presents 4155550123.
     let ids = play(
         &w,
@@ -57,7 +62,12 @@ async fn inbound_answered_from_a_known_contact() {
 
 #[tokio::test]
 async fn ring_group_answered_is_one_log_owned_by_the_answering_agent() {
-    let w = world().await;
+    let mut options = options();
+    options.settings.call_results.insert(
+        ringbridge_core::policy::CallKind::OutboundUnanswered,
+        "No response/Busy".into(),
+    );
+    let w = ringbridge::world::World::start(options).await.unwrap();
     let ids = play(
         &w,
         "ring_group_answered",
@@ -83,7 +93,12 @@ async fn ring_group_answered_is_one_log_owned_by_the_answering_agent() {
 
 #[tokio::test]
 async fn unanswered_group_and_queue_calls_are_one_missed_log_each() {
-    let w = world().await;
+    let mut options = options();
+    options.settings.call_results.insert(
+        ringbridge_core::policy::CallKind::OutboundUnanswered,
+        "No response/Busy".into(),
+    );
+    let w = ringbridge::world::World::start(options).await.unwrap();
     let mut ids = play(&w, "ring_group_unanswered", &[("caller", "4155550124")]).await;
     ids.extend(play(&w, "queue_unanswered", &[("caller", "4155550125")]).await);
     settle(&w, 2).await;
@@ -105,7 +120,12 @@ async fn unanswered_group_and_queue_calls_are_one_missed_log_each() {
 
 #[tokio::test]
 async fn queue_and_blind_transfer_are_owned_by_who_talked_last() {
-    let w = world().await;
+    let mut options = options();
+    options.settings.call_results.insert(
+        ringbridge_core::policy::CallKind::OutboundUnanswered,
+        "No response/Busy".into(),
+    );
+    let w = ringbridge::world::World::start(options).await.unwrap();
     let queue = play(
         &w,
         "queue_answered",
@@ -144,7 +164,12 @@ async fn queue_and_blind_transfer_are_owned_by_who_talked_last() {
 
 #[tokio::test]
 async fn outbound_calls_and_internal_calls() {
-    let w = world().await;
+    let mut options = options();
+    options.settings.call_results.insert(
+        ringbridge_core::policy::CallKind::OutboundUnanswered,
+        "No response/Busy".into(),
+    );
+    let w = ringbridge::world::World::start(options).await.unwrap();
     let out = play(
         &w,
         "outbound_answered",
@@ -168,6 +193,14 @@ async fn outbound_calls_and_internal_calls() {
     let u = call_for(&calls, &unanswered[0]);
     assert_eq!(u["Call_Type"], "Outbound");
     assert_eq!(u["Owner"]["id"], user_id(&w, "priya@corp.test").as_str());
+    assert_eq!(
+        u["Call_Result"], "No response/Busy",
+        "the configured call result"
+    );
+    assert!(
+        o["Call_Result"].is_null(),
+        "none configured for answered calls"
+    );
     w.stop().await;
 }
 
