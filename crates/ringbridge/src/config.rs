@@ -162,6 +162,26 @@ impl ZohoConfig {
 #[derive(Debug, Deserialize)]
 pub struct HttpConfig {
     pub listen: SocketAddr,
+    /// The URL people and Zoho reach ringbridge at (recording links in call
+    /// logs point here). Default: `http://{listen}`.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// Mark session cookies `Secure` (browsers then send them over https and
+    /// to localhost only). Turn off only for plain HTTP on a trusted LAN.
+    #[serde(default = "yes")]
+    pub secure_cookies: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl HttpConfig {
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

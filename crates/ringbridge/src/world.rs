@@ -7,29 +7,27 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use ringbridge_core::crm::Crm;
-use ringbridge_core::directory::DirectoryStore;
 use ringbridge_core::outbox::{JobKind, OutboxCounts};
 use ringbridge_core::pbx::{Pbx, PbxEventSource};
 use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::Storage;
-use ringbridge_engine::directory::{DirectoryConfig, DirectoryService, RefreshTask};
-use ringbridge_engine::matcher::CallerMatcher;
-use ringbridge_engine::{
-    Engine, EngineContext, Ingest, IngestConfig, Ingested, StreamStatus, Tuning,
-};
+use ringbridge_engine::directory::{DirectoryService, RefreshTask};
+use ringbridge_engine::{Engine, Ingest, IngestConfig, Ingested, StreamStatus, Tuning};
 use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use ringbridge_store::{SecretKey, SqlStore};
+use ringbridge_web::AppState;
+use ringbridge_web::recordings::{RecordingLinker, RecordingService, load_or_create_keys};
 use ringbridge_yeastar::{EventStreamConfig, YeastarClient, YeastarConfig};
 use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
-use ringbridge_zoho::dc::DcTable;
-use ringbridge_zoho::oauth::{OAuthClient, OAuthConfig, TokenSet};
 use ringbridge_zoho::{ConnectionOptions, ZohoConnection};
 use secrecy::SecretString;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use url::Url;
+
+use crate::serve::crm::{CrmRuntime, EngineInputs, ZohoEndpoints, start_engine, zoho_connection};
 
 /// The scopes ringbridge asks Zoho for in REST mode.
 pub const ZOHO_SCOPES: &[&str] = &[
@@ -53,7 +51,6 @@ pub struct WorldOptions {
     pub ingest: IngestConfig,
     pub events: EventStreamConfig,
     pub zoho_options: ConnectionOptions,
-    pub directory: DirectoryConfig,
 }
 
 impl Default for WorldOptions {
@@ -79,7 +76,6 @@ impl Default for WorldOptions {
             ingest,
             events: EventStreamConfig::default(),
             zoho_options: ConnectionOptions::default(),
-            directory: DirectoryConfig::default(),
         }
     }
 }
@@ -98,6 +94,9 @@ pub struct World {
     /// The refresh token the Zoho connection uses (tests revoke it).
     pub zoho_refresh_token: String,
     ingest: JoinHandle<()>,
+    /// ringbridge's HTTP surface (recordings, health, pages) for this world.
+    pub http_url: String,
+    http: JoinHandle<std::io::Result<()>>,
     _refresh: RefreshTask,
     _data_dir: Option<tempfile::TempDir>,
 }
@@ -136,35 +135,45 @@ impl World {
         let crm = Arc::new(ZohoCrm::new(zoho.rest(), ZohoCrmConfig::default()));
         let crm_port: Arc<dyn Crm> = crm.clone();
         let pbx_port: Arc<dyn Pbx> = Arc::new(yeastar.clone());
-        let mut directory_config = options.directory;
-        directory_config.modules = options.settings.match_modules.clone();
-        let directory_store: Arc<dyn DirectoryStore> = Arc::new(store.clone());
-        let directory = Arc::new(DirectoryService::new(
-            directory_config,
-            crm_port.clone(),
-            directory_store,
-            options.plan.clone(),
-        ));
-        let refresh = directory
-            .start()
-            .await
-            .context("loading the phone directory")?;
-        let matcher: Arc<dyn CallerMatcher> = directory.clone();
-        let ctx = Arc::new(EngineContext::new(
-            options.ingest.pbx_id.clone(),
-            storage.clone(),
-            crm_port,
+        // ringbridge's own HTTP surface, so recording links in call logs work.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let http_url = format!("http://{}", listener.local_addr()?);
+        let keys = load_or_create_keys(&store).await?;
+        let inputs = EngineInputs {
+            pbx: pbx_port.clone(),
+            pbx_id: options.ingest.pbx_id.clone(),
+            plan: options.plan,
+            settings: options.settings,
+            tuning: options.tuning,
+            recordings: Some(Arc::new(RecordingLinker::new(&http_url, keys.clone()))),
+        };
+        let CrmRuntime {
+            engine,
+            directory,
+            refresh,
+            ..
+        } = start_engine(crm_port, &store, inputs).await?;
+        // Deterministic starts: the directory holds the CRM's numbers before calls come.
+        let mut sync = directory.sync_status();
+        tokio::time::timeout(
+            Duration::from_secs(20),
+            sync.wait_for(|s| s.last_ok_at.is_some()),
+        )
+        .await
+        .context("the phone directory's first sync did not finish")??;
+        let recordings = RecordingService::new(
+            keys,
+            Arc::new(store.clone()),
+            Arc::new(store.clone()),
             pbx_port.clone(),
-            matcher,
-            options.settings,
-            options.plan,
-            options.tuning,
+        );
+        let state = AppState::new(storage.clone(), Arc::new(store.clone()), None)
+            .with_recordings(Arc::new(recordings));
+        let http = tokio::spawn(ringbridge_web::serve(
+            listener,
+            ringbridge_web::router(state, None),
+            std::future::pending(),
         ));
-        let engine = Engine::start(ctx);
-        engine
-            .refresh_user_map()
-            .await
-            .context("mapping extensions to CRM users")?;
 
         let (tx, updates) = mpsc::channel(4096);
         let ingest = Ingest::new(options.ingest, storage, pbx_port, tx);
@@ -188,6 +197,8 @@ impl World {
             updates: Some(updates),
             zoho_refresh_token,
             ingest,
+            http_url,
+            http,
             _refresh: refresh,
             _data_dir: data_dir,
         };
@@ -243,6 +254,7 @@ impl World {
 
     pub async fn stop(self) {
         self.ingest.abort();
+        self.http.abort();
         self.engine.stop();
         self.yeastar.shutdown().await;
         self.store.close().await;
@@ -252,17 +264,16 @@ impl World {
 /// A Zoho connection to the simulator, as an admin's consent would have made it.
 fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<(ZohoConnection, String)> {
     let tokens = sim.issue_tokens(ZOHO_SCOPES);
+    let endpoints = ZohoEndpoints {
+        client_id: sim.client_id().to_owned(),
+        client_secret: SecretString::from(sim.client_secret().to_owned()),
+        redirect_uri: Url::parse(&sim.config().redirect_uris[0])?,
+        accounts_server: Url::parse(sim.accounts_url())?,
+        api_domain: Url::parse(sim.api_url())?,
+    };
     let refresh = tokens.refresh_token.clone();
-    let accounts = Url::parse(sim.accounts_url())?;
-    let api = Url::parse(sim.api_url())?;
-    let mut oauth = OAuthConfig::new(
-        sim.client_id(),
-        SecretString::from(sim.client_secret().to_owned()),
-        Url::parse(&sim.config().redirect_uris[0])?,
-    );
-    oauth.dc = DcTable::single(accounts.clone(), api.clone());
-    let client = OAuthClient::new(oauth, reqwest::Client::new());
-    let tokens =
-        TokenSet::from_refresh_token(SecretString::from(tokens.refresh_token), api, accounts);
-    Ok((ZohoConnection::new(client, tokens, options), refresh))
+    Ok((
+        zoho_connection(endpoints, SecretString::from(tokens.refresh_token), options),
+        refresh,
+    ))
 }

@@ -83,7 +83,18 @@ pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
     if let Some(webhook) = pbx_webhook {
         app = app.merge(webhook);
     }
-    app.layer(TraceLayer::new_for_http())
+    app.layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The request span names the method and path only: query strings carry
+/// OAuth codes and recording links carry their capability, so neither is logged.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = request.uri().path();
+    let path = match path.strip_prefix("/recordings/") {
+        Some(_) => "/recordings/<redacted>",
+        None => path,
+    };
+    tracing::info_span!("request", method = %request.method(), path = %path)
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves.
@@ -92,7 +103,12 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The caller's address reaches handlers (the login throttle counts per
+    // address, so one attacker cannot lock everyone out of an account).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -312,7 +312,11 @@ impl CallerMatcher for DirectoryService {
     /// earlier run whose copy was loaded from the store), or when waiting
     /// for that has taken longer than `first_sync_patience`.
     fn ready(&self) -> bool {
-        if self.started.elapsed() >= self.config.first_sync_patience {
+        // Waiting is pointless when the CRM connection itself is gone: let
+        // calls go on to fail visibly (the engine raises the alarm).
+        if self.started.elapsed() >= self.config.first_sync_patience
+            || self.status.borrow().needs_reconnect
+        {
             return true;
         }
         let cursors = self

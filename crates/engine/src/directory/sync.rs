@@ -12,9 +12,10 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ringbridge_core::crm::{CrmModule, CrmRecordRef};
+use ringbridge_core::crm::{CrmError, CrmModule, CrmRecordRef};
 use ringbridge_core::directory::SyncCursor;
 use tokio::task::JoinHandle;
 
@@ -45,6 +46,8 @@ pub struct SyncStatus {
     pub rounds: u64,
     pub last_ok_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// The last sync failed because the CRM connection needs an admin.
+    pub needs_reconnect: bool,
 }
 
 /// The periodic refresh; stops when dropped.
@@ -92,20 +95,30 @@ impl DirectoryService {
     }
 
     /// Loads the stored directory, then keeps it fresh in the background:
-    /// a sync right away, then every `refresh_every`. Lookups work
-    /// meanwhile (a number not yet synced is asked from the CRM).
+    /// a sync right away, then every `refresh_every`; after a failed sync
+    /// the next try comes sooner (2 s, doubling up to `refresh_every`), so a
+    /// CRM outage at start does not leave the directory empty for long.
     pub async fn start(self: &Arc<Self>) -> Result<RefreshTask, DirectoryError> {
         self.load().await?;
         let this = Arc::clone(self);
         Ok(RefreshTask(tokio::spawn(async move {
+            let mut retry = Duration::from_secs(2);
             loop {
-                this.refresh_once().await;
-                tokio::time::sleep(this.config.refresh_every).await;
+                let wait = if this.refresh_once().await {
+                    retry = Duration::from_secs(2);
+                    this.config.refresh_every
+                } else {
+                    let wait = retry.min(this.config.refresh_every);
+                    retry = retry.saturating_mul(2);
+                    wait
+                };
+                tokio::time::sleep(wait).await;
             }
         })))
     }
 
-    async fn refresh_once(&self) {
+    /// One sync round; `true` if it succeeded.
+    async fn refresh_once(&self) -> bool {
         let result = self.sync().await;
         let now = self.now();
         self.misses
@@ -121,13 +134,24 @@ impl DirectoryService {
                 Ok(_) => {
                     s.last_ok_at = Some(now);
                     s.last_error = None;
+                    s.needs_reconnect = false;
                 }
-                Err(e) => s.last_error = Some(e.to_string()),
+                Err(e) => {
+                    s.last_error = Some(e.to_string());
+                    s.needs_reconnect =
+                        matches!(e, DirectoryError::Crm(CrmError::ReconnectNeeded(_)));
+                }
             }
         });
         match result {
-            Ok(report) => tracing::debug!(?report, "phone directory synced"),
-            Err(e) => tracing::warn!(error = %e, "phone directory sync failed; retrying later"),
+            Ok(report) => {
+                tracing::debug!(?report, "phone directory synced");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "phone directory sync failed; retrying soon");
+                false
+            }
         }
     }
 

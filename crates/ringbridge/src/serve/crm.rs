@@ -11,7 +11,7 @@ use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::{Storage, Store};
 use ringbridge_engine::directory::{DirectoryConfig, DirectoryService, RefreshTask};
-use ringbridge_engine::{Engine, EngineContext, Tuning};
+use ringbridge_engine::{Engine, EngineContext, RecordingLinks, Tuning};
 use ringbridge_store::SqlStore;
 use ringbridge_web::metrics::{CrmClientCounters, CrmCountersFn};
 use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
@@ -65,7 +65,8 @@ pub struct CrmRuntime {
     pub directory: Arc<DirectoryService>,
     /// The CRM client's request and credit counters, for /metrics.
     pub counters: Option<CrmCountersFn>,
-    _refresh: RefreshTask,
+    /// The directory's periodic refresh; it stops when dropped.
+    pub refresh: RefreshTask,
 }
 
 /// Reads a Zoho connection's counters in the web crate's terms.
@@ -82,14 +83,22 @@ pub fn zoho_counters(zoho: ZohoConnection) -> CrmCountersFn {
     })
 }
 
+/// What the engine runs with, besides the CRM and the store.
+pub struct EngineInputs {
+    pub pbx: Arc<dyn Pbx>,
+    pub pbx_id: String,
+    pub plan: NumberPlan,
+    pub settings: EngineSettings,
+    pub tuning: Tuning,
+    /// Links to recordings put into call logs, when ringbridge serves them.
+    pub recordings: Option<Arc<dyn RecordingLinks>>,
+}
+
 pub async fn start_crm(
     zoho: &ZohoConfig,
     store: &SqlStore,
-    pbx: Arc<dyn Pbx>,
-    pbx_id: &str,
-    plan: NumberPlan,
-    settings: EngineSettings,
     timing: &Timing,
+    inputs: EngineInputs,
 ) -> Result<CrmRuntime> {
     // A refresh token given in the configuration is kept encrypted in the
     // database, so the configuration need not hold it after the first start.
@@ -117,8 +126,7 @@ pub async fn start_crm(
         ..ZohoCrmConfig::default()
     };
     let crm: Arc<dyn Crm> = Arc::new(ZohoCrm::new(connection.rest(), crm_config));
-    let mut runtime =
-        start_engine(crm, store, pbx, pbx_id, plan, settings, timing.tuning()).await?;
+    let mut runtime = start_engine(crm, store, inputs).await?;
     runtime.counters = Some(zoho_counters(connection));
     Ok(runtime)
 }
@@ -127,12 +135,16 @@ pub async fn start_crm(
 pub async fn start_engine(
     crm: Arc<dyn Crm>,
     store: &SqlStore,
-    pbx: Arc<dyn Pbx>,
-    pbx_id: &str,
-    plan: NumberPlan,
-    settings: EngineSettings,
-    tuning: Tuning,
+    inputs: EngineInputs,
 ) -> Result<CrmRuntime> {
+    let EngineInputs {
+        pbx,
+        pbx_id,
+        plan,
+        settings,
+        tuning,
+        recordings,
+    } = inputs;
     let directory_store: Arc<dyn DirectoryStore> = Arc::new(store.clone());
     let directory_config = DirectoryConfig {
         modules: settings.match_modules.clone(),
@@ -149,8 +161,8 @@ pub async fn start_engine(
         .await
         .context("loading the phone directory")?;
     let storage: Arc<dyn Storage> = Arc::new(store.clone());
-    let ctx = Arc::new(EngineContext::new(
-        pbx_id.to_owned(),
+    let mut ctx = EngineContext::new(
+        pbx_id,
         storage,
         crm,
         pbx,
@@ -158,8 +170,9 @@ pub async fn start_engine(
         settings,
         plan,
         tuning,
-    ));
-    let mut engine = Engine::start(ctx);
+    );
+    ctx.recordings = recordings;
+    let mut engine = Engine::start(Arc::new(ctx));
     engine.keep_user_map_fresh(std::time::Duration::from_secs(10 * 60));
     if let Err(err) = engine.refresh_user_map().await {
         tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
@@ -168,6 +181,6 @@ pub async fn start_engine(
         engine,
         directory,
         counters: None,
-        _refresh: refresh,
+        refresh,
     })
 }

@@ -12,7 +12,9 @@ use ringbridge_core::pbx::Pbx;
 use ringbridge_core::store::Storage;
 use ringbridge_store::SqlStore;
 use ringbridge_web::AppState;
+use ringbridge_web::auth::{SystemClock, WebConfig};
 use ringbridge_web::metrics::{Metrics, MetricsSources};
+use ringbridge_web::recordings::{RecordingLinker, RecordingService, load_or_create_keys};
 
 use crate::config::Config;
 
@@ -28,11 +30,12 @@ pub async fn run(config: Config) -> Result<()> {
     let store = open_store(&config).await?;
     let shared: Arc<dyn Storage> = Arc::new(store.clone());
     let Some(pbx_config) = &config.pbx else {
-        tracing::warn!("no [pbx] configured: serving health endpoints only");
+        tracing::warn!("no [pbx] configured: serving the web pages and health endpoints only");
         return serve_http(
             &config,
             &store,
-            AppState::new(shared, Arc::new(store.clone()), None),
+            AppState::new(shared, Arc::new(store.clone()), None)
+                .with_web(web_config(&config), Arc::new(SystemClock))?,
             None,
         )
         .await;
@@ -40,22 +43,22 @@ pub async fn run(config: Config) -> Result<()> {
     // The recorder must exist before ingest counts its first event.
     let metrics = Metrics::global();
     let pbx = pbx::start_pbx(pbx_config, &config.timing, shared.clone())?;
+    let pbx_port: Arc<dyn Pbx> = Arc::new(pbx.client.clone());
+    let keys = load_or_create_keys(&store)
+        .await
+        .context("recording link keys")?;
+    let linker = RecordingLinker::new(&config.http.public_url(), keys.clone());
     let crm = match &config.zoho {
         Some(zoho) => {
-            let port: Arc<dyn Pbx> = Arc::new(pbx.client.clone());
-            let plan = pbx_config.number_plan()?;
-            Some(
-                crm::start_crm(
-                    zoho,
-                    &store,
-                    port,
-                    &pbx_config.id,
-                    plan,
-                    config.engine.clone(),
-                    &config.timing,
-                )
-                .await?,
-            )
+            let inputs = crm::EngineInputs {
+                pbx: pbx_port.clone(),
+                pbx_id: pbx_config.id.clone(),
+                plan: pbx_config.number_plan()?,
+                settings: config.engine.clone(),
+                tuning: config.timing.tuning(),
+                recordings: Some(Arc::new(linker)),
+            };
+            Some(crm::start_crm(zoho, &store, &config.timing, inputs).await?)
         }
         None => {
             tracing::warn!(
@@ -72,7 +75,15 @@ pub async fn run(config: Config) -> Result<()> {
         crm_client: crm.as_ref().and_then(|c| c.counters.clone()),
     });
     let consumer = tokio::spawn(pbx::log_updates(pbx.events));
-    let state = AppState::new(shared, Arc::new(store.clone()), Some(pbx.status.clone()));
+    let recordings = RecordingService::new(
+        keys,
+        Arc::new(store.clone()),
+        Arc::new(store.clone()),
+        pbx_port,
+    );
+    let state = AppState::new(shared, Arc::new(store.clone()), Some(pbx.status.clone()))
+        .with_recordings(Arc::new(recordings))
+        .with_web(web_config(&config), Arc::new(SystemClock))?;
     let result = serve_http(&config, &store, state, pbx.webhook.clone()).await;
     pbx.ingest.abort();
     consumer.abort();
@@ -83,6 +94,13 @@ pub async fn run(config: Config) -> Result<()> {
     pbx.client.shutdown().await;
     store.close().await;
     result
+}
+
+fn web_config(config: &Config) -> WebConfig {
+    WebConfig {
+        secure_cookies: config.http.secure_cookies,
+        ..WebConfig::default()
+    }
 }
 
 async fn serve_http(

@@ -288,3 +288,38 @@ async fn the_pbx_phonebook_follows_a_name_change_in_the_crm() {
     assert_eq!(millers[0].first_name, "Robert");
     w.stop().await;
 }
+
+#[tokio::test]
+async fn the_call_log_links_to_its_recording_which_plays_without_pbx_credentials() {
+    let w = world().await;
+    let ids = play(&w, "inbound_answered", &[("caller", "4155550123")]).await;
+    settle(&w, 1).await;
+    let calls = crm_calls(&w);
+    let link = call_for(&calls, &ids[0])["Voice_Recording__s"]
+        .as_str()
+        .expect("a recording link")
+        .to_owned();
+    assert!(
+        link.starts_with(&format!("{}/recordings/", w.http_url)),
+        "{link}"
+    );
+    let full = reqwest::get(&link).await.unwrap();
+    assert_eq!(full.status(), 200);
+    let bytes = full.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], b"RIFF", "a WAV file, streamed from the PBX");
+    // Seeking: a byte range.
+    let part = reqwest::Client::new()
+        .get(&link)
+        .header("Range", "bytes=0-99")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.bytes().await.unwrap().len(), 100);
+    // A tampered link is refused.
+    let mut tampered = link.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(reqwest::get(&tampered).await.unwrap().status(), 403);
+    w.stop().await;
+}
