@@ -156,6 +156,9 @@ impl Ingest {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
+                // Events first: a tick's work (checkpoint, reconciliation)
+                // must see every event that has already arrived.
+                biased;
                 item = source.next() => match item {
                     Some(item) => self.handle(item).await?,
                     None => return Ok(()),

@@ -258,7 +258,7 @@ async fn reconciliation_queues_calls_the_stream_never_mentioned_but_not_live_one
                 via: None,
             }],
         }));
-        let source = futures_util::stream::iter(vec![EventSourceItem::Connected, ringing])
+        let source = futures_util::stream::iter(vec![ringing, EventSourceItem::Connected])
             .chain(futures_util::stream::pending());
         let task = tokio::spawn(ingest.run(source));
         tokio::time::sleep(Duration::from_millis(400)).await;
