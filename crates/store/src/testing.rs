@@ -21,6 +21,21 @@ pub struct TestDatabase {
 
 pub const POSTGRES_ENV: &str = "RINGBRIDGE_TEST_POSTGRES_URL";
 
+/// One fresh, opened and migrated store per available backend, each with
+/// its own random secret key. Keep the `TestDatabase` alive while testing.
+pub async fn fresh_stores() -> Vec<(crate::SqlStore, TestDatabase)> {
+    let mut out = Vec::new();
+    for db in fresh_databases().await {
+        let key = crate::SecretKey::from_base64(&crate::SecretKey::generate_base64())
+            .expect("a fresh key");
+        let store = crate::SqlStore::open(&db.url, key)
+            .await
+            .expect("the test database opens");
+        out.push((store, db));
+    }
+    out
+}
+
 /// One fresh database per available backend.
 pub async fn fresh_databases() -> Vec<TestDatabase> {
     let mut all = vec![fresh_sqlite()];

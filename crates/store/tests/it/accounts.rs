@@ -3,22 +3,7 @@ use ringbridge_core::accounts::{
     AccountError, AccountProfile, AccountStore, NewAccount, NewApiToken, NewSession, Role,
     TokenHash, Username,
 };
-use ringbridge_store::testing::fresh_databases;
-use ringbridge_store::{SecretKey, SqlStore};
-
-async fn stores() -> Vec<(SqlStore, ringbridge_store::testing::TestDatabase)> {
-    let mut out = Vec::new();
-    for db in fresh_databases().await {
-        let store = SqlStore::open(
-            &db.url,
-            SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-        )
-        .await
-        .unwrap();
-        out.push((store, db));
-    }
-    out
-}
+use ringbridge_store::testing::fresh_stores;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 8, 9, 0, 0).unwrap()
@@ -41,7 +26,7 @@ fn new_account(name: &str, role: Role) -> NewAccount {
 
 #[tokio::test]
 async fn first_admin_is_created_once() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         assert!(!store.has_admin().await.unwrap());
         // Setup always makes an admin, whatever role the form claimed.
         let admin = store
@@ -76,7 +61,7 @@ async fn first_admin_is_created_once() {
 
 #[tokio::test]
 async fn racing_setups_make_one_admin() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         let attempts = (0..6).map(|n| {
             let store = store.clone();
             async move {
@@ -95,7 +80,7 @@ async fn racing_setups_make_one_admin() {
 
 #[tokio::test]
 async fn accounts_round_trip_and_names_are_unique() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         let agent = store
             .create_account(&new_account("alice", Role::Agent))
             .await
@@ -169,7 +154,7 @@ async fn accounts_round_trip_and_names_are_unique() {
 
 #[tokio::test]
 async fn sessions_are_found_by_hash_touched_and_deleted() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         let alice = store
             .create_account(&new_account("alice", Role::Agent))
             .await
@@ -228,7 +213,7 @@ async fn sessions_are_found_by_hash_touched_and_deleted() {
 
 #[tokio::test]
 async fn pruning_drops_idle_and_expired_sessions() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         let alice = store
             .create_account(&new_account("alice", Role::Agent))
             .await
@@ -269,7 +254,7 @@ async fn pruning_drops_idle_and_expired_sessions() {
 
 #[tokio::test]
 async fn api_tokens_list_resolve_and_revoke() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         let alice = store
             .create_account(&new_account("alice", Role::Agent))
             .await

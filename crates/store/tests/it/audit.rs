@@ -1,21 +1,6 @@
 use chrono::{Duration, TimeZone, Utc};
 use ringbridge_core::audit::{AuditEntry, AuditOutcome, AuditStore, AuditSystem};
-use ringbridge_store::testing::fresh_databases;
-use ringbridge_store::{SecretKey, SqlStore};
-
-async fn stores() -> Vec<(SqlStore, ringbridge_store::testing::TestDatabase)> {
-    let mut out = Vec::new();
-    for db in fresh_databases().await {
-        let store = SqlStore::open(
-            &db.url,
-            SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-        )
-        .await
-        .unwrap();
-        out.push((store, db));
-    }
-    out
-}
+use ringbridge_store::testing::fresh_stores;
 
 fn entry(n: i64, key: &str, outcome: AuditOutcome) -> AuditEntry {
     let t0 = Utc.with_ymd_and_hms(2026, 3, 8, 9, 59, 0).unwrap();
@@ -36,7 +21,7 @@ fn entry(n: i64, key: &str, outcome: AuditOutcome) -> AuditEntry {
 
 #[tokio::test]
 async fn entries_round_trip_newest_first() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         assert!(store.recent(10).await.unwrap().is_empty());
         let written: Vec<AuditEntry> = (0..5)
             .map(|n| {
@@ -69,7 +54,7 @@ async fn entries_round_trip_newest_first() {
 
 #[tokio::test]
 async fn history_of_one_key_is_oldest_first_and_only_that_key() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         let attempts = [
             entry(
                 0,

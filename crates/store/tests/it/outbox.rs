@@ -3,28 +3,13 @@ use std::time::Duration;
 
 use chrono::Utc;
 use ringbridge_core::outbox::{JobKind, JobStatus, OutboxStore};
-use ringbridge_store::testing::fresh_databases;
-use ringbridge_store::{SecretKey, SqlStore};
-
-async fn stores() -> Vec<(SqlStore, ringbridge_store::testing::TestDatabase)> {
-    let mut out = Vec::new();
-    for db in fresh_databases().await {
-        let store = SqlStore::open(
-            &db.url,
-            SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-        )
-        .await
-        .unwrap();
-        out.push((store, db));
-    }
-    out
-}
+use ringbridge_store::testing::fresh_stores;
 
 const LEASE: Duration = Duration::from_secs(30);
 
 #[tokio::test]
 async fn enqueue_is_idempotent_per_kind_and_key() {
-    for (store, _db) in stores().await {
+    for (store, _db) in fresh_stores().await {
         let now = Utc::now();
         assert!(
             store
@@ -61,7 +46,7 @@ async fn enqueue_is_idempotent_per_kind_and_key() {
 
 #[tokio::test]
 async fn claim_takes_due_jobs_oldest_first_and_counts_attempts() {
-    for (store, _db) in stores().await {
+    for (store, _db) in fresh_stores().await {
         let now = Utc::now();
         for i in 0..5 {
             store
@@ -116,7 +101,7 @@ async fn claim_takes_due_jobs_oldest_first_and_counts_attempts() {
 
 #[tokio::test]
 async fn an_expired_lease_makes_a_job_claimable_again_as_maybe_delivered() {
-    for (store, _db) in stores().await {
+    for (store, _db) in fresh_stores().await {
         let now = Utc::now();
         store
             .enqueue(JobKind::WriteCallLog, "k", "{}", now)
@@ -162,7 +147,7 @@ async fn an_expired_lease_makes_a_job_claimable_again_as_maybe_delivered() {
 
 #[tokio::test]
 async fn retry_release_fail_requeue_and_complete() {
-    for (store, _db) in stores().await {
+    for (store, _db) in fresh_stores().await {
         let now = Utc::now();
         for k in ["a", "b", "c"] {
             store
@@ -248,7 +233,7 @@ async fn retry_release_fail_requeue_and_complete() {
 
 #[tokio::test]
 async fn concurrent_claimers_never_share_a_job() {
-    for (store, _db) in stores().await {
+    for (store, _db) in fresh_stores().await {
         let now = Utc::now();
         for i in 0..200 {
             store

@@ -1,22 +1,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ringbridge_core::pbx::RecordingRef;
 use ringbridge_core::recording::{CapabilityId, IssuedLink, RecordingCapability, RecordingStore};
-use ringbridge_store::testing::fresh_databases;
-use ringbridge_store::{SecretKey, SqlStore};
-
-async fn stores() -> Vec<(SqlStore, ringbridge_store::testing::TestDatabase)> {
-    let mut out = Vec::new();
-    for db in fresh_databases().await {
-        let store = SqlStore::open(
-            &db.url,
-            SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-        )
-        .await
-        .unwrap();
-        out.push((store, db));
-    }
-    out
-}
+use ringbridge_store::testing::fresh_stores;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 8, 10, 0, 0).unwrap()
@@ -34,7 +19,7 @@ fn capability(n: u8, call_key: &str, issued_at: DateTime<Utc>) -> RecordingCapab
 
 #[tokio::test]
 async fn links_are_remembered_once_and_listed() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         let first = capability(1, "pbx:1", t0());
         let mut link = IssuedLink::new(&first);
         store.remember_link(&link).await.unwrap();
@@ -79,7 +64,7 @@ async fn links_are_remembered_once_and_listed() {
 
 #[tokio::test]
 async fn one_link_can_be_revoked_alone() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         let a = capability(1, "pbx:1", t0());
         let b = capability(2, "pbx:1", t0());
         for c in [&a, &b] {
@@ -112,7 +97,7 @@ async fn one_link_can_be_revoked_alone() {
 
 #[tokio::test]
 async fn revoking_a_call_covers_its_links_seen_or_not_but_not_later_ones() {
-    for (store, db) in stores().await {
+    for (store, db) in fresh_stores().await {
         let opened = capability(1, "pbx:1", t0());
         store
             .remember_link(&IssuedLink::new(&opened))
