@@ -14,6 +14,7 @@ pub mod lease;
 pub mod outbox;
 pub mod pbx;
 pub mod phone;
+pub mod phonebridge;
 pub mod policy;
 pub mod recording;
 pub mod settings;

@@ -1,0 +1,410 @@
+//! PhoneBridge mode: which Zoho `callnotify` events a call's [`CallUpdate`]s
+//! become. Pure; the engine sends what this returns.
+//!
+//! Rules (zoho-phonebridge.md §6–7, PhoneBridge issue):
+//! - Only extensions mapped to a CRM user are notified (the user id is the
+//!   `zohouser`); internal ext-to-ext calls never are.
+//! - Zoho needs one id per agent leg: `{call_id}-{extension}` ([`leg_id`]),
+//!   reused for every event of that leg.
+//! - Every ringing agent gets `ringing`; whoever answers gets `answered`.
+//!   A call the agent placed from the desk phone never rings it, so its first
+//!   sign is `Answered`: that leg is taken as outbound (`dialed`) and gets
+//!   `ringing` then `answered`, so Zoho still pops.
+//! - A transferred call ringing the next agent carries `transferredcallid` =
+//!   the leg id of the agent who talked last (the doc's wording is ambiguous;
+//!   the original leg is the likeliest reading).
+//! - **One log per call.** Every terminal state (`ended`, `missed`,
+//!   `busy`/`noanswer`/...) is what makes Zoho write a Calls record, one per
+//!   leg id, and whether Zoho dedupes is unknown (§6 "Logging", §7
+//!   "Duplicates"). No documented state closes a pop without logging. So a
+//!   call gets exactly ONE terminal, on one leg, and the agents who rang and
+//!   did not answer get nothing further: their pop stays until they close it,
+//!   which costs less than a second log per ringing agent (a `missed` for each
+//!   would file a missed call for a call that was answered).
+//! - The terminal comes from the PBX's call record (the authority on
+//!   direction, talk time and recording), so calls caught up after a gap are
+//!   logged too, without the live states:
+//!   - inbound answered: `ended` on the owner's leg (owner policy; a mapped
+//!     talker if the policy's pick is not mapped), duration = talk seconds;
+//!   - inbound unanswered: one `missed` for the group-missed owner when the
+//!     call rang several agents and that setting is set, else for the first
+//!     mapped agent that rang;
+//!   - outbound answered: `ended` on the caller's leg; unanswered: one
+//!     unattended state from the record's disposition.
+//! - The logging policy still applies: a call it skips gets no terminal.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::pbx::{CallDirection, CallId, Disposition};
+use crate::policy::LoggingPolicy;
+use crate::settings::EngineSettings;
+use crate::tracker::{CallOutcome, CallUpdate, OwnerPolicy};
+use crate::usermap::UserMap;
+
+/// `type`: who started the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PbDirection {
+    /// Inbound: from = customer, to = agent.
+    Received,
+    /// Outbound: from = agent, to = customer.
+    Dialed,
+}
+
+/// Why an outbound call was not answered, as far as a PBX record tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PbUnattended {
+    Busy,
+    NoAnswer,
+    /// The call failed (no route, congestion...).
+    NotAvailable,
+}
+
+impl PbUnattended {
+    pub fn from_disposition(d: &Disposition) -> Self {
+        match d {
+            Disposition::Busy => Self::Busy,
+            Disposition::Failed => Self::NotAvailable,
+            _ => Self::NoAnswer,
+        }
+    }
+}
+
+/// `state` with what belongs to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PbState {
+    /// `transferred_from`: the leg id of the agent the call was transferred from.
+    Ringing {
+        transferred_from: Option<String>,
+    },
+    Answered,
+    /// `recording`: the call has a recording, so the link goes along (`voiceuri`).
+    Ended {
+        start: DateTime<Utc>,
+        duration_s: u32,
+        recording: bool,
+    },
+    /// Inbound, nobody answered (a voicemail recording may go along).
+    Missed {
+        start: DateTime<Utc>,
+        recording: bool,
+    },
+    /// Outbound, not answered.
+    Unattended {
+        reason: PbUnattended,
+        start: DateTime<Utc>,
+    },
+}
+
+impl PbState {
+    /// Terminal states are the ones that make Zoho write a Calls record.
+    pub fn is_terminal(&self) -> bool {
+        !matches!(self, Self::Ringing { .. } | Self::Answered)
+    }
+}
+
+/// One `callnotify` to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PbNotification {
+    pub call_id: CallId,
+    /// The `id` Zoho sees: [`leg_id`].
+    pub leg_id: String,
+    pub direction: PbDirection,
+    pub state: PbState,
+    /// The outside party's number as the PBX gave it.
+    pub customer: String,
+    /// The agent's extension (Zoho accepts the agent side as an extension; unconfirmed).
+    pub extension: String,
+    /// The agent's CRM user id (`zohouser`).
+    pub zoho_user: String,
+}
+
+impl PbNotification {
+    pub fn is_terminal(&self) -> bool {
+        self.state.is_terminal()
+    }
+
+    /// `(from, to)` as Zoho wants them for the direction.
+    pub fn from_to(&self) -> (&str, &str) {
+        match self.direction {
+            PbDirection::Received => (&self.customer, &self.extension),
+            PbDirection::Dialed => (&self.extension, &self.customer),
+        }
+    }
+}
+
+/// The id of one agent's leg of a call.
+pub fn leg_id(call_id: &CallId, extension: &str) -> String {
+    format!("{}-{extension}", call_id.as_str())
+}
+
+/// The settings the plan follows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanConfig {
+    pub owner: OwnerPolicy,
+    /// CRM user who owns missed calls that rang several agents.
+    pub group_missed_owner: Option<String>,
+    pub logging: LoggingPolicy,
+}
+
+impl PlanConfig {
+    pub fn from_settings(s: &EngineSettings) -> Self {
+        Self {
+            owner: s.owner,
+            group_missed_owner: s.group_missed_owner.clone(),
+            logging: s.logging.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct LiveCall {
+    direction: PbDirection,
+    customer: String,
+    rung: Vec<String>,
+    answered: Vec<String>,
+    /// The last mapped extension that talked (for `transferredcallid`).
+    last_talker: Option<String>,
+    last_seen: DateTime<Utc>,
+}
+
+/// What was notified for each live call.
+#[derive(Debug, Default)]
+pub struct NotifyPlan {
+    live: HashMap<CallId, LiveCall>,
+}
+
+impl NotifyPlan {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Calls with live notifications and no end yet.
+    pub fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live.is_empty()
+    }
+
+    /// The notifications one update calls for, in sending order.
+    pub fn apply(
+        &mut self,
+        update: &CallUpdate,
+        users: &UserMap,
+        config: &PlanConfig,
+        at: DateTime<Utc>,
+    ) -> Vec<PbNotification> {
+        match update {
+            CallUpdate::Ringing {
+                call_id,
+                extension,
+                other_party,
+                direction,
+            } => {
+                let direction = match direction {
+                    CallDirection::Inbound => PbDirection::Received,
+                    CallDirection::Outbound => PbDirection::Dialed,
+                    CallDirection::Internal => return Vec::new(),
+                };
+                let Some(customer) = other_party else {
+                    return Vec::new();
+                };
+                // Remembered even for an unmapped agent: a mapped one may pick the call up.
+                let call = self
+                    .live
+                    .entry(call_id.clone())
+                    .or_insert_with(|| LiveCall {
+                        direction,
+                        customer: customer.clone(),
+                        rung: Vec::new(),
+                        answered: Vec::new(),
+                        last_talker: None,
+                        last_seen: at,
+                    });
+                call.last_seen = at;
+                let Some(user) = users.user_for(extension) else {
+                    return Vec::new();
+                };
+                let mut out = Vec::new();
+                ring(call_id, call, extension, &user.crm_user_id, &mut out);
+                out
+            }
+            CallUpdate::Answered {
+                call_id,
+                extension,
+                other_party,
+            } => {
+                let Some(user) = users.user_for(extension) else {
+                    return Vec::new();
+                };
+                let call = match (self.live.get_mut(call_id), other_party) {
+                    (Some(call), _) => call,
+                    // Never rang here: the agent placed the call.
+                    (None, Some(customer)) => {
+                        self.live.entry(call_id.clone()).or_insert(LiveCall {
+                            direction: PbDirection::Dialed,
+                            customer: customer.clone(),
+                            rung: Vec::new(),
+                            answered: Vec::new(),
+                            last_talker: None,
+                            last_seen: at,
+                        })
+                    }
+                    (None, None) => return Vec::new(),
+                };
+                call.last_seen = at;
+                let mut out = Vec::new();
+                ring(call_id, call, extension, &user.crm_user_id, &mut out);
+                if !call.answered.contains(extension) {
+                    call.answered.push(extension.clone());
+                    out.push(notification(
+                        call_id,
+                        call,
+                        extension,
+                        &user.crm_user_id,
+                        PbState::Answered,
+                    ));
+                }
+                call.last_talker = Some(extension.clone());
+                out
+            }
+            // Nothing closes a pop without logging (see the module rules).
+            CallUpdate::RingStopped { .. } | CallUpdate::Left { .. } => Vec::new(),
+            CallUpdate::Ended(outcome) => {
+                self.live.remove(&outcome.call_id);
+                terminal(outcome, users, config).into_iter().collect()
+            }
+        }
+    }
+
+    /// Forgets calls not seen since `before` whose end never came.
+    pub fn expire(&mut self, before: DateTime<Utc>) -> usize {
+        let old = self.live.len();
+        self.live.retain(|_, c| c.last_seen >= before);
+        old - self.live.len()
+    }
+}
+
+/// `ringing` for a leg not notified yet.
+fn ring(
+    call_id: &CallId,
+    call: &mut LiveCall,
+    extension: &str,
+    user: &str,
+    out: &mut Vec<PbNotification>,
+) {
+    if call.rung.iter().any(|e| e == extension) {
+        return;
+    }
+    call.rung.push(extension.to_owned());
+    let transferred_from = match call.direction {
+        PbDirection::Received => call
+            .last_talker
+            .as_deref()
+            .filter(|t| *t != extension)
+            .map(|t| leg_id(call_id, t)),
+        PbDirection::Dialed => None,
+    };
+    out.push(notification(
+        call_id,
+        call,
+        extension,
+        user,
+        PbState::Ringing { transferred_from },
+    ));
+}
+
+fn notification(
+    call_id: &CallId,
+    call: &LiveCall,
+    extension: &str,
+    user: &str,
+    state: PbState,
+) -> PbNotification {
+    PbNotification {
+        call_id: call_id.clone(),
+        leg_id: leg_id(call_id, extension),
+        direction: call.direction,
+        state,
+        customer: call.customer.clone(),
+        extension: extension.to_owned(),
+        zoho_user: user.to_owned(),
+    }
+}
+
+/// The call's one terminal notification, if it is logged at all.
+fn terminal(outcome: &CallOutcome, users: &UserMap, config: &PlanConfig) -> Option<PbNotification> {
+    let direction = match outcome.direction {
+        CallDirection::Inbound => PbDirection::Received,
+        CallDirection::Outbound => PbDirection::Dialed,
+        CallDirection::Internal => return None,
+    };
+    config.logging.decide(outcome).ok()?;
+    let customer = outcome.other_party.clone()?;
+    let record = &outcome.record;
+    let start = record.started_at;
+    let recording = record.recording.is_some();
+    let mapped = |ext: &String| {
+        users
+            .user_for(ext)
+            .map(|u| (ext.clone(), u.crm_user_id.clone()))
+    };
+    let ((extension, user), state) = if outcome.answered {
+        let preferred = outcome.owner(config.owner).map(str::to_owned);
+        let agent = match direction {
+            PbDirection::Dialed => outcome.initiator.iter().find_map(mapped),
+            PbDirection::Received => None,
+        }
+        .or_else(|| preferred.as_ref().and_then(mapped))
+        .or_else(|| outcome.talked.iter().rev().find_map(mapped))?;
+        // Zoho files an `ended` of 0 seconds as a missed call.
+        let duration_s = record.talk_s.unwrap_or(0).max(1);
+        let state = PbState::Ended {
+            start,
+            duration_s,
+            recording,
+        };
+        (agent, state)
+    } else if direction == PbDirection::Dialed {
+        let agent = outcome.initiator.iter().find_map(mapped)?;
+        let reason = PbUnattended::from_disposition(&record.disposition);
+        (agent, PbState::Unattended { reason, start })
+    } else {
+        let first_rang = outcome.rang.iter().find_map(mapped);
+        let group_owner = config
+            .group_missed_owner
+            .as_ref()
+            .filter(|_| outcome.rang.len() > 1)
+            .map(|owner| {
+                let ext = users
+                    .extension_of(owner)
+                    .map(str::to_owned)
+                    .or_else(|| first_rang.as_ref().map(|(e, _)| e.clone()))
+                    .or_else(|| outcome.rang.first().cloned())
+                    .unwrap_or_else(|| record.to_number.clone());
+                (ext, owner.clone())
+            });
+        let agent = group_owner.or(first_rang)?;
+        (agent, PbState::Missed { start, recording })
+    };
+    Some(PbNotification {
+        call_id: outcome.call_id.clone(),
+        leg_id: leg_id(&outcome.call_id, &extension),
+        direction,
+        state,
+        customer,
+        extension,
+        zoho_user: user,
+    })
+}
+
+#[cfg(test)]
+#[path = "phonebridge_tests.rs"]
+mod tests;
