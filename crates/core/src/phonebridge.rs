@@ -339,8 +339,13 @@ fn notification(
     }
 }
 
-/// The call's one terminal notification, if it is logged at all.
-fn terminal(outcome: &CallOutcome, users: &UserMap, config: &PlanConfig) -> Option<PbNotification> {
+/// The call's one terminal notification, if it is logged at all (also what
+/// a call's processing job submits, so a dropped live update loses nothing).
+pub fn terminal(
+    outcome: &CallOutcome,
+    users: &UserMap,
+    config: &PlanConfig,
+) -> Option<PbNotification> {
     let direction = match outcome.direction {
         CallDirection::Inbound => PbDirection::Received,
         CallDirection::Outbound => PbDirection::Dialed,

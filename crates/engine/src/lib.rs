@@ -15,6 +15,7 @@ mod engine;
 pub mod ingest;
 pub mod jobs;
 pub mod matcher;
+pub mod phonebridge;
 
 pub use context::{CrmHealth, EngineContext, RecordingLinks, Tuning};
 pub use engine::{Engine, MappingError};

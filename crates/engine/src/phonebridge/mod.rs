@@ -1,0 +1,182 @@
+//! PhoneBridge mode: Zoho pops and logs calls from our `callnotify` events.
+//!
+//! [`PhoneBridgeNotifier`] reads ingest's live [`Ingested`] updates (a tee of
+//! the panel's stream) and follows the core [`NotifyPlan`]:
+//! - `ringing`/`answered` go out right away, best-effort: a failure is logged
+//!   and dropped (a late pop is worthless), and they never wait behind queued
+//!   work;
+//! - the one terminal notification per call goes to a [`TerminalSink`] (the
+//!   durable outbox), keyed per call, so it is delivered exactly once.
+//!
+//! A call is logged once: in this mode the terminal notification is the
+//! call's log, so the REST path must not write one too (the lead switches it
+//! off). The live stream drops updates when its reader falls behind, so the
+//! call's processing job should also submit
+//! [`ringbridge_core::phonebridge::terminal`] under the same key: whichever
+//! comes first is kept.
+
+mod send;
+mod sink;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use ringbridge_core::phonebridge::{NotifyPlan, PlanConfig};
+use ringbridge_core::usermap::UserMap;
+
+pub use send::{Outgoing, PhoneBridgeSender, SendError, deliver_terminal, outgoing};
+pub use sink::{MemoryTerminalSink, SinkError, TerminalSink, terminal_key};
+
+use crate::context::{EngineContext, RecordingLinks};
+use crate::ingest::{Ingested, Origin};
+
+/// The current user map and settings, read for every update (both change
+/// while calls are live).
+pub trait PlanSource: Send + Sync {
+    fn users(&self) -> UserMap;
+    fn config(&self) -> PlanConfig;
+}
+
+impl PlanSource for EngineContext {
+    fn users(&self) -> UserMap {
+        EngineContext::users(self)
+    }
+
+    fn config(&self) -> PlanConfig {
+        PlanConfig::from_settings(&self.settings())
+    }
+}
+
+/// A fixed map and settings (tests, the demo).
+#[derive(Debug, Clone, Default)]
+pub struct FixedPlan {
+    pub users: UserMap,
+    pub config: PlanConfig,
+}
+
+impl PlanSource for FixedPlan {
+    fn users(&self) -> UserMap {
+        self.users.clone()
+    }
+
+    fn config(&self) -> PlanConfig {
+        self.config.clone()
+    }
+}
+
+/// What one update led to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Handled {
+    pub sent: usize,
+    /// Best-effort notifications that failed (logged, not retried).
+    pub dropped: usize,
+    /// Terminal notifications newly queued.
+    pub queued: usize,
+    /// Terminal notifications that could not be queued (the call's
+    /// processing job submits them again).
+    pub queue_failed: usize,
+}
+
+pub struct PhoneBridgeNotifier {
+    pbx_id: String,
+    sender: Arc<dyn PhoneBridgeSender>,
+    terminals: Arc<dyn TerminalSink>,
+    source: Arc<dyn PlanSource>,
+    links: Option<Arc<dyn RecordingLinks>>,
+    plan: Mutex<NotifyPlan>,
+    live_timeout: Duration,
+    /// Live calls with no update for this long are forgotten.
+    max_call_age: chrono::Duration,
+}
+
+impl PhoneBridgeNotifier {
+    pub fn new(
+        pbx_id: impl Into<String>,
+        sender: Arc<dyn PhoneBridgeSender>,
+        terminals: Arc<dyn TerminalSink>,
+        source: Arc<dyn PlanSource>,
+    ) -> Self {
+        Self {
+            pbx_id: pbx_id.into(),
+            sender,
+            terminals,
+            source,
+            links: None,
+            plan: Mutex::new(NotifyPlan::new()),
+            live_timeout: Duration::from_secs(5),
+            max_call_age: chrono::Duration::hours(12),
+        }
+    }
+
+    /// Recording links for live sends (terminals get theirs when delivered).
+    pub fn with_links(mut self, links: Arc<dyn RecordingLinks>) -> Self {
+        self.links = Some(links);
+        self
+    }
+
+    /// How long one best-effort send may take before it is given up.
+    pub fn with_live_timeout(mut self, timeout: Duration) -> Self {
+        self.live_timeout = timeout;
+        self
+    }
+
+    /// Handles one update. Terminal notifications are queued, others sent.
+    pub async fn handle(&self, item: &Ingested) -> Handled {
+        let (users, config, now) = (self.source.users(), self.source.config(), Utc::now());
+        let planned = {
+            let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
+            plan.expire(now - self.max_call_age);
+            plan.apply(&item.update, &users, &config, now)
+        };
+        let mut done = Handled::default();
+        for n in planned {
+            if n.is_terminal() {
+                let key = terminal_key(&self.pbx_id, &n.call_id);
+                match self.terminals.submit(&key, &n).await {
+                    Ok(true) => done.queued += 1,
+                    Ok(false) => tracing::debug!(%key, "PhoneBridge terminal already queued"),
+                    Err(e) => {
+                        tracing::error!(%key, error = %e, "PhoneBridge terminal not queued");
+                        done.queue_failed += 1;
+                    }
+                }
+                continue;
+            }
+            // A pop for a call caught up after a gap is long over.
+            if item.origin == Origin::CatchUp {
+                continue;
+            }
+            let out = outgoing(&self.pbx_id, &n, self.links.as_deref());
+            let result = tokio::time::timeout(self.live_timeout, self.sender.send(&out)).await;
+            let label = match result {
+                Ok(Ok(())) => {
+                    done.sent += 1;
+                    "sent"
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(leg = %n.leg_id, error = %e, "PhoneBridge live notification dropped");
+                    done.dropped += 1;
+                    "dropped"
+                }
+                Err(_) => {
+                    tracing::warn!(leg = %n.leg_id, "PhoneBridge live notification timed out; dropped");
+                    done.dropped += 1;
+                    "dropped"
+                }
+            };
+            metrics::counter!("ringbridge_phonebridge_live_total", "result" => label).increment(1);
+        }
+        done
+    }
+
+    /// Reads updates until the stream ends.
+    pub async fn run(&self, mut updates: tokio::sync::mpsc::Receiver<Ingested>) {
+        while let Some(item) = updates.recv().await {
+            self.handle(&item).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,70 @@
+//! Where terminal notifications go to be delivered exactly once.
+//!
+//! The lead backs [`TerminalSink`] with the durable outbox (proposed: a
+//! `JobKind::NotifyPhoneBridge` job per call, keyed by [`terminal_key`], whose
+//! worker calls [`super::deliver_terminal`]); [`MemoryTerminalSink`] serves
+//! tests and keeps the same contract.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use ringbridge_core::pbx::CallId;
+use ringbridge_core::phonebridge::PbNotification;
+
+/// The durable key of a call's one terminal notification. Per call, not per
+/// leg: a second submission for the call (the live path and the call's
+/// processing may both derive it) is a repeat, never a second Calls log.
+pub fn terminal_key(pbx_id: &str, call_id: &CallId) -> String {
+    format!("pb:{pbx_id}:{}", call_id.as_str())
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot queue the PhoneBridge notification: {0}")]
+pub struct SinkError(pub String);
+
+#[async_trait]
+pub trait TerminalSink: Send + Sync {
+    /// Stores `n` for delivery under `key`; `Ok(false)` if that key was
+    /// already submitted (nothing more happens).
+    async fn submit(&self, key: &str, n: &PbNotification) -> Result<bool, SinkError>;
+}
+
+/// In-memory sink: remembers every key, hands pending notifications out once.
+#[derive(Debug, Default)]
+pub struct MemoryTerminalSink {
+    inner: Mutex<Memory>,
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    seen: HashSet<String>,
+    pending: Vec<(String, PbNotification)>,
+}
+
+impl MemoryTerminalSink {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The notifications submitted since the last call, in order.
+    pub fn take_pending(&self) -> Vec<(String, PbNotification)> {
+        std::mem::take(&mut self.lock().pending)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl TerminalSink for MemoryTerminalSink {
+    async fn submit(&self, key: &str, n: &PbNotification) -> Result<bool, SinkError> {
+        let mut m = self.lock();
+        if !m.seen.insert(key.to_owned()) {
+            return Ok(false);
+        }
+        m.pending.push((key.to_owned(), n.clone()));
+        Ok(true)
+    }
+}
