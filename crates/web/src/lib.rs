@@ -8,6 +8,7 @@ mod health;
 pub mod i18n;
 pub mod metrics;
 pub mod pages;
+pub mod panel;
 pub mod recordings;
 mod session;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub web: Arc<auth::WebContext>,
     /// Recording playback (`/recordings/{token}`), when a PBX is configured.
     pub recordings: Option<Arc<recordings::RecordingService>>,
+    /// The live-calls hub behind the agent panel's feed, when a PBX is configured.
+    pub live: Option<Arc<ringbridge_engine::live::LiveCalls>>,
 }
 
 impl AppState {
@@ -51,12 +54,19 @@ impl AppState {
             accounts,
             web: Arc::new(web),
             recordings: None,
+            live: None,
         }
     }
 
     /// Serves recording links with `service`.
     pub fn with_recordings(mut self, service: Arc<recordings::RecordingService>) -> Self {
         self.recordings = Some(service);
+        self
+    }
+
+    /// Serves the agent panel's live feed from `live`.
+    pub fn with_live(mut self, live: Arc<ringbridge_engine::live::LiveCalls>) -> Self {
+        self.live = Some(live);
         self
     }
 
@@ -78,6 +88,7 @@ pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
     if let Some(service) = state.recordings.clone() {
         app = app.merge(recordings::routes(service));
     }
+    app = app.merge(panel::routes(state.clone()));
     app = app.merge(pages::routes(state));
     app = app.merge(metrics::routes(metrics::Metrics::global().clone()));
     if let Some(webhook) = pbx_webhook {

@@ -1,6 +1,7 @@
 //! The HTTP surface over a real socket.
 
 mod pages;
+mod panel;
 mod recordings;
 
 use std::sync::Arc;

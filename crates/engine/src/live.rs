@@ -1,0 +1,284 @@
+//! The live-calls hub: what each agent's panel shows right now.
+//!
+//! Ingest's [`CallUpdate`]s go in ([`LiveCalls::apply`]); per-extension
+//! [`AgentEvent`]s come out on one broadcast channel, each enriched once per
+//! call with the matched CRM record (name, module, screen-pop URL). A panel
+//! that connects gets its extension's current calls first
+//! ([`LiveCalls::subscribe`]), then every change, with nothing lost or
+//! repeated in between (snapshot and subscription are taken under one lock).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ringbridge_core::crm::{Crm, CrmError, CrmRecord};
+use ringbridge_core::tracker::CallUpdate;
+use serde::Serialize;
+use tokio::sync::{OnceCell, broadcast};
+
+use crate::matcher::CallerMatcher;
+
+/// How many events a slow panel may fall behind before it is told to
+/// reconnect (and gets a fresh snapshot).
+const CHANNEL_CAPACITY: usize = 1024;
+
+/// Where a call stands for one agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentCallState {
+    Ringing,
+    Talking,
+    Ended,
+}
+
+/// The CRM record behind a call's number, as the panel shows and opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveRecord {
+    pub name: String,
+    pub module: String,
+    pub url: String,
+}
+
+/// One change of one call at one extension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentEvent {
+    pub call_id: String,
+    pub extension: String,
+    pub state: AgentCallState,
+    /// The outside party's number; `None` for internal calls.
+    pub number: Option<String>,
+    /// The call stopped ringing here because another agent answered.
+    pub answered_elsewhere: bool,
+    /// The matched record; `None` for unknown numbers and internal calls.
+    pub record: Option<LiveRecord>,
+}
+
+/// The enrichment of one call, shared by all its legs and looked up once.
+type Enrichment = Arc<OnceCell<Option<LiveRecord>>>;
+
+#[derive(Default)]
+struct State {
+    /// extension → call id → the call's latest event there.
+    current: HashMap<String, BTreeMap<String, AgentEvent>>,
+    /// call id → its record lookup (dropped when the call ends).
+    enrichment: HashMap<String, Enrichment>,
+}
+
+/// The hub. Cheap to share behind an `Arc`.
+pub struct LiveCalls {
+    matcher: Arc<dyn CallerMatcher>,
+    crm: Arc<dyn Crm>,
+    state: Mutex<State>,
+    sender: broadcast::Sender<AgentEvent>,
+}
+
+/// Why a feed stopped.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FeedError {
+    /// The reader fell too far behind; it should reconnect for a fresh snapshot.
+    #[error("the live feed fell behind by {0} events")]
+    Lagged(u64),
+    #[error("the live-calls hub is gone")]
+    Closed,
+}
+
+/// The live events of one extension.
+pub struct AgentFeed {
+    extension: String,
+    receiver: broadcast::Receiver<AgentEvent>,
+}
+
+impl AgentFeed {
+    /// The next event at this feed's extension.
+    pub async fn recv(&mut self) -> Result<AgentEvent, FeedError> {
+        loop {
+            match self.receiver.recv().await {
+                Ok(event) if event.extension == self.extension => return Ok(event),
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(n)) => return Err(FeedError::Lagged(n)),
+                Err(broadcast::error::RecvError::Closed) => return Err(FeedError::Closed),
+            }
+        }
+    }
+}
+
+impl LiveCalls {
+    pub fn new(matcher: Arc<dyn CallerMatcher>, crm: Arc<dyn Crm>) -> Self {
+        let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
+        Self {
+            matcher,
+            crm,
+            state: Mutex::new(State::default()),
+            sender,
+        }
+    }
+
+    /// The calls at `extension` now, and its changes from now on.
+    pub fn subscribe(&self, extension: &str) -> (Vec<AgentEvent>, AgentFeed) {
+        let state = self.lock();
+        let snapshot = state
+            .current
+            .get(extension)
+            .map(|calls| calls.values().cloned().collect())
+            .unwrap_or_default();
+        let feed = AgentFeed {
+            extension: extension.to_owned(),
+            receiver: self.sender.subscribe(),
+        };
+        (snapshot, feed)
+    }
+
+    /// Takes one update of the call tracker into the agents' views.
+    pub async fn apply(&self, update: &CallUpdate) {
+        match update {
+            CallUpdate::Ringing {
+                call_id,
+                extension,
+                other_party,
+                ..
+            } => {
+                self.open(
+                    call_id.as_str(),
+                    extension,
+                    other_party.as_deref(),
+                    AgentCallState::Ringing,
+                )
+                .await;
+            }
+            CallUpdate::Answered {
+                call_id,
+                extension,
+                other_party,
+            } => {
+                self.open(
+                    call_id.as_str(),
+                    extension,
+                    other_party.as_deref(),
+                    AgentCallState::Talking,
+                )
+                .await;
+            }
+            CallUpdate::RingStopped {
+                call_id,
+                extension,
+                answered_elsewhere,
+            } => self.close(call_id.as_str(), extension, *answered_elsewhere),
+            CallUpdate::Left { call_id, extension } => {
+                self.close(call_id.as_str(), extension, false)
+            }
+            CallUpdate::Ended(outcome) => self.end(outcome.call_id.as_str()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is plain data updated in single steps: a panic elsewhere
+        // cannot leave it half-written, so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn publish(state: &mut State, sender: &broadcast::Sender<AgentEvent>, event: AgentEvent) {
+        let calls = state.current.entry(event.extension.clone()).or_default();
+        if event.state == AgentCallState::Ended {
+            calls.remove(&event.call_id);
+            if calls.is_empty() {
+                state.current.remove(&event.extension);
+            }
+        } else {
+            calls.insert(event.call_id.clone(), event.clone());
+        }
+        // No receivers is normal (no panel open).
+        let _ = sender.send(event);
+    }
+
+    async fn open(
+        &self,
+        call_id: &str,
+        extension: &str,
+        number: Option<&str>,
+        state: AgentCallState,
+    ) {
+        let record = match number {
+            Some(number) => self.record_for(call_id, number).await,
+            // Internal calls are never looked up.
+            None => None,
+        };
+        let event = AgentEvent {
+            call_id: call_id.to_owned(),
+            extension: extension.to_owned(),
+            state,
+            number: number.map(str::to_owned),
+            answered_elsewhere: false,
+            record,
+        };
+        Self::publish(&mut self.lock(), &self.sender, event);
+    }
+
+    /// Ends the call at one extension; nothing to say if it was not shown there.
+    fn close(&self, call_id: &str, extension: &str, answered_elsewhere: bool) {
+        let mut state = self.lock();
+        let Some(shown) = state
+            .current
+            .get(extension)
+            .and_then(|calls| calls.get(call_id))
+            .cloned()
+        else {
+            return;
+        };
+        let event = AgentEvent {
+            state: AgentCallState::Ended,
+            answered_elsewhere,
+            ..shown
+        };
+        Self::publish(&mut state, &self.sender, event);
+    }
+
+    /// The PBX says the call is over: close it wherever it is still shown.
+    fn end(&self, call_id: &str) {
+        let mut state = self.lock();
+        state.enrichment.remove(call_id);
+        let shown: Vec<AgentEvent> = state
+            .current
+            .values()
+            .filter_map(|calls| calls.get(call_id).cloned())
+            .collect();
+        for event in shown {
+            let event = AgentEvent {
+                state: AgentCallState::Ended,
+                answered_elsewhere: false,
+                ..event
+            };
+            Self::publish(&mut state, &self.sender, event);
+        }
+    }
+
+    /// The call's record, looked up at most once per call however many
+    /// extensions it rings. A failed lookup is retried at the call's next update.
+    async fn record_for(&self, call_id: &str, number: &str) -> Option<LiveRecord> {
+        let cell = self
+            .lock()
+            .enrichment
+            .entry(call_id.to_owned())
+            .or_default()
+            .clone();
+        let found = cell
+            .get_or_try_init(|| async {
+                let found = self.matcher.lookup(number, None).await?;
+                Ok::<_, CrmError>(found.chosen.map(|r| self.live_record(&r)))
+            })
+            .await;
+        match found {
+            Ok(record) => record.clone(),
+            Err(err) => {
+                tracing::warn!(call_id, error = %err, "cannot match the caller for the panel");
+                None
+            }
+        }
+    }
+
+    fn live_record(&self, record: &CrmRecord) -> LiveRecord {
+        LiveRecord {
+            name: record.name.clone(),
+            module: record.reference.module.as_str().to_owned(),
+            url: self.crm.record_url(&record.reference),
+        }
+    }
+}
