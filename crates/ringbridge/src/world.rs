@@ -13,6 +13,7 @@ use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::Storage;
 use ringbridge_engine::directory::{DirectoryService, RefreshTask};
+use ringbridge_engine::live::LiveCalls;
 use ringbridge_engine::{Engine, Ingest, IngestConfig, Ingested, StreamStatus, Tuning};
 use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
@@ -152,7 +153,8 @@ impl World {
             directory,
             refresh,
             ..
-        } = start_engine(crm_port, &store, inputs).await?;
+        } = start_engine(crm_port.clone(), &store, inputs).await?;
+        let live = Arc::new(LiveCalls::new(directory.clone(), crm_port));
         // Deterministic starts: the directory holds the CRM's numbers before calls come.
         let mut sync = directory.sync_status();
         tokio::time::timeout(
@@ -168,14 +170,23 @@ impl World {
             pbx_port.clone(),
         );
         let state = AppState::new(storage.clone(), Arc::new(store.clone()), None)
-            .with_recordings(Arc::new(recordings));
+            .with_recordings(Arc::new(recordings))
+            .with_live(live.clone());
         let http = tokio::spawn(ringbridge_web::serve(
             listener,
             ringbridge_web::router(state, None),
             std::future::pending(),
         ));
 
-        let (tx, updates) = mpsc::channel(4096);
+        let (tx, mut ingested) = mpsc::channel::<Ingested>(4096);
+        // Live updates feed the agents' panel hub, then whoever watches (the demo's view).
+        let (watch_tx, updates) = mpsc::channel(4096);
+        tokio::spawn(async move {
+            while let Some(item) = ingested.recv().await {
+                live.apply(&item.update).await;
+                let _ = watch_tx.try_send(item);
+            }
+        });
         let ingest = Ingest::new(options.ingest, storage, pbx_port, tx);
         let stream = ingest.status();
         let events = yeastar.event_source(options.events).events();

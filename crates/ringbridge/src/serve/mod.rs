@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use ringbridge_core::outbox::OutboxStore;
 use ringbridge_core::pbx::Pbx;
 use ringbridge_core::store::Storage;
+use ringbridge_engine::live::LiveCalls;
 use ringbridge_store::SqlStore;
 use ringbridge_web::AppState;
 use ringbridge_web::auth::{SystemClock, WebConfig};
@@ -74,7 +75,13 @@ pub async fn run(config: Config) -> Result<()> {
         directory: crm.as_ref().map(|c| c.directory.clone()),
         crm_client: crm.as_ref().and_then(|c| c.counters.clone()),
     });
-    let consumer = tokio::spawn(pbx::log_updates(pbx.events));
+    let live = crm.as_ref().map(|c| {
+        Arc::new(LiveCalls::new(
+            c.directory.clone(),
+            c.engine.context().crm.clone(),
+        ))
+    });
+    let consumer = tokio::spawn(pbx::log_updates(pbx.events, live.clone()));
     let recordings = RecordingService::new(
         keys,
         Arc::new(store.clone()),
@@ -84,6 +91,10 @@ pub async fn run(config: Config) -> Result<()> {
     let state = AppState::new(shared, Arc::new(store.clone()), Some(pbx.status.clone()))
         .with_recordings(Arc::new(recordings))
         .with_web(web_config(&config), Arc::new(SystemClock))?;
+    let state = match live {
+        Some(live) => state.with_live(live),
+        None => state,
+    };
     let result = serve_http(&config, &store, state, pbx.webhook.clone()).await;
     pbx.ingest.abort();
     consumer.abort();

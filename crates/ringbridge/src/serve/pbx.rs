@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use ringbridge_core::pbx::{Pbx, PbxEventSource};
 use ringbridge_core::store::Storage;
 use ringbridge_core::tracker::CallUpdate;
+use ringbridge_engine::live::LiveCalls;
 use ringbridge_engine::{Ingest, IngestConfig, IngestError, Ingested, StreamStatus};
 use ringbridge_yeastar::{
     DEFAULT_WEBHOOK_PATH, EventStreamConfig, WebhookConfig, WebhookReceiver, YeastarClient,
@@ -190,9 +191,13 @@ fn node_id() -> String {
     )
 }
 
-/// Logs what happens to calls, one line per change, until the channel closes.
-pub async fn log_updates(mut updates: mpsc::Receiver<Ingested>) {
+/// Logs what happens to calls, one line per change, and feeds the agents'
+/// panel hub (when a CRM is configured), until the channel closes.
+pub async fn log_updates(mut updates: mpsc::Receiver<Ingested>, live: Option<Arc<LiveCalls>>) {
     while let Some(Ingested { update, origin }) = updates.recv().await {
+        if let Some(live) = &live {
+            live.apply(&update).await;
+        }
         match update {
             CallUpdate::Ringing {
                 call_id,

@@ -8,4 +8,5 @@ mod crash;
 mod demo;
 mod faults;
 mod metrics;
+mod panel;
 mod support;

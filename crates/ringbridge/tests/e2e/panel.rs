@@ -1,0 +1,86 @@
+//! The agent panel's live feed against the whole system: a simulated call
+//! from a known contact reaches the signed-in agent's stream with the
+//! matched CRM record.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use ringbridge_core::accounts::{AccountProfile, AccountStore, NewAccount, Role, Username};
+use ringbridge_web::AppState;
+use ringbridge_web::auth::api_tokens;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn a_call_from_a_known_contact_pops_for_the_ringing_agent() {
+    let w = world().await;
+    let account = w
+        .store
+        .create_account(&NewAccount {
+            username: Username::parse("maya").unwrap(),
+            password_hash: "not used: bearer token".into(),
+            profile: AccountProfile {
+                display_name: "Maya Ortiz".into(),
+                role: Role::Agent,
+                crm_user_id: None,
+                extension: Some("1005".into()),
+                disabled: false,
+            },
+            at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    let issuer = AppState::new(Arc::new(w.store.clone()), Arc::new(w.store.clone()), None);
+    let (_, token) = api_tokens::issue(&issuer, account.id, "e2e").await.unwrap();
+
+    let mut stream = reqwest::Client::new()
+        .get(format!("{}/api/calls/stream", w.http_url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    play(
+        &w,
+        "inbound_answered",
+        &[("caller", "4155550123"), ("agent", "1005")],
+    )
+    .await;
+
+    let mut seen = String::new();
+    let ringing = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let chunk = stream
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if let Some(event) = seen
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .filter_map(|d| serde_json::from_str::<serde_json::Value>(d.trim()).ok())
+                .find(|e| e["state"] == "ringing")
+            {
+                return event;
+            }
+        }
+    })
+    .await
+    .expect("a ringing event");
+    assert_eq!(ringing["extension"], "1005");
+    assert_eq!(ringing["record"]["name"], "Ana Pereira");
+    assert_eq!(ringing["record"]["module"], "Contacts");
+    assert!(
+        ringing["record"]["url"]
+            .as_str()
+            .unwrap()
+            .contains(&record_id(
+                &w,
+                ringbridge_sim_zoho::Module::Contacts,
+                "Pereira"
+            ))
+    );
+    w.stop().await;
+}
