@@ -4,3 +4,4 @@
 mod directory;
 mod fake_pbx;
 mod ingest;
+mod phonebridge;
