@@ -82,7 +82,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         return Ok(());
     }
     let updates = world.updates.take().expect("updates channel");
-    let view = tokio::spawn(view::live(updates));
+    let view = tokio::spawn(view::live(updates, world.directory.clone()));
     let mut n = 0usize;
     loop {
         if args.calls.is_some_and(|max| n >= max) {

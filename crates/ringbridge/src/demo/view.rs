@@ -1,10 +1,15 @@
 //! The demo's live view: one line per thing that happens to a call.
 
+use std::sync::Arc;
+
 use ringbridge_core::tracker::CallUpdate;
+use ringbridge_engine::directory::DirectoryService;
 use ringbridge_engine::{Ingested, Origin};
 use tokio::sync::mpsc;
 
-pub async fn live(mut updates: mpsc::Receiver<Ingested>) {
+/// Prints each change; ringing calls show who is calling, from the local
+/// phone directory (no CRM request).
+pub async fn live(mut updates: mpsc::Receiver<Ingested>, directory: Arc<DirectoryService>) {
     while let Some(Ingested { update, origin }) = updates.recv().await {
         let line = match update {
             CallUpdate::Ringing {
@@ -13,10 +18,21 @@ pub async fn live(mut updates: mpsc::Receiver<Ingested>) {
                 other_party,
                 ..
             } => {
-                format!(
-                    "☎  {call_id}  ringing at ext {extension}  ← {}",
-                    other_party.as_deref().unwrap_or("internal")
-                )
+                let who = match other_party.as_deref() {
+                    None => "internal".to_owned(),
+                    Some(number) => match directory
+                        .lookup(number, None)
+                        .await
+                        .ok()
+                        .and_then(|l| l.chosen)
+                    {
+                        Some(entry) => {
+                            format!("{number} ({}, {})", entry.name, entry.record.module)
+                        }
+                        None => format!("{number} (unknown)"),
+                    },
+                };
+                format!("☎  {call_id}  ringing at ext {extension}  ← {who}")
             }
             CallUpdate::Answered {
                 call_id, extension, ..
