@@ -9,20 +9,18 @@ use ringbridge_core::pbx::{CallSnapshot, EventSourceItem, PbxEvent};
 use ringbridge_core::store::Storage;
 use ringbridge_core::tracker::{CallOutcome, CallUpdate};
 use ringbridge_engine::{Ingest, IngestConfig, IngestError, Ingested, Origin, StreamStatus};
-use ringbridge_store::testing::fresh_databases;
+use ringbridge_store::testing::fresh_stores;
 use ringbridge_store::{SecretKey, SqlStore};
 use tokio::sync::mpsc;
 
 use crate::fake_pbx::{FakePbx, record};
 
 async fn stores() -> Vec<(Arc<dyn Storage>, ringbridge_store::testing::TestDatabase)> {
-    let mut out = Vec::new();
-    for db in fresh_databases().await {
-        let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
-        let store: Arc<dyn Storage> = Arc::new(SqlStore::open(&db.url, key).await.unwrap());
-        out.push((store, db));
-    }
-    out
+    fresh_stores()
+        .await
+        .into_iter()
+        .map(|(store, db)| (Arc::new(store) as Arc<dyn Storage>, db))
+        .collect()
 }
 
 fn config() -> IngestConfig {
