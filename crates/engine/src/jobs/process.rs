@@ -140,12 +140,14 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
     if let (Some(_), Some(contact)) = (&settings.phonebook, &record)
         && contact.reference.module == ringbridge_core::crm::CrmModule::Contacts
     {
-        // Keyed by the record's version: a changed name syncs again, an
-        // unchanged one once.
+        // Keyed by what the PBX shows of the contact: a changed name or
+        // number syncs again, an unchanged contact once. (The CRM's modified
+        // time alone is not enough: it has one-second precision, so an edit
+        // within the same second would look unchanged.)
         let key = format!(
-            "{}@{}",
+            "{}@{:016x}",
             contact.reference.id,
-            contact.modified_at.timestamp_millis()
+            phonebook_version(contact)
         );
         let payload =
             serde_json::to_string(contact).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -210,4 +212,20 @@ async fn creation(
             JobStatus::Pending | JobStatus::InFlight => Ok(Creation::Pending),
         },
     }
+}
+
+/// A fingerprint of the contact fields copied into the PBX phonebook.
+fn phonebook_version(contact: &CrmRecord) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: stable from run to run of one build; a new
+    // build that hashes differently only causes one extra, harmless re-sync.
+    let mut hasher = std::hash::DefaultHasher::new();
+    (
+        &contact.name,
+        &contact.company,
+        &contact.email,
+        &contact.phones,
+    )
+        .hash(&mut hasher);
+    hasher.finish()
 }
