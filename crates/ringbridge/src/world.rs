@@ -171,7 +171,8 @@ impl World {
         );
         let state = AppState::new(storage.clone(), Arc::new(store.clone()), None)
             .with_recordings(Arc::new(recordings))
-            .with_live(live.clone());
+            .with_live(live.clone())
+            .with_engine(engine.context().clone());
         let http = tokio::spawn(ringbridge_web::serve(
             listener,
             ringbridge_web::router(state, None),

@@ -37,6 +37,9 @@ pub struct AppState {
     pub recordings: Option<Arc<recordings::RecordingService>>,
     /// The live-calls hub behind the agent panel's feed, when a PBX is configured.
     pub live: Option<Arc<ringbridge_engine::live::LiveCalls>>,
+    /// The running engine (CRM, PBX, settings, user map, outbox), when
+    /// both a PBX and a CRM are connected: click-to-call, record creation.
+    pub engine: Option<Arc<ringbridge_engine::EngineContext>>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             web: Arc::new(web),
             recordings: None,
             live: None,
+            engine: None,
         }
     }
 
@@ -67,6 +71,12 @@ impl AppState {
     /// Serves the agent panel's live feed from `live`.
     pub fn with_live(mut self, live: Arc<ringbridge_engine::live::LiveCalls>) -> Self {
         self.live = Some(live);
+        self
+    }
+
+    /// Gives the handlers the running engine's context.
+    pub fn with_engine(mut self, engine: Arc<ringbridge_engine::EngineContext>) -> Self {
+        self.engine = Some(engine);
         self
     }
 

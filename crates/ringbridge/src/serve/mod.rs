@@ -95,6 +95,10 @@ pub async fn run(config: Config) -> Result<()> {
         Some(live) => state.with_live(live),
         None => state,
     };
+    let state = match &crm {
+        Some(crm) => state.with_engine(crm.engine.context().clone()),
+        None => state,
+    };
     let result = serve_http(&config, &store, state, pbx.webhook.clone()).await;
     pbx.ingest.abort();
     consumer.abort();
