@@ -197,6 +197,23 @@ pub trait Crm: Send + Sync {
 
     async fn users(&self) -> Result<Vec<CrmUser>, CrmError>;
 
+    /// Relates a call log already written (`call_id` is the CRM's id of it)
+    /// to a record an agent created afterwards: a Contact as `who`, a Lead,
+    /// Account or Deal as `what`. A CRM that cannot do it refuses.
+    async fn relate_call(
+        &self,
+        call_id: &str,
+        who: Option<&CrmRecordRef>,
+        what: Option<&CrmRecordRef>,
+    ) -> Result<(), CrmError> {
+        let _ = (call_id, who, what);
+        Err(CrmError::Rejected {
+            code: "NOT_SUPPORTED".into(),
+            message: "this CRM cannot relate a written call log to a record".into(),
+            field: None,
+        })
+    }
+
     /// The URL a person opens to see the record in the CRM (screen pop).
     fn record_url(&self, record: &CrmRecordRef) -> String;
 }

@@ -394,6 +394,38 @@ impl Crm for ZohoCrm {
         Ok(out)
     }
 
+    async fn relate_call(
+        &self,
+        call_id: &str,
+        who: Option<&CrmRecordRef>,
+        what: Option<&CrmRecordRef>,
+    ) -> Result<(), CrmError> {
+        let mut m = Map::new();
+        m.insert("id".into(), json!(call_id));
+        // Who_Id takes only Contacts; anything else is what the call relates to.
+        let (who, what) = match who {
+            Some(w) if w.module != CrmModule::Contacts => (None, Some(w)),
+            _ => (who, what),
+        };
+        if let Some(w) = who {
+            m.insert("Who_Id".into(), json!({ "id": w.id }));
+        }
+        if let Some(w) = what {
+            m.insert("What_Id".into(), json!({ "id": w.id }));
+            m.insert("$se_module".into(), json!(w.module.as_str()));
+        }
+        let out = self
+            .rest
+            .update_records("Calls", &[Record(m)], None)
+            .await
+            .map_err(|e| crm_error(&e))?;
+        match out.into_iter().next() {
+            Some(Ok(_)) => Ok(()),
+            Some(Err(e)) => Err(map::record_error(&e)),
+            None => Err(CrmError::Protocol("no result for the call update".into())),
+        }
+    }
+
     fn record_url(&self, r: &CrmRecordRef) -> String {
         let base = self
             .cfg
