@@ -15,6 +15,7 @@ mod engine;
 pub mod ingest;
 pub mod jobs;
 pub mod live;
+pub mod manual;
 pub mod matcher;
 pub mod phonebridge;
 
