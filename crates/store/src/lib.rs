@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod console;
 mod crypto;
 mod directory;
 mod lease;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod console;
 mod lease;
 mod outbox;
 mod recording;
