@@ -3,6 +3,7 @@
 //! endpoint, and (in later issues) the agent panel and admin console.
 
 pub mod auth;
+pub mod console;
 pub mod csrf;
 mod health;
 pub mod i18n;
@@ -40,6 +41,8 @@ pub struct AppState {
     /// The running engine (CRM, PBX, settings, user map, outbox), when
     /// both a PBX and a CRM are connected: click-to-call, record creation.
     pub engine: Option<Arc<ringbridge_engine::EngineContext>>,
+    /// The admin console's store and its view of the running service.
+    pub console: Option<console::Console>,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             recordings: None,
             live: None,
             engine: None,
+            console: None,
         }
     }
 
@@ -77,6 +81,12 @@ impl AppState {
     /// Gives the handlers the running engine's context.
     pub fn with_engine(mut self, engine: Arc<ringbridge_engine::EngineContext>) -> Self {
         self.engine = Some(engine);
+        self
+    }
+
+    /// Serves the admin console (`/console/*`).
+    pub fn with_console(mut self, console: console::Console) -> Self {
+        self.console = Some(console);
         self
     }
 
@@ -99,6 +109,7 @@ pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
         app = app.merge(recordings::routes(service));
     }
     app = app.merge(panel::routes(state.clone()));
+    app = app.merge(console::routes(state.clone()));
     app = app.merge(pages::routes(state));
     app = app.merge(metrics::routes(metrics::Metrics::global().clone()));
     if let Some(webhook) = pbx_webhook {

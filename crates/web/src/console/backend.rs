@@ -1,0 +1,109 @@
+//! What the console needs from the rest of ringbridge, as a trait the
+//! binary implements: the web crate knows no PBX or CRM adapter, only
+//! what they answer.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ringbridge_core::audit::AuditStore;
+use ringbridge_core::console::{ConsoleStore, CrmConnection, CrmGrant, PbxConnection};
+use ringbridge_core::crm::CrmUser;
+use ringbridge_core::outbox::OutboxStore;
+use ringbridge_core::pbx::Extension;
+use ringbridge_core::store::StoreError;
+
+/// What "test connection" found on the PBX.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PbxInfo {
+    pub model: String,
+    pub version: String,
+    pub extensions: usize,
+}
+
+/// A Zoho data centre the admin can pick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataCentre {
+    /// `us`, `eu`, … (or `custom` for a configured accounts server).
+    pub location: String,
+    pub accounts_server: String,
+}
+
+/// One side's connection, as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    NotConfigured,
+    Starting,
+    Connected,
+    /// The text says why, for the admin.
+    Failed(String),
+}
+
+/// Both sides at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkStates {
+    pub pbx: LinkState,
+    pub crm: LinkState,
+}
+
+/// A failure the admin is shown.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The other system answered no (wrong secret, unknown client…).
+    #[error("{0}")]
+    Refused(String),
+    /// It could not be reached or answered nonsense.
+    #[error("{0}")]
+    Unreachable(String),
+    /// What this needs is not configured yet.
+    #[error("{0}")]
+    NotReady(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The console's view of the running service.
+#[async_trait]
+pub trait ConsoleBackend: Send + Sync {
+    /// Signs in to the PBX with `pbx` and reads what it is.
+    async fn test_pbx(&self, pbx: &PbxConnection) -> Result<PbxInfo, BackendError>;
+
+    /// The data centres offered on the Zoho page.
+    fn data_centres(&self) -> Vec<DataCentre>;
+
+    /// The URL of the consent page for `crm`, carrying `state`.
+    fn zoho_authorize_url(&self, crm: &CrmConnection, state: &str)
+    -> Result<String, BackendError>;
+
+    /// Exchanges the code in the consent redirect's `query` (its `state`
+    /// already checked) for a grant.
+    async fn zoho_exchange(
+        &self,
+        crm: &CrmConnection,
+        query: &str,
+    ) -> Result<CrmGrant, BackendError>;
+
+    /// The stored PBX's extensions.
+    async fn pbx_extensions(&self) -> Result<Vec<Extension>, BackendError>;
+
+    /// The stored CRM's users.
+    async fn crm_users(&self) -> Result<Vec<CrmUser>, BackendError>;
+
+    /// The stored configuration changed: start, restart or re-register
+    /// what it describes. Returns once the change is under way.
+    async fn apply(&self) -> Result<(), BackendError>;
+
+    /// The connections' states now.
+    fn states(&self) -> LinkStates;
+}
+
+/// What the console reads and writes in the store.
+pub trait ConsoleData: ConsoleStore + OutboxStore + AuditStore {}
+
+impl<T: ConsoleStore + OutboxStore + AuditStore + ?Sized> ConsoleData for T {}
+
+/// The console's two dependencies, for [`crate::AppState::with_console`].
+#[derive(Clone)]
+pub struct Console {
+    pub store: Arc<dyn ConsoleData>,
+    pub backend: Arc<dyn ConsoleBackend>,
+}
