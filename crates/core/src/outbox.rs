@@ -25,14 +25,17 @@ pub enum JobKind {
     CreateRecord,
     /// A CRM contact to copy into the PBX phonebook.
     SyncPhonebook,
+    /// A call's one terminal PhoneBridge `callnotify` (PhoneBridge mode: the call's log).
+    NotifyPhoneBridge,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 5] = [
         Self::ProcessCall,
         Self::WriteCallLog,
         Self::CreateRecord,
         Self::SyncPhonebook,
+        Self::NotifyPhoneBridge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +44,7 @@ impl JobKind {
             Self::WriteCallLog => "write_call_log",
             Self::CreateRecord => "create_record",
             Self::SyncPhonebook => "sync_phonebook",
+            Self::NotifyPhoneBridge => "notify_phonebridge",
         }
     }
 

@@ -1,35 +1,43 @@
 //! PhoneBridge mode: which Zoho `callnotify` events a call's [`CallUpdate`]s
 //! become. Pure; the engine sends what this returns.
 //!
-//! Rules (zoho-phonebridge.md §6–7, PhoneBridge issue):
+//! What Zoho does with each state (zoho-phonebridge.md §6–7): `ringing`
+//! pops the call for the `zohouser`, `answered` starts its timer, and every
+//! terminal state (`ended`, `missed`, `busy`/`noanswer`/...) closes the call
+//! **and writes one Calls record** for the `zohouser` it names. No state
+//! closes a pop without logging, and whether Zoho dedupes a repeated
+//! terminal is unknown, so the plan never sends two terminals for a call.
+//!
+//! Rules:
 //! - Only extensions mapped to a CRM user are notified (the user id is the
 //!   `zohouser`); internal ext-to-ext calls never are.
-//! - Zoho needs one id per agent leg: `{call_id}-{extension}` ([`leg_id`]),
-//!   reused for every event of that leg.
-//! - Every ringing agent gets `ringing`; whoever answers gets `answered`.
-//!   A call the agent placed from the desk phone never rings it, so its first
-//!   sign is `Answered`: that leg is taken as outbound (`dialed`) and gets
-//!   `ringing` then `answered`, so Zoho still pops.
-//! - A transferred call ringing the next agent carries `transferredcallid` =
-//!   the leg id of the agent who talked last (the doc's wording is ambiguous;
-//!   the original leg is the likeliest reading).
-//! - **One log per call.** Every terminal state (`ended`, `missed`,
-//!   `busy`/`noanswer`/...) is what makes Zoho write a Calls record, one per
-//!   leg id, and whether Zoho dedupes is unknown (§6 "Logging", §7
-//!   "Duplicates"). No documented state closes a pop without logging. So a
-//!   call gets exactly ONE terminal, on one leg, and the agents who rang and
-//!   did not answer get nothing further: their pop stays until they close it,
-//!   which costs less than a second log per ringing agent (a `missed` for each
-//!   would file a missed call for a call that was answered).
-//! - The terminal comes from the PBX's call record (the authority on
-//!   direction, talk time and recording), so calls caught up after a gap are
-//!   logged too, without the live states:
-//!   - inbound answered: `ended` on the owner's leg (owner policy; a mapped
-//!     talker if the policy's pick is not mapped), duration = talk seconds;
+//! - **Ring groups and queues: one Zoho call per PBX call.** Every agent
+//!   rung before anyone answered gets `ringing` under the same `id`, the PBX
+//!   call id; whoever answers gets `answered` under it. The call's one
+//!   terminal closes that `id`, so the pops of the agents who did not answer
+//!   go away with it, and the CRM gets one log, owned by the terminal's
+//!   `zohouser`. (That Zoho closes a call for every user it was shown to is
+//!   our reading of "`id`: same value for every event of the call"; a
+//!   per-agent `missed` would close each pop only by filing a missed call
+//!   for a call that was answered.)
+//! - **Transfers: a new `id` per hand-over.** An agent rung after someone
+//!   already answered gets `{call_id}-{extension}` ([`leg_id`]) and
+//!   `transferredcallid` = the `id` the last talker had. The hand-over ends
+//!   the earlier `id` in Zoho (unconfirmed), which gets no terminal of its
+//!   own: the one terminal goes on the last talker's `id`.
+//! - A call the agent placed from the desk phone never rings it, so its
+//!   first sign is `Answered`: that leg is taken as outbound (`dialed`) and
+//!   gets `ringing` then `answered`, so Zoho still pops.
+//! - **One log per call.** The terminal comes from the PBX's call record
+//!   (the authority on direction, talk time and recording), so calls caught
+//!   up after a gap are logged too, without the live states:
+//!   - inbound answered: `ended`, `zohouser` = the owner (owner policy; a
+//!     mapped talker if the policy's pick is not mapped), duration = talk
+//!     seconds;
 //!   - inbound unanswered: one `missed` for the group-missed owner when the
 //!     call rang several agents and that setting is set, else for the first
 //!     mapped agent that rang;
-//!   - outbound answered: `ended` on the caller's leg; unanswered: one
+//!   - outbound answered: `ended` for the caller; unanswered: one
 //!     unattended state from the record's disposition.
 //! - The logging policy still applies: a call it skips gets no terminal.
 
@@ -112,7 +120,7 @@ impl PbState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PbNotification {
     pub call_id: CallId,
-    /// The `id` Zoho sees: [`leg_id`].
+    /// The `id` Zoho sees: the PBX call id, or [`leg_id`] after a hand-over.
     pub leg_id: String,
     pub direction: PbDirection,
     pub state: PbState,
@@ -138,7 +146,7 @@ impl PbNotification {
     }
 }
 
-/// The id of one agent's leg of a call.
+/// The Zoho `id` of an agent's part in a call after a hand-over.
 pub fn leg_id(call_id: &CallId, extension: &str) -> String {
     format!("{}-{extension}", call_id.as_str())
 }
@@ -166,7 +174,9 @@ impl PlanConfig {
 struct LiveCall {
     direction: PbDirection,
     customer: String,
-    rung: Vec<String>,
+    /// Each notified extension with the Zoho `id` it was given.
+    rung: Vec<(String, String)>,
+    /// Mapped extensions that answered, in order.
     answered: Vec<String>,
     /// The last mapped extension that talked (for `transferredcallid`).
     last_talker: Option<String>,
@@ -264,11 +274,13 @@ impl NotifyPlan {
                 ring(call_id, call, extension, &user.crm_user_id, &mut out);
                 if !call.answered.contains(extension) {
                     call.answered.push(extension.clone());
+                    let id = call.id_of(extension).unwrap_or_else(|| call_id.to_string());
                     out.push(notification(
                         call_id,
                         call,
                         extension,
                         &user.crm_user_id,
+                        id,
                         PbState::Answered,
                     ));
                 }
@@ -292,7 +304,25 @@ impl NotifyPlan {
     }
 }
 
-/// `ringing` for a leg not notified yet.
+impl LiveCall {
+    fn id_of(&self, extension: &str) -> Option<String> {
+        self.rung
+            .iter()
+            .find(|(e, _)| e == extension)
+            .map(|(_, id)| id.clone())
+    }
+}
+
+/// The Zoho `id` of an agent's part in a call: the PBX call id, except for
+/// an inbound call handed over after someone answered (see the module rules).
+fn zoho_id(call_id: &CallId, direction: PbDirection, handed_over: bool, extension: &str) -> String {
+    match direction {
+        PbDirection::Received if handed_over => leg_id(call_id, extension),
+        _ => call_id.as_str().to_owned(),
+    }
+}
+
+/// `ringing` for an agent not notified yet.
 fn ring(
     call_id: &CallId,
     call: &mut LiveCall,
@@ -300,16 +330,18 @@ fn ring(
     user: &str,
     out: &mut Vec<PbNotification>,
 ) {
-    if call.rung.iter().any(|e| e == extension) {
+    if call.id_of(extension).is_some() {
         return;
     }
-    call.rung.push(extension.to_owned());
+    let handed_over = !call.answered.is_empty();
+    let id = zoho_id(call_id, call.direction, handed_over, extension);
+    call.rung.push((extension.to_owned(), id.clone()));
     let transferred_from = match call.direction {
         PbDirection::Received => call
             .last_talker
             .as_deref()
             .filter(|t| *t != extension)
-            .map(|t| leg_id(call_id, t)),
+            .and_then(|t| call.id_of(t)),
         PbDirection::Dialed => None,
     };
     out.push(notification(
@@ -317,6 +349,7 @@ fn ring(
         call,
         extension,
         user,
+        id,
         PbState::Ringing { transferred_from },
     ));
 }
@@ -326,11 +359,12 @@ fn notification(
     call: &LiveCall,
     extension: &str,
     user: &str,
+    id: String,
     state: PbState,
 ) -> PbNotification {
     PbNotification {
         call_id: call_id.clone(),
-        leg_id: leg_id(call_id, extension),
+        leg_id: id,
         direction: call.direction,
         state,
         customer: call.customer.clone(),
@@ -399,9 +433,21 @@ pub fn terminal(
         let agent = group_owner.or(first_rang)?;
         (agent, PbState::Missed { start, recording })
     };
+    // The last talker's `id`: a hand-over moved the call to a new one.
+    let talkers: Vec<&String> = outcome
+        .talked
+        .iter()
+        .filter(|e| users.user_for(e).is_some())
+        .collect();
+    let id = match (talkers.first(), talkers.last()) {
+        (Some(first), Some(last)) if first != last => {
+            zoho_id(&outcome.call_id, direction, true, last)
+        }
+        _ => outcome.call_id.as_str().to_owned(),
+    };
     Some(PbNotification {
         call_id: outcome.call_id.clone(),
-        leg_id: leg_id(&outcome.call_id, &extension),
+        leg_id: id,
         direction,
         state,
         customer,

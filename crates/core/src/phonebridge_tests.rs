@@ -109,7 +109,7 @@ fn play(events: Vec<PbxEvent>) -> Vec<PbNotification> {
     play_with(&PlanConfig::default(), events)
 }
 
-/// `leg state` per notification, e.g. `7.1-1001 ringing`.
+/// `id extension state` per notification, e.g. `7.1 1001 ringing`.
 fn summary(ns: &[PbNotification]) -> Vec<String> {
     ns.iter()
         .map(|n| {
@@ -123,7 +123,7 @@ fn summary(ns: &[PbNotification]) -> Vec<String> {
                 PbState::Missed { .. } => "missed".into(),
                 PbState::Unattended { reason, .. } => format!("{reason:?}"),
             };
-            format!("{} {state}", n.leg_id)
+            format!("{} {} {state}", n.leg_id, n.extension)
         })
         .collect()
 }
@@ -173,7 +173,7 @@ fn inbound_answered_rings_answers_and_ends_once() {
     ]);
     assert_eq!(
         summary(&ns),
-        ["7.1-1001 ringing", "7.1-1001 answered", "7.1-1001 ended 62"]
+        ["7.1 1001 ringing", "7.1 1001 answered", "7.1 1001 ended 62"]
     );
     let last = ns.last().unwrap();
     assert_eq!(last.from_to(), ("+14155550100", "1001"));
@@ -201,7 +201,7 @@ fn inbound_missed_is_one_missed() {
         frame(vec![caller(LegState::Gone), ext("1002", LegState::Gone)]),
         end(CallDirection::Inbound, Disposition::NoAnswer, "1002"),
     ]);
-    assert_eq!(summary(&ns), ["7.1-1002 ringing", "7.1-1002 missed"]);
+    assert_eq!(summary(&ns), ["7.1 1002 ringing", "7.1 1002 missed"]);
 }
 
 #[test]
@@ -210,10 +210,10 @@ fn ring_group_answered_logs_only_on_the_answering_leg() {
     assert_eq!(
         summary(&ns),
         [
-            "7.1-1001 ringing",
-            "7.1-1002 ringing",
-            "7.1-1002 answered",
-            "7.1-1002 ended 62"
+            "7.1 1001 ringing",
+            "7.1 1002 ringing",
+            "7.1 1002 answered",
+            "7.1 1002 ended 62"
         ],
         "the unmapped 1009 is never notified; 1001 gets nothing that logs"
     );
@@ -225,7 +225,7 @@ fn ring_group_unanswered_is_one_missed_for_the_first_mapped_agent_or_the_owner()
     let ns = play(ring_group(None));
     assert_eq!(
         summary(&ns),
-        ["7.1-1001 ringing", "7.1-1002 ringing", "7.1-1001 missed"]
+        ["7.1 1001 ringing", "7.1 1002 ringing", "7.1 1001 missed"]
     );
     let config = PlanConfig {
         group_missed_owner: Some("u3".into()),
@@ -236,7 +236,8 @@ fn ring_group_unanswered_is_one_missed_for_the_first_mapped_agent_or_the_owner()
     assert_eq!(terminals(&ns), 1);
     assert_eq!(
         (last.leg_id.as_str(), last.zoho_user.as_str()),
-        ("7.1-1003", "u3")
+        ("7.1", "u3"),
+        "the agents' shared id, so every pop closes"
     );
 }
 
@@ -265,10 +266,10 @@ fn queue_agents_ringing_in_turn_log_once() {
     assert_eq!(
         summary(&ns),
         [
-            "7.1-1001 ringing",
-            "7.1-1003 ringing",
-            "7.1-1001 answered",
-            "7.1-1001 ended 62"
+            "7.1 1001 ringing",
+            "7.1 1003 ringing",
+            "7.1 1001 answered",
+            "7.1 1001 ended 62"
         ]
     );
 }
@@ -294,11 +295,11 @@ fn blind_transfer_carries_the_original_leg_and_logs_for_the_last_talker() {
     assert_eq!(
         summary(&ns),
         [
-            "7.1-1001 ringing",
-            "7.1-1001 answered",
-            "7.1-1002 ringing from 7.1-1001",
-            "7.1-1002 answered",
-            "7.1-1002 ended 62"
+            "7.1 1001 ringing",
+            "7.1 1001 answered",
+            "7.1-1002 1002 ringing from 7.1",
+            "7.1-1002 1002 answered",
+            "7.1-1002 1002 ended 62"
         ]
     );
     let first = PlanConfig {
@@ -326,7 +327,32 @@ fn blind_transfer_carries_the_original_leg_and_logs_for_the_last_talker() {
     );
     assert_eq!(
         summary(&ns).last().map(String::as_str),
-        Some("7.1-1001 ended 62")
+        Some("7.1 1001 ended 62")
+    );
+    // Handed over to a mapped agent: the log is the first talker's, on the
+    // id the call was handed over to (which closes it in Zoho).
+    let ns = play_with(
+        &first,
+        vec![
+            frame(vec![
+                caller(LegState::Alerting),
+                ext("1001", LegState::Ringing),
+            ]),
+            frame(vec![
+                caller(LegState::Answered),
+                ext("1001", LegState::Talking),
+            ]),
+            frame(vec![
+                ext("1001", LegState::Gone),
+                ext("1002", LegState::Ringing),
+            ]),
+            frame(vec![ext("1002", LegState::Talking)]),
+            end(CallDirection::Inbound, Disposition::Answered, "1002"),
+        ],
+    );
+    assert_eq!(
+        summary(&ns).last().map(String::as_str),
+        Some("7.1-1002 1001 ended 62")
     );
 }
 
@@ -351,7 +377,7 @@ fn outbound_answered_dials_answers_and_ends() {
     let ns = outbound(None);
     assert_eq!(
         summary(&ns),
-        ["7.1-1003 ringing", "7.1-1003 answered", "7.1-1003 ended 62"]
+        ["7.1 1003 ringing", "7.1 1003 answered", "7.1 1003 ended 62"]
     );
     assert!(ns.iter().all(|n| n.direction == PbDirection::Dialed));
     assert_eq!(ns[2].from_to(), ("1003", "+14155550100"));
@@ -361,9 +387,9 @@ fn outbound_answered_dials_answers_and_ends() {
 fn outbound_unanswered_or_busy_is_one_unattended_state() {
     // Caught from the record alone (the caller's phone never rang).
     let mut ns = outbound(Some(Disposition::NoAnswer));
-    assert_eq!(summary(&ns), ["7.1-1003 NoAnswer"]);
+    assert_eq!(summary(&ns), ["7.1 1003 NoAnswer"]);
     ns = outbound(Some(Disposition::Busy));
-    assert_eq!(summary(&ns), ["7.1-1003 Busy"]);
+    assert_eq!(summary(&ns), ["7.1 1003 Busy"]);
     assert_eq!(
         ns[0].state,
         PbState::Unattended {
@@ -418,7 +444,7 @@ fn a_mapped_agent_picking_up_stays_inbound_and_skipped_calls_get_no_terminal() {
     assert!(ns.iter().all(|n| n.direction == PbDirection::Received));
     assert_eq!(
         summary(&ns),
-        ["7.1-1002 ringing", "7.1-1002 answered", "7.1-1002 ended 62"]
+        ["7.1 1002 ringing", "7.1 1002 answered", "7.1 1002 ended 62"]
     );
     let no_missed = PlanConfig {
         logging: LoggingPolicy {

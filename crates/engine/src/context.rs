@@ -3,6 +3,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use ringbridge_core::console::CrmMode;
 use ringbridge_core::crm::Crm;
 use ringbridge_core::outbox::JobKind;
 use ringbridge_core::pbx::Pbx;
@@ -13,6 +14,7 @@ use ringbridge_core::usermap::UserMap;
 use tokio::sync::{Notify, watch};
 
 use crate::matcher::CallerMatcher;
+use crate::phonebridge::PhoneBridgeSender;
 
 /// The CRM connection as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +79,11 @@ pub struct EngineContext {
     pub recordings: Option<Arc<dyn RecordingLinks>>,
     pub tuning: Tuning,
     pub health: watch::Sender<CrmHealth>,
-    wakes: [Notify; 4],
+    /// How calls reach the CRM (REST logs or PhoneBridge); switchable while running.
+    crm_mode: RwLock<CrmMode>,
+    /// Zoho's `callnotify`, for the PhoneBridge worker (set by `serve`).
+    phonebridge: RwLock<Option<Arc<dyn PhoneBridgeSender>>>,
+    wakes: [Notify; JobKind::ALL.len()],
 }
 
 impl EngineContext {
@@ -106,6 +112,8 @@ impl EngineContext {
             recordings: None,
             tuning,
             health: watch::channel(CrmHealth::Ok).0,
+            crm_mode: RwLock::new(CrmMode::Rest),
+            phonebridge: RwLock::new(None),
             wakes: Default::default(),
         }
     }
@@ -123,6 +131,30 @@ impl EngineContext {
 
     pub fn set_users(&self, map: UserMap) {
         *self.users.write().unwrap_or_else(|e| e.into_inner()) = map;
+    }
+
+    /// REST (the default) or PhoneBridge. In PhoneBridge mode a call's
+    /// processing job queues its terminal `callnotify` instead of a REST
+    /// call log (see [`crate::phonebridge`]).
+    pub fn crm_mode(&self) -> CrmMode {
+        *self.crm_mode.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_crm_mode(&self, mode: CrmMode) {
+        *self.crm_mode.write().unwrap_or_else(|e| e.into_inner()) = mode;
+    }
+
+    /// The sender the PhoneBridge worker delivers with; jobs wait without one.
+    pub fn phonebridge_sender(&self) -> Option<Arc<dyn PhoneBridgeSender>> {
+        self.phonebridge
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_phonebridge_sender(&self, sender: Option<Arc<dyn PhoneBridgeSender>>) {
+        *self.phonebridge.write().unwrap_or_else(|e| e.into_inner()) = sender;
+        self.notify(JobKind::NotifyPhoneBridge);
     }
 
     pub(crate) fn wake(&self, kind: JobKind) -> &Notify {

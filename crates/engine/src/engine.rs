@@ -40,6 +40,9 @@ impl Engine {
             spawn(ctx.clone(), "phonebook", |c| {
                 Box::pin(async move { jobs::phonebook::run(&c).await })
             }),
+            spawn(ctx.clone(), "phonebridge", |c| {
+                Box::pin(async move { jobs::notify::run(&c).await })
+            }),
         ];
         Self { ctx, workers }
     }

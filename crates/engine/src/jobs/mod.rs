@@ -4,6 +4,7 @@
 
 mod audit;
 pub mod create;
+pub mod notify;
 pub mod phonebook;
 pub mod process;
 pub mod write;

@@ -1,17 +1,22 @@
 //! `ProcessCall`: a finished call → policy → owner → caller match (and
 //! record creation for unknown numbers) → a `WriteCallLog` job, plus a
-//! `SyncPhonebook` job for a matched Contact.
+//! `SyncPhonebook` job for a matched Contact. In PhoneBridge mode the call's
+//! terminal `callnotify` is queued instead of the `WriteCallLog` job.
 
 use chrono::Utc;
+use ringbridge_core::console::CrmMode;
 use ringbridge_core::crm::{CrmRecord, NewRecord};
 use ringbridge_core::outbox::{Job, JobKind, JobStatus};
 use ringbridge_core::pbx::CallDirection;
+use ringbridge_core::phonebridge::{PlanConfig, terminal};
+use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::StoreError;
 use ringbridge_core::tracker::CallOutcome;
 
 use super::{Disposition, crm_disposition};
 use crate::calllog::{self, LogInput};
 use crate::context::EngineContext;
+use crate::phonebridge::{queue_terminal, terminal_key};
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
     ctx.run_simple_worker(JobKind::ProcessCall, 50, |job| async move {
@@ -113,6 +118,22 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
         }
     }
 
+    if ctx.crm_mode() == CrmMode::PhoneBridge {
+        // The terminal callnotify is the call's log; the live path may have
+        // queued it already under the same key (then this is a no-op).
+        let config = PlanConfig::from_settings(&settings);
+        let done = match terminal(&outcome, &users, &config) {
+            Some(n) => {
+                let key = terminal_key(&ctx.pbx_id, &n.call_id);
+                queue_terminal(ctx, &key, &n).await?;
+                "phonebridge"
+            }
+            None => "phonebridge: no mapped agent to notify",
+        };
+        sync_phonebook(ctx, &settings, record.as_ref()).await?;
+        return ctx.store.complete(job.id, done).await;
+    }
+
     let recording_url = outcome
         .record
         .recording
@@ -136,8 +157,17 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
         .enqueue(JobKind::WriteCallLog, &job.key, &payload, Utc::now())
         .await?;
     ctx.notify(JobKind::WriteCallLog);
+    sync_phonebook(ctx, &settings, record.as_ref()).await?;
+    ctx.store.complete(job.id, "logged").await
+}
 
-    if let (Some(_), Some(contact)) = (&settings.phonebook, &record)
+/// A `SyncPhonebook` job for a matched Contact, when contact sync is on.
+async fn sync_phonebook(
+    ctx: &EngineContext,
+    settings: &EngineSettings,
+    record: Option<&CrmRecord>,
+) -> Result<(), StoreError> {
+    if let (Some(_), Some(contact)) = (&settings.phonebook, record)
         && contact.reference.module == ringbridge_core::crm::CrmModule::Contacts
     {
         // Keyed by what the PBX shows of the contact: a changed name or
@@ -159,7 +189,7 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
             ctx.notify(JobKind::SyncPhonebook);
         }
     }
-    ctx.store.complete(job.id, "logged").await
+    Ok(())
 }
 
 /// For an unknown number: the record to create per the settings, through a

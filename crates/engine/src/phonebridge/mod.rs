@@ -4,17 +4,33 @@
 //! the panel's stream) and follows the core [`NotifyPlan`]:
 //! - `ringing`/`answered` go out right away, best-effort: a failure is logged
 //!   and dropped (a late pop is worthless), and they never wait behind queued
-//!   work;
-//! - the one terminal notification per call goes to a [`TerminalSink`] (the
-//!   durable outbox), keyed per call, so it is delivered exactly once.
+//!   work (they are not outbox jobs);
+//! - the one terminal notification per call goes to a [`TerminalSink`] — in
+//!   production [`OutboxTerminalSink`], the same durable outbox as REST call
+//!   logs (`NotifyPhoneBridge` jobs, worker `jobs::notify`).
 //!
-//! A call is logged once: in this mode the terminal notification is the
-//! call's log, so the REST path must not write one too (the lead switches it
-//! off). The live stream drops updates when its reader falls behind, so the
-//! call's processing job should also submit
-//! [`ringbridge_core::phonebridge::terminal`] under the same key: whichever
-//! comes first is kept.
+//! **Ring groups and queues** (the rule in [`ringbridge_core::phonebridge`]):
+//! every mapped agent who rings gets `ringing`, all under one Zoho `id` (the
+//! PBX call id); the one who answers gets `answered`. Every terminal state
+//! makes Zoho write a Calls record, so the call gets exactly one terminal,
+//! on that shared `id`: it closes the pop of every agent who rang (the ones
+//! who did not answer see it go away) and files one log, owned per the owner
+//! policy (for a missed group call: the group-missed owner, else the first
+//! mapped agent who rang). A transfer hands the call to a new `id`
+//! (`{call_id}-{extension}`, `transferredcallid` = the previous `id`), and
+//! the terminal goes on the last `id`.
+//!
+//! **A call is logged once.** In PhoneBridge mode the terminal notification
+//! IS the call's log: the call's `ProcessCall` job queues
+//! [`ringbridge_core::phonebridge::terminal`] instead of a `WriteCallLog`
+//! job, under the same key as the live path ([`terminal_key`], one outbox
+//! job per call): whichever comes first is kept, so a call is logged even if
+//! the live stream dropped its end, and never twice. The REST path writes
+//! nothing for such a call; matching, record creation for unknown numbers
+//! and contact sync still run in the processing job. (Zoho has no lookup for
+//! notifications, so only a retry after a lost answer could log twice.)
 
+mod outbox;
 mod send;
 mod sink;
 
@@ -25,6 +41,8 @@ use chrono::Utc;
 use ringbridge_core::phonebridge::{NotifyPlan, PlanConfig};
 use ringbridge_core::usermap::UserMap;
 
+pub use outbox::OutboxTerminalSink;
+pub(crate) use outbox::queue_terminal;
 pub use send::{Outgoing, PhoneBridgeSender, SendError, deliver_terminal, outgoing};
 pub use sink::{MemoryTerminalSink, SinkError, TerminalSink, terminal_key};
 

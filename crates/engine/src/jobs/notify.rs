@@ -1,0 +1,67 @@
+//! `NotifyPhoneBridge`: a call's one terminal `callnotify`, which is the
+//! call's log in PhoneBridge mode. Delivered with
+//! [`crate::phonebridge::deliver_terminal`]; retried on timeouts, 429 and
+//! 5xx, failed for good when Zoho refuses it.
+//!
+//! Zoho offers no way to look a notification up, so a retry after an
+//! attempt whose answer was lost may log twice; every other path is exactly
+//! once (one job per call key, see [`crate::phonebridge::terminal_key`]).
+
+use ringbridge_core::audit::{AuditEntry, AuditSystem};
+use ringbridge_core::outbox::{Job, JobKind};
+use ringbridge_core::phonebridge::PbNotification;
+use ringbridge_core::store::StoreError;
+
+use super::Disposition;
+use crate::context::EngineContext;
+use crate::phonebridge::{SendError, deliver_terminal};
+
+pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
+    ctx.run_simple_worker(JobKind::NotifyPhoneBridge, 20, |job| async move {
+        handle(ctx, job).await
+    })
+    .await
+}
+
+async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
+    let n: PbNotification = match serde_json::from_str(&job.payload) {
+        Ok(n) => n,
+        Err(e) => {
+            let reason = format!("unreadable PhoneBridge notification: {e}");
+            return ctx.settle(&job, Disposition::Fail(reason)).await;
+        }
+    };
+    let Some(sender) = ctx.phonebridge_sender() else {
+        let reason = "PhoneBridge is not connected".to_owned();
+        let after = ctx.tuning.reconnect_pause;
+        return ctx
+            .settle(&job, Disposition::Release { reason, after })
+            .await;
+    };
+    let links = ctx.recordings.as_deref();
+    let target = "PhoneBridge";
+    match deliver_terminal(sender.as_ref(), &ctx.pbx_id, &n, links).await {
+        Ok(()) => {
+            ctx.crm_ok();
+            let entry = AuditEntry::ok(AuditSystem::Crm, "callnotify", target, &job.key, None);
+            ctx.audit(entry).await;
+            tracing::info!(call = %job.key, leg = %n.leg_id, "PhoneBridge terminal notification sent");
+            ctx.store.complete(job.id, &n.leg_id).await
+        }
+        Err(err) => {
+            let entry = AuditEntry::failed(
+                AuditSystem::Crm,
+                "callnotify",
+                target,
+                &job.key,
+                err.to_string(),
+            );
+            ctx.audit(entry).await;
+            let disposition = match err {
+                SendError::Retryable(e) => Disposition::Retry(e),
+                SendError::Permanent(e) => Disposition::Fail(e),
+            };
+            ctx.settle(&job, disposition).await
+        }
+    }
+}

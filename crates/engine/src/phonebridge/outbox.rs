@@ -1,0 +1,52 @@
+//! The durable [`TerminalSink`]: each call's terminal notification becomes
+//! one `NotifyPhoneBridge` outbox job keyed by [`super::terminal_key`],
+//! delivered by the worker in `jobs::notify`. The same key is what a call's
+//! processing job uses, so whichever submits first wins and the other is a
+//! no-op.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use ringbridge_core::outbox::JobKind;
+use ringbridge_core::phonebridge::PbNotification;
+use ringbridge_core::store::StoreError;
+
+use super::sink::{SinkError, TerminalSink};
+use crate::context::EngineContext;
+
+pub struct OutboxTerminalSink {
+    ctx: Arc<EngineContext>,
+}
+
+impl OutboxTerminalSink {
+    pub fn new(ctx: Arc<EngineContext>) -> Self {
+        Self { ctx }
+    }
+}
+
+/// Queues `n` under `key`; `Ok(false)` when the call's terminal was queued before.
+pub(crate) async fn queue_terminal(
+    ctx: &EngineContext,
+    key: &str,
+    n: &PbNotification,
+) -> Result<bool, StoreError> {
+    let payload = serde_json::to_string(n).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let new = ctx
+        .store
+        .enqueue(JobKind::NotifyPhoneBridge, key, &payload, Utc::now())
+        .await?;
+    if new {
+        ctx.notify(JobKind::NotifyPhoneBridge);
+    }
+    Ok(new)
+}
+
+#[async_trait]
+impl TerminalSink for OutboxTerminalSink {
+    async fn submit(&self, key: &str, n: &PbNotification) -> Result<bool, SinkError> {
+        queue_terminal(&self.ctx, key, n)
+            .await
+            .map_err(|e| SinkError(e.to_string()))
+    }
+}
