@@ -244,17 +244,33 @@ mod tests {
             .collect()
     }
 
+    /// The messages of every `.ftl` file of one locale (each part of the
+    /// pages keeps its own file).
+    fn locale_ids(tag: &str) -> BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(tag);
+        let mut ids = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "ftl") {
+                ids.extend(message_ids(&std::fs::read_to_string(path).unwrap()));
+            }
+        }
+        ids
+    }
+
     #[test]
     fn every_locale_has_every_message() {
-        let en = message_ids(include_str!("../locales/en/main.ftl"));
-        let zh = message_ids(include_str!("../locales/zh-CN/main.ftl"));
+        let en = locale_ids("en");
+        let zh = locale_ids("zh-CN");
         assert!(en.len() > 20);
         assert_eq!(en, zh, "en and zh-CN define different messages");
     }
 
     #[test]
     fn every_message_a_template_uses_exists() {
-        let en = message_ids(include_str!("../locales/en/main.ftl"));
+        let en = locale_ids("en");
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
         let mut used = 0;
         for entry in std::fs::read_dir(dir).unwrap() {

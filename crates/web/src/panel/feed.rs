@@ -12,58 +12,34 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use ringbridge_engine::live::{AgentEvent, AgentFeed, LiveCalls};
 use tokio::sync::mpsc;
 
+use super::{Refusal, agent_extension, refusal};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::pages::protect;
 
 /// Comments sent on a quiet stream so proxies do not close it.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Events buffered between the hub and one slow connection.
 const BUFFER: usize = 64;
 
-/// The panel's routes, protected like every page and given their state.
-pub fn routes(state: AppState) -> Router {
-    let api = Router::new().route("/api/calls/stream", get(stream));
-    protect(api, state.clone()).with_state(state)
-}
-
-fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
-    // JSON already: the pages' error layer leaves it as it is.
-    (
-        status,
-        Json(serde_json::json!({ "error": code, "message": message })),
-    )
-        .into_response()
-}
-
-async fn stream(user: CurrentUser, State(state): State<AppState>) -> Response {
+pub async fn stream(user: CurrentUser, State(state): State<AppState>) -> Result<Response, Refusal> {
     let Some(live) = state.live.clone() else {
-        return refusal(
+        return Err(refusal(
             StatusCode::SERVICE_UNAVAILABLE,
             "live_calls_unavailable",
             "Live calls are not available: no PBX is connected.",
-        );
+        ));
     };
-    let Some(extension) = user.account.profile.extension.clone() else {
-        return refusal(
-            StatusCode::CONFLICT,
-            "no_extension",
-            "This account has no extension; an admin can map one.",
-        );
-    };
-    Sse::new(feed(&live, &extension))
+    let extension = agent_extension(&user)?;
+    Ok(Sse::new(feed(&live, &extension))
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-        .into_response()
+        .into_response())
 }
 
 /// Starts forwarding the extension's snapshot and live events into a stream.

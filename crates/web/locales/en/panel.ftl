@@ -1,0 +1,81 @@
+# ringbridge agent panel — English
+
+nav-panel = Calls
+panel-title = Agent panel
+panel-your-extension = Your extension: { $extension }
+panel-no-extension = Your account has no extension yet. Ask an administrator to set one; until then no calls reach this panel.
+panel-not-live = Live calls are not available: the phone system or the CRM is not connected.
+panel-offline = Offline: live calls cannot reach this page. Reconnecting…
+
+## Pop-ups
+panel-popup-blocked = Your browser blocked a screen pop.
+panel-popup-how = To let ringbridge open CRM records by itself, allow pop-ups for this site: click the blocked pop-up icon at the right of the address bar and choose "Always allow pop-ups" (or add this site under Settings › Privacy › Site settings › Pop-ups).
+panel-popup-fallback = Until then, ringbridge can show a desktop notification that opens the record when you click it.
+panel-notify-enable = Use desktop notifications
+panel-dismiss = Dismiss
+panel-notify-title = Incoming call
+
+## Dialling
+panel-dial-label = Number to call
+panel-dial = Call
+panel-dial-started = Calling: your phone rings first; answer it and the number is dialled.
+panel-dial-failed = The call could not be placed:
+panel-call-this = Call this number
+
+## Live calls
+panel-live-title = Calls now
+panel-no-calls = No calls right now.
+panel-state-ringing = Ringing
+panel-state-talking = Talking
+panel-state-ended = Ended
+panel-answered-elsewhere = Answered by a colleague
+panel-unknown = Unknown caller
+panel-open-in-zoho = Open in Zoho
+panel-choose-record = Several records have this number. Choose one:
+
+## Creating records
+panel-create-contact = Create contact
+panel-create-lead = Create lead
+panel-create-intro = The record is created in Zoho CRM with this number and the call is linked to it.
+panel-first-name = First name
+panel-last-name = Last name
+panel-company = Company
+panel-create-submit = Create
+panel-cancel = Cancel
+panel-created = Created in Zoho CRM.
+panel-create-failed = The record could not be created:
+panel-link-when_logged = The call will be logged against it.
+panel-link-queued = The call's log now names it.
+panel-link-updated = The call's log in Zoho was updated to name it.
+panel-link-not_logged = This call is not logged, so there is nothing to link.
+panel-link-log_failed = The call's log could not be written; an administrator can retry it.
+panel-link-busy = The call's log is being written; reload in a moment to see it linked.
+
+## Recent calls
+panel-recent-title = Recent calls
+panel-no-recent = No calls yet.
+panel-col-time = Time
+panel-col-direction = Direction
+panel-col-number = Number
+panel-col-record = CRM record
+panel-col-log = CRM log
+panel-col-recording = Recording
+panel-direction-inbound = Inbound
+panel-direction-outbound = Outbound
+panel-direction-internal = Internal
+panel-missed = missed
+panel-log-queued = Queued
+panel-log-written = Logged
+panel-log-failed = Failed
+panel-log-not_logged = Not logged
+panel-play = Play
+
+## Settings
+panel-settings-title = Screen pop
+panel-settings-intro = Open the caller's CRM record in a new tab:
+panel-pop-ringing = when a call rings
+panel-pop-answer = when I answer
+panel-pop-hangup = when a call ends
+panel-saved = Saved.
+panel-tel-intro = Let phone-number links (tel:) on other sites open this panel, ready to call.
+panel-register-tel = Handle phone links

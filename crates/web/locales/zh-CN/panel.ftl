@@ -1,0 +1,81 @@
+# ringbridge 坐席面板 — 简体中文
+
+nav-panel = 通话
+panel-title = 坐席面板
+panel-your-extension = 您的分机：{ $extension }
+panel-no-extension = 您的账户尚未设置分机。请联系管理员设置；在此之前，来电不会显示在此面板。
+panel-not-live = 实时通话不可用：电话系统或 CRM 尚未连接。
+panel-offline = 已离线：实时通话无法到达此页面。正在重新连接…
+
+## Pop-ups
+panel-popup-blocked = 浏览器拦截了弹出的客户记录。
+panel-popup-how = 若要让 ringbridge 自动打开 CRM 记录，请允许此网站的弹出窗口：点击地址栏右侧的“已拦截弹出窗口”图标，选择“始终允许弹出窗口”（或在 设置 › 隐私 › 网站设置 › 弹出式窗口 中添加此网站）。
+panel-popup-fallback = 在此之前，ringbridge 可以显示桌面通知，点击通知即可打开记录。
+panel-notify-enable = 使用桌面通知
+panel-dismiss = 关闭
+panel-notify-title = 来电
+
+## Dialling
+panel-dial-label = 拨打号码
+panel-dial = 拨打
+panel-dial-started = 正在呼叫：您的话机会先响铃，接听后将拨打该号码。
+panel-dial-failed = 无法发起呼叫：
+panel-call-this = 拨打此号码
+
+## Live calls
+panel-live-title = 当前通话
+panel-no-calls = 目前没有通话。
+panel-state-ringing = 振铃中
+panel-state-talking = 通话中
+panel-state-ended = 已结束
+panel-answered-elsewhere = 已由同事接听
+panel-unknown = 未知来电
+panel-open-in-zoho = 在 Zoho 中打开
+panel-choose-record = 多条记录使用此号码，请选择：
+
+## Creating records
+panel-create-contact = 创建联系人
+panel-create-lead = 创建潜在客户
+panel-create-intro = 将在 Zoho CRM 中用此号码创建记录，并把这通电话关联到该记录。
+panel-first-name = 名
+panel-last-name = 姓
+panel-company = 公司
+panel-create-submit = 创建
+panel-cancel = 取消
+panel-created = 已在 Zoho CRM 中创建。
+panel-create-failed = 无法创建记录：
+panel-link-when_logged = 这通电话的记录将关联到它。
+panel-link-queued = 这通电话待写入的记录已关联到它。
+panel-link-updated = Zoho 中这通电话的记录已更新并关联到它。
+panel-link-not_logged = 这通电话不记录，因此无需关联。
+panel-link-log_failed = 这通电话的记录写入失败；管理员可以重试。
+panel-link-busy = 这通电话的记录正在写入；稍后刷新即可看到关联。
+
+## Recent calls
+panel-recent-title = 最近通话
+panel-no-recent = 还没有通话。
+panel-col-time = 时间
+panel-col-direction = 方向
+panel-col-number = 号码
+panel-col-record = CRM 记录
+panel-col-log = CRM 通话记录
+panel-col-recording = 录音
+panel-direction-inbound = 呼入
+panel-direction-outbound = 呼出
+panel-direction-internal = 内部
+panel-missed = 未接
+panel-log-queued = 排队中
+panel-log-written = 已记录
+panel-log-failed = 失败
+panel-log-not_logged = 不记录
+panel-play = 播放
+
+## Settings
+panel-settings-title = 弹出客户记录
+panel-settings-intro = 在新标签页中打开来电者的 CRM 记录：
+panel-pop-ringing = 来电振铃时
+panel-pop-answer = 我接听时
+panel-pop-hangup = 通话结束时
+panel-saved = 已保存。
+panel-tel-intro = 让其他网站上的电话号码链接（tel:）打开此面板，准备拨号。
+panel-register-tel = 处理电话链接

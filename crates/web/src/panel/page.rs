@@ -1,0 +1,152 @@
+//! `GET /panel`: the agent panel's page, and its script and stylesheet.
+//!
+//! The page is a shell; `panel.js` fills it from the API. The script's
+//! words come from the page itself (a hidden list of translated
+//! messages), so the panel speaks the language the page was served in.
+
+use std::sync::LazyLock;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use super::settings::PopSettings;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::pages::{ErrorKind, PageCtx, WebError};
+
+const JS: &str = include_str!("../../static/panel.js");
+const CSS: &str = include_str!("../../static/panel.css");
+
+/// Messages the script shows, looked up in the page's language.
+pub const SCRIPT_MESSAGES: &[&str] = &[
+    "panel-state-ringing",
+    "panel-state-talking",
+    "panel-state-ended",
+    "panel-answered-elsewhere",
+    "panel-unknown",
+    "panel-open-in-zoho",
+    "panel-choose-record",
+    "panel-create-contact",
+    "panel-create-lead",
+    "panel-popup-blocked",
+    "panel-notify-title",
+    "panel-dial-started",
+    "panel-dial-failed",
+    "panel-created",
+    "panel-create-failed",
+    "panel-link-when_logged",
+    "panel-link-queued",
+    "panel-link-updated",
+    "panel-link-not_logged",
+    "panel-link-log_failed",
+    "panel-link-busy",
+    "panel-log-queued",
+    "panel-log-written",
+    "panel-log-failed",
+    "panel-log-not_logged",
+    "panel-direction-inbound",
+    "panel-direction-outbound",
+    "panel-direction-internal",
+    "panel-missed",
+    "panel-play",
+    "panel-no-calls",
+    "panel-no-recent",
+    "panel-saved",
+    "panel-call-this",
+];
+
+/// `name.<first 10 hex digits of the SHA-256>.ext`: cached for a year,
+/// renamed by any change.
+fn hashed(stem: &str, ext: &str, content: &str) -> String {
+    let digest = Sha256::digest(content.as_bytes());
+    let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    format!("{stem}.{hex}.{ext}")
+}
+
+static JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "js", JS));
+static CSS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "css", CSS));
+
+#[derive(Template)]
+#[template(path = "panel.html")]
+struct PanelPage<'a> {
+    ctx: &'a PageCtx,
+    extension: Option<&'a str>,
+    pops: PopSettings,
+    messages: Vec<(&'static str, String)>,
+    live: bool,
+}
+
+impl PanelPage<'_> {
+    fn js_url(&self) -> String {
+        format!("/static/panel/{}", *JS_FILE)
+    }
+
+    fn panel_css_url(&self) -> String {
+        format!("/static/panel/{}", *CSS_FILE)
+    }
+}
+
+pub async fn show(
+    user: CurrentUser,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+) -> Result<Response, WebError> {
+    let pops = PopSettings::load(state.store.as_ref(), user.account.id).await?;
+    let messages = SCRIPT_MESSAGES.iter().map(|id| (*id, ctx.t(id))).collect();
+    ctx.render(
+        StatusCode::OK,
+        &PanelPage {
+            ctx: &ctx,
+            extension: user.account.profile.extension.as_deref(),
+            pops,
+            messages,
+            live: state.live.is_some() && state.engine.is_some(),
+        },
+    )
+}
+
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind) = if file == *JS_FILE {
+        (JS, "text/javascript; charset=utf-8")
+    } else if file == *CSS_FILE {
+        (CSS, "text/css; charset=utf-8")
+    } else {
+        return ErrorKind::NotFound.into_response();
+    };
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (
+                CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn every_script_message_is_translated() {
+        for id in SCRIPT_MESSAGES {
+            for lang in Lang::ALL {
+                assert!(lang.has(id), "{lang:?} lacks {id}");
+            }
+        }
+    }
+
+    #[test]
+    fn asset_names_carry_their_hash() {
+        assert!(JS_FILE.starts_with("panel.") && JS_FILE.ends_with(".js"));
+        assert_ne!(hashed("panel", "js", "a"), hashed("panel", "js", "b"));
+    }
+}

@@ -1,0 +1,144 @@
+//! `GET /api/calls/recent`: the agent's last calls, newest first, each
+//! with the state of its CRM log (queued, written, failed, not logged),
+//! the record it was matched to, and a link to play its recording.
+//!
+//! Read from the outbox: the `ProcessCall` job of a call holds what the
+//! PBX said about it, the `WriteCallLog` job of the same key what became
+//! of its log.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use ringbridge_core::outbox::{Job, JobKind, JobStatus};
+use ringbridge_core::pbx::CallDirection;
+use ringbridge_core::store::StoreError;
+use ringbridge_core::tracker::CallOutcome;
+use ringbridge_engine::EngineContext;
+use serde::Serialize;
+
+use super::records::PanelRecord;
+use super::{Refusal, agent_extension, engine};
+use crate::AppState;
+use crate::auth::CurrentUser;
+
+/// Calls shown.
+const SHOWN: usize = 20;
+/// Jobs read per status to find them (other agents' calls are skipped).
+const SCAN: u32 = 300;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogStatus {
+    /// The call is being processed, or its log waits to be written.
+    Queued,
+    /// In the CRM.
+    Written,
+    /// Writing failed for good; an admin can retry it.
+    Failed,
+    /// The logging policy skips this kind of call.
+    NotLogged,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecentCall {
+    pub call_id: String,
+    pub started_at: DateTime<Utc>,
+    pub direction: CallDirection,
+    pub number: Option<String>,
+    pub answered: bool,
+    pub talk_s: u32,
+    pub record: Option<PanelRecord>,
+    pub log: LogStatus,
+    /// The error of a failed log, for the agent to pass on.
+    pub log_error: Option<String>,
+    /// A playback link, when the call was recorded.
+    pub recording_url: Option<String>,
+}
+
+fn involves(outcome: &CallOutcome, extension: &str) -> bool {
+    outcome.rang.iter().any(|e| e == extension)
+        || outcome.talked.iter().any(|e| e == extension)
+        || outcome.initiator.as_deref() == Some(extension)
+}
+
+async fn log_status(
+    ctx: &EngineContext,
+    job: &Job,
+) -> Result<(LogStatus, Option<String>), StoreError> {
+    let skipped = job.status == JobStatus::Done
+        && job
+            .result
+            .as_deref()
+            .is_some_and(|r| r.starts_with("skipped"));
+    if skipped {
+        return Ok((LogStatus::NotLogged, None));
+    }
+    if job.status == JobStatus::Failed {
+        return Ok((LogStatus::Failed, job.last_error.clone()));
+    }
+    Ok(
+        match ctx.store.job(JobKind::WriteCallLog, &job.key).await? {
+            Some(log) if log.status == JobStatus::Done => (LogStatus::Written, None),
+            Some(log) if log.status == JobStatus::Failed => (LogStatus::Failed, log.last_error),
+            _ => (LogStatus::Queued, None),
+        },
+    )
+}
+
+pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Response, Refusal> {
+    let ctx = engine(&state)?;
+    let extension = agent_extension(&user)?;
+    let mut jobs = Vec::new();
+    for status in [
+        JobStatus::Pending,
+        JobStatus::InFlight,
+        JobStatus::Done,
+        JobStatus::Failed,
+    ] {
+        jobs.extend(ctx.store.list(JobKind::ProcessCall, status, SCAN).await?);
+    }
+    let mut mine: Vec<(Job, CallOutcome)> = jobs
+        .into_iter()
+        .filter_map(|job| {
+            let outcome: CallOutcome = serde_json::from_str(&job.payload).ok()?;
+            involves(&outcome, &extension).then_some((job, outcome))
+        })
+        .collect();
+    mine.sort_by_key(|(_, outcome)| std::cmp::Reverse(outcome.record.started_at));
+    mine.truncate(SHOWN);
+
+    let mut calls = Vec::with_capacity(mine.len());
+    for (job, outcome) in mine {
+        let (log, log_error) = log_status(&ctx, &job).await?;
+        let record = match outcome.other_party.as_deref() {
+            // The local directory answers; a failed lookup only hides the name.
+            Some(number) => ctx
+                .matcher
+                .lookup(number, None)
+                .await
+                .ok()
+                .and_then(|m| m.chosen)
+                .map(|r| PanelRecord::new(&ctx, &r)),
+            None => None,
+        };
+        let recording_url = outcome
+            .record
+            .recording
+            .as_ref()
+            .and_then(|_| ctx.recordings.as_ref().map(|r| r.link(&job.key)));
+        calls.push(RecentCall {
+            call_id: outcome.call_id.as_str().to_owned(),
+            started_at: outcome.record.started_at,
+            direction: outcome.direction,
+            number: outcome.other_party.clone(),
+            answered: outcome.answered,
+            talk_s: outcome.record.talk_s.unwrap_or(0),
+            record,
+            log,
+            log_error,
+            recording_url,
+        });
+    }
+    Ok(Json(calls).into_response())
+}

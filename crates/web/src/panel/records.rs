@@ -1,0 +1,212 @@
+//! Records behind a number: `GET /api/lookup?number=` (every match, for
+//! the chooser when several records share a number) and
+//! `POST /api/records` (an agent creates a Contact or Lead for an unknown
+//! caller, and the call's log is related to it — see `engine::manual`).
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ringbridge_core::crm::{CrmError, CrmModule, CrmRecord};
+use ringbridge_engine::EngineContext;
+use ringbridge_engine::call_key;
+use ringbridge_engine::manual::{self, ManualError, ManualRecord};
+use serde::{Deserialize, Serialize};
+
+use super::{Refusal, engine, refusal};
+use crate::AppState;
+use crate::auth::CurrentUser;
+
+/// How long creating a record waits for a call log being written right now.
+const LINK_WAIT: Duration = Duration::from_secs(15);
+/// Form fields longer than this are refused (Zoho's name fields take 80).
+const FIELD_MAX: usize = 80;
+
+/// A record as the panel shows and opens it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PanelRecord {
+    pub id: String,
+    pub name: String,
+    pub module: String,
+    pub company: Option<String>,
+    pub url: String,
+}
+
+impl PanelRecord {
+    pub fn new(ctx: &EngineContext, record: &CrmRecord) -> Self {
+        Self {
+            id: record.reference.id.clone(),
+            name: record.name.clone(),
+            module: record.reference.module.as_str().to_owned(),
+            company: record.company.clone(),
+            url: ctx.crm.record_url(&record.reference),
+        }
+    }
+}
+
+/// The CRM user the agent is: set on the account, else mapped from the extension.
+fn crm_user(ctx: &EngineContext, user: &CurrentUser) -> Option<String> {
+    let profile = &user.account.profile;
+    profile.crm_user_id.clone().or_else(|| {
+        let extension = profile.extension.as_deref()?;
+        Some(ctx.users().user_for(extension)?.crm_user_id.clone())
+    })
+}
+
+fn crm_refusal(err: &CrmError) -> Refusal {
+    match err {
+        CrmError::Rejected { message, .. } => {
+            refusal(StatusCode::UNPROCESSABLE_ENTITY, "crm_rejected", message)
+        }
+        other => refusal(
+            StatusCode::BAD_GATEWAY,
+            "crm_unavailable",
+            &other.to_string(),
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LookupQuery {
+    number: String,
+}
+
+pub async fn lookup(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(query): Query<LookupQuery>,
+) -> Result<Response, Refusal> {
+    let ctx = engine(&state)?;
+    let owner = crm_user(&ctx, &user);
+    match ctx.matcher.lookup(&query.number, owner.as_deref()).await {
+        Ok(found) => {
+            let records: Vec<PanelRecord> = found
+                .chosen
+                .iter()
+                .chain(&found.others)
+                .map(|r| PanelRecord::new(&ctx, r))
+                .collect();
+            Ok(
+                Json(serde_json::json!({ "number": query.number, "records": records }))
+                    .into_response(),
+            )
+        }
+        Err(err) => Err(crm_refusal(&err)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateRequest {
+    module: String,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    company: Option<String>,
+    number: String,
+    /// The PBX call to relate to the new record, if any.
+    #[serde(default)]
+    call_id: Option<String>,
+}
+
+fn too_long(request: &CreateRequest) -> bool {
+    [
+        request.first_name.as_deref(),
+        Some(request.last_name.as_str()),
+        request.company.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|f| f.chars().count() > FIELD_MAX)
+}
+
+pub async fn create(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Json(request): Json<CreateRequest>,
+) -> Result<Response, Refusal> {
+    let ctx = engine(&state)?;
+    let module = match CrmModule::parse(&request.module) {
+        Some(m @ (CrmModule::Contacts | CrmModule::Leads)) => m,
+        _ => {
+            return Err(refusal(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_module",
+                "Create a Contact or a Lead.",
+            ));
+        }
+    };
+    if too_long(&request) {
+        return Err(refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_long",
+            "A name or company is too long.",
+        ));
+    }
+    let input = ManualRecord {
+        module,
+        first_name: request.first_name.clone(),
+        last_name: request.last_name.clone(),
+        company: request.company.clone(),
+        number: request.number.clone(),
+        owner_id: crm_user(&ctx, &user),
+    };
+    let record = manual::create(&ctx, &input)
+        .await
+        .map_err(|e| manual_refusal(&e))?;
+    let link = match request.call_id.as_deref().filter(|id| !id.is_empty()) {
+        Some(call_id) => {
+            let key = call_key(&ctx.pbx_id, call_id);
+            match manual::link_call(&ctx, &key, &record, LINK_WAIT).await {
+                Ok(state) => Some(state),
+                // The record exists; say so, and that the call is not related.
+                Err(err) => {
+                    tracing::warn!(call = %key, error = %err, "could not relate the call to the new record");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    tracing::info!(username = %user.account.username, module = %module, ?link, "record created from the panel");
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({
+            "record": PanelRecord::new(&ctx, &record),
+            "link": link,
+        })),
+    )
+        .into_response())
+}
+
+fn manual_refusal(err: &ManualError) -> Refusal {
+    match err {
+        ManualError::Module(_) => refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_module",
+            &err.to_string(),
+        ),
+        ManualError::NoName => refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name_required",
+            &err.to_string(),
+        ),
+        ManualError::Number(_) => refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_number",
+            &err.to_string(),
+        ),
+        ManualError::Crm(e) => crm_refusal(e),
+        ManualError::Store(e) => {
+            tracing::error!(error = %e, "storage failed while creating a record");
+            refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Storage failed.",
+            )
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Each agent's screen-pop preferences: open the CRM record in a new tab
+//! when a call rings, when it is answered, and/or when it ends. Kept in
+//! the store's settings under the account's id, so they follow the agent
+//! from browser to browser (panel and extension alike).
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use ringbridge_core::accounts::AccountId;
+use ringbridge_core::store::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::pages::WebError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PopSettings {
+    pub on_ringing: bool,
+    pub on_answer: bool,
+    pub on_hangup: bool,
+}
+
+impl Default for PopSettings {
+    /// The record opens as the phone rings: the agent reads before answering.
+    fn default() -> Self {
+        Self {
+            on_ringing: true,
+            on_answer: false,
+            on_hangup: false,
+        }
+    }
+}
+
+fn key(account: AccountId) -> String {
+    format!("panel.screen_pop.{account}")
+}
+
+impl PopSettings {
+    pub async fn load(store: &dyn Store, account: AccountId) -> Result<Self, StoreError> {
+        Ok(match store.setting(&key(account)).await? {
+            // A value this version cannot read falls back to the defaults
+            // rather than locking the agent out of the panel.
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => Self::default(),
+        })
+    }
+
+    pub async fn save(&self, store: &dyn Store, account: AccountId) -> Result<(), StoreError> {
+        let json = serde_json::to_string(self).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        store.put_setting(&key(account), &json).await
+    }
+}
+
+pub async fn show(user: CurrentUser, State(state): State<AppState>) -> Result<Response, WebError> {
+    let settings = PopSettings::load(state.store.as_ref(), user.account.id).await?;
+    Ok(Json(settings).into_response())
+}
+
+pub async fn save(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Json(settings): Json<PopSettings>,
+) -> Result<Response, WebError> {
+    settings.save(state.store.as_ref(), user.account.id).await?;
+    Ok(Json(settings).into_response())
+}

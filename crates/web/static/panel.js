@@ -1,0 +1,429 @@
+// ringbridge agent panel. No framework, no inline code (the CSP forbids
+// it): live calls from the server-sent event feed, screen pops, click-to-
+// call, records created for unknown callers, recent calls with playback.
+'use strict';
+
+(() => {
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const panel = $('#panel');
+  if (!panel) return;
+
+  const messages = new Map(
+    [...document.querySelectorAll('#panel-messages li')].map((li) => [li.dataset.id, li.textContent]),
+  );
+  const msg = (id) => messages.get(id) || id;
+  const csrf = $('meta[name="csrf-token"]')?.content || '';
+
+  // ---------- API ----------
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && (body.message || body.error)) || `HTTP ${status}`);
+      this.status = status;
+      this.code = body && body.error;
+    }
+  }
+
+  async function api(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
+    const response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 401) {
+      signIn();
+      throw new ApiError(401, null);
+    }
+    const data = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }
+
+  function signIn() {
+    location.assign('/login?next=' + encodeURIComponent('/panel'));
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') node.className = v;
+      else if (k === 'text') node.textContent = v;
+      else if (k.startsWith('data-')) node.setAttribute(k, v);
+      else node[k] = v;
+    }
+    for (const child of children) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  // A number anywhere on the page: click to call it.
+  function numberLink(number) {
+    return el('button', {
+      type: 'button',
+      class: 'number dial-link',
+      'data-number': number,
+      title: msg('panel-call-this'),
+      text: number,
+    });
+  }
+
+  // ---------- settings ----------
+  const settingsForm = $('#pop-settings');
+  const pops = () => ({
+    on_ringing: settingsForm.elements.on_ringing.checked,
+    on_answer: settingsForm.elements.on_answer.checked,
+    on_hangup: settingsForm.elements.on_hangup.checked,
+  });
+  settingsForm.addEventListener('change', async () => {
+    const status = $('#settings-status');
+    try {
+      await api('PUT', '/api/panel/settings', pops());
+      status.textContent = msg('panel-saved');
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  });
+  settingsForm.addEventListener('submit', (e) => e.preventDefault());
+
+  // ---------- screen pops ----------
+  const popupHelp = $('#popup-help');
+
+  function notify(title, body, url) {
+    if (!('Notification' in window) || Notification.permission !== 'granted') return false;
+    const n = new Notification(title, { body, tag: url });
+    n.onclick = () => {
+      window.focus();
+      window.open(url, '_blank');
+      n.close();
+    };
+    return true;
+  }
+
+  // Opens `url` in a new tab. A browser that blocks it gets told, honestly,
+  // and the pop becomes a desktop notification where allowed.
+  function pop(url, label) {
+    const tab = window.open(url, '_blank');
+    if (tab && !tab.closed) {
+      try {
+        tab.opener = null;
+      } catch (_) {
+        /* cross-origin already */
+      }
+      panel.dataset.lastPop = url;
+      return true;
+    }
+    panel.dataset.popupBlocked = 'true';
+    popupHelp.hidden = false;
+    notify(msg('panel-notify-title'), label, url);
+    return false;
+  }
+
+  $('#notify-enable').addEventListener('click', async () => {
+    if ('Notification' in window) await Notification.requestPermission();
+    popupHelp.hidden = true;
+  });
+  $('#popup-dismiss').addEventListener('click', () => {
+    popupHelp.hidden = true;
+  });
+
+  // ---------- live calls ----------
+  const list = $('#live-calls');
+  const calls = new Map(); // call_id -> { event, node, popped:Set, records:[] }
+  const KEEP_ENDED = 5;
+
+  const TRIGGERS = { ringing: 'on_ringing', talking: 'on_answer', ended: 'on_hangup' };
+
+  async function lookup(number) {
+    try {
+      const found = await api('GET', '/api/lookup?number=' + encodeURIComponent(number));
+      return found.records || [];
+    } catch (_) {
+      return [];
+    }
+  }
+
+  function render(call) {
+    const e = call.event;
+    const node = call.node;
+    node.className = 'call ' + e.state;
+    node.dataset.state = e.state;
+    node.replaceChildren();
+    const state = e.answered_elsewhere ? msg('panel-answered-elsewhere') : msg('panel-state-' + e.state);
+    node.append(el('span', { class: 'state', text: state }));
+    if (e.number) node.append(numberLink(e.number));
+    const records = call.records;
+    if (records.length === 1) {
+      const r = records[0];
+      node.append(
+        el('span', { class: 'who' }, el('strong', { text: r.name }), ' ', el('span', { class: 'module', text: r.module })),
+        el('button', { type: 'button', class: 'open', 'data-url': r.url, text: msg('panel-open-in-zoho') }),
+      );
+    } else if (records.length > 1) {
+      const chooser = el('div', { class: 'chooser' }, el('p', { text: msg('panel-choose-record') }));
+      for (const r of records) {
+        chooser.append(
+          el('button', {
+            type: 'button',
+            class: 'open secondary',
+            'data-url': r.url,
+            text: `${r.name} · ${r.module}${r.company ? ' · ' + r.company : ''}`,
+          }),
+        );
+      }
+      node.append(chooser);
+    } else if (e.number) {
+      node.append(
+        el('span', { class: 'who unknown', text: msg('panel-unknown') }),
+        el('button', { type: 'button', class: 'create secondary', 'data-module': 'Contacts', text: msg('panel-create-contact') }),
+        el('button', { type: 'button', class: 'create secondary', 'data-module': 'Leads', text: msg('panel-create-lead') }),
+      );
+    }
+    if (call.note) node.append(el('p', { class: 'note', text: call.note }));
+  }
+
+  function maybePop(call) {
+    const e = call.event;
+    const trigger = e.state === 'ended' && e.answered_elsewhere ? null : TRIGGERS[e.state];
+    if (!trigger || !pops()[trigger] || call.popped.has(trigger)) return;
+    call.popped.add(trigger);
+    // With several matches the agent chooses; nothing opens by itself.
+    if (call.records.length !== 1) return;
+    const r = call.records[0];
+    pop(r.url, `${r.name} · ${e.number || ''}`);
+  }
+
+  function prune() {
+    const ended = [...calls.values()].filter((c) => c.event.state === 'ended');
+    while (ended.length > KEEP_ENDED) {
+      const old = ended.shift();
+      old.node.remove();
+      calls.delete(old.event.call_id);
+    }
+    $('#no-calls').hidden = calls.size > 0;
+  }
+
+  async function onEvent(e) {
+    let call = calls.get(e.call_id);
+    if (!call) {
+      call = { event: e, node: el('li', { 'data-call-id': e.call_id }), popped: new Set(), records: [] };
+      calls.set(e.call_id, call);
+      list.prepend(call.node);
+      if (e.number) {
+        call.records = await lookup(e.number);
+        // The feed's own match comes first if the lookup missed it.
+        if (call.records.length === 0 && e.record) call.records = [e.record];
+      }
+    }
+    call.event = e;
+    render(call);
+    maybePop(call);
+    prune();
+    if (e.state === 'ended') refreshRecentSoon();
+  }
+
+  // Events are handled one at a time, in order.
+  let queue = Promise.resolve();
+  const enqueue = (e) => {
+    queue = queue.then(() => onEvent(e)).catch((err) => console.error(err));
+  };
+
+  // ---------- feed: reconnects by itself, shows when offline ----------
+  const offline = $('#offline');
+  let source = null;
+  let retry = 1000;
+
+  function setOnline(online) {
+    offline.hidden = online;
+    panel.dataset.connected = online ? 'true' : 'false';
+  }
+
+  function connect() {
+    if (panel.dataset.live !== 'true' || !panel.dataset.extension) return;
+    source = new EventSource('/api/calls/stream');
+    source.onopen = () => {
+      retry = 1000;
+      setOnline(true);
+    };
+    source.onmessage = (m) => {
+      try {
+        enqueue(JSON.parse(m.data));
+      } catch (err) {
+        console.error('bad event', err);
+      }
+    };
+    source.onerror = () => {
+      setOnline(false);
+      // EventSource retries by itself unless the server refused; then we
+      // do, slower each time, after checking the session still exists.
+      if (source.readyState === EventSource.CLOSED) {
+        source = null;
+        setTimeout(async () => {
+          try {
+            await api('GET', '/api/me');
+          } catch (_) {
+            /* offline or signed out (api() redirects) */
+          }
+          connect();
+        }, retry);
+        retry = Math.min(retry * 2, 30000);
+      }
+    };
+  }
+  window.addEventListener('offline', () => setOnline(false));
+  window.addEventListener('online', () => {
+    if (!source) connect();
+  });
+
+  // ---------- click-to-call ----------
+  const dialStatus = $('#dial-status');
+  async function dial(number) {
+    dialStatus.textContent = '';
+    try {
+      const placed = await api('POST', '/api/dial', { number });
+      dialStatus.textContent = `${msg('panel-dial-started')} (${placed.number})`;
+      panel.dataset.lastDial = placed.number;
+    } catch (err) {
+      dialStatus.textContent = `${msg('panel-dial-failed')} ${err.message}`;
+    }
+  }
+  $('#dial-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const number = $('#dial-number').value.trim();
+    if (number) dial(number);
+  });
+
+  // ---------- creating records ----------
+  function openCreateForm(call, module) {
+    const node = call.node;
+    node.querySelector('form.create')?.remove();
+    const form = $('#create-form').content.firstElementChild.cloneNode(true);
+    form.dataset.module = module;
+    node.append(form);
+    form.elements.last_name.focus();
+    form.querySelector('.cancel').addEventListener('click', () => form.remove());
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const submit = form.querySelector('button[type="submit"]');
+      submit.disabled = true;
+      try {
+        const made = await api('POST', '/api/records', {
+          module,
+          first_name: form.elements.first_name.value,
+          last_name: form.elements.last_name.value,
+          company: form.elements.company.value,
+          number: call.event.number,
+          call_id: call.event.call_id,
+        });
+        call.records = [made.record];
+        call.note = `${msg('panel-created')} ${made.link ? msg('panel-link-' + made.link) : ''}`;
+        render(call);
+        refreshRecentSoon();
+      } catch (err) {
+        submit.disabled = false;
+        let p = form.querySelector('.error');
+        if (!p) form.append((p = el('p', { class: 'error' })));
+        p.textContent = `${msg('panel-create-failed')} ${err.message}`;
+      }
+    });
+  }
+
+  document.addEventListener('click', (e) => {
+    const target = e.target.closest('button');
+    if (!target) return;
+    if (target.classList.contains('dial-link')) {
+      dial(target.dataset.number);
+    } else if (target.classList.contains('open')) {
+      // A click: no pop-up blocker stands in the way.
+      pop(target.dataset.url, target.textContent);
+    } else if (target.classList.contains('create')) {
+      const id = target.closest('li')?.dataset.callId;
+      const call = id && calls.get(id);
+      if (call) openCreateForm(call, target.dataset.module);
+    } else if (target.classList.contains('play')) {
+      const player = $('#player');
+      player.hidden = false;
+      player.src = target.dataset.src;
+      player.play().catch(() => {
+        /* autoplay refused: the controls are there */
+      });
+    }
+  });
+
+  // ---------- recent calls ----------
+  const recentTable = $('#recent');
+  function fmtTime(iso) {
+    const d = new Date(iso);
+    return d.toLocaleString(document.documentElement.lang, { dateStyle: 'short', timeStyle: 'short' });
+  }
+
+  async function loadRecent() {
+    let rows;
+    try {
+      rows = await api('GET', '/api/calls/recent');
+    } catch (_) {
+      return;
+    }
+    const body = recentTable.tBodies[0];
+    body.replaceChildren(
+      ...rows.map((c) => {
+        const direction = msg('panel-direction-' + c.direction) + (c.answered ? '' : ` (${msg('panel-missed')})`);
+        const record = c.record
+          ? el('button', { type: 'button', class: 'open link', 'data-url': c.record.url, text: c.record.name })
+          : el('span', { class: 'muted', text: msg('panel-unknown') });
+        const log = el('span', {
+          class: 'log ' + c.log,
+          'data-log': c.log,
+          title: c.log_error || '',
+          text: msg('panel-log-' + c.log),
+        });
+        const play = c.recording_url
+          ? el('button', { type: 'button', class: 'play secondary', 'data-src': c.recording_url, text: msg('panel-play') })
+          : null;
+        return el(
+          'tr',
+          { 'data-call-id': c.call_id },
+          el('td', { text: fmtTime(c.started_at) }),
+          el('td', { text: direction }),
+          el('td', {}, c.number ? numberLink(c.number) : null),
+          el('td', {}, record),
+          el('td', {}, log),
+          el('td', {}, play),
+        );
+      }),
+    );
+    recentTable.hidden = rows.length === 0;
+    $('#no-recent').hidden = rows.length > 0;
+  }
+
+  // A call that just ended reaches the log a moment later.
+  let recentTimers = [];
+  function refreshRecentSoon() {
+    recentTimers.forEach(clearTimeout);
+    recentTimers = [500, 2000, 5000].map((ms) => setTimeout(loadRecent, ms));
+  }
+
+  // ---------- tel: links ----------
+  $('#register-tel').addEventListener('click', () => {
+    const status = $('#tel-status');
+    try {
+      navigator.registerProtocolHandler('tel', `${location.origin}/panel?dial=%s`);
+      status.textContent = msg('panel-saved');
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  });
+  const asked = new URLSearchParams(location.search).get('dial');
+  if (asked) {
+    $('#dial-number').value = asked.replace(/^tel:/i, '');
+    $('#dial-number').focus();
+  }
+
+  loadRecent();
+  setInterval(loadRecent, 60000);
+  connect();
+})();
