@@ -39,6 +39,7 @@ mod phonebridge;
 mod reqlog;
 mod state;
 mod store;
+mod tab;
 mod web;
 
 use std::collections::BTreeMap;

@@ -97,6 +97,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(api)
         .merge(web::routes())
+        .merge(crate::tab::routes())
         .fallback(|| async { ApiError::invalid_url() })
         .layer(from_fn_with_state(
             (Arc::clone(&shared), Listener::Api),
