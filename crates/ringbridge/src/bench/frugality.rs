@@ -1,0 +1,194 @@
+//! Zoho frugality: requests (and API credits) the Zoho simulator received
+//! per call logged, at steady call rates, and how long after its end each
+//! call's log reached the CRM. The whole product path runs: WebSocket,
+//! ingest, outbox, the engine's workers (directory match, call log built,
+//! written in batches) and the real Zoho client against the simulator.
+//!
+//! The write batching waits `flush_delay` for company; the bench sets it
+//! from the log-delay bound, leaving room for the ingest settle time, the
+//! workers' poll and the request itself.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::Result;
+use serde::Serialize;
+use tokio::time::Instant;
+
+use super::calls::CallTemplate;
+use super::stats::{Latency, Recorder, round};
+use crate::world::{World, WorldOptions};
+
+/// Numbers of records in the demo seed's CRM (Contacts, a Lead, an Account),
+/// so every call matches and is logged against a real record.
+const KNOWN_CALLERS: &[&str] = &[
+    "4155550123",
+    "4155550124",
+    "4155550125",
+    "4155550126",
+    "4155550127",
+];
+/// What the bound leaves for everything but the batching wait.
+const HEADROOM: Duration = Duration::from_millis(1_500);
+/// How often the CRM is looked at for new logs (the delay's resolution).
+const LOOK_EVERY: Duration = Duration::from_millis(100);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RateReport {
+    pub calls_per_s: f64,
+    pub calls: u64,
+    pub logged: u64,
+    pub zoho_requests: u64,
+    pub zoho_credits: u64,
+    pub requests_per_call: f64,
+    pub credits_per_call: f64,
+    /// Call end (CDR frame sent) → its log in the CRM.
+    pub log_delay: Latency,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FrugalityReport {
+    pub bound_s: f64,
+    pub flush_delay_ms: u64,
+    pub rates: Vec<RateReport>,
+}
+
+/// The batching wait for a bound: what is left after the headroom, at least 200 ms.
+pub fn flush_delay_for(bound: Duration) -> Duration {
+    bound
+        .saturating_sub(HEADROOM)
+        .max(Duration::from_millis(200))
+}
+
+pub async fn run(rates: &[f64], seconds: f64, bound: Duration) -> Result<FrugalityReport> {
+    let flush_delay = flush_delay_for(bound);
+    let mut options = crate::demo::options(false);
+    options.settings.phonebook = None;
+    options.tuning.flush_delay = flush_delay;
+    let world = World::start(WorldOptions { ..options }).await?;
+    let template = CallTemplate::capture("1005").await?;
+    let mut reports = Vec::new();
+    let mut next_id = 0u64;
+    for &rate in rates {
+        reports.push(one_rate(&world, &template, rate, seconds, bound, &mut next_id).await?);
+    }
+    world.stop().await;
+    Ok(FrugalityReport {
+        bound_s: bound.as_secs_f64(),
+        flush_delay_ms: flush_delay.as_millis() as u64,
+        rates: reports,
+    })
+}
+
+async fn one_rate(
+    world: &World,
+    template: &CallTemplate,
+    rate: f64,
+    seconds: f64,
+    bound: Duration,
+    next_id: &mut u64,
+) -> Result<RateReport> {
+    let requests_before = crm_requests(world);
+    let credits_before = world.zoho_sim.credits_used();
+    let calls = ((rate * seconds).round() as u64).max(1);
+    let every = Duration::from_secs_f64(1.0 / rate);
+    let started = Instant::now();
+    let mut ended: HashMap<String, Instant> = HashMap::new();
+    let mut delays = Recorder::new();
+    let mut look = started;
+    for i in 0..calls {
+        let call = template.call(*next_id, KNOWN_CALLERS[i as usize % KNOWN_CALLERS.len()])?;
+        *next_id += 1;
+        tokio::time::sleep_until(started + every.mul_f64(i as f64)).await;
+        for event in call.ring.into_iter().chain(call.end) {
+            world.pbx_sim.emit(event);
+        }
+        ended.insert(call.id, Instant::now());
+        if Instant::now() >= look {
+            collect_logged(world, &mut ended, &mut delays);
+            look = Instant::now() + LOOK_EVERY;
+        }
+    }
+    // Wait for the rest: the bound plus slack, then whatever is missing is reported.
+    let deadline = Instant::now() + bound + Duration::from_secs(10);
+    while !ended.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(LOOK_EVERY).await;
+        collect_logged(world, &mut ended, &mut delays);
+    }
+    let logged = calls - ended.len() as u64;
+    let zoho_requests = crm_requests(world) - requests_before;
+    let zoho_credits = world.zoho_sim.credits_used() - credits_before;
+    let per = |n: u64| {
+        if logged == 0 {
+            0.0
+        } else {
+            round(n as f64 / logged as f64, 4)
+        }
+    };
+    Ok(RateReport {
+        calls_per_s: rate,
+        calls,
+        logged,
+        zoho_requests,
+        zoho_credits,
+        requests_per_call: per(zoho_requests),
+        credits_per_call: per(zoho_credits),
+        log_delay: delays.summary(),
+    })
+}
+
+/// Requests to the CRM API (the accounts server's token calls apart).
+fn crm_requests(world: &World) -> u64 {
+    world
+        .zoho_sim
+        .request_counts()
+        .iter()
+        .filter(|(key, _)| key.contains("/crm/"))
+        .map(|(_, n)| *n)
+        .sum()
+}
+
+/// Takes the calls whose logs are in the CRM now out of `ended`, recording their delays.
+fn collect_logged(world: &World, ended: &mut HashMap<String, Instant>, delays: &mut Recorder) {
+    let now = Instant::now();
+    for log in world.zoho_sim.calls() {
+        let Some(id) = log["Description"].as_str().and_then(call_id_of) else {
+            continue;
+        };
+        if let Some(at) = ended.remove(id) {
+            delays.record(now - at);
+        }
+    }
+}
+
+/// The PBX call id in a log's description marker `[ringbridge:pbx:<id>]`.
+fn call_id_of(description: &str) -> Option<&str> {
+    let start = description.find("[ringbridge:pbx:")? + "[ringbridge:pbx:".len();
+    let len = description[start..].find(']')?;
+    Some(&description[start..start + len])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_call_id_comes_from_the_marker() {
+        let d = "Inbound call with +1415... PBX call 1.2. [ringbridge:pbx:3000000007.7]";
+        assert_eq!(call_id_of(d), Some("3000000007.7"));
+        assert_eq!(call_id_of("no marker"), None);
+        assert_eq!(call_id_of("[ringbridge:pbx:unclosed"), None);
+    }
+
+    #[test]
+    fn the_flush_delay_leaves_headroom_under_the_bound() {
+        assert_eq!(
+            flush_delay_for(Duration::from_secs(5)),
+            Duration::from_millis(3_500)
+        );
+        assert_eq!(
+            flush_delay_for(Duration::from_secs(1)),
+            Duration::from_millis(200)
+        );
+    }
+}

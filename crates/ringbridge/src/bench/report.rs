@@ -1,0 +1,299 @@
+//! What `ringbridge bench` prints: a table for people and one flat JSON
+//! object for scripts (the keys, plus the details behind them).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::coldstart::ColdStart;
+use super::directory::DirectorySize;
+use super::frugality::{FrugalityReport, RateReport};
+use super::pop::PopReport;
+use super::stats::round;
+use super::throughput::ThroughputReport;
+
+/// Everything one run measured; a bench that failed or was skipped is `None`.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub quick: bool,
+    pub profile: String,
+    pub pop: Option<PopReport>,
+    pub throughput: Option<ThroughputReport>,
+    pub frugality: Option<FrugalityReport>,
+    pub directory: Option<Vec<DirectorySize>>,
+    pub cold_start: Option<ColdStart>,
+    /// Bench name → why it could not run.
+    pub errors: BTreeMap<String, String>,
+}
+
+impl Report {
+    /// The rate whose requests per call is the headline (10 calls/s).
+    fn headline_rate(&self) -> Option<&RateReport> {
+        let rates = &self.frugality.as_ref()?.rates;
+        rates
+            .iter()
+            .find(|r| (r.calls_per_s - 10.0).abs() < f64::EPSILON)
+            .or_else(|| rates.first())
+    }
+
+    fn size(&self, numbers: u64) -> Option<&DirectorySize> {
+        self.directory
+            .as_ref()?
+            .iter()
+            .find(|d| d.numbers == numbers)
+    }
+
+    /// The one-line JSON summary.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Value| {
+            m.insert(k.to_owned(), v);
+        };
+        put("quick", json!(self.quick));
+        put("build_profile", json!(self.profile));
+        let pop = self.pop.as_ref();
+        put("pop_p50_ms", ms(pop.map(|p| p.ringbridge.p50_ms())));
+        put("pop_p99_ms", ms(pop.map(|p| p.ringbridge.p99_ms())));
+        put("pop_max_ms", ms(pop.map(|p| p.ringbridge.max_ms())));
+        put("relay_p50_ms", ms(pop.map(|p| p.relay.p50_ms())));
+        put("relay_p99_ms", ms(pop.map(|p| p.relay.p99_ms())));
+        put("relay_max_ms", ms(pop.map(|p| p.relay.max_ms())));
+        put("pop_ratio_p99", num(pop.and_then(|p| p.ratio_p99), 3));
+        put("pop_calls", json!(pop.map(|p| p.calls)));
+        put("pop_matched", json!(pop.map(|p| p.matched)));
+        put("pop_missed", json!(pop.map(|p| p.missed)));
+        put(
+            "pop_directory_numbers",
+            json!(pop.map(|p| p.directory_numbers)),
+        );
+        let t = self.throughput.as_ref();
+        put("lifecycles_per_s", num(t.map(|t| t.lifecycles_per_s), 1));
+        put("throughput_concurrent", json!(t.map(|t| t.concurrent)));
+        put(
+            "throughput_lag_p99_ms",
+            ms(t.map(|t| t.outbox_lag.p99_ms())),
+        );
+        put("throughput_lost", json!(t.map(|t| t.lost)));
+        put("throughput_pinning", json!(t.map(|t| t.pinning.clone())));
+        let head = self.headline_rate();
+        put(
+            "zoho_requests_per_call",
+            num(head.map(|r| r.requests_per_call), 4),
+        );
+        put(
+            "zoho_credits_per_call",
+            num(head.map(|r| r.credits_per_call), 4),
+        );
+        if let Some(f) = &self.frugality {
+            for r in &f.rates {
+                let rate = r.calls_per_s;
+                put(
+                    &format!("zoho_requests_per_call_at_{rate}"),
+                    num(Some(r.requests_per_call), 4),
+                );
+                put(
+                    &format!("unlogged_calls_at_{rate}"),
+                    json!(r.calls - r.logged),
+                );
+            }
+        }
+        let max_delay = self.frugality.as_ref().and_then(|f| {
+            f.rates
+                .iter()
+                .map(|r| r.log_delay.max_us / 1e6)
+                .reduce(f64::max)
+        });
+        put("max_log_delay_s", num(max_delay, 2));
+        put(
+            "log_bound_s",
+            json!(self.frugality.as_ref().map(|f| f.bound_s)),
+        );
+        for (label, n) in [("10k", 10_000), ("100k", 100_000), ("1m", 1_000_000)] {
+            let d = self.size(n);
+            put(
+                &format!("directory_bytes_{label}"),
+                json!(d.map(|d| d.bytes)),
+            );
+            put(
+                &format!("lookup_p99_us_{label}"),
+                num(d.map(|d| d.lookup.p99_us), 3),
+            );
+        }
+        let biggest = self
+            .directory
+            .as_ref()
+            .and_then(|d| d.iter().max_by_key(|d| d.numbers));
+        put("lookup_p99_us", num(biggest.map(|d| d.lookup.p99_us), 3));
+        let c = self.cold_start.as_ref();
+        put("cold_start_ms", num(c.map(|c| c.ready_ms), 1));
+        put("connected_ms", num(c.map(|c| c.connected_ms), 1));
+        put("binary_bytes", json!(c.map(|c| c.binary_bytes)));
+        if !self.errors.is_empty() {
+            put("errors", json!(self.errors));
+        }
+        Value::Object(m)
+    }
+
+    /// The readable table.
+    pub fn table(&self) -> String {
+        let mut t = Table::default();
+        let mode = if self.quick { "quick" } else { "full" };
+        t.title(format!(
+            "ringbridge bench ({} build, {mode} run)",
+            self.profile
+        ));
+        if let Some(p) = &self.pop {
+            t.row(
+                format!("screen pop p50/p99/max ({} numbers)", p.directory_numbers),
+                format!(
+                    "{:.2} / {:.2} / {:.2} ms",
+                    p.ringbridge.p50_ms(),
+                    p.ringbridge.p99_ms(),
+                    p.ringbridge.max_ms()
+                ),
+                "",
+            );
+            t.row(
+                "bare relay p50/p99/max",
+                format!(
+                    "{:.2} / {:.2} / {:.2} ms",
+                    p.relay.p50_ms(),
+                    p.relay.p99_ms(),
+                    p.relay.max_ms()
+                ),
+                "",
+            );
+            t.row("pop / relay at p99", opt(p.ratio_p99, 2), "<= 1.2");
+            t.row(
+                "pops with the matched record",
+                format!("{} of {} ({} missed)", p.matched, p.calls, p.missed),
+                "all",
+            );
+        }
+        if let Some(x) = &self.throughput {
+            t.row(
+                "call lifecycles per second",
+                format!("{:.0}", x.lifecycles_per_s),
+                ">= 5000",
+            );
+            t.row(
+                format!("  {} in flight, outbox lag p99", x.concurrent),
+                format!("{:.1} ms ({} lost)", x.outbox_lag.p99_ms(), x.lost),
+                "",
+            );
+            t.row("  pinning", x.pinning.clone(), "");
+        }
+        if let Some(f) = &self.frugality {
+            for r in &f.rates {
+                let goal = if r.calls_per_s >= 10.0 { "<= 0.05" } else { "" };
+                t.row(
+                    format!("Zoho requests per call at {}/s", r.calls_per_s),
+                    format!(
+                        "{:.4} ({:.4} credits, {}/{} logged)",
+                        r.requests_per_call, r.credits_per_call, r.logged, r.calls
+                    ),
+                    goal,
+                );
+            }
+            let worst = f
+                .rates
+                .iter()
+                .map(|r| r.log_delay.max_us / 1e6)
+                .fold(0.0, f64::max);
+            t.row(
+                "longest end-to-logged delay",
+                format!("{worst:.2} s"),
+                format!("<= {} s", f.bound_s),
+            );
+        }
+        for d in self.directory.iter().flatten() {
+            t.row(
+                format!("directory {} numbers", d.numbers),
+                format!(
+                    "{:.1} MB, lookup p99 {:.2} us",
+                    d.bytes as f64 / 1e6,
+                    d.lookup.p99_us
+                ),
+                if d.numbers >= 1_000_000 {
+                    "<= 100 MB, <= 5 us"
+                } else {
+                    ""
+                },
+            );
+        }
+        if let Some(c) = &self.cold_start {
+            t.row(
+                "cold start to /readyz 200",
+                format!("{:.0} ms", c.ready_ms),
+                "",
+            );
+            t.row(
+                "  to PBX stream connected",
+                format!("{:.0} ms", c.connected_ms),
+                "",
+            );
+            t.row(
+                format!("binary size ({})", c.profile),
+                format!("{:.1} MB", c.binary_bytes as f64 / 1e6),
+                "",
+            );
+        }
+        for (bench, err) in &self.errors {
+            t.row(format!("{bench}: not measured"), err.clone(), "");
+        }
+        t.render()
+    }
+}
+
+fn ms(v: Option<f64>) -> Value {
+    num(v, 3)
+}
+
+fn num(v: Option<f64>, digits: i32) -> Value {
+    v.filter(|v| v.is_finite())
+        .map_or(Value::Null, |v| json!(round(v, digits)))
+}
+
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.digits$}"))
+}
+
+#[derive(Default)]
+struct Table {
+    title: String,
+    rows: Vec<[String; 3]>,
+}
+
+impl Table {
+    fn title(&mut self, title: String) {
+        self.title = title;
+    }
+
+    fn row(&mut self, label: impl Into<String>, value: impl Into<String>, goal: impl Into<String>) {
+        self.rows.push([label.into(), value.into(), goal.into()]);
+    }
+
+    fn render(&self) -> String {
+        let head = ["measure".to_owned(), "value".to_owned(), "goal".to_owned()];
+        let width = |i: usize| {
+            self.rows
+                .iter()
+                .chain(std::iter::once(&head))
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let (w0, w1) = (width(0), width(1));
+        let mut out = format!("{}\n", self.title);
+        for r in std::iter::once(&head).chain(&self.rows) {
+            let line = format!("  {:<w0$}  {:<w1$}  {}", r[0], r[1], r[2]);
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;

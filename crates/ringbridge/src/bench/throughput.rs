@@ -1,0 +1,248 @@
+//! Throughput: call lifecycles per second that ingest turns into durable
+//! outbox jobs on one core, with `concurrent` calls in flight, frames over
+//! the real WebSocket. The measured side is a child process (this binary,
+//! hidden `bench --worker-pbx`), pinned with `taskset -c 0` when the
+//! program exists; the simulator and the frame generator run here, pinned
+//! to the other cores when possible.
+//!
+//! Closed loop: a new call starts as the oldest of the `concurrent` open
+//! calls ends, and no more than `window` ended calls may wait for the
+//! outbox. The steady rate is therefore the most ingest sustains before its
+//! lag grows; the lag (end frame sent → job stored) is reported too.
+
+use std::collections::VecDeque;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
+use serde::Serialize;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use super::calls::{CallTemplate, ScriptedCall, synthetic_number};
+use super::stats::{Latency, Recorder};
+use super::worker::{self, CLIENT_ID_ENV, CLIENT_SECRET_ENV};
+
+/// Frames the simulator's bus may hold for one subscriber before it skips
+/// (its channel holds 4096): the window keeps well inside it.
+const FRAMES_IN_FLIGHT: usize = 2_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThroughputReport {
+    pub lifecycles_per_s: f64,
+    pub calls: u64,
+    pub concurrent: u64,
+    /// Ended calls allowed to wait for the outbox at once.
+    pub window: u64,
+    /// End frame sent → job in the outbox.
+    pub outbox_lag: Latency,
+    /// Calls whose job never showed up (0 unless frames were dropped).
+    pub lost: u64,
+    /// How the measured process was placed, e.g. "taskset -c 0".
+    pub pinning: String,
+    pub seconds: f64,
+}
+
+pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputReport> {
+    let sim = SimYeastar::start(SimSettings::default()).await?;
+    let template = CallTemplate::capture("1005").await?;
+    let window = (FRAMES_IN_FLIGHT / template.frames().max(1)).max(16);
+    let taskset = which("taskset");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let exe = std::env::current_exe()?;
+    let mut cmd = match &taskset {
+        Some(taskset) => {
+            let mut cmd = Command::new(taskset);
+            cmd.arg("-c").arg("0").arg(&exe);
+            cmd
+        }
+        None => Command::new(&exe),
+    };
+    cmd.args(["bench", "--worker-pbx", &sim.base_url()])
+        .env(CLIENT_ID_ENV, sim.client_id())
+        .env(CLIENT_SECRET_ENV, sim.client_secret())
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().context("starting the throughput worker")?;
+    let stdout = child.stdout.take().context("worker stdout")?;
+    let (ready_tx, mut ready) = watch::channel(false);
+    let (count_tx, confirmed) = watch::channel(0u64);
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line == "ready" {
+                let _ = ready_tx.send(true);
+            } else if let Some(n) = worker::parse_progress(&line) {
+                let _ = count_tx.send(n);
+            }
+        }
+    });
+    tokio::time::timeout(Duration::from_secs(60), ready.wait_for(|r| *r))
+        .await
+        .context("the throughput worker did not connect")??;
+    // The generator's own cores: everything but core 0, when there are others.
+    let mine = (taskset.is_some() && cores > 1).then(|| match cores {
+        2 => "1".to_owned(),
+        n => format!("1-{}", n - 1),
+    });
+    if let (Some(taskset), Some(cpus)) = (&taskset, &mine) {
+        pin_self(taskset, cpus).await;
+    }
+    let pinning = match (&taskset, &mine) {
+        (Some(_), Some(cpus)) => format!("taskset -c 0 (simulator and generator on cpus {cpus})"),
+        (Some(_), None) => "taskset -c 0 (simulator shares the only core)".to_owned(),
+        (None, _) => "not pinned: no taskset program".to_owned(),
+    };
+
+    let (calls_tx, mut calls) = mpsc::channel::<ScriptedCall>(4 * concurrent.max(1));
+    let generator = std::thread::spawn(move || -> Result<()> {
+        for n in 0.. {
+            let call = template.call(n, &synthetic_number(n))?;
+            if calls_tx.blocking_send(call).is_err() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    });
+
+    let mut open: VecDeque<ScriptedCall> = VecDeque::with_capacity(concurrent + 1);
+    let mut ends = Ends {
+        at: Vec::new(),
+        lag: Recorder::new(),
+        seen: 0,
+        window: window as u64,
+        confirmed,
+    };
+    let started = Instant::now();
+    let warm = started + duration / 5;
+    let mut warm_mark: Option<(Instant, u64)> = None;
+    let mut started_calls = 0u64;
+    while started.elapsed() < duration {
+        let mut call = calls.recv().await.context("the call generator stopped")?;
+        for event in std::mem::take(&mut call.ring) {
+            sim.emit(event);
+        }
+        started_calls += 1;
+        open.push_back(call);
+        if open.len() > concurrent
+            && let Some(old) = open.pop_front()
+        {
+            ends.end(&sim, old).await?;
+        }
+        if warm_mark.is_none() && Instant::now() >= warm {
+            warm_mark = Some((Instant::now(), ends.confirmed()));
+        }
+        if started_calls.is_multiple_of(64) {
+            tokio::task::yield_now().await;
+        }
+    }
+    let end_mark = (Instant::now(), ends.confirmed());
+    // End the calls still open (paced like the rest), then wait for every job.
+    for old in open.drain(..) {
+        ends.end(&sim, old).await?;
+    }
+    let total = ends.at.len() as u64;
+    let _ = tokio::time::timeout(
+        Duration::from_secs(30),
+        ends.confirmed.wait_for(|n| *n >= total),
+    )
+    .await;
+    let final_count = ends.observe();
+    drop(calls);
+    let _ = generator.join();
+    drop(child.stdin.take());
+    let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+    if let (Some(taskset), true) = (&taskset, cores > 1) {
+        pin_self(taskset, &format!("0-{}", cores - 1)).await;
+    }
+    let (warm_at, warm_count) = warm_mark.unwrap_or((started, 0));
+    let seconds = (end_mark.0 - warm_at).as_secs_f64();
+    Ok(ThroughputReport {
+        lifecycles_per_s: if seconds > 0.0 {
+            (end_mark.1 - warm_count) as f64 / seconds
+        } else {
+            0.0
+        },
+        calls: total,
+        concurrent: concurrent as u64,
+        window: window as u64,
+        outbox_lag: ends.lag.summary(),
+        lost: total.saturating_sub(final_count),
+        pinning,
+        seconds,
+    })
+}
+
+/// Ended calls and when they ended, against the worker's confirmed count.
+struct Ends {
+    at: Vec<Instant>,
+    lag: Recorder,
+    /// Ended calls whose lag is recorded.
+    seen: u64,
+    window: u64,
+    confirmed: watch::Receiver<u64>,
+}
+
+impl Ends {
+    fn confirmed(&self) -> u64 {
+        *self.confirmed.borrow()
+    }
+
+    /// Ends a call, then waits while more than `window` ended calls are not yet stored.
+    async fn end(&mut self, sim: &SimYeastar, call: ScriptedCall) -> Result<()> {
+        for event in call.end {
+            sim.emit(event);
+        }
+        self.at.push(Instant::now());
+        loop {
+            let confirmed = self.observe();
+            if self.at.len() as u64 - confirmed <= self.window {
+                return Ok(());
+            }
+            if tokio::time::timeout(Duration::from_secs(30), self.confirmed.changed())
+                .await
+                .is_err()
+            {
+                bail!("the throughput worker stalled at {confirmed} calls");
+            }
+        }
+    }
+
+    /// Records the lag of calls newly confirmed: calls end and are stored in
+    /// order (one stream, one ingest), so the first `confirmed` are stored.
+    fn observe(&mut self) -> u64 {
+        let now = Instant::now();
+        let upto = (*self.confirmed.borrow_and_update()).min(self.at.len() as u64);
+        for at in &self.at[self.seen as usize..upto as usize] {
+            self.lag.record(now - *at);
+        }
+        self.seen = self.seen.max(upto);
+        upto
+    }
+}
+
+/// Moves every thread of this process to `cpus`; best-effort.
+async fn pin_self(taskset: &std::path::Path, cpus: &str) {
+    let pid = std::process::id().to_string();
+    let _ = Command::new(taskset)
+        .args(["-a", "-p", "-c", cpus, &pid])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await;
+}
+
+/// A program on `PATH`, if there.
+pub fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    })
+}
