@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, Config};
-use crate::{backfill, demo, logging, serve};
+use crate::{backfill, bench, demo, logging, serve};
 
 /// ringbridge connects an IP PBX (Yeastar P-Series) to Zoho CRM: click-to-call,
 /// screen pops, call logging, contact sync, contact/lead creation and
@@ -62,6 +62,13 @@ pub enum Command {
     /// logs nothing twice.
     Backfill(backfill::BackfillArgs),
 
+    /// Measure ringbridge on this machine against the simulators (loopback
+    /// only): screen-pop latency against a bare relay, ingest throughput on
+    /// one core, Zoho requests per logged call, phone directory size and
+    /// lookup time, cold start and binary size. It reports; it does not
+    /// pass or fail. With --json the last line is one JSON object.
+    Bench(bench::BenchArgs),
+
     /// Create or upgrade the database schema, then exit.
     Migrate,
 
@@ -102,6 +109,7 @@ pub async fn main() -> Result<()> {
             Ok(ringbridge_sim_zoho::run(args).await?)
         }
         Command::Demo(args) => demo::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
         Command::Migrate => {
             let config = load(cli.config.as_deref())?;
             let store = serve::open_store(&config).await?;

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod backfill;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
