@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod pages;
 pub mod panel;
+pub mod phonebridge;
 pub mod recordings;
 mod session;
 
@@ -43,6 +44,9 @@ pub struct AppState {
     pub engine: Option<Arc<ringbridge_engine::EngineContext>>,
     /// The admin console's store and its view of the running service.
     pub console: Option<console::Console>,
+    /// Zoho PhoneBridge's click-to-dial and call control, when the Zoho
+    /// connection is set up for it (the routes answer 404 otherwise).
+    pub phonebridge: Option<Arc<dyn phonebridge::PhoneBridgeHooks>>,
 }
 
 impl AppState {
@@ -63,6 +67,7 @@ impl AppState {
             live: None,
             engine: None,
             console: None,
+            phonebridge: None,
         }
     }
 
@@ -90,6 +95,12 @@ impl AppState {
         self
     }
 
+    /// Answers Zoho PhoneBridge's calls with `hooks`.
+    pub fn with_phonebridge(mut self, hooks: Arc<dyn phonebridge::PhoneBridgeHooks>) -> Self {
+        self.phonebridge = Some(hooks);
+        self
+    }
+
     /// Replaces the pages' settings and clock.
     pub fn with_web(
         mut self,
@@ -109,6 +120,7 @@ pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
         app = app.merge(recordings::routes(service));
     }
     app = app.merge(panel::routes(state.clone()));
+    app = app.merge(phonebridge::routes(state.clone()));
     app = app.merge(console::routes(state.clone()));
     app = app.merge(pages::routes(state));
     app = app.merge(metrics::routes(metrics::Metrics::global().clone()));

@@ -1,0 +1,130 @@
+//! Click-to-dial: Zoho posts `tonumber` (plus our user parameter and the
+//! authorization value); the PBX rings the user's extension, then the
+//! number. A dial that cannot start is reported to Zoho with
+//! `clicktodialerror`, whose message Zoho shows the user.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
+use ringbridge_core::pbx::PbxError;
+use ringbridge_zoho::phonebridge::{InboundRequest, Unattended, authenticate_click_to_dial};
+
+use super::{DialFailure, Refusal, USER_PARAM, names, parts, success};
+use crate::AppState;
+
+/// Longer strings are not phone numbers.
+const MAX_DIGITS: usize = 32;
+
+/// The number as the PBX dials it: digits with a leading `+` kept, without
+/// the spaces, dashes, dots and brackets CRM records hold. `None` when
+/// anything else is in it or it is not 2..=32 digits.
+pub fn dialable(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (plus, rest) = match text.strip_prefix('+') {
+        Some(rest) => ("+", rest),
+        None => ("", text),
+    };
+    let mut digits = String::with_capacity(rest.len());
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' | '\u{a0}' => {}
+            _ => return None,
+        }
+    }
+    (2..=MAX_DIGITS)
+        .contains(&digits.len())
+        .then(|| format!("{plus}{digits}"))
+}
+
+/// Zoho's code for a dial the PBX refused.
+fn failure_code(err: &PbxError) -> Unattended {
+    match err {
+        PbxError::NotFound(_) => Unattended::Invalid,
+        PbxError::Rejected { .. } => Unattended::Rejected,
+        PbxError::AccessDenied(_) => Unattended::Blocked,
+        _ => Unattended::NotAvailable,
+    }
+}
+
+pub async fn click_to_dial(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let (hooks, engine) = parts(&state)?;
+    let request = InboundRequest {
+        method: &method,
+        headers: &headers,
+        query: query.as_deref(),
+        body: &body,
+    };
+    let click = authenticate_click_to_dial(request, &names(), |p| {
+        p.get(USER_PARAM).and_then(|u| hooks.authorization(u))
+    })?;
+    // Authenticated through this parameter, so it is present.
+    let user = click.params.get(USER_PARAM).unwrap_or_default().to_owned();
+    let fail = |extension: &str, code, message: String| DialFailure {
+        zoho_user: user.clone(),
+        extension: extension.to_owned(),
+        number: click.to_number.clone(),
+        code,
+        message,
+    };
+    let Some(extension) = engine.users().extension_of(&user).map(str::to_owned) else {
+        let message = "Your Zoho user has no extension in ringbridge.".to_owned();
+        hooks
+            .dial_failed(fail("unknown", Unattended::NotAvailable, message.clone()))
+            .await;
+        return Err(Refusal::new(StatusCode::CONFLICT, "NO_EXTENSION", message));
+    };
+    let Some(number) = dialable(&click.to_number) else {
+        let message = format!("{} is not a phone number.", click.to_number);
+        hooks
+            .dial_failed(fail(&extension, Unattended::Invalid, message.clone()))
+            .await;
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_NUMBER",
+            message,
+        ));
+    };
+    match engine.pbx.dial(&extension, &number).await {
+        Ok(call_id) => {
+            tracing::info!(%extension, %call_id, "PhoneBridge click-to-dial");
+            Ok(success())
+        }
+        Err(err) => {
+            tracing::warn!(%extension, error = %err, "PhoneBridge click-to-dial failed");
+            let message = format!("The phone system could not place the call: {err}");
+            hooks
+                .dial_failed(fail(&extension, failure_code(&err), message.clone()))
+                .await;
+            Err(Refusal::new(
+                StatusCode::BAD_GATEWAY,
+                "DIAL_FAILED",
+                message,
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_from_crm_records_become_dialable() {
+        assert_eq!(
+            dialable("+1 (415) 555-0123").as_deref(),
+            Some("+14155550123")
+        );
+        assert_eq!(dialable(" 555.0199 ").as_deref(), Some("5550199"));
+        assert_eq!(dialable("5"), None);
+        assert_eq!(dialable("555-CALL"), None);
+        assert_eq!(dialable("1005;drop"), None);
+    }
+}
