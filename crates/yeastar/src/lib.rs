@@ -45,6 +45,7 @@ pub mod ws;
 pub use api::calls::DialRequest;
 pub use api::cdr::CdrPage;
 pub use api::contacts::{PhonebookDetail, PhonebookUpdate};
+pub use api::system::SystemInfo;
 pub use auth::AccessState;
 pub use client::YeastarClient;
 pub use config::{BackoffConfig, DEFAULT_TOPICS, EventStreamConfig, YeastarConfig};

@@ -143,6 +143,10 @@ pub struct SimSettings {
     pub client_secret: String,
     /// PBX serial number, the `sn` of every event.
     pub serial: String,
+    /// `model_name` of `system/information`.
+    pub model_name: String,
+    /// `firmware_version` of `system/information`.
+    pub firmware_version: String,
     /// Clock start: system time (demo) or a fixed epoch (tests).
     pub clock: ClockStart,
     /// PBX time zone as a UTC offset in seconds (display times and `time_start`).
@@ -205,6 +209,8 @@ impl Default for SimSettings {
             client_id: "rbSimClientId0000000000000000001".into(),
             client_secret: "rbSimClientSecret000000000000001".into(),
             serial: "3631A0000001".into(),
+            model_name: "Yeastar P560".into(),
+            firmware_version: "37.12.0.20".into(),
             clock: ClockStart::System,
             utc_offset_secs: 0,
             display_format: DisplayFormat::default(),

@@ -32,6 +32,7 @@ fn lookup(version: &str, path: &str) -> Option<(Method, bool, Handler)> {
         ("v1.0", "get_token") => return Some((Method::POST, false, S(auth::get_token))),
         ("v1.0", "refresh_token") => return Some((Method::POST, false, S(auth::refresh_token))),
         ("v1.0", "del_token") => (Method::GET, S(auth::del_token)),
+        ("v1.0", "system/information") => (Method::GET, S(system::information)),
         ("v1.0", "extension/list") => (Method::GET, S(extensions::list)),
         ("v1.0", "extension/search") => (Method::GET, S(extensions::search)),
         ("v1.0", "extension/get") => (Method::GET, S(extensions::get)),

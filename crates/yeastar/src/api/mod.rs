@@ -6,6 +6,7 @@ pub mod cdr;
 pub mod contacts;
 pub mod extensions;
 pub mod recordings;
+pub mod system;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

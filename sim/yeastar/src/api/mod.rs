@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod extensions;
 pub mod phonebooks;
 pub mod recordings;
+pub mod system;
 pub mod webhooks;
 
 use std::cmp::Ordering;
