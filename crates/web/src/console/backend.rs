@@ -70,9 +70,12 @@ pub trait ConsoleBackend: Send + Sync {
     /// The data centres offered on the Zoho page.
     fn data_centres(&self) -> Vec<DataCentre>;
 
+    /// Where Zoho sends the admin back after consent: the redirect URI to
+    /// register with the Zoho client (`…/console/zoho/callback`).
+    fn zoho_redirect_uri(&self) -> String;
+
     /// The URL of the consent page for `crm`, carrying `state`.
-    fn zoho_authorize_url(&self, crm: &CrmConnection, state: &str)
-    -> Result<String, BackendError>;
+    fn zoho_authorize_url(&self, crm: &CrmConnection, state: &str) -> Result<String, BackendError>;
 
     /// Exchanges the code in the consent redirect's `query` (its `state`
     /// already checked) for a grant.

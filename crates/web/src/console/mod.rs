@@ -1,19 +1,103 @@
 //! The admin console: first-run setup of the PBX and CRM connections and
 //! the mode, the extension ↔ user mapping, the engine's settings and the
-//! sync dashboard. Admins only; every form carries the CSRF token.
+//! sync dashboard. Admins only ([`RequireAdmin`](crate::auth::RequireAdmin)
+//! on every handler); every form carries the CSRF token, checked by
+//! [`protect`]; askama escapes everything shown.
 
 mod backend;
+mod dashboard;
+mod mode;
+mod settings;
+mod settings_form;
+mod setup_pbx;
+mod setup_zoho;
+mod users;
 
 use axum::Router;
+use axum::routing::{get, post};
 
 pub use backend::{
-    BackendError, Console, ConsoleBackend, ConsoleData, DataCentre, LinkState, LinkStates,
-    PbxInfo,
+    BackendError, Console, ConsoleBackend, ConsoleData, DataCentre, LinkState, LinkStates, PbxInfo,
 };
 
 use crate::AppState;
+use crate::pages::{ErrorKind, PageCtx, WebError, protect};
 
-/// The console's routes (none until a [`Console`] is given).
+/// The console's routes; none when the service runs without a console.
 pub fn routes(state: AppState) -> Router {
-    Router::new().with_state(state)
+    if state.console.is_none() {
+        return Router::new();
+    }
+    let console = Router::new()
+        .route("/console", get(dashboard::show))
+        .route("/console/jobs/{id}/retry", post(dashboard::retry))
+        .route("/console/pbx", get(setup_pbx::show).post(setup_pbx::submit))
+        .route(
+            "/console/zoho",
+            get(setup_zoho::show).post(setup_zoho::submit),
+        )
+        .route("/console/zoho/callback", get(setup_zoho::callback))
+        .route("/console/mode", get(mode::show).post(mode::submit))
+        .route("/console/users", get(users::show).post(users::submit))
+        .route(
+            "/console/settings",
+            get(settings::show).post(settings::submit),
+        );
+    protect(console, state.clone()).with_state(state)
+}
+
+/// The console of a state whose routes exist only with one.
+fn console(state: &AppState) -> Result<&Console, WebError> {
+    state
+        .console
+        .as_ref()
+        .ok_or(WebError::Refused(ErrorKind::NotFound))
+}
+
+/// A backend failure as a message for the admin, in the page's language
+/// with the other system's own words after it.
+fn explain(ctx: &PageCtx, err: &BackendError) -> String {
+    let id = match err {
+        BackendError::Refused(_) => "console-error-refused",
+        BackendError::Unreachable(_) => "console-error-unreachable",
+        BackendError::NotReady(_) => "console-error-not-ready",
+        BackendError::Store(_) => "error-internal",
+    };
+    match err {
+        BackendError::Store(e) => {
+            tracing::error!(error = %e, "console backend storage error");
+            ctx.t(id)
+        }
+        other => ctx.t1(id, "detail", &other.to_string()),
+    }
+}
+
+/// Applies a stored change; a failure is logged and shown on the
+/// dashboard's link states, not refused: the change itself is stored.
+async fn apply(console: &Console) {
+    if let Err(err) = console.backend.apply().await {
+        tracing::warn!(error = %err, "console change stored; applying it failed");
+    }
+}
+
+/// The console pages' shared navigation: which page is open.
+pub struct Nav(pub &'static str);
+
+impl Nav {
+    pub const PAGES: [(&'static str, &'static str); 6] = [
+        ("/console", "console-nav-dashboard"),
+        ("/console/pbx", "console-nav-pbx"),
+        ("/console/zoho", "console-nav-zoho"),
+        ("/console/mode", "console-nav-mode"),
+        ("/console/users", "console-nav-users"),
+        ("/console/settings", "console-nav-settings"),
+    ];
+
+    pub fn pages(&self) -> [(&'static str, &'static str); 6] {
+        Self::PAGES
+    }
+
+    pub fn is(&self, href: &str) -> bool {
+        self.0 == href
+    }
 }

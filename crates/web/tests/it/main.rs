@@ -1,5 +1,6 @@
 //! The HTTP surface over a real socket.
 
+mod console;
 mod pages;
 mod panel;
 mod recordings;

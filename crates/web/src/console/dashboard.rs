@@ -1,0 +1,130 @@
+//! The sync dashboard: how far setup is, the PBX and CRM connections,
+//! jobs waiting and failed (with the error and a retry button), and recent
+//! calls with where they were written.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use ringbridge_core::audit::AuditEntry;
+use ringbridge_core::console::ConsoleConfig;
+use ringbridge_core::crm::CallLog;
+use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxCounts};
+
+use super::{LinkState, LinkStates, Nav, console};
+use crate::AppState;
+use crate::auth::RequireAdmin;
+use crate::pages::{ErrorKind, PageCtx, WebError};
+
+/// Jobs of each list shown at most.
+const LIST: u32 = 25;
+
+#[derive(Template)]
+#[template(path = "console_dashboard.html")]
+struct DashboardPage<'a> {
+    ctx: &'a PageCtx,
+    nav: Nav,
+    config: ConsoleConfig,
+    links: LinkStates,
+    counts: Vec<(JobKind, OutboxCounts)>,
+    failed: Vec<Job>,
+    pending: Vec<Job>,
+    calls: Vec<(Job, Option<CallLog>)>,
+    writes: Vec<AuditEntry>,
+}
+
+impl DashboardPage<'_> {
+    fn kind_name(&self, kind: &JobKind) -> String {
+        self.ctx
+            .t(&format!("console-job-{}", kind.as_str().replace('_', "-")))
+    }
+
+    fn when(&self, at: &DateTime<Utc>) -> String {
+        at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    }
+
+    fn link(&self, state: &LinkState) -> String {
+        match state {
+            LinkState::NotConfigured => self.ctx.t("console-link-not-configured"),
+            LinkState::Starting => self.ctx.t("console-link-starting"),
+            LinkState::Connected => self.ctx.t("console-link-connected"),
+            LinkState::Failed(why) => self.ctx.t1("console-link-failed", "detail", why),
+        }
+    }
+
+    fn link_class(&self, state: &LinkState) -> &'static str {
+        match state {
+            LinkState::Connected => "state ok",
+            LinkState::Failed(_) => "state bad",
+            _ => "state",
+        }
+    }
+
+    /// What a job is about, from its payload: a call log's subject.
+    fn summary(&self, job: &Job) -> String {
+        serde_json::from_str::<serde_json::Value>(&job.payload)
+            .ok()
+            .and_then(|v| v.get("subject").and_then(|s| s.as_str()).map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    fn crm_connected(&self) -> bool {
+        self.config.crm.as_ref().is_some_and(|c| c.grant.is_some())
+    }
+}
+
+pub async fn show(
+    _admin: RequireAdmin,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+) -> Result<Response, WebError> {
+    let console = console(&state)?;
+    let store = &console.store;
+    let mut counts = Vec::new();
+    let mut failed = Vec::new();
+    let mut pending = Vec::new();
+    for kind in JobKind::ALL {
+        counts.push((kind, store.counts(kind).await?));
+        failed.extend(store.list(kind, JobStatus::Failed, LIST).await?);
+        pending.extend(store.list(kind, JobStatus::Pending, LIST).await?);
+    }
+    // Newest first across kinds.
+    failed.sort_by_key(|j| std::cmp::Reverse(j.created_at));
+    pending.sort_by_key(|j| std::cmp::Reverse(j.created_at));
+    let calls = store
+        .list(JobKind::WriteCallLog, JobStatus::Done, LIST)
+        .await?
+        .into_iter()
+        .map(|job| {
+            let log = serde_json::from_str::<CallLog>(&job.payload).ok();
+            (job, log)
+        })
+        .collect();
+    let page = DashboardPage {
+        ctx: &ctx,
+        nav: Nav("/console"),
+        config: store.console().await?,
+        links: console.backend.states(),
+        counts,
+        failed,
+        pending,
+        calls,
+        writes: store.recent(LIST).await?,
+    };
+    ctx.render(StatusCode::OK, &page)
+}
+
+/// The retry button: a failed job back to pending.
+pub async fn retry(
+    RequireAdmin(admin): RequireAdmin,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let console = console(&state)?;
+    if !console.store.requeue(id, state.web.now()).await? {
+        return Err(ErrorKind::NotFound.into());
+    }
+    tracing::info!(by = %admin.account.username, job = id, "failed job queued again");
+    Ok(Redirect::to("/console").into_response())
+}
