@@ -12,9 +12,11 @@ use ringbridge_store::SecretKey;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod overlay;
+
 const DEFAULTS: &str = include_str!("../config.default.toml");
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Config {
     pub data_dir: PathBuf,
     database_url: String,
@@ -27,6 +29,9 @@ pub struct Config {
     /// What is logged and how (see `ringbridge_core::settings::EngineSettings`).
     #[serde(default)]
     pub engine: ringbridge_core::settings::EngineSettings,
+    /// Links to recordings in call logs (the admin console sets it too).
+    #[serde(default)]
+    pub recording_links: ringbridge_core::console::RecordingLinkPolicy,
     #[serde(default)]
     pub timing: Timing,
 }
@@ -110,10 +115,10 @@ impl Timing {
     }
 }
 
-/// A Zoho CRM org in REST mode. `refresh_token` comes from the admin's OAuth
+/// A Zoho CRM org (REST or PhoneBridge mode). `refresh_token` comes from the admin's OAuth
 /// consent; it is kept encrypted in the database once seen, so it may be
 /// removed from the configuration afterwards.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct ZohoConfig {
     pub client_id: String,
     #[serde(default)]
@@ -134,6 +139,14 @@ pub struct ZohoConfig {
     /// A custom unique Calls field holding ringbridge's call key (recommended).
     #[serde(default)]
     pub call_key_field: Option<String>,
+    /// `rest` (ringbridge writes call logs) or `phonebridge` (Zoho pops and
+    /// logs calls from ringbridge's PhoneBridge notifications).
+    #[serde(default = "rest_mode")]
+    pub mode: ringbridge_core::console::CrmMode,
+}
+
+fn rest_mode() -> ringbridge_core::console::CrmMode {
+    ringbridge_core::console::CrmMode::Rest
 }
 
 fn default_redirect() -> String {
@@ -159,7 +172,7 @@ impl ZohoConfig {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct HttpConfig {
     pub listen: SocketAddr,
     /// The URL people and Zoho reach ringbridge at (recording links in call
@@ -191,7 +204,7 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct LogConfig {
     pub format: LogFormat,
     pub filter: String,
@@ -209,7 +222,7 @@ pub enum EventTransport {
 }
 
 /// A Yeastar P-Series PBX.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct PbxConfig {
     /// A short name for this PBX, used as the key of its stored state.
     #[serde(default = "default_pbx_id")]

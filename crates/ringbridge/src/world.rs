@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use ringbridge_core::console::CrmMode;
 use ringbridge_core::crm::Crm;
 use ringbridge_core::outbox::{JobKind, OutboxCounts};
 use ringbridge_core::pbx::{Pbx, PbxEventSource};
@@ -29,6 +30,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::serve::crm::{CrmRuntime, EngineInputs, ZohoEndpoints, start_engine, zoho_connection};
+use crate::serve::phonebridge::{self, PhoneBridge};
 
 /// The scopes ringbridge asks Zoho for in REST mode.
 pub const ZOHO_SCOPES: &[&str] = &[
@@ -52,6 +54,10 @@ pub struct WorldOptions {
     pub ingest: IngestConfig,
     pub events: EventStreamConfig,
     pub zoho_options: ConnectionOptions,
+    /// Start in PhoneBridge mode (Zoho pops and logs calls from
+    /// ringbridge's notifications; no REST call logs). Either way the mode
+    /// can be switched later with `World::phonebridge`.
+    pub phonebridge: bool,
 }
 
 impl Default for WorldOptions {
@@ -77,6 +83,7 @@ impl Default for WorldOptions {
             ingest,
             events: EventStreamConfig::default(),
             zoho_options: ConnectionOptions::default(),
+            phonebridge: false,
         }
     }
 }
@@ -97,6 +104,8 @@ pub struct World {
     ingest: JoinHandle<()>,
     /// ringbridge's HTTP surface (recordings, health, pages) for this world.
     pub http_url: String,
+    /// PhoneBridge (registration, notifier); in REST mode until switched.
+    pub phonebridge: Arc<PhoneBridge>,
     http: JoinHandle<std::io::Result<()>>,
     _refresh: RefreshTask,
     _data_dir: Option<tempfile::TempDir>,
@@ -133,6 +142,11 @@ impl World {
         )?)?;
 
         let (zoho, zoho_refresh_token) = connect_zoho(&zoho_sim, options.zoho_options)?;
+        let mode = if options.phonebridge {
+            CrmMode::PhoneBridge
+        } else {
+            CrmMode::Rest
+        };
         let crm = Arc::new(ZohoCrm::new(zoho.rest(), ZohoCrmConfig::default()));
         let crm_port: Arc<dyn Crm> = crm.clone();
         let pbx_port: Arc<dyn Pbx> = Arc::new(yeastar.clone());
@@ -155,6 +169,15 @@ impl World {
             ..
         } = start_engine(crm_port.clone(), &store, inputs).await?;
         let live = Arc::new(LiveCalls::new(directory.clone(), crm_port));
+        let phonebridge = phonebridge::start(
+            engine.context().clone(),
+            &zoho,
+            storage.clone(),
+            &http_url,
+            mode,
+        )
+        .await
+        .context("PhoneBridge")?;
         // Deterministic starts: the directory holds the CRM's numbers before calls come.
         let mut sync = directory.sync_status();
         tokio::time::timeout(
@@ -172,7 +195,8 @@ impl World {
         let state = AppState::new(storage.clone(), Arc::new(store.clone()), None)
             .with_recordings(Arc::new(recordings))
             .with_live(live.clone())
-            .with_engine(engine.context().clone());
+            .with_engine(engine.context().clone())
+            .with_phonebridge(phonebridge.registration.clone());
         let http = tokio::spawn(ringbridge_web::serve(
             listener,
             ringbridge_web::router(state, None),
@@ -182,8 +206,10 @@ impl World {
         let (tx, mut ingested) = mpsc::channel::<Ingested>(4096);
         // Live updates feed the agents' panel hub, then whoever watches (the demo's view).
         let (watch_tx, updates) = mpsc::channel(4096);
+        let pb = phonebridge.clone();
         tokio::spawn(async move {
             while let Some(item) = ingested.recv().await {
+                pb.offer(&item);
                 live.apply(&item.update).await;
                 let _ = watch_tx.try_send(item);
             }
@@ -210,6 +236,7 @@ impl World {
             zoho_refresh_token,
             ingest,
             http_url,
+            phonebridge,
             http,
             _refresh: refresh,
             _data_dir: data_dir,
@@ -265,6 +292,7 @@ impl World {
     }
 
     pub async fn stop(self) {
+        self.phonebridge.stop();
         self.ingest.abort();
         self.http.abort();
         self.engine.stop();
@@ -275,7 +303,9 @@ impl World {
 
 /// A Zoho connection to the simulator, as an admin's consent would have made it.
 fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<(ZohoConnection, String)> {
-    let tokens = sim.issue_tokens(ZOHO_SCOPES);
+    let mut scopes = ZOHO_SCOPES.to_vec();
+    scopes.push("PhoneBridge.call.log");
+    let tokens = sim.issue_tokens(&scopes);
     let endpoints = ZohoEndpoints {
         client_id: sim.client_id().to_owned(),
         client_secret: SecretString::from(sim.client_secret().to_owned()),

@@ -67,6 +67,8 @@ pub struct CrmRuntime {
     pub counters: Option<CrmCountersFn>,
     /// The directory's periodic refresh; it stops when dropped.
     pub refresh: RefreshTask,
+    /// The Zoho connection (PhoneBridge uses it too), when the CRM is Zoho.
+    pub zoho: Option<ZohoConnection>,
 }
 
 /// Reads a Zoho connection's counters in the web crate's terms.
@@ -127,7 +129,8 @@ pub async fn start_crm(
     };
     let crm: Arc<dyn Crm> = Arc::new(ZohoCrm::new(connection.rest(), crm_config));
     let mut runtime = start_engine(crm, store, inputs).await?;
-    runtime.counters = Some(zoho_counters(connection));
+    runtime.counters = Some(zoho_counters(connection.clone()));
+    runtime.zoho = Some(connection);
     Ok(runtime)
 }
 
@@ -182,5 +185,6 @@ pub async fn start_engine(
         directory,
         counters: None,
         refresh,
+        zoho: None,
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod crm;
 pub mod pbx;
+pub mod phonebridge;
 
 use std::sync::Arc;
 
@@ -81,7 +82,28 @@ pub async fn run(config: Config) -> Result<()> {
             c.engine.context().crm.clone(),
         ))
     });
-    let consumer = tokio::spawn(pbx::log_updates(pbx.events, live.clone()));
+    let phonebridge = match (&crm, &config.zoho) {
+        (Some(runtime), Some(zoho)) => match &runtime.zoho {
+            Some(conn) => Some(
+                phonebridge::start(
+                    runtime.engine.context().clone(),
+                    conn,
+                    shared.clone(),
+                    &config.http.public_url(),
+                    zoho.mode,
+                )
+                .await
+                .context("PhoneBridge")?,
+            ),
+            None => None,
+        },
+        _ => None,
+    };
+    let events = match &phonebridge {
+        Some(pb) => phonebridge::tee(pbx.events, pb.clone()),
+        None => pbx.events,
+    };
+    let consumer = tokio::spawn(pbx::log_updates(events, live.clone()));
     let recordings = RecordingService::new(
         keys,
         Arc::new(store.clone()),
@@ -99,7 +121,14 @@ pub async fn run(config: Config) -> Result<()> {
         Some(crm) => state.with_engine(crm.engine.context().clone()),
         None => state,
     };
+    let state = match &phonebridge {
+        Some(pb) => state.with_phonebridge(pb.registration.clone()),
+        None => state,
+    };
     let result = serve_http(&config, &store, state, pbx.webhook.clone()).await;
+    if let Some(pb) = &phonebridge {
+        pb.stop();
+    }
     pbx.ingest.abort();
     consumer.abort();
     if let Some(crm) = crm {

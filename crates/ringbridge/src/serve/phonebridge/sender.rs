@@ -1,0 +1,80 @@
+//! The engine's `PhoneBridgeSender` over the Zoho client's `callnotify`
+//! (which re-sends a refused `missed`/unattended state as `ended` with
+//! duration 0, see `PhoneBridgeClient::call_notify`).
+
+use async_trait::async_trait;
+use ringbridge_core::phonebridge::{PbDirection, PbState, PbUnattended};
+use ringbridge_engine::phonebridge::{Outgoing, PhoneBridgeSender, SendError};
+use ringbridge_zoho::ZohoError;
+use ringbridge_zoho::phonebridge::{
+    CallNotify, CallState, Direction, PhoneBridgeClient, Unattended,
+};
+use url::Url;
+
+pub struct ZohoSender(pub PhoneBridgeClient);
+
+/// The Zoho request for one notification.
+pub fn to_zoho(out: &Outgoing) -> Result<CallNotify, SendError> {
+    let n = &out.notification;
+    let voice_uri = out
+        .voice_uri
+        .as_deref()
+        .map(Url::parse)
+        .transpose()
+        .map_err(|e| SendError::Permanent(format!("bad recording link: {e}")))?;
+    let state = match &n.state {
+        PbState::Ringing { transferred_from } => CallState::Ringing {
+            transferred_call_id: transferred_from.clone(),
+        },
+        PbState::Answered => CallState::Answered,
+        PbState::Ended {
+            start, duration_s, ..
+        } => CallState::Ended {
+            start: *start,
+            duration_secs: u64::from(*duration_s),
+            voice_uri,
+        },
+        PbState::Missed { start, .. } => CallState::Missed {
+            start: *start,
+            voice_uri,
+        },
+        PbState::Unattended { reason, start } => CallState::Unattended {
+            reason: match reason {
+                PbUnattended::Busy => Unattended::Busy,
+                PbUnattended::NoAnswer => Unattended::NoAnswer,
+                PbUnattended::NotAvailable => Unattended::NotAvailable,
+            },
+            start: *start,
+            voice_uri,
+        },
+    };
+    let (from, to) = n.from_to();
+    Ok(CallNotify {
+        direction: match n.direction {
+            PbDirection::Received => Direction::Received,
+            PbDirection::Dialed => Direction::Dialed,
+        },
+        state,
+        id: n.leg_id.clone(),
+        from: from.to_owned(),
+        to: to.to_owned(),
+        zohouser: Some(n.zoho_user.clone()),
+    })
+}
+
+/// Worth another try: timeouts, 429, 5xx, and a connection that needs the
+/// admin to re-authorize (the job waits for it rather than being lost).
+fn classify(e: ZohoError) -> SendError {
+    if e.is_retryable() || matches!(e, ZohoError::ReconnectNeeded { .. }) {
+        SendError::Retryable(e.to_string())
+    } else {
+        SendError::Permanent(e.to_string())
+    }
+}
+
+#[async_trait]
+impl PhoneBridgeSender for ZohoSender {
+    async fn send(&self, out: &Outgoing) -> Result<(), SendError> {
+        self.0.call_notify(&to_zoho(out)?).await.map_err(classify)
+    }
+}
