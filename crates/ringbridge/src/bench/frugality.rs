@@ -8,7 +8,7 @@
 //! from the log-delay bound, leaving room for the ingest settle time, the
 //! workers' poll and the request itself.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -42,6 +42,8 @@ pub struct RateReport {
     pub zoho_credits: u64,
     pub requests_per_call: f64,
     pub credits_per_call: f64,
+    /// The requests by method and path, to see what they were for.
+    pub requests_by_endpoint: BTreeMap<String, u64>,
     /// Call end (CDR frame sent) → its log in the CRM.
     pub log_delay: Latency,
 }
@@ -69,6 +71,9 @@ pub async fn run(rates: &[f64], seconds: f64, bound: Duration) -> Result<Frugali
     let template = CallTemplate::capture("1005").await?;
     let mut reports = Vec::new();
     let mut next_id = 0u64;
+    // One call first, not counted: the client's one-time requests (org
+    // settings, field metadata) are start-up costs, not per-call ones.
+    one_rate(&world, &template, 1.0, 1.0, bound, &mut next_id).await?;
     for &rate in rates {
         reports.push(one_rate(&world, &template, rate, seconds, bound, &mut next_id).await?);
     }
@@ -89,6 +94,7 @@ async fn one_rate(
     next_id: &mut u64,
 ) -> Result<RateReport> {
     let requests_before = crm_requests(world);
+    let endpoints_before = world.zoho_sim.request_counts();
     let credits_before = world.zoho_sim.credits_used();
     let calls = ((rate * seconds).round() as u64).max(1);
     let every = Duration::from_secs_f64(1.0 / rate);
@@ -118,6 +124,16 @@ async fn one_rate(
     let logged = calls - ended.len() as u64;
     let zoho_requests = crm_requests(world) - requests_before;
     let zoho_credits = world.zoho_sim.credits_used() - credits_before;
+    let requests_by_endpoint = world
+        .zoho_sim
+        .request_counts()
+        .into_iter()
+        .filter(|(key, _)| key.contains("/crm/"))
+        .filter_map(|(key, n)| {
+            let grown = n - endpoints_before.get(&key).copied().unwrap_or(0);
+            (grown > 0).then_some((key, grown))
+        })
+        .collect();
     let per = |n: u64| {
         if logged == 0 {
             0.0
@@ -133,6 +149,7 @@ async fn one_rate(
         zoho_credits,
         requests_per_call: per(zoho_requests),
         credits_per_call: per(zoho_credits),
+        requests_by_endpoint,
         log_delay: delays.summary(),
     })
 }

@@ -19,6 +19,7 @@ mod prefill;
 mod relay;
 mod report;
 mod sse;
+mod stages;
 mod stats;
 mod throughput;
 mod worker;
@@ -84,7 +85,7 @@ impl Plan {
             frugality_rates: [1.0, 10.0, 100.0],
             frugality_secs: if quick { 3.0 } else { 30.0 },
             directory_sizes: [10_000, 100_000, 1_000_000],
-            lookups: if quick { 200_000 } else { 2_000_000 },
+            lookups: if quick { 100_000 } else { 1_000_000 },
         }
     }
 }

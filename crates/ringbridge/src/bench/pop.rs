@@ -24,6 +24,7 @@ use tokio::time::Instant;
 
 use super::calls::{CallTemplate, synthetic_number};
 use super::sse::SseReader;
+use super::stages::{self, PopStages};
 use super::stats::{Latency, Recorder, ratio};
 use super::{prefill, relay};
 use crate::world::{World, WorldOptions};
@@ -45,6 +46,8 @@ pub struct PopReport {
     pub matched: u64,
     /// Calls a reader did not get within the patience (not in the percentiles).
     pub missed: u64,
+    /// The path's steps timed alone, for seeing what the pop's time is made of.
+    pub stages: Option<PopStages>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,6 +80,9 @@ pub async fn run(calls: u64, directory_numbers: u64, gap: Duration) -> Result<Po
         voicemail: false,
         ..LoggingPolicy::default()
     };
+    // serve's own checkpoint and reconciliation timing, not the test
+    // world's brisk one (a reconciliation holds ingest while it asks the PBX).
+    options.ingest = crate::config::Timing::default().ingest("pbx");
     let world = World::start(options).await?;
     let loaded = world.directory.stats().numbers;
     let template = CallTemplate::capture(AGENT).await?;
@@ -129,6 +135,7 @@ pub async fn run(calls: u64, directory_numbers: u64, gap: Duration) -> Result<Po
     pops.abort();
     frames.abort();
     drop(relay);
+    let stages = stages::measure(&world, &template, directory_numbers, calls).await;
     world.stop().await;
     let (ringbridge, relay) = (ours.summary(), floor.summary());
     Ok(PopReport {
@@ -139,6 +146,7 @@ pub async fn run(calls: u64, directory_numbers: u64, gap: Duration) -> Result<Po
         relay,
         matched,
         missed,
+        stages: stages.ok(),
     })
 }
 

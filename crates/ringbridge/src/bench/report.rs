@@ -66,6 +66,16 @@ impl Report {
             "pop_directory_numbers",
             json!(pop.map(|p| p.directory_numbers)),
         );
+        let stages = pop.and_then(|p| p.stages.as_ref());
+        put("pop_parse_p99_ms", ms(stages.map(|s| s.parse.p99_ms())));
+        put(
+            "pop_journal_p99_ms",
+            ms(stages.map(|s| s.journal_write.p99_ms())),
+        );
+        put(
+            "pop_lookup_p99_ms",
+            ms(stages.map(|s| s.directory_lookup.p99_ms())),
+        );
         let t = self.throughput.as_ref();
         put("lifecycles_per_s", num(t.map(|t| t.lifecycles_per_s), 1));
         put("throughput_concurrent", json!(t.map(|t| t.concurrent)));
@@ -90,6 +100,10 @@ impl Report {
                 put(
                     &format!("zoho_requests_per_call_at_{rate}"),
                     num(Some(r.requests_per_call), 4),
+                );
+                put(
+                    &format!("zoho_requests_by_endpoint_at_{rate}"),
+                    json!(r.requests_by_endpoint),
                 );
                 put(
                     &format!("unlogged_calls_at_{rate}"),
@@ -164,6 +178,18 @@ impl Report {
                 "",
             );
             t.row("pop / relay at p99", opt(p.ratio_p99, 2), "<= 1.2");
+            if let Some(s) = &p.stages {
+                t.row(
+                    "  p99 of parse / journal write / lookup",
+                    format!(
+                        "{:.3} / {:.3} / {:.3} ms",
+                        s.parse.p99_ms(),
+                        s.journal_write.p99_ms(),
+                        s.directory_lookup.p99_ms()
+                    ),
+                    "",
+                );
+            }
             t.row(
                 "pops with the matched record",
                 format!("{} of {} ({} missed)", p.matched, p.calls, p.missed),

@@ -19,6 +19,7 @@ fn rate(calls_per_s: f64, requests_per_call: f64, max_delay_s: f64) -> RateRepor
         zoho_credits: 5,
         requests_per_call,
         credits_per_call: requests_per_call,
+        requests_by_endpoint: BTreeMap::from([("POST /crm/v8/Calls".to_owned(), 5)]),
         log_delay: latency(1.0, 2.0, max_delay_s * 1e3),
     }
 }
@@ -35,6 +36,7 @@ fn full() -> Report {
             ratio_p99: Some(2.0),
             matched: 100,
             missed: 0,
+            stages: None,
         }),
         throughput: Some(ThroughputReport {
             lifecycles_per_s: 1234.56,
