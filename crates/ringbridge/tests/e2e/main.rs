@@ -9,4 +9,5 @@ mod demo;
 mod faults;
 mod metrics;
 mod panel;
+mod phonebridge;
 mod support;

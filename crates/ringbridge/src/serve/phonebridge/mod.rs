@@ -87,7 +87,10 @@ impl PhoneBridge {
             public_url,
         )?);
         registration.load().await?;
-        let sender = Arc::new(ZohoSender(client));
+        let sender = Arc::new(ZohoSender {
+            client,
+            plan: Some(ctx.plan.clone()),
+        });
         ctx.set_phonebridge_sender(Some(sender.clone()));
         let mut notifier = PhoneBridgeNotifier::new(
             ctx.pbx_id.clone(),

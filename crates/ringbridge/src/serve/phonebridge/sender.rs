@@ -3,6 +3,7 @@
 //! duration 0, see `PhoneBridgeClient::call_notify`).
 
 use async_trait::async_trait;
+use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::phonebridge::{PbDirection, PbState, PbUnattended};
 use ringbridge_engine::phonebridge::{Outgoing, PhoneBridgeSender, SendError};
 use ringbridge_zoho::ZohoError;
@@ -11,11 +12,20 @@ use ringbridge_zoho::phonebridge::{
 };
 use url::Url;
 
-pub struct ZohoSender(pub PhoneBridgeClient);
+/// Sends over `client`; the customer's number goes out in E.164 per `plan`
+/// (Zoho matches `from`/`to` against the CRM's numbers; the PBX reports
+/// national numbers).
+pub struct ZohoSender {
+    pub client: PhoneBridgeClient,
+    pub plan: Option<NumberPlan>,
+}
 
 /// The Zoho request for one notification.
-pub fn to_zoho(out: &Outgoing) -> Result<CallNotify, SendError> {
-    let n = &out.notification;
+pub fn to_zoho(out: &Outgoing, plan: Option<&NumberPlan>) -> Result<CallNotify, SendError> {
+    let mut n = out.notification.clone();
+    if let Some(e164) = plan.and_then(|p| p.normalize(&n.customer).ok()) {
+        n.customer = e164.as_str().to_owned();
+    }
     let voice_uri = out
         .voice_uri
         .as_deref()
@@ -75,6 +85,7 @@ fn classify(e: ZohoError) -> SendError {
 #[async_trait]
 impl PhoneBridgeSender for ZohoSender {
     async fn send(&self, out: &Outgoing) -> Result<(), SendError> {
-        self.0.call_notify(&to_zoho(out)?).await.map_err(classify)
+        let request = to_zoho(out, self.plan.as_ref())?;
+        self.client.call_notify(&request).await.map_err(classify)
     }
 }

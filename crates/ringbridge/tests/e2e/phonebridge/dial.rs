@@ -1,0 +1,152 @@
+//! Click-to-dial from Zoho into the PBX: authenticated per user, refused
+//! when forged, reported to Zoho when the dial fails.
+
+use std::time::Duration;
+
+use ringbridge_core::crm::CrmUser;
+
+use super::*;
+
+async fn post_click(w: &World, user: &str, auth: Option<&str>) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .post(format!("{}/zoho/phonebridge/clicktodial", w.http_url))
+        .form(&[("tonumber", "+1 415 555 0123"), ("rb_user", user)]);
+    if let Some(value) = auth {
+        req = req.header("X-Ringbridge-Auth", value);
+    }
+    req.send().await.expect("request")
+}
+
+fn auth_value(w: &World, user: &str) -> String {
+    w.zoho_sim.clicktodial_registrations()[user]
+        .authorization
+        .as_ref()
+        .expect("authorization")
+        .value
+        .clone()
+}
+
+#[tokio::test]
+async fn zoho_clicks_to_dial_and_the_pbx_rings_the_agent_then_the_number() {
+    let w = pb_world().await;
+    let maya = user_id(&w, "maya@corp.test");
+    let status = w
+        .zoho_sim
+        .click_to_dial(&maya, "+1 (415) 555-0123")
+        .await
+        .expect("click");
+    assert_eq!(status, 200);
+    let dials = w.pbx_sim.dial_requests();
+    assert_eq!(dials.len(), 1, "{dials:?}");
+    assert_eq!(
+        dials[0].caller, "1005",
+        "the user's own extension rings first"
+    );
+    assert_eq!(dials[0].callee, "+14155550123");
+
+    // The dialled call pops and is logged like any outbound call.
+    let call_id = dials[0].call_id.clone();
+    let ns = notified(&w, &call_id).await;
+    let states: Vec<_> = summary(&ns).into_iter().map(|(_, s, _)| s).collect();
+    assert_eq!(states, ["ringing", "answered", "ended"]);
+    for n in &ns {
+        assert_eq!(n.param("type"), Some("dialed"));
+        assert_eq!(n.param("from"), Some("1005"));
+        assert_eq!(n.param("to"), Some("+14155550123"));
+        assert_eq!(n.param("zohouser"), Some(maya.as_str()));
+    }
+    settled_in_phonebridge(&w, 1).await;
+    let logs = logs_for(&w, &call_id);
+    assert_eq!(logs.len(), 1, "{logs:#?}");
+    assert_eq!(logs[0]["Call_Type"], "Outbound");
+    w.stop().await;
+}
+
+#[tokio::test]
+async fn a_forged_or_stale_click_to_dial_is_refused() {
+    let w = pb_world().await;
+    let maya = user_id(&w, "maya@corp.test");
+    let ben = user_id(&w, "ben@corp.test");
+
+    assert_eq!(post_click(&w, &maya, None).await.status(), 401);
+    let wrong = post_click(&w, &maya, Some("not-the-value")).await;
+    assert_eq!(wrong.status(), 401);
+    let body: serde_json::Value = wrong.json().await.unwrap();
+    assert_eq!(body["status"], "error");
+    assert_eq!(body["code"], "INVALID_AUTHORIZATION");
+    // Ben's value does not dial as Maya.
+    let bens = auth_value(&w, &ben);
+    assert_eq!(post_click(&w, &maya, Some(&bens)).await.status(), 401);
+    assert!(w.pbx_sim.dial_requests().is_empty(), "nothing was dialled");
+
+    // Rotation: the old value stops working, the new one (Zoho's) works.
+    let old = auth_value(&w, &maya);
+    w.phonebridge.registration.rotate_user(&maya).await.unwrap();
+    let new = auth_value(&w, &maya);
+    assert_ne!(old, new);
+    assert_eq!(post_click(&w, &maya, Some(&old)).await.status(), 401);
+    assert!(w.pbx_sim.dial_requests().is_empty());
+    assert_eq!(post_click(&w, &maya, Some(&new)).await.status(), 200);
+    assert_eq!(w.pbx_sim.dial_requests().len(), 1);
+
+    // Call control the PBX connection cannot do gets a clear refusal.
+    let hold = reqwest::Client::new()
+        .post(format!("{}/zoho/phonebridge/callcontrol/hold", w.http_url))
+        .header("X-Ringbridge-Auth", &new)
+        .form(&[("rb_user", maya.as_str()), ("id", "1.2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hold.status(), 501);
+    let body: serde_json::Value = hold.json().await.unwrap();
+    assert_eq!(body["code"], "NOT_SUPPORTED");
+    w.stop().await;
+}
+
+#[tokio::test]
+async fn a_dial_the_pbx_refuses_is_reported_to_zoho() {
+    let w = pb_world().await;
+    let ctx = w.engine.context();
+    let dana = user_id(&w, "dana@corp.test");
+    // Dana's extension is gone from the PBX but still mapped.
+    let mut map = ctx.users();
+    map.remove("1004");
+    let user = CrmUser {
+        id: dana.clone(),
+        email: None,
+        name: "Dana Kim".into(),
+        active: true,
+    };
+    map.set_manual("1099", &user);
+    ctx.set_users(map);
+    let status = w.zoho_sim.click_to_dial(&dana, "4155550123").await.unwrap();
+    assert_eq!(status, 502);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let error = loop {
+        if let Some(n) = w
+            .zoho_sim
+            .notifications()
+            .into_iter()
+            .find(|n| n.endpoint == "clicktodialerror")
+        {
+            break n;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no clicktodialerror"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(error.status, 200, "{:?}", error.params);
+    assert_eq!(error.param("from"), Some("1099"));
+    assert_eq!(error.param("to"), Some("4155550123"));
+    assert_eq!(error.param("zohouser"), Some(dana.as_str()));
+    assert!(error.param("message").is_some());
+    assert!(
+        w.zoho_sim
+            .calls()
+            .iter()
+            .all(|c| c["Call_Type"] != "Outbound")
+    );
+    w.stop().await;
+}
