@@ -84,6 +84,10 @@ impl Report {
             ms(t.map(|t| t.outbox_lag.p99_ms())),
         );
         put("throughput_lost", json!(t.map(|t| t.lost)));
+        put(
+            "throughput_worker_cpu",
+            num(t.and_then(|t| t.worker_cpu), 3),
+        );
         put("throughput_pinning", json!(t.map(|t| t.pinning.clone())));
         let head = self.headline_rate();
         put(
@@ -208,6 +212,18 @@ impl Report {
                 "",
             );
             t.row("  pinning", x.pinning.clone(), "");
+            t.row(
+                "  frames per call, worker CPU",
+                format!(
+                    "{}, {}",
+                    x.frames_per_call,
+                    x.worker_cpu.map_or_else(
+                        || "n/a".to_owned(),
+                        |c| format!("{:.0} % of a core", c * 100.0)
+                    )
+                ),
+                "",
+            );
         }
         if let Some(f) = &self.frugality {
             for r in &f.rates {

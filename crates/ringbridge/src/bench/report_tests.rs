@@ -47,6 +47,8 @@ fn full() -> Report {
             lost: 0,
             pinning: "taskset -c 0".into(),
             seconds: 8.0,
+            frames_per_call: 6,
+            worker_cpu: Some(0.97),
         }),
         frugality: Some(FrugalityReport {
             bound_s: 5.0,

@@ -44,11 +44,17 @@ pub struct ThroughputReport {
     /// How the measured process was placed, e.g. "taskset -c 0".
     pub pinning: String,
     pub seconds: f64,
+    /// PBX frames per call lifecycle (each is journaled).
+    pub frames_per_call: u64,
+    /// CPU time the worker used per second of the measured window (1.0 =
+    /// one core fully busy); `None` where /proc is not available.
+    pub worker_cpu: Option<f64>,
 }
 
 pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputReport> {
     let sim = SimYeastar::start(SimSettings::default()).await?;
     let template = CallTemplate::capture("1005").await?;
+    let frames_per_call = template.frames() as u64;
     let window = (FRAMES_IN_FLIGHT / template.frames().max(1)).max(16);
     let taskset = which("taskset");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -70,6 +76,7 @@ pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputRepo
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
     let mut child = cmd.spawn().context("starting the throughput worker")?;
+    let worker_pid = child.id();
     let stdout = child.stdout.take().context("worker stdout")?;
     let (ready_tx, mut ready) = watch::channel(false);
     let (count_tx, confirmed) = watch::channel(0u64);
@@ -122,6 +129,7 @@ pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputRepo
     let started = Instant::now();
     let warm = started + duration / 5;
     let mut warm_mark: Option<(Instant, u64)> = None;
+    let mut warm_cpu = None;
     let mut started_calls = 0u64;
     while started.elapsed() < duration {
         let mut call = calls.recv().await.context("the call generator stopped")?;
@@ -137,12 +145,14 @@ pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputRepo
         }
         if warm_mark.is_none() && Instant::now() >= warm {
             warm_mark = Some((Instant::now(), ends.confirmed()));
+            warm_cpu = worker_pid.and_then(cpu_ns);
         }
         if started_calls.is_multiple_of(64) {
             tokio::task::yield_now().await;
         }
     }
     let end_mark = (Instant::now(), ends.confirmed());
+    let end_cpu = worker_pid.and_then(cpu_ns);
     // End the calls still open (paced like the rest), then wait for every job.
     for old in open.drain(..) {
         ends.end(&sim, old).await?;
@@ -176,6 +186,11 @@ pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputRepo
         lost: total.saturating_sub(final_count),
         pinning,
         seconds,
+        frames_per_call,
+        worker_cpu: match (warm_cpu, end_cpu) {
+            (Some(a), Some(b)) if seconds > 0.0 => Some(b.saturating_sub(a) as f64 / 1e9 / seconds),
+            _ => None,
+        },
     })
 }
 
@@ -225,6 +240,19 @@ impl Ends {
         self.seen = self.seen.max(upto);
         upto
     }
+}
+
+/// CPU time of every thread of a process so far, in nanoseconds, from
+/// `/proc/<pid>/task/*/schedstat` (its first field); `None` without /proc.
+/// The worker runs under `taskset`, which execs it: the pid is the worker's.
+fn cpu_ns(pid: u32) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut total = 0u64;
+    for task in tasks.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
 }
 
 /// Moves every thread of this process to `cpus`; best-effort.
