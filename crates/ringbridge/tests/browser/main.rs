@@ -1,0 +1,8 @@
+//! The agent panel and the browser extension in headless Chromium, against
+//! the simulators: each test runs one scenario of `browser/tests/` and
+//! checks what the simulated PBX and CRM received. See browser/README.md.
+
+mod screen_pop;
+// The harness serves every scenario (and the console's); each uses a part.
+#[allow(dead_code)]
+mod support;
