@@ -141,3 +141,33 @@ async fn every_mapped_user_is_registered_and_switching_off_uninstalls() {
     assert!(w.phonebridge.registration.registered().is_empty());
     w.stop().await;
 }
+
+#[tokio::test]
+async fn registrations_survive_a_restart_on_every_database() {
+    use ringbridge::serve::phonebridge::PhoneBridgeRegistration;
+    use ringbridge_web::phonebridge::PhoneBridgeHooks;
+    use secrecy::ExposeSecret;
+
+    for db in ringbridge_store::testing::fresh_databases().await {
+        let mut options = pb_options();
+        options.database_url = Some(db.url.clone());
+        let w = World::start(options).await.expect("world starts");
+        let before = w.phonebridge.registration.registered();
+        assert!(!before.is_empty(), "{:?}", db.backend);
+
+        // A new process: the values come back from the encrypted store.
+        let store: std::sync::Arc<dyn ringbridge_core::store::Store> =
+            std::sync::Arc::new(w.store.clone());
+        let again = PhoneBridgeRegistration::new(w.zoho.phonebridge(), store, &w.http_url)
+            .expect("registration");
+        again.load().await.expect("load");
+        assert_eq!(again.registered(), before, "{:?}", db.backend);
+        let zoho = w.zoho_sim.clicktodial_registrations();
+        for user in &before {
+            let expected = &zoho[user].authorization.as_ref().unwrap().value;
+            let loaded = again.authorization(user).expect("value");
+            assert_eq!(loaded.expose_secret(), expected, "{:?}", db.backend);
+        }
+        w.stop().await;
+    }
+}

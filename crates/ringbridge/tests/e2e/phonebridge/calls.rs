@@ -202,3 +202,35 @@ async fn the_processing_job_logs_a_call_the_live_stream_missed() {
     assert_eq!(jobs.done, 1);
     w.stop().await;
 }
+
+#[tokio::test]
+async fn contact_sync_and_lead_creation_still_run_in_phonebridge_mode() {
+    let w = pb_world().await;
+    play(&w, "inbound_answered", &[("caller", "4155550124")]).await;
+    let ids = play(&w, "inbound_answered", &[("caller", "4155550191")]).await;
+    notified(&w, &ids[0]).await;
+    settled_in_phonebridge(&w, 2).await;
+    let bobs = w
+        .pbx_sim
+        .contacts()
+        .into_iter()
+        .filter(|c| c.first_name == "Bob" && c.last_name == "Miller")
+        .count();
+    assert_eq!(
+        bobs, 1,
+        "the matched contact is copied into the PBX phonebook"
+    );
+    let leads = w
+        .zoho_sim
+        .records(Module::Leads)
+        .into_iter()
+        .filter(|l| l["Phone"] == "+14155550191")
+        .count();
+    assert_eq!(leads, 1, "a lead for the unknown number");
+    assert_eq!(
+        crm_calls(&w).len(),
+        2,
+        "one log per call, from PhoneBridge only"
+    );
+    w.stop().await;
+}
