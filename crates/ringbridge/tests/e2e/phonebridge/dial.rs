@@ -150,3 +150,67 @@ async fn a_dial_the_pbx_refuses_is_reported_to_zoho() {
     );
     w.stop().await;
 }
+
+#[tokio::test]
+async fn hanging_up_from_zohos_call_bar_drops_the_agents_leg() {
+    let mut options = pb_options();
+    // The customer stays on the line until someone hangs up.
+    options.pbx.dial.talk_secs = None;
+    let w = World::start(options).await.expect("world starts");
+    let maya = user_id(&w, "maya@corp.test");
+    assert_eq!(
+        w.zoho_sim.click_to_dial(&maya, "4155550123").await.unwrap(),
+        200
+    );
+    let call_id = w.pbx_sim.dial_requests()[0].call_id.clone();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let zoho_id = loop {
+        let answered = w.zoho_sim.notifications().into_iter().find(|n| {
+            n.param("state") == Some("answered")
+                && n.param("id").is_some_and(|id| id.starts_with(&call_id))
+        });
+        if let Some(n) = answered {
+            break n.param("id").unwrap().to_owned();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never answered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // Someone else's value cannot hang Maya's call up.
+    let forged = reqwest::Client::new()
+        .post(format!(
+            "{}/zoho/phonebridge/callcontrol/hangup",
+            w.http_url
+        ))
+        .header(
+            "X-Ringbridge-Auth",
+            auth_value(&w, &user_id(&w, "ben@corp.test")),
+        )
+        .form(&[("rb_user", maya.as_str()), ("callrefid", zoho_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    assert_eq!(w.pbx_sim.request_count("v1.0/call/hangup"), 0);
+
+    let status = w
+        .zoho_sim
+        .call_control(
+            &maya,
+            ringbridge_sim_zoho::CallControlAction::Hangup,
+            &zoho_id,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(w.pbx_sim.request_count("v1.0/call/hangup"), 1);
+    let ns = notified(&w, &call_id).await;
+    assert_eq!(
+        ns.last().and_then(|n| n.param("state")),
+        Some("ended"),
+        "the hung-up call ends and is logged"
+    );
+    settled_in_phonebridge(&w, 1).await;
+    assert_eq!(logs_for(&w, &call_id).len(), 1);
+    w.stop().await;
+}
