@@ -1,5 +1,5 @@
 //! The port to Zoho's `callnotify`, and the delivery of one terminal
-//! notification (the body of the outbox worker the lead will add).
+//! notification (the body of the `NotifyPhoneBridge` outbox worker).
 
 use async_trait::async_trait;
 use ringbridge_core::phonebridge::{PbNotification, PbState};
@@ -31,7 +31,7 @@ impl SendError {
     }
 }
 
-/// Sends one `callnotify` (the Zoho adapter implements it over
+/// Sends one `callnotify` (`serve`'s `ZohoSender` implements it over
 /// `PhoneBridgeClient::call_notify`, with its `missed` → `ended` fallback).
 #[async_trait]
 pub trait PhoneBridgeSender: Send + Sync {

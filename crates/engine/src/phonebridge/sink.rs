@@ -1,9 +1,9 @@
 //! Where terminal notifications go to be delivered exactly once.
 //!
-//! The lead backs [`TerminalSink`] with the durable outbox (proposed: a
-//! `JobKind::NotifyPhoneBridge` job per call, keyed by [`terminal_key`], whose
-//! worker calls [`super::deliver_terminal`]); [`MemoryTerminalSink`] serves
-//! tests and keeps the same contract.
+//! [`super::OutboxTerminalSink`] backs [`TerminalSink`] with the durable
+//! outbox (a `JobKind::NotifyPhoneBridge` job per call, keyed by
+//! [`terminal_key`], whose worker calls [`super::deliver_terminal`]);
+//! [`MemoryTerminalSink`] serves tests and keeps the same contract.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
