@@ -2,6 +2,7 @@
 //! the simulators: each test runs one scenario of `browser/tests/` and
 //! checks what the simulated PBX and CRM received. See browser/README.md.
 
+mod create_lead;
 mod screen_pop;
 // The harness serves every scenario (and the console's); each uses a part.
 #[allow(dead_code)]

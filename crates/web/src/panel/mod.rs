@@ -40,15 +40,15 @@ pub fn routes(state: AppState) -> Router {
         .route("/static/panel/{file}", get(page::asset))
         .route("/api/calls/recent", get(recent::list))
         .route("/api/lookup", get(records::lookup))
-        .route("/api/records", post(records::create))
+        .route("/api/records", post(records::create));
+    // What the browser extension calls from its own origin, with a token.
+    let extension = Router::new()
+        .route("/api/calls/stream", get(feed::stream))
+        .route("/api/dial", post(dial::dial))
         .route(
             "/api/panel/settings",
             get(settings::show).put(settings::save),
         );
-    // What the browser extension calls from its own origin, with a token.
-    let extension = Router::new()
-        .route("/api/calls/stream", get(feed::stream))
-        .route("/api/dial", post(dial::dial));
     let extension = protect(extension, state.clone()).layer(from_fn(cors::extension_origin));
     protect(panel, state.clone())
         .merge(extension)
