@@ -283,12 +283,14 @@
   const dialStatus = $('#dial-status');
   async function dial(number) {
     dialStatus.textContent = '';
+    delete panel.dataset.dialError;
     try {
       const placed = await api('POST', '/api/dial', { number });
       dialStatus.textContent = `${msg('panel-dial-started')} (${placed.number})`;
       panel.dataset.lastDial = placed.number;
     } catch (err) {
       dialStatus.textContent = `${msg('panel-dial-failed')} ${err.message}`;
+      panel.dataset.dialError = err.code || 'error';
     }
   }
   $('#dial-form').addEventListener('submit', (e) => {

@@ -3,6 +3,7 @@
 //! checks what the simulated PBX and CRM received. See browser/README.md.
 
 mod create_lead;
+mod dial;
 mod screen_pop;
 // The harness serves every scenario (and the console's); each uses a part.
 #[allow(dead_code)]

@@ -1,0 +1,28 @@
+// Click-to-call from the panel: the dial box, then a number shown in the
+// recent calls. Each asks ringbridge to ring the agent, then the number.
+import { launch } from '../lib/launch.mjs';
+import { env, run, screenshot, signIn, watch } from '../lib/harness.mjs';
+
+await run(async ({ onCleanup }) => {
+  const browser = await launch();
+  onCleanup(() => browser.close());
+  const page = watch(await browser.context.newPage(), 'panel');
+  await signIn(page, env('RB_BASE_URL'), env('RB_USERNAME'), env('RB_PASSWORD'), '/panel');
+  await page.waitForSelector('#panel[data-connected="true"]', { state: 'attached' });
+
+  await page.fill('#dial-number', '+1 (415) 555-0199');
+  await page.click('#dial-form button[type="submit"]');
+  await page.waitForSelector('#panel[data-last-dial="+14155550199"]', { state: 'attached' });
+  const status = await page.innerText('#dial-status');
+  await screenshot(page, 'panel-dialled');
+
+  // A number in the recent calls (the test played a call before).
+  const shown = page.locator('#recent tbody tr button.dial-link').first();
+  await shown.waitFor();
+  const number = await shown.getAttribute('data-number');
+  await shown.click();
+  await page.waitForSelector(`#panel[data-last-dial="${number}"], #panel[data-dial-error]`, { state: 'attached' });
+  const error = await page.getAttribute('#panel', 'data-dial-error');
+  if (error) throw new Error(`the second dial failed: ${await page.innerText('#dial-status')}`);
+  return { status, clicked: number };
+});

@@ -1,0 +1,40 @@
+//! Click-to-call from the panel: the Yeastar simulator receives the dial
+//! with the agent's extension as caller and the number as callee.
+
+use std::time::Duration;
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dial_box_and_a_shown_number_dial_from_the_agents_extension() {
+    let Some(browser) = browser() else { return };
+    let w = world().await;
+    let maya = agent(&w, "maya", "1005").await;
+    // A call in the agent's recent calls, so a number is shown to click.
+    play(
+        &w,
+        "inbound_answered",
+        &[("caller", "4155550124"), ("agent", "1005")],
+    )
+    .await;
+    w.settle(1, Duration::from_secs(30)).await.expect("logged");
+
+    let scenario = Scenario::start(&browser, "dial", &scenario_env(&w, &maya)).await;
+    let results = scenario.finish().await;
+    assert_eq!(results["clicked"], "4155550124", "{results}");
+
+    let dials: Vec<(String, String)> = w
+        .pbx_sim
+        .dial_requests()
+        .into_iter()
+        .map(|d| (d.caller, d.callee))
+        .collect();
+    assert_eq!(
+        dials,
+        vec![
+            ("1005".to_owned(), "+14155550199".to_owned()),
+            ("1005".to_owned(), "4155550124".to_owned()),
+        ]
+    );
+    w.stop().await;
+}
