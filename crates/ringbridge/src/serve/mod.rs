@@ -1,13 +1,17 @@
 //! `ringbridge serve`: wires storage, the PBX adapter, the engine and the
-//! HTTP surface together and runs them until Ctrl-C / SIGTERM.
+//! HTTP surface together and runs them until Ctrl-C / SIGTERM. The admin
+//! console's changes restart the wiring ([`runtime`]), not the process.
 
+pub mod console;
 pub mod crm;
 pub mod pbx;
 pub mod phonebridge;
+pub mod runtime;
 
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use ringbridge_core::console::RecordingLinkPolicy;
 use ringbridge_core::outbox::OutboxStore;
 use ringbridge_core::pbx::Pbx;
 use ringbridge_core::store::Storage;
@@ -29,38 +33,65 @@ pub async fn open_store(config: &Config) -> Result<SqlStore> {
 }
 
 pub async fn run(config: Config) -> Result<()> {
-    let store = open_store(&config).await?;
+    let listener = std::net::TcpListener::bind(config.http.listen)
+        .with_context(|| format!("listening on {}", config.http.listen))?;
+    tracing::info!(addr = %listener.local_addr()?, "ringbridge is serving");
+    runtime::serve(config, listener, shutdown_signal()).await
+}
+
+/// One generation of the service (see [`runtime`]): `config` is the file
+/// overlaid with the console's choices.
+pub async fn run_generation(
+    config: &Config,
+    store: &SqlStore,
+    generation: runtime::Generation,
+) -> Result<()> {
     let shared: Arc<dyn Storage> = Arc::new(store.clone());
     let Some(pbx_config) = &config.pbx else {
-        tracing::warn!("no [pbx] configured: serving the web pages and health endpoints only");
-        return serve_http(
-            &config,
-            &store,
-            AppState::new(shared, Arc::new(store.clone()), None)
-                .with_web(web_config(&config), Arc::new(SystemClock))?,
-            None,
-        )
-        .await;
+        tracing::warn!("no PBX configured: serving the web pages and health endpoints only");
+        let state = AppState::new(shared, Arc::new(store.clone()), None)
+            .with_web(web_config(config), Arc::new(SystemClock))?
+            .with_console(generation.console.clone());
+        return serve_http(generation, state, None).await;
     };
     // The recorder must exist before ingest counts its first event.
     let metrics = Metrics::global();
-    let pbx = pbx::start_pbx(pbx_config, &config.timing, shared.clone())?;
-    let pbx_port: Arc<dyn Pbx> = Arc::new(pbx.client.clone());
-    let keys = load_or_create_keys(&store)
+    // What can fail is checked before the PBX side starts: a generation
+    // that fails later would leave its tasks running.
+    let keys = load_or_create_keys(store)
         .await
         .context("recording link keys")?;
+    let plan = pbx_config.number_plan()?;
+    let pbx = pbx::start_pbx(pbx_config, &config.timing, shared.clone())?;
+    let pbx_port: Arc<dyn Pbx> = Arc::new(pbx.client.clone());
     let linker = RecordingLinker::new(&config.http.public_url(), keys.clone());
+    let links: Option<Arc<dyn ringbridge_engine::RecordingLinks>> = match config.recording_links {
+        RecordingLinkPolicy::Off => None,
+        RecordingLinkPolicy::UntilRevoked => Some(Arc::new(linker)),
+        RecordingLinkPolicy::ExpireAfterDays(days) => Some(Arc::new(
+            linker.with_ttl(chrono::Duration::days(i64::from(days))),
+        )),
+    };
+    let mut crm_failed = None;
     let crm = match &config.zoho {
         Some(zoho) => {
             let inputs = crm::EngineInputs {
                 pbx: pbx_port.clone(),
                 pbx_id: pbx_config.id.clone(),
-                plan: pbx_config.number_plan()?,
+                plan,
                 settings: config.engine.clone(),
                 tuning: config.timing.tuning(),
-                recordings: Some(Arc::new(linker)),
+                recordings: links,
             };
-            Some(crm::start_crm(zoho, &store, &config.timing, inputs).await?)
+            match crm::start_crm(zoho, store, &config.timing, inputs).await {
+                Ok(crm) => Some(crm),
+                // The console shows why; the PBX side keeps running.
+                Err(err) => {
+                    tracing::error!(error = format!("{err:#}"), "the CRM side could not start");
+                    crm_failed = Some(format!("{err:#}"));
+                    None
+                }
+            }
         }
         None => {
             tracing::warn!(
@@ -76,6 +107,16 @@ pub async fn run(config: Config) -> Result<()> {
         directory: crm.as_ref().map(|c| c.directory.clone()),
         crm_client: crm.as_ref().and_then(|c| c.counters.clone()),
     });
+    if let Some(crm) = &crm {
+        runtime::seed_users(crm.engine.context(), &generation.users);
+    }
+    generation.runtime.publish(console::Links {
+        pbx: Some(pbx.status.clone()),
+        crm: crm.as_ref().map(|c| c.engine.context().health.subscribe()),
+        failed: crm_failed,
+        pbx_configured: true,
+        crm_configured: config.zoho.is_some(),
+    });
     let live = crm.as_ref().map(|c| {
         Arc::new(LiveCalls::new(
             c.directory.clone(),
@@ -84,17 +125,21 @@ pub async fn run(config: Config) -> Result<()> {
     });
     let phonebridge = match (&crm, &config.zoho) {
         (Some(runtime), Some(zoho)) => match &runtime.zoho {
-            Some(conn) => Some(
-                phonebridge::start(
-                    runtime.engine.context().clone(),
-                    conn,
-                    shared.clone(),
-                    &config.http.public_url(),
-                    zoho.mode,
-                )
-                .await
-                .context("PhoneBridge")?,
-            ),
+            Some(conn) => match phonebridge::start(
+                runtime.engine.context().clone(),
+                conn,
+                shared.clone(),
+                &config.http.public_url(),
+                zoho.mode,
+            )
+            .await
+            {
+                Ok(pb) => Some(pb),
+                Err(err) => {
+                    tracing::error!(error = %err, "PhoneBridge could not start");
+                    None
+                }
+            },
             None => None,
         },
         _ => None,
@@ -112,7 +157,19 @@ pub async fn run(config: Config) -> Result<()> {
     );
     let state = AppState::new(shared, Arc::new(store.clone()), Some(pbx.status.clone()))
         .with_recordings(Arc::new(recordings))
-        .with_web(web_config(&config), Arc::new(SystemClock))?;
+        .with_console(generation.console.clone());
+    // Default parameters: cannot fail, but a generation must not return
+    // early with its tasks running.
+    let state = match state
+        .clone()
+        .with_web(web_config(config), Arc::new(SystemClock))
+    {
+        Ok(state) => state,
+        Err(err) => {
+            tracing::error!(error = %err, "web settings refused; using the defaults");
+            state
+        }
+    };
     let state = match live {
         Some(live) => state.with_live(live),
         None => state,
@@ -125,7 +182,7 @@ pub async fn run(config: Config) -> Result<()> {
         Some(pb) => state.with_phonebridge(pb.registration.clone()),
         None => state,
     };
-    let result = serve_http(&config, &store, state, pbx.webhook.clone()).await;
+    let result = serve_http(generation, state, pbx.webhook.clone()).await;
     if let Some(pb) = &phonebridge {
         pb.stop();
     }
@@ -136,7 +193,6 @@ pub async fn run(config: Config) -> Result<()> {
     }
     // Revoke our PBX token: the PBX allows only a few live ones.
     pbx.client.shutdown().await;
-    store.close().await;
     result
 }
 
@@ -148,18 +204,14 @@ fn web_config(config: &Config) -> WebConfig {
 }
 
 async fn serve_http(
-    config: &Config,
-    _store: &SqlStore,
+    generation: runtime::Generation,
     state: AppState,
     webhook: Option<axum::Router>,
 ) -> Result<()> {
-    let app = ringbridge_web::router(state, webhook);
-    let listener = tokio::net::TcpListener::bind(config.http.listen)
+    generation
+        .serve(ringbridge_web::router(state, webhook))
         .await
-        .with_context(|| format!("listening on {}", config.http.listen))?;
-    tracing::info!(addr = %listener.local_addr()?, "ringbridge is serving");
-    ringbridge_web::serve(listener, app, shutdown_signal()).await?;
-    Ok(())
+        .context("serving HTTP")
 }
 
 async fn shutdown_signal() {

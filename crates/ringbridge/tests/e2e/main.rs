@@ -4,6 +4,7 @@
 
 mod backfill;
 mod calls;
+mod console;
 mod crash;
 mod demo;
 mod faults;

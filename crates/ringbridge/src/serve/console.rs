@@ -1,0 +1,299 @@
+//! The admin console's view of the running service ([`ConsoleBackend`]):
+//! testing a PBX connection, Zoho's consent and code exchange, the PBX's
+//! extensions and the CRM's users for the mapping page, the links' states,
+//! and "apply" — which asks the [`super::runtime`] to restart the
+//! integration with the stored configuration.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use ringbridge_core::console::{ConsoleStore, CrmConnection, CrmGrant, PbxConnection};
+use ringbridge_core::crm::{Crm, CrmUser};
+use ringbridge_core::pbx::Extension;
+use ringbridge_engine::{CrmHealth, StreamStatus};
+use ringbridge_store::SqlStore;
+use ringbridge_web::console::{
+    BackendError, ConsoleBackend, DataCentre, LinkState, LinkStates, PbxInfo,
+};
+use ringbridge_yeastar::{YeastarClient, YeastarConfig, YeastarError};
+use ringbridge_zoho::ZohoError;
+use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
+use ringbridge_zoho::dc::DcTable;
+use ringbridge_zoho::oauth::{
+    DEFAULT_SCOPES, OAuthClient, OAuthConfig, authorization_url, parse_redirect,
+};
+use tokio::sync::watch;
+use url::Url;
+
+use super::crm::{ZohoEndpoints, zoho_connection};
+
+/// Zoho's data centres, in the order the page offers them.
+const ZOHO_LOCATIONS: [&str; 8] = ["us", "eu", "in", "au", "jp", "ca", "sa", "cn"];
+
+/// The location name of an accounts server given in the configuration
+/// (a simulator, a sandbox) rather than picked from Zoho's table.
+pub const CUSTOM_LOCATION: &str = "custom";
+
+/// What the running integration reports about its links; the runtime
+/// publishes a new set with each start.
+#[derive(Default)]
+pub struct Links {
+    pub pbx: Option<watch::Receiver<StreamStatus>>,
+    pub crm: Option<watch::Receiver<CrmHealth>>,
+    /// Why the integration could not start, if it could not.
+    pub failed: Option<String>,
+    pub pbx_configured: bool,
+    pub crm_configured: bool,
+}
+
+/// The console backend of one `ringbridge serve`.
+pub struct ConsoleRuntime {
+    store: SqlStore,
+    /// Where Zoho sends the admin back: `{public_url}/console/zoho/callback`.
+    redirect_uri: Url,
+    /// `[zoho] accounts_server` of the configuration file, when it is not
+    /// one of Zoho's own (the simulator).
+    custom_accounts: Option<Url>,
+    restart: watch::Sender<u64>,
+    links: Mutex<Links>,
+    http: reqwest::Client,
+}
+
+impl ConsoleRuntime {
+    pub fn new(
+        store: SqlStore,
+        public_url: &str,
+        file_accounts_server: Option<&str>,
+    ) -> anyhow::Result<(Arc<Self>, watch::Receiver<u64>)> {
+        let redirect_uri = Url::parse(&format!(
+            "{}/console/zoho/callback",
+            public_url.trim_end_matches('/')
+        ))?;
+        let zoho = DcTable::default();
+        let custom_accounts = file_accounts_server
+            .and_then(|s| Url::parse(s).ok())
+            .filter(|url| zoho.trusted_accounts_server(url.as_str()).is_err());
+        let (restart, rx) = watch::channel(0);
+        let runtime = Self {
+            store,
+            redirect_uri,
+            custom_accounts,
+            restart,
+            links: Mutex::new(Links::default()),
+            http: reqwest::Client::new(),
+        };
+        Ok((Arc::new(runtime), rx))
+    }
+
+    /// Where Zoho sends the admin back after consent.
+    pub fn redirect_uri(&self) -> String {
+        self.redirect_uri.to_string()
+    }
+
+    /// The links of the integration just started (or not).
+    pub fn publish(&self, links: Links) {
+        *self.links.lock().unwrap_or_else(|e| e.into_inner()) = links;
+    }
+
+    /// The data-centre table a stored connection trusts.
+    fn dc_table(&self, crm: &CrmConnection) -> Result<DcTable, BackendError> {
+        if crm.location == CUSTOM_LOCATION {
+            let url = url(&crm.accounts_server)?;
+            // The simulator's accounts server also serves the token's
+            // api_domain; the token response names it anyway.
+            Ok(DcTable::single(url.clone(), url))
+        } else {
+            Ok(DcTable::default())
+        }
+    }
+
+    async fn stored_pbx(&self) -> Result<PbxConnection, BackendError> {
+        self.store
+            .console()
+            .await?
+            .pbx
+            .ok_or_else(|| BackendError::NotReady("connect the phone system first".into()))
+    }
+}
+
+fn url(text: &str) -> Result<Url, BackendError> {
+    Url::parse(text).map_err(|e| BackendError::Refused(format!("{text:?} is not a URL: {e}")))
+}
+
+fn pbx_error(err: YeastarError) -> BackendError {
+    match err {
+        YeastarError::Transport(_) | YeastarError::Status { .. } | YeastarError::Decode(_) => {
+            BackendError::Unreachable(err.to_string())
+        }
+        other => BackendError::Refused(other.to_string()),
+    }
+}
+
+fn zoho_error(err: ZohoError) -> BackendError {
+    match err {
+        ZohoError::Transport(_) | ZohoError::Timeout | ZohoError::UnexpectedResponse { .. } => {
+            BackendError::Unreachable(err.to_string())
+        }
+        other => BackendError::Refused(other.to_string()),
+    }
+}
+
+/// A client for `pbx`, shut down (its token revoked) after `work`: the PBX
+/// allows only a few live tokens per client.
+async fn with_pbx<T, F, Fut>(pbx: &PbxConnection, work: F) -> Result<T, BackendError>
+where
+    F: FnOnce(YeastarClient) -> Fut,
+    Fut: std::future::Future<Output = Result<T, YeastarError>>,
+{
+    let mut config = YeastarConfig::new(
+        &pbx.base_url,
+        &pbx.client_id,
+        pbx.client_secret.clone(),
+        chrono_tz::UTC,
+    )
+    .map_err(pbx_error)?;
+    config.accept_invalid_certs = pbx.accept_invalid_certs;
+    config.request_timeout = std::time::Duration::from_secs(15);
+    let client = YeastarClient::new(config).map_err(pbx_error)?;
+    let result = work(client.clone()).await;
+    client.shutdown().await;
+    result.map_err(pbx_error)
+}
+
+#[async_trait]
+impl ConsoleBackend for ConsoleRuntime {
+    async fn test_pbx(&self, pbx: &PbxConnection) -> Result<PbxInfo, BackendError> {
+        with_pbx(pbx, |client| async move {
+            let info = client.system_information().await?;
+            let extensions = client.extension_list().await?;
+            Ok(PbxInfo {
+                model: info.model,
+                version: info.firmware_version,
+                extensions: extensions.len(),
+            })
+        })
+        .await
+    }
+
+    fn data_centres(&self) -> Vec<DataCentre> {
+        let table = DcTable::default();
+        let mut all: Vec<DataCentre> = self
+            .custom_accounts
+            .iter()
+            .map(|url| DataCentre {
+                location: CUSTOM_LOCATION.to_owned(),
+                accounts_server: url.as_str().trim_end_matches('/').to_owned(),
+            })
+            .collect();
+        all.extend(ZOHO_LOCATIONS.iter().filter_map(|l| {
+            table.by_location(l).map(|dc| DataCentre {
+                location: dc.location.clone(),
+                accounts_server: dc.accounts_server.as_str().trim_end_matches('/').to_owned(),
+            })
+        }));
+        all
+    }
+
+    fn zoho_redirect_uri(&self) -> String {
+        self.redirect_uri.to_string()
+    }
+
+    fn zoho_authorize_url(&self, crm: &CrmConnection, state: &str) -> Result<String, BackendError> {
+        let scopes: Vec<String> = DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect();
+        let consent = authorization_url(
+            &url(&crm.accounts_server)?,
+            &crm.client_id,
+            &self.redirect_uri,
+            &scopes,
+            state,
+        );
+        Ok(consent.to_string())
+    }
+
+    async fn zoho_exchange(
+        &self,
+        crm: &CrmConnection,
+        query: &str,
+    ) -> Result<CrmGrant, BackendError> {
+        let redirect = parse_redirect(query).map_err(|e| BackendError::Refused(e.to_string()))?;
+        let mut config = OAuthConfig::new(
+            crm.client_id.clone(),
+            crm.client_secret.clone(),
+            self.redirect_uri.clone(),
+        );
+        config.dc = self.dc_table(crm)?;
+        let tokens = OAuthClient::new(config, self.http.clone())
+            .exchange_code(&redirect)
+            .await
+            .map_err(zoho_error)?;
+        Ok(CrmGrant {
+            refresh_token: tokens.refresh_token,
+            accounts_server: tokens
+                .accounts_server
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            api_domain: tokens.api_domain.as_str().trim_end_matches('/').to_owned(),
+        })
+    }
+
+    async fn pbx_extensions(&self) -> Result<Vec<Extension>, BackendError> {
+        let pbx = self.stored_pbx().await?;
+        with_pbx(&pbx, |client| async move { client.extension_list().await }).await
+    }
+
+    async fn crm_users(&self) -> Result<Vec<CrmUser>, BackendError> {
+        let crm = self.store.console().await?.crm;
+        let Some((crm, grant)) = crm.and_then(|c| c.grant.clone().map(|g| (c, g))) else {
+            return Err(BackendError::NotReady("connect Zoho CRM first".into()));
+        };
+        let endpoints = ZohoEndpoints {
+            client_id: crm.client_id.clone(),
+            client_secret: crm.client_secret.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+            accounts_server: url(&grant.accounts_server)?,
+            api_domain: url(&grant.api_domain)?,
+        };
+        let connection = zoho_connection(
+            endpoints,
+            grant.refresh_token.clone(),
+            ringbridge_zoho::ConnectionOptions::default(),
+        );
+        let crm = ZohoCrm::new(connection.rest(), ZohoCrmConfig::default());
+        crm.users()
+            .await
+            .map_err(|e| BackendError::Unreachable(e.to_string()))
+    }
+
+    async fn apply(&self) -> Result<(), BackendError> {
+        self.restart.send_modify(|n| *n += 1);
+        Ok(())
+    }
+
+    fn states(&self) -> LinkStates {
+        let links = self.links.lock().unwrap_or_else(|e| e.into_inner());
+        let failed = |configured: bool| match (&links.failed, configured) {
+            (_, false) => LinkState::NotConfigured,
+            (Some(why), true) => LinkState::Failed(why.clone()),
+            (None, true) => LinkState::Starting,
+        };
+        let pbx = match &links.pbx {
+            Some(rx) => match &*rx.borrow() {
+                StreamStatus::Starting => LinkState::Starting,
+                StreamStatus::Connected => LinkState::Connected,
+                StreamStatus::Disconnected { reason, .. } | StreamStatus::Failed { reason } => {
+                    LinkState::Failed(reason.clone())
+                }
+            },
+            None => failed(links.pbx_configured),
+        };
+        let crm = match &links.crm {
+            Some(rx) => match &*rx.borrow() {
+                CrmHealth::Ok => LinkState::Connected,
+                CrmHealth::ReconnectNeeded(why) => LinkState::Failed(why.clone()),
+            },
+            None => failed(links.crm_configured),
+        };
+        LinkStates { pbx, crm }
+    }
+}

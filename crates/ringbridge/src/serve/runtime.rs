@@ -1,0 +1,184 @@
+//! `serve` as the admin console needs it: one HTTP listener for the whole
+//! life of the process, and the integration (PBX, CRM, engine, PhoneBridge)
+//! run in *generations*. Each generation runs the configuration file
+//! overlaid with what the console stored; when the console applies a
+//! change the generation stops and the next one starts with the new
+//! configuration. With nothing configured a generation serves the pages
+//! only (first-run setup); one that cannot start serves the pages only
+//! too, with the reason on the console's dashboard.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use ringbridge_core::console::{ConsoleStore, UserOverride};
+use ringbridge_core::crm::CrmUser;
+use ringbridge_core::store::Store;
+use ringbridge_engine::EngineContext;
+use ringbridge_store::SqlStore;
+use ringbridge_web::console::Console;
+use tokio::sync::watch;
+
+use super::console::{ConsoleRuntime, Links};
+use super::crm::REFRESH_TOKEN_SECRET;
+use crate::config::Config;
+
+/// How long a stopping generation waits for open requests (live feeds
+/// stay open forever) before they are cut.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// What one generation of the integration is given.
+pub struct Generation {
+    pub console: Console,
+    pub runtime: Arc<ConsoleRuntime>,
+    /// Extensions the admin paired by hand.
+    pub users: Vec<UserOverride>,
+    pub listener: tokio::net::TcpListener,
+    stop: watch::Receiver<bool>,
+}
+
+impl Generation {
+    /// Resolves when this generation must stop.
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut stop = self.stop.clone();
+        async move {
+            // A dropped sender stops the generation too.
+            let _ = stop.wait_for(|s| *s).await;
+        }
+    }
+
+    /// Serves `app` on the generation's listener until it must stop.
+    pub async fn serve(self, app: axum::Router) -> std::io::Result<()> {
+        let stopped = self.stopped();
+        let cut = self.stopped();
+        tokio::select! {
+            served = ringbridge_web::serve(self.listener, app, stopped) => served,
+            () = async move { cut.await; tokio::time::sleep(GRACE).await } => Ok(()),
+        }
+    }
+}
+
+/// Pairs the admin's manual choices into the engine's user map (the
+/// engine's periodic e-mail matching keeps manual pairs).
+pub fn seed_users(ctx: &EngineContext, overrides: &[UserOverride]) {
+    if overrides.is_empty() {
+        return;
+    }
+    let mut map = ctx.users();
+    for pair in overrides {
+        let user = CrmUser {
+            id: pair.crm_user_id.clone(),
+            email: None,
+            name: pair.crm_user_name.clone(),
+            active: true,
+        };
+        map.set_manual(&pair.extension, &user);
+    }
+    ctx.set_users(map);
+}
+
+/// The configuration a generation runs: the file's overlaid with the
+/// console's, without a CRM that has no refresh token anywhere yet (the
+/// admin has not consented: the console is how they will).
+async fn effective(config: &Config, store: &SqlStore, runtime: &ConsoleRuntime) -> Result<Config> {
+    let console = store.console().await?;
+    let mut out = config.with_console(&console, &runtime.redirect_uri());
+    if let Some(zoho) = &out.zoho
+        && zoho.refresh_token()?.is_none()
+        && store.secret(REFRESH_TOKEN_SECRET).await?.is_none()
+    {
+        tracing::warn!("Zoho is not connected yet: connect it in the admin console");
+        out.zoho = None;
+    }
+    Ok(out)
+}
+
+/// Runs `serve` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    config: Config,
+    listener: std::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    listener.set_nonblocking(true)?;
+    let store = super::open_store(&config).await?;
+    let (runtime, mut restarts) = ConsoleRuntime::new(
+        store.clone(),
+        &config.http.public_url(),
+        config.zoho.as_ref().map(|z| z.accounts_server.as_str()),
+    )?;
+    let console = Console {
+        store: Arc::new(store.clone()),
+        backend: runtime.clone(),
+    };
+    let (quit_tx, quit) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        quit_tx.send_replace(true);
+    });
+    let mut failed: Option<String> = None;
+    let result = loop {
+        restarts.borrow_and_update();
+        let (stop_tx, stop) = watch::channel(false);
+        let generation = Generation {
+            console: console.clone(),
+            runtime: runtime.clone(),
+            users: store.console().await?.users,
+            listener: tokio::net::TcpListener::from_std(listener.try_clone()?)?,
+            stop,
+        };
+        // Stop this generation on a console change or on shutdown.
+        let (mut r, mut q) = (restarts.clone(), quit.clone());
+        let watcher = tokio::spawn(async move {
+            tokio::select! {
+                _ = r.changed() => {}
+                _ = q.wait_for(|quit| *quit) => {}
+            }
+            stop_tx.send_replace(true);
+        });
+        let run = match (&failed, effective(&config, &store, &runtime).await) {
+            // The last configuration failed and nothing changed since: pages only.
+            (Some(why), Ok(mut effective)) => {
+                runtime.publish(Links {
+                    failed: Some(why.clone()),
+                    pbx_configured: effective.pbx.is_some(),
+                    crm_configured: effective.zoho.is_some(),
+                    ..Links::default()
+                });
+                effective.pbx = None;
+                effective.zoho = None;
+                super::run_generation(&effective, &store, generation).await
+            }
+            (None, Ok(effective)) => {
+                runtime.publish(Links {
+                    pbx_configured: effective.pbx.is_some(),
+                    crm_configured: effective.zoho.is_some(),
+                    ..Links::default()
+                });
+                super::run_generation(&effective, &store, generation).await
+            }
+            (_, Err(err)) => Err(err),
+        };
+        watcher.abort();
+        if *quit.borrow() {
+            break run;
+        }
+        failed = match run {
+            // Stopped for a change: the next generation tries again.
+            Ok(()) => None,
+            Err(err) if failed.is_none() => {
+                tracing::error!(
+                    error = format!("{err:#}"),
+                    "the integration could not start; serving the pages only until the configuration changes"
+                );
+                Some(format!("{err:#}"))
+            }
+            Err(err) => return Err(err).context("serving the pages"),
+        };
+        if failed.is_some() {
+            // Retry with the pages only at once; wait for a change otherwise.
+            continue;
+        }
+    };
+    store.close().await;
+    result
+}

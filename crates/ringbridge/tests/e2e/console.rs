@@ -1,0 +1,353 @@
+//! The admin console against the simulators, from an empty data directory:
+//! first-run admin, the PBX (test connection shows what it is), Zoho
+//! through its consent page, settings, a call logged (its hostile caller
+//! name shown inert), then PhoneBridge mode registered with Zoho — each
+//! change applied by the running service without a restart of the process.
+
+use std::time::Duration;
+
+use reqwest::header::LOCATION;
+use reqwest::{Client, StatusCode};
+use ringbridge::config::Config;
+use ringbridge::serve::runtime;
+use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
+use ringbridge_sim_zoho::{Module, SimConfig, SimZoho};
+use serde_json::json;
+use tokio::sync::oneshot;
+
+const ADMIN_PW: &str = "admin password 1";
+const HOSTILE: &str = "<script>alert(1)</script>";
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+async fn read(response: reqwest::Response) -> Page {
+    Page {
+        status: response.status(),
+        location: response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned(),
+        body: response.text().await.expect("a body"),
+    }
+}
+
+fn csrf(body: &str) -> String {
+    let start = "name=\"csrf_token\" value=\"";
+    let from = body.find(start).expect("a form") + start.len();
+    body[from..].split('"').next().unwrap_or("").to_owned()
+}
+
+/// The hidden fields of the simulator's consent form, unescaped.
+fn hidden_fields(body: &str) -> Vec<(String, String)> {
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    body.split("<input type=\"hidden\" ")
+        .skip(1)
+        .filter_map(|tag| {
+            let name = tag.split("name=\"").nth(1)?.split('"').next()?;
+            let value = tag.split("value=\"").nth(1)?.split('"').next()?;
+            Some((unescape(name), unescape(value)))
+        })
+        .collect()
+}
+
+struct Ringbridge {
+    url: String,
+    client: Client,
+    stop: Option<oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Ringbridge {
+    async fn get(&self, path: &str) -> Page {
+        read(
+            self.client
+                .get(format!("{}{path}", self.url))
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let token = csrf(
+            &self
+                .get(if path.starts_with("/setup") {
+                    "/setup"
+                } else {
+                    "/console"
+                })
+                .await
+                .body,
+        );
+        let mut fields = vec![("csrf_token", token.as_str())];
+        fields.extend_from_slice(form);
+        let sent = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .form(&fields);
+        read(sent.send().await.expect("POST")).await
+    }
+}
+
+/// `ringbridge serve` on loopback with a configuration file that names only
+/// the data directory and where the Zoho simulator's accounts server is.
+async fn start(zoho: &SimZoho, listener: std::net::TcpListener) -> Ringbridge {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let toml = format!(
+        "data_dir = {data:?}\n\
+         [http]\nlisten = \"127.0.0.1:0\"\npublic_url = \"{url}\"\nsecure_cookies = false\n\
+         [zoho]\nclient_id = \"{id}\"\naccounts_server = \"{acc}\"\napi_domain = \"{api}\"\n\
+         [timing]\npoll_ms = 200\nflush_delay_ms = 300\nsettle_ms = 200\ncheckpoint_ms = 500\n\
+         catchup_clock_skew_secs = 2592000\nreconcile_secs = 3\n",
+        data = dir.path().join("data").display().to_string(),
+        id = zoho.client_id(),
+        acc = zoho.accounts_url(),
+        api = zoho.api_url(),
+    );
+    let file = dir.path().join("ringbridge.toml");
+    std::fs::write(&file, toml).expect("config written");
+    let config = Config::load(Some(&file)).expect("config loads");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let done = tokio::spawn(runtime::serve(config, listener, async move {
+        let _ = stopped.await;
+    }));
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    Ringbridge {
+        url,
+        client,
+        stop: Some(stop),
+        done,
+        _dir: dir,
+    }
+}
+
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not within 30 s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_from_an_empty_data_dir_to_phonebridge() {
+    let pbx = SimYeastar::start(SimSettings::default())
+        .await
+        .expect("PBX simulator");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let callback = format!(
+        "http://{}/console/zoho/callback",
+        listener.local_addr().unwrap()
+    );
+    let zoho = SimZoho::start(SimConfig {
+        redirect_uris: vec![callback],
+        auto_approve: false,
+        seed: ringbridge::demo::seed(),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("Zoho simulator");
+    zoho.insert_record(
+        Module::Contacts,
+        json!({"Last_Name": HOSTILE, "Phone": "+14155550199"}),
+    )
+    .expect("a hostile contact");
+    let mut rb = start(&zoho, listener).await;
+
+    // First run: the pages ask for the admin account.
+    let setup = rb
+        .post(
+            "/setup",
+            &[
+                ("username", "root"),
+                ("display_name", "Rita"),
+                ("password", ADMIN_PW),
+                ("password_confirm", ADMIN_PW),
+            ],
+        )
+        .await;
+    assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
+    let dashboard = rb.get("/console").await;
+    assert!(
+        dashboard.body.contains("Not configured"),
+        "{}",
+        dashboard.body
+    );
+
+    // The PBX: tested (model, firmware, extensions) and stored.
+    let base = pbx.base_url();
+    let saved = rb
+        .post(
+            "/console/pbx",
+            &[
+                ("base_url", base.as_str()),
+                ("client_id", pbx.client_id()),
+                ("client_secret", pbx.client_secret()),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let extensions = pbx.settings().company.extensions.len().to_string();
+    for fact in [
+        pbx.settings().model_name.as_str(),
+        pbx.settings().firmware_version.as_str(),
+        &format!("id=\"pbx-extensions\">{extensions}<"),
+    ] {
+        assert!(saved.body.contains(fact), "{fact} in {}", saved.body);
+    }
+
+    // Zoho: the client, then consent on the simulator's own page.
+    let sent = rb
+        .post(
+            "/console/zoho",
+            &[
+                ("location", "custom"),
+                ("client_id", zoho.client_id()),
+                ("client_secret", zoho.client_secret()),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert!(
+        sent.location.starts_with(zoho.accounts_url()),
+        "{}",
+        sent.location
+    );
+    let outside = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let consent = read(
+        outside
+            .get(&sent.location)
+            .send()
+            .await
+            .expect("consent page"),
+    )
+    .await;
+    assert!(consent.body.contains("Allow access"), "{}", consent.body);
+    let mut form = hidden_fields(&consent.body);
+    form.push(("decision".into(), "accept".into()));
+    let accepted = read(
+        outside
+            .post(format!("{}/oauth/v2/auth/consent", zoho.accounts_url()))
+            .form(&form)
+            .send()
+            .await
+            .expect("consent given"),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::FOUND, "{}", accepted.body);
+    let back = rb.get(accepted.location.trim_start_matches(&rb.url)).await;
+    assert_eq!(
+        (back.status, back.location.as_str()),
+        (StatusCode::SEE_OTHER, "/console/mode")
+    );
+
+    // REST mode first, US numbers: a call from the hostile contact is logged.
+    let chosen = rb.post("/console/mode", &[("mode", "rest")]).await;
+    assert_eq!(chosen.location, "/console/users");
+    let settings_page = rb.get("/console/settings").await;
+    assert_eq!(settings_page.status, StatusCode::OK);
+    let settings = rb
+        .post(
+            "/console/settings",
+            &[
+                ("log_inbound_answered", "on"),
+                ("log_inbound_missed", "on"),
+                ("log_outbound_answered", "on"),
+                ("log_outbound_unanswered", "on"),
+                ("min_talk_s", "0"),
+                ("subject", "{direction} call {name}"),
+                ("description", "Talked {duration}"),
+                ("pop_ringing", "on"),
+                ("unknown_inbound", "nothing"),
+                ("unknown_outbound", "nothing"),
+                ("default_country", "US"),
+                ("recording", "until_revoked"),
+            ],
+        )
+        .await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+    eventually("both links up", async || {
+        let body = rb.get("/console").await.body;
+        body.matches("state ok").count() == 2
+    })
+    .await;
+    let users = rb.get("/console/users").await;
+    assert!(users.body.contains("Matched by e-mail"), "{}", users.body);
+
+    let scenario = ringbridge_sim_yeastar::builtin("inbound_answered")
+        .expect("scenario")
+        .with_param("caller", "4155550199")
+        .expect("caller");
+    pbx.play(&scenario).await.expect("played");
+    eventually("the call logged in Zoho", async || !zoho.calls().is_empty()).await;
+    eventually("the call on the dashboard", async || {
+        rb.get("/console")
+            .await
+            .body
+            .contains("id=\"recent-calls\"")
+    })
+    .await;
+    for page in [
+        "/console",
+        "/console/users",
+        "/console/pbx",
+        "/console/zoho",
+        "/console/mode",
+        "/console/settings",
+    ] {
+        let body = rb.get(page).await.body;
+        assert!(!body.contains("<script>"), "{page}: {body}");
+    }
+    let dashboard = rb.get("/console").await.body;
+    assert!(
+        dashboard.contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+            || dashboard.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the caller's name shown inert: {dashboard}"
+    );
+
+    // PhoneBridge: the running service registers the org and the users.
+    let chosen = rb.post("/console/mode", &[("mode", "phonebridge")]).await;
+    assert_eq!(chosen.location, "/console/users");
+    eventually("PhoneBridge registered", async || {
+        zoho.phonebridge_integrated() && !zoho.clicktodial_registrations().is_empty()
+    })
+    .await;
+    let registered = zoho.clicktodial_registrations();
+    assert!(
+        registered
+            .values()
+            .all(|r| r.uri.starts_with(&format!("{}/zoho/phonebridge/", rb.url))),
+        "{registered:?}"
+    );
+
+    if let Some(stop) = rb.stop.take() {
+        let _ = stop.send(());
+    }
+    rb.done.await.expect("joined").expect("serve ended cleanly");
+}
