@@ -84,7 +84,7 @@ async fn record(
         };
         let _ = write!(
             fields,
-            "<div class=\"field\" data-api-name=\"{api}\"><span class=\"label\">{label}</span>\
+            "<div class=\"field\" data-api-name=\"{api}\"><span class=\"label\">{label}</span> \
              <span class=\"value\"{class}>{value}</span></div>",
             value = esc(&value)
         );

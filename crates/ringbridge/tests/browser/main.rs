@@ -4,6 +4,7 @@
 
 mod create_lead;
 mod dial;
+mod extension;
 mod recording;
 mod screen_pop;
 // The harness serves every scenario (and the console's); each uses a part.

@@ -1,0 +1,51 @@
+//! The MV3 extension, unpacked in headless Chromium against the Zoho
+//! simulator's record page: a click on a phone number dials through
+//! ringbridge with the agent's token; a ringing call pops its record while
+//! the agent panel is not open.
+
+use ringbridge_core::crm::{Crm, CrmModule, CrmRecordRef};
+use ringbridge_sim_zoho::Module;
+
+use crate::support::*;
+
+fn contact_url(w: &ringbridge::world::World, last_name: &str) -> String {
+    let id = record_id(w, Module::Contacts, last_name).expect("contact");
+    w.crm.record_url(&CrmRecordRef {
+        module: CrmModule::Contacts,
+        id,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_extension_dials_from_a_zoho_page_and_pops_records() {
+    let Some(browser) = browser() else { return };
+    let w = world().await;
+    let maya = agent(&w, "maya", "1005").await;
+    let mut env = scenario_env(&w, &maya);
+    env.push(("RB_RECORD_URL", contact_url(&w, "Pereira")));
+    let mut scenario = Scenario::start(&browser, "extension", &env).await;
+
+    scenario.step("configured").await;
+    play(
+        &w,
+        "inbound_answered",
+        &[("caller", "4155550124"), ("agent", "1005")],
+    )
+    .await;
+    let results = scenario.finish().await;
+
+    // Ana Pereira's number as the CRM page shows it, cleaned by ringbridge.
+    assert_eq!(results["shown"], "+1 (415) 555-0123", "{results}");
+    assert_eq!(results["dialled"], "+14155550123", "{results}");
+    let dials: Vec<(String, String)> = w
+        .pbx_sim
+        .dial_requests()
+        .into_iter()
+        .map(|d| (d.caller, d.callee))
+        .collect();
+    assert_eq!(dials, vec![("1005".to_owned(), "+14155550123".to_owned())]);
+
+    assert_eq!(results["pop_url"], contact_url(&w, "Miller"), "{results}");
+    assert_eq!(results["pop_heading"], "Bob Miller", "{results}");
+    w.stop().await;
+}

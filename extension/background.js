@@ -1,0 +1,129 @@
+// The extension's background worker: the only part that holds the token
+// and talks to ringbridge. Content scripts ask it to dial; it also follows
+// the agent's live calls and opens the CRM record of a ringing call when
+// the agent panel is not open in any tab.
+'use strict';
+
+const t = (id, subs) => chrome.i18n.getMessage(id, subs) || id;
+
+async function config() {
+  const { url, token, pops } = await chrome.storage.local.get(['url', 'token', 'pops']);
+  return url && token ? { url, token, pops: pops !== false } : null;
+}
+
+// Token auth only: `credentials: 'omit'` keeps ringbridge's session cookie
+// out of every request, and ringbridge allows no credentials cross-origin.
+async function call(method, path, body) {
+  const cfg = await config();
+  if (!cfg) return { ok: false, error: t('notConfigured') };
+  let response;
+  try {
+    response = await fetch(cfg.url + path, {
+      method,
+      credentials: 'omit',
+      headers: {
+        Authorization: `Bearer ${cfg.token}`,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    return { ok: false, error: String(err) };
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    return { ok: false, status: response.status, error: (data && (data.message || data.error)) || `HTTP ${response.status}` };
+  }
+  return { ok: true, status: response.status, body: data };
+}
+
+chrome.runtime.onMessage.addListener((message, _sender, reply) => {
+  if (message && message.type === 'dial' && typeof message.number === 'string') {
+    call('POST', '/api/dial', { number: message.number }).then(reply);
+    return true;
+  }
+  if (message && message.type === 'check') {
+    call('GET', '/api/panel/settings').then((answer) => {
+      reply(answer);
+      if (answer.ok) follow();
+    });
+    return true;
+  }
+  return false;
+});
+
+// ---------- screen pops while the panel is closed ----------
+let following = null;
+const popped = new Set();
+
+async function panelOpen(base) {
+  const tabs = await chrome.tabs.query({});
+  return tabs.some((tab) => tab.url && tab.url.startsWith(`${base}/panel`));
+}
+
+async function onEvent(cfg, event) {
+  if (event.state !== 'ringing' || !event.record || popped.has(event.call_id)) return;
+  popped.add(event.call_id);
+  if (popped.size > 200) popped.delete(popped.values().next().value);
+  if (!cfg.pops || (await panelOpen(cfg.url))) return;
+  await chrome.tabs.create({ url: event.record.url, active: true });
+}
+
+// Reads the server-sent events with fetch (EventSource cannot send a token).
+async function follow() {
+  const cfg = await config();
+  if (!cfg || following) return;
+  const controller = new AbortController();
+  following = controller;
+  try {
+    const response = await fetch(`${cfg.url}/api/calls/stream`, {
+      credentials: 'omit',
+      headers: { Authorization: `Bearer ${cfg.token}`, Accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    if (!response.ok || !response.body) return;
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).trim())
+          .join('\n');
+        if (data) {
+          try {
+            await onEvent(cfg, JSON.parse(data));
+          } catch (err) {
+            console.warn('ringbridge: bad event', err);
+          }
+        }
+      }
+    }
+  } catch (err) {
+    console.warn('ringbridge: live calls stream ended', err);
+  } finally {
+    if (following === controller) following = null;
+  }
+}
+
+// A service worker may be stopped at any time; the alarm brings the
+// stream back (at most a minute late).
+chrome.alarms.create('ringbridge-follow', { periodInMinutes: 1 });
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === 'ringbridge-follow') follow();
+});
+chrome.runtime.onStartup.addListener(follow);
+chrome.runtime.onInstalled.addListener(follow);
+chrome.storage.onChanged.addListener(() => {
+  following?.abort();
+  following = null;
+  follow();
+});
