@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use anyhow::Result;
+use ringbridge_core::outbox::{JobKind, OutboxCounts};
 use serde::Serialize;
 use tokio::time::Instant;
 
@@ -46,6 +47,10 @@ pub struct RateReport {
     pub requests_by_endpoint: BTreeMap<String, u64>,
     /// Call end (CDR frame sent) → its log in the CRM.
     pub log_delay: Latency,
+    /// Most calls waiting to be processed (matched, log built) at one look.
+    pub peak_process_backlog: u64,
+    /// Most call logs waiting to be written at one look.
+    pub peak_write_backlog: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,6 +107,7 @@ async fn one_rate(
     let mut ended: HashMap<String, Instant> = HashMap::new();
     let mut delays = Recorder::new();
     let mut look = started;
+    let mut peaks = Backlog::default();
     for i in 0..calls {
         let call = template.call(*next_id, KNOWN_CALLERS[i as usize % KNOWN_CALLERS.len()])?;
         *next_id += 1;
@@ -112,6 +118,7 @@ async fn one_rate(
         ended.insert(call.id, Instant::now());
         if Instant::now() >= look {
             collect_logged(world, &mut ended, &mut delays);
+            peaks.look(world).await?;
             look = Instant::now() + LOOK_EVERY;
         }
     }
@@ -120,6 +127,7 @@ async fn one_rate(
     while !ended.is_empty() && Instant::now() < deadline {
         tokio::time::sleep(LOOK_EVERY).await;
         collect_logged(world, &mut ended, &mut delays);
+        peaks.look(world).await?;
     }
     let logged = calls - ended.len() as u64;
     let zoho_requests = crm_requests(world) - requests_before;
@@ -151,7 +159,29 @@ async fn one_rate(
         credits_per_call: per(zoho_credits),
         requests_by_endpoint,
         log_delay: delays.summary(),
+        peak_process_backlog: peaks.process,
+        peak_write_backlog: peaks.write,
     })
+}
+
+/// The outbox's queues at their longest, to see which stage a delay waits in.
+#[derive(Default)]
+struct Backlog {
+    process: u64,
+    write: u64,
+}
+
+impl Backlog {
+    async fn look(&mut self, world: &World) -> Result<()> {
+        let waiting = |c: OutboxCounts| c.pending + c.in_flight;
+        self.process = self
+            .process
+            .max(waiting(world.counts(JobKind::ProcessCall).await?));
+        self.write = self
+            .write
+            .max(waiting(world.counts(JobKind::WriteCallLog).await?));
+        Ok(())
+    }
 }
 
 /// Requests to the CRM API (the accounts server's token calls apart).

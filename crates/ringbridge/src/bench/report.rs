@@ -113,6 +113,14 @@ impl Report {
                     &format!("unlogged_calls_at_{rate}"),
                     json!(r.calls - r.logged),
                 );
+                put(
+                    &format!("peak_backlog_at_{rate}"),
+                    json!({"process": r.peak_process_backlog, "write": r.peak_write_backlog}),
+                );
+                put(
+                    &format!("max_log_delay_s_at_{rate}"),
+                    num(Some(r.log_delay.max_us / 1e6), 2),
+                );
             }
         }
         let max_delay = self.frugality.as_ref().and_then(|f| {
@@ -231,8 +239,12 @@ impl Report {
                 t.row(
                     format!("Zoho requests per call at {}/s", r.calls_per_s),
                     format!(
-                        "{:.4} ({:.4} credits, {}/{} logged)",
-                        r.requests_per_call, r.credits_per_call, r.logged, r.calls
+                        "{:.4} ({:.4} credits, {}/{} logged, latest {:.1} s)",
+                        r.requests_per_call,
+                        r.credits_per_call,
+                        r.logged,
+                        r.calls,
+                        r.log_delay.max_us / 1e6
                     ),
                     goal,
                 );
