@@ -2,10 +2,12 @@
 //! the simulators: each test runs one scenario of `browser/tests/` and
 //! checks what the simulated PBX and CRM received. See browser/README.md.
 
+mod console_setup;
 mod create_lead;
 mod dial;
 mod extension;
 mod recording;
+mod ring_group;
 mod screen_pop;
 // The harness serves every scenario (and the console's); each uses a part.
 #[allow(dead_code)]
