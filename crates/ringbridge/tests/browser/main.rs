@@ -6,6 +6,7 @@ mod console_setup;
 mod create_lead;
 mod dial;
 mod extension;
+mod popup_blocked;
 mod recording;
 mod ring_group;
 mod screen_pop;

@@ -1,0 +1,40 @@
+//! Pop-up blocking is handled honestly: the panel explains how to allow
+//! pop-ups and falls back to a desktop notification — in the browser's
+//! language (Simplified Chinese here).
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_pop_is_explained_and_becomes_a_notification() {
+    let Some(browser) = browser() else { return };
+    let w = world().await;
+    let maya = agent(&w, "maya", "1005").await;
+    let mut scenario = Scenario::start(&browser, "popup_blocked", &scenario_env(&w, &maya)).await;
+
+    scenario.step("connected").await;
+    play(
+        &w,
+        "inbound_answered",
+        &[("caller", "4155550123"), ("agent", "1005")],
+    )
+    .await;
+    let results = scenario.finish().await;
+
+    assert!(
+        results["title"].as_str().unwrap().contains("坐席面板"),
+        "{results}"
+    );
+    let help = results["help"].as_str().unwrap();
+    assert!(help.contains("浏览器拦截了弹出的客户记录"), "{help}");
+    assert!(help.contains("始终允许弹出窗口"), "{help}");
+    let notes = results["notifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{results}");
+    assert_eq!(notes[0]["title"], "来电");
+    assert!(
+        notes[0]["body"].as_str().unwrap().contains("Ana Pereira"),
+        "{results}"
+    );
+    // Nothing opened behind the agent's back.
+    assert_eq!(results["tabs"], 1, "{results}");
+    w.stop().await;
+}
