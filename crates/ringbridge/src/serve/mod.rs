@@ -62,7 +62,7 @@ pub async fn run_generation(
         .await
         .context("recording link keys")?;
     let plan = pbx_config.number_plan()?;
-    let pbx = pbx::start_pbx(pbx_config, &config.timing, shared.clone())?;
+    let mut pbx = pbx::start_pbx(pbx_config, &config.timing, shared.clone())?;
     let pbx_port: Arc<dyn Pbx> = Arc::new(pbx.client.clone());
     let linker = RecordingLinker::new(&config.http.public_url(), keys.clone());
     let links: Option<Arc<dyn ringbridge_engine::RecordingLinks>> = match config.recording_links {
@@ -187,6 +187,9 @@ pub async fn run_generation(
         pb.stop();
     }
     pbx.ingest.abort();
+    // Stopped before the lease is given up, so it cannot renew it after.
+    let _ = (&mut pbx.ingest).await;
+    pbx.lease.release().await;
     consumer.abort();
     if let Some(crm) = crm {
         crm.engine.stop();

@@ -28,6 +28,26 @@ pub struct PbxRuntime {
     pub webhook: Option<axum::Router>,
     pub ingest: JoinHandle<()>,
     pub events: mpsc::Receiver<Ingested>,
+    /// The stream's lease, to give up when this side stops.
+    pub lease: IngestLease,
+}
+
+/// The PBX stream lease a running side holds (or waits for).
+pub struct IngestLease {
+    store: Arc<dyn Storage>,
+    name: String,
+    holder: String,
+}
+
+impl IngestLease {
+    /// Gives the lease up, so that the next start (the admin console
+    /// applying a change) consumes the stream at once instead of standing
+    /// by until the lease expires. Stop the ingest task first.
+    pub async fn release(&self) {
+        if let Err(err) = self.store.release_lease(&self.name, &self.holder).await {
+            tracing::warn!(error = %err, "could not give up the PBX stream lease; it expires by itself");
+        }
+    }
 }
 
 /// The Yeastar client for the configured PBX.
@@ -62,9 +82,14 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
     };
     let (tx, events) = mpsc::channel(1024);
     let (status_tx, status) = watch::channel(StreamStatus::Starting);
-    let leader = Leader {
-        lease: format!("ingest:{}", pbx.id),
+    let lease = IngestLease {
+        store: store.clone(),
+        name: format!("ingest:{}", pbx.id),
         holder: node_id(),
+    };
+    let leader = Leader {
+        lease: lease.name.clone(),
+        holder: lease.holder.clone(),
         ttl: Duration::from_secs(timing.ingest_lease_secs),
         store,
         pbx: Arc::new(client.clone()),
@@ -80,6 +105,7 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
         webhook,
         ingest,
         events,
+        lease,
     })
 }
 

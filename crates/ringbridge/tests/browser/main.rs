@@ -2,6 +2,7 @@
 //! the simulators: each test runs one scenario of `browser/tests/` and
 //! checks what the simulated PBX and CRM received. See browser/README.md.
 
+mod console_setup;
 mod create_lead;
 mod dial;
 mod extension;

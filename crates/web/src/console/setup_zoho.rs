@@ -33,6 +33,10 @@ struct ZohoPage<'a> {
     redirect_uri: String,
     /// The API domain of the current grant, when consented.
     connected: Option<String>,
+    /// Zoho's consent page for the client just stored, as a link: the
+    /// pages' CSP (`form-action 'self'`) stops a form's redirect to
+    /// another site, a link is an ordinary navigation.
+    consent: Option<String>,
     errors: Vec<String>,
 }
 
@@ -51,6 +55,7 @@ async fn render(
     ctx: &PageCtx,
     status: StatusCode,
     form: Option<&ZohoForm>,
+    consent: Option<String>,
     errors: Vec<String>,
 ) -> Result<Response, WebError> {
     let console = console(state)?;
@@ -73,6 +78,7 @@ async fn render(
         has_secret: stored.is_some(),
         redirect_uri: console.backend.zoho_redirect_uri(),
         connected: stored.and_then(|c| c.grant).map(|g| g.api_domain),
+        consent,
         errors,
     };
     ctx.render(status, &page)
@@ -83,10 +89,10 @@ pub async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
 ) -> Result<Response, WebError> {
-    render(&state, &ctx, StatusCode::OK, None, Vec::new()).await
+    render(&state, &ctx, StatusCode::OK, None, None, Vec::new()).await
 }
 
-/// Stores the client and sends the admin to Zoho's consent page.
+/// Stores the client and offers the link to Zoho's consent page.
 pub async fn submit(
     RequireAdmin(admin): RequireAdmin,
     ctx: PageCtx,
@@ -124,6 +130,7 @@ pub async fn submit(
             &ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(&form),
+            None,
             errors,
         )
         .await;
@@ -148,6 +155,7 @@ pub async fn submit(
                 &ctx,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(&form),
+                None,
                 errors,
             )
             .await;
@@ -155,7 +163,15 @@ pub async fn submit(
     };
     console.store.put_crm(&crm).await?;
     tracing::info!(by = %admin.account.username, location = %crm.location, "Zoho client stored; asking for consent");
-    Ok(Redirect::to(&url).into_response())
+    render(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        Some(&form),
+        Some(url),
+        Vec::new(),
+    )
+    .await
 }
 
 /// Zoho's redirect back: checks the state, exchanges the code, stores
@@ -188,7 +204,7 @@ pub async fn callback(
     }
     if param("error").is_some() || param("code").is_none() {
         let errors = vec![ctx.t("console-zoho-denied")];
-        return render(&state, &ctx, StatusCode::OK, None, errors).await;
+        return render(&state, &ctx, StatusCode::OK, None, None, errors).await;
     }
     let Some(crm) = console.store.console().await?.crm else {
         return Err(ErrorKind::BadRequest.into());
@@ -197,7 +213,7 @@ pub async fn callback(
         Ok(grant) => grant,
         Err(err) => {
             let errors = vec![explain(&ctx, &err)];
-            return render(&state, &ctx, StatusCode::BAD_GATEWAY, None, errors).await;
+            return render(&state, &ctx, StatusCode::BAD_GATEWAY, None, None, errors).await;
         }
     };
     console.store.put_crm_grant(&grant).await?;

@@ -307,6 +307,21 @@ impl App {
     }
 }
 
+/// The "Continue to Zoho" link of the Zoho page, unescaped.
+pub fn consent_link(body: &str) -> String {
+    let start = "id=\"zoho-consent\" class=\"button\" href=\"";
+    let from = body
+        .find(start)
+        .unwrap_or_else(|| panic!("no consent link in {body}"))
+        + start.len();
+    body[from..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
 /// `text` shows `HOSTILE` escaped and never as markup.
 pub fn assert_inert(text: &str) {
     assert!(!text.contains("<script>"), "raw script tag in {text}");
