@@ -244,6 +244,8 @@
 
   function connect() {
     if (panel.dataset.live !== 'true' || !panel.dataset.extension) return;
+    // One stream at a time (a retry timer may fire after "online" reconnected).
+    if (source && source.readyState !== EventSource.CLOSED) return;
     source = new EventSource('/api/calls/stream');
     source.onopen = () => {
       retry = 1000;
@@ -275,8 +277,13 @@
     };
   }
   window.addEventListener('offline', () => setOnline(false));
+  // Back online: a fresh connection (and snapshot) now, not at the
+  // browser's next retry.
   window.addEventListener('online', () => {
-    if (!source) connect();
+    if (source) source.close();
+    source = null;
+    retry = 1000;
+    connect();
   });
 
   // ---------- click-to-call ----------

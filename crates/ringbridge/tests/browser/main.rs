@@ -8,6 +8,7 @@ mod dial;
 mod extension;
 mod popup_blocked;
 mod recording;
+mod reconnect;
 mod ring_group;
 mod screen_pop;
 // The harness serves every scenario (and the console's); each uses a part.
