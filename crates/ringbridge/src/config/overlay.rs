@@ -32,6 +32,11 @@ impl Config {
             });
         }
         let file_zoho = self.zoho.as_ref();
+        // A client stored but not consented yet: no CRM until it is (not
+        // the file's client with an older token).
+        if console.crm.as_ref().is_some_and(|c| c.grant.is_none()) {
+            out.zoho = None;
+        }
         if let Some((crm, grant)) = console
             .crm
             .as_ref()
@@ -148,6 +153,13 @@ mod tests {
             assert_eq!(zoho.call_key_field.as_deref(), Some("RB_Key"));
             assert_eq!(zoho.mode, CrmMode::PhoneBridge);
             assert_eq!(out.recording_links, RecordingLinkPolicy::Off);
+
+            let mut pending = console.clone();
+            if let Some(crm) = pending.crm.as_mut() {
+                crm.grant = None;
+            }
+            let out = file.with_console(&pending, "http://rb/console/zoho/callback");
+            assert!(out.zoho.is_none(), "a new client waits for consent");
             Ok(())
         });
     }

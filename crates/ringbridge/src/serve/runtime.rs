@@ -27,6 +27,22 @@ use crate::config::Config;
 /// stay open forever) before they are cut.
 const GRACE: Duration = Duration::from_secs(2);
 
+/// How often the stored configuration's revision is read, so that a change
+/// made on another node (same database) restarts this one too.
+const REVISION_POLL: Duration = Duration::from_secs(5);
+
+/// Resolves once the stored configuration's revision is not `seen`.
+async fn changed_elsewhere(store: SqlStore, seen: i64) {
+    loop {
+        tokio::time::sleep(REVISION_POLL).await;
+        match store.console_revision().await {
+            Ok(now) if now != seen => return,
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "cannot read the console's revision"),
+        }
+    }
+}
+
 /// What one generation of the integration is given.
 pub struct Generation {
     pub console: Console,
@@ -118,6 +134,8 @@ pub async fn serve(
     let mut failed: Option<String> = None;
     let result = loop {
         restarts.borrow_and_update();
+        // Read before the configuration: a change in between restarts again.
+        let revision = store.console_revision().await?;
         let (stop_tx, stop) = watch::channel(false);
         let generation = Generation {
             console: console.clone(),
@@ -128,10 +146,12 @@ pub async fn serve(
         };
         // Stop this generation on a console change or on shutdown.
         let (mut r, mut q) = (restarts.clone(), quit.clone());
+        let elsewhere = changed_elsewhere(store.clone(), revision);
         let watcher = tokio::spawn(async move {
             tokio::select! {
                 _ = r.changed() => {}
                 _ = q.wait_for(|quit| *quit) => {}
+                () = elsewhere => {}
             }
             stop_tx.send_replace(true);
         });

@@ -143,5 +143,6 @@ console-calls = Recent calls
 console-call-when = When
 console-call-written = Written to
 console-call-in-crm = Zoho Calls record { $id }
+console-call-in-phonebridge = Zoho PhoneBridge (call { $id })
 console-writes = Recent writes
 console-write-failed = Failed

@@ -143,5 +143,6 @@ console-calls = 最近通话
 console-call-when = 时间
 console-call-written = 写入位置
 console-call-in-crm = Zoho 通话记录 { $id }
+console-call-in-phonebridge = Zoho PhoneBridge（通话 { $id }）
 console-writes = 最近写入
 console-write-failed = 失败

@@ -69,6 +69,15 @@ impl DashboardPage<'_> {
             .unwrap_or_default()
     }
 
+    /// Where a finished call went.
+    fn written(&self, job: &Job) -> String {
+        let remote = job.result.as_deref().unwrap_or_default();
+        match job.kind {
+            JobKind::NotifyPhoneBridge => self.ctx.t1("console-call-in-phonebridge", "id", remote),
+            _ => self.ctx.t1("console-call-in-crm", "id", remote),
+        }
+    }
+
     fn crm_connected(&self) -> bool {
         self.config.crm.as_ref().is_some_and(|c| c.grant.is_some())
     }
@@ -92,15 +101,17 @@ pub async fn show(
     // Newest first across kinds.
     failed.sort_by_key(|j| std::cmp::Reverse(j.created_at));
     pending.sort_by_key(|j| std::cmp::Reverse(j.created_at));
-    let calls = store
-        .list(JobKind::WriteCallLog, JobStatus::Done, LIST)
-        .await?
-        .into_iter()
-        .map(|job| {
+    // Calls end in the CRM as a REST call log or, in PhoneBridge mode, as
+    // the call's terminal notification (Zoho logs it).
+    let mut calls: Vec<(Job, Option<CallLog>)> = Vec::new();
+    for kind in [JobKind::WriteCallLog, JobKind::NotifyPhoneBridge] {
+        for job in store.list(kind, JobStatus::Done, LIST).await? {
             let log = serde_json::from_str::<CallLog>(&job.payload).ok();
-            (job, log)
-        })
-        .collect();
+            calls.push((job, log));
+        }
+    }
+    calls.sort_by_key(|(job, _)| std::cmp::Reverse(job.created_at));
+    calls.truncate(LIST as usize);
     let page = DashboardPage {
         ctx: &ctx,
         nav: Nav("/console"),
