@@ -10,6 +10,7 @@
 mod linker;
 mod page;
 mod range;
+mod sessions;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -33,6 +34,7 @@ use ringbridge_core::tracker::CallOutcome;
 
 pub use linker::{KEYS_SECRET, KeySetupError, RecordingLinker, load_or_create_keys, rotate_keys};
 pub use page::Refusal;
+pub use sessions::PageSessions;
 use range::{ByteRange, Window};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
