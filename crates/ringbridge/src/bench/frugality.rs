@@ -8,7 +8,7 @@
 //! from the log-delay bound, leaving room for the ingest settle time, the
 //! workers' poll and the request itself.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -17,7 +17,8 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use super::calls::CallTemplate;
-use super::stats::{Latency, Recorder, round};
+use super::logwatch::LogWatch;
+use super::stats::{Latency, round};
 use crate::world::{World, WorldOptions};
 
 /// Numbers of records in the demo seed's CRM (Contacts, a Lead, an Account),
@@ -104,8 +105,7 @@ async fn one_rate(
     let calls = ((rate * seconds).round() as u64).max(1);
     let every = Duration::from_secs_f64(1.0 / rate);
     let started = Instant::now();
-    let mut ended: HashMap<String, Instant> = HashMap::new();
-    let mut delays = Recorder::new();
+    let mut watch = LogWatch::new(world);
     let mut look = started;
     let mut peaks = Backlog::default();
     for i in 0..calls {
@@ -115,21 +115,21 @@ async fn one_rate(
         for event in call.ring.into_iter().chain(call.end) {
             world.pbx_sim.emit(event);
         }
-        ended.insert(call.id, Instant::now());
+        watch.ended(call.id);
         if Instant::now() >= look {
-            collect_logged(world, &mut ended, &mut delays);
+            watch.look(world);
             peaks.look(world).await?;
             look = Instant::now() + LOOK_EVERY;
         }
     }
     // Wait for the rest: the bound plus slack, then whatever is missing is reported.
     let deadline = Instant::now() + bound + Duration::from_secs(10);
-    while !ended.is_empty() && Instant::now() < deadline {
+    while watch.waiting() > 0 && Instant::now() < deadline {
         tokio::time::sleep(LOOK_EVERY).await;
-        collect_logged(world, &mut ended, &mut delays);
+        watch.look(world);
         peaks.look(world).await?;
     }
-    let logged = calls - ended.len() as u64;
+    let logged = watch.logged_in_crm(world);
     let zoho_requests = crm_requests(world) - requests_before;
     let zoho_credits = world.zoho_sim.credits_used() - credits_before;
     let requests_by_endpoint = world
@@ -158,7 +158,7 @@ async fn one_rate(
         requests_per_call: per(zoho_requests),
         credits_per_call: per(zoho_credits),
         requests_by_endpoint,
-        log_delay: delays.summary(),
+        log_delay: watch.delays(),
         peak_process_backlog: peaks.process,
         peak_write_backlog: peaks.write,
     })
@@ -195,37 +195,9 @@ fn crm_requests(world: &World) -> u64 {
         .sum()
 }
 
-/// Takes the calls whose logs are in the CRM now out of `ended`, recording their delays.
-fn collect_logged(world: &World, ended: &mut HashMap<String, Instant>, delays: &mut Recorder) {
-    let now = Instant::now();
-    for log in world.zoho_sim.calls() {
-        let Some(id) = log["Description"].as_str().and_then(call_id_of) else {
-            continue;
-        };
-        if let Some(at) = ended.remove(id) {
-            delays.record(now - at);
-        }
-    }
-}
-
-/// The PBX call id in a log's description marker `[ringbridge:pbx:<id>]`.
-fn call_id_of(description: &str) -> Option<&str> {
-    let start = description.find("[ringbridge:pbx:")? + "[ringbridge:pbx:".len();
-    let len = description[start..].find(']')?;
-    Some(&description[start..start + len])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_call_id_comes_from_the_marker() {
-        let d = "Inbound call with +1415... PBX call 1.2. [ringbridge:pbx:3000000007.7]";
-        assert_eq!(call_id_of(d), Some("3000000007.7"));
-        assert_eq!(call_id_of("no marker"), None);
-        assert_eq!(call_id_of("[ringbridge:pbx:unclosed"), None);
-    }
 
     #[test]
     fn the_flush_delay_leaves_headroom_under_the_bound() {

@@ -14,6 +14,7 @@ mod calls;
 mod coldstart;
 mod directory;
 mod frugality;
+mod logwatch;
 mod pop;
 mod prefill;
 mod relay;
