@@ -26,6 +26,26 @@ impl Pbx for YeastarClient {
         Ok(self.call_hangup(channel).await?)
     }
 
+    async fn hold(&self, channel: &str) -> Result<(), PbxError> {
+        Ok(self.call_hold(channel).await?)
+    }
+
+    async fn unhold(&self, channel: &str) -> Result<(), PbxError> {
+        Ok(self.call_unhold(channel).await?)
+    }
+
+    async fn mute(&self, channel: &str) -> Result<(), PbxError> {
+        Ok(self.call_mute(channel).await?)
+    }
+
+    async fn unmute(&self, channel: &str) -> Result<(), PbxError> {
+        Ok(self.call_unmute(channel).await?)
+    }
+
+    async fn accept_inbound(&self, channel: &str) -> Result<(), PbxError> {
+        Ok(self.call_accept_inbound(channel).await?)
+    }
+
     async fn active_calls(&self) -> Result<Vec<CallSnapshot>, PbxError> {
         Ok(self.call_query().await?)
     }

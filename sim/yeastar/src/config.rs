@@ -83,6 +83,10 @@ pub struct DialSettings {
     pub talk_secs: Option<u64>,
     /// How long a transfer target rings before answering.
     pub transfer_answer_secs: u64,
+    /// When set, dialling the callee fails with this 30015 `reason` (e.g. `486 Busy here`,
+    /// `User Busy`) after it rang for `callee_answer_secs`, instead of being answered.
+    #[serde(default)]
+    pub callee_failure: Option<String>,
 }
 
 impl Default for DialSettings {
@@ -93,6 +97,7 @@ impl Default for DialSettings {
             callee_answers: true,
             talk_secs: Some(40),
             transfer_answer_secs: 4,
+            callee_failure: None,
         }
     }
 }
@@ -195,6 +200,10 @@ pub struct SimSettings {
     pub auto_pause_after_misses: u32,
     /// Behaviour of calls started by `call/dial`.
     pub dial: DialSettings,
+    /// How long (real time) an inbound call held by *Control Inbound Call* (30016) waits for
+    /// `call/accept_inbound` / `call/refuse_inbound` before the PBX routes it anyway
+    /// (vendor: 10 s).
+    pub invitation_window: Duration,
     /// Webhook Event Push settings.
     pub webhooks: WebhookSettings,
     /// The simulated company (extensions, groups, queues, trunks, contacts, phonebooks).
@@ -233,6 +242,7 @@ impl Default for SimSettings {
             strict_contact_delete: true,
             auto_pause_after_misses: 3,
             dial: DialSettings::default(),
+            invitation_window: Duration::from_secs(10),
             webhooks: WebhookSettings::default(),
             company: crate::sample::Company::sample(),
             first_call_seq: 1,

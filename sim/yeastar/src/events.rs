@@ -22,6 +22,8 @@ pub mod ids {
     pub const CALL_FORWARD: u32 = 30014;
     /// Call Failed.
     pub const CALL_FAILED: u32 = 30015;
+    /// Inbound Call Invitation ("Incoming Call Request").
+    pub const INBOUND_INVITATION: u32 = 30016;
     /// Agent Auto Pause.
     pub const AGENT_AUTO_PAUSE: u32 = 30025;
     /// Agent Ringing Timeout.

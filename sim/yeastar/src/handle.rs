@@ -13,10 +13,11 @@ use crate::cdr::{CallRecord, RowContext, legacy_row, reworked_rows};
 use crate::clock::SimClock;
 use crate::config::{CdrMode, SimSettings, WebhookSettings};
 use crate::contacts::{Contact, Phonebook};
+use crate::engine::Party;
 use crate::error::SimError;
 use crate::events::Event;
 use crate::scenario::{Scenario, ScenarioError, builtin, player};
-use crate::state::{DialRequest, Recording, Shared, WebhookDelivery};
+use crate::state::{ControlRequest, DialRequest, Recording, Shared, WebhookDelivery};
 
 /// A running simulated PBX. Dropping it stops the server.
 #[derive(Debug)]
@@ -162,6 +163,44 @@ impl SimYeastar {
     /// Every `call/dial` request received.
     pub fn dial_requests(&self) -> Vec<DialRequest> {
         self.shared.lock().dial_requests.clone()
+    }
+
+    /// Every per-channel call-control request (`call/hold`, `call/mute`,
+    /// `call/accept_inbound`, ...) with the errcode it got.
+    pub fn control_requests(&self) -> Vec<ControlRequest> {
+        self.shared.lock().control_requests.clone()
+    }
+
+    /// Channels muted now (mute shows in no event).
+    pub fn muted_channels(&self) -> Vec<String> {
+        let st = self.shared.lock();
+        st.muted
+            .iter()
+            .filter(|ch| st.calls.values().any(|c| c.by_channel(ch).is_some()))
+            .cloned()
+            .collect()
+    }
+
+    /// An outside caller `from` calls `to` (an extension, group or queue) on the first trunk
+    /// with *Control Inbound Call* on: the PBX sends a 30016 and holds the call until
+    /// `call/accept_inbound` / `call/refuse_inbound`, or routes it by itself after
+    /// [`SimSettings::invitation_window`]. Returns the call id and the caller's channel.
+    pub fn invite_inbound(&self, from: &str, to: &str) -> Result<(String, String), SimError> {
+        let step = |source| ScenarioError::Step { step: 0, source };
+        let invited = crate::scenario::player::apply(&self.shared, |e| {
+            let to = Party::classify(e.st, to);
+            let from = Party::External {
+                number: from.to_owned(),
+                trunk: None,
+                did: None,
+            };
+            let call_id = e.start_call(&from, &to, true)?;
+            let channel = e.invite(&call_id)?;
+            Ok((call_id, channel))
+        })
+        .map_err(step)?;
+        crate::api::control::spawn_window(self.shared.clone(), invited.1.clone());
+        Ok(invited)
     }
 
     /// Company contacts.

@@ -1,6 +1,6 @@
 //! Shared simulator state behind one mutex, plus the cross-cutting pieces (clock, bus, tokens).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -71,6 +71,17 @@ pub struct DialRequest {
     pub at: i64,
 }
 
+/// One per-channel call-control request (`call/hold`, `call/mute`, ...) as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRequest {
+    /// Endpoint, e.g. `call/hold`.
+    pub endpoint: String,
+    /// `channel_id` sent.
+    pub channel_id: String,
+    /// The errcode answered (0 = success).
+    pub errcode: i64,
+}
+
 /// One webhook delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookDelivery {
@@ -124,6 +135,13 @@ pub struct State {
     pub downloads: HashMap<String, DownloadLink>,
     /// `call/dial` requests.
     pub dial_requests: Vec<DialRequest>,
+    /// `call/hold`, `call/unhold`, `call/mute`, `call/unmute`, `call/accept_inbound`,
+    /// `call/refuse_inbound` requests.
+    pub control_requests: Vec<ControlRequest>,
+    /// Muted channels (mute shows in no event).
+    pub muted: BTreeSet<String>,
+    /// Inbound calls held for `call/accept_inbound` / `call/refuse_inbound`: channel → call id.
+    pub invitations: BTreeMap<String, String>,
     /// Webhook settings (changed by `webhook/update`).
     pub webhooks: WebhookSettings,
     /// Webhook delivery log.
@@ -154,6 +172,9 @@ impl State {
             recordings: Vec::new(),
             downloads: HashMap::new(),
             dial_requests: Vec::new(),
+            control_requests: Vec::new(),
+            muted: BTreeSet::new(),
+            invitations: BTreeMap::new(),
             webhooks: s.webhooks.clone(),
             deliveries: Vec::new(),
             seq: Sequences {

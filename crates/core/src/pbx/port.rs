@@ -39,6 +39,34 @@ pub trait Pbx: Send + Sync {
     /// Drops one participant (by the channel the PBX reported).
     async fn hang_up(&self, channel: &str) -> Result<(), PbxError>;
 
+    /// Puts the call on hold from this participant's side (Yeastar
+    /// `call/hold`, Asterisk ARI `POST /channels/{id}/hold`).
+    async fn hold(&self, channel: &str) -> Result<(), PbxError> {
+        Err(unsupported("hold", channel))
+    }
+
+    /// Takes the participant's held call back.
+    async fn unhold(&self, channel: &str) -> Result<(), PbxError> {
+        Err(unsupported("unhold", channel))
+    }
+
+    /// Mutes this participant (the others stop hearing them).
+    async fn mute(&self, channel: &str) -> Result<(), PbxError> {
+        Err(unsupported("mute", channel))
+    }
+
+    async fn unmute(&self, channel: &str) -> Result<(), PbxError> {
+        Err(unsupported("unmute", channel))
+    }
+
+    /// Lets an inbound call the PBX holds for the application's decision
+    /// (Yeastar 30016, "Control Inbound Call") go on to its destination at
+    /// once. It picks no phone up: no PBX API here can answer a ringing
+    /// phone for its user.
+    async fn accept_inbound(&self, channel: &str) -> Result<(), PbxError> {
+        Err(unsupported("accept_inbound", channel))
+    }
+
     /// Calls in progress now (to rebuild live state after a reconnect).
     async fn active_calls(&self) -> Result<Vec<CallSnapshot>, PbxError>;
 
@@ -67,6 +95,11 @@ pub trait Pbx: Send + Sync {
     /// Replaces the contact's fields and numbers with `contact`'s.
     async fn update_contact(&self, id: &PbxContactId, contact: &PbxContact)
     -> Result<(), PbxError>;
+}
+
+/// The default answer of the optional call-control commands.
+fn unsupported(what: &str, channel: &str) -> PbxError {
+    PbxError::Unsupported(format!("{what} (channel {channel})"))
 }
 
 /// A PBX's live event stream. Implementations reconnect by themselves and

@@ -1,4 +1,14 @@
-//! Call control: click-to-call, hang-up, live calls (doc §7).
+//! Call control: click-to-call, hang-up, hold/unhold, mute/unmute,
+//! accepting a held inbound call, live calls (doc §7).
+//!
+//! The vendor pages for `call/hold`, `call/unhold`, `call/mute`,
+//! `call/unmute` and `call/accept_inbound` all take one `channel_id` and
+//! answer `errcode`, `errmsg`, `call_id`. Their errcodes for an unknown
+//! channel are not on the pages (unconfirmed): `call/hangup`'s `70130` is
+//! expected, `70132` (operation not supported on this channel) for a
+//! channel in the wrong state; any errcode maps through [`ApiError`].
+//! The P-Series API has no endpoint that sends DTMF into a call (30017
+//! only reports digits pressed), so keypresses cannot be relayed.
 
 use ringbridge_core::pbx::{CallId, CallSnapshot};
 use serde::{Deserialize, Serialize};
@@ -55,6 +65,45 @@ impl YeastarClient {
     pub async fn call_hangup(&self, channel_id: &str) -> Result<()> {
         let body = serde_json::json!({ "channel_id": channel_id });
         let Done {} = self.post("call/hangup", &body).await?;
+        Ok(())
+    }
+
+    /// `call/hold`: the member on `channel_id` holds the call.
+    pub async fn call_hold(&self, channel_id: &str) -> Result<()> {
+        self.channel_command("call/hold", channel_id).await
+    }
+
+    /// `call/unhold`: the member on `channel_id` resumes the held call.
+    pub async fn call_unhold(&self, channel_id: &str) -> Result<()> {
+        self.channel_command("call/unhold", channel_id).await
+    }
+
+    /// `call/mute`: the member on `channel_id` is muted.
+    pub async fn call_mute(&self, channel_id: &str) -> Result<()> {
+        self.channel_command("call/mute", channel_id).await
+    }
+
+    /// `call/unmute`.
+    pub async fn call_unmute(&self, channel_id: &str) -> Result<()> {
+        self.channel_command("call/unmute", channel_id).await
+    }
+
+    /// `call/accept_inbound`: an inbound call held after a 30016 invitation
+    /// is routed now. It does not answer the call (vendor note); after the
+    /// PBX's 10 s window it has no effect.
+    pub async fn call_accept_inbound(&self, channel_id: &str) -> Result<()> {
+        self.channel_command("call/accept_inbound", channel_id)
+            .await
+    }
+
+    async fn channel_command(&self, endpoint: &str, channel_id: &str) -> Result<()> {
+        if channel_id.trim().is_empty() {
+            return Err(YeastarError::Invalid(format!(
+                "{endpoint}: empty channel_id"
+            )));
+        }
+        let body = serde_json::json!({ "channel_id": channel_id });
+        let Done {} = self.post(endpoint, &body).await?;
         Ok(())
     }
 

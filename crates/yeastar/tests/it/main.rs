@@ -2,6 +2,7 @@
 //! misbehaviour it cannot show, small fakes) on 127.0.0.1 port 0.
 
 mod auth;
+mod control;
 mod events_fake;
 mod events_sim;
 mod rest;

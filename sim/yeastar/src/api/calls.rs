@@ -13,7 +13,7 @@ use crate::scenario::player::{apply, play_bound, spawn_auto_answer, start};
 use crate::scenario::{CallSpec, PartySpec, Scenario, Step};
 use crate::state::DialRequest;
 
-fn engine_error(e: EngineError) -> ApiError {
+pub(crate) fn engine_error(e: EngineError) -> ApiError {
     match e {
         EngineError::UnknownCall(_) | EngineError::NoMember(_) => ApiError::ChannelNotFound,
         EngineError::BadParty(_) => ApiError::ParameterError,
@@ -97,7 +97,13 @@ pub fn dial(ctx: &Ctx) -> ApiResult {
             secs: d.callee_answer_secs,
         },
     ];
-    if d.callee_answers {
+    if let Some(reason) = &d.callee_failure {
+        steps.push(Step::Fail {
+            call: None,
+            reason: reason.clone(),
+            members: true,
+        });
+    } else if d.callee_answers {
         steps.push(Step::Answer {
             call: None,
             by: None,

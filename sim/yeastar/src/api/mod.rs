@@ -4,6 +4,7 @@ pub mod auth;
 pub mod calls;
 pub mod cdr;
 pub mod contacts;
+pub mod control;
 pub mod extensions;
 pub mod phonebooks;
 pub mod recordings;

@@ -3,6 +3,7 @@
 
 pub mod model;
 
+mod control;
 mod finish;
 mod ops;
 mod transfer;

@@ -4,6 +4,7 @@ mod auth;
 mod calls_api;
 mod cdr;
 mod contacts;
+mod control_api;
 mod extensions;
 mod misc;
 mod recordings;
