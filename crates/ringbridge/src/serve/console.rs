@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use ringbridge_core::console::{ConsoleStore, CrmConnection, CrmGrant, PbxConnection};
 use ringbridge_core::crm::{Crm, CrmUser};
 use ringbridge_core::pbx::Extension;
+use ringbridge_core::store::Store;
 use ringbridge_engine::{CrmHealth, StreamStatus};
 use ringbridge_store::SqlStore;
 use ringbridge_web::console::{
@@ -25,7 +26,8 @@ use ringbridge_zoho::oauth::{
 use tokio::sync::watch;
 use url::Url;
 
-use super::crm::{ZohoEndpoints, zoho_connection};
+use super::crm::{REFRESH_TOKEN_SECRET, ZohoEndpoints, zoho_connection};
+use crate::config::Config;
 
 /// Zoho's data centres, in the order the page offers them.
 const ZOHO_LOCATIONS: [&str; 8] = ["us", "eu", "in", "au", "jp", "ca", "sa", "cn"];
@@ -49,6 +51,8 @@ pub struct Links {
 /// The console backend of one `ringbridge serve`.
 pub struct ConsoleRuntime {
     store: SqlStore,
+    /// The configuration file's settings (the console's are laid over them).
+    file: Config,
     /// Where Zoho sends the admin back: `{public_url}/console/zoho/callback`.
     redirect_uri: Url,
     /// `[zoho] accounts_server` of the configuration file, when it is not
@@ -60,22 +64,21 @@ pub struct ConsoleRuntime {
 }
 
 impl ConsoleRuntime {
-    pub fn new(
-        store: SqlStore,
-        public_url: &str,
-        file_accounts_server: Option<&str>,
-    ) -> anyhow::Result<(Arc<Self>, watch::Receiver<u64>)> {
+    pub fn new(store: SqlStore, file: Config) -> anyhow::Result<(Arc<Self>, watch::Receiver<u64>)> {
         let redirect_uri = Url::parse(&format!(
             "{}/console/zoho/callback",
-            public_url.trim_end_matches('/')
+            file.http.public_url().trim_end_matches('/')
         ))?;
         let zoho = DcTable::default();
-        let custom_accounts = file_accounts_server
-            .and_then(|s| Url::parse(s).ok())
+        let custom_accounts = file
+            .zoho
+            .as_ref()
+            .and_then(|z| Url::parse(&z.accounts_server).ok())
             .filter(|url| zoho.trusted_accounts_server(url.as_str()).is_err());
         let (restart, rx) = watch::channel(0);
         let runtime = Self {
             store,
+            file,
             redirect_uri,
             custom_accounts,
             restart,
@@ -107,12 +110,27 @@ impl ConsoleRuntime {
         }
     }
 
-    async fn stored_pbx(&self) -> Result<PbxConnection, BackendError> {
-        self.store
-            .console()
-            .await?
-            .pbx
-            .ok_or_else(|| BackendError::NotReady("connect the phone system first".into()))
+    /// The file's configuration with the console's laid over it.
+    async fn effective(&self) -> Result<Config, BackendError> {
+        let console = self.store.console().await?;
+        Ok(self.file.with_console(&console, self.redirect_uri.as_str()))
+    }
+
+    /// The PBX the service runs with (the console's, else the file's).
+    async fn current_pbx(&self) -> Result<PbxConnection, BackendError> {
+        let Some(pbx) = self.effective().await?.pbx else {
+            return Err(BackendError::NotReady(
+                "connect the phone system first".into(),
+            ));
+        };
+        Ok(PbxConnection {
+            client_secret: pbx
+                .client_secret()
+                .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
+            base_url: pbx.base_url,
+            client_id: pbx.client_id,
+            accept_invalid_certs: pbx.accept_invalid_certs,
+        })
     }
 }
 
@@ -238,25 +256,36 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     async fn pbx_extensions(&self) -> Result<Vec<Extension>, BackendError> {
-        let pbx = self.stored_pbx().await?;
+        let pbx = self.current_pbx().await?;
         with_pbx(&pbx, |client| async move { client.extension_list().await }).await
     }
 
     async fn crm_users(&self) -> Result<Vec<CrmUser>, BackendError> {
-        let crm = self.store.console().await?.crm;
-        let Some((crm, grant)) = crm.and_then(|c| c.grant.clone().map(|g| (c, g))) else {
-            return Err(BackendError::NotReady("connect Zoho CRM first".into()));
+        let not_ready = || BackendError::NotReady("connect Zoho CRM first".into());
+        let zoho = self.effective().await?.zoho.ok_or_else(not_ready)?;
+        let configured = zoho
+            .refresh_token()
+            .map_err(|e| BackendError::NotReady(format!("{e:#}")))?;
+        let refresh_token = match configured {
+            Some(token) => token,
+            None => self
+                .store
+                .secret(REFRESH_TOKEN_SECRET)
+                .await?
+                .ok_or_else(not_ready)?,
         };
         let endpoints = ZohoEndpoints {
-            client_id: crm.client_id.clone(),
-            client_secret: crm.client_secret.clone(),
-            redirect_uri: self.redirect_uri.clone(),
-            accounts_server: url(&grant.accounts_server)?,
-            api_domain: url(&grant.api_domain)?,
+            client_secret: zoho
+                .client_secret()
+                .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
+            client_id: zoho.client_id,
+            redirect_uri: url(&zoho.redirect_uri)?,
+            accounts_server: url(&zoho.accounts_server)?,
+            api_domain: url(&zoho.api_domain)?,
         };
         let connection = zoho_connection(
             endpoints,
-            grant.refresh_token.clone(),
+            refresh_token,
             ringbridge_zoho::ConnectionOptions::default(),
         );
         let crm = ZohoCrm::new(connection.rest(), ZohoCrmConfig::default());

@@ -1,11 +1,13 @@
-//! `serve` as the admin console needs it: one HTTP listener for the whole
-//! life of the process, and the integration (PBX, CRM, engine, PhoneBridge)
+//! `serve` as the admin console needs it: one HTTP server for the whole
+//! life of the process ([`front`]), and the integration (PBX, CRM, engine, PhoneBridge)
 //! run in *generations*. Each generation runs the configuration file
 //! overlaid with what the console stored; when the console applies a
 //! change the generation stops and the next one starts with the new
 //! configuration. With nothing configured a generation serves the pages
 //! only (first-run setup); one that cannot start serves the pages only
 //! too, with the reason on the console's dashboard.
+
+mod front;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,11 +21,12 @@ use ringbridge_store::SqlStore;
 use ringbridge_web::console::Console;
 use tokio::sync::watch;
 
+use self::front::Front;
 use super::console::{ConsoleRuntime, Links};
 use super::crm::REFRESH_TOKEN_SECRET;
 use crate::config::Config;
 
-/// How long a stopping generation waits for open requests (live feeds
+/// How long the server waits for open requests at shutdown (live feeds
 /// stay open forever) before they are cut.
 const GRACE: Duration = Duration::from_secs(2);
 
@@ -49,7 +52,7 @@ pub struct Generation {
     pub runtime: Arc<ConsoleRuntime>,
     /// Extensions the admin paired by hand.
     pub users: Vec<UserOverride>,
-    pub listener: tokio::net::TcpListener,
+    front: Front,
     stop: watch::Receiver<bool>,
 }
 
@@ -63,14 +66,11 @@ impl Generation {
         }
     }
 
-    /// Serves `app` on the generation's listener until it must stop.
+    /// Serves `app` until the generation must stop.
     pub async fn serve(self, app: axum::Router) -> std::io::Result<()> {
-        let stopped = self.stopped();
-        let cut = self.stopped();
-        tokio::select! {
-            served = ringbridge_web::serve(self.listener, app, stopped) => served,
-            () = async move { cut.await; tokio::time::sleep(GRACE).await } => Ok(()),
-        }
+        self.front.install(app, self.stop.clone());
+        self.stopped().await;
+        Ok(())
     }
 }
 
@@ -117,11 +117,7 @@ pub async fn serve(
 ) -> Result<()> {
     listener.set_nonblocking(true)?;
     let store = super::open_store(&config).await?;
-    let (runtime, mut restarts) = ConsoleRuntime::new(
-        store.clone(),
-        &config.http.public_url(),
-        config.zoho.as_ref().map(|z| z.accounts_server.as_str()),
-    )?;
+    let (runtime, mut restarts) = ConsoleRuntime::new(store.clone(), config.clone())?;
     let console = Console {
         store: Arc::new(store.clone()),
         backend: runtime.clone(),
@@ -131,6 +127,23 @@ pub async fn serve(
         shutdown.await;
         quit_tx.send_replace(true);
     });
+    let front = Front::default();
+    let http = {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let (app, mut graceful, mut cut) = (front.app(), quit.clone(), quit.clone());
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = graceful.wait_for(|q| *q).await;
+            };
+            tokio::select! {
+                served = ringbridge_web::serve(listener, app, stopped) => served,
+                _ = async move {
+                    let _ = cut.wait_for(|q| *q).await;
+                    tokio::time::sleep(GRACE).await;
+                } => Ok(()),
+            }
+        })
+    };
     let mut failed: Option<String> = None;
     let result = loop {
         restarts.borrow_and_update();
@@ -141,7 +154,7 @@ pub async fn serve(
             console: console.clone(),
             runtime: runtime.clone(),
             users: store.console().await?.users,
-            listener: tokio::net::TcpListener::from_std(listener.try_clone()?)?,
+            front: front.clone(),
             stop,
         };
         // Stop this generation on a console change or on shutdown.
@@ -199,6 +212,7 @@ pub async fn serve(
             continue;
         }
     };
+    let served = http.await.context("the HTTP server")?;
     store.close().await;
-    result
+    result.and(served.context("serving HTTP"))
 }

@@ -11,7 +11,7 @@ use reqwest::{Client, StatusCode};
 use ringbridge::config::Config;
 use ringbridge::serve::runtime;
 use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
-use ringbridge_sim_zoho::{Module, SimConfig, SimZoho};
+use ringbridge_sim_zoho::{Module, SeedUser, SimConfig, SimZoho};
 use serde_json::json;
 use tokio::sync::oneshot;
 
@@ -126,11 +126,8 @@ async fn start(zoho: &SimZoho, listener: std::net::TcpListener) -> Ringbridge {
     let done = tokio::spawn(runtime::serve(config, listener, async move {
         let _ = stopped.await;
     }));
-    // A console change restarts the service's connections; a browser
-    // retries a request that met a closing keep-alive connection, reqwest
-    // does not: no connection is reused.
+    // Connections are kept (and reused) across the console's restarts.
     let client = Client::builder()
-        .pool_max_idle_per_host(0)
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -155,6 +152,22 @@ async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
     }
 }
 
+/// The demo org, plus a Zoho user with a hostile name whom no extension
+/// matches by e-mail (the admin pairs her by hand).
+fn seed() -> ringbridge_sim_zoho::SeedData {
+    let mut seed = ringbridge::demo::seed();
+    seed.users.push(SeedUser {
+        first_name: Some("Rosa".into()),
+        last_name: HOSTILE.into(),
+        email: "rosa@corp.test".into(),
+        role: "Standard".into(),
+        profile: "Standard".into(),
+        active: true,
+        phone: None,
+    });
+    seed
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn setup_from_an_empty_data_dir_to_phonebridge() {
     let pbx = SimYeastar::start(SimSettings::default())
@@ -168,7 +181,7 @@ async fn setup_from_an_empty_data_dir_to_phonebridge() {
     let zoho = SimZoho::start(SimConfig {
         redirect_uris: vec![callback],
         auto_approve: false,
-        seed: ringbridge::demo::seed(),
+        seed: seed(),
         ..SimConfig::default()
     })
     .await
@@ -356,6 +369,24 @@ async fn setup_from_an_empty_data_dir_to_phonebridge() {
             .all(|r| r.uri.starts_with(&format!("{}/zoho/phonebridge/", rb.url))),
         "{registered:?}"
     );
+
+    // A pair made by hand reaches Zoho's registrations too.
+    let rosa = zoho.user_id("rosa@corp.test").expect("Rosa's id");
+    assert!(!registered.contains_key(&rosa), "nobody matches her e-mail");
+    let paired = rb
+        .post(
+            "/console/users",
+            &[("extension", "1008"), ("crm_user_id", rosa.as_str())],
+        )
+        .await;
+    assert_eq!(paired.status, StatusCode::SEE_OTHER, "{}", paired.body);
+    eventually("the hand-made pair registered", async || {
+        zoho.clicktodial_registrations().contains_key(&rosa)
+    })
+    .await;
+    let users = rb.get("/console/users").await.body;
+    assert!(users.contains("Paired by hand"), "{users}");
+    assert!(!users.contains("<script>"), "{users}");
 
     if let Some(stop) = rb.stop.take() {
         let _ = stop.send(());
