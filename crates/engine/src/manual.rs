@@ -229,3 +229,7 @@ async fn relate_log(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "manual_tests.rs"]
+mod tests;
