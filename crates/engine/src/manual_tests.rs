@@ -16,11 +16,14 @@ use super::*;
 use crate::context::Tuning;
 use crate::matcher::{CallerMatcher, Match};
 
+/// A relation asked for: the CRM's call id, who, what.
+type Relation = (String, Option<CrmRecordRef>, Option<CrmRecordRef>);
+
 /// Makes records with ids `new-1`, `new-2`... and remembers relations.
 #[derive(Default)]
 struct Crm {
     created: Mutex<Vec<NewRecord>>,
-    related: Mutex<Vec<(String, Option<CrmRecordRef>, Option<CrmRecordRef>)>>,
+    related: Mutex<Vec<Relation>>,
 }
 
 fn unused<T>() -> Result<T, CrmError> {
