@@ -19,6 +19,9 @@ use axum::routing::{get, post};
 pub use backend::{
     BackendError, Console, ConsoleBackend, ConsoleData, DataCentre, LinkState, LinkStates, PbxInfo,
 };
+/// The org's screen-pop default the settings page stores (for agents who
+/// have not chosen their own; the panel reads it).
+pub use settings_form::{SCREEN_POP_DEFAULT_KEY, ScreenPopDefault};
 
 use crate::AppState;
 use crate::pages::{ErrorKind, PageCtx, WebError, protect};
