@@ -11,6 +11,7 @@ mod recording;
 mod reconnect;
 mod ring_group;
 mod screen_pop;
+mod transfer;
 // The harness serves every scenario (and the console's); each uses a part.
 #[allow(dead_code)]
 mod support;
