@@ -17,7 +17,7 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use super::calls::CallTemplate;
-use super::logwatch::LogWatch;
+use super::logwatch::{LogWatch, Queued};
 use super::stats::{Latency, round};
 use crate::world::{World, WorldOptions};
 
@@ -48,6 +48,10 @@ pub struct RateReport {
     pub requests_by_endpoint: BTreeMap<String, u64>,
     /// Call end (CDR frame sent) → its log in the CRM.
     pub log_delay: Latency,
+    /// Its first part: call end → queued in the outbox by ingest.
+    pub ingest_delay: Latency,
+    /// Its second part: queued → written (processing, batching, the request).
+    pub after_queue_delay: Latency,
     /// Most calls waiting to be processed (matched, log built) at one look.
     pub peak_process_backlog: u64,
     /// Most call logs waiting to be written at one look.
@@ -73,15 +77,37 @@ pub async fn run(rates: &[f64], seconds: f64, bound: Duration) -> Result<Frugali
     let mut options = crate::demo::options(false);
     options.settings.phonebook = None;
     options.tuning.flush_delay = flush_delay;
-    let world = World::start(WorldOptions { ..options }).await?;
+    // serve's checkpoint and reconciliation timing (the test world's brisk
+    // reconciliation holds ingest every few seconds); its settle time stays
+    // short, since it counts against the bound too.
+    let settle = options.ingest.settle;
+    options.ingest = crate::config::Timing::default().ingest("pbx");
+    options.ingest.settle = settle;
+    let mut world = World::start(WorldOptions { ..options }).await?;
+    let queued = Queued::default();
+    let follower = world.updates.take().map(|updates| queued.follow(updates));
     let template = CallTemplate::capture("1005").await?;
     let mut reports = Vec::new();
     let mut next_id = 0u64;
     // One call first, not counted: the client's one-time requests (org
     // settings, field metadata) are start-up costs, not per-call ones.
-    one_rate(&world, &template, 1.0, 1.0, bound, &mut next_id).await?;
+    one_rate(&world, &queued, &template, 1.0, 1.0, bound, &mut next_id).await?;
     for &rate in rates {
-        reports.push(one_rate(&world, &template, rate, seconds, bound, &mut next_id).await?);
+        reports.push(
+            one_rate(
+                &world,
+                &queued,
+                &template,
+                rate,
+                seconds,
+                bound,
+                &mut next_id,
+            )
+            .await?,
+        );
+    }
+    if let Some(follower) = follower {
+        follower.abort();
     }
     world.stop().await;
     Ok(FrugalityReport {
@@ -93,6 +119,7 @@ pub async fn run(rates: &[f64], seconds: f64, bound: Duration) -> Result<Frugali
 
 async fn one_rate(
     world: &World,
+    queued: &Queued,
     template: &CallTemplate,
     rate: f64,
     seconds: f64,
@@ -105,7 +132,7 @@ async fn one_rate(
     let calls = ((rate * seconds).round() as u64).max(1);
     let every = Duration::from_secs_f64(1.0 / rate);
     let started = Instant::now();
-    let mut watch = LogWatch::new(world);
+    let mut watch = LogWatch::new(world, queued.clone());
     let mut look = started;
     let mut peaks = Backlog::default();
     for i in 0..calls {
@@ -130,6 +157,7 @@ async fn one_rate(
         peaks.look(world).await?;
     }
     let logged = watch.logged_in_crm(world);
+    let (log_delay, ingest_delay, after_queue_delay) = watch.delays();
     let zoho_requests = crm_requests(world) - requests_before;
     let zoho_credits = world.zoho_sim.credits_used() - credits_before;
     let requests_by_endpoint = world
@@ -158,7 +186,9 @@ async fn one_rate(
         requests_per_call: per(zoho_requests),
         credits_per_call: per(zoho_credits),
         requests_by_endpoint,
-        log_delay: watch.delays(),
+        log_delay,
+        ingest_delay,
+        after_queue_delay,
         peak_process_backlog: peaks.process,
         peak_write_backlog: peaks.write,
     })

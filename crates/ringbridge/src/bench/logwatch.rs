@@ -6,8 +6,13 @@
 //! for how many of the calls it really holds.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use ringbridge_core::tracker::CallUpdate;
+use ringbridge_engine::Ingested;
 use ringbridge_sim_zoho::RecordedRequest;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::stats::{Latency, Recorder};
@@ -15,22 +20,54 @@ use crate::world::World;
 
 const MARKER: &str = "[ringbridge:pbx:";
 
+/// When ingest queued each call (its `Ended` update follows the enqueue).
+#[derive(Clone, Default)]
+pub struct Queued(Arc<Mutex<HashMap<String, Instant>>>);
+
+impl Queued {
+    /// Notes the calls ingest queues, from the world's live updates.
+    pub fn follow(&self, mut updates: mpsc::Receiver<Ingested>) -> JoinHandle<()> {
+        let queued = self.clone();
+        tokio::spawn(async move {
+            while let Some(item) = updates.recv().await {
+                if let CallUpdate::Ended(outcome) = item.update {
+                    queued
+                        .lock()
+                        .insert(outcome.call_id.as_str().to_owned(), Instant::now());
+                }
+            }
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 pub struct LogWatch {
     /// Requests recorded by the simulator already looked at.
     seen: usize,
     /// Calls ended and not yet seen written, with when they ended.
     waiting: HashMap<String, Instant>,
     ids: Vec<String>,
+    queued: Queued,
     delays: Recorder,
+    /// End → queued by ingest.
+    ingest: Recorder,
+    /// Queued → written to the CRM.
+    after: Recorder,
 }
 
 impl LogWatch {
-    pub fn new(world: &World) -> Self {
+    pub fn new(world: &World, queued: Queued) -> Self {
         Self {
             seen: world.zoho_sim.requests().len(),
             waiting: HashMap::new(),
             ids: Vec::new(),
+            queued,
             delays: Recorder::new(),
+            ingest: Recorder::new(),
+            after: Recorder::new(),
         }
     }
 
@@ -49,10 +86,15 @@ impl LogWatch {
     pub fn look(&mut self, world: &World) {
         let now = Instant::now();
         let requests = world.zoho_sim.requests();
+        let mut queued = self.queued.lock();
         for request in requests.iter().skip(self.seen) {
             for id in logged_ids(request) {
-                if let Some(at) = self.waiting.remove(&id) {
-                    self.delays.record(now - at);
+                if let Some(ended) = self.waiting.remove(&id) {
+                    self.delays.record(now - ended);
+                    if let Some(at) = queued.remove(&id) {
+                        self.ingest.record(at.saturating_duration_since(ended));
+                        self.after.record(now - at);
+                    }
                 }
             }
         }
@@ -71,8 +113,13 @@ impl LogWatch {
         self.ids.iter().filter(|id| stored.contains(*id)).count() as u64
     }
 
-    pub fn delays(&self) -> Latency {
-        self.delays.summary()
+    /// End → written; end → queued by ingest; queued → written.
+    pub fn delays(&self) -> (Latency, Latency, Latency) {
+        (
+            self.delays.summary(),
+            self.ingest.summary(),
+            self.after.summary(),
+        )
     }
 }
 

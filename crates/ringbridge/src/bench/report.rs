@@ -118,6 +118,17 @@ impl Report {
                     json!({"process": r.peak_process_backlog, "write": r.peak_write_backlog}),
                 );
                 put(
+                    &format!("log_delay_parts_p99_s_at_{rate}"),
+                    json!({
+                        "ingest": round(r.ingest_delay.p99_us / 1e6, 3),
+                        "after_queue": round(r.after_queue_delay.p99_us / 1e6, 3),
+                    }),
+                );
+                put(
+                    &format!("log_delay_p99_s_at_{rate}"),
+                    num(Some(r.log_delay.p99_us / 1e6), 2),
+                );
+                put(
                     &format!("max_log_delay_s_at_{rate}"),
                     num(Some(r.log_delay.max_us / 1e6), 2),
                 );

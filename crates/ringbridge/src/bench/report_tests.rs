@@ -21,6 +21,8 @@ fn rate(calls_per_s: f64, requests_per_call: f64, max_delay_s: f64) -> RateRepor
         credits_per_call: requests_per_call,
         requests_by_endpoint: BTreeMap::from([("POST /crm/v8/Calls".to_owned(), 5)]),
         log_delay: latency(1.0, 2.0, max_delay_s * 1e3),
+        ingest_delay: latency(0.1, 0.2, 0.3),
+        after_queue_delay: latency(1.0, 2.0, 3.0),
         peak_process_backlog: 3,
         peak_write_backlog: 40,
     }
