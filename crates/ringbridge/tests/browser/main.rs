@@ -6,6 +6,7 @@ mod console_setup;
 mod create_lead;
 mod dial;
 mod extension;
+mod pop_settings;
 mod popup_blocked;
 mod recording;
 mod reconnect;

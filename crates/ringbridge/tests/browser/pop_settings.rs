@@ -1,0 +1,36 @@
+//! Per-agent screen-pop triggers: saved for the agent, and honoured — with
+//! "when a call ends" only, the record opens once, at hang-up.
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pop_follows_the_agents_trigger() {
+    let Some(browser) = browser() else { return };
+    let w = world().await;
+    let maya = agent(&w, "maya", "1005").await;
+    let mut scenario = Scenario::start(&browser, "pop_settings", &scenario_env(&w, &maya)).await;
+
+    scenario.step("connected").await;
+    play(
+        &w,
+        "inbound_answered",
+        &[("caller", "4155550123"), ("agent", "1005")],
+    )
+    .await;
+    let results = scenario.finish().await;
+    assert_eq!(
+        results["persisted"],
+        serde_json::json!({"on_ringing": false, "on_answer": false, "on_hangup": true}),
+        "{results}"
+    );
+    assert_eq!(results["state_at_pop"], "ended", "{results}");
+    assert_eq!(results["pages"], 2, "the panel and one pop: {results}");
+    assert!(
+        results["pop_url"]
+            .as_str()
+            .unwrap()
+            .contains("/crm/tab/Contacts/"),
+        "{results}"
+    );
+    w.stop().await;
+}
