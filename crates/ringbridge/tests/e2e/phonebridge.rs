@@ -11,6 +11,7 @@ use ringbridge_sim_zoho::Notification;
 use crate::support::*;
 
 mod calls;
+mod control;
 mod dial;
 
 pub fn pb_options() -> WorldOptions {
@@ -106,11 +107,20 @@ async fn every_mapped_user_is_registered_and_switching_off_uninstalls() {
         assert_eq!(auth.name, "X-Ringbridge-Auth");
         assert!(auth.value.len() >= 32);
         let cc = &control[&mapped.crm_user_id];
-        assert_eq!(
-            cc.uris.get(&CallControlAction::Hangup).map(String::as_str),
-            Some(format!("{}/zoho/phonebridge/callcontrol/hangup", w.http_url).as_str())
-        );
-        assert_eq!(cc.uris.len(), 1, "only what the PBX connection supports");
+        for (action, path) in [
+            (CallControlAction::Answer, "answer"),
+            (CallControlAction::Hangup, "hangup"),
+            (CallControlAction::Hold, "hold"),
+            (CallControlAction::Unhold, "unhold"),
+            (CallControlAction::Mute, "mute"),
+            (CallControlAction::Unmute, "unmute"),
+        ] {
+            assert_eq!(
+                cc.uris.get(&action).map(String::as_str),
+                Some(format!("{}/zoho/phonebridge/callcontrol/{path}", w.http_url).as_str())
+            );
+        }
+        assert_eq!(cc.uris.len(), 6, "no keypress: the PBX cannot send tones");
     }
     let values: std::collections::BTreeSet<_> = registered
         .values()

@@ -1,14 +1,25 @@
-//! Call control from Zoho's call bar. The PBX port offers hanging up a
-//! channel, so `hangup` drops the user's own leg of the call; answer,
-//! hold/unhold, mute/unmute and keypress are refused with 501
-//! `NOT_SUPPORTED` (ringbridge registers only the actions it supports, so
-//! Zoho shows no buttons for the others).
+//! Call control from Zoho's call bar, mapped onto the PBX port:
+//! - `hangup`, `hold`, `unhold`, `mute`, `unmute` act on the user's own leg
+//!   of the call (the channel of the user's extension in it): the
+//!   authorization value is per user, so nobody acts on someone else's leg;
+//! - `answer` lets an inbound call the PBX holds for ringbridge's decision
+//!   (Yeastar 30016 with *Control Inbound Call* on) go on to its
+//!   destination: `call/accept_inbound` on the call's trunk channel. The
+//!   PBX API cannot pick up a ringing phone, so answering a call that
+//!   already rings the user is refused with 501 `NOT_SUPPORTED`;
+//! - `keypress` is refused with 501 `NOT_SUPPORTED`: the P-Series API has
+//!   no endpoint that sends DTMF into a call (30017 only reports digits).
+//!
+//! PBX answers: an unknown channel (the call just ended) → 409
+//! `NO_SUCH_CALL`; an operation the PBX does not support, or not on this
+//! channel now (e.g. holding a held call, `70132`) → 501 `NOT_SUPPORTED`
+//! with the PBX's words; anything else → 502 `PBX_ERROR`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use ringbridge_core::pbx::Participant;
+use ringbridge_core::pbx::{LegState, Participant, ParticipantState, PbxError};
 use ringbridge_zoho::phonebridge::{CallControlAction, InboundRequest, authenticate_call_control};
 
 use super::{Refusal, USER_PARAM, names, parts, success};
@@ -59,18 +70,14 @@ pub async fn call_control(
     let control = authenticate_call_control(action, request, &names(), |p| {
         p.get(USER_PARAM).and_then(|u| hooks.authorization(u))
     })?;
-    if action != CallControlAction::Hangup {
+    if action == CallControlAction::Keypress {
         return Err(Refusal::new(
             StatusCode::NOT_IMPLEMENTED,
             "NOT_SUPPORTED",
-            format!(
-                "{} is not supported by ringbridge's PBX connection",
-                action_path(action)
-            ),
+            "key presses cannot be sent: the phone system's API has no way to send tones into a call",
         ));
     }
     let user = control.params.get(USER_PARAM).unwrap_or_default();
-    let no_call = || Refusal::new(StatusCode::CONFLICT, "NO_SUCH_CALL", "no such call here");
     let extension = engine
         .users()
         .extension_of(user)
@@ -83,25 +90,68 @@ pub async fn call_control(
             "no call id",
         )
     })?;
-    let pbx_error = |e: ringbridge_core::pbx::PbxError| {
-        Refusal::new(StatusCode::BAD_GATEWAY, "PBX_ERROR", e.to_string())
-    };
-    let calls = engine.pbx.active_calls().await.map_err(pbx_error)?;
-    // Only the user's own leg: the authorization value is per user.
-    let channel = calls
+    let calls = engine.pbx.active_calls().await.map_err(pbx_refusal)?;
+    let participants: Vec<&ParticipantState> = calls
         .iter()
         .filter(|c| c.call_id.as_str() == call_id)
         .flat_map(|c| &c.participants)
-        .find_map(|p| match &p.participant {
-            Participant::Extension { number, channel } if *number == extension => {
-                Some(channel.clone())
+        .collect();
+    let own = participants.iter().find_map(|p| match &p.participant {
+        Participant::Extension { number, channel } if *number == extension => {
+            Some((channel.clone(), p.state.clone()))
+        }
+        _ => None,
+    });
+    let pbx = &engine.pbx;
+    match action {
+        CallControlAction::Answer => {
+            if own.as_ref().is_some_and(|(_, s)| *s == LegState::Ringing) {
+                return Err(Refusal::new(
+                    StatusCode::NOT_IMPLEMENTED,
+                    "NOT_SUPPORTED",
+                    "the phone system cannot pick up a ringing phone for you: answer on the phone",
+                ));
             }
-            _ => None,
-        })
-        .ok_or_else(no_call)?;
-    engine.pbx.hang_up(&channel).await.map_err(pbx_error)?;
-    tracing::info!(%extension, %call_id, "PhoneBridge hang-up");
+            // The caller's trunk leg is what the PBX holds for a decision.
+            let trunk = participants
+                .iter()
+                .find_map(|p| match &p.participant {
+                    Participant::External {
+                        channel,
+                        inbound: true,
+                        ..
+                    } => Some(channel.clone()),
+                    _ => None,
+                })
+                .ok_or_else(no_call)?;
+            pbx.accept_inbound(&trunk).await.map_err(pbx_refusal)?;
+        }
+        _ => {
+            let (channel, _) = own.ok_or_else(no_call)?;
+            let result = match action {
+                CallControlAction::Hold => pbx.hold(&channel).await,
+                CallControlAction::Unhold => pbx.unhold(&channel).await,
+                CallControlAction::Mute => pbx.mute(&channel).await,
+                CallControlAction::Unmute => pbx.unmute(&channel).await,
+                _ => pbx.hang_up(&channel).await,
+            };
+            result.map_err(pbx_refusal)?;
+        }
+    }
+    tracing::info!(%extension, %call_id, action = action_path(action), "PhoneBridge call control");
     Ok(success())
+}
+
+fn no_call() -> Refusal {
+    Refusal::new(StatusCode::CONFLICT, "NO_SUCH_CALL", "no such call here")
+}
+
+fn pbx_refusal(e: PbxError) -> Refusal {
+    match e {
+        PbxError::NotFound(_) => no_call(),
+        PbxError::Unsupported(m) => Refusal::new(StatusCode::NOT_IMPLEMENTED, "NOT_SUPPORTED", m),
+        other => Refusal::new(StatusCode::BAD_GATEWAY, "PBX_ERROR", other.to_string()),
+    }
 }
 
 #[cfg(test)]

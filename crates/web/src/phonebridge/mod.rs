@@ -28,6 +28,7 @@ use secrecy::SecretString;
 
 use crate::AppState;
 
+pub use control::action_path;
 pub use dial::dialable;
 
 /// Where Zoho posts a click-to-dial.

@@ -14,12 +14,12 @@ use ringbridge_core::store::{Store, StoreError};
 use ringbridge_core::usermap::UserMap;
 use ringbridge_web::phonebridge::{
     AUTHORIZATION_NAME, CALL_CONTROL_PATH, CLICK_TO_DIAL_PATH, DialFailure, PhoneBridgeHooks,
-    USER_PARAM,
+    USER_PARAM, action_path,
 };
 use ringbridge_zoho::ZohoError;
 use ringbridge_zoho::phonebridge::{
-    AuthorizationParam, CallControlRegistration, ClickToDialError, ClickToDialRegistration, Param,
-    PhoneBridgeClient,
+    AuthorizationParam, CallControlAction, CallControlRegistration, ClickToDialError,
+    ClickToDialRegistration, Param, PhoneBridgeClient,
 };
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -50,10 +50,38 @@ pub struct PhoneBridgeRegistration {
     client: PhoneBridgeClient,
     store: Arc<dyn Store>,
     click_to_dial: Url,
-    hangup: Url,
+    /// The call-control URLs (every action but `keypress`, which the PBX
+    /// API cannot do, so Zoho shows no keypad for it).
+    control: CallControlUrls,
     /// Registered users and their values; changes are serialized by `change`.
     users: RwLock<BTreeMap<String, SecretString>>,
     change: tokio::sync::Mutex<()>,
+}
+
+/// Where Zoho's call bar sends each supported action.
+struct CallControlUrls {
+    answer: Url,
+    hangup: Url,
+    hold: Url,
+    unhold: Url,
+    mute: Url,
+    unmute: Url,
+}
+
+impl CallControlUrls {
+    fn new(base: &Url) -> Result<Self, url::ParseError> {
+        let url = |action: CallControlAction| {
+            base.join(&format!("{CALL_CONTROL_PATH}/{}", action_path(action)))
+        };
+        Ok(Self {
+            answer: url(CallControlAction::Answer)?,
+            hangup: url(CallControlAction::Hangup)?,
+            hold: url(CallControlAction::Hold)?,
+            unhold: url(CallControlAction::Unhold)?,
+            mute: url(CallControlAction::Mute)?,
+            unmute: url(CallControlAction::Unmute)?,
+        })
+    }
 }
 
 impl PhoneBridgeRegistration {
@@ -68,7 +96,7 @@ impl PhoneBridgeRegistration {
             client,
             store,
             click_to_dial: base.join(CLICK_TO_DIAL_PATH)?,
-            hangup: base.join(&format!("{CALL_CONTROL_PATH}/hangup"))?,
+            control: CallControlUrls::new(&base)?,
             users: RwLock::new(BTreeMap::new()),
             change: tokio::sync::Mutex::new(()),
         })
@@ -168,11 +196,16 @@ impl PhoneBridgeRegistration {
             .await?;
         self.client
             .enable_call_control(&CallControlRegistration {
-                hangup: Some(self.hangup.clone()),
+                answer: Some(self.control.answer.clone()),
+                hangup: Some(self.control.hangup.clone()),
+                hold: Some(self.control.hold.clone()),
+                unhold: Some(self.control.unhold.clone()),
+                mute: Some(self.control.mute.clone()),
+                unmute: Some(self.control.unmute.clone()),
+                keypress: None,
                 zohouser: Some(user.to_owned()),
                 authorization: Some(auth.clone()),
                 params,
-                ..CallControlRegistration::default()
             })
             .await?;
         self.write().insert(user.to_owned(), auth.value);

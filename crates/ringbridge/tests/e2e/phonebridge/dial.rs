@@ -17,7 +17,7 @@ async fn post_click(w: &World, user: &str, auth: Option<&str>) -> reqwest::Respo
     req.send().await.expect("request")
 }
 
-fn auth_value(w: &World, user: &str) -> String {
+pub fn auth_value(w: &World, user: &str) -> String {
     w.zoho_sim.clicktodial_registrations()[user]
         .authorization
         .as_ref()
@@ -89,7 +89,7 @@ async fn a_forged_or_stale_click_to_dial_is_refused() {
     assert_eq!(post_click(&w, &maya, Some(&new)).await.status(), 200);
     assert_eq!(w.pbx_sim.dial_requests().len(), 1);
 
-    // Call control the PBX connection cannot do gets a clear refusal.
+    // Call control for a call that is not Maya's: a clear refusal.
     let hold = reqwest::Client::new()
         .post(format!("{}/zoho/phonebridge/callcontrol/hold", w.http_url))
         .header("X-Ringbridge-Auth", &new)
@@ -97,9 +97,9 @@ async fn a_forged_or_stale_click_to_dial_is_refused() {
         .send()
         .await
         .unwrap();
-    assert_eq!(hold.status(), 501);
+    assert_eq!(hold.status(), 409);
     let body: serde_json::Value = hold.json().await.unwrap();
-    assert_eq!(body["code"], "NOT_SUPPORTED");
+    assert_eq!(body["code"], "NO_SUCH_CALL");
     w.stop().await;
 }
 
