@@ -3,6 +3,7 @@
 //! checks what the simulated PBX and CRM received. See browser/README.md.
 
 mod console_setup;
+mod chooser;
 mod create_lead;
 mod dial;
 mod extension;
