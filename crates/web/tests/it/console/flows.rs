@@ -91,6 +91,10 @@ async fn zoho_consent_needs_this_sessions_state() {
         )
         .await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(
+        !sent.body.contains("zoho-secret"),
+        "the secret is never shown"
+    );
     let consent = super::consent_link(&sent.body);
     assert!(
         consent.starts_with("http://127.0.0.1:9/oauth/v2/auth?client_id=1000.CLIENT&state="),

@@ -183,3 +183,35 @@ async fn hostile_names_are_inert_and_failed_jobs_can_be_retried() {
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_console_speaks_chinese_too() {
+    let app = start().await;
+    let admin = app.admin().await;
+    for (page, text) in [
+        ("/console?lang=zh-CN", "同步任务"),
+        ("/console/pbx", "测试连接"),
+        ("/console/zoho", "数据中心"),
+        ("/console/settings", "录音链接"),
+    ] {
+        let body = app.get(&admin, page).await.body;
+        assert!(body.contains(text), "{page}: {body}");
+        assert!(body.contains("<html lang=\"zh-CN\">"), "{page}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_console_there_are_no_console_pages() {
+    let (store, _db) = crate::open().await;
+    let app = crate::start(store, None).await;
+    let client = browser();
+    assert_eq!(
+        client
+            .get(format!("{app}/console"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
