@@ -2,15 +2,15 @@
 //! the simulators: each test runs one scenario of `browser/tests/` and
 //! checks what the simulated PBX and CRM received. See browser/README.md.
 
-mod console_setup;
 mod chooser;
+mod console_setup;
 mod create_lead;
 mod dial;
 mod extension;
 mod pop_settings;
 mod popup_blocked;
-mod recording;
 mod reconnect;
+mod recording;
 mod ring_group;
 mod screen_pop;
 mod transfer;
