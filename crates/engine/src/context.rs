@@ -42,6 +42,9 @@ pub struct Tuning {
     pub reconnect_pause: Duration,
     /// How long a call waits for a record being created for its number.
     pub creation_wait: Duration,
+    /// The longest a PhoneBridge terminal waits for the caller's new record
+    /// (see the `phonebridge` module docs).
+    pub terminal_record_wait: Duration,
 }
 
 impl Default for Tuning {
@@ -56,6 +59,7 @@ impl Default for Tuning {
             backoff_max: Duration::from_secs(300),
             reconnect_pause: Duration::from_secs(30),
             creation_wait: Duration::from_millis(500),
+            terminal_record_wait: Duration::from_secs(60),
         }
     }
 }

@@ -3,6 +3,9 @@
 //! [`crate::phonebridge::deliver_terminal`]; retried on timeouts, 429 and
 //! 5xx, failed for good when Zoho refuses it.
 //!
+//! A terminal for a caller whose record is being created waits for it
+//! (the rule in [`crate::phonebridge`], "New records and the log").
+//!
 //! Zoho offers no way to look a notification up, so a retry after an
 //! attempt whose answer was lost may log twice; every other path is exactly
 //! once (one job per call key, see [`crate::phonebridge::terminal_key`]).
@@ -14,7 +17,7 @@ use ringbridge_core::store::StoreError;
 
 use super::Disposition;
 use crate::context::EngineContext;
-use crate::phonebridge::{SendError, deliver_terminal};
+use crate::phonebridge::{Gate, SendError, deliver_terminal, record_gate};
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
     ctx.run_simple_worker(JobKind::NotifyPhoneBridge, 20, |job| async move {
@@ -38,6 +41,12 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
             .settle(&job, Disposition::Release { reason, after })
             .await;
     };
+    if let Gate::Wait(reason) = record_gate(ctx, &job, &n).await? {
+        let (reason, after) = (reason.to_owned(), ctx.tuning.creation_wait);
+        return ctx
+            .settle(&job, Disposition::Release { reason, after })
+            .await;
+    }
     let links = ctx.recordings.as_deref();
     let target = "PhoneBridge";
     match deliver_terminal(sender.as_ref(), &ctx.pbx_id, &n, links).await {

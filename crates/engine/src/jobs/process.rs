@@ -16,7 +16,7 @@ use ringbridge_core::tracker::CallOutcome;
 use super::{Disposition, crm_disposition};
 use crate::calllog::{self, LogInput};
 use crate::context::EngineContext;
-use crate::phonebridge::{queue_terminal, terminal_key};
+use crate::phonebridge::{creation_key, queue_terminal, terminal_key};
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
     ctx.run_simple_worker(JobKind::ProcessCall, 50, |job| async move {
@@ -213,7 +213,7 @@ async fn creation(
     let Ok(e164) = ctx.plan.normalize(number) else {
         return Ok(Creation::NotWanted);
     };
-    let key = format!("{module}:{e164}");
+    let key = creation_key(module, e164.as_str());
     match ctx.store.job(JobKind::CreateRecord, &key).await? {
         None => {
             let new = NewRecord {

@@ -29,7 +29,22 @@
 //! nothing for such a call; matching, record creation for unknown numbers
 //! and contact sync still run in the processing job. (Zoho has no lookup for
 //! notifications, so only a retry after a lost answer could log twice.)
+//!
+//! **New records and the log.** Zoho links the Calls record it writes for a
+//! terminal to the Lead/Contact whose number matches *at that moment*. So
+//! when the settings create a record for an unknown number in the call's
+//! direction (`unknown_inbound` / `unknown_outbound`), the queued terminal
+//! waits — the `NotifyPhoneBridge` job is released and looked at again
+//! every `Tuning::creation_wait`, without counting as an attempt — while
+//! the `CreateRecord` job for the customer's number is pending or in
+//! flight, or, when none is queued, while the call's `ProcessCall` job (the
+//! one that finds the number unknown and queues the creation) has not
+//! finished. It goes once the creation is done or failed (failed: logged
+//! without a link, as in REST mode), and in any case once it has waited
+//! `Tuning::terminal_record_wait` since it was queued. With no creation
+//! configured, terminals never wait. ([`linking`])
 
+mod linking;
 mod outbox;
 mod send;
 mod sink;
@@ -41,6 +56,7 @@ use chrono::Utc;
 use ringbridge_core::phonebridge::{NotifyPlan, PlanConfig};
 use ringbridge_core::usermap::UserMap;
 
+pub(crate) use linking::{Gate, creation_key, record_gate};
 pub use outbox::OutboxTerminalSink;
 pub(crate) use outbox::queue_terminal;
 pub use send::{Outgoing, PhoneBridgeSender, SendError, deliver_terminal, outgoing};
