@@ -169,6 +169,12 @@ async fn the_console_sets_up_phonebridge_from_an_empty_data_dir() {
     let job = hostile_failed_job(&store).await;
     scenario.go("hostile").await;
     let results = scenario.finish().await;
+    assert!(
+        results["steps"]
+            .as_str()
+            .is_some_and(|s| s.contains("Connect the phone system")),
+        "setup went on in the console: {results}"
+    );
     assert_eq!(results["shown_as_text"], true, "{results}");
     assert_eq!(results["pwned"], false, "{results}");
     assert_eq!(

@@ -52,6 +52,7 @@ console-mode-rest = REST call logs
 console-mode-rest-help = ringbridge writes every call into Zoho's Calls module. Works with every edition.
 console-mode-phonebridge = Zoho PhoneBridge
 console-mode-phonebridge-help = Zoho shows its own call bar and pop-ups, lets users click to dial, and logs the calls itself.
+console-mode-current = Calls reach the CRM by: { $mode }
 console-mode-save = Save mode
 console-mode-pick = Pick a mode.
 

@@ -52,6 +52,7 @@ console-mode-rest = REST 通话记录
 console-mode-rest-help = ringbridge 将每通电话写入 Zoho 的“通话”模块，适用于所有版本。
 console-mode-phonebridge = Zoho PhoneBridge
 console-mode-phonebridge-help = Zoho 显示自己的通话栏和弹屏，支持点击拨号，并自行记录通话。
+console-mode-current = 通话写入 CRM 的方式：{ $mode }
 console-mode-save = 保存模式
 console-mode-pick = 请选择一种模式。
 

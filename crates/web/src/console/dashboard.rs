@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use ringbridge_core::audit::AuditEntry;
-use ringbridge_core::console::ConsoleConfig;
+use ringbridge_core::console::{ConsoleConfig, CrmMode};
 use ringbridge_core::crm::CallLog;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxCounts};
 
@@ -76,6 +76,13 @@ impl DashboardPage<'_> {
             JobKind::NotifyPhoneBridge => self.ctx.t1("console-call-in-phonebridge", "id", remote),
             _ => self.ctx.t1("console-call-in-crm", "id", remote),
         }
+    }
+
+    fn mode_name(&self, mode: &CrmMode) -> String {
+        self.ctx.t(match mode {
+            CrmMode::Rest => "console-mode-rest",
+            CrmMode::PhoneBridge => "console-mode-phonebridge",
+        })
     }
 
     fn crm_connected(&self) -> bool {

@@ -93,5 +93,11 @@ pub async fn submit(
     tracing::info!(username = %admin.username, "first-run setup created the admin account");
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let (_, cookie) = session::start(&state, admin.id, user_agent).await?;
-    signed_in_redirect("/", cookie)
+    // With the admin console, setup goes on there (PBX, Zoho, mode).
+    let next = if state.console.is_some() {
+        "/console"
+    } else {
+        "/"
+    };
+    signed_in_redirect(next, cookie)
 }

@@ -256,6 +256,7 @@ impl App {
             )
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert_eq!(done.location, "/console", "setup goes on in the console");
         client
     }
 
