@@ -146,7 +146,9 @@ pub async fn run(calls: u64, directory_numbers: u64, gap: Duration) -> Result<Po
         relay,
         matched,
         missed,
-        stages: stages.ok(),
+        stages: stages
+            .inspect_err(|err| eprintln!("bench: pop stages not measured: {err:#}"))
+            .ok(),
     })
 }
 
