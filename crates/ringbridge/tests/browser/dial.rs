@@ -1,12 +1,13 @@
-//! Click-to-call from the panel: the Yeastar simulator receives the dial
-//! with the agent's extension as caller and the number as callee.
+//! Click-to-call from the panel (a number shown, then the dial box): the
+//! Yeastar simulator receives each dial with the agent's extension as
+//! caller and the number as callee.
 
 use std::time::Duration;
 
 use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dial_box_and_a_shown_number_dial_from_the_agents_extension() {
+async fn a_shown_number_and_the_dial_box_dial_from_the_agents_extension() {
     let Some(browser) = browser() else { return };
     let w = world().await;
     let maya = agent(&w, "maya", "1005").await;
@@ -32,8 +33,8 @@ async fn the_dial_box_and_a_shown_number_dial_from_the_agents_extension() {
     assert_eq!(
         dials,
         vec![
-            ("1005".to_owned(), "+14155550199".to_owned()),
             ("1005".to_owned(), "4155550124".to_owned()),
+            ("1005".to_owned(), "+14155550199".to_owned()),
         ]
     );
     w.stop().await;
