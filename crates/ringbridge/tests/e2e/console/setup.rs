@@ -1,156 +1,15 @@
-//! The admin console against the simulators, from an empty data directory:
-//! first-run admin, the PBX (test connection shows what it is), Zoho
-//! through its consent page, settings, a call logged (its hostile caller
-//! name shown inert), then PhoneBridge mode registered with Zoho — each
-//! change applied by the running service without a restart of the process.
+//! From an empty data directory: first-run admin, the PBX (test
+//! connection shows what it is), Zoho through its consent page, settings, a
+//! call logged (its hostile caller name shown inert), then PhoneBridge mode
+//! registered with Zoho, a hand-made pair too — each change applied by the
+//! running service without a restart of the process.
 
-use std::time::Duration;
-
-use reqwest::header::LOCATION;
 use reqwest::{Client, StatusCode};
-use ringbridge::config::Config;
-use ringbridge::serve::runtime;
 use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{Module, SeedUser, SimConfig, SimZoho};
 use serde_json::json;
-use tokio::sync::oneshot;
 
-const ADMIN_PW: &str = "admin password 1";
-const HOSTILE: &str = "<script>alert(1)</script>";
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-async fn read(response: reqwest::Response) -> Page {
-    Page {
-        status: response.status(),
-        location: response
-            .headers()
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned(),
-        body: response.text().await.expect("a body"),
-    }
-}
-
-fn csrf(body: &str) -> String {
-    let start = "name=\"csrf_token\" value=\"";
-    let from = body.find(start).expect("a form") + start.len();
-    body[from..].split('"').next().unwrap_or("").to_owned()
-}
-
-/// The hidden fields of the simulator's consent form, unescaped.
-fn hidden_fields(body: &str) -> Vec<(String, String)> {
-    let unescape = |s: &str| {
-        s.replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&")
-    };
-    body.split("<input type=\"hidden\" ")
-        .skip(1)
-        .filter_map(|tag| {
-            let name = tag.split("name=\"").nth(1)?.split('"').next()?;
-            let value = tag.split("value=\"").nth(1)?.split('"').next()?;
-            Some((unescape(name), unescape(value)))
-        })
-        .collect()
-}
-
-struct Ringbridge {
-    url: String,
-    client: Client,
-    stop: Option<oneshot::Sender<()>>,
-    done: tokio::task::JoinHandle<anyhow::Result<()>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Ringbridge {
-    async fn get(&self, path: &str) -> Page {
-        read(
-            self.client
-                .get(format!("{}{path}", self.url))
-                .send()
-                .await
-                .expect("GET"),
-        )
-        .await
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let token = csrf(
-            &self
-                .get(if path.starts_with("/setup") {
-                    "/setup"
-                } else {
-                    "/console"
-                })
-                .await
-                .body,
-        );
-        let mut fields = vec![("csrf_token", token.as_str())];
-        fields.extend_from_slice(form);
-        let sent = self
-            .client
-            .post(format!("{}{path}", self.url))
-            .form(&fields);
-        read(sent.send().await.expect("POST")).await
-    }
-}
-
-/// `ringbridge serve` on loopback with a configuration file that names only
-/// the data directory and where the Zoho simulator's accounts server is.
-async fn start(zoho: &SimZoho, listener: std::net::TcpListener) -> Ringbridge {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let url = format!("http://{}", listener.local_addr().expect("an address"));
-    let toml = format!(
-        "data_dir = {data:?}\n\
-         [http]\nlisten = \"127.0.0.1:0\"\npublic_url = \"{url}\"\nsecure_cookies = false\n\
-         [zoho]\nclient_id = \"{id}\"\naccounts_server = \"{acc}\"\napi_domain = \"{api}\"\n\
-         [timing]\npoll_ms = 200\nflush_delay_ms = 300\nsettle_ms = 200\ncheckpoint_ms = 500\n\
-         catchup_clock_skew_secs = 2592000\nreconcile_secs = 3\n",
-        data = dir.path().join("data").display().to_string(),
-        id = zoho.client_id(),
-        acc = zoho.accounts_url(),
-        api = zoho.api_url(),
-    );
-    let file = dir.path().join("ringbridge.toml");
-    std::fs::write(&file, toml).expect("config written");
-    let config = Config::load(Some(&file)).expect("config loads");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let done = tokio::spawn(runtime::serve(config, listener, async move {
-        let _ = stopped.await;
-    }));
-    // Connections are kept (and reused) across the console's restarts.
-    let client = Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
-    Ringbridge {
-        url,
-        client,
-        stop: Some(stop),
-        done,
-        _dir: dir,
-    }
-}
-
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not within 30 s: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+use super::{ADMIN_PW, HOSTILE, eventually, hidden_fields, read, start};
 
 /// The demo org, plus a Zoho user with a hostile name whom no extension
 /// matches by e-mail (the admin pairs her by hand).
@@ -191,7 +50,7 @@ async fn setup_from_an_empty_data_dir_to_phonebridge() {
         json!({"Last_Name": HOSTILE, "Phone": "+14155550199"}),
     )
     .expect("a hostile contact");
-    let mut rb = start(&zoho, listener).await;
+    let mut rb = start(&zoho, listener, "").await;
 
     // First run: the pages ask for the admin account.
     let setup = rb
@@ -388,8 +247,5 @@ async fn setup_from_an_empty_data_dir_to_phonebridge() {
     assert!(users.contains("Paired by hand"), "{users}");
     assert!(!users.contains("<script>"), "{users}");
 
-    if let Some(stop) = rb.stop.take() {
-        let _ = stop.send(());
-    }
-    rb.done.await.expect("joined").expect("serve ended cleanly");
+    rb.shut_down().await;
 }

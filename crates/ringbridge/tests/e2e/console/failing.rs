@@ -1,0 +1,46 @@
+//! A configuration the integration cannot start with still serves the
+//! pages: the admin signs in and the dashboard says why it fails.
+
+use reqwest::StatusCode;
+use ringbridge_sim_zoho::{SimConfig, SimZoho};
+
+use super::{ADMIN_PW, start};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configuration_that_cannot_start_still_serves_the_console() {
+    let zoho = SimZoho::start(SimConfig::default())
+        .await
+        .expect("Zoho simulator");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    // A PBX in a time zone that does not exist: its side cannot start.
+    let broken = "[pbx]\nbase_url = \"http://127.0.0.1:9\"\nclient_id = \"id\"\n\
+                  client_secret = \"secret\"\ntime_zone = \"Mars/Olympus_Mons\"\n";
+    let mut rb = start(&zoho, listener, broken).await;
+    let setup = rb
+        .post(
+            "/setup",
+            &[
+                ("username", "root"),
+                ("display_name", "Rita"),
+                ("password", ADMIN_PW),
+                ("password_confirm", ADMIN_PW),
+            ],
+        )
+        .await;
+    assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
+    let dashboard = rb.get("/console").await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    let pbx_state = dashboard
+        .body
+        .split("id=\"link-pbx\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</dd>").next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(pbx_state.contains("state bad"), "{pbx_state}");
+    assert!(
+        pbx_state.contains("Mars/Olympus_Mons"),
+        "says why: {pbx_state}"
+    );
+    rb.shut_down().await;
+}

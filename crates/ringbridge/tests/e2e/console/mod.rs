@@ -1,0 +1,166 @@
+//! The admin console against the simulators, `ringbridge serve` in this
+//! process on loopback: what it takes to drive it like a browser.
+
+mod failing;
+mod setup;
+
+use std::time::Duration;
+
+use reqwest::header::LOCATION;
+use reqwest::{Client, StatusCode};
+use ringbridge::config::Config;
+use ringbridge::serve::runtime;
+use ringbridge_sim_zoho::SimZoho;
+use tokio::sync::oneshot;
+
+pub(super) const ADMIN_PW: &str = "admin password 1";
+pub(super) const HOSTILE: &str = "<script>alert(1)</script>";
+
+pub(super) struct Page {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
+}
+
+pub(super) async fn read(response: reqwest::Response) -> Page {
+    Page {
+        status: response.status(),
+        location: response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned(),
+        body: response.text().await.expect("a body"),
+    }
+}
+
+pub(super) fn csrf(body: &str) -> String {
+    let start = "name=\"csrf_token\" value=\"";
+    let from = body.find(start).expect("a form") + start.len();
+    body[from..].split('"').next().unwrap_or("").to_owned()
+}
+
+/// The hidden fields of the simulator's consent form, unescaped.
+pub(super) fn hidden_fields(body: &str) -> Vec<(String, String)> {
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    body.split("<input type=\"hidden\" ")
+        .skip(1)
+        .filter_map(|tag| {
+            let name = tag.split("name=\"").nth(1)?.split('"').next()?;
+            let value = tag.split("value=\"").nth(1)?.split('"').next()?;
+            Some((unescape(name), unescape(value)))
+        })
+        .collect()
+}
+
+pub(super) struct Ringbridge {
+    url: String,
+    client: Client,
+    stop: Option<oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Ringbridge {
+    /// Stops the service; it must end cleanly.
+    pub(super) async fn shut_down(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.done)
+            .await
+            .expect("joined")
+            .expect("serve ended cleanly");
+    }
+
+    pub(super) async fn get(&self, path: &str) -> Page {
+        read(
+            self.client
+                .get(format!("{}{path}", self.url))
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
+    }
+
+    pub(super) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let token = csrf(
+            &self
+                .get(if path.starts_with("/setup") {
+                    "/setup"
+                } else {
+                    "/console"
+                })
+                .await
+                .body,
+        );
+        let mut fields = vec![("csrf_token", token.as_str())];
+        fields.extend_from_slice(form);
+        let sent = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .form(&fields);
+        read(sent.send().await.expect("POST")).await
+    }
+}
+
+/// `ringbridge serve` on loopback with a configuration file that names only
+/// the data directory and where the Zoho simulator's accounts server is.
+pub(super) async fn start(
+    zoho: &SimZoho,
+    listener: std::net::TcpListener,
+    extra_toml: &str,
+) -> Ringbridge {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let toml = format!(
+        "data_dir = {data:?}\n\
+         [http]\nlisten = \"127.0.0.1:0\"\npublic_url = \"{url}\"\nsecure_cookies = false\n\
+         [zoho]\nclient_id = \"{id}\"\naccounts_server = \"{acc}\"\napi_domain = \"{api}\"\n\
+         [timing]\npoll_ms = 200\nflush_delay_ms = 300\nsettle_ms = 200\ncheckpoint_ms = 500\n\
+         catchup_clock_skew_secs = 2592000\nreconcile_secs = 3\n",
+        data = dir.path().join("data").display().to_string(),
+        id = zoho.client_id(),
+        acc = zoho.accounts_url(),
+        api = zoho.api_url(),
+    ) + extra_toml;
+    let file = dir.path().join("ringbridge.toml");
+    std::fs::write(&file, toml).expect("config written");
+    let config = Config::load(Some(&file)).expect("config loads");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let done = tokio::spawn(runtime::serve(config, listener, async move {
+        let _ = stopped.await;
+    }));
+    // Connections are kept (and reused) across the console's restarts.
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    Ringbridge {
+        url,
+        client,
+        stop: Some(stop),
+        done,
+        _dir: dir,
+    }
+}
+
+pub(super) async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not within 30 s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
