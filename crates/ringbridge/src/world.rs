@@ -20,7 +20,9 @@ use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use ringbridge_store::{SecretKey, SqlStore};
 use ringbridge_web::AppState;
-use ringbridge_web::recordings::{RecordingLinker, RecordingService, load_or_create_keys};
+use ringbridge_web::recordings::{
+    PageSessions, RecordingLinker, RecordingService, load_or_create_keys,
+};
 use ringbridge_yeastar::{EventStreamConfig, YeastarClient, YeastarConfig};
 use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
 use ringbridge_zoho::{ConnectionOptions, ZohoConnection};
@@ -104,6 +106,8 @@ pub struct World {
     ingest: JoinHandle<()>,
     /// ringbridge's HTTP surface (recordings, health, pages) for this world.
     pub http_url: String,
+    /// Recording playback (tests switch "require sign-in" on).
+    pub recordings: Arc<RecordingService>,
     /// PhoneBridge (registration, notifier); in REST mode until switched.
     pub phonebridge: Arc<PhoneBridge>,
     http: JoinHandle<std::io::Result<()>>,
@@ -186,17 +190,21 @@ impl World {
         )
         .await
         .context("the phone directory's first sync did not finish")??;
-        let recordings = RecordingService::new(
-            keys,
-            Arc::new(store.clone()),
-            Arc::new(store.clone()),
-            pbx_port.clone(),
-        );
         let state = AppState::new(storage.clone(), Arc::new(store.clone()), None)
-            .with_recordings(Arc::new(recordings))
             .with_live(live.clone())
             .with_engine(engine.context().clone())
             .with_phonebridge(phonebridge.registration.clone());
+        // Signed-in sessions are what "recordings require sign-in" checks.
+        let recordings = Arc::new(
+            RecordingService::new(
+                keys,
+                Arc::new(store.clone()),
+                Arc::new(store.clone()),
+                pbx_port.clone(),
+            )
+            .with_session_check(Arc::new(PageSessions::new(&state))),
+        );
+        let state = state.with_recordings(recordings.clone());
         let http = tokio::spawn(ringbridge_web::serve(
             listener,
             ringbridge_web::router(state, None),
@@ -236,6 +244,7 @@ impl World {
             zoho_refresh_token,
             ingest,
             http_url,
+            recordings,
             phonebridge,
             http,
             _refresh: refresh,
