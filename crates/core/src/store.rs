@@ -34,13 +34,27 @@ pub trait Store: Send + Sync {
     async fn put_setting(&self, key: &str, json: &str) -> Result<(), StoreError>;
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 
-    /// Appends an event to the journal of what the PBX said.
+    /// Appends events to the journal of what the PBX said, in one
+    /// transaction (one disk sync for a burst of frames, not one each).
+    async fn journal_events(
+        &self,
+        pbx: &str,
+        events: &[(DateTime<Utc>, PbxEvent)],
+    ) -> Result<(), StoreError>;
+
+    /// Appends one event to the journal.
     async fn journal_event(
         &self,
         pbx: &str,
         received_at: DateTime<Utc>,
         event: &PbxEvent,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.journal_events(pbx, &[(received_at, event.clone())])
+            .await
+    }
+
+    /// Deletes journal entries received before `before`; returns how many.
+    async fn prune_journal(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// The time up to which the PBX's event stream is known to have been
     /// received completely; catch-up after a gap or a restart starts here.

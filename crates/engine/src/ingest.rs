@@ -22,6 +22,8 @@ use ringbridge_core::store::{Storage, StoreError};
 use ringbridge_core::tracker::{CallOutcome, CallTracker, CallUpdate};
 use tokio::sync::{mpsc, watch};
 
+use crate::journal::JournalWriter;
+
 #[derive(Debug, Clone)]
 pub struct IngestConfig {
     /// Which PBX this stream belongs to (call ids are unique per PBX only).
@@ -42,6 +44,9 @@ pub struct IngestConfig {
     /// A finished call waits this long before processing, so a later, more
     /// complete end-of-call record from the PBX can replace the first.
     pub settle: chrono::Duration,
+    /// How long the journal of raw PBX events is kept (it is for
+    /// diagnosis; calls are durable through the outbox).
+    pub journal_retention: chrono::Duration,
 }
 
 impl IngestConfig {
@@ -53,6 +58,7 @@ impl IngestConfig {
             tick: Duration::from_secs(10),
             settle: chrono::Duration::seconds(2),
             reconcile_every: Some(Duration::from_secs(10 * 60)),
+            journal_retention: chrono::Duration::days(7),
         }
     }
 }
@@ -115,7 +121,13 @@ pub struct Ingest {
     reconciling: bool,
     last_reconcile: tokio::time::Instant,
     connected: bool,
+    /// Started with `run` (it needs the runtime).
+    journal: Option<JournalWriter>,
+    last_prune: Option<tokio::time::Instant>,
 }
+
+/// How often old journal entries are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 impl Ingest {
     /// `out` receives live call updates; it is best-effort (a full channel
@@ -138,6 +150,8 @@ impl Ingest {
             reconciling: false,
             last_reconcile: tokio::time::Instant::now(),
             connected: false,
+            journal: None,
+            last_prune: None,
         }
     }
 
@@ -151,6 +165,10 @@ impl Ingest {
         mut self,
         source: impl Stream<Item = EventSourceItem> + Send,
     ) -> Result<(), IngestError> {
+        self.journal = Some(JournalWriter::spawn(
+            self.store.clone(),
+            self.config.pbx_id.clone(),
+        ));
         let mut source = std::pin::pin!(source);
         let mut tick = tokio::time::interval(self.config.tick);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -211,6 +229,7 @@ impl Ingest {
         // Calls whose end never came are caught up from call records.
         self.tracker
             .expire(Utc::now() - self.config.catchup_lookback);
+        self.prune_journal().await;
         if !self.connected {
             return Ok(());
         }
@@ -281,12 +300,38 @@ impl Ingest {
         Ok(())
     }
 
+    /// Tracks the event (a ringing agent's pop goes out now), then hands
+    /// it to the journal writer, which batches the disk writes.
     async fn accept(&mut self, event: PbxEvent, origin: Origin) -> Result<(), IngestError> {
-        self.store
-            .journal_event(&self.config.pbx_id, Utc::now(), &event)
-            .await?;
+        let received_at = Utc::now();
         self.track(&event, origin).await?;
+        match &self.journal {
+            Some(journal) => journal.record(received_at, event).await,
+            None => {
+                self.store
+                    .journal_event(&self.config.pbx_id, received_at, &event)
+                    .await?
+            }
+        }
         Ok(())
+    }
+
+    /// Deletes journal entries past their retention, at most hourly.
+    async fn prune_journal(&mut self) {
+        if self.last_prune.is_some_and(|at| at.elapsed() < PRUNE_EVERY) {
+            return;
+        }
+        self.last_prune = Some(tokio::time::Instant::now());
+        let before = Utc::now() - self.config.journal_retention;
+        match self.store.prune_journal(before).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(pbx = %self.config.pbx_id, deleted = n, "old journal entries pruned")
+            }
+            Err(e) => {
+                tracing::warn!(pbx = %self.config.pbx_id, error = %e, "journal pruning failed; retried later")
+            }
+        }
     }
 
     /// Feeds the tracker; enqueues ended calls. Returns whether a call end

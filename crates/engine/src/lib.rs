@@ -14,6 +14,7 @@ pub mod directory;
 mod engine;
 pub mod ingest;
 pub mod jobs;
+pub mod journal;
 pub mod live;
 pub mod manual;
 pub mod matcher;

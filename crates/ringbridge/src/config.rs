@@ -64,6 +64,8 @@ pub struct Timing {
     /// How long a node's claim on the PBX stream lasts unless renewed; after
     /// a node dies, another takes the stream over within this time.
     pub ingest_lease_secs: u64,
+    /// Days the raw PBX event journal is kept (diagnosis only).
+    pub journal_retention_days: u32,
 }
 
 impl Default for Timing {
@@ -81,6 +83,7 @@ impl Default for Timing {
             reconcile_secs: 600,
             crm_timeout_secs: 30,
             ingest_lease_secs: 15,
+            journal_retention_days: 7,
         }
     }
 }
@@ -111,6 +114,7 @@ impl Timing {
         );
         ingest.reconcile_every =
             (self.reconcile_secs > 0).then(|| std::time::Duration::from_secs(self.reconcile_secs));
+        ingest.journal_retention = chrono::Duration::days(i64::from(self.journal_retention_days));
         ingest
     }
 }

@@ -224,28 +224,42 @@ impl Store for SqlStore {
             .transpose()
     }
 
-    async fn journal_event(
+    async fn journal_events(
         &self,
         pbx: &str,
-        received_at: DateTime<Utc>,
-        event: &PbxEvent,
+        events: &[(DateTime<Utc>, PbxEvent)],
     ) -> Result<(), StoreError> {
-        let payload =
-            serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let kind = serde_json::to_value(event)
-            .ok()
-            .and_then(|v| v.get("event").and_then(|k| k.as_str()).map(str::to_owned))
-            .unwrap_or_default();
-        sqlx::query("INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload) VALUES ($1, $2, $3, $4, $5)")
-            .bind(pbx)
-            .bind(millis(received_at))
-            .bind(event.call_id().map(|c| c.0.clone()))
-            .bind(kind)
-            .bind(payload)
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        for (received_at, event) in events {
+            let payload =
+                serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let kind = serde_json::to_value(event)
+                .ok()
+                .and_then(|v| v.get("event").and_then(|k| k.as_str()).map(str::to_owned))
+                .unwrap_or_default();
+            sqlx::query("INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload) VALUES ($1, $2, $3, $4, $5)")
+                .bind(pbx)
+                .bind(millis(*received_at))
+                .bind(event.call_id().map(|c| c.0.clone()))
+                .bind(kind)
+                .bind(payload)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn prune_journal(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM pbx_event_journal WHERE received_at < $1")
+            .bind(millis(before))
             .execute(&self.pool)
             .await
             .map_err(db_err)?;
-        Ok(())
+        Ok(done.rows_affected())
     }
 
     async fn stream_checkpoint(&self, pbx: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
