@@ -11,6 +11,7 @@ mod pop_settings;
 mod popup_blocked;
 mod reconnect;
 mod recording;
+mod recording_sign_in;
 mod ring_group;
 mod screen_pop;
 mod transfer;
