@@ -62,7 +62,8 @@ pub enum PbDirection {
     Dialed,
 }
 
-/// Why an outbound call was not answered, as far as a PBX record tells.
+/// Why an outbound call was not answered (Zoho's unattended states and
+/// `clicktodialerror` codes), as far as the PBX tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PbUnattended {
@@ -70,6 +71,12 @@ pub enum PbUnattended {
     NoAnswer,
     /// The call failed (no route, congestion...).
     NotAvailable,
+    /// The number cannot be dialled (not found, incomplete).
+    Invalid,
+    /// The agent may not dial it (no permission, restriction).
+    Blocked,
+    /// The other side declined (DND, 603).
+    Rejected,
 }
 
 impl PbUnattended {
@@ -106,6 +113,12 @@ pub enum PbState {
     Unattended {
         reason: PbUnattended,
         start: DateTime<Utc>,
+    },
+    /// A click-to-dial the PBX failed (30015): Zoho's `clicktodialerror`,
+    /// whose `message` Zoho shows the user. See [`dial_failure`].
+    DialFailed {
+        reason: PbUnattended,
+        message: String,
     },
 }
 
@@ -287,13 +300,22 @@ impl NotifyPlan {
                 call.last_talker = Some(extension.clone());
                 out
             }
-            // Nothing closes a pop without logging (see the module rules).
-            CallUpdate::RingStopped { .. } | CallUpdate::Left { .. } => Vec::new(),
+            // Nothing closes a pop without logging (see the module rules); a
+            // failed click-to-dial is the notifier's (see [`dial_failure`]).
+            CallUpdate::RingStopped { .. }
+            | CallUpdate::Left { .. }
+            | CallUpdate::Failed { .. } => Vec::new(),
             CallUpdate::Ended(outcome) => {
                 self.live.remove(&outcome.call_id);
                 terminal(outcome, users, config).into_iter().collect()
             }
         }
+    }
+
+    /// Whether Zoho has been shown this call (some agent got a notification
+    /// for it): then only a terminal `callnotify` closes it there.
+    pub fn announced(&self, call_id: &CallId) -> bool {
+        self.live.get(call_id).is_some_and(|c| !c.rung.is_empty())
     }
 
     /// Forgets calls not seen since `before` whose end never came.
@@ -455,6 +477,10 @@ pub fn terminal(
         zoho_user: user,
     })
 }
+
+#[path = "phonebridge_dial.rs"]
+mod dial;
+pub use dial::{DialStart, dial_failure, failure_code};
 
 #[cfg(test)]
 #[path = "phonebridge_tests.rs"]

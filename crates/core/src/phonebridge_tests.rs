@@ -122,6 +122,7 @@ fn summary(ns: &[PbNotification]) -> Vec<String> {
                 PbState::Ended { duration_s, .. } => format!("ended {duration_s}"),
                 PbState::Missed { .. } => "missed".into(),
                 PbState::Unattended { reason, .. } => format!("{reason:?}"),
+                PbState::DialFailed { reason, .. } => format!("dial failed {reason:?}"),
             };
             format!("{} {} {state}", n.leg_id, n.extension)
         })

@@ -42,6 +42,9 @@ pub enum CallUpdate {
     },
     /// An extension left the call after talking (hang-up or transfer away).
     Left { call_id: CallId, extension: String },
+    /// The PBX could not set the call up (Yeastar 30015), with its reason.
+    /// Comes after the legs it ends; the call's end may still follow.
+    Failed { call_id: CallId, reason: String },
     /// The PBX recorded the call's end: it can be logged.
     Ended(Box<CallOutcome>),
 }
@@ -189,20 +192,24 @@ impl CallTracker {
             }
             PbxEvent::CallFailed {
                 call_id,
+                reason,
                 participants,
-                ..
             } => {
-                let Some(call) = self.live.get_mut(call_id) else {
-                    return Vec::new();
-                };
                 let mut updates = Vec::new();
-                for member in participants {
-                    let gone = crate::pbx::ParticipantState {
-                        state: LegState::Gone,
-                        ..member.clone()
-                    };
-                    update_leg(call_id, call, &gone, &mut updates);
+                if let Some(call) = self.live.get_mut(call_id) {
+                    for member in participants {
+                        let gone = crate::pbx::ParticipantState {
+                            state: LegState::Gone,
+                            ..member.clone()
+                        };
+                        update_leg(call_id, call, &gone, &mut updates);
+                    }
                 }
+                // Also for a call never seen live (a dial refused at once).
+                updates.push(CallUpdate::Failed {
+                    call_id: call_id.clone(),
+                    reason: reason.clone(),
+                });
                 updates
             }
             PbxEvent::CallEnded(record) => {

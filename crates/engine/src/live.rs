@@ -166,6 +166,8 @@ impl LiveCalls {
                 self.close(call_id.as_str(), extension, false)
             }
             CallUpdate::Ended(outcome) => self.end(outcome.call_id.as_str()),
+            // The legs it ended came as their own updates; the end follows.
+            CallUpdate::Failed { .. } => {}
         }
     }
 

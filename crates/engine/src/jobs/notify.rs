@@ -12,7 +12,7 @@
 
 use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::outbox::{Job, JobKind};
-use ringbridge_core::phonebridge::PbNotification;
+use ringbridge_core::phonebridge::{PbNotification, PbState};
 use ringbridge_core::store::StoreError;
 
 use super::Disposition;
@@ -41,7 +41,9 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
             .settle(&job, Disposition::Release { reason, after })
             .await;
     };
-    if let Gate::Wait(reason) = record_gate(ctx, &job, &n).await? {
+    // A failed dial's report logs nothing, so it has no record to wait for.
+    let logs = !matches!(n.state, PbState::DialFailed { .. });
+    if logs && let Gate::Wait(reason) = record_gate(ctx, &job, &n).await? {
         let (reason, after) = (reason.to_owned(), ctx.tuning.creation_wait);
         return ctx
             .settle(&job, Disposition::Release { reason, after })

@@ -44,6 +44,7 @@
 //! `Tuning::terminal_record_wait` since it was queued. With no creation
 //! configured, terminals never wait. ([`linking`])
 
+mod dials;
 mod linking;
 mod outbox;
 mod send;
@@ -53,9 +54,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use ringbridge_core::phonebridge::{NotifyPlan, PlanConfig};
+use ringbridge_core::phonebridge::{NotifyPlan, PbNotification, PlanConfig, dial_failure};
+use ringbridge_core::tracker::CallUpdate;
 use ringbridge_core::usermap::UserMap;
 
+pub use dials::{ClickToDials, FailedDial};
 pub(crate) use linking::{Gate, creation_key, record_gate};
 pub use outbox::OutboxTerminalSink;
 pub(crate) use outbox::queue_terminal;
@@ -118,6 +121,7 @@ pub struct PhoneBridgeNotifier {
     terminals: Arc<dyn TerminalSink>,
     source: Arc<dyn PlanSource>,
     links: Option<Arc<dyn RecordingLinks>>,
+    dials: Option<Arc<ClickToDials>>,
     plan: Mutex<NotifyPlan>,
     live_timeout: Duration,
     /// Live calls with no update for this long are forgotten.
@@ -137,6 +141,7 @@ impl PhoneBridgeNotifier {
             terminals,
             source,
             links: None,
+            dials: None,
             plan: Mutex::new(NotifyPlan::new()),
             live_timeout: Duration::from_secs(5),
             max_call_age: chrono::Duration::hours(12),
@@ -149,6 +154,12 @@ impl PhoneBridgeNotifier {
         self
     }
 
+    /// Click-to-dials in flight: a 30015 for one is reported to Zoho.
+    pub fn with_dials(mut self, dials: Arc<ClickToDials>) -> Self {
+        self.dials = Some(dials);
+        self
+    }
+
     /// How long one best-effort send may take before it is given up.
     pub fn with_live_timeout(mut self, timeout: Duration) -> Self {
         self.live_timeout = timeout;
@@ -158,57 +169,110 @@ impl PhoneBridgeNotifier {
     /// Handles one update. Terminal notifications are queued, others sent.
     pub async fn handle(&self, item: &Ingested) -> Handled {
         let (users, config, now) = (self.source.users(), self.source.config(), Utc::now());
-        let planned = {
+        let (planned, failed_dial) = {
             let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
             plan.expire(now - self.max_call_age);
-            plan.apply(&item.update, &users, &config, now)
+            // A failed click-to-dial (rule in `dial_failure`'s module).
+            let failed_dial = match (&item.update, &self.dials) {
+                (CallUpdate::Failed { call_id, reason }, Some(dials)) => {
+                    dials.failed(call_id, reason, plan.announced(call_id))
+                }
+                _ => None,
+            };
+            (plan.apply(&item.update, &users, &config, now), failed_dial)
         };
         let mut done = Handled::default();
+        if let Some(failed) = failed_dial {
+            self.report_failed_dial(&failed, &mut done).await;
+        }
         for n in planned {
             if n.is_terminal() {
-                let key = terminal_key(&self.pbx_id, &n.call_id);
-                match self.terminals.submit(&key, &n).await {
-                    Ok(true) => done.queued += 1,
-                    Ok(false) => tracing::debug!(%key, "PhoneBridge terminal already queued"),
-                    Err(e) => {
-                        tracing::error!(%key, error = %e, "PhoneBridge terminal not queued");
-                        done.queue_failed += 1;
-                    }
-                }
+                self.queue_terminal(&n, &mut done).await;
                 continue;
             }
             // A pop for a call caught up after a gap is long over.
             if item.origin == Origin::CatchUp {
                 continue;
             }
-            let out = outgoing(&self.pbx_id, &n, self.links.as_deref());
-            let result = tokio::time::timeout(self.live_timeout, self.sender.send(&out)).await;
-            let label = match result {
-                Ok(Ok(())) => {
-                    done.sent += 1;
-                    "sent"
-                }
-                Ok(Err(e)) => {
-                    tracing::warn!(leg = %n.leg_id, error = %e, "PhoneBridge live notification dropped");
-                    done.dropped += 1;
-                    "dropped"
-                }
-                Err(_) => {
-                    tracing::warn!(leg = %n.leg_id, "PhoneBridge live notification timed out; dropped");
-                    done.dropped += 1;
-                    "dropped"
-                }
-            };
-            metrics::counter!("ringbridge_phonebridge_live_total", "result" => label).increment(1);
+            self.send_live(&n, &mut done).await;
         }
         done
     }
 
-    /// Reads updates until the stream ends.
-    pub async fn run(&self, mut updates: tokio::sync::mpsc::Receiver<Ingested>) {
-        while let Some(item) = updates.recv().await {
-            self.handle(&item).await;
+    /// Tells Zoho a click-to-dial failed: the call's terminal when Zoho was
+    /// not shown the call, else best-effort beside it (see `dial_failure`).
+    pub async fn report_failed_dial(&self, failed: &FailedDial, done: &mut Handled) {
+        let report = dial_failure(&failed.dial, &failed.reason);
+        tracing::info!(call = %failed.dial.call_id, reason = %failed.reason, "click-to-dial failed at the PBX");
+        if failed.announced {
+            self.send_live(&report, done).await;
+        } else {
+            self.queue_terminal(&report, done).await;
         }
+    }
+
+    async fn queue_terminal(&self, n: &PbNotification, done: &mut Handled) {
+        let key = terminal_key(&self.pbx_id, &n.call_id);
+        match self.terminals.submit(&key, n).await {
+            Ok(true) => done.queued += 1,
+            Ok(false) => tracing::debug!(%key, "PhoneBridge terminal already queued"),
+            Err(e) => {
+                tracing::error!(%key, error = %e, "PhoneBridge terminal not queued");
+                done.queue_failed += 1;
+            }
+        }
+    }
+
+    /// Sends best-effort: a failure is logged and dropped.
+    async fn send_live(&self, n: &PbNotification, done: &mut Handled) {
+        let out = outgoing(&self.pbx_id, n, self.links.as_deref());
+        let result = tokio::time::timeout(self.live_timeout, self.sender.send(&out)).await;
+        let label = match result {
+            Ok(Ok(())) => {
+                done.sent += 1;
+                "sent"
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(leg = %n.leg_id, error = %e, "PhoneBridge live notification dropped");
+                done.dropped += 1;
+                "dropped"
+            }
+            Err(_) => {
+                tracing::warn!(leg = %n.leg_id, "PhoneBridge live notification timed out; dropped");
+                done.dropped += 1;
+                "dropped"
+            }
+        };
+        metrics::counter!("ringbridge_phonebridge_live_total", "result" => label).increment(1);
+    }
+
+    /// Reads updates (and click-to-dial failures matched late) until the
+    /// update stream ends.
+    pub async fn run(&self, mut updates: tokio::sync::mpsc::Receiver<Ingested>) {
+        let mut late = self.dials.as_ref().and_then(|d| d.late());
+        loop {
+            tokio::select! {
+                item = updates.recv() => match item {
+                    Some(item) => {
+                        self.handle(&item).await;
+                    }
+                    None => return,
+                },
+                Some(failed) = recv(&mut late) => {
+                    self.report_failed_dial(&failed, &mut Handled::default()).await;
+                }
+            }
+        }
+    }
+}
+
+/// The next late failure, or never when there is no receiver.
+async fn recv(
+    late: &mut Option<tokio::sync::mpsc::UnboundedReceiver<FailedDial>>,
+) -> Option<FailedDial> {
+    match late {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -182,3 +182,59 @@ async fn live_failures_and_hangs_are_dropped_and_catch_up_never_pops() {
     assert_eq!(n.handle(&catch_up(ended())).await.queued, 1);
     assert!(quiet.sent.lock().unwrap().is_empty());
 }
+
+fn dial_start(id: &str) -> ringbridge_core::phonebridge::DialStart {
+    ringbridge_core::phonebridge::DialStart {
+        call_id: id.into(),
+        zoho_user: "u1".into(),
+        extension: "1001".into(),
+        number: "4155550100".into(),
+    }
+}
+
+fn failed(id: &str) -> CallUpdate {
+    CallUpdate::Failed {
+        call_id: id.into(),
+        reason: "486 Busy here".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_failed_dial_zoho_never_saw_is_the_calls_terminal_and_one_it_saw_goes_beside_it() {
+    let (sender, sink) = (
+        Arc::new(Recorder::default()),
+        Arc::new(MemoryTerminalSink::new()),
+    );
+    let dials = Arc::new(ClickToDials::default());
+    let n = notifier(sender.clone(), sink.clone()).with_dials(dials.clone());
+
+    // Never shown to Zoho: the report takes the call's terminal key.
+    dials.remember(dial_start("9.2"));
+    let h = n.handle(&live(failed("9.000002"))).await;
+    assert_eq!((h.sent, h.queued), (0, 1));
+    let pending = sink.take_pending();
+    assert_eq!(pending[0].0, "pb:pbx1:9.2");
+    assert!(matches!(
+        pending[0].1.state,
+        PbState::DialFailed {
+            reason: ringbridge_core::phonebridge::PbUnattended::Busy,
+            ..
+        }
+    ));
+
+    // Shown to Zoho (it rang the agent with the customer known): sent live;
+    // the call's own terminal still closes it.
+    dials.remember(dial_start("9.1"));
+    assert_eq!(n.handle(&live(ringing())).await.sent, 1);
+    let h = n.handle(&live(failed("9.1"))).await;
+    assert_eq!((h.sent, h.queued), (1, 0));
+    assert!(matches!(
+        sender.sent.lock().unwrap()[1].notification.state,
+        PbState::DialFailed { .. }
+    ));
+    assert_eq!(n.handle(&live(ended())).await.queued, 1);
+
+    // A failure of a call ringbridge did not dial says nothing.
+    let h = n.handle(&live(failed("9.7"))).await;
+    assert_eq!(h, Handled::default());
+}

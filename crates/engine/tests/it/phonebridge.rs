@@ -61,10 +61,16 @@ fn to_zoho(out: &Outgoing) -> Result<CallNotify, SendError> {
                 PbUnattended::Busy => Unattended::Busy,
                 PbUnattended::NoAnswer => Unattended::NoAnswer,
                 PbUnattended::NotAvailable => Unattended::NotAvailable,
+                PbUnattended::Invalid => Unattended::Invalid,
+                PbUnattended::Blocked => Unattended::Blocked,
+                PbUnattended::Rejected => Unattended::Rejected,
             },
             start: *start,
             voice_uri,
         },
+        PbState::DialFailed { .. } => {
+            return Err(SendError::Permanent("not a callnotify".into()));
+        }
     };
     let (from, to) = n.from_to();
     Ok(CallNotify {

@@ -54,6 +54,9 @@ pub async fn live(mut updates: mpsc::Receiver<Ingested>, directory: Arc<Director
             CallUpdate::Left { call_id, extension } => {
                 format!("·  {call_id}  ext {extension} hung up")
             }
+            CallUpdate::Failed { call_id, reason } => {
+                format!("✗  {call_id}  failed at the PBX: {reason}")
+            }
             CallUpdate::Ended(outcome) => format!(
                 "■  {}  ended: {:?}, {}, talk {} s{} → queued for the CRM",
                 outcome.call_id,

@@ -250,6 +250,9 @@ pub async fn log_updates(mut updates: mpsc::Receiver<Ingested>, live: Option<Arc
             CallUpdate::Left { call_id, extension } => {
                 tracing::info!(%call_id, %extension, "hung up")
             }
+            CallUpdate::Failed { call_id, reason } => {
+                tracing::info!(%call_id, %reason, "call failed at the PBX")
+            }
             CallUpdate::Ended(outcome) => tracing::info!(
                 ?origin,
                 call_id = %outcome.call_id,

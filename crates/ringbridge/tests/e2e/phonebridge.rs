@@ -13,6 +13,7 @@ use crate::support::*;
 mod calls;
 mod control;
 mod dial;
+mod dial_failure;
 mod linking;
 
 pub fn pb_options() -> WorldOptions {

@@ -1,13 +1,15 @@
 //! Click-to-dial: Zoho posts `tonumber` (plus our user parameter and the
 //! authorization value); the PBX rings the user's extension, then the
 //! number. A dial that cannot start is reported to Zoho with
-//! `clicktodialerror`, whose message Zoho shows the user.
+//! `clicktodialerror`, whose message Zoho shows the user; so is one the PBX
+//! fails later (30015), through [`super::PhoneBridgeHooks::dial_started`].
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use ringbridge_core::pbx::PbxError;
+use ringbridge_core::phonebridge::DialStart;
 use ringbridge_zoho::phonebridge::{InboundRequest, Unattended, authenticate_click_to_dial};
 
 use super::{DialFailure, Refusal, USER_PARAM, names, parts, success};
@@ -95,6 +97,12 @@ pub async fn click_to_dial(
     match engine.pbx.dial(&extension, &number).await {
         Ok(call_id) => {
             tracing::info!(%extension, %call_id, "PhoneBridge click-to-dial");
+            hooks.dial_started(DialStart {
+                call_id,
+                zoho_user: user.clone(),
+                extension,
+                number: click.to_number.clone(),
+            });
             Ok(success())
         }
         Err(err) => {

@@ -23,6 +23,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use ringbridge_core::phonebridge::DialStart;
 use ringbridge_zoho::phonebridge::{InboundNames, InboundRefusal, Unattended};
 use secrecy::SecretString;
 
@@ -62,6 +63,10 @@ pub trait PhoneBridgeHooks: Send + Sync {
 
     /// Tells Zoho a click-to-dial could not start (best-effort).
     async fn dial_failed(&self, failure: DialFailure);
+
+    /// The PBX accepted a click-to-dial; a failure it reports later
+    /// (Yeastar 30015) is told to Zoho too. Default: not followed.
+    fn dial_started(&self, _dial: DialStart) {}
 }
 
 pub fn routes(state: AppState) -> Router {

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use ringbridge_core::console::CrmMode;
 use ringbridge_core::store::Store;
-use ringbridge_engine::phonebridge::{OutboxTerminalSink, PhoneBridgeNotifier};
+use ringbridge_engine::phonebridge::{ClickToDials, OutboxTerminalSink, PhoneBridgeNotifier};
 use ringbridge_engine::{EngineContext, Ingested};
 use ringbridge_zoho::ZohoConnection;
 use tokio::sync::mpsc;
@@ -25,7 +25,7 @@ pub use registration::{
     PhoneBridgeRegistration, REGISTRATIONS_SECRET, RegistrationError, SharedRegistration,
     SyncReport,
 };
-pub use sender::{ZohoSender, to_zoho};
+pub use sender::{ZohoSender, dial_error, to_zoho};
 
 /// How many live updates may wait for the notifier before new ones are
 /// dropped (their terminals are still queued by the calls' processing).
@@ -81,11 +81,11 @@ impl PhoneBridge {
         public_url: &str,
     ) -> Result<Self, RegistrationError> {
         let client = zoho.phonebridge();
-        let registration = Arc::new(PhoneBridgeRegistration::new(
-            client.clone(),
-            store,
-            public_url,
-        )?);
+        let dials = Arc::new(ClickToDials::default());
+        let registration = Arc::new(
+            PhoneBridgeRegistration::new(client.clone(), store, public_url)?
+                .with_dials(dials.clone()),
+        );
         registration.load().await?;
         let sender = Arc::new(ZohoSender {
             client,
@@ -97,7 +97,8 @@ impl PhoneBridge {
             sender,
             Arc::new(OutboxTerminalSink::new(ctx.clone())),
             ctx.clone(),
-        );
+        )
+        .with_dials(dials);
         if let Some(links) = ctx.recordings.clone() {
             notifier = notifier.with_links(links);
         }

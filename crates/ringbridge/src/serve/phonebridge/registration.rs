@@ -10,8 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
+use ringbridge_core::phonebridge::DialStart;
 use ringbridge_core::store::{Store, StoreError};
 use ringbridge_core::usermap::UserMap;
+use ringbridge_engine::phonebridge::ClickToDials;
 use ringbridge_web::phonebridge::{
     AUTHORIZATION_NAME, CALL_CONTROL_PATH, CLICK_TO_DIAL_PATH, DialFailure, PhoneBridgeHooks,
     USER_PARAM, action_path,
@@ -56,6 +58,8 @@ pub struct PhoneBridgeRegistration {
     /// Registered users and their values; changes are serialized by `change`.
     users: RwLock<BTreeMap<String, SecretString>>,
     change: tokio::sync::Mutex<()>,
+    /// Click-to-dials the notifier follows for late failures.
+    dials: Option<Arc<ClickToDials>>,
 }
 
 /// Where Zoho's call bar sends each supported action.
@@ -99,7 +103,15 @@ impl PhoneBridgeRegistration {
             control: CallControlUrls::new(&base)?,
             users: RwLock::new(BTreeMap::new()),
             change: tokio::sync::Mutex::new(()),
+            dials: None,
         })
+    }
+
+    /// Click-to-dials the PBX accepts are remembered here (the notifier
+    /// reports a later failure of one to Zoho).
+    pub fn with_dials(mut self, dials: Arc<ClickToDials>) -> Self {
+        self.dials = Some(dials);
+        self
     }
 
     /// Reads the stored registrations (after a restart).
@@ -247,6 +259,12 @@ impl PhoneBridgeRegistration {
 impl PhoneBridgeHooks for PhoneBridgeRegistration {
     fn authorization(&self, zoho_user: &str) -> Option<SecretString> {
         self.read().get(zoho_user).cloned()
+    }
+
+    fn dial_started(&self, dial: DialStart) {
+        if let Some(dials) = &self.dials {
+            dials.remember(dial);
+        }
     }
 
     async fn dial_failed(&self, failure: DialFailure) {

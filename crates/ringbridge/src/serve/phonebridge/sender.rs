@@ -1,6 +1,7 @@
 //! The engine's `PhoneBridgeSender` over the Zoho client's `callnotify`
 //! (which re-sends a refused `missed`/unattended state as `ended` with
-//! duration 0, see `PhoneBridgeClient::call_notify`).
+//! duration 0, see `PhoneBridgeClient::call_notify`), and `clicktodialerror`
+//! for a click-to-dial the PBX failed.
 
 use async_trait::async_trait;
 use ringbridge_core::phone::NumberPlan;
@@ -8,7 +9,7 @@ use ringbridge_core::phonebridge::{PbDirection, PbState, PbUnattended};
 use ringbridge_engine::phonebridge::{Outgoing, PhoneBridgeSender, SendError};
 use ringbridge_zoho::ZohoError;
 use ringbridge_zoho::phonebridge::{
-    CallNotify, CallState, Direction, PhoneBridgeClient, Unattended,
+    CallNotify, CallState, ClickToDialError, Direction, PhoneBridgeClient, Unattended,
 };
 use url::Url;
 
@@ -49,14 +50,15 @@ pub fn to_zoho(out: &Outgoing, plan: Option<&NumberPlan>) -> Result<CallNotify, 
             voice_uri,
         },
         PbState::Unattended { reason, start } => CallState::Unattended {
-            reason: match reason {
-                PbUnattended::Busy => Unattended::Busy,
-                PbUnattended::NoAnswer => Unattended::NoAnswer,
-                PbUnattended::NotAvailable => Unattended::NotAvailable,
-            },
+            reason: code(*reason),
             start: *start,
             voice_uri,
         },
+        PbState::DialFailed { .. } => {
+            return Err(SendError::Permanent(
+                "a failed dial goes out as clicktodialerror, not callnotify".into(),
+            ));
+        }
     };
     let (from, to) = n.from_to();
     Ok(CallNotify {
@@ -69,6 +71,33 @@ pub fn to_zoho(out: &Outgoing, plan: Option<&NumberPlan>) -> Result<CallNotify, 
         from: from.to_owned(),
         to: to.to_owned(),
         zohouser: Some(n.zoho_user.clone()),
+    })
+}
+
+/// Zoho's code for an unattended state or a failed dial.
+fn code(reason: PbUnattended) -> Unattended {
+    match reason {
+        PbUnattended::Busy => Unattended::Busy,
+        PbUnattended::NoAnswer => Unattended::NoAnswer,
+        PbUnattended::NotAvailable => Unattended::NotAvailable,
+        PbUnattended::Invalid => Unattended::Invalid,
+        PbUnattended::Blocked => Unattended::Blocked,
+        PbUnattended::Rejected => Unattended::Rejected,
+    }
+}
+
+/// The `clicktodialerror` for a click-to-dial the PBX failed, if `out` is one.
+pub fn dial_error(out: &Outgoing) -> Option<ClickToDialError> {
+    let n = &out.notification;
+    let PbState::DialFailed { reason, message } = &n.state else {
+        return None;
+    };
+    Some(ClickToDialError {
+        code: code(*reason),
+        from: n.extension.clone(),
+        to: n.customer.clone(),
+        zohouser: Some(n.zoho_user.clone()),
+        message: Some(message.clone()),
     })
 }
 
@@ -85,6 +114,13 @@ fn classify(e: ZohoError) -> SendError {
 #[async_trait]
 impl PhoneBridgeSender for ZohoSender {
     async fn send(&self, out: &Outgoing) -> Result<(), SendError> {
+        if let Some(report) = dial_error(out) {
+            return self
+                .client
+                .click_to_dial_error(&report)
+                .await
+                .map_err(classify);
+        }
         let request = to_zoho(out, self.plan.as_ref())?;
         self.client.call_notify(&request).await.map_err(classify)
     }
