@@ -48,7 +48,13 @@ pub fn browser() -> Option<Browser> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
     let dir = workspace().join("browser");
-    let missing = if !chromium.exists() {
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let missing = if !node {
+        Some("no `node` on PATH (Node.js 18 or later)".to_owned())
+    } else if !chromium.exists() {
         Some(format!(
             "no Chromium at {} (set CHROMIUM)",
             chromium.display()
