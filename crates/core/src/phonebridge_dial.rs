@@ -1,22 +1,7 @@
 //! Click-to-dials the PBX failed later (Yeastar 30015 after `call/dial`
 //! answered with a call id), and what Zoho is told.
 //!
-//! Rule (zoho-phonebridge.md §4/§6: a click-to-dial ends in "one
-//! unattended state …, or `POST /clicktodialerror` if the dial never
-//! started"):
-//! - The failure is always reported with `clicktodialerror`: its code from
-//!   the PBX's reason ([`failure_code`]) and a message naming the reason,
-//!   which Zoho shows the user (an unattended state cannot say why).
-//! - If Zoho has not been shown the call (no notification went out for it:
-//!   the PBX failed it before anyone's phone showed it to Zoho, the usual
-//!   case for a busy, unreachable or forbidden number), the dial never
-//!   started for Zoho: the report **is** the call's one terminal, queued
-//!   under the call's terminal key, so no `callnotify` follows and Zoho
-//!   files no Calls record, even when the PBX writes a call record.
-//! - If Zoho has been shown the call (an agent's leg already popped), only
-//!   a terminal `callnotify` closes it there: the call's unattended
-//!   terminal follows as for any unanswered outbound call, and the report
-//!   goes along best-effort, so the user also sees why.
+//! The rule is on [`dial_failure`].
 
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +40,23 @@ pub fn failure_code(reason: &str) -> PbUnattended {
 }
 
 /// The `clicktodialerror` for `dial`, failed with the PBX's `reason`.
+///
+/// Rule (zoho-phonebridge.md §4/§6: a click-to-dial ends in "one
+/// unattended state …, or `POST /clicktodialerror` if the dial never
+/// started"):
+/// - The failure is always reported with `clicktodialerror`: its code from
+///   the PBX's reason ([`failure_code`]) and a message naming the reason,
+///   which Zoho shows the user (an unattended state cannot say why).
+/// - If Zoho has not been shown the call (no notification went out for it:
+///   the PBX failed it before anyone's phone showed it to Zoho, the usual
+///   case for a busy, unreachable or forbidden number), the dial never
+///   started for Zoho: the report **is** the call's one terminal, queued
+///   under the call's terminal key, so no `callnotify` follows and Zoho
+///   files no Calls record, even when the PBX writes a call record.
+/// - If Zoho has been shown the call (an agent's leg already popped), only
+///   a terminal `callnotify` closes it there: the call's unattended
+///   terminal follows as for any unanswered outbound call, and the report
+///   goes along best-effort, so the user also sees why.
 pub fn dial_failure(dial: &DialStart, reason: &str) -> PbNotification {
     let why = if reason.trim().is_empty() {
         "no reason given".to_owned()

@@ -42,7 +42,13 @@
 //! finished. It goes once the creation is done or failed (failed: logged
 //! without a link, as in REST mode), and in any case once it has waited
 //! `Tuning::terminal_record_wait` since it was queued. With no creation
-//! configured, terminals never wait. ([`linking`])
+//! configured, terminals never wait (the `linking` module).
+//!
+//! **Failed click-to-dials.** Click-to-dials the PBX accepted are followed
+//! ([`ClickToDials`], fed by the click-to-dial route); a `CallUpdate::Failed`
+//! (Yeastar 30015) for one becomes Zoho's `clicktodialerror` — the call's
+//! terminal when Zoho was never shown the call, else sent beside it. The
+//! rule is on [`ringbridge_core::phonebridge::dial_failure`].
 
 mod dials;
 mod linking;
@@ -172,7 +178,7 @@ impl PhoneBridgeNotifier {
         let (planned, failed_dial) = {
             let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
             plan.expire(now - self.max_call_age);
-            // A failed click-to-dial (rule in `dial_failure`'s module).
+            // A failed click-to-dial (the rule is on `dial_failure`).
             let failed_dial = match (&item.update, &self.dials) {
                 (CallUpdate::Failed { call_id, reason }, Some(dials)) => {
                     dials.failed(call_id, reason, plan.announced(call_id))
