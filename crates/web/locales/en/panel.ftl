@@ -49,7 +49,7 @@ panel-link-queued = The call's log now names it.
 panel-link-updated = The call's log in Zoho was updated to name it.
 panel-link-not_logged = This call is not logged, so there is nothing to link.
 panel-link-log_failed = The call's log could not be written; an administrator can retry it.
-panel-link-busy = The call's log is being written; reload in a moment to see it linked.
+panel-link-busy = The call's log is being written; it will be linked to the record in a moment.
 
 ## Recent calls
 panel-recent-title = Recent calls

@@ -49,7 +49,7 @@ panel-link-queued = 这通电话待写入的记录已关联到它。
 panel-link-updated = Zoho 中这通电话的记录已更新并关联到它。
 panel-link-not_logged = 这通电话不记录，因此无需关联。
 panel-link-log_failed = 这通电话的记录写入失败；管理员可以重试。
-panel-link-busy = 这通电话的记录正在写入；稍后刷新即可看到关联。
+panel-link-busy = 这通电话的记录正在写入；稍后会自动关联到该记录。
 
 ## Recent calls
 panel-recent-title = 最近通话

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use ringbridge_core::crm::{CrmError, CrmModule, CrmRecord};
 use ringbridge_engine::EngineContext;
 use ringbridge_engine::call_key;
-use ringbridge_engine::manual::{self, ManualError, ManualRecord};
+use ringbridge_engine::manual::{self, LinkState, ManualError, ManualRecord};
 use serde::{Deserialize, Serialize};
 
 use super::{Refusal, engine, refusal};
@@ -21,6 +21,9 @@ use crate::auth::CurrentUser;
 
 /// How long creating a record waits for a call log being written right now.
 const LINK_WAIT: Duration = Duration::from_secs(15);
+/// After that the agent gets an answer and the linking goes on this long
+/// in the background (a CRM slow to accept the log, retries with backoff).
+const LINK_LATER: Duration = Duration::from_secs(600);
 /// Form fields longer than this are refused (Zoho's name fields take 80).
 const FIELD_MAX: usize = 80;
 
@@ -161,6 +164,10 @@ pub async fn create(
         Some(call_id) => {
             let key = call_key(&ctx.pbx_id, call_id);
             match manual::link_call(&ctx, &key, &record, LINK_WAIT).await {
+                Ok(LinkState::Busy) => {
+                    link_later(ctx.clone(), key, record.clone());
+                    Some(LinkState::Busy)
+                }
                 Ok(state) => Some(state),
                 // The record exists; say so, and that the call is not related.
                 Err(err) => {
@@ -180,6 +187,20 @@ pub async fn create(
         })),
     )
         .into_response())
+}
+
+/// Keeps trying to relate the call after the agent got an answer.
+fn link_later(ctx: std::sync::Arc<EngineContext>, key: String, record: CrmRecord) {
+    tokio::spawn(async move {
+        match manual::link_call(&ctx, &key, &record, LINK_LATER).await {
+            Ok(state) => {
+                tracing::info!(call = %key, ?state, "call related to the agent's new record")
+            }
+            Err(err) => {
+                tracing::warn!(call = %key, error = %err, "could not relate the call to the new record")
+            }
+        }
+    });
 }
 
 fn manual_refusal(err: &ManualError) -> Refusal {
