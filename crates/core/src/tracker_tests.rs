@@ -427,3 +427,22 @@ fn stale_calls_expire() {
     assert_eq!(t.expire(long_ago + chrono::Duration::hours(1)), 1);
     assert!(t.is_empty());
 }
+
+#[test]
+fn a_failure_is_reported_even_for_a_call_never_seen_live() {
+    let mut tracker = CallTracker::new();
+    let failed = PbxEvent::CallFailed {
+        call_id: CallId("7.000009".into()),
+        reason: "NO Dial Permission".into(),
+        participants: Vec::new(),
+    };
+    let updates = tracker.apply(&failed, Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap());
+    assert_eq!(
+        updates,
+        [CallUpdate::Failed {
+            call_id: CallId("7.000009".into()),
+            reason: "NO Dial Permission".into(),
+        }]
+    );
+    assert!(tracker.is_empty(), "nothing to follow");
+}

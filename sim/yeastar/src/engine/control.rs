@@ -62,7 +62,8 @@ impl Engine<'_> {
     }
 
     /// An inbound call on a trunk with *Control Inbound Call* on: the PBX holds it and sends a
-    /// 30016 listing the caller (`ALERT`); the call is live (and in `call/query`) while held.
+    /// 30016 listing the caller (`ALERT`); the call is live and listed by `call/query` while
+    /// held (unconfirmed whether the PBX lists a held call there).
     pub fn invite(&mut self, call_id: &str) -> Result<String, EngineError> {
         let call = self.call(call_id)?;
         let caller = call
