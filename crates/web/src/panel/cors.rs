@@ -106,6 +106,90 @@ mod tests {
         assert!(!is_extension("null"));
     }
 
+    /// A route behind the layer, served on loopback.
+    async fn serve() -> String {
+        let app = axum::Router::new()
+            .route("/api/dial", axum::routing::post(|| async { "dialled" }))
+            .layer(axum::middleware::from_fn(extension_origin));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/api/dial", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    #[tokio::test]
+    async fn only_the_extension_gets_cors_and_never_with_credentials() {
+        let url = serve().await;
+        let client = reqwest::Client::new();
+        let extension = "chrome-extension://abcdefghijklmnop";
+
+        let preflight = client
+            .request(Method::OPTIONS, &url)
+            .header("origin", extension)
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preflight.status(), 204);
+        assert_eq!(
+            preflight.headers()["access-control-allow-origin"],
+            extension
+        );
+        assert!(
+            !preflight
+                .headers()
+                .contains_key("access-control-allow-credentials")
+        );
+
+        let evil = client
+            .request(Method::OPTIONS, &url)
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(evil.status(), 403);
+        assert!(!evil.headers().contains_key("access-control-allow-origin"));
+
+        // A simple cross-site POST (no preflight) riding on a cookie: refused.
+        let forged = client
+            .post(&url)
+            .header("origin", "https://evil.example")
+            .header("cookie", "rb_session=stolen-by-ambient-authority")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 401);
+
+        let from_extension = client
+            .post(&url)
+            .header("origin", extension)
+            .bearer_auth("rbt_token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(from_extension.status(), 200);
+        assert_eq!(
+            from_extension.headers()["access-control-allow-origin"],
+            extension
+        );
+
+        let host = url
+            .trim_start_matches("http://")
+            .trim_end_matches("/api/dial");
+        let same_origin = client
+            .post(&url)
+            .header("origin", format!("http://{host}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(same_origin.status(), 200);
+        assert!(
+            !same_origin
+                .headers()
+                .contains_key("access-control-allow-origin")
+        );
+    }
+
     #[test]
     fn same_origin_compares_host_and_port() {
         assert!(same_origin(&headers(&[("host", "rb.local:8080")])));
