@@ -127,3 +127,5 @@ chrome.storage.onChanged.addListener(() => {
   following = null;
   follow();
 });
+// Every start of the worker (it may have been stopped while idle) resumes the feed.
+follow();
