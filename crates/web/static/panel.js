@@ -330,8 +330,16 @@
         });
         call.records = [made.record];
         call.note = `${msg('panel-created')} ${made.link ? msg('panel-link-' + made.link) : ''}`;
-        render(call);
-        refreshRecentSoon();
+        if (call.recent) {
+          const r = made.record;
+          call.node.replaceChildren(
+            el('button', { type: 'button', class: 'open link', 'data-url': r.url, text: r.name }),
+            el('p', { class: 'note', text: call.note }),
+          );
+        } else {
+          render(call);
+          refreshRecentSoon();
+        }
       } catch (err) {
         submit.disabled = false;
         let p = form.querySelector('.error');
@@ -352,7 +360,18 @@
     } else if (target.classList.contains('create')) {
       const id = target.closest('li')?.dataset.callId;
       const call = id && calls.get(id);
-      if (call) openCreateForm(call, target.dataset.module);
+      if (call) {
+        openCreateForm(call, target.dataset.module);
+      } else {
+        // A call from the recent list: the form goes into its record cell.
+        const row = target.closest('tr');
+        if (!row) return;
+        const cell = target.closest('td');
+        openCreateForm(
+          { event: { call_id: row.dataset.callId, number: row.dataset.number }, node: cell, records: [], recent: true },
+          target.dataset.module,
+        );
+      }
     } else if (target.classList.contains('play')) {
       const player = $('#player');
       player.hidden = false;
@@ -371,6 +390,8 @@
   }
 
   async function loadRecent() {
+    // Never redraw under a form the agent is filling in.
+    if (recentTable.querySelector('form.create')) return;
     let rows;
     try {
       rows = await api('GET', '/api/calls/recent');
@@ -384,6 +405,17 @@
         const record = c.record
           ? el('button', { type: 'button', class: 'open link', 'data-url': c.record.url, text: c.record.name })
           : el('span', { class: 'muted', text: msg('panel-unknown') });
+        // Unknown callers can still get a record after the call.
+        const create = !c.record && c.number
+          ? ['Contacts', 'Leads'].map((module) =>
+              el('button', {
+                type: 'button',
+                class: 'create secondary small',
+                'data-module': module,
+                text: msg(module === 'Contacts' ? 'panel-create-contact' : 'panel-create-lead'),
+              }),
+            )
+          : [];
         const log = el('span', {
           class: 'log ' + c.log,
           'data-log': c.log,
@@ -395,11 +427,11 @@
           : null;
         return el(
           'tr',
-          { 'data-call-id': c.call_id },
+          { 'data-call-id': c.call_id, 'data-number': c.number || undefined },
           el('td', { text: fmtTime(c.started_at) }),
           el('td', { text: direction }),
           el('td', {}, c.number ? numberLink(c.number) : null),
-          el('td', {}, record),
+          el('td', { class: 'record' }, record, ...create),
           el('td', {}, log),
           el('td', {}, play),
         );

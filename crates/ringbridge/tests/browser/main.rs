@@ -4,6 +4,7 @@
 
 mod chooser;
 mod console_setup;
+mod create_after;
 mod create_lead;
 mod dial;
 mod extension;
