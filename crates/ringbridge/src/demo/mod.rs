@@ -1,5 +1,6 @@
 //! `ringbridge demo`: everything on this machine against the simulators.
 
+mod accounts;
 mod data;
 
 pub use data::zoho_seed as seed;
@@ -75,6 +76,13 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         "Look at the CRM's call log in a browser: {}/_sim/",
         world.zoho_sim.api_url()
     );
+    if !args.exit {
+        let agent = accounts::create_agent(&world).await?;
+        println!(
+            "Watch the calls pop in the agent panel: {}/panel (sign in as {} / {})",
+            world.http_url, agent.username, agent.password
+        );
+    }
     if args.exit {
         let summary = play_and_wait(&world, args.calls.unwrap_or(30)).await?;
         world.stop().await;
