@@ -19,6 +19,7 @@ use crate::auth::CurrentUser;
 use crate::pages::{ErrorKind, PageCtx, WebError};
 
 const JS: &str = include_str!("../../static/panel.js");
+const RECENT_JS: &str = include_str!("../../static/panel-recent.js");
 const CSS: &str = include_str!("../../static/panel.css");
 
 /// Messages the script shows, looked up in the page's language.
@@ -68,6 +69,7 @@ fn hashed(stem: &str, ext: &str, content: &str) -> String {
 }
 
 static JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "js", JS));
+static RECENT_JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel-recent", "js", RECENT_JS));
 static CSS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "css", CSS));
 
 #[derive(Template)]
@@ -83,6 +85,10 @@ struct PanelPage<'a> {
 impl PanelPage<'_> {
     fn js_url(&self) -> String {
         format!("/static/panel/{}", *JS_FILE)
+    }
+
+    fn recent_js_url(&self) -> String {
+        format!("/static/panel/{}", *RECENT_JS_FILE)
     }
 
     fn panel_css_url(&self) -> String {
@@ -112,6 +118,8 @@ pub async fn show(
 pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, kind) = if file == *JS_FILE {
         (JS, "text/javascript; charset=utf-8")
+    } else if file == *RECENT_JS_FILE {
+        (RECENT_JS, "text/javascript; charset=utf-8")
     } else if file == *CSS_FILE {
         (CSS, "text/css; charset=utf-8")
     } else {
