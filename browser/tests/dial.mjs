@@ -28,5 +28,10 @@ await run(async ({ onCleanup }) => {
   await dialled(page, '+14155550199');
   const status = await page.innerText('#dial-status');
   await screenshot(page, 'panel-dialled');
-  return { status, clicked: number };
+
+  // A tel: link handled by the panel arrives as ?dial=tel:…: ready to call,
+  // not called (the agent confirms).
+  await page.goto(`${env('RB_BASE_URL')}/panel?dial=${encodeURIComponent('tel:+1-415-555-0111')}`);
+  const prefilled = await page.inputValue('#dial-number');
+  return { status, clicked: number, prefilled };
 });

@@ -23,6 +23,7 @@ async fn a_shown_number_and_the_dial_box_dial_from_the_agents_extension() {
     let scenario = Scenario::start(&browser, "dial", &scenario_env(&w, &maya)).await;
     let results = scenario.finish().await;
     assert_eq!(results["clicked"], "4155550124", "{results}");
+    assert_eq!(results["prefilled"], "+1-415-555-0111", "{results}");
 
     let dials: Vec<(String, String)> = w
         .pbx_sim
