@@ -20,7 +20,9 @@ use ringbridge_store::SqlStore;
 use ringbridge_web::AppState;
 use ringbridge_web::auth::{SystemClock, WebConfig};
 use ringbridge_web::metrics::{Metrics, MetricsSources};
-use ringbridge_web::recordings::{RecordingLinker, RecordingService, load_or_create_keys};
+use ringbridge_web::recordings::{
+    PageSessions, RecordingLinker, RecordingService, load_or_create_keys,
+};
 
 use crate::config::Config;
 
@@ -149,14 +151,7 @@ pub async fn run_generation(
         None => pbx.events,
     };
     let consumer = tokio::spawn(pbx::log_updates(events, live.clone()));
-    let recordings = RecordingService::new(
-        keys,
-        Arc::new(store.clone()),
-        Arc::new(store.clone()),
-        pbx_port,
-    );
     let state = AppState::new(shared, Arc::new(store.clone()), Some(pbx.status.clone()))
-        .with_recordings(Arc::new(recordings))
         .with_console(generation.console.clone());
     // Default parameters: cannot fail, but a generation must not return
     // early with its tasks running.
@@ -170,6 +165,15 @@ pub async fn run_generation(
             state
         }
     };
+    // When an admin requires sign-in for recordings, links check the pages' sessions.
+    let recordings = RecordingService::new(
+        keys,
+        Arc::new(store.clone()),
+        Arc::new(store.clone()),
+        pbx_port,
+    )
+    .with_session_check(Arc::new(PageSessions::new(&state)));
+    let state = state.with_recordings(Arc::new(recordings));
     let state = match live {
         Some(live) => state.with_live(live),
         None => state,
