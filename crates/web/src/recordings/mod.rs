@@ -34,8 +34,8 @@ use ringbridge_core::tracker::CallOutcome;
 
 pub use linker::{KEYS_SECRET, KeySetupError, RecordingLinker, load_or_create_keys, rotate_keys};
 pub use page::Refusal;
-pub use sessions::PageSessions;
 use range::{ByteRange, Window};
+pub use sessions::PageSessions;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
