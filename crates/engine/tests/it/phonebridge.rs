@@ -306,11 +306,7 @@ async fn ring_group_answered_pops_every_mapped_agent_and_logs_once() {
     assert_eq!(calls.len(), calls_before + 1, "one Calls log for the call");
     let log = calls
         .iter()
-        .find(|c| {
-            c["Description"]
-                .as_str()
-                .is_some_and(|d| d.contains(&id()))
-        })
+        .find(|c| c["Description"].as_str().is_some_and(|d| d.contains(&id())))
         .expect("the log of the call");
     assert_eq!(log["Call_Type"], "Inbound");
 }

@@ -248,7 +248,10 @@ async fn extensions_carry_their_email() {
 #[tokio::test]
 async fn system_information_names_model_and_firmware() {
     let sim = sim().await;
-    let info = client(&sim).system_information().await.expect("information");
+    let info = client(&sim)
+        .system_information()
+        .await
+        .expect("information");
     assert_eq!(info.model, sim.settings().model_name);
     assert_eq!(info.firmware_version, sim.settings().firmware_version);
     assert_eq!(info.serial.as_deref(), Some(sim.settings().serial.as_str()));
