@@ -94,6 +94,9 @@ pub struct ConsoleSettings {
     /// ISO country of national numbers the PBX reports (`US`, `DE`…).
     pub default_country: Option<String>,
     pub recording: RecordingLinkPolicy,
+    /// Playing a recording link also needs a signed-in ringbridge account
+    /// (the link alone is not enough).
+    pub recording_sign_in: bool,
 }
 
 /// An extension paired with a CRM user by hand.

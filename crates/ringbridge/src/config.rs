@@ -32,6 +32,9 @@ pub struct Config {
     /// Links to recordings in call logs (the admin console sets it too).
     #[serde(default)]
     pub recording_links: ringbridge_core::console::RecordingLinkPolicy,
+    /// Recording links also need a signed-in account (the console sets it too).
+    #[serde(default)]
+    pub recording_sign_in: bool,
     #[serde(default)]
     pub timing: Timing,
 }

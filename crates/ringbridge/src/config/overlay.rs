@@ -61,6 +61,7 @@ impl Config {
         if let Some(settings) = &console.settings {
             out.engine = settings.engine.clone();
             out.recording_links = settings.recording;
+            out.recording_sign_in = settings.recording_sign_in;
             if let (Some(country), Some(pbx)) = (&settings.default_country, out.pbx.as_mut()) {
                 pbx.default_country = Some(country.clone());
             }
@@ -130,6 +131,7 @@ mod tests {
                 settings: Some(ConsoleSettings {
                     default_country: Some("DE".into()),
                     recording: RecordingLinkPolicy::Off,
+                    recording_sign_in: true,
                     ..ConsoleSettings::default()
                 }),
                 ..ConsoleConfig::default()
@@ -153,6 +155,7 @@ mod tests {
             assert_eq!(zoho.call_key_field.as_deref(), Some("RB_Key"));
             assert_eq!(zoho.mode, CrmMode::PhoneBridge);
             assert_eq!(out.recording_links, RecordingLinkPolicy::Off);
+            assert!(out.recording_sign_in);
 
             let mut pending = console.clone();
             if let Some(crm) = pending.crm.as_mut() {

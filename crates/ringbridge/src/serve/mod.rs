@@ -173,6 +173,7 @@ pub async fn run_generation(
         pbx_port,
     )
     .with_session_check(Arc::new(PageSessions::new(&state)));
+    recordings.set_require_sign_in(config.recording_sign_in);
     let state = state.with_recordings(Arc::new(recordings));
     let state = match live {
         Some(live) => state.with_live(live),

@@ -103,6 +103,7 @@ console-settings-recording-until-revoked = Links valid until revoked
 console-settings-recording-expire = Links that expire
 console-settings-recording-off = No links
 console-settings-recording-days = Days until links expire
+console-settings-recording-sign-in = Playing a recording also requires signing in to ringbridge
 console-settings-bad-min-talk = Enter the shortest talk time as whole seconds (at most 3600).
 console-settings-bad-subject = The subject is empty or uses an unknown placeholder.
 console-settings-bad-description = The description uses an unknown placeholder.

@@ -103,6 +103,7 @@ console-settings-recording-until-revoked = 链接在撤销前一直有效
 console-settings-recording-expire = 链接会过期
 console-settings-recording-off = 不附链接
 console-settings-recording-days = 链接有效天数
+console-settings-recording-sign-in = 播放录音还需要登录 ringbridge
 console-settings-bad-min-talk = 请以整秒输入最短通话时长（不超过 3600）。
 console-settings-bad-subject = 主题为空或使用了未知的占位符。
 console-settings-bad-description = 描述使用了未知的占位符。

@@ -5,30 +5,11 @@ use ringbridge_core::console::{ConsoleSettings, RecordingLinkPolicy};
 use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::settings::UnknownNumberAction;
 use ringbridge_core::template::Template;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-/// Where the agents' panel finds the screen-pop default for agents who
-/// have not chosen their own (same shape as the panel's own settings).
-pub const SCREEN_POP_DEFAULT_KEY: &str = "panel.screen_pop.default";
-
-/// When the CRM record opens for an agent, unless they chose otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ScreenPopDefault {
-    pub on_ringing: bool,
-    pub on_answer: bool,
-    pub on_hangup: bool,
-}
-
-impl Default for ScreenPopDefault {
-    fn default() -> Self {
-        Self {
-            on_ringing: true,
-            on_answer: false,
-            on_hangup: false,
-        }
-    }
-}
+/// When the CRM record opens for agents who have not chosen (the panel's
+/// own settings, stored under the panel's default key).
+pub use crate::panel::{PopSettings as ScreenPopDefault, SCREEN_POP_DEFAULT_KEY};
 
 /// The form as posted (checkboxes are present when ticked) and as shown.
 #[derive(Debug, Default, Deserialize)]
@@ -60,6 +41,7 @@ pub struct SettingsForm {
     pub recording: String,
     #[serde(default)]
     pub recording_days: String,
+    pub recording_sign_in: Option<String>,
 }
 
 fn tick(on: bool) -> Option<String> {
@@ -112,6 +94,7 @@ impl SettingsForm {
             default_country: s.default_country.clone().unwrap_or_default(),
             recording: recording.to_owned(),
             recording_days: days,
+            recording_sign_in: tick(s.recording_sign_in),
         }
     }
 
@@ -180,6 +163,7 @@ impl SettingsForm {
                 previous.recording
             }
         };
+        s.recording_sign_in = self.recording_sign_in.is_some();
         let pop = ScreenPopDefault {
             on_ringing: self.pop_ringing.is_some(),
             on_answer: self.pop_answer.is_some(),
@@ -202,6 +186,7 @@ mod tests {
         let mut stored = ConsoleSettings {
             default_country: Some("DE".into()),
             recording: RecordingLinkPolicy::ExpireAfterDays(30),
+            recording_sign_in: true,
             ..ConsoleSettings::default()
         };
         stored.engine.unknown_outbound = UnknownNumberAction::CreateLead;

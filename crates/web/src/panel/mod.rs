@@ -27,7 +27,7 @@ use ringbridge_core::store::StoreError;
 use ringbridge_engine::EngineContext;
 
 pub use dial::clean_number;
-pub use settings::PopSettings;
+pub use settings::{PopSettings, SCREEN_POP_DEFAULT_KEY};
 
 use crate::AppState;
 use crate::auth::CurrentUser;

@@ -33,18 +33,25 @@ impl Default for PopSettings {
     }
 }
 
+/// Where the admin console keeps the triggers of agents who have not
+/// chosen their own.
+pub const SCREEN_POP_DEFAULT_KEY: &str = "panel.screen_pop.default";
+
 fn key(account: AccountId) -> String {
     format!("panel.screen_pop.{account}")
 }
 
 impl PopSettings {
+    /// The agent's own triggers, else the admin's default, else ringing.
     pub async fn load(store: &dyn Store, account: AccountId) -> Result<Self, StoreError> {
-        Ok(match store.setting(&key(account)).await? {
-            // A value this version cannot read falls back to the defaults
-            // rather than locking the agent out of the panel.
-            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-            None => Self::default(),
-        })
+        for key in [key(account), SCREEN_POP_DEFAULT_KEY.to_owned()] {
+            if let Some(json) = store.setting(&key).await? {
+                // A value this version cannot read falls back to the
+                // defaults rather than locking the agent out of the panel.
+                return Ok(serde_json::from_str(&json).unwrap_or_default());
+            }
+        }
+        Ok(Self::default())
     }
 
     pub async fn save(&self, store: &dyn Store, account: AccountId) -> Result<(), StoreError> {
@@ -65,4 +72,38 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     settings.save(state.store.as_ref(), user.account.id).await?;
     Ok(Json(settings).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ringbridge_store::testing::fresh_stores;
+
+    #[tokio::test]
+    async fn an_agent_without_a_choice_gets_the_admins_default_until_choosing() {
+        for (store, _db) in fresh_stores().await {
+            let agent = AccountId(7);
+            assert_eq!(
+                PopSettings::load(&store, agent).await.unwrap(),
+                PopSettings::default()
+            );
+            let on_hangup = PopSettings {
+                on_ringing: false,
+                on_answer: false,
+                on_hangup: true,
+            };
+            let json = serde_json::to_string(&on_hangup).unwrap();
+            store
+                .put_setting(SCREEN_POP_DEFAULT_KEY, &json)
+                .await
+                .unwrap();
+            assert_eq!(PopSettings::load(&store, agent).await.unwrap(), on_hangup);
+            let own = PopSettings {
+                on_answer: true,
+                ..on_hangup
+            };
+            own.save(&store, agent).await.unwrap();
+            assert_eq!(PopSettings::load(&store, agent).await.unwrap(), own);
+        }
+    }
 }

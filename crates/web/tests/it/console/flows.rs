@@ -238,6 +238,7 @@ async fn mode_users_and_settings_are_stored() {
         ("default_country", "de"),
         ("recording", "expire"),
         ("recording_days", "30"),
+        ("recording_sign_in", "on"),
     ];
     let saved = app
         .submit(&admin, "/console/settings", "/console/settings", &form)
@@ -250,6 +251,7 @@ async fn mode_users_and_settings_are_stored() {
     assert_eq!(s.engine.phonebook.as_deref(), Some("CRM contacts"));
     assert_eq!(s.default_country.as_deref(), Some("DE"));
     assert_eq!(s.recording, RecordingLinkPolicy::ExpireAfterDays(30));
+    assert!(s.recording_sign_in, "recordings need a sign-in too");
     let mut bad = form.to_vec();
     bad[3] = ("subject", "{nonsense}");
     let refused = app
