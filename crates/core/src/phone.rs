@@ -168,9 +168,56 @@ fn parse_with(country: Option<country::Id>, digits: &str) -> Result<E164, PhoneE
     E164::try_from(parsed.format().mode(Mode::E164).to_string())
 }
 
+/// Longer strings are not phone numbers.
+const MAX_DIAL_DIGITS: usize = 32;
+
+/// A number as a PBX dials it: digits with a leading `+` kept, and the
+/// `tel:` scheme and the spaces, dashes, dots and brackets people and CRM
+/// records write removed. `None` when anything else is in it (letters,
+/// `;`…) or it is not 2..=32 digits: text from a browser or a CRM never
+/// reaches the PBX unchecked.
+pub fn dialable(text: &str) -> Option<String> {
+    let text = text.trim();
+    let text = text.strip_prefix("tel:").unwrap_or(text);
+    let (plus, rest) = match text.strip_prefix('+') {
+        Some(rest) => ("+", rest),
+        None => ("", text),
+    };
+    let mut digits = String::with_capacity(rest.len());
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' | '\u{a0}' => {}
+            _ => return None,
+        }
+    }
+    (2..=MAX_DIAL_DIGITS)
+        .contains(&digits.len())
+        .then(|| format!("{plus}{digits}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_become_dialable_as_people_and_crm_records_write_them() {
+        assert_eq!(
+            dialable("+1 (415) 555-0123").as_deref(),
+            Some("+14155550123")
+        );
+        assert_eq!(
+            dialable("tel:+44.20.7946.0018").as_deref(),
+            Some("+442079460018")
+        );
+        assert_eq!(dialable(" 555.0199 ").as_deref(), Some("5550199"));
+        assert_eq!(dialable(" 1005 ").as_deref(), Some("1005"));
+        assert_eq!(dialable("5"), None);
+        assert_eq!(dialable("555-CALL-NOW"), None);
+        assert_eq!(dialable("1005;drop"), None);
+        assert_eq!(dialable(&"9".repeat(33)), None);
+        assert_eq!(dialable("+"), None);
+    }
 
     #[test]
     fn uk_formats_are_one_key() {

@@ -26,7 +26,6 @@ use axum::routing::{get, post};
 use ringbridge_core::store::StoreError;
 use ringbridge_engine::EngineContext;
 
-pub use dial::clean_number;
 pub use settings::{PopSettings, SCREEN_POP_DEFAULT_KEY};
 
 use crate::AppState;

@@ -9,36 +9,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use ringbridge_core::pbx::PbxError;
+use ringbridge_core::phone::dialable;
 use ringbridge_core::phonebridge::DialStart;
 use ringbridge_zoho::phonebridge::{InboundRequest, Unattended, authenticate_click_to_dial};
 
 use super::{DialFailure, Refusal, USER_PARAM, names, parts, success};
 use crate::AppState;
-
-/// Longer strings are not phone numbers.
-const MAX_DIGITS: usize = 32;
-
-/// The number as the PBX dials it: digits with a leading `+` kept, without
-/// the spaces, dashes, dots and brackets CRM records hold. `None` when
-/// anything else is in it or it is not 2..=32 digits.
-pub fn dialable(text: &str) -> Option<String> {
-    let text = text.trim();
-    let (plus, rest) = match text.strip_prefix('+') {
-        Some(rest) => ("+", rest),
-        None => ("", text),
-    };
-    let mut digits = String::with_capacity(rest.len());
-    for c in rest.chars() {
-        match c {
-            '0'..='9' => digits.push(c),
-            ' ' | '-' | '.' | '(' | ')' | '\u{a0}' => {}
-            _ => return None,
-        }
-    }
-    (2..=MAX_DIGITS)
-        .contains(&digits.len())
-        .then(|| format!("{plus}{digits}"))
-}
 
 /// Zoho's code for a dial the PBX refused.
 fn failure_code(err: &PbxError) -> Unattended {
@@ -117,22 +93,5 @@ pub async fn click_to_dial(
                 message,
             ))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_from_crm_records_become_dialable() {
-        assert_eq!(
-            dialable("+1 (415) 555-0123").as_deref(),
-            Some("+14155550123")
-        );
-        assert_eq!(dialable(" 555.0199 ").as_deref(), Some("5550199"));
-        assert_eq!(dialable("5"), None);
-        assert_eq!(dialable("555-CALL"), None);
-        assert_eq!(dialable("1005;drop"), None);
     }
 }

@@ -30,7 +30,6 @@ use secrecy::SecretString;
 use crate::AppState;
 
 pub use control::action_path;
-pub use dial::dialable;
 
 /// Where Zoho posts a click-to-dial.
 pub const CLICK_TO_DIAL_PATH: &str = "/zoho/phonebridge/clicktodial";
