@@ -26,6 +26,24 @@ pub fn css_url() -> &'static str {
     &CSS_URL
 }
 
+const FAVICON: &str = include_str!("../../static/favicon.svg");
+
+/// `/favicon.ico`: browsers ask for it on every page (an SVG; they read
+/// the type from the header, not the name).
+pub async fn favicon() -> Response {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
+            (
+                CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        FAVICON,
+    )
+        .into_response()
+}
+
 pub async fn serve(Path(file): Path<String>) -> Response {
     if file != *CSS_FILE {
         return ErrorKind::NotFound.into_response();

@@ -36,7 +36,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/me", get(api::me))
         .route("/api/tokens", get(api::tokens))
         .route("/api/tokens/{id}", delete(api::revoke))
-        .route("/static/{file}", get(assets::serve));
+        .route("/static/{file}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon));
     protect(pages, state.clone()).with_state(state)
 }
 

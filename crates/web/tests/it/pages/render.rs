@@ -119,6 +119,12 @@ async fn every_response_carries_the_security_headers() {
         "public, max-age=31536000, immutable"
     );
     assert!(css.body.contains(".card"));
+
+    // Browsers ask every page for an icon; a 404 would litter their consoles.
+    let icon = app.get(&anon, "/favicon.ico").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.header("content-type"), "image/svg+xml");
+    assert!(icon.body.starts_with("<svg"));
 }
 
 #[tokio::test]
