@@ -8,6 +8,7 @@ mod create_after;
 mod create_lead;
 mod dial;
 mod extension;
+mod hostile_name;
 mod pop_settings;
 mod popup_blocked;
 mod reconnect;
