@@ -117,6 +117,14 @@ pub struct OutboxCounts {
     pub oldest_pending_at: Option<DateTime<Utc>>,
 }
 
+/// A job to enqueue (see [`OutboxStore::enqueue_many`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub key: String,
+    pub payload: String,
+    pub due: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Stores a job unless one with the same kind and key exists. `true` if new.
@@ -127,6 +135,16 @@ pub trait OutboxStore: Send + Sync {
         payload: &str,
         due: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// [`enqueue`](Self::enqueue) for several jobs of one kind at once (one
+    /// transaction where the store has them); `true` for each new one.
+    async fn enqueue_many(&self, kind: JobKind, jobs: &[NewJob]) -> Result<Vec<bool>, StoreError> {
+        let mut added = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            added.push(self.enqueue(kind, &job.key, &job.payload, job.due).await?);
+        }
+        Ok(added)
+    }
 
     /// Replaces the payload of a job that is still pending (a later, more
     /// complete version of the same work). `false` if it is claimed or done.

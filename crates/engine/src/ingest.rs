@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
-use ringbridge_core::outbox::JobKind;
+use ringbridge_core::outbox::{JobKind, NewJob};
 use ringbridge_core::pbx::{CallRecord, EventSourceItem, Pbx, PbxError, PbxEvent};
 use ringbridge_core::store::{Storage, StoreError};
 use ringbridge_core::tracker::{CallOutcome, CallTracker, CallUpdate};
@@ -124,7 +124,13 @@ pub struct Ingest {
     /// Started with `run` (it needs the runtime).
     journal: Option<JournalWriter>,
     last_prune: Option<tokio::time::Instant>,
+    /// Calls that ended in the burst of live events being handled; queued
+    /// together when the burst is done (see [`Ingest::flush_ends`]).
+    ends: Vec<CallOutcome>,
 }
+
+/// Live events handled before their ended calls are queued together.
+const BURST: usize = 512;
 
 /// How often old journal entries are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
@@ -152,6 +158,7 @@ impl Ingest {
             connected: false,
             journal: None,
             last_prune: None,
+            ends: Vec::new(),
         }
     }
 
@@ -169,7 +176,9 @@ impl Ingest {
             self.store.clone(),
             self.config.pbx_id.clone(),
         ));
-        let mut source = std::pin::pin!(source);
+        // Whatever has already arrived is handled as one burst, so the
+        // calls it ends are queued in one transaction, not one each.
+        let mut source = std::pin::pin!(source.ready_chunks(BURST));
         let mut tick = tokio::time::interval(self.config.tick);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -177,9 +186,14 @@ impl Ingest {
                 // Events first: a tick's work (checkpoint, reconciliation)
                 // must see every event that has already arrived.
                 biased;
-                item = source.next() => match item {
-                    Some(item) => self.handle(item).await?,
-                    None => return Ok(()),
+                burst = source.next() => match burst {
+                    Some(items) => {
+                        for item in items {
+                            self.handle(item).await?;
+                        }
+                        self.flush_ends().await?;
+                    }
+                    None => return self.flush_ends().await.map(drop),
                 },
                 _ = tick.tick() => self.on_tick().await?,
             }
@@ -187,6 +201,10 @@ impl Ingest {
     }
 
     async fn handle(&mut self, item: EventSourceItem) -> Result<(), IngestError> {
+        if !matches!(item, EventSourceItem::Event(_)) {
+            // A gap, a reconnect or a catch-up sees every call end queued.
+            self.flush_ends().await?;
+        }
         match item {
             EventSourceItem::Connected => {
                 tracing::info!(pbx = %self.config.pbx_id, "PBX event stream connected");
@@ -334,48 +352,68 @@ impl Ingest {
         }
     }
 
-    /// Feeds the tracker; enqueues ended calls. Returns whether a call end
-    /// was new.
+    /// Feeds the tracker. Live updates go out at once; ended calls wait in
+    /// `ends` for [`Self::flush_ends`] (live events: at the end of their
+    /// burst; caught-up calls: right away). Returns whether a caught-up
+    /// call end was new.
     async fn track(&mut self, event: &PbxEvent, origin: Origin) -> Result<bool, IngestError> {
-        let mut new_end = false;
         for update in self.tracker.apply(event, Utc::now()) {
-            if let CallUpdate::Ended(outcome) = &update {
-                if !self.enqueue(outcome).await? {
-                    tracing::debug!(pbx = %self.config.pbx_id, call_id = %outcome.call_id, "call end already queued");
-                    continue;
-                }
-                new_end = true;
-                let origin_label = match origin {
-                    Origin::Live => "live",
-                    Origin::CatchUp => "catch_up",
-                };
-                metrics::counter!("ringbridge_calls_queued_total", "origin" => origin_label)
-                    .increment(1);
+            match update {
+                CallUpdate::Ended(outcome) => self.ends.push(*outcome),
+                update => self.emit(update, origin),
             }
-            self.emit(update, origin);
         }
-        Ok(new_end)
+        if origin == Origin::CatchUp {
+            return Ok(self.flush_ends_from(Origin::CatchUp).await? > 0);
+        }
+        Ok(false)
     }
 
-    /// Stores the call's processing job; `false` if it was already stored
-    /// (a still-pending job takes the newer outcome, which may carry more
-    /// legs of a multi-leg call).
-    async fn enqueue(&self, outcome: &CallOutcome) -> Result<bool, IngestError> {
-        let key = call_key(&self.config.pbx_id, outcome.call_id.as_str());
-        let payload =
-            serde_json::to_string(outcome).map_err(|e| IngestError::Encode(e.to_string()))?;
-        let due = Utc::now() + self.config.settle;
-        if self
-            .store
-            .enqueue(JobKind::ProcessCall, &key, &payload, due)
-            .await?
-        {
-            return Ok(true);
+    async fn flush_ends(&mut self) -> Result<usize, IngestError> {
+        self.flush_ends_from(Origin::Live).await
+    }
+
+    /// Queues the ended calls' processing jobs in one transaction — the
+    /// step that makes them "seen" — then tells watchers they ended. A call
+    /// whose job already exists gets the newer outcome if its job is still
+    /// pending, and is not announced again. Returns how many were new.
+    async fn flush_ends_from(&mut self, origin: Origin) -> Result<usize, IngestError> {
+        if self.ends.is_empty() {
+            return Ok(0);
         }
-        self.store
-            .replace_pending(JobKind::ProcessCall, &key, &payload)
-            .await?;
-        Ok(false)
+        let ends = std::mem::take(&mut self.ends);
+        let due = Utc::now() + self.config.settle;
+        let jobs = ends
+            .iter()
+            .map(|outcome| {
+                Ok(NewJob {
+                    key: call_key(&self.config.pbx_id, outcome.call_id.as_str()),
+                    payload: serde_json::to_string(outcome)
+                        .map_err(|e| IngestError::Encode(e.to_string()))?,
+                    due,
+                })
+            })
+            .collect::<Result<Vec<_>, IngestError>>()?;
+        let added = self.store.enqueue_many(JobKind::ProcessCall, &jobs).await?;
+        let origin_label = match origin {
+            Origin::Live => "live",
+            Origin::CatchUp => "catch_up",
+        };
+        let mut new = 0;
+        for ((outcome, job), added) in ends.into_iter().zip(&jobs).zip(added) {
+            if !added {
+                tracing::debug!(pbx = %self.config.pbx_id, call_id = %outcome.call_id, "call end already queued");
+                self.store
+                    .replace_pending(JobKind::ProcessCall, &job.key, &job.payload)
+                    .await?;
+                continue;
+            }
+            new += 1;
+            metrics::counter!("ringbridge_calls_queued_total", "origin" => origin_label)
+                .increment(1);
+            self.emit(CallUpdate::Ended(Box::new(outcome)), origin);
+        }
+        Ok(new)
     }
 
     fn emit(&self, update: CallUpdate, origin: Origin) {

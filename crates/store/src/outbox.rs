@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxCounts, OutboxStore};
+use ringbridge_core::outbox::{Job, JobKind, JobStatus, NewJob, OutboxCounts, OutboxStore};
 use ringbridge_core::store::StoreError;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -34,6 +34,10 @@ fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
     })
 }
 
+/// A new pending job; a job with the same kind and key is left as it is.
+const INSERT_JOB: &str = "INSERT INTO outbox (kind, key, payload, status, attempts, created_at, next_attempt_at, updated_at)
+     VALUES ($1, $2, $3, 'pending', 0, $4, $5, $4) ON CONFLICT (kind, key) DO NOTHING";
+
 fn lease_millis(lease: Duration) -> i64 {
     i64::try_from(lease.as_millis()).unwrap_or(i64::MAX)
 }
@@ -48,19 +52,36 @@ impl OutboxStore for SqlStore {
         due: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let now = millis(Utc::now());
-        let done = sqlx::query(
-            "INSERT INTO outbox (kind, key, payload, status, attempts, created_at, next_attempt_at, updated_at)
-             VALUES ($1, $2, $3, 'pending', 0, $4, $5, $4) ON CONFLICT (kind, key) DO NOTHING",
-        )
-        .bind(kind.as_str())
-        .bind(key)
-        .bind(payload)
-        .bind(now)
-        .bind(millis(due))
-        .execute(self.pool())
-        .await
-        .map_err(db_err)?;
+        let done = sqlx::query(INSERT_JOB)
+            .bind(kind.as_str())
+            .bind(key)
+            .bind(payload)
+            .bind(now)
+            .bind(millis(due))
+            .execute(self.pool())
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn enqueue_many(&self, kind: JobKind, jobs: &[NewJob]) -> Result<Vec<bool>, StoreError> {
+        let now = millis(Utc::now());
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        let mut added = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let done = sqlx::query(INSERT_JOB)
+                .bind(kind.as_str())
+                .bind(&job.key)
+                .bind(&job.payload)
+                .bind(now)
+                .bind(millis(job.due))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            added.push(done.rows_affected() == 1);
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(added)
     }
 
     async fn replace_pending(

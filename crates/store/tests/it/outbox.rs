@@ -2,10 +2,51 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use ringbridge_core::outbox::{JobKind, JobStatus, OutboxStore};
+use ringbridge_core::outbox::{JobKind, JobStatus, NewJob, OutboxStore};
 use ringbridge_store::testing::fresh_stores;
 
 const LEASE: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn a_batch_enqueues_the_new_jobs_and_leaves_existing_ones() {
+    for (store, _db) in fresh_stores().await {
+        let now = Utc::now();
+        store
+            .enqueue(JobKind::ProcessCall, "pbx:2", "{\"first\":1}", now)
+            .await
+            .unwrap();
+        let job = |key: &str| NewJob {
+            key: key.into(),
+            payload: format!("{{\"key\":\"{key}\"}}"),
+            due: now,
+        };
+        let added = store
+            .enqueue_many(
+                JobKind::ProcessCall,
+                &[job("pbx:1"), job("pbx:2"), job("pbx:3")],
+            )
+            .await
+            .unwrap();
+        assert_eq!(added, [true, false, true]);
+        let kept = store
+            .job(JobKind::ProcessCall, "pbx:2")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            kept.payload, "{\"first\":1}",
+            "an existing job is not overwritten"
+        );
+        assert_eq!(store.counts(JobKind::ProcessCall).await.unwrap().pending, 3);
+        assert!(
+            store
+                .enqueue_many(JobKind::ProcessCall, &[])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
 
 #[tokio::test]
 async fn enqueue_is_idempotent_per_kind_and_key() {
