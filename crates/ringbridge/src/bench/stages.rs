@@ -1,7 +1,8 @@
 //! Where a pop's time goes: the steps of the pop path timed one by one on
 //! the same world right after the end-to-end run — parsing the ringing
-//! frame, writing it to the event journal (ingest awaits this before the
-//! call tracker sees the event), and the directory lookup of the caller.
+//! frame, writing it to the event journal (ingest does that after the pop,
+//! in batches: timed here on its own), and the directory lookup of the
+//! caller.
 //! What remains of the end-to-end latency is hand-offs between tasks,
 //! serialization and the SSE write.
 
