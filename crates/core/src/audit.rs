@@ -115,6 +115,9 @@ pub trait AuditStore: Send + Sync {
     /// Every entry for one job key, oldest first: the history of one call's
     /// writes, retries included.
     async fn for_key(&self, key: &str) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Deletes entries written before `before`; returns how many.
+    async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 #[cfg(test)]

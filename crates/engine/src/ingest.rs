@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
+use ringbridge_core::audit::AuditStore;
 use ringbridge_core::outbox::{JobKind, NewJob};
 use ringbridge_core::pbx::{CallRecord, EventSourceItem, Pbx, PbxError, PbxEvent};
 use ringbridge_core::store::{Storage, StoreError};
@@ -47,6 +48,8 @@ pub struct IngestConfig {
     /// How long the journal of raw PBX events is kept (it is for
     /// diagnosis; calls are durable through the outbox).
     pub journal_retention: chrono::Duration,
+    /// How long the audit log of writes to outside systems is kept.
+    pub audit_retention: chrono::Duration,
 }
 
 impl IngestConfig {
@@ -59,6 +62,7 @@ impl IngestConfig {
             settle: chrono::Duration::seconds(2),
             reconcile_every: Some(Duration::from_secs(10 * 60)),
             journal_retention: chrono::Duration::days(7),
+            audit_retention: chrono::Duration::days(90),
         }
     }
 }
@@ -247,7 +251,7 @@ impl Ingest {
         // Calls whose end never came are caught up from call records.
         self.tracker
             .expire(Utc::now() - self.config.catchup_lookback);
-        self.prune_journal().await;
+        self.prune_old_entries().await;
         if !self.connected {
             return Ok(());
         }
@@ -334,20 +338,28 @@ impl Ingest {
         Ok(())
     }
 
-    /// Deletes journal entries past their retention, at most hourly.
-    async fn prune_journal(&mut self) {
+    /// Deletes journal and audit entries past their retention, at most
+    /// hourly (the node that holds the PBX stream does it, so one does).
+    async fn prune_old_entries(&mut self) {
         if self.last_prune.is_some_and(|at| at.elapsed() < PRUNE_EVERY) {
             return;
         }
         self.last_prune = Some(tokio::time::Instant::now());
-        let before = Utc::now() - self.config.journal_retention;
-        match self.store.prune_journal(before).await {
-            Ok(0) => {}
-            Ok(n) => {
-                tracing::info!(pbx = %self.config.pbx_id, deleted = n, "old journal entries pruned")
-            }
-            Err(e) => {
-                tracing::warn!(pbx = %self.config.pbx_id, error = %e, "journal pruning failed; retried later")
+        let now = Utc::now();
+        let journal = self
+            .store
+            .prune_journal(now - self.config.journal_retention)
+            .await;
+        let audit = AuditStore::prune(self.store.as_ref(), now - self.config.audit_retention).await;
+        for (what, result) in [("journal", journal), ("audit", audit)] {
+            match result {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(pbx = %self.config.pbx_id, what, deleted = n, "old entries pruned")
+                }
+                Err(e) => {
+                    tracing::warn!(pbx = %self.config.pbx_id, what, error = %e, "pruning failed; retried later")
+                }
             }
         }
     }

@@ -69,6 +69,8 @@ pub struct Timing {
     pub ingest_lease_secs: u64,
     /// Days the raw PBX event journal is kept (diagnosis only).
     pub journal_retention_days: u32,
+    /// Days the audit log of writes to the CRM and PBX is kept.
+    pub audit_retention_days: u32,
 }
 
 impl Default for Timing {
@@ -87,6 +89,7 @@ impl Default for Timing {
             crm_timeout_secs: 30,
             ingest_lease_secs: 15,
             journal_retention_days: 7,
+            audit_retention_days: 90,
         }
     }
 }
@@ -118,6 +121,7 @@ impl Timing {
         ingest.reconcile_every =
             (self.reconcile_secs > 0).then(|| std::time::Duration::from_secs(self.reconcile_secs));
         ingest.journal_retention = chrono::Duration::days(i64::from(self.journal_retention_days));
+        ingest.audit_retention = chrono::Duration::days(i64::from(self.audit_retention_days));
         ingest
     }
 }

@@ -1,6 +1,7 @@
 //! The audit table: an append-only list of writes to other systems.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use ringbridge_core::audit::{AuditEntry, AuditOutcome, AuditStore, AuditSystem};
 use ringbridge_core::store::StoreError;
 use sqlx::Row;
@@ -63,6 +64,15 @@ impl AuditStore for SqlStore {
             .await
             .map_err(db_err)?;
         rows.iter().map(entry_from_row).collect()
+    }
+
+    async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM audit_log WHERE at < $1")
+            .bind(millis(before))
+            .execute(self.pool())
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected())
     }
 
     async fn for_key(&self, key: &str) -> Result<Vec<AuditEntry>, StoreError> {

@@ -269,3 +269,47 @@ async fn reconciliation_queues_calls_the_stream_never_mentioned_but_not_live_one
         );
     }
 }
+
+#[tokio::test]
+async fn journal_and_audit_entries_past_their_retention_are_pruned() {
+    use ringbridge_core::audit::{AuditEntry, AuditStore, AuditSystem};
+    for (store, _db) in stores().await {
+        let event = PbxEvent::CallState(CallSnapshot {
+            call_id: "9.9".into(),
+            participants: vec![],
+        });
+        let long_ago = Utc::now() - chrono::Duration::days(400);
+        store.journal_event("pbx1", long_ago, &event).await.unwrap();
+        store
+            .journal_event("pbx1", Utc::now(), &event)
+            .await
+            .unwrap();
+        let mut old = AuditEntry::ok(AuditSystem::Crm, "insert", "Calls", "pbx1:old", None);
+        old.at = long_ago;
+        store.record(&old).await.unwrap();
+        let new = AuditEntry::ok(AuditSystem::Crm, "insert", "Calls", "pbx1:new", None);
+        store.record(&new).await.unwrap();
+
+        // Connected, then a quiet stream for a few ticks.
+        let (tx, _rx) = mpsc::channel(64);
+        let ingest = Ingest::new(config(), store.clone(), Arc::new(FakePbx::default()), tx);
+        let events = futures_util::stream::iter([EventSourceItem::Connected])
+            .chain(futures_util::stream::pending());
+        let _ = tokio::time::timeout(Duration::from_millis(300), ingest.run(events)).await;
+
+        let keys: Vec<String> = store
+            .recent(10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.key)
+            .collect();
+        assert_eq!(keys, ["pbx1:new"], "the 400-day-old audit entry is gone");
+        let tomorrow = Utc::now() + chrono::Duration::days(1);
+        assert_eq!(
+            store.prune_journal(tomorrow).await.unwrap(),
+            1,
+            "only the recent journal entry was left"
+        );
+    }
+}

@@ -79,3 +79,27 @@ async fn history_of_one_key_is_oldest_first_and_only_that_key() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn entries_older_than_the_retention_are_pruned() {
+    for (store, _db) in fresh_stores().await {
+        for n in 0..4 {
+            store
+                .record(&entry(n, "pbx:1", AuditOutcome::Ok))
+                .await
+                .unwrap();
+        }
+        // Entries 0 and 1 were written before entry 2's time.
+        let cut = entry(2, "", AuditOutcome::Ok).at;
+        assert_eq!(AuditStore::prune(&store, cut).await.unwrap(), 2);
+        let left: Vec<String> = store
+            .for_key("pbx:1")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(left, ["action2", "action3"]);
+        assert_eq!(AuditStore::prune(&store, cut).await.unwrap(), 0);
+    }
+}
