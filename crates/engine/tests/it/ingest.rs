@@ -272,7 +272,7 @@ async fn reconciliation_queues_calls_the_stream_never_mentioned_but_not_live_one
 
 #[tokio::test]
 async fn journal_and_audit_entries_past_their_retention_are_pruned() {
-    use ringbridge_core::audit::{AuditEntry, AuditStore, AuditSystem};
+    use ringbridge_core::audit::{AuditEntry, AuditSystem};
     for (store, _db) in stores().await {
         let event = PbxEvent::CallState(CallSnapshot {
             call_id: "9.9".into(),
