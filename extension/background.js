@@ -1,7 +1,8 @@
 // The extension's background worker: the only part that holds the token
 // and talks to ringbridge. Content scripts ask it to dial; it also follows
-// the agent's live calls and opens the CRM record of a ringing call when
-// the agent panel is not open in any tab.
+// the agent's live calls and opens the CRM record when the agent panel is
+// not open in any tab — at the moments the agent chose in the panel
+// (ringing, answer, hang-up; ringbridge keeps the choice per agent).
 'use strict';
 
 const t = (id, subs) => chrome.i18n.getMessage(id, subs) || id;
@@ -55,7 +56,11 @@ chrome.runtime.onMessage.addListener((message, _sender, reply) => {
 
 // ---------- screen pops while the panel is closed ----------
 let following = null;
+// Keys `call_id:state`: each call pops at most once per trigger.
 const popped = new Set();
+// The agent's triggers, read from ringbridge each time the feed starts.
+let triggers = { on_ringing: true, on_answer: false, on_hangup: false };
+const TRIGGERS = { ringing: 'on_ringing', talking: 'on_answer', ended: 'on_hangup' };
 
 async function panelOpen(base) {
   const tabs = await chrome.tabs.query({});
@@ -63,9 +68,12 @@ async function panelOpen(base) {
 }
 
 async function onEvent(cfg, event) {
-  if (event.state !== 'ringing' || !event.record || popped.has(event.call_id)) return;
-  popped.add(event.call_id);
-  if (popped.size > 200) popped.delete(popped.values().next().value);
+  const trigger = TRIGGERS[event.state];
+  if (!trigger || !triggers[trigger] || !event.record) return;
+  const key = `${event.call_id}:${event.state}`;
+  if (popped.has(key)) return;
+  popped.add(key);
+  if (popped.size > 300) popped.delete(popped.values().next().value);
   if (!cfg.pops || (await panelOpen(cfg.url))) return;
   await chrome.tabs.create({ url: event.record.url, active: true });
 }
@@ -76,6 +84,8 @@ async function follow() {
   if (!cfg || following) return;
   const controller = new AbortController();
   following = controller;
+  const chosen = await call('GET', '/api/panel/settings');
+  if (chosen.ok && chosen.body) triggers = chosen.body;
   try {
     const response = await fetch(`${cfg.url}/api/calls/stream`, {
       credentials: 'omit',

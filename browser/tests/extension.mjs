@@ -31,20 +31,32 @@ await run(async ({ onCleanup }) => {
   const toast = await crm.innerText('.ringbridge-toast');
   await screenshot(crm, 'extension-click-to-call');
 
-  // No panel is open: the extension pops the ringing caller's record.
-  const popped = ext.context.waitForEvent('page', {
-    predicate: (p) => p.url().includes('/crm/tab/'),
-    timeout: 60000,
+  // No panel is open: the extension pops the caller's record at the
+  // moments the agent chose (here: on answer and on hang-up, not ringing).
+  const tabs = [];
+  let bothPopped;
+  const both = new Promise((resolve) => (bothPopped = resolve));
+  ext.context.on('page', async (p) => {
+    try {
+      await p.waitForURL(/\/crm\/tab\//, { timeout: 60000 });
+    } catch (_) {
+      return;
+    }
+    tabs.push(p);
+    if (tabs.length === 2) bothPopped();
   });
   step('configured');
-  const tab = await popped;
-  await tab.waitForLoadState('domcontentloaded');
+  await Promise.race([
+    both,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`${tabs.length} of 2 pops`)), 60000)),
+  ]);
+  await tabs[0].waitForLoadState('domcontentloaded');
   return {
     options_status: status,
     shown,
     dialled,
     toast,
-    pop_url: tab.url(),
-    pop_heading: (await tab.textContent('h1')).trim(),
+    pop_urls: tabs.map((tab) => tab.url()),
+    pop_heading: (await tabs[0].textContent('h1')).trim(),
   };
 });

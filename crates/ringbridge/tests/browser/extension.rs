@@ -1,10 +1,11 @@
 //! The MV3 extension, unpacked in headless Chromium against the Zoho
 //! simulator's record page: a click on a phone number dials through
-//! ringbridge with the agent's token; a ringing call pops its record while
-//! the agent panel is not open.
+//! ringbridge with the agent's token; a call pops its record at the
+//! moments the agent chose while the agent panel is not open.
 
 use ringbridge_core::crm::{Crm, CrmModule, CrmRecordRef};
 use ringbridge_sim_zoho::Module;
+use ringbridge_web::panel::PopSettings;
 
 use crate::support::*;
 
@@ -21,6 +22,13 @@ async fn the_extension_dials_from_a_zoho_page_and_pops_records() {
     let Some(browser) = browser() else { return };
     let w = world().await;
     let maya = agent(&w, "maya", "1005").await;
+    // Maya wants the record when she answers and when she hangs up.
+    let triggers = PopSettings {
+        on_ringing: false,
+        on_answer: true,
+        on_hangup: true,
+    };
+    triggers.save(&w.store, maya.account.id).await.unwrap();
     let mut env = scenario_env(&w, &maya);
     env.push(("RB_RECORD_URL", contact_url(&w, "Pereira")));
     let mut scenario = Scenario::start(&browser, "extension", &env).await;
@@ -45,7 +53,12 @@ async fn the_extension_dials_from_a_zoho_page_and_pops_records() {
         .collect();
     assert_eq!(dials, vec![("1005".to_owned(), "+14155550123".to_owned())]);
 
-    assert_eq!(results["pop_url"], contact_url(&w, "Miller"), "{results}");
+    let miller = contact_url(&w, "Miller");
+    assert_eq!(
+        results["pop_urls"],
+        serde_json::json!([miller, miller]),
+        "one pop on answer, one on hang-up: {results}"
+    );
     assert_eq!(results["pop_heading"], "Bob Miller", "{results}");
     w.stop().await;
 }
