@@ -11,7 +11,7 @@ use ringbridge_core::pbx::{
     CallDirection, CallRecord, CallSnapshot, Disposition, LegState, Participant, ParticipantState,
     PbxEvent, RecordingRef,
 };
-use ringbridge_core::phonebridge::{PbDirection, PbState, PbUnattended, PlanConfig};
+use ringbridge_core::phonebridge::PlanConfig;
 use ringbridge_core::tracker::CallTracker;
 use ringbridge_core::usermap::UserMap;
 use ringbridge_engine::phonebridge::{
@@ -23,67 +23,24 @@ use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use ringbridge_zoho::dc::DcTable;
 use ringbridge_zoho::oauth::{OAuthClient, OAuthConfig, TokenSet};
 use ringbridge_zoho::phonebridge::{
-    CallNotify, CallState, ClickToDialRegistration, Direction, PhoneBridgeClient, Unattended,
+    CallNotify, ClickToDialRegistration, PhoneBridgeClient, from_core,
 };
 use ringbridge_zoho::{ConnectionOptions, RetryPolicy, ZohoConnection};
 use secrecy::SecretString;
 use url::Url;
 
-/// The same mapping as the product's sender (serve's PhoneBridge wiring).
+/// The product's mapping (`from_core`), sent over a real client.
 struct ZohoSender(PhoneBridgeClient);
 
 fn to_zoho(out: &Outgoing) -> Result<CallNotify, SendError> {
-    let n = &out.notification;
     let voice_uri = out
         .voice_uri
         .as_deref()
         .map(Url::parse)
         .transpose()
         .map_err(|e| SendError::Permanent(e.to_string()))?;
-    let state = match &n.state {
-        PbState::Ringing { transferred_from } => CallState::Ringing {
-            transferred_call_id: transferred_from.clone(),
-        },
-        PbState::Answered => CallState::Answered,
-        PbState::Ended {
-            start, duration_s, ..
-        } => CallState::Ended {
-            start: *start,
-            duration_secs: u64::from(*duration_s),
-            voice_uri,
-        },
-        PbState::Missed { start, .. } => CallState::Missed {
-            start: *start,
-            voice_uri,
-        },
-        PbState::Unattended { reason, start } => CallState::Unattended {
-            reason: match reason {
-                PbUnattended::Busy => Unattended::Busy,
-                PbUnattended::NoAnswer => Unattended::NoAnswer,
-                PbUnattended::NotAvailable => Unattended::NotAvailable,
-                PbUnattended::Invalid => Unattended::Invalid,
-                PbUnattended::Blocked => Unattended::Blocked,
-                PbUnattended::Rejected => Unattended::Rejected,
-            },
-            start: *start,
-            voice_uri,
-        },
-        PbState::DialFailed { .. } => {
-            return Err(SendError::Permanent("not a callnotify".into()));
-        }
-    };
-    let (from, to) = n.from_to();
-    Ok(CallNotify {
-        direction: match n.direction {
-            PbDirection::Received => Direction::Received,
-            PbDirection::Dialed => Direction::Dialed,
-        },
-        state,
-        id: n.leg_id.clone(),
-        from: from.to_owned(),
-        to: to.to_owned(),
-        zohouser: Some(n.zoho_user.clone()),
-    })
+    from_core::call_notify(&out.notification, voice_uri)
+        .ok_or_else(|| SendError::Permanent("not a callnotify".into()))
 }
 
 #[async_trait]

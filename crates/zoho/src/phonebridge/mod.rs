@@ -2,6 +2,7 @@
 //! register click-to-dial and call control per user, stream call events; and the
 //! inbound side, parsing what Zoho sends to our click-to-dial / call-control URLs.
 
+pub mod from_core;
 mod inbound;
 mod notify;
 mod params;
