@@ -14,12 +14,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use serde_json::Value;
 
 use crate::state::Shared;
 use crate::store::module::Module;
 use crate::store::render::{Style, render};
-use crate::web::esc;
+use crate::web::{esc, text};
 
 /// Fields shown, in order, when the record has them.
 const FIELDS: &[(&str, &str)] = &[
@@ -40,20 +39,6 @@ const PHONE_FIELDS: &[&str] = &["Phone", "Mobile", "Home_Phone", "Other_Phone"];
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new().route("/crm/tab/{module}/{id}", get(record))
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Object(o) => o
-            .get("name")
-            .and_then(Value::as_str)
-            .or_else(|| o.get("id").and_then(Value::as_str))
-            .unwrap_or_default()
-            .to_owned(),
-        other => other.to_string(),
-    }
 }
 
 async fn record(

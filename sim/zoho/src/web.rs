@@ -48,7 +48,8 @@ fn page(title: &str, body: &str) -> Html<String> {
     ))
 }
 
-fn text(v: &Value) -> String {
+/// A field's value as a page shows it (a lookup by its name, else its id).
+pub fn text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
