@@ -125,7 +125,7 @@ pub struct Ingest {
     reconciling: bool,
     last_reconcile: tokio::time::Instant,
     connected: bool,
-    /// Started with `run` (it needs the runtime).
+    /// Started with the first event (its task needs the runtime).
     journal: Option<JournalWriter>,
     last_prune: Option<tokio::time::Instant>,
     /// Calls that ended in the burst of live events being handled; queued
@@ -176,10 +176,6 @@ impl Ingest {
         mut self,
         source: impl Stream<Item = EventSourceItem> + Send,
     ) -> Result<(), IngestError> {
-        self.journal = Some(JournalWriter::spawn(
-            self.store.clone(),
-            self.config.pbx_id.clone(),
-        ));
         // Whatever has already arrived is handled as one burst, so the
         // calls it ends are queued in one transaction, not one each.
         let mut source = std::pin::pin!(source.ready_chunks(BURST));
@@ -327,14 +323,11 @@ impl Ingest {
     async fn accept(&mut self, event: PbxEvent, origin: Origin) -> Result<(), IngestError> {
         let received_at = Utc::now();
         self.track(&event, origin).await?;
-        match &self.journal {
-            Some(journal) => journal.record(received_at, event).await,
-            None => {
-                self.store
-                    .journal_event(&self.config.pbx_id, received_at, &event)
-                    .await?
-            }
-        }
+        let (store, pbx) = (&self.store, &self.config.pbx_id);
+        self.journal
+            .get_or_insert_with(|| JournalWriter::spawn(store.clone(), pbx.clone()))
+            .record(received_at, event)
+            .await;
         Ok(())
     }
 
