@@ -187,7 +187,15 @@ async fn a_failed_catch_up_is_retried_and_holds_the_checkpoint() {
         let source = futures_util::stream::iter(vec![EventSourceItem::Connected])
             .chain(futures_util::stream::pending());
         let task = tokio::spawn(ingest.run(source));
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // Wait for two refused catch-ups (a loaded machine may take a while to get there).
+        let queried_before = pbx.record_queries.load(Ordering::SeqCst);
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while pbx.record_queries.load(Ordering::SeqCst) < queried_before + 2 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .expect("the refused catch-up is retried");
         assert!(
             rx.try_recv().is_err(),
             "nothing can be caught up while the PBX is down"
@@ -204,7 +212,10 @@ async fn a_failed_catch_up_is_retried_and_holds_the_checkpoint() {
             .unwrap()
             .unwrap();
         assert_eq!(ended_ids(&[got]), vec![("E".to_owned(), Origin::CatchUp)]);
-        assert!(pbx.record_queries.load(Ordering::SeqCst) >= 3, "retried");
+        assert!(
+            pbx.record_queries.load(Ordering::SeqCst) >= queried_before + 3,
+            "two refusals, then the catch-up that worked"
+        );
         task.abort();
     }
 }
