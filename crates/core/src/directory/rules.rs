@@ -3,10 +3,11 @@
 //! The rule, in order:
 //! 1. a record owned by the call's user (the CRM user mapped to the
 //!    extension) — that person most likely knows the caller as that record;
-//! 2. the module preference order (Contacts, Leads, Accounts by default,
-//!    configurable; modules not listed come after all listed ones) — a
-//!    Contact is the person, an Account only their company's line;
-//! 3. the most recently modified record — the one being worked on;
+//! 2. the most recently modified record — the one being worked on;
+//! 3. the module preference order (Contacts, Leads, Accounts by default,
+//!    configurable; modules not listed come after all listed ones), only
+//!    between records modified at the same instant — a Contact is the
+//!    person, an Account only their company's line;
 //! 4. the smaller record id, so the choice never depends on input order.
 //!
 //! Exactly one record is chosen (a call is logged once, never once per
@@ -117,11 +118,11 @@ impl MatchRule {
             let owned = |c: &T| call_owner.is_some() && c.owner_id() == call_owner;
             owned(b)
                 .cmp(&owned(a))
+                .then_with(|| b.modified_at().cmp(&a.modified_at()))
                 .then_with(|| {
                     self.module_rank(a.module())
                         .cmp(&self.module_rank(b.module()))
                 })
-                .then_with(|| b.modified_at().cmp(&a.modified_at()))
                 .then_with(|| a.id().cmp(&b.id()))
         });
         let mut all = candidates.into_iter();
@@ -163,7 +164,7 @@ mod tests {
     }
 
     #[test]
-    fn the_call_owners_record_wins_then_module_then_recency() {
+    fn the_call_owners_record_wins_then_the_most_recently_modified() {
         let rule = MatchRule::default();
         let all = vec![
             entry(CrmModule::Accounts, "acct", Some("u1"), 50),
@@ -175,21 +176,37 @@ mod tests {
         let m = rule.choose(all.clone(), Some("u9")).unwrap();
         assert_eq!(
             ids(&m),
-            ["mine", "new-contact", "old-contact", "acct", "deal"]
+            ["mine", "deal", "acct", "new-contact", "old-contact"],
+            "the oldest record, in the least preferred module, wins when it is the caller's"
         );
+        // Nobody's: the newest, whatever its module.
         let m = rule.choose(all.clone(), None).unwrap();
-        assert_eq!(ids(&m)[0], "new-contact");
-        // Preference order is configurable.
-        let leads_first = MatchRule::new(vec![CrmModule::Leads, CrmModule::Contacts]);
-        assert_eq!(
-            leads_first
-                .choose(all, Some("nobody"))
-                .unwrap()
-                .chosen
-                .record
-                .id,
-            "mine"
-        );
+        assert_eq!(ids(&m)[0], "deal");
+        let m = rule.choose(all, Some("nobody")).unwrap();
+        assert_eq!(ids(&m)[0], "deal");
+    }
+
+    #[test]
+    fn the_module_order_breaks_ties_of_equal_modification_time() {
+        let same_time = vec![
+            entry(CrmModule::Deals, "deal", None, 5),
+            entry(CrmModule::Accounts, "acct", None, 5),
+            entry(CrmModule::Leads, "lead", None, 5),
+            entry(CrmModule::Contacts, "contact", None, 5),
+        ];
+        let m = MatchRule::default()
+            .choose(same_time.clone(), None)
+            .unwrap();
+        assert_eq!(ids(&m), ["contact", "lead", "acct", "deal"]);
+        // Configurable; unlisted modules come last, by id.
+        let accounts_first = MatchRule::new(vec![CrmModule::Accounts, CrmModule::Leads]);
+        let m = accounts_first.choose(same_time.clone(), None).unwrap();
+        assert_eq!(ids(&m), ["acct", "lead", "contact", "deal"]);
+        // Newer beats any module preference.
+        let mut newer = same_time;
+        newer.push(entry(CrmModule::Deals, "new-deal", None, 6));
+        let m = accounts_first.choose(newer, None).unwrap();
+        assert_eq!(ids(&m)[0], "new-deal");
     }
 
     #[test]
