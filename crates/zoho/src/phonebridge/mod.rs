@@ -24,7 +24,7 @@ pub use params::{
     AuthorizationParam, Param, ParamValue, format_array, format_authorization, format_object,
 };
 
-use crate::error::{ApiError, Result, ZohoError};
+use crate::error::{ApiError, ErrorCode, Result, ZohoError};
 use crate::transport::{ApiRequest, Operation, RawResponse, ZohoConnection};
 
 /// Path prefix of PhoneBridge v3.
@@ -231,6 +231,23 @@ fn expect_success(resp: RawResponse) -> Result<Value> {
     })
 }
 
+/// Whether a 400 says "this state is not accepted" rather than something the
+/// `ended` fallback would hit as well. Zoho's code for it is undocumented (one
+/// provider only reports "400"): we take `INVALID_DATA` about `state` (or about no
+/// named parameter) and any code this crate does not know. `PBX_NOT_INTEGRATED`,
+/// `INVALID_USER`, `REQUIRED_PARAM_MISSING` and the rest are real errors.
+pub fn state_refused(e: &ApiError) -> bool {
+    if e.status != 400 {
+        return false;
+    }
+    let param = e.details.get("param").and_then(Value::as_str);
+    match &e.code {
+        ErrorCode::InvalidData => param.is_none_or(|p| p == "state"),
+        ErrorCode::Other(_) => true,
+        _ => false,
+    }
+}
+
 /// The PhoneBridge client of one connection. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct PhoneBridgeClient {
@@ -318,8 +335,9 @@ impl PhoneBridgeClient {
         self.call(build_disable(true, zohouser)).await.map(drop)
     }
 
-    /// Sends a call event. For `missed`/unattended states that this DC refuses with
-    /// a 400, falls back to `ended` + `duration=0` (and remembers to do so directly).
+    /// Sends a call event. For a `missed`/unattended state that this DC refuses as
+    /// a state (see [`state_refused`]), falls back to `ended` + `duration=0`, and once
+    /// that fallback went through, remembers to send it directly.
     pub async fn call_notify(&self, n: &CallNotify) -> Result<()> {
         let quirks = self.conn.quirks();
         let (known_refused, mark): (bool, fn(&crate::transport::Quirks)) = match n.state {
@@ -337,17 +355,16 @@ impl PhoneBridgeClient {
         if let (true, Some(f)) = (known_refused, &fallback) {
             return self.call(build_call_notify(f)?).await.map(drop);
         }
-        match self.call(build_call_notify(n)?).await {
-            Err(ZohoError::Api(e)) if e.status == 400 && fallback.is_some() => {
+        match (self.call(build_call_notify(n)?).await, &fallback) {
+            (Err(ZohoError::Api(e)), Some(f)) if state_refused(&e) => {
                 tracing::warn!(state = n.state.name(), code = %e.code, message = %e.message,
                     "PhoneBridge refused the state; re-sending as ended with duration 0");
+                self.call(build_call_notify(f)?).await?;
+                // Only a fallback Zoho took proves the state itself was the problem.
                 mark(quirks);
-                let f = fallback
-                    .as_ref()
-                    .ok_or_else(|| ZohoError::unexpected(400, "no fallback"))?;
-                self.call(build_call_notify(f)?).await.map(drop)
+                Ok(())
             }
-            other => other.map(drop),
+            (other, _) => other.map(drop),
         }
     }
 
@@ -446,6 +463,37 @@ mod tests {
             e.code(),
             Some(&crate::error::ErrorCode::DifferentProviderAlreadyEnabled)
         );
+    }
+
+    #[test]
+    fn only_a_refused_state_falls_back() {
+        let e = |code: &str, details: Value| ApiError {
+            status: 400,
+            code: ErrorCode::parse(code),
+            message: String::new(),
+            details,
+        };
+        assert!(state_refused(&e(
+            "INVALID_DATA",
+            serde_json::json!({"param": "state"})
+        )));
+        assert!(state_refused(&e("INVALID_DATA", Value::Null)));
+        assert!(state_refused(&e("STATE_NOT_SUPPORTED", Value::Null)));
+        assert!(!state_refused(&e(
+            "INVALID_DATA",
+            serde_json::json!({"param": "voiceuri"})
+        )));
+        for code in [
+            "PBX_NOT_INTEGRATED",
+            "INVALID_USER",
+            "REQUIRED_PARAM_MISSING",
+            "INVALID_TOKEN",
+        ] {
+            assert!(!state_refused(&e(code, Value::Null)), "{code}");
+        }
+        let mut server = e("INVALID_DATA", Value::Null);
+        server.status = 500;
+        assert!(!state_refused(&server));
     }
 
     #[test]

@@ -8,4 +8,5 @@ mod phonebridge;
 mod rest;
 mod sim;
 mod sim_pb;
+mod sim_pb_states;
 mod spec;
