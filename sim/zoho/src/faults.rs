@@ -1,7 +1,10 @@
-//! Fault injection: the next N requests, or a seeded percentage of them, fail or stall.
+//! Fault injection: the next N requests, a seeded percentage of them, or an exact share
+//! of them fail, stall, or are carried out with their answer lost.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -21,6 +24,26 @@ pub enum Fault {
     /// Normal answer after this delay (on the API listener the request holds a concurrency
     /// slot meanwhile).
     Slow(Duration),
+    /// The request is carried out (a write is stored), then the connection is dropped
+    /// before the answer arrives: the client cannot tell whether it happened.
+    ApplyThenDrop,
+    /// The request is carried out, then no answer for `SimConfig::hang_duration` (clients
+    /// time out), then the connection is dropped.
+    ApplyThenHang,
+}
+
+impl Fault {
+    /// A stable name per kind, the key of [`Faults::injected`].
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::TooManyRequests => "too_many_requests",
+            Self::InternalError => "internal_error",
+            Self::Hang => "hang",
+            Self::Slow(_) => "slow",
+            Self::ApplyThenDrop => "apply_then_drop",
+            Self::ApplyThenHang => "apply_then_hang",
+        }
+    }
 }
 
 /// Which listener a rule applies to.
@@ -40,40 +63,72 @@ pub enum FaultTarget {
 #[derive(Debug, Clone)]
 enum Trigger {
     Next(u32),
-    Rate { percent: u8, rng: Box<StdRng> },
+    Rate {
+        percent: u8,
+        rng: Box<StdRng>,
+    },
+    /// Exactly `floor(seen * num / den)` of the first `seen` matching requests, spread
+    /// evenly: a rate that holds over a few dozen requests, which a random draw does not.
+    Share {
+        num: u32,
+        den: u32,
+        seen: u64,
+    },
 }
 
-/// One injection rule; build with [`FaultRule::next`] or [`FaultRule::rate`].
+/// One injection rule; build with [`FaultRule::next`], [`FaultRule::rate`] or
+/// [`FaultRule::share`].
 #[derive(Debug, Clone)]
 pub struct FaultRule {
-    fault: Fault,
+    /// Taken in turn, one per firing.
+    faults: Vec<Fault>,
+    fired: usize,
     target: FaultTarget,
+    method: Option<String>,
     path_prefix: Option<String>,
     trigger: Trigger,
 }
 
 impl FaultRule {
+    fn with(faults: Vec<Fault>, trigger: Trigger) -> Self {
+        Self {
+            faults,
+            fired: 0,
+            target: FaultTarget::Api,
+            method: None,
+            path_prefix: None,
+            trigger,
+        }
+    }
+
     /// The next `n` matching requests (API listener unless [`FaultRule::on`] says otherwise).
     pub fn next(n: u32, fault: Fault) -> Self {
-        Self {
-            fault,
-            target: FaultTarget::Api,
-            path_prefix: None,
-            trigger: Trigger::Next(n),
-        }
+        Self::with(vec![fault], Trigger::Next(n))
     }
 
     /// `percent`% of matching requests, decided by an RNG seeded with `seed` (reproducible).
     pub fn rate(percent: u8, seed: u64, fault: Fault) -> Self {
-        Self {
-            fault,
-            target: FaultTarget::Api,
-            path_prefix: None,
-            trigger: Trigger::Rate {
+        Self::with(
+            vec![fault],
+            Trigger::Rate {
                 percent: percent.min(100),
                 rng: Box::new(StdRng::seed_from_u64(seed)),
             },
-        }
+        )
+    }
+
+    /// Exactly `num` in every `den` matching requests, evenly spread, taking `faults` in
+    /// turn (so each kind occurs once the rule fired `faults.len()` times). An empty list
+    /// or `den == 0` never fires.
+    pub fn share(num: u32, den: u32, faults: &[Fault]) -> Self {
+        Self::with(
+            faults.to_vec(),
+            Trigger::Share {
+                num: num.min(den),
+                den,
+                seen: 0,
+            },
+        )
     }
 
     pub fn on(mut self, target: FaultTarget) -> Self {
@@ -87,7 +142,13 @@ impl FaultRule {
         self
     }
 
-    fn applies(&self, listener: Listener, path: &str) -> bool {
+    /// Only requests with this HTTP method (e.g. `POST`: inserts, not reads).
+    pub fn method(mut self, method: &str) -> Self {
+        self.method = Some(method.to_ascii_uppercase());
+        self
+    }
+
+    fn applies(&self, listener: Listener, method: &str, path: &str) -> bool {
         let target_ok = matches!(
             (self.target, listener),
             (FaultTarget::Both, _)
@@ -96,16 +157,47 @@ impl FaultRule {
         );
         target_ok
             && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self
                 .path_prefix
                 .as_deref()
                 .is_none_or(|p| path.starts_with(p))
     }
+
+    fn fires(&mut self) -> bool {
+        match &mut self.trigger {
+            Trigger::Next(0) => false,
+            Trigger::Next(n) => {
+                *n -= 1;
+                true
+            }
+            Trigger::Rate { percent, rng } => rng.random_range(0..100u8) < *percent,
+            Trigger::Share { den: 0, .. } => false,
+            Trigger::Share { num, den, seen } => {
+                let before = *seen * u64::from(*num) / u64::from(*den);
+                *seen += 1;
+                *seen * u64::from(*num) / u64::from(*den) > before
+            }
+        }
+    }
+
+    fn take(&mut self) -> Option<Fault> {
+        let fault = self
+            .faults
+            .get(self.fired % self.faults.len().max(1))
+            .copied();
+        self.fired += 1;
+        fault
+    }
 }
 
-/// Active rules, consulted in insertion order.
+/// Active rules, consulted in insertion order, and what they injected.
 #[derive(Debug, Default)]
 pub struct Faults {
     rules: Vec<FaultRule>,
+    injected: BTreeMap<&'static str, u64>,
 }
 
 impl Faults {
@@ -113,34 +205,42 @@ impl Faults {
         self.rules.push(rule);
     }
 
+    /// Removes the rules (the counts of what was injected stay).
     pub fn clear(&mut self) {
         self.rules.clear();
     }
 
+    /// How many faults of each kind ([`Fault::name`]) were injected so far.
+    pub fn injected(&self) -> BTreeMap<&'static str, u64> {
+        self.injected.clone()
+    }
+
     /// The fault for this request, if any rule fires (consuming one of a `next` budget).
-    pub fn pick(&mut self, listener: Listener, path: &str) -> Option<Fault> {
+    pub fn pick(&mut self, listener: Listener, method: &str, path: &str) -> Option<Fault> {
         let mut hit = None;
-        for rule in self.rules.iter_mut().filter(|r| r.applies(listener, path)) {
-            let fires = match &mut rule.trigger {
-                Trigger::Next(0) => false,
-                Trigger::Next(n) => {
-                    *n -= 1;
-                    true
+        for rule in self
+            .rules
+            .iter_mut()
+            .filter(|r| r.applies(listener, method, path))
+        {
+            if rule.fires() {
+                hit = rule.take();
+                if hit.is_some() {
+                    break;
                 }
-                Trigger::Rate { percent, rng } => rng.random_range(0..100u8) < *percent,
-            };
-            if fires {
-                hit = Some(rule.fault);
-                break;
             }
         }
         self.rules
             .retain(|r| !matches!(r.trigger, Trigger::Next(0)));
+        if let Some(fault) = hit {
+            *self.injected.entry(fault.name()).or_default() += 1;
+        }
         hit
     }
 }
 
-/// Carries out a fault: `Some(response)` ends the request, `None` lets it continue.
+/// Carries out the part of a fault that comes before the request is handled:
+/// `Some(response)` ends the request, `None` lets it continue.
 pub async fn apply(shared: &Shared, fault: Fault) -> Option<Response> {
     match fault {
         Fault::TooManyRequests => {
@@ -148,16 +248,44 @@ pub async fn apply(shared: &Shared, fault: Fault) -> Option<Response> {
         }
         Fault::InternalError => Some(ApiError::internal().into_response()),
         Fault::Hang => {
-            let mut stop = shared.shutdown.clone();
-            tokio::select! {
-                () = tokio::time::sleep(shared.config.hang_duration) => {}
-                _ = stop.wait_for(|s| *s) => {}
-            }
+            hang(shared).await;
             Some(ApiError::internal().into_response())
         }
         Fault::Slow(d) => {
             tokio::time::sleep(d).await;
             None
         }
+        Fault::ApplyThenDrop | Fault::ApplyThenHang => None,
     }
+}
+
+/// The part after the request was handled: an applied-then-lost fault throws the
+/// handler's answer away; anything else passes it on.
+pub async fn after(shared: &Shared, fault: Option<Fault>, answer: Response) -> Response {
+    match fault {
+        Some(Fault::ApplyThenDrop) => dropped_connection(),
+        Some(Fault::ApplyThenHang) => {
+            hang(shared).await;
+            dropped_connection()
+        }
+        _ => answer,
+    }
+}
+
+async fn hang(shared: &Shared) {
+    let mut stop = shared.shutdown.clone();
+    tokio::select! {
+        () = tokio::time::sleep(shared.config.hang_duration) => {}
+        _ = stop.wait_for(|s| *s) => {}
+    }
+}
+
+/// A response whose body fails at once: the server aborts the connection, so the
+/// client gets no complete answer (as when a proxy or the network drops it).
+fn dropped_connection() -> Response {
+    let broken = futures_util::stream::iter([Err::<Bytes, _>(std::io::Error::new(
+        std::io::ErrorKind::ConnectionAborted,
+        "simulated dropped connection",
+    ))]);
+    Response::new(Body::from_stream(broken))
 }

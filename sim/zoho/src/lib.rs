@@ -207,6 +207,11 @@ impl SimZoho {
         self.shared.faults().clear();
     }
 
+    /// How many faults of each kind ([`Fault::name`]) were injected so far.
+    pub fn injected_faults(&self) -> BTreeMap<&'static str, u64> {
+        self.shared.faults().injected()
+    }
+
     /// Every access token stops working now; refresh tokens still work.
     pub fn expire_access_tokens(&self) {
         self.shared.lock().oauth.expire_all_access();

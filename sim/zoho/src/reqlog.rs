@@ -100,8 +100,9 @@ pub async fn record(
         *log.counts.entry(format!("{method} {path}")).or_default() += 1;
         log.requests.push(rec);
     }
+    let mut fault = None;
     if listener == Listener::Accounts {
-        let fault = shared.faults().pick(listener, &path);
+        fault = shared.faults().pick(listener, parts.method.as_str(), &path);
         if let Some(fault) = fault
             && let Some(resp) = faults::apply(&shared, fault).await
         {
@@ -109,6 +110,8 @@ pub async fn record(
         }
     }
     parts.extensions.insert(BodyBytes(bytes.clone()));
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let answer = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    faults::after(&shared, fault, answer).await
 }

@@ -172,7 +172,9 @@ pub async fn gate(
     } else {
         None
     };
-    let fault = shared.faults().pick(Listener::Api, &path);
+    let fault = shared
+        .faults()
+        .pick(Listener::Api, req.method().as_str(), &path);
     if let Some(fault) = fault
         && let Some(resp) = faults::apply(&shared, fault).await
     {
@@ -193,5 +195,5 @@ pub async fn gate(
         }
     }
     req.extensions_mut().insert(ctx);
-    next.run(req).await
+    faults::after(&shared, fault, next.run(req).await).await
 }

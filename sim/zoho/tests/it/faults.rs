@@ -97,3 +97,93 @@ async fn accounts_faults_and_forced_expiry() {
     assert_eq!(last_token.params()["grant_type"], "refresh_token");
     assert_eq!(last_token.method, "POST");
 }
+
+fn one_call() -> serde_json::Value {
+    serde_json::json!({"data": [{"Subject": "Call", "Call_Type": "Inbound",
+        "Call_Start_Time": "2025-03-10T14:05:12+01:00", "Call_Duration": "04:35"}]})
+}
+
+#[tokio::test]
+async fn an_exact_share_fails_and_takes_the_kinds_in_turn() {
+    let h = H::new().await;
+    h.sim.inject_fault(FaultRule::share(
+        1,
+        3,
+        &[Fault::TooManyRequests, Fault::InternalError],
+    ));
+    let mut statuses = Vec::new();
+    for _ in 0..9 {
+        statuses.push(h.get("/crm/v8/org").await.status.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 429, 200, 200, 500, 200, 200, 429]);
+    let injected = h.sim.injected_faults();
+    assert_eq!(injected.get("too_many_requests"), Some(&2));
+    assert_eq!(injected.get("internal_error"), Some(&1));
+    assert_eq!(injected.values().sum::<u64>(), 3);
+}
+
+#[tokio::test]
+async fn a_method_rule_spares_other_methods() {
+    let h = H::new().await;
+    h.sim.inject_fault(
+        FaultRule::next(1, Fault::InternalError)
+            .method("post")
+            .path_prefix("/crm/v8/Calls"),
+    );
+    // No calls yet: 204, not the injected 500.
+    assert_eq!(
+        h.get("/crm/v8/Calls?fields=Subject").await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_error(
+        &h.post_json("/crm/v8/Calls", &one_call()).await,
+        500,
+        "INTERNAL_ERROR",
+    );
+    assert_eq!(
+        h.post_json("/crm/v8/Calls", &one_call()).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(h.sim.calls().len(), 1);
+}
+
+#[tokio::test]
+async fn an_applied_write_whose_connection_drops_is_stored() {
+    let h = H::new().await;
+    h.sim
+        .inject_fault(FaultRule::next(1, Fault::ApplyThenDrop).method("POST"));
+    let outcome = match h
+        .req(reqwest::Method::POST, "/crm/v8/Calls")
+        .json(&one_call())
+        .send()
+        .await
+    {
+        Ok(resp) => resp.bytes().await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let err = outcome.expect_err("the answer is lost");
+    assert!(!err.is_connect(), "the request reached the server: {err}");
+    assert_eq!(h.sim.calls().len(), 1, "but the insert happened");
+    assert_eq!(h.sim.injected_faults().get("apply_then_drop"), Some(&1));
+}
+
+#[tokio::test]
+async fn an_applied_write_that_hangs_is_stored_before_the_client_gives_up() {
+    let h = H::with(SimConfig {
+        hang_duration: Duration::from_secs(5),
+        ..SimConfig::default()
+    })
+    .await;
+    h.sim
+        .inject_fault(FaultRule::next(1, Fault::ApplyThenHang).method("POST"));
+    let err = h
+        .req(reqwest::Method::POST, "/crm/v8/Calls")
+        .json(&one_call())
+        .timeout(Duration::from_millis(400))
+        .send()
+        .await
+        .expect_err("times out");
+    assert!(err.is_timeout());
+    assert_eq!(h.sim.calls().len(), 1);
+    assert_eq!(h.sim.injected_faults().get("apply_then_hang"), Some(&1));
+}
