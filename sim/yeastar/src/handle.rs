@@ -155,6 +155,14 @@ impl SimYeastar {
         self.shared.ws_kill.send_modify(|n| *n = n.wrapping_add(1));
     }
 
+    /// While `true`, every WebSocket upgrade is answered `503` (an outage of the event
+    /// service), so a test can hold a stream gap open as long as it likes.
+    pub fn refuse_websockets(&self, refuse: bool) {
+        self.shared
+            .ws_refuse
+            .store(refuse, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Open WebSockets.
     pub fn open_websockets(&self) -> usize {
         self.shared.ws_open()

@@ -1,7 +1,7 @@
 //! Shared simulator state behind one mutex, plus the cross-cutting pieces (clock, bus, tokens).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use bytes::Bytes;
@@ -229,6 +229,8 @@ pub struct Shared {
     pub ws_kill: watch::Sender<u64>,
     /// Open WebSockets.
     pub ws_open: AtomicUsize,
+    /// While set, WebSocket upgrades are refused (the PBX unreachable for a while).
+    pub ws_refuse: AtomicBool,
     /// MP3 downloads in flight (the PBX serves one at a time in MP3 mode).
     pub mp3_downloads: AtomicUsize,
     /// Outgoing HTTP for webhooks.
@@ -263,6 +265,7 @@ impl Shared {
             counters: Mutex::new(BTreeMap::new()),
             ws_kill,
             ws_open: AtomicUsize::new(0),
+            ws_refuse: AtomicBool::new(false),
             mp3_downloads: AtomicUsize::new(0),
             http: reqwest::Client::new(),
         }

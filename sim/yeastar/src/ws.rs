@@ -29,6 +29,9 @@ pub fn upgrade(
     token: Option<&str>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    if shared.ws_refuse.load(Ordering::SeqCst) {
+        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     let info = match shared.auth().validate(token, shared.clock.now()) {
         Ok(i) => i,
         Err(e) => return e.into_response(),

@@ -8,6 +8,7 @@ mod console;
 mod crash;
 mod demo;
 mod faults;
+mod gaps;
 mod metrics;
 mod panel;
 mod phonebridge;
