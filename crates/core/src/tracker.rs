@@ -83,11 +83,19 @@ pub struct CallOutcome {
 }
 
 impl CallOutcome {
-    /// The extension whose user owns the call log: the talker the policy
-    /// picks; else who placed the call; else the one extension that rang.
+    /// The extension whose user owns the call log: for an internal call
+    /// its caller; else the talker the policy picks; else who placed the
+    /// call; else the one extension that rang.
     /// `None` for a call that rang several extensions and nobody answered
     /// (the engine's missed-call setting decides).
     pub fn owner(&self, policy: OwnerPolicy) -> Option<&str> {
+        // An internal call is filed as its caller's outgoing call
+        // (`CallKind::log_type`), so it is the caller's, not the callee's.
+        if self.direction == CallDirection::Internal
+            && let Some(caller) = &self.initiator
+        {
+            return Some(caller);
+        }
         let talker = match policy {
             OwnerPolicy::LastTalker => self.talked.last(),
             OwnerPolicy::FirstTalker => self.talked.first(),

@@ -349,6 +349,47 @@ fn outbound_unanswered_is_owned_by_the_caller() {
 }
 
 #[test]
+fn an_internal_call_is_owned_by_its_caller() {
+    let mut t = CallTracker::new();
+    let updates = play(
+        &mut t,
+        vec![
+            frame(
+                "6.1",
+                vec![
+                    ext("1004", LegState::Alerting),
+                    ext("1006", LegState::Ringing),
+                ],
+            ),
+            frame(
+                "6.1",
+                vec![
+                    ext("1004", LegState::Talking),
+                    ext("1006", LegState::Talking),
+                ],
+            ),
+            frame(
+                "6.1",
+                vec![ext("1004", LegState::Gone), ext("1006", LegState::Gone)],
+            ),
+            record(
+                "6.1",
+                CallDirection::Internal,
+                Disposition::Answered,
+                "1004",
+                "1006",
+            ),
+        ],
+    );
+    let outcome = ended(&updates);
+    assert_eq!(outcome.direction, CallDirection::Internal);
+    assert_eq!(outcome.other_party, None);
+    // Filed as the caller's outgoing call, whoever talked last.
+    assert_eq!(outcome.owner(OwnerPolicy::LastTalker), Some("1004"));
+    assert_eq!(outcome.owner(OwnerPolicy::FirstTalker), Some("1004"));
+}
+
+#[test]
 fn a_call_known_only_from_its_record_still_has_an_owner() {
     let mut t = CallTracker::new();
     let inbound = play(
