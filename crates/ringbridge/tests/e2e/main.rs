@@ -4,6 +4,7 @@
 
 mod backfill;
 mod calls;
+mod cases;
 mod console;
 mod crash;
 mod demo;
