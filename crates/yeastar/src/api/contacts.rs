@@ -69,6 +69,15 @@ struct PhonebookRow {
     name: Option<WireText>,
 }
 
+impl From<PhonebookRow> for Phonebook {
+    fn from(row: PhonebookRow) -> Self {
+        Self {
+            id: PhonebookId(row.id.into_string()),
+            name: wire::opt_text(row.name).unwrap_or_default(),
+        }
+    }
+}
+
 impl From<ContactRow> for PbxContact {
     fn from(row: ContactRow) -> Self {
         // Same order as SLOTS.
@@ -292,13 +301,15 @@ impl YeastarClient {
 
     pub async fn phonebook_list(&self) -> Result<Vec<Phonebook>> {
         let rows: Vec<PhonebookRow> = self.get_all("phonebook/list", &[]).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| Phonebook {
-                id: PhonebookId(row.id.into_string()),
-                name: wire::opt_text(row.name).unwrap_or_default(),
-            })
-            .collect())
+        Ok(rows.into_iter().map(Phonebook::from).collect())
+    }
+
+    /// Phonebooks whose name matches `query` (the PBX's matching rules are
+    /// undocumented; the simulator matches a case-insensitive substring).
+    pub async fn phonebook_search(&self, query: &str) -> Result<Vec<Phonebook>> {
+        let q = [("search_value", query.to_owned())];
+        let rows: Vec<PhonebookRow> = self.get_all("phonebook/search", &q).await?;
+        Ok(rows.into_iter().map(Phonebook::from).collect())
     }
 
     /// Creates a phonebook holding the contacts chosen one by one.

@@ -240,9 +240,110 @@ async fn contacts_and_phonebooks_round_trip() {
 async fn extensions_carry_their_email() {
     let sim = sim().await;
     let exts = client(&sim).extensions().await.expect("list");
-    assert!(exts.iter().any(|e| e.number == "1005"));
-    assert!(exts.iter().any(|e| e.email.is_some()));
-    assert!(exts.iter().all(|e| e.email.as_deref() != Some("")));
+    let maya = exts.iter().find(|e| e.number == "1005").expect("1005");
+    assert_eq!(maya.email.as_deref(), Some("maya@corp.test"));
+    let ben = exts.iter().find(|e| e.number == "1002").expect("1002");
+    assert_eq!(ben.email.as_deref(), Some("ben@corp.test"));
+    // 1008 has no address on the PBX: none, not an empty one.
+    let unnamed = exts.iter().find(|e| e.number == "1008").expect("1008");
+    assert_eq!(unnamed.email, None);
+    assert_eq!(exts.len(), sim.settings().company.extensions.len());
+}
+
+#[tokio::test]
+async fn phonebooks_are_found_by_name() {
+    let sim = sim().await;
+    let pbx = client(&sim);
+    let made = pbx
+        .create_phonebook("ringbridge CRM")
+        .await
+        .expect("phonebook");
+    let found = pbx.phonebook_search("CRM").await.expect("search");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (&found[0].id, found[0].name.as_str()),
+        (&made, "ringbridge CRM")
+    );
+    let suppliers = pbx.phonebook_search("suppl").await.expect("search");
+    assert_eq!(
+        suppliers
+            .iter()
+            .map(|b| b.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Suppliers"]
+    );
+    assert!(
+        pbx.phonebook_search("nothing like it")
+            .await
+            .expect("search")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn company_contacts_are_listed_with_numbers_and_books() {
+    let sim = sim().await;
+    // Small pages so paging is exercised.
+    let pbx = client_with(&sim, |cfg| cfg.page_size = 2);
+    let contacts = pbx.company_contact_list().await.expect("list");
+    assert_eq!(contacts.len(), sim.contacts().len());
+    let lena = contacts
+        .iter()
+        .find(|c| c.first_name == "Lena Brandt")
+        .expect("Lena");
+    assert_eq!(lena.company.as_deref(), Some("Nordwerk GmbH"));
+    assert_eq!(lena.email.as_deref(), Some("lena@nordwerk.test"));
+    assert_eq!(
+        lena.numbers,
+        [
+            (PbxNumberKind::Business, "+49 30 901820".to_owned()),
+            (PbxNumberKind::Mobile, "+49 151 2345678".to_owned()),
+        ]
+    );
+    let books = pbx.phonebooks().await.expect("books");
+    let book = |name: &str| {
+        books
+            .iter()
+            .find(|b| b.name == name)
+            .expect(name)
+            .id
+            .clone()
+    };
+    let (everyone, suppliers) = (book("Company Directory"), book("Suppliers"));
+    assert_eq!(lena.phonebooks, std::slice::from_ref(&everyone), "{lena:?}");
+    let tom = contacts
+        .iter()
+        .find(|c| c.first_name == "Tom Reyes")
+        .expect("Tom");
+    assert_eq!(tom.email, None);
+    assert!(
+        tom.phonebooks.contains(&everyone) && tom.phonebooks.contains(&suppliers),
+        "{tom:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_queue_calls_rows_share_one_call_id() {
+    let sim = sim().await;
+    let start = sim_now(&sim);
+    let ids = sim.play_builtin("queue_answered").await.expect("scenario");
+    let pbx = client(&sim);
+    let records = pbx
+        .call_records(start, sim_now(&sim) + ChronoDuration::seconds(1))
+        .await
+        .expect("search");
+    assert_eq!(ids.len(), 1);
+    assert!(records.len() >= 2, "queue and agent legs: {records:#?}");
+    assert!(
+        records.iter().all(|r| r.call_id.as_str() == ids[0]),
+        "one call id for every leg: {records:#?}"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r.to_number == "1003" && r.disposition == Disposition::Answered),
+        "the answering agent's leg: {records:#?}"
+    );
 }
 
 #[tokio::test]
