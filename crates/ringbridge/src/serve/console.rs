@@ -17,12 +17,14 @@ use ringbridge_web::console::{
     BackendError, ConsoleBackend, DataCentre, LinkState, LinkStates, PbxInfo,
 };
 use ringbridge_yeastar::{YeastarClient, YeastarConfig, YeastarError};
-use ringbridge_zoho::ZohoError;
 use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
 use ringbridge_zoho::dc::DcTable;
+use ringbridge_zoho::oauth::ConnectionState;
 use ringbridge_zoho::oauth::{
     DEFAULT_SCOPES, OAuthClient, OAuthConfig, authorization_url, parse_redirect,
 };
+use ringbridge_zoho::{ZohoConnection, ZohoError};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::watch;
 use url::Url;
 
@@ -46,6 +48,26 @@ pub struct Links {
     pub failed: Option<String>,
     pub pbx_configured: bool,
     pub crm_configured: bool,
+    /// The running integration's Zoho connection: the console's own Zoho
+    /// calls share its cached access token instead of minting their own.
+    pub zoho: Option<ZohoConnection>,
+}
+
+/// A Zoho connection the console built for one grant, kept while the grant
+/// stays the same: Zoho allows few token refreshes per refresh token, and a
+/// page render must not spend one.
+struct ConsoleZoho {
+    grant: GrantKey,
+    connection: ZohoConnection,
+}
+
+/// What identifies a grant: the client and its refresh token.
+#[derive(PartialEq, Eq)]
+struct GrantKey {
+    client_id: String,
+    accounts_server: String,
+    api_domain: String,
+    refresh_token: String,
 }
 
 /// The console backend of one `ringbridge serve`.
@@ -60,6 +82,8 @@ pub struct ConsoleRuntime {
     custom_accounts: Option<Url>,
     restart: watch::Sender<u64>,
     links: Mutex<Links>,
+    /// The console's own connection while no running one fits.
+    zoho: Mutex<Option<ConsoleZoho>>,
     http: reqwest::Client,
 }
 
@@ -83,6 +107,7 @@ impl ConsoleRuntime {
             custom_accounts,
             restart,
             links: Mutex::new(Links::default()),
+            zoho: Mutex::new(None),
             http: reqwest::Client::new(),
         };
         Ok((Arc::new(runtime), rx))
@@ -96,6 +121,51 @@ impl ConsoleRuntime {
     /// The links of the integration just started (or not).
     pub fn publish(&self, links: Links) {
         *self.links.lock().unwrap_or_else(|e| e.into_inner()) = links;
+    }
+
+    /// A Zoho connection for `endpoints` and `refresh_token`: the running
+    /// integration's when it holds the same grant, else the console's own,
+    /// built once per grant.
+    fn zoho_connection(
+        &self,
+        endpoints: ZohoEndpoints,
+        refresh_token: SecretString,
+    ) -> ZohoConnection {
+        let grant = GrantKey {
+            client_id: endpoints.client_id.clone(),
+            accounts_server: endpoints.accounts_server.to_string(),
+            api_domain: endpoints.api_domain.to_string(),
+            refresh_token: refresh_token.expose_secret().to_owned(),
+        };
+        let running = self
+            .links
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .zoho
+            .clone();
+        if let Some(running) = running {
+            let tokens = running.tokens().token_set();
+            let same = tokens.refresh_token.expose_secret() == grant.refresh_token
+                && tokens.api_domain.as_str() == grant.api_domain
+                && running.state() == ConnectionState::Connected;
+            if same {
+                return running;
+            }
+        }
+        let mut cached = self.zoho.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cached.as_ref().filter(|c| c.grant == grant) {
+            return c.connection.clone();
+        }
+        let connection = zoho_connection(
+            endpoints,
+            refresh_token,
+            ringbridge_zoho::ConnectionOptions::default(),
+        );
+        *cached = Some(ConsoleZoho {
+            grant,
+            connection: connection.clone(),
+        });
+        connection
     }
 
     /// The data-centre table a stored connection trusts.
@@ -283,11 +353,7 @@ impl ConsoleBackend for ConsoleRuntime {
             accounts_server: url(&zoho.accounts_server)?,
             api_domain: url(&zoho.api_domain)?,
         };
-        let connection = zoho_connection(
-            endpoints,
-            refresh_token,
-            ringbridge_zoho::ConnectionOptions::default(),
-        );
+        let connection = self.zoho_connection(endpoints, refresh_token);
         let crm = ZohoCrm::new(connection.rest(), ZohoCrmConfig::default());
         crm.users()
             .await

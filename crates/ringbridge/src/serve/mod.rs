@@ -118,6 +118,7 @@ pub async fn run_generation(
         failed: crm_failed,
         pbx_configured: true,
         crm_configured: config.zoho.is_some(),
+        zoho: crm.as_ref().and_then(|c| c.zoho.clone()),
     });
     let live = crm.as_ref().map(|c| {
         Arc::new(LiveCalls::new(

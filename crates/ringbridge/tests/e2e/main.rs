@@ -14,3 +14,4 @@ mod metrics;
 mod panel;
 mod phonebridge;
 mod support;
+mod reconnect;

@@ -1,0 +1,195 @@
+//! The Zoho connection as an admin sees it, with `ringbridge serve` as a child
+//! process (its `/metrics` is its own): the console's pages reuse the running
+//! connection's token, a revoked grant shows as "reconnect needed" on the
+//! dashboard and in `/metrics` while calls wait queued, and a new consent
+//! writes them, once each.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use reqwest::{Client, StatusCode};
+use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
+use ringbridge_sim_zoho::{SimConfig, SimZoho};
+use tokio::process::{Child, Command};
+
+const ADMIN_PW: &str = "admin password 1";
+
+struct Page {
+    status: StatusCode,
+    body: String,
+}
+
+async fn read(response: reqwest::Response) -> Page {
+    Page {
+        status: response.status(),
+        body: response.text().await.expect("a body"),
+    }
+}
+
+/// A `ringbridge serve` child and a browser with a session.
+struct Serve {
+    url: String,
+    browser: Client,
+    _child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Serve {
+    async fn get(&self, path: &str) -> Page {
+        read(
+            self.browser
+                .get(format!("{}{path}", self.url))
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
+    }
+
+    /// A form post with the CSRF token of the page the form is on.
+    async fn post(&self, path: &str, from: &str, form: &[(&str, &str)]) -> Page {
+        let page = self.get(from).await.body;
+        let start = "name=\"csrf_token\" value=\"";
+        let at = page.find(start).expect("a form") + start.len();
+        let token = page[at..].split('"').next().unwrap_or("").to_owned();
+        let mut fields = vec![("csrf_token", token.as_str())];
+        fields.extend_from_slice(form);
+        let sent = self
+            .browser
+            .post(format!("{}{path}", self.url))
+            .form(&fields);
+        read(sent.send().await.expect("POST")).await
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a port")
+        .local_addr()
+        .expect("an address")
+        .port()
+}
+
+fn config(dir: &Path, url: &str, pbx: &SimYeastar, zoho: &SimZoho, refresh: &str) -> String {
+    format!(
+        "data_dir = {data:?}\n\
+         [log]\nfilter = \"error\"\n\
+         [http]\nlisten = \"{listen}\"\npublic_url = \"{url}\"\nsecure_cookies = false\n\
+         [pbx]\nbase_url = \"{pbx_url}\"\nclient_id = \"{pbx_id}\"\nclient_secret = \"{pbx_secret}\"\n\
+         default_country = \"US\"\n\
+         [zoho]\nclient_id = \"{id}\"\nclient_secret = \"{secret}\"\nrefresh_token = \"{refresh}\"\n\
+         accounts_server = \"{acc}\"\napi_domain = \"{api}\"\n\
+         [timing]\npoll_ms = 200\nflush_delay_ms = 300\nsettle_ms = 200\ncheckpoint_ms = 500\n\
+         retry_base_ms = 100\nretry_max_ms = 1500\ncrm_timeout_secs = 2\n\
+         catchup_clock_skew_secs = 2592000\n",
+        data = dir.join("data").display().to_string(),
+        listen = url.trim_start_matches("http://"),
+        pbx_url = pbx.base_url(),
+        pbx_id = pbx.client_id(),
+        pbx_secret = pbx.client_secret(),
+        id = zoho.client_id(),
+        secret = zoho.client_secret(),
+        acc = zoho.accounts_url(),
+        api = zoho.api_url(),
+    )
+}
+
+/// The simulators and a signed-in admin on a running `ringbridge serve`
+/// whose Zoho grant is `refresh`.
+async fn start() -> (SimYeastar, SimZoho, String, Serve) {
+    let pbx = SimYeastar::start(SimSettings::default())
+        .await
+        .expect("PBX simulator");
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let zoho = SimZoho::start(SimConfig {
+        redirect_uris: vec![format!("{url}/console/zoho/callback")],
+        seed: ringbridge::demo::seed(),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("Zoho simulator");
+    let refresh = zoho
+        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
+        .refresh_token;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("ringbridge.toml");
+    std::fs::write(&file, config(dir.path(), &url, &pbx, &zoho, &refresh)).expect("config");
+    let child = Command::new(env!("CARGO_BIN_EXE_ringbridge"))
+        .arg("--config")
+        .arg(&file)
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("ringbridge serve starts");
+    let browser = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let rb = Serve {
+        url,
+        browser,
+        _child: child,
+        _dir: dir,
+    };
+    eventually("the setup page", async || {
+        rb.browser
+            .get(format!("{}/setup", rb.url))
+            .send()
+            .await
+            .is_ok()
+    })
+    .await;
+    let setup = rb
+        .post(
+            "/setup",
+            "/setup",
+            &[
+                ("username", "root"),
+                ("display_name", "Rita"),
+                ("password", ADMIN_PW),
+                ("password_confirm", ADMIN_PW),
+            ],
+        )
+        .await;
+    assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
+    eventually("both links up", async || {
+        rb.get("/console").await.body.matches("state ok").count() == 2
+    })
+    .await;
+    (pbx, zoho, refresh, rb)
+}
+
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not within 30 s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_page_does_not_mint_a_token_per_render() {
+    let (_pbx, zoho, _refresh, rb) = start().await;
+    let before = zoho.request_count("POST", "/oauth/v2/token");
+    let users_before = zoho.request_count("GET", "/crm/v8/users");
+    for _ in 0..12 {
+        let page = rb.get("/console/users").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Matched by e-mail"), "{}", page.body);
+    }
+    let minted = zoho.request_count("POST", "/oauth/v2/token") - before;
+    assert!(minted <= 1, "{minted} token requests for 12 renders");
+    assert!(
+        zoho.request_count("GET", "/crm/v8/users") - users_before >= 12,
+        "each render read the users from Zoho"
+    );
+}
