@@ -95,13 +95,17 @@ pub(crate) fn parse_org(status: u16, v: &Value) -> Result<Org> {
 }
 
 impl RestClient {
-    /// The org's details.
+    /// The org's details. The connection takes the org's edition on the way:
+    /// its concurrency limit and its daily credits as the local budget.
     pub async fn org(&self) -> Result<Org> {
         let resp = self.conn.execute(&build_org()).await?;
         if resp.status != 200 {
             return Err(resp.into_error());
         }
-        parse_org(resp.status, &resp.json()?)
+        let org = parse_org(resp.status, &resp.json()?)?;
+        self.conn.set_edition(org.edition());
+        self.conn.set_org_credits(org.daily_credits());
+        Ok(org)
     }
 }
 

@@ -204,6 +204,11 @@ impl ApiMetrics {
         *self.budget.lock().unwrap_or_else(|p| p.into_inner()) = budget;
     }
 
+    /// The 24-hour credit budget in force (`None`: not enforced locally).
+    pub fn credit_budget(&self) -> Option<u64> {
+        *self.budget.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Refuses a call that would exceed the budget.
     pub fn check_budget(&self, now: DateTime<Utc>, credits: u32) -> Result<()> {
         let Some(budget) = *self.budget.lock().unwrap_or_else(|p| p.into_inner()) else {

@@ -296,6 +296,8 @@ struct Inner {
     retry: RetryPolicy,
     timeout: Duration,
     metrics: ApiMetrics,
+    /// The budget from [`ConnectionOptions`]: the org's own never raises it.
+    configured_budget: Option<u64>,
     quirks: Quirks,
     clock: Arc<dyn Clock>,
 }
@@ -328,6 +330,7 @@ impl ZohoConnection {
                 retry: options.retry,
                 timeout: options.timeout,
                 metrics,
+                configured_budget: options.credit_budget,
                 quirks: Quirks::default(),
                 clock: Arc::clone(oauth.clock()),
             }),
@@ -368,6 +371,17 @@ impl ZohoConnection {
         self.inner
             .limiter
             .resize(edition.concurrency(), self.inner.heavy_concurrency);
+    }
+
+    /// Sets the local 24-h credit budget to the org's documented daily credits,
+    /// or the configured budget if that is lower. Zoho's add-on credits are not
+    /// visible through the API, so an org with add-ons is held to its base.
+    pub fn set_org_credits(&self, daily: Option<u64>) {
+        let budget = match (self.inner.configured_budget, daily) {
+            (Some(mine), Some(org)) => Some(mine.min(org)),
+            (mine, org) => mine.or(org),
+        };
+        self.inner.metrics.set_credit_budget(budget);
     }
 
     /// The CRM REST v8 client of this connection.

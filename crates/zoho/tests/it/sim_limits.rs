@@ -1,0 +1,104 @@
+//! Limits against the simulator: the org's edition sizes the client's
+//! concurrency and credit budget; the token endpoint's throttling.
+
+use std::time::Duration;
+
+use ringbridge_sim_zoho::{Edition as SimEdition, Fault, FaultRule, SimConfig, SimZoho};
+use ringbridge_zoho::{ConnectionOptions, Edition};
+
+use crate::sim::{connect, options};
+
+#[tokio::test]
+async fn the_org_read_applies_its_edition() {
+    for (edition, concurrency) in [(SimEdition::Free, 5), (SimEdition::Enterprise, 20)] {
+        let sim = SimZoho::start(SimConfig {
+            edition,
+            ..SimConfig::default()
+        })
+        .await
+        .expect("sim");
+        let (conn, _) = connect(&sim, options()).await;
+        assert_eq!(
+            conn.limiter().limits(),
+            (5, 5),
+            "Free until the org is read"
+        );
+        assert_eq!(conn.metrics().credit_budget(), None);
+        let org = conn.rest().org().await.expect("org");
+        assert_eq!(org.edition().concurrency(), concurrency);
+        assert_eq!(
+            conn.limiter().limits(),
+            (concurrency, concurrency.min(10)),
+            "{edition:?}"
+        );
+        assert_eq!(
+            conn.metrics().credit_budget(),
+            Some(sim.credits_limit()),
+            "the budget is the simulated edition's daily credits ({edition:?})"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_lower_configured_budget_stays() {
+    let sim = SimZoho::start(SimConfig::default()).await.expect("sim");
+    let (conn, _) = connect(
+        &sim,
+        ConnectionOptions {
+            credit_budget: Some(1_000),
+            ..options()
+        },
+    )
+    .await;
+    conn.rest().org().await.expect("org");
+    assert!(sim.credits_limit() > 1_000);
+    assert_eq!(conn.metrics().credit_budget(), Some(1_000));
+}
+
+/// A client configured for more than the org's edition allows learns the
+/// Free limit from the org and stops earning 429s for concurrency.
+#[tokio::test]
+async fn the_free_edition_limit_is_respected_after_the_org_read() {
+    let sim = SimZoho::start(SimConfig {
+        edition: SimEdition::Free,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim");
+    let (conn, _) = connect(
+        &sim,
+        ConnectionOptions {
+            edition: Edition::Enterprise,
+            ..options()
+        },
+    )
+    .await;
+    let burst = async |n: u32| {
+        sim.inject_fault(
+            FaultRule::next(n, Fault::Slow(Duration::from_millis(150))).path_prefix("/crm/v8/org"),
+        );
+        let rest = conn.rest();
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                let r = rest.clone();
+                tokio::spawn(async move { r.org().await })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.expect("join"));
+        }
+        sim.clear_faults();
+        results
+    };
+    // Twelve slow calls at once: over Free's 5, the simulator answers 429.
+    let first = burst(12).await;
+    assert!(conn.metrics_snapshot().throttled > 0, "{first:?}");
+    // Any successful org read applied Free's limit: the same burst now queues locally.
+    assert_eq!(conn.limiter().limits(), (5, 5));
+    let throttled = conn.metrics_snapshot().throttled;
+    for r in burst(12).await {
+        r.expect("no 429 once the limit is Free's");
+    }
+    assert_eq!(conn.metrics_snapshot().throttled, throttled);
+}
