@@ -10,6 +10,7 @@ mod crash;
 mod demo;
 mod faults;
 mod gaps;
+mod matching;
 mod metrics;
 mod panel;
 mod phonebridge;
