@@ -10,4 +10,5 @@ mod sim;
 mod sim_limits;
 mod sim_pb;
 mod sim_pb_states;
+mod sim_traffic;
 mod spec;

@@ -91,6 +91,13 @@ fn all_requests() -> Vec<(&'static str, ApiRequest)> {
         json!({"Last_Name":"Pereira","Phone":"+351211234567","Account_Name":{"id":"5725767000000998877"}}),
     );
     let update = record(json!({"id":"5725767000001234001","Mobile":"+351912345678"}));
+    // What `ZohoCrm::relate_call` sends: a Lead goes to What_Id with `$se_module`.
+    let relate = record(json!({
+        "id": "5725767000003333001",
+        "Who_Id": {"id": "5725767000000998001"},
+        "What_Id": {"id": "5725767000002222001"},
+        "$se_module": "Leads",
+    }));
     vec![
         (
             "search by phone",
@@ -144,8 +151,39 @@ fn all_requests() -> Vec<(&'static str, ApiRequest)> {
             rest::build_update("Contacts", &[update], None).expect("ok"),
         ),
         (
+            "update with trigger",
+            rest::build_update(
+                "Leads",
+                &[record(
+                    json!({"id":"5725767000002222001","Lead_Status":"Contacted"}),
+                )],
+                Some(&[Trigger::Workflow, Trigger::Blueprint]),
+            )
+            .expect("ok"),
+        ),
+        (
+            "relate call",
+            rest::build_update("Calls", &[relate], None).expect("ok"),
+        ),
+        (
+            "search by word",
+            rest::build_search(
+                "Accounts",
+                &SearchParams::new(SearchBy::Word("Zylker".into())),
+            )
+            .expect("ok"),
+        ),
+        (
             "users",
             rest::build_users(Some(UserType::ActiveUsers), 1, 200, Some(since)).expect("ok"),
+        ),
+        (
+            "deactivated users",
+            rest::build_users(Some(UserType::DeactiveUsers), 2, 200, None).expect("ok"),
+        ),
+        (
+            "users of any type",
+            rest::build_users(None, 1, 200, None).expect("ok"),
         ),
         ("org", rest::build_org()),
         ("fields", rest::build_fields("Calls").expect("ok")),

@@ -134,6 +134,7 @@ async fn consent_expiry_refresh_and_invalid_token() {
     conn.rest().org().await.expect("after INVALID_TOKEN");
     assert_eq!(sim.request_count("POST", "/oauth/v2/token"), 3);
     assert_eq!(conn.state(), ConnectionState::Connected);
+    crate::sim_traffic::assert_traffic_matches_spec(&sim);
 }
 
 #[tokio::test]
@@ -165,6 +166,7 @@ async fn revocation_puts_the_connection_into_reconnect_needed() {
         conn2.rest().org().await,
         Err(ZohoError::ReconnectNeeded { .. })
     ));
+    crate::sim_traffic::assert_traffic_matches_spec(&sim);
 }
 
 #[tokio::test]
@@ -227,6 +229,7 @@ async fn bulk_writes_with_partial_failure_and_chunking() {
         .record(Module::Leads, update[0].id().expect("id"))
         .expect("lead");
     assert_eq!(stored["Mobile"], "+15559999999");
+    crate::sim_traffic::assert_traffic_matches_spec(&sim);
 }
 
 #[tokio::test]
@@ -269,6 +272,7 @@ async fn throttling_and_credit_exhaustion() {
         "1 try + 3 retries"
     );
     assert!(conn.metrics_snapshot().op(Operation::GetOrg).requests >= 5);
+    crate::sim_traffic::assert_traffic_matches_spec(&sim);
 }
 
 #[tokio::test]
@@ -345,4 +349,5 @@ async fn lookup_and_call_logging_against_seed_data() {
     let stored = sim.record(Module::Calls, &w.id).expect("stored call");
     assert_eq!(stored["Call_Duration"], "75:03");
     assert_eq!(stored["Who_Id"]["id"], ana.reference.id.as_str());
+    crate::sim_traffic::assert_traffic_matches_spec(&sim);
 }

@@ -36,6 +36,7 @@ async fn the_org_read_applies_its_edition() {
             Some(sim.credits_limit()),
             "the budget is the simulated edition's daily credits ({edition:?})"
         );
+        crate::sim_traffic::assert_traffic_matches_spec(&sim);
     }
 }
 
@@ -53,6 +54,7 @@ async fn a_lower_configured_budget_stays() {
     conn.rest().org().await.expect("org");
     assert!(sim.credits_limit() > 1_000);
     assert_eq!(conn.metrics().credit_budget(), Some(1_000));
+    crate::sim_traffic::assert_traffic_matches_spec(&sim);
 }
 
 /// A client configured for more than the org's edition allows learns the
@@ -101,4 +103,5 @@ async fn the_free_edition_limit_is_respected_after_the_org_read() {
         r.expect("no 429 once the limit is Free's");
     }
     assert_eq!(conn.metrics_snapshot().throttled, throttled);
+    crate::sim_traffic::assert_traffic_matches_spec(&sim);
 }

@@ -58,21 +58,31 @@ impl Specs {
         Self { files }
     }
 
-    /// Follows `$ref` chains. Returns the target and the file it lives in;
-    /// `None` for references into files Zoho did not publish (e.g. tags.json).
-    fn resolve<'a>(&'a self, file: &'a str, v: &'a Value) -> Option<(&'a str, &'a Value)> {
+    /// Follows `$ref` chains. Returns the target and the file it lives in, or
+    /// what could not be resolved (a file Zoho did not publish, e.g. tags.json,
+    /// or a bad pointer): the caller reports it, so nothing goes unchecked.
+    fn resolve<'a>(&'a self, file: &'a str, v: &'a Value) -> Result<(&'a str, &'a Value), String> {
         let mut file = file;
         let mut v = v;
         for _ in 0..32 {
             let Some(r) = v.get("$ref").and_then(Value::as_str) else {
-                return Some((file, v));
+                return Ok((file, v));
             };
             let (doc, pointer) = r.split_once('#').unwrap_or((r, ""));
             if !doc.is_empty() {
                 let name = doc.rsplit('/').next().unwrap_or(doc);
-                file = self.files.get_key_value(name)?.0.as_str();
+                file = self
+                    .files
+                    .get_key_value(name)
+                    .ok_or_else(|| format!("unresolvable $ref {r} (no {name})"))?
+                    .0
+                    .as_str();
             }
-            v = self.files.get(file)?.pointer(pointer)?;
+            v = self
+                .files
+                .get(file)
+                .and_then(|d| d.pointer(pointer))
+                .ok_or_else(|| format!("unresolvable $ref {r} in {file}"))?;
         }
         panic!("$ref loop in {file}");
     }
@@ -106,6 +116,41 @@ impl Wire {
         }
     }
 }
+
+impl Wire {
+    /// A request as the simulator received it: the headers any HTTP client
+    /// adds (host, accept-encoding, ...) are dropped, a JSON body parsed.
+    pub fn from_recorded(r: &ringbridge_sim_zoho::RecordedRequest) -> Self {
+        let json = r
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/json"));
+        let body = (json && !r.body.is_empty())
+            .then(|| serde_json::from_slice(&r.body).expect("JSON body"));
+        Self {
+            method: r.method.to_ascii_lowercase(),
+            path: r.path.clone(),
+            query: url::form_urlencoded::parse(r.query.as_deref().unwrap_or("").as_bytes())
+                .into_owned()
+                .collect(),
+            headers: r
+                .headers
+                .iter()
+                .map(|(k, _)| k.to_ascii_lowercase())
+                .filter(|k| !CLIENT_HEADERS.contains(&k.as_str()))
+                .collect(),
+            body,
+        }
+    }
+}
+
+/// Headers of the HTTP layer itself, present on the wire but not API parameters.
+const CLIENT_HEADERS: &[&str] = &[
+    "host",
+    "accept-encoding",
+    "user-agent",
+    "connection",
+    "transfer-encoding",
+];
 
 fn template_matches(template: &str, path: &str) -> Option<usize> {
     let t: Vec<&str> = template.trim_matches('/').split('/').collect();
@@ -177,8 +222,9 @@ impl Specs {
             .flatten()
         {
             for p in list.as_array().into_iter().flatten() {
-                if let Some((pf, p)) = self.resolve(file, p) {
-                    params.push((pf, p));
+                match self.resolve(file, p) {
+                    Ok((pf, p)) => params.push((pf, p)),
+                    Err(e) => errs.push(format!("parameter: {e}")),
                 }
             }
         }
@@ -213,7 +259,14 @@ impl Specs {
                 errs.push(format!("required query parameter `{name}` missing"));
             }
         }
-        let body_spec = op.get("requestBody").and_then(|b| self.resolve(file, b));
+        let body_spec = match op.get("requestBody").map(|b| self.resolve(file, b)) {
+            None => None,
+            Some(Ok(b)) => Some(b),
+            Some(Err(e)) => {
+                errs.push(format!("requestBody: {e}"));
+                return errs;
+            }
+        };
         match (body_spec, &w.body) {
             (None, None) => {}
             (None, Some(_)) => errs.push("body sent but the operation takes none".into()),
@@ -238,8 +291,9 @@ impl Specs {
         at: &str,
         errs: &mut Vec<String>,
     ) {
-        let Some((_, s)) = self.resolve(file, schema) else {
-            return;
+        let s = match self.resolve(file, schema) {
+            Ok((_, s)) => s,
+            Err(e) => return errs.push(format!("{at}: {e}")),
         };
         let ok = match s.get("type").and_then(Value::as_str) {
             Some("integer") => value.parse::<i64>().is_ok(),
@@ -266,8 +320,9 @@ impl Specs {
         at: &str,
         errs: &mut Vec<String>,
     ) {
-        let Some((file, s)) = self.resolve(file, schema) else {
-            return;
+        let (file, s) = match self.resolve(file, schema) {
+            Ok(found) => found,
+            Err(e) => return errs.push(format!("{at}: {e}")),
         };
         if v.is_null() && s.get("nullable").and_then(Value::as_bool) == Some(true) {
             return;
