@@ -138,7 +138,7 @@ async fn every_request_the_client_sent_matches_zohos_openapi() {
     rest.get_record("Contacts", &ana.id, &fields)
         .await
         .expect("get");
-    rest.get_records("Contacts", &[ana.id.clone()], &fields)
+    rest.get_records("Contacts", std::slice::from_ref(&ana.id), &fields)
         .await
         .expect("get many");
     rest.list_all_records("Accounts", &ListParams::new(&["Account_Name"]))
