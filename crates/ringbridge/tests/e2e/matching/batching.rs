@@ -65,9 +65,9 @@ async fn thirty_calls_are_written_in_one_request_after_the_flush_delay() {
     let started = Instant::now();
     let ids = play_calls(&w, 30).await;
     queued(&w, 30).await;
-    let queued_after = started.elapsed();
-    eprintln!("30 calls queued after {queued_after:?}");
-    if queued_after < FLUSH_DELAY {
+    // Playing takes well under a second; on a machine so slow that it took
+    // longer than the delay, a write may rightly have gone already.
+    if started.elapsed() < FLUSH_DELAY {
         assert!(
             call_inserts(&w).is_empty(),
             "nothing is written before the oldest log waited the flush delay"
@@ -86,11 +86,8 @@ async fn thirty_calls_are_written_in_one_request_after_the_flush_delay() {
 #[tokio::test]
 async fn more_than_a_hundred_pending_logs_go_in_full_chunks_of_a_hundred() {
     let w = world().await;
-    let started = Instant::now();
     let ids = play_calls(&w, 130).await;
-    eprintln!("130 calls played after {:?}", started.elapsed());
     settle(&w, 130).await;
-    eprintln!("130 calls settled after {:?}", started.elapsed());
     assert_eq!(
         call_inserts(&w),
         [100, 30],
