@@ -32,6 +32,11 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
             .map(|e| e.to_string())
             .unwrap_or_else(|_| n.to_owned())
     });
+    // An internal call has no outside party: its subject and description
+    // name the extension called, by number (the PBX's end-of-call event
+    // carries no names), never normalised as if it were a phone number.
+    let other_extension =
+        (outcome.direction == CallDirection::Internal).then(|| outcome.record.to_number.clone());
     let (who, what) = relate(input.record);
     let direction = match input.kind {
         CallKind::InboundAnswered => "Inbound",
@@ -44,12 +49,16 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
         .record
         .map(|r| r.name.clone())
         .or_else(|| number.clone())
+        .or_else(|| other_extension.clone())
         .unwrap_or_default();
     let tz: chrono_tz::Tz = settings.display_time_zone.parse().unwrap_or(chrono_tz::UTC);
     let talk_s = outcome.record.talk_s.unwrap_or(0);
     let values = BTreeMap::from([
         ("direction", direction.to_owned()),
-        ("number", number.clone().unwrap_or_default()),
+        (
+            "number",
+            number.clone().or(other_extension).unwrap_or_default(),
+        ),
         ("name", name),
         (
             "extension",
