@@ -105,3 +105,149 @@ async fn backfill_logs_what_the_stream_missed_and_nothing_twice() {
     assert!(matches!(empty, Err(BackfillError::EmptyRange { .. })));
     w.stop().await;
 }
+
+/// Runs `ringbridge backfill` against the simulators and the nodes'
+/// database: (exit success, stdout, stderr).
+async fn backfill_binary(
+    pbx: &ringbridge_sim_yeastar::SimYeastar,
+    zoho: &ringbridge_sim_zoho::SimZoho,
+    refresh: &str,
+    db: &ringbridge_store::testing::TestDatabase,
+    dir: &std::path::Path,
+    from: &str,
+    to: &str,
+) -> (bool, String, String) {
+    let out = crate::crash::node::command(pbx, zoho, refresh, db, dir)
+        .args(["backfill", "--from", from, "--to", to])
+        .output()
+        .await
+        .expect("ringbridge backfill runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The same in a terminal (`script` gives it one) with stdout sent to a
+/// file: what the terminal shows is what went to stderr.
+async fn backfill_in_a_terminal(
+    cmd: tokio::process::Command,
+    from: &str,
+    to: &str,
+    stdout_file: &std::path::Path,
+) -> Option<(String, String)> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let std_cmd = cmd.as_std();
+    let line = format!(
+        "{} backfill --from {from} --to {to} > {}",
+        std_cmd.get_program().to_string_lossy(),
+        stdout_file.display()
+    );
+    let mut run = tokio::process::Command::new(script);
+    // A person's terminal: indicatif draws nothing where TERM is unset or dumb.
+    run.args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("TERM", "xterm");
+    for (k, v) in std_cmd.get_envs() {
+        if let Some(v) = v {
+            run.env(k, v);
+        }
+    }
+    let out = run.output().await.expect("script runs");
+    assert!(out.status.success(), "{out:?}");
+    Some((
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        std::fs::read_to_string(stdout_file).expect("stdout file"),
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_backfill_command_queues_once_and_serve_logs_each_call_once() {
+    use crate::crash::node::{kill_9, start_node};
+    use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
+    use ringbridge_sim_zoho::{SimConfig, SimZoho};
+
+    let pbx = SimYeastar::start(SimSettings::default()).await.unwrap();
+    let zoho = SimZoho::start(SimConfig {
+        seed: ringbridge::demo::seed(),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let refresh = zoho
+        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
+        .refresh_token;
+    let db = ringbridge_store::testing::fresh_sqlite();
+    let data_dir = tempfile::tempdir().unwrap();
+    let dir = data_dir.path();
+
+    // Calls made while no ringbridge ran.
+    let mut ids = Vec::new();
+    for (name, param, number) in [
+        ("inbound_answered", "caller", "4155550123"),
+        ("outbound_answered", "number", "4155550124"),
+        ("ring_group_unanswered", "caller", "4155550125"),
+        ("inbound_answered", "caller", "4155550126"),
+    ] {
+        let scenario = ringbridge_sim_yeastar::builtin(name)
+            .unwrap()
+            .with_param(param, number)
+            .unwrap();
+        ids.extend(pbx.play(&scenario).await.unwrap());
+    }
+    assert_eq!(ids.len(), 4);
+    let starts: Vec<i64> = pbx.call_records().iter().map(|r| r.started_at).collect();
+    let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap();
+    let from = (at(*starts.iter().min().unwrap()) - Duration::hours(1)).to_rfc3339();
+    let to = (at(*starts.iter().max().unwrap()) + Duration::hours(1)).to_rfc3339();
+
+    let (ok, stdout, stderr) = backfill_binary(&pbx, &zoho, &refresh, &db, dir, &from, &to).await;
+    assert!(ok, "backfill failed:\n{stdout}\n{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "the summary only, no progress:\n{stdout}");
+    assert!(
+        lines[0].contains("4 calls found, 4 queued, 0 already known"),
+        "{stdout}"
+    );
+    assert!(lines[1].contains("ringbridge serve"), "{stdout}");
+
+    // Again before anything was logged: queued already, nothing new.
+    let (ok, stdout, _) = backfill_binary(&pbx, &zoho, &refresh, &db, dir, &from, &to).await;
+    assert!(ok);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.contains("4 calls found, 0 queued, 4 already known"),
+        "{stdout}"
+    );
+
+    // `serve` logs what the backfill queued, each call once.
+    let node = start_node(&pbx, &zoho, &refresh, &db, dir, &[]).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    while zoho.calls().len() < ids.len() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // A third run, in a terminal, after the calls were logged.
+    let stdout_file = dir.join("backfill.out");
+    let cmd = crate::crash::node::command(&pbx, &zoho, &refresh, &db, dir);
+    if let Some((terminal, stdout)) = backfill_in_a_terminal(cmd, &from, &to, &stdout_file).await {
+        assert!(
+            terminal.contains("fetching call records") || terminal.contains("queuing calls"),
+            "the progress bar is drawn on stderr: {terminal:?}"
+        );
+        assert!(!stdout.contains("queuing calls"), "{stdout}");
+        assert!(
+            stdout.contains("4 calls found, 0 queued, 4 already known"),
+            "{stdout}"
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let logged = zoho.calls();
+    assert_eq!(logged.len(), ids.len(), "{logged:#?}");
+    for id in &ids {
+        call_for(&logged, id);
+    }
+    kill_9(node).await;
+}

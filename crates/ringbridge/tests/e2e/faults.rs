@@ -81,6 +81,48 @@ async fn a_write_whose_answer_was_lost_is_not_repeated() {
 }
 
 #[tokio::test]
+async fn an_insert_zoho_stored_before_the_connection_dropped_is_not_repeated() {
+    let mut options = options();
+    options.tuning.backoff_base = Duration::from_millis(50);
+    options.tuning.backoff_max = Duration::from_millis(500);
+    let w = ringbridge::world::World::start(options).await.unwrap();
+    // The first call-log insert is stored, then the connection drops before
+    // ringbridge reads the answer.
+    w.zoho_sim.inject_fault(
+        FaultRule::next(1, Fault::ApplyThenDrop)
+            .method("POST")
+            .path_prefix("/crm/v8/Calls"),
+    );
+    let ids = play(&w, "inbound_answered", &[("caller", "4155550123")]).await;
+    settle(&w, 1).await;
+    assert_eq!(
+        w.zoho_sim.injected_faults().get("apply_then_drop"),
+        Some(&1)
+    );
+    let calls = crm_calls(&w);
+    assert_eq!(calls.len(), 1, "{calls:#?}");
+    let logged = call_for(&calls, &ids[0]);
+    assert_eq!(
+        w.zoho_sim.request_count("POST", "/crm/v8/Calls"),
+        1,
+        "the retry found the record by its marker instead of inserting again"
+    );
+    let job = w
+        .store
+        .job(JobKind::WriteCallLog, &format!("pbx:{}", ids[0]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.status, ringbridge_core::outbox::JobStatus::Done);
+    assert_eq!(
+        job.attempts, 2,
+        "one lost attempt, one that found the record"
+    );
+    assert_eq!(job.result.as_deref(), logged["id"].as_str());
+    w.stop().await;
+}
+
+#[tokio::test]
 async fn rate_limits_and_server_errors_delay_but_lose_nothing() {
     let mut options = options();
     options.tuning.backoff_base = Duration::from_millis(50);
