@@ -7,7 +7,7 @@ use std::time::Duration;
 use rand::Rng;
 
 use crate::clock::ClockStart;
-use crate::config::{CdrMode, SimSettings};
+use crate::config::{CdrMode, SimSettings, WebhookTarget};
 use crate::error::SimError;
 use crate::handle::SimYeastar;
 use crate::scenario::{BUILTIN_NAMES, Scenario, ScenarioError, builtin};
@@ -42,6 +42,13 @@ pub struct SimYeastarArgs {
     /// WebSocket idle timeout in seconds.
     #[arg(long, default_value_t = 60)]
     pub ws_idle_secs: u64,
+    /// Push every event to this URL, as if set under Webhook Event Push (e.g. ringbridge
+    /// serve's http://127.0.0.1:8080/pbx/yeastar/webhook).
+    #[arg(long, value_name = "URL", requires = "webhook_secret")]
+    pub webhook_url: Option<String>,
+    /// The secret webhook posts are signed with (`X-Signature`); the receiver needs the same.
+    #[arg(long, value_name = "SECRET", env = "RINGBRIDGE_SIM_WEBHOOK_SECRET")]
+    pub webhook_secret: Option<String>,
 }
 
 impl SimYeastarArgs {
@@ -60,6 +67,15 @@ impl SimYeastarArgs {
         }
         if let Some(secret) = &self.client_secret {
             s.client_secret.clone_from(secret);
+        }
+        if let (Some(url), Some(secret)) = (&self.webhook_url, &self.webhook_secret) {
+            s.webhooks.targets.push(WebhookTarget {
+                url: url.clone(),
+                secret: secret.clone(),
+                request_method: "POST".into(),
+                // 0: every event.
+                event_ids: vec![0],
+            });
         }
         s
     }
@@ -114,6 +130,9 @@ pub async fn run(args: SimYeastarArgs) -> Result<(), SimError> {
     println!("  WebSocket:     {}?access_token=<token>", sim.ws_url());
     println!("  Client ID:     {}", sim.client_id());
     println!("  Client Secret: {}", sim.client_secret());
+    for target in &sim.settings().webhooks.targets {
+        println!("  webhook:       POST {}", target.url);
+    }
     println!("Press Ctrl-C to stop.");
     let runner = sim.runner();
     let every = args.every;
