@@ -122,6 +122,9 @@ pub struct SimConfig {
     /// Allow PhoneBridge on the Free edition (ringbridge's brief says Free has no PhoneBridge;
     /// no Zoho source confirms it).
     pub phonebridge_on_free: bool,
+    /// Refuse a Missed call without `Call_Duration` (`MANDATORY_NOT_FOUND`). Zoho's docs do
+    /// not say whether Missed calls need one (unconfirmed); off by default.
+    pub missed_call_needs_duration: bool,
     /// How long a `Hang` fault holds the request.
     pub hang_duration: Duration,
     /// Timeout for the simulator's own calls to the PBX side (click-to-dial, call control).
@@ -147,6 +150,7 @@ impl Default for SimConfig {
             auth_param_placement: AuthParamPlacement::Header,
             call_control_names: CallControlParamNames::default(),
             phonebridge_on_free: false,
+            missed_call_needs_duration: false,
             hang_duration: Duration::from_secs(120),
             outbound_timeout: Duration::from_secs(5),
             seed: SeedData::sample(),

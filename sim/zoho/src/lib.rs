@@ -100,7 +100,8 @@ impl SimZoho {
     /// Binds both listeners and starts serving.
     pub async fn start(config: SimConfig) -> Result<Self, SimError> {
         let clock = SimClock::default();
-        let store = config.seed.build(clock.now())?;
+        let mut store = config.seed.build(clock.now())?;
+        store.missed_needs_duration = config.missed_call_needs_duration;
         let (accounts_l, accounts_url) = bind(config.accounts_addr).await?;
         let (api_l, api_url) = bind(config.api_addr).await?;
         let (stop, stop_rx) = watch::channel(false);

@@ -7,6 +7,7 @@ mod openapi;
 mod phonebridge;
 mod rest;
 mod sim;
+mod sim_calls;
 mod sim_limits;
 mod sim_pb;
 mod sim_pb_states;

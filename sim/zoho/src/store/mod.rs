@@ -88,6 +88,8 @@ pub struct Store {
     deleted: BTreeMap<Module, Vec<DeletedRecord>>,
     next_id: u64,
     pub call_preferences: (bool, bool),
+    /// Whether a Missed call needs `Call_Duration` (see `SimConfig::missed_call_needs_duration`).
+    pub missed_needs_duration: bool,
 }
 
 /// Zoho ids are 19-digit strings; all ids of one org share a prefix.
@@ -102,6 +104,7 @@ impl Store {
             deleted: BTreeMap::new(),
             next_id: 0,
             call_preferences: (true, true),
+            missed_needs_duration: false,
         }
     }
 
@@ -165,7 +168,7 @@ impl Store {
         ctx: &WriteCtx,
     ) -> Result<String, ApiError> {
         let clean = validate(self, module, input, idx, Mode::Insert)?;
-        check_call_rules(module, &clean, idx)?;
+        check_call_rules(module, &clean, idx, self.missed_needs_duration)?;
         Ok(self.insert_clean(module, clean, ctx))
     }
 
@@ -214,7 +217,7 @@ impl Store {
                 merged.insert(k, v);
             }
         }
-        check_call_rules(module, &merged, idx)?;
+        check_call_rules(module, &merged, idx, self.missed_needs_duration)?;
         merged.insert("Modified_By".into(), json!({"id": ctx.user_id}));
         merged.insert("Modified_Time".into(), json!(canonical_utc(ctx.now)));
         derive(module, &mut merged);
@@ -247,11 +250,26 @@ impl Store {
 
 /// Calls rule from Zoho's v7 update-records note: Inbound/Outbound calls may not have a zero
 /// duration.
-fn check_call_rules(module: Module, rec: &Record, idx: usize) -> Result<(), ApiError> {
+/// Rules of the Calls module beyond field types. `missed_needs_duration`: an
+/// org where a Missed call without `Call_Duration` is refused as a missing
+/// mandatory field (whether Zoho does is unconfirmed, doc §3).
+fn check_call_rules(
+    module: Module,
+    rec: &Record,
+    idx: usize,
+    missed_needs_duration: bool,
+) -> Result<(), ApiError> {
     if module != Module::Calls {
         return Ok(());
     }
     let ty = rec.get("Call_Type").and_then(Value::as_str);
+    let duration_blank = rec.get("Call_Duration").is_none_or(Value::is_null);
+    if missed_needs_duration && ty == Some("Missed") && duration_blank {
+        return Err(ApiError::mandatory_not_found(
+            "Call_Duration",
+            &format!("$.data[{idx}].Call_Duration"),
+        ));
+    }
     let secs = rec
         .get("Call_Duration")
         .and_then(Value::as_str)
