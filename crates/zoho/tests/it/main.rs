@@ -9,6 +9,7 @@ mod rest;
 mod sim;
 mod sim_calls;
 mod sim_limits;
+mod sim_paging;
 mod sim_pb;
 mod sim_pb_states;
 mod sim_traffic;

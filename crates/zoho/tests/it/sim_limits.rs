@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use ringbridge_sim_zoho::{Edition as SimEdition, Fault, FaultRule, SimConfig, SimZoho};
-use ringbridge_zoho::{ConnectionOptions, Edition};
+use ringbridge_zoho::oauth::ConnectionState;
+use ringbridge_zoho::{ConnectionOptions, Edition, OAuthError, ZohoError};
 
 use crate::sim::{connect, options};
 
@@ -103,5 +104,34 @@ async fn the_free_edition_limit_is_respected_after_the_org_read() {
         r.expect("no 429 once the limit is Free's");
     }
     assert_eq!(conn.metrics_snapshot().throttled, throttled);
+    crate::sim_traffic::assert_traffic_matches_spec(&sim);
+}
+
+/// Zoho mints at most 10 access tokens per refresh token in 10 minutes. The
+/// 11th refresh is throttled: a retryable error, and the grant stays good.
+#[tokio::test]
+async fn token_endpoint_throttling_is_not_a_revocation() {
+    let sim = SimZoho::start(SimConfig::default()).await.expect("sim");
+    let (conn, clock) = connect(&sim, options()).await;
+    // The code exchange minted the first token of the window.
+    for _ in 0..9 {
+        sim.expire_access_tokens();
+        conn.rest().org().await.expect("refreshed");
+    }
+    assert_eq!(conn.tokens().refresh_count(), 9);
+    sim.expire_access_tokens();
+    let e = conn.rest().org().await.expect_err("throttled");
+    assert!(
+        matches!(e, ZohoError::OAuth(OAuthError::Throttled(_))),
+        "{e:?}"
+    );
+    assert!(e.is_retryable() && !e.needs_reconnect());
+    assert_eq!(conn.state(), ConnectionState::Connected);
+
+    // Ten minutes on, the same grant works again.
+    sim.advance(Duration::from_secs(600));
+    clock.advance(chrono::Duration::minutes(10));
+    conn.rest().org().await.expect("works again");
+    assert_eq!(conn.state(), ConnectionState::Connected);
     crate::sim_traffic::assert_traffic_matches_spec(&sim);
 }
