@@ -197,12 +197,17 @@ impl OAuthError {
         }
     }
 
-    /// Whether this error means the stored grant can never work again.
+    /// Whether this error means the stored grant can never work again: only
+    /// `invalid_code` (revoked, expired or wrong refresh token) and
+    /// `invalid_client`. An error string we do not know may be passing trouble
+    /// at Zoho, so it is retried rather than shown as "reconnect needed".
     pub fn needs_reconnect(&self) -> bool {
-        matches!(
-            self,
-            Self::InvalidCode | Self::InvalidClient | Self::Other(_)
-        )
+        matches!(self, Self::InvalidCode | Self::InvalidClient)
+    }
+
+    /// Whether the same token request may succeed later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Throttled(_) | Self::Other(_))
     }
 }
 
@@ -241,7 +246,7 @@ impl ZohoError {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(e) => e.code.is_retryable() || e.status == 429 || e.status >= 500,
-            Self::OAuth(e) => matches!(e, OAuthError::Throttled(_)),
+            Self::OAuth(e) => e.is_retryable(),
             Self::Transport(_) | Self::Timeout => true,
             Self::UnexpectedResponse { status, .. } => *status == 429 || *status >= 500,
             Self::CreditBudgetExhausted { .. } => true,
@@ -334,5 +339,9 @@ mod tests {
         assert!(ZohoError::OAuth(OAuthError::from_token_error("Access Denied")).is_retryable());
         assert!(OAuthError::from_token_error("invalid_code").needs_reconnect());
         assert!(!OAuthError::from_token_error("Access Denied").needs_reconnect());
+        let other = OAuthError::from_token_error("general_error");
+        assert!(other.is_retryable() && !other.needs_reconnect());
+        assert!(ZohoError::OAuth(other).is_retryable());
+        assert!(!ZohoError::OAuth(OAuthError::InvalidClient).is_retryable());
     }
 }

@@ -194,6 +194,15 @@ async fn handle(
 }
 
 fn token(fake: &Fake, seen: &Seen) -> Response {
+    let scripted = fake
+        .lock()
+        .scripted
+        .get_mut(&("POST".to_owned(), "/oauth/v2/token".to_owned()))
+        .and_then(VecDeque::pop_front);
+    if let Some((status, body)) = scripted {
+        let status = StatusCode::from_u16(status).expect("status");
+        return (status, body).into_response();
+    }
     let form: HashMap<String, String> = seen.form().into_iter().collect();
     let g = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     // Documented: every token-endpoint error is an HTTP 200 with {"error": ...}.

@@ -159,6 +159,37 @@ async fn revoked_refresh_token_needs_reconnect() {
     assert_eq!(z.seen().len(), seen);
 }
 
+/// A token-endpoint error we do not know is passing trouble: retried later,
+/// never "reconnect needed" (that is for invalid_code / invalid_client only).
+#[tokio::test]
+async fn an_unknown_token_error_is_retried_not_a_reconnect() {
+    let z = Fake::start().await;
+    let (conn, clock) = fake::connect(&z).await;
+    clock.advance(chrono::Duration::minutes(59));
+    z.script(
+        "POST",
+        "/oauth/v2/token",
+        200,
+        r#"{"error":"general_error"}"#,
+    );
+    z.script("GET", "/crm/v8/org", 200, ORG);
+    let e = conn.rest().org().await.expect_err("token error");
+    assert!(
+        matches!(&e, ZohoError::OAuth(OAuthError::Other(s)) if s == "general_error"),
+        "{e:?}"
+    );
+    assert!(e.is_retryable() && !e.needs_reconnect());
+    assert_eq!(conn.state(), ConnectionState::Connected);
+    // The engine's view: the CRM is unavailable for now, not disconnected.
+    assert!(matches!(
+        ringbridge_zoho::crm::crm_error(&e),
+        ringbridge_core::crm::CrmError::Unavailable(_)
+    ));
+    conn.rest().org().await.expect("the next refresh works");
+    assert_eq!(conn.state(), ConnectionState::Connected);
+    assert_eq!(z.refreshes(), 1);
+}
+
 #[tokio::test]
 async fn revoke_and_reconnect_from_stored_tokens() {
     let z = Fake::start().await;
