@@ -59,7 +59,7 @@ impl Default for EngineSettings {
             logging: LoggingPolicy::default(),
             owner: OwnerPolicy::default(),
             subject: Template::parse("{direction} call {name}").expect("valid default"),
-            description: Template::parse("{direction} call with {number}, extension {extension} ({agent}), talk time {duration}. PBX call {call_id}.")
+            description: Template::parse("{direction} call with {number}, {handled_by}, talk time {duration}. PBX call {call_id}.")
                 .expect("valid default"),
             unknown_inbound: UnknownNumberAction::Nothing,
             unknown_outbound: UnknownNumberAction::Nothing,

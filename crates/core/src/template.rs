@@ -13,6 +13,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "name",       // the matched CRM record's name, else the number
     "extension",  // the extension that owns the call
     "agent",      // the owner's name
+    "handled_by", // "extension 1005 (Maya)", "ring group Sales", or "no one answered"
     "duration",   // talk time as m:ss
     "call_id",    // the PBX's call id
     "via",        // ring group / queue, or empty

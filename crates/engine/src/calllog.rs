@@ -68,6 +68,7 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
             "agent",
             input.owner.map(|o| o.name.clone()).unwrap_or_default(),
         ),
+        ("handled_by", handled_by(input)),
         ("duration", minutes_seconds(talk_s)),
         ("call_id", outcome.call_id.to_string()),
         ("via", outcome.via.clone().unwrap_or_default()),
@@ -110,6 +111,24 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
         dialled_number: dialled,
         result: settings.call_results.get(&input.kind).cloned(),
         recording_url: input.recording_url.clone(),
+    }
+}
+
+/// Who took the call, in words: a missed ring-group or queue call has no
+/// owning extension, and an empty "extension  ()" reads like a bug.
+fn handled_by(input: &LogInput<'_>) -> String {
+    let agent = input
+        .owner
+        .map(|o| o.name.as_str())
+        .filter(|n| !n.is_empty());
+    match (input.owner_extension.filter(|e| !e.is_empty()), agent) {
+        (Some(ext), Some(agent)) => format!("extension {ext} ({agent})"),
+        (Some(ext), None) => format!("extension {ext}"),
+        (None, Some(agent)) => agent.to_owned(),
+        (None, None) => match input.outcome.via.as_deref().filter(|v| !v.is_empty()) {
+            Some(via) => format!("via {via}, no one answered"),
+            None => "no one answered".to_owned(),
+        },
     }
 }
 

@@ -45,6 +45,16 @@ async fn unanswered_group_and_queue_calls_are_one_missed_log_each_for_the_defaul
     }
     assert_eq!(call_for(&calls, &group)["Caller_ID"], "+14155550124");
     assert_eq!(call_for(&calls, &queue)["Caller_ID"], "+14155550123");
+    // The description says nobody took it, not "extension  ()".
+    let description = call_for(&calls, &group)["Description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        description.starts_with("Missed call with +14155550124, via ")
+            && description.contains(", no one answered, talk time 0:00."),
+        "{description}"
+    );
     w.stop().await;
 }
 
