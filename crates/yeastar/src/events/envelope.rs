@@ -23,7 +23,8 @@ impl EventParseError {
 /// An event envelope, borrowed from the frame text.
 #[derive(Debug)]
 pub(crate) struct Envelope<'a> {
-    pub event_type: i64,
+    /// Optional: the vendor's field table for 30014 omits it (§5).
+    pub event_type: Option<i64>,
     /// The PBX serial number (absent in some vendor examples).
     pub sn: Option<String>,
     msg: Option<&'a RawValue>,
@@ -43,16 +44,12 @@ impl<'a> Envelope<'a> {
     pub fn parse(text: &'a str) -> Result<Self, EventParseError> {
         let raw: RawEnvelope<'a> = serde_json::from_str(text)
             .map_err(|e| EventParseError::new(format!("not an event envelope: {e}")))?;
-        let type_text = raw
-            .event_type
-            .ok_or_else(|| EventParseError::new("event without a `type`"))?
-            .into_string();
-        let event_type = type_text.trim().parse::<i64>().map_err(|_| {
-            EventParseError::new(format!(
-                "event `type` is not a number: {}",
-                Preview(&type_text)
-            ))
-        })?;
+        let event_type = match raw.event_type.map(WireText::into_string) {
+            None => None,
+            Some(text) => Some(text.trim().parse::<i64>().map_err(|_| {
+                EventParseError::new(format!("event `type` is not a number: {}", Preview(&text)))
+            })?),
+        };
         Ok(Self {
             event_type,
             sn: raw.sn.map(WireText::into_string),
@@ -60,15 +57,21 @@ impl<'a> Envelope<'a> {
         })
     }
 
+    /// The type id, or "without a type", for messages.
+    fn name(&self) -> String {
+        self.event_type
+            .map_or_else(|| "without a `type`".to_owned(), |t| t.to_string())
+    }
+
     /// Decodes `msg` into `T`, whether it is an object or a JSON-encoded
     /// string holding one.
     pub fn msg<T: DeserializeOwned>(&self) -> Result<T, EventParseError> {
         let raw = self.msg.ok_or_else(|| {
-            EventParseError::new(format!("event {} without a `msg`", self.event_type))
+            EventParseError::new(format!("event {} without a `msg`", self.name()))
         })?;
         let text = raw.get();
         let bad = |e: serde_json::Error| {
-            EventParseError::new(format!("event {}: bad `msg`: {e}", self.event_type))
+            EventParseError::new(format!("event {}: bad `msg`: {e}", self.name()))
         };
         if text.starts_with('"') {
             let inner: String = serde_json::from_str(text).map_err(bad)?;
@@ -136,7 +139,7 @@ mod tests {
         let as_object = r#"{"type":"30011","msg":{"call_id":"1.2"}}"#;
         for text in [as_string, as_object] {
             let env = Envelope::parse(text).expect("envelope");
-            assert_eq!(env.event_type, 30011);
+            assert_eq!(env.event_type, Some(30011));
             let m: M = env.msg().expect("msg");
             assert_eq!(m.call_id.0, "1.2");
         }
@@ -148,8 +151,10 @@ mod tests {
 
     #[test]
     fn envelope_errors_are_clear() {
-        let err = Envelope::parse(r#"{"sn":"x","msg":{}}"#).expect_err("no type");
-        assert!(err.0.contains("type"), "{err}");
+        let env = Envelope::parse(r#"{"sn":"x","msg":{}}"#).expect("no type is allowed");
+        assert_eq!(env.event_type, None);
+        let err = Envelope::parse(r#"{"type":"x3","msg":{}}"#).expect_err("bad type");
+        assert!(err.0.contains("not a number"), "{err}");
         let err = Envelope::parse("{not json").expect_err("garbage");
         assert!(err.0.contains("not an event envelope"), "{err}");
         let env = Envelope::parse(r#"{"type":30012}"#).expect("envelope");

@@ -1,6 +1,7 @@
 //! Yeastar event payloads → core [`PbxEvent`]s (doc §5–6).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -25,7 +26,19 @@ pub const CALL_FAILED: i64 = 30015;
 /// does not use (logged at debug and skipped).
 pub fn parse_event(text: &str, timezone: Tz) -> Result<Option<PbxEvent>, EventParseError> {
     let envelope = Envelope::parse(text)?;
-    let event = match envelope.event_type {
+    let Some(event_type) = envelope.event_type else {
+        // §5: `type` may be missing (the 30014 field table has none). The
+        // call events ringbridge needs (30011, 30013, 30014) all carry a
+        // Call_Info snapshot, so one is taken as a call state; anything
+        // else cannot be placed.
+        return match envelope.msg::<CallInfo>() {
+            Ok(info) if info.members.is_some() => Ok(Some(PbxEvent::CallState(snapshot(info)?))),
+            _ => Err(EventParseError::new(
+                "event without a `type` that is not a call snapshot",
+            )),
+        };
+    };
+    let event = match event_type {
         CALL_STATE => PbxEvent::CallState(snapshot(envelope.msg()?)?),
         CALL_TRANSFER => PbxEvent::CallTransferred(snapshot(envelope.msg()?)?),
         CALL_FORWARDING => PbxEvent::CallForwarded(snapshot(envelope.msg()?)?),
@@ -36,11 +49,31 @@ pub fn parse_event(text: &str, timezone: Tz) -> Result<Option<PbxEvent>, EventPa
             None => return Ok(None),
         },
         other => {
-            tracing::debug!(event_type = other, sn = ?envelope.sn, "skipping unused PBX event type");
+            note_skipped_type(other, envelope.sn.as_deref());
             return Ok(None);
         }
     };
     Ok(Some(event))
+}
+
+/// Event types ringbridge does not use are skipped. The first of each type
+/// is logged at info (a firmware sending something new shows once), later
+/// ones at debug so a busy PBX does not flood the log.
+fn note_skipped_type(event_type: i64, sn: Option<&str>) {
+    static SEEN: Mutex<BTreeSet<i64>> = Mutex::new(BTreeSet::new());
+    let first = SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(event_type);
+    if first {
+        tracing::info!(
+            event_type,
+            ?sn,
+            "skipping PBX events of a type ringbridge does not use (logged once per type)"
+        );
+    } else {
+        tracing::debug!(event_type, ?sn, "skipping unused PBX event type");
+    }
 }
 
 /// `Call_Info`, also the `data` rows of `call/query`.
