@@ -137,3 +137,30 @@ async fn the_token_cap_is_a_pause_not_a_lockout() {
         .await
         .expect("a token is free again");
 }
+
+#[tokio::test]
+async fn an_expired_refresh_token_falls_back_to_a_new_login() {
+    let sim = sim().await;
+    let client = client(&sim);
+    client.extension_list().await.expect("first call");
+    // The PBX's clock passes the refresh token's 24 hours too; ours does not,
+    // so the client still tries it first.
+    let past = u64::try_from(sim.settings().refresh_token_ttl + 1).expect("positive");
+    sim.clock().advance(Duration::from_secs(past));
+    let exts = client
+        .extension_list()
+        .await
+        .expect("retried after a new login");
+    assert!(!exts.is_empty());
+    assert_eq!(
+        sim.request_count("v1.0/refresh_token"),
+        1,
+        "the refresh token, tried once"
+    );
+    assert_eq!(sim.request_count("v1.0/get_token"), 2, "then a new login");
+    assert_eq!(client.access_state().await, AccessState::Ready);
+    assert!(sim.blocked_ips().is_empty());
+    // The new login's tokens work on.
+    client.extension_list().await.expect("next call");
+    assert_eq!(sim.request_count("v1.0/get_token"), 2);
+}

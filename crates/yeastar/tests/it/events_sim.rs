@@ -285,3 +285,30 @@ async fn shutting_the_client_down_ends_its_streams() {
     assert_eq!(sim.open_websockets(), 0);
     assert_eq!(sim.live_access_tokens(), 0);
 }
+
+/// The events of one scenario, from a simulator with `msg` sent as an
+/// object (`true`) or as a JSON string.
+async fn scenario_events(msg_as_object: bool) -> Vec<EventSourceItem> {
+    let sim = sim_with(|s| s.msg_as_object = msg_as_object).await;
+    let mut items = client(&sim).event_source(fast_stream()).events();
+    expect_connected(&mut items).await;
+    sim.play_builtin("inbound_answered")
+        .await
+        .expect("scenario");
+    until(&mut items, is_call_ended).await
+}
+
+#[tokio::test]
+async fn msg_as_an_object_gives_the_same_events_as_msg_as_a_string() {
+    // Some firmware sends every `msg` as an object, not a JSON string.
+    let as_object = scenario_events(true).await;
+    assert!(as_object.iter().all(is_event), "{as_object:?}");
+    assert!(
+        as_object
+            .iter()
+            .any(|i| matches!(i, EventSourceItem::Event(PbxEvent::CallState(_)))),
+        "{as_object:?}"
+    );
+    // Same frozen clock and ids on both simulators: the same events.
+    assert_eq!(as_object, scenario_events(false).await);
+}
