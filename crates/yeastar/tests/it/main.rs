@@ -6,6 +6,7 @@ mod control;
 mod events_fake;
 mod events_sim;
 mod rest;
+mod streaming;
 mod support;
 mod tls;
 mod webhook;
