@@ -113,7 +113,7 @@ pub async fn main() -> Result<()> {
         Command::Migrate => {
             let config = load(cli.config.as_deref())?;
             let store = serve::open_store(&config).await?;
-            tracing::info!(database = %config.database_url(), "database is up to date");
+            tracing::info!(database = %config.database_for_log(), "database is up to date");
             store.close().await;
             Ok(())
         }

@@ -19,7 +19,9 @@ const DEFAULTS: &str = include_str!("../config.default.toml");
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
     pub data_dir: PathBuf,
-    database_url: String,
+    /// May hold a password (`postgres://user:pass@…`), so it is kept out of
+    /// `Debug`; logs use [`Config::database_for_log`].
+    database_url: SecretString,
     secret_key: SecretString,
     secret_key_file: Option<PathBuf>,
     pub http: HttpConfig,
@@ -332,10 +334,25 @@ impl Config {
 
     /// The database URL; SQLite in the data directory unless configured.
     pub fn database_url(&self) -> String {
-        if self.database_url.is_empty() {
+        let configured = self.database_url.expose_secret();
+        if configured.is_empty() {
             format!("sqlite://{}", self.data_dir.join("ringbridge.db").display())
         } else {
-            self.database_url.clone()
+            configured.to_owned()
+        }
+    }
+
+    /// The database URL without its password, for logs.
+    pub fn database_for_log(&self) -> String {
+        let full = self.database_url();
+        match url::Url::parse(&full) {
+            Ok(mut url) if url.password().is_some() => {
+                // Err only for URLs that cannot have a password at all.
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            Ok(_) => full,
+            Err(_) => "(unparsable database URL)".to_owned(),
         }
     }
 
@@ -398,47 +415,4 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
 }
 
 #[cfg(test)]
-#[allow(clippy::result_large_err)] // figment::Jail closures return figment::Error by design
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_load_and_env_overrides_nested_keys() {
-        figment::Jail::expect_with(|jail| {
-            jail.set_env("RINGBRIDGE_HTTP__LISTEN", "127.0.0.1:9999");
-            jail.set_env("RINGBRIDGE_PBX__BASE_URL", "https://pbx.example.test:8088");
-            jail.set_env("RINGBRIDGE_PBX__CLIENT_ID", "id");
-            jail.create_file("pbx.secret", "s3cret\n")?;
-            jail.set_env("RINGBRIDGE_PBX__CLIENT_SECRET_FILE", "pbx.secret");
-            let config = Config::load(None).expect("loads");
-            assert_eq!(config.http.listen.port(), 9999);
-            assert_eq!(config.log.format, LogFormat::Text);
-            let pbx = config.pbx.as_ref().expect("pbx section from env");
-            assert_eq!(pbx.client_secret().unwrap().expose_secret(), "s3cret");
-            assert_eq!(pbx.events, EventTransport::Websocket);
-            assert!(config.database_url().starts_with("sqlite://"));
-            // Secrets never reach Debug output.
-            assert!(!format!("{config:?}").contains("s3cret"));
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn file_layer_and_generated_key() {
-        figment::Jail::expect_with(|jail| {
-            jail.create_file("rb.toml", "data_dir = \"d\"\n[log]\nformat = \"json\"\n")?;
-            let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
-            assert_eq!(config.log.format, LogFormat::Json);
-            config.secret_key().expect("generated");
-            let first = std::fs::read_to_string("d/secret.key").unwrap();
-            config.secret_key().expect("reused");
-            assert_eq!(
-                std::fs::read_to_string("d/secret.key").unwrap(),
-                first,
-                "the key is made once"
-            );
-            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
-            Ok(())
-        });
-    }
-}
+mod tests;

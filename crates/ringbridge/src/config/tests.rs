@@ -1,0 +1,179 @@
+//! Loading the configuration: layers, `_file` secrets, and secrets kept
+//! out of `Debug`.
+// figment::Jail closures return figment::Error by design.
+#![allow(clippy::result_large_err)]
+
+use super::*;
+
+#[test]
+fn defaults_load_and_env_overrides_nested_keys() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("RINGBRIDGE_HTTP__LISTEN", "127.0.0.1:9999");
+        jail.set_env("RINGBRIDGE_PBX__BASE_URL", "https://pbx.example.test:8088");
+        jail.set_env("RINGBRIDGE_PBX__CLIENT_ID", "id");
+        jail.create_file("pbx.secret", "s3cret\n")?;
+        jail.set_env("RINGBRIDGE_PBX__CLIENT_SECRET_FILE", "pbx.secret");
+        let config = Config::load(None).expect("loads");
+        assert_eq!(config.http.listen.port(), 9999);
+        assert_eq!(config.log.format, LogFormat::Text);
+        let pbx = config.pbx.as_ref().expect("pbx section from env");
+        assert_eq!(pbx.client_secret().unwrap().expose_secret(), "s3cret");
+        assert_eq!(pbx.events, EventTransport::Websocket);
+        assert!(config.database_url().starts_with("sqlite://"));
+        // Secrets never reach Debug output.
+        assert!(!format!("{config:?}").contains("s3cret"));
+        Ok(())
+    });
+}
+
+#[test]
+fn file_layer_and_generated_key() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file("rb.toml", "data_dir = \"d\"\n[log]\nformat = \"json\"\n")?;
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        assert_eq!(config.log.format, LogFormat::Json);
+        config.secret_key().expect("generated");
+        let first = std::fs::read_to_string("d/secret.key").unwrap();
+        config.secret_key().expect("reused");
+        assert_eq!(
+            std::fs::read_to_string("d/secret.key").unwrap(),
+            first,
+            "the key is made once"
+        );
+        assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+        Ok(())
+    });
+}
+
+const PBX_SECRET: &str = "pbx-client-secret-inline-1";
+const ZOHO_SECRET: &str = "zoho-client-secret-inline-2";
+const ZOHO_REFRESH: &str = "zoho-refresh-token-inline-3";
+const WEBHOOK_SECRET: &str = "pbx-webhook-secret-inline-4";
+const DB_PASSWORD: &str = "database-password-inline-5";
+
+/// The [pbx] and [zoho] keys that are not secrets.
+fn set_sections(jail: &mut figment::Jail) {
+    jail.set_env("RINGBRIDGE_PBX__BASE_URL", "https://pbx.example.test:8088");
+    jail.set_env("RINGBRIDGE_PBX__CLIENT_ID", "id");
+    jail.set_env("RINGBRIDGE_ZOHO__CLIENT_ID", "1000.ABC");
+    jail.set_env(
+        "RINGBRIDGE_ZOHO__ACCOUNTS_SERVER",
+        "https://accounts.zoho.eu",
+    );
+    jail.set_env("RINGBRIDGE_ZOHO__API_DOMAIN", "https://www.zohoapis.eu");
+}
+
+#[test]
+fn inline_secrets_never_reach_debug() {
+    let key = SecretKey::generate_base64();
+    figment::Jail::expect_with(|jail| {
+        set_sections(jail);
+        jail.set_env("RINGBRIDGE_PBX__CLIENT_SECRET", PBX_SECRET);
+        jail.set_env("RINGBRIDGE_PBX__WEBHOOK_SECRET", WEBHOOK_SECRET);
+        jail.set_env("RINGBRIDGE_ZOHO__CLIENT_SECRET", ZOHO_SECRET);
+        jail.set_env("RINGBRIDGE_ZOHO__REFRESH_TOKEN", ZOHO_REFRESH);
+        jail.set_env("RINGBRIDGE_SECRET_KEY", &key);
+        jail.set_env(
+            "RINGBRIDGE_DATABASE_URL",
+            format!("postgres://ringbridge:{DB_PASSWORD}@db.example.test/rb"),
+        );
+        let config = Config::load(None).expect("loads");
+        // Each one is really there...
+        let (pbx, zoho) = (config.pbx.as_ref().unwrap(), config.zoho.as_ref().unwrap());
+        assert_eq!(pbx.client_secret().unwrap().expose_secret(), PBX_SECRET);
+        let webhook = pbx.webhook_secret().unwrap().unwrap();
+        assert_eq!(webhook.expose_secret(), WEBHOOK_SECRET);
+        assert_eq!(zoho.client_secret().unwrap().expose_secret(), ZOHO_SECRET);
+        let refresh = zoho.refresh_token().unwrap().unwrap();
+        assert_eq!(refresh.expose_secret(), ZOHO_REFRESH);
+        config.secret_key().expect("the inline key");
+        assert!(config.database_url().contains(DB_PASSWORD));
+        // ...and none of them prints.
+        let debug = format!("{config:?}");
+        for secret in [
+            PBX_SECRET,
+            WEBHOOK_SECRET,
+            ZOHO_SECRET,
+            ZOHO_REFRESH,
+            DB_PASSWORD,
+            &key,
+        ] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        let logged = config.database_for_log();
+        assert!(!logged.contains(DB_PASSWORD), "{logged}");
+        assert!(logged.contains("db.example.test"), "{logged}");
+        Ok(())
+    });
+}
+
+#[test]
+fn every_secret_can_come_from_a_file() {
+    let key = SecretKey::generate_base64();
+    figment::Jail::expect_with(|jail| {
+        set_sections(jail);
+        jail.create_file("pbx.secret", &format!("{PBX_SECRET}\n"))?;
+        jail.create_file("webhook.secret", WEBHOOK_SECRET)?;
+        jail.create_file("zoho.secret", &format!("  {ZOHO_SECRET}\n"))?;
+        jail.create_file("zoho.refresh", ZOHO_REFRESH)?;
+        jail.create_file("secret.key.b64", &format!("{key}\n"))?;
+        jail.set_env("RINGBRIDGE_PBX__CLIENT_SECRET_FILE", "pbx.secret");
+        jail.set_env("RINGBRIDGE_PBX__WEBHOOK_SECRET_FILE", "webhook.secret");
+        jail.set_env("RINGBRIDGE_ZOHO__CLIENT_SECRET_FILE", "zoho.secret");
+        jail.set_env("RINGBRIDGE_ZOHO__REFRESH_TOKEN_FILE", "zoho.refresh");
+        jail.set_env("RINGBRIDGE_SECRET_KEY_FILE", "secret.key.b64");
+        let config = Config::load(None).expect("loads");
+        let (pbx, zoho) = (config.pbx.as_ref().unwrap(), config.zoho.as_ref().unwrap());
+        assert_eq!(pbx.client_secret().unwrap().expose_secret(), PBX_SECRET);
+        let webhook = pbx.webhook_secret().unwrap().unwrap();
+        assert_eq!(webhook.expose_secret(), WEBHOOK_SECRET);
+        assert_eq!(
+            zoho.client_secret().unwrap().expose_secret(),
+            ZOHO_SECRET,
+            "surrounding whitespace trimmed"
+        );
+        let refresh = zoho.refresh_token().unwrap().unwrap();
+        assert_eq!(refresh.expose_secret(), ZOHO_REFRESH);
+        // The key from the file is the one used: no key file is generated.
+        config.secret_key().expect("the key file");
+        assert!(!Path::new("data/secret.key").exists());
+        // A file that cannot be read is an error naming the setting.
+        jail.set_env("RINGBRIDGE_ZOHO__CLIENT_SECRET_FILE", "missing.secret");
+        let config = Config::load(None).expect("loads");
+        let err = config
+            .zoho
+            .unwrap()
+            .client_secret()
+            .expect_err("unreadable");
+        assert!(format!("{err:#}").contains("zoho.client_secret"), "{err:#}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_secret_in_the_file_is_overridden_by_the_environment() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "rb.toml",
+            "[pbx]\nbase_url = \"https://pbx.example.test:8088\"\nclient_id = \"id\"\n\
+             client_secret = \"from-the-file\"\nwebhook_secret = \"hook-from-the-file\"\n",
+        )?;
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        let pbx = config.pbx.unwrap();
+        assert_eq!(
+            pbx.client_secret().unwrap().expose_secret(),
+            "from-the-file"
+        );
+        jail.set_env("RINGBRIDGE_PBX__CLIENT_SECRET", "from-the-env");
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        let pbx = config.pbx.unwrap();
+        assert_eq!(pbx.client_secret().unwrap().expose_secret(), "from-the-env");
+        let webhook = pbx.webhook_secret().unwrap().unwrap();
+        assert_eq!(
+            webhook.expose_secret(),
+            "hook-from-the-file",
+            "the rest stays"
+        );
+        Ok(())
+    });
+}
