@@ -79,3 +79,26 @@ pub fn zoho_seed() -> SeedData {
     ];
     seed
 }
+
+/// The known callers whose number belongs to a CRM Contact, read from the
+/// seed (a number matches when a Contact's phone field, stripped to its
+/// digits, ends with it: the seed stores them in mixed formats).
+pub fn contact_numbers() -> Vec<&'static str> {
+    let seed = zoho_seed();
+    let digits = |v: &serde_json::Value| -> Option<String> {
+        v.as_str()
+            .map(|s| s.chars().filter(char::is_ascii_digit).collect())
+    };
+    KNOWN_CALLERS
+        .iter()
+        .copied()
+        .filter(|number| {
+            seed.records
+                .iter()
+                .filter(|r| r.module == Module::Contacts)
+                .filter_map(|r| r.fields.as_object())
+                .flat_map(|fields| fields.values().filter_map(digits))
+                .any(|d| d.ends_with(number))
+        })
+        .collect()
+}

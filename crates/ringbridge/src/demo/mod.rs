@@ -1,18 +1,17 @@
 //! `ringbridge demo`: everything on this machine against the simulators.
 
 mod accounts;
+mod counts;
 mod data;
 
 pub use data::zoho_seed as seed;
 pub mod plan;
 mod view;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
-use ringbridge_core::outbox::JobKind;
 use serde::Serialize;
 
 use crate::world::{World, WorldOptions};
@@ -39,7 +38,10 @@ pub struct Summary {
     pub calls_logged: u64,
     pub duplicate_logs: u64,
     pub records_expected_created: usize,
+    /// Leads and Contacts in the CRM simulator that ringbridge created.
     pub records_created: u64,
+    pub phonebook_expected_upserts: usize,
+    /// Contacts ringbridge copied into the PBX simulator's phonebook.
     pub phonebook_upserts: u64,
     pub jobs_failed: u64,
     pub zoho_requests: u64,
@@ -47,12 +49,15 @@ pub struct Summary {
     pub zoho_requests_per_logged_call: f64,
 }
 
+/// The PBX phonebook CRM Contacts are copied into.
+const PHONEBOOK: &str = "CRM Contacts";
+
 pub fn options(realtime: bool) -> WorldOptions {
     let mut options = WorldOptions::default();
     options.zoho.seed = data::zoho_seed();
     options.pbx.realtime_scenarios = realtime;
     options.settings.unknown_inbound = ringbridge_core::settings::UnknownNumberAction::CreateLead;
-    options.settings.phonebook = Some("CRM Contacts".into());
+    options.settings.phonebook = Some(PHONEBOOK.into());
     options.settings.display_time_zone = "America/Los_Angeles".into();
     options
 }
@@ -116,6 +121,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
 
 /// Plays `calls` calls, waits until all their work is done, and checks the CRM.
 pub async fn play_and_wait(world: &World, calls: usize) -> Result<Summary> {
+    let baseline = counts::Baseline::take(&world.zoho_sim);
     let mut expected = 0;
     let mut handles = Vec::new();
     for n in 0..calls {
@@ -129,19 +135,16 @@ pub async fn play_and_wait(world: &World, calls: usize) -> Result<Summary> {
         played_calls += handle.await??.len() as u64;
     }
     world.settle(played_calls, Duration::from_secs(120)).await?;
-    summarize(world, calls, expected).await
+    summarize(world, &baseline, calls, expected).await
 }
 
-pub async fn summarize(world: &World, calls_played: usize, expected: u64) -> Result<Summary> {
+async fn summarize(
+    world: &World,
+    baseline: &counts::Baseline,
+    calls_played: usize,
+    expected: u64,
+) -> Result<Summary> {
     let crm_calls = world.zoho_sim.calls();
-    let mut per_key: HashMap<String, u64> = HashMap::new();
-    for call in &crm_calls {
-        let description = call["Description"].as_str().unwrap_or_default();
-        if let Some(start) = description.find("[ringbridge:") {
-            *per_key.entry(description[start..].to_owned()).or_default() += 1;
-        }
-    }
-    let duplicate_logs = per_key.values().map(|n| n.saturating_sub(1)).sum();
     // Requests to the API domain (the accounts server's token calls apart).
     let requests: u64 = world
         .zoho_sim
@@ -155,10 +158,11 @@ pub async fn summarize(world: &World, calls_played: usize, expected: u64) -> Res
         calls_played,
         calls_expected_logged: expected,
         calls_logged: logged,
-        duplicate_logs,
+        duplicate_logs: counts::duplicate_logs(&crm_calls),
         records_expected_created: plan::expected_new_records(calls_played),
-        records_created: world.counts(JobKind::CreateRecord).await?.done,
-        phonebook_upserts: world.counts(JobKind::SyncPhonebook).await?.done,
+        records_created: baseline.records_created(&world.zoho_sim),
+        phonebook_expected_upserts: plan::expected_phonebook_contacts(calls_played),
+        phonebook_upserts: counts::phonebook_contacts(&world.pbx_sim, PHONEBOOK),
         jobs_failed: world.outbox().await?.failed,
         zoho_requests: requests,
         zoho_credits: world.zoho_sim.credits_used(),

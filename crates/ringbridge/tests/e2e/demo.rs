@@ -1,10 +1,14 @@
 //! `ringbridge demo --exit` as a user runs it: the last line is a JSON
-//! summary, checked against what the scenarios should have produced.
+//! summary, counted from the simulators and checked against what the
+//! scenarios should have produced.
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_exit_prints_a_summary_that_adds_up() {
+    // Enough calls for every scenario kind of the plan to be played, with
+    // known and unknown numbers.
+    let calls = 2 * ringbridge::demo::plan::SCENARIOS.len() + 4;
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_ringbridge"))
-        .args(["demo", "--exit", "--calls", "45"])
+        .args(["demo", "--exit", "--calls", &calls.to_string()])
         .current_dir(tempfile::tempdir().unwrap().path())
         .output()
         .await
@@ -18,19 +22,56 @@ async fn demo_exit_prints_a_summary_that_adds_up() {
     );
     let last = stdout.lines().last().expect("a summary line");
     let summary: serde_json::Value = serde_json::from_str(last).expect("the last line is JSON");
-    assert_eq!(summary["calls_played"], 45);
-    assert_eq!(
-        summary["calls_logged"], summary["calls_expected_logged"],
-        "{summary}"
-    );
-    assert_eq!(summary["duplicate_logs"], 0);
-    assert_eq!(
-        summary["records_created"], summary["records_expected_created"],
-        "{summary}"
-    );
+    assert_eq!(summary["calls_played"], calls, "{summary}");
+    let expected_logged = summary["calls_expected_logged"].as_u64().unwrap();
+    // Every scenario logs one call but the internal one (not logged) and
+    // the two overlapping calls from one number (two logs).
+    assert!(expected_logged >= calls as u64 - 2, "{summary}");
+    assert_eq!(summary["calls_logged"], expected_logged, "{summary}");
+    assert_eq!(summary["duplicate_logs"], 0, "{summary}");
+    // Leads really created in the CRM: one per unknown number that called in.
+    let created = summary["records_created"].as_u64().unwrap();
+    assert_eq!(summary["records_expected_created"], created, "{summary}");
+    assert!(created > 0, "{summary}");
+    // Contacts really in the PBX phonebook: one per CRM Contact that called.
+    let upserts = summary["phonebook_upserts"].as_u64().unwrap();
+    assert_eq!(summary["phonebook_expected_upserts"], upserts, "{summary}");
+    assert!(upserts > 0, "{summary}");
     assert_eq!(summary["jobs_failed"], 0);
-    assert!(summary["phonebook_upserts"].as_u64().unwrap() > 0);
     for field in ["zoho_requests", "zoho_credits"] {
         assert!(summary[field].as_u64().unwrap() > 0, "{field}");
     }
+}
+
+#[test]
+fn the_demo_plan_covers_every_case_of_the_engine() {
+    let planned: Vec<&str> = ringbridge::demo::plan::SCENARIOS
+        .iter()
+        .map(|p| p.scenario)
+        .collect();
+    for case in [
+        "inbound_answered",
+        "inbound_missed",
+        "ring_group_answered",
+        "ring_group_unanswered",
+        "queue_answered",
+        "queue_unanswered",
+        "blind_transfer",
+        "attended_transfer",
+        "voicemail",
+        "internal",
+        "simultaneous_same_caller",
+        "outbound_answered",
+        "outbound_unanswered",
+        "outbound_busy",
+    ] {
+        assert!(planned.contains(&case), "{case} is not in the demo's plan");
+    }
+    // Unknown callers are played too (every fourth call).
+    let unknown = ringbridge::demo::plan::nth(3).unwrap().0;
+    assert!(
+        unknown.params.values().any(|v| v == "4155550190"),
+        "{:?}",
+        unknown.params
+    );
 }
