@@ -385,7 +385,7 @@ impl ConsoleBackend for ConsoleRuntime {
         let crm = match &links.crm {
             Some(rx) => match &*rx.borrow() {
                 CrmHealth::Ok => LinkState::Connected,
-                CrmHealth::ReconnectNeeded(why) => LinkState::Failed(why.clone()),
+                CrmHealth::ReconnectNeeded(why) => LinkState::ReconnectNeeded(why.clone()),
             },
             None => failed(links.crm_configured),
         };

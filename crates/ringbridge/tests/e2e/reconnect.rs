@@ -8,21 +8,30 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use reqwest::header::LOCATION;
 use reqwest::{Client, StatusCode};
 use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
+use serde_json::Value;
 use tokio::process::{Child, Command};
 
 const ADMIN_PW: &str = "admin password 1";
 
 struct Page {
     status: StatusCode,
+    location: String,
     body: String,
 }
 
 async fn read(response: reqwest::Response) -> Page {
     Page {
         status: response.status(),
+        location: response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned(),
         body: response.text().await.expect("a body"),
     }
 }
@@ -60,6 +69,55 @@ impl Serve {
             .post(format!("{}{path}", self.url))
             .form(&fields);
         read(sent.send().await.expect("POST")).await
+    }
+
+    async fn metric(&self, name: &str) -> Option<f64> {
+        let text = reqwest::get(format!("{}/metrics", self.url))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
+            let (series, value) = l.rsplit_once(' ')?;
+            (series == name).then(|| value.parse().ok()).flatten()
+        })
+    }
+
+    /// Zoho's consent (auto-approved by the simulator) from the console's
+    /// Zoho page to the callback; the console applies the new grant.
+    async fn connect_zoho(&self, zoho: &SimZoho) {
+        let sent = self
+            .post(
+                "/console/zoho",
+                "/console/zoho",
+                &[
+                    ("location", "custom"),
+                    ("client_id", zoho.client_id()),
+                    ("client_secret", zoho.client_secret()),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        let start = "id=\"zoho-consent\" class=\"button\" href=\"";
+        let at = sent.body.find(start).expect("a consent link") + start.len();
+        let consent = sent.body[at..]
+            .split('"')
+            .next()
+            .unwrap_or("")
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        let approved = read(self.browser.get(&consent).send().await.expect("consent")).await;
+        assert_eq!(approved.status, StatusCode::FOUND, "{}", approved.body);
+        let back = self
+            .get(approved.location.trim_start_matches(&self.url))
+            .await;
+        assert_eq!(
+            (back.status, back.location.as_str()),
+            (StatusCode::SEE_OTHER, "/console/mode"),
+            "{}",
+            back.body
+        );
     }
 }
 
@@ -165,12 +223,16 @@ async fn start() -> (SimYeastar, SimZoho, String, Serve) {
     (pbx, zoho, refresh, rb)
 }
 
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+async fn eventually(what: &str, check: impl AsyncFnMut() -> bool) {
+    within(30, what, check).await;
+}
+
+async fn within(secs: u64, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     while !check().await {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "not within 30 s: {what}"
+            "not within {secs} s: {what}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -192,4 +254,82 @@ async fn the_users_page_does_not_mint_a_token_per_render() {
         zoho.request_count("GET", "/crm/v8/users") - users_before >= 12,
         "each render read the users from Zoho"
     );
+}
+
+/// The Calls records of one caller.
+fn calls_from(zoho: &SimZoho, caller: &str) -> usize {
+    zoho.calls()
+        .iter()
+        .filter(|c| c.get("Caller_ID").and_then(Value::as_str) == Some(caller))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_grant_shows_reconnect_needed_and_keeps_the_call() {
+    let (pbx, zoho, refresh, rb) = start().await;
+    eventually("the CRM connection up in /metrics", async || {
+        rb.metric("ringbridge_crm_connection_up").await == Some(1.0)
+    })
+    .await;
+
+    // The admin revokes ringbridge in Zoho; then a call ends.
+    assert!(zoho.revoke_refresh_token(&refresh));
+    let caller = "+14155550199";
+    let scenario = ringbridge_sim_yeastar::builtin("inbound_answered")
+        .expect("scenario")
+        .with_param("caller", "4155550199")
+        .expect("caller");
+    pbx.play(&scenario).await.expect("played");
+    eventually("reconnect needed on the dashboard", async || {
+        rb.get("/console")
+            .await
+            .body
+            .contains("id=\"crm-reconnect\"")
+    })
+    .await;
+    let dashboard = rb.get("/console").await.body;
+    let crm = dashboard
+        .split("id=\"link-crm\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</dd>").next())
+        .unwrap_or_default();
+    assert!(crm.contains("Reconnect needed"), "{crm}");
+    assert!(
+        dashboard.contains("id=\"crm-reconnect-link\" href=\"/console/zoho\""),
+        "a link to connect Zoho again: {dashboard}"
+    );
+    assert!(
+        dashboard.contains("id=\"pending-jobs\""),
+        "the call waits: {dashboard}"
+    );
+    eventually("/metrics shows the connection down", async || {
+        rb.metric("ringbridge_crm_connection_up").await == Some(0.0)
+    })
+    .await;
+    assert_eq!(
+        calls_from(&zoho, caller),
+        0,
+        "nothing written while revoked"
+    );
+
+    // A new consent: the waiting call is written, once.
+    rb.connect_zoho(&zoho).await;
+    // Released calls wait out the engine's reconnect pause (30 s) first.
+    within(
+        60,
+        "the queued call written after reconnecting",
+        async || calls_from(&zoho, caller) > 0,
+    )
+    .await;
+    eventually("the dashboard back to connected", async || {
+        let body = rb.get("/console").await.body;
+        !body.contains("id=\"crm-reconnect\"") && body.matches("state ok").count() == 2
+    })
+    .await;
+    eventually("/metrics shows the connection up", async || {
+        rb.metric("ringbridge_crm_connection_up").await == Some(1.0)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(calls_from(&zoho, caller), 1, "written exactly once");
 }

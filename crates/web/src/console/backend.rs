@@ -36,6 +36,9 @@ pub enum LinkState {
     Connected,
     /// The text says why, for the admin.
     Failed(String),
+    /// The CRM no longer accepts the stored grant (revoked, expired): an
+    /// admin must connect it again. The text says why.
+    ReconnectNeeded(String),
 }
 
 /// Both sides at once.

@@ -50,13 +50,14 @@ impl DashboardPage<'_> {
             LinkState::Starting => self.ctx.t("console-link-starting"),
             LinkState::Connected => self.ctx.t("console-link-connected"),
             LinkState::Failed(why) => self.ctx.t1("console-link-failed", "detail", why),
+            LinkState::ReconnectNeeded(why) => self.ctx.t1("console-link-reconnect", "detail", why),
         }
     }
 
     fn link_class(&self, state: &LinkState) -> &'static str {
         match state {
             LinkState::Connected => "state ok",
-            LinkState::Failed(_) => "state bad",
+            LinkState::Failed(_) | LinkState::ReconnectNeeded(_) => "state bad",
             _ => "state",
         }
     }
@@ -83,6 +84,11 @@ impl DashboardPage<'_> {
             CrmMode::Rest => "console-mode-rest",
             CrmMode::PhoneBridge => "console-mode-phonebridge",
         })
+    }
+
+    /// Zoho refused the grant: the page offers to connect again.
+    fn crm_reconnect(&self) -> bool {
+        matches!(self.links.crm, LinkState::ReconnectNeeded(_))
     }
 
     fn crm_connected(&self) -> bool {
