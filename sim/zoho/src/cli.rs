@@ -3,7 +3,9 @@
 use std::net::SocketAddr;
 
 use crate::SimZoho;
-use crate::config::{Edition, PhoneBridgeStrictness, PhoneMatchMode, SimConfig};
+use crate::config::{
+    AuthParamPlacement, Edition, PhoneBridgeStrictness, PhoneMatchMode, SimConfig,
+};
 use crate::error::SimError;
 
 /// Arguments of the Zoho simulator command.
@@ -24,9 +26,16 @@ pub struct SimZohoArgs {
     /// Registered redirect URI (repeatable).
     #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
-    /// Show a consent page instead of approving at once.
+    /// Approve every authorization at once (for scripts and tests); without
+    /// it a person sees Zoho's consent page and accepts or denies.
     #[arg(long)]
-    pub consent_page: bool,
+    pub auto_approve: bool,
+    /// E-mail of the user who "signs in" at consent (default: the first active user).
+    #[arg(long)]
+    pub oauth_user_email: Option<String>,
+    /// `location` sent back with the grant code (`us`, `eu`, `in`, ...).
+    #[arg(long, default_value = "us")]
+    pub location: String,
     /// CRM edition (credits and concurrency).
     #[arg(long, value_enum, default_value_t = Edition::Enterprise)]
     pub edition: Edition,
@@ -36,6 +45,16 @@ pub struct SimZohoArgs {
     /// Which PhoneBridge call states are accepted.
     #[arg(long, value_enum, default_value_t = PhoneBridgeStrictness::AsDocumented)]
     pub strictness: PhoneBridgeStrictness,
+    /// Where the authorization value goes when the simulator calls the PBX
+    /// side (click-to-dial, call control): Zoho's choice is unconfirmed.
+    #[arg(long, value_enum, default_value_t = AuthParamPlacement::Header)]
+    pub auth_param_placement: AuthParamPlacement,
+    /// Allow PhoneBridge on the Free edition (unconfirmed either way).
+    #[arg(long)]
+    pub phonebridge_on_free: bool,
+    /// Refuse Missed calls without `Call_Duration` (unconfirmed either way).
+    #[arg(long)]
+    pub missed_call_needs_duration: bool,
 }
 
 impl SimZohoArgs {
@@ -43,10 +62,15 @@ impl SimZohoArgs {
         let mut c = SimConfig {
             accounts_addr: self.accounts_listen,
             api_addr: self.api_listen,
-            auto_approve: !self.consent_page,
+            auto_approve: self.auto_approve,
+            oauth_user_email: self.oauth_user_email.clone(),
+            location: self.location.clone(),
             edition: self.edition,
             phone_match: self.phone_match,
             strictness: self.strictness,
+            auth_param_placement: self.auth_param_placement,
+            phonebridge_on_free: self.phonebridge_on_free,
+            missed_call_needs_duration: self.missed_call_needs_duration,
             ..SimConfig::default()
         };
         if let Some(id) = &self.client_id {
@@ -86,6 +110,12 @@ pub async fn run(args: SimZohoArgs) -> Result<(), SimError> {
         "  redirect URIs   : {}",
         sim.config().redirect_uris.join(", ")
     );
+    let consent = if sim.config().auto_approve {
+        "approved at once (--auto-approve)"
+    } else {
+        "a consent page to accept or deny"
+    };
+    println!("  authorization   : {consent}");
     println!("  refresh token   : {}", t.refresh_token);
     println!("  access token    : {}", t.access_token);
     println!("Press Ctrl-C to stop.");

@@ -1,7 +1,7 @@
 //! The `sim zoho` command-line arguments.
 
 use clap::Parser;
-use ringbridge_sim_zoho::{Edition, PhoneMatchMode, SimZohoArgs};
+use ringbridge_sim_zoho::{AuthParamPlacement, Edition, PhoneMatchMode, SimZohoArgs};
 
 #[derive(Parser)]
 struct Cmd {
@@ -19,21 +19,36 @@ fn args_map_to_config() {
         "1000.ABC",
         "--redirect-uri",
         "http://127.0.0.1:8080/zoho/callback",
-        "--consent-page",
+        "--auto-approve",
         "--edition",
         "free",
         "--phone-match",
         "digits-suffix",
+        "--location",
+        "eu",
+        "--auth-param-placement",
+        "param",
+        "--phonebridge-on-free",
+        "--missed-call-needs-duration",
+        "--oauth-user-email",
+        "john@zylker.example",
     ]);
     let c = cmd.args.to_config();
     assert_eq!(c.api_addr.port(), 18080);
     assert_eq!(c.accounts_addr.port(), 0);
     assert_eq!(c.client_id, "1000.ABC");
     assert_eq!(c.redirect_uris, ["http://127.0.0.1:8080/zoho/callback"]);
-    assert!(!c.auto_approve);
+    assert!(c.auto_approve);
     assert_eq!(c.edition, Edition::Free);
     assert_eq!(c.phone_match, PhoneMatchMode::DigitsSuffix);
+    assert_eq!(c.location, "eu");
+    assert_eq!(c.auth_param_placement, AuthParamPlacement::Param);
+    assert!(c.phonebridge_on_free && c.missed_call_needs_duration);
+    assert_eq!(c.oauth_user_email.as_deref(), Some("john@zylker.example"));
     let defaults = Cmd::parse_from(["sim"]).args.to_config();
-    assert!(defaults.auto_approve);
+    assert!(!defaults.auto_approve, "a person sees the consent page");
     assert_eq!(defaults.edition, Edition::Enterprise);
+    assert_eq!(defaults.location, "us");
+    assert_eq!(defaults.auth_param_placement, AuthParamPlacement::Header);
+    assert!(!defaults.phonebridge_on_free && !defaults.missed_call_needs_duration);
 }
