@@ -270,3 +270,53 @@ async fn serve_logs_signed_webhooks_of_sim_yeastar_and_refuses_forged_ones() {
     assert_no_secrets(&log, &[CLIENT_SECRET, WEBHOOK_SECRET]);
     sim.stop().await;
 }
+
+async fn help(args: &[&str]) -> String {
+    let output = ringbridge()
+        .args(args)
+        .arg("--help")
+        .output()
+        .await
+        .expect("ringbridge runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+#[tokio::test]
+async fn help_reads_like_a_manual() {
+    let serve = help(&["serve"]).await;
+    for phrase in [
+        "--config",
+        "RINGBRIDGE_CONFIG",
+        "RINGBRIDGE_PBX__BASE_URL=https://",
+        "RINGBRIDGE_* environment",
+        "RINGBRIDGE_PBX__CLIENT_SECRET_FILE=",
+        "zoho.client_secret_file",
+        "secret_key_file",
+        "/pbx/yeastar/webhook",
+        "events = \"webhook\"",
+        "SIGTERM",
+        "exit status 1",
+        "/readyz",
+    ] {
+        assert!(
+            serve.contains(phrase),
+            "{phrase:?} in serve --help:\n{serve}"
+        );
+    }
+    let sim = help(&["sim", "yeastar"]).await;
+    for name in ringbridge_sim_yeastar::BUILTIN_NAMES {
+        assert!(sim.contains(name), "{name} in sim yeastar --help:\n{sim}");
+    }
+    for phrase in [
+        "RINGBRIDGE_PBX__BASE_URL=http://127.0.0.1:8088",
+        "ringbridge serve",
+        "--webhook-url",
+        "RINGBRIDGE_PBX__EVENTS=webhook",
+    ] {
+        assert!(
+            sim.contains(phrase),
+            "{phrase:?} in sim yeastar --help:\n{sim}"
+        );
+    }
+}
