@@ -20,6 +20,10 @@ pub const MINT_WINDOW: Duration = Duration::minutes(10);
 pub const MAX_ACTIVE_ACCESS: usize = 15;
 /// Refresh tokens per user per client; the next one deletes the oldest (with its access tokens).
 pub const MAX_REFRESH_PER_USER: usize = 20;
+/// New refresh tokens per user per client per [`MINT_WINDOW`] (through the code flow).
+pub const MAX_NEW_REFRESH_PER_WINDOW: usize = 10;
+/// Grant codes per client per [`MINT_WINDOW`].
+pub const MAX_CODES_PER_WINDOW: usize = 10;
 
 #[derive(Debug, Clone)]
 struct GrantCode {
@@ -97,6 +101,22 @@ pub struct OAuthState {
     codes: HashMap<String, GrantCode>,
     refresh: HashMap<String, RefreshToken>,
     access: HashMap<String, AccessGrant>,
+    /// When each client was given a grant code, within the window.
+    code_mints: HashMap<String, VecDeque<DateTime<Utc>>>,
+    /// When each (client, user) got a new refresh token from a code, within the window.
+    refresh_mints: HashMap<(String, String), VecDeque<DateTime<Utc>>>,
+}
+
+/// Books one more event in a sliding [`MINT_WINDOW`] unless `max` are in it already.
+fn take_window_slot(events: &mut VecDeque<DateTime<Utc>>, now: DateTime<Utc>, max: usize) -> bool {
+    while events.front().is_some_and(|t| now - *t >= MINT_WINDOW) {
+        events.pop_front();
+    }
+    if events.len() >= max {
+        return false;
+    }
+    events.push_back(now);
+    true
 }
 
 /// `1000.<32 hex>.<32 hex>`, the shape of Zoho's tokens and codes.
@@ -108,7 +128,8 @@ fn token() -> String {
 }
 
 impl OAuthState {
-    /// Records a consented authorization and returns the grant code.
+    /// Records a consented authorization and returns the grant code; refused past
+    /// [`MAX_CODES_PER_WINDOW`] codes for the client (what Zoho shows then is unconfirmed).
     pub fn create_code(
         &mut self,
         client_id: &str,
@@ -117,7 +138,11 @@ impl OAuthState {
         offline: bool,
         user_id: &str,
         now: DateTime<Utc>,
-    ) -> String {
+    ) -> Result<String, TokenError> {
+        let mints = self.code_mints.entry(client_id.to_owned()).or_default();
+        if !take_window_slot(mints, now, MAX_CODES_PER_WINDOW) {
+            return Err(TokenError::AccessDenied);
+        }
         let code = token();
         self.codes.insert(
             code.clone(),
@@ -131,10 +156,12 @@ impl OAuthState {
                 used: false,
             },
         );
-        code
+        Ok(code)
     }
 
-    /// `grant_type=authorization_code`. The code is single-use and lives [`CODE_TTL`].
+    /// `grant_type=authorization_code`. The code is single-use and lives [`CODE_TTL`]. An
+    /// offline code past [`MAX_NEW_REFRESH_PER_WINDOW`] new refresh tokens for its user is
+    /// refused with "Access Denied" and stays unused (both unconfirmed).
     pub fn exchange_code(
         &mut self,
         client_id: &str,
@@ -149,6 +176,14 @@ impl OAuthState {
         if redirect_uri.is_some_and(|r| r != grant.redirect_uri) {
             return Err(TokenError::InvalidRedirectUri);
         }
+        if grant.offline {
+            let key = (client_id.to_owned(), grant.user_id.clone());
+            let mints = self.refresh_mints.entry(key).or_default();
+            if !take_window_slot(mints, now, MAX_NEW_REFRESH_PER_WINDOW) {
+                return Err(TokenError::AccessDenied);
+            }
+        }
+        let grant = self.codes.get_mut(code).ok_or(TokenError::InvalidCode)?;
         grant.used = true;
         let grant = grant.clone();
         if !grant.offline {

@@ -39,6 +39,10 @@ pub fn params(query: Option<&str>, body: &[u8]) -> HashMap<String, String> {
     out
 }
 
+/// Zoho's throttling text as third parties quote it.
+const THROTTLED: &str =
+    "You have made too many requests continuously. Please try again after some time.";
+
 fn error_page(msg: &str) -> Response {
     let body = format!(
         "<!doctype html><html><head><title>Zoho Accounts</title></head><body><h1>{}</h1></body></html>",
@@ -124,14 +128,19 @@ fn grant(shared: &Shared, p: &HashMap<String, String>, scopes: Vec<String>) -> R
         };
         let offline = p.get("access_type").is_some_and(|a| a == "offline");
         let redirect_uri = p.get("redirect_uri").cloned().unwrap_or_default();
-        inner.oauth.create_code(
+        let code = inner.oauth.create_code(
             &shared.config.client_id,
             &redirect_uri,
             scopes,
             offline,
             &user,
             now,
-        )
+        );
+        match code {
+            Ok(code) => code,
+            // Too many grant codes for this client in 10 minutes.
+            Err(_) => return error_page(THROTTLED),
+        }
     };
     back_to_client(shared, p, Some(&code))
 }

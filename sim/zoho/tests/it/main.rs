@@ -5,6 +5,7 @@ mod coql;
 mod faults;
 mod limits;
 mod oauth;
+mod oauth_limits;
 mod phonebridge;
 mod records;
 mod schema;

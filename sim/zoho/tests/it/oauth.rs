@@ -9,9 +9,9 @@ use ringbridge_sim_zoho::SimConfig;
 
 use crate::{ALL, H, assert_error};
 
-const REDIRECT: &str = "http://127.0.0.1/oauth/callback";
+pub(crate) const REDIRECT: &str = "http://127.0.0.1/oauth/callback";
 
-fn query_of(location: &str) -> HashMap<String, String> {
+pub(crate) fn query_of(location: &str) -> HashMap<String, String> {
     url::Url::parse(location)
         .expect("location url")
         .query_pairs()
@@ -19,7 +19,7 @@ fn query_of(location: &str) -> HashMap<String, String> {
         .collect()
 }
 
-async fn authorize(h: &H, access_type: &str, state: &str) -> reqwest::Response {
+pub(crate) async fn authorize(h: &H, access_type: &str, state: &str) -> reqwest::Response {
     h.http
         .get(h.accounts("/oauth/v2/auth"))
         .query(&[
@@ -36,7 +36,7 @@ async fn authorize(h: &H, access_type: &str, state: &str) -> reqwest::Response {
         .expect("auth request")
 }
 
-async fn code(h: &H, access_type: &str) -> String {
+pub(crate) async fn code(h: &H, access_type: &str) -> String {
     let resp = authorize(h, access_type, "xyz").await;
     assert_eq!(resp.status(), StatusCode::FOUND);
     let loc = resp.headers()["location"]
@@ -51,7 +51,7 @@ async fn code(h: &H, access_type: &str) -> String {
     q["code"].clone()
 }
 
-async fn exchange(h: &H, code: &str) -> crate::R {
+pub(crate) async fn exchange(h: &H, code: &str) -> crate::R {
     h.token_call(&[
         ("grant_type", "authorization_code"),
         ("client_id", h.sim.client_id()),
