@@ -87,14 +87,40 @@ pub trait Pbx: Send + Sync {
         range: Option<(u64, Option<u64>)>,
     ) -> Result<RecordingStream, PbxError>;
 
-    async fn phonebooks(&self) -> Result<Vec<Phonebook>, PbxError>;
-    async fn create_phonebook(&self, name: &str) -> Result<PhonebookId, PbxError>;
+    // The shared phonebook is optional: a PBX without one (a bare Asterisk
+    // or FreeSWITCH has none) keeps these defaults, and contact sync reports
+    // `Unsupported` instead of retrying.
+
+    async fn phonebooks(&self) -> Result<Vec<Phonebook>, PbxError> {
+        Err(PbxError::Unsupported("phonebooks".into()))
+    }
+
+    async fn create_phonebook(&self, name: &str) -> Result<PhonebookId, PbxError> {
+        Err(PbxError::Unsupported(format!(
+            "creating phonebook {name:?}"
+        )))
+    }
+
     /// Contacts whose name or number matches `query`.
-    async fn search_contacts(&self, query: &str) -> Result<Vec<PbxContact>, PbxError>;
-    async fn create_contact(&self, contact: &PbxContact) -> Result<PbxContactId, PbxError>;
+    async fn search_contacts(&self, query: &str) -> Result<Vec<PbxContact>, PbxError> {
+        let _ = query;
+        Err(PbxError::Unsupported("searching contacts".into()))
+    }
+
+    async fn create_contact(&self, contact: &PbxContact) -> Result<PbxContactId, PbxError> {
+        let _ = contact;
+        Err(PbxError::Unsupported("creating contacts".into()))
+    }
+
     /// Replaces the contact's fields and numbers with `contact`'s.
-    async fn update_contact(&self, id: &PbxContactId, contact: &PbxContact)
-    -> Result<(), PbxError>;
+    async fn update_contact(
+        &self,
+        id: &PbxContactId,
+        contact: &PbxContact,
+    ) -> Result<(), PbxError> {
+        let _ = contact;
+        Err(PbxError::Unsupported(format!("updating contact {}", id.0)))
+    }
 }
 
 /// The default answer of the optional call-control commands.
@@ -107,4 +133,82 @@ fn unsupported(what: &str, channel: &str) -> PbxError {
 /// after [`EventSourceItem::Fatal`] or when dropped.
 pub trait PbxEventSource: Send + Sync {
     fn events(&self) -> Pin<Box<dyn Stream<Item = EventSourceItem> + Send>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    /// A PBX with calls, records and recordings but no phonebook.
+    struct Bare;
+
+    #[async_trait]
+    impl Pbx for Bare {
+        async fn dial(&self, _: &str, _: &str) -> Result<CallId, PbxError> {
+            Ok(CallId("1".into()))
+        }
+        async fn hang_up(&self, _: &str) -> Result<(), PbxError> {
+            Ok(())
+        }
+        async fn active_calls(&self) -> Result<Vec<CallSnapshot>, PbxError> {
+            Ok(Vec::new())
+        }
+        async fn call_records(
+            &self,
+            _: DateTime<Utc>,
+            _: DateTime<Utc>,
+        ) -> Result<Vec<CallRecord>, PbxError> {
+            Ok(Vec::new())
+        }
+        async fn extensions(&self) -> Result<Vec<Extension>, PbxError> {
+            Ok(Vec::new())
+        }
+        async fn recording(
+            &self,
+            recording: &RecordingRef,
+            _: Option<(u64, Option<u64>)>,
+        ) -> Result<RecordingStream, PbxError> {
+            Err(PbxError::NotFound(recording.0.clone()))
+        }
+    }
+
+    /// The defaults never wait, so one poll settles them.
+    fn now<T>(future: impl Future<Output = T>) -> T {
+        let mut future = std::pin::pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(value) => value,
+            Poll::Pending => panic!("a default answer waited"),
+        }
+    }
+
+    #[test]
+    fn a_pbx_without_a_phonebook_answers_unsupported() {
+        let pbx: &dyn Pbx = &Bare;
+        let contact = PbxContact {
+            id: None,
+            first_name: "Lena".into(),
+            last_name: None,
+            company: None,
+            email: None,
+            numbers: Vec::new(),
+            remark: None,
+            phonebooks: Vec::new(),
+        };
+        let unsupported = |r: Result<(), PbxError>| match r {
+            Err(e @ PbxError::Unsupported(_)) => assert!(!e.is_retryable()),
+            other => panic!("expected Unsupported, got {other:?}"),
+        };
+        unsupported(now(pbx.phonebooks()).map(drop));
+        unsupported(now(pbx.create_phonebook("CRM")).map(drop));
+        unsupported(now(pbx.search_contacts("Lena")).map(drop));
+        unsupported(now(pbx.create_contact(&contact)).map(drop));
+        unsupported(now(pbx.update_contact(&PbxContactId("7".into()), &contact)));
+        unsupported(now(pbx.hold("PJSIP/1005-1")));
+    }
 }
