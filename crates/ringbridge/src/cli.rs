@@ -107,7 +107,8 @@ CONFIGURATION
   Keys: data_dir, database_url (empty: SQLite in data_dir; or postgres://...),
   secret_key, [http] listen, public_url; [log] format (text|json), filter;
   [pbx] base_url, client_id, client_secret, time_zone, events, webhook_secret,
-  default_country; [zoho] client_id, client_secret, refresh_token,
+  default_country; [pbx.stream] heartbeat_secs, reconnect_max_secs,
+  max_event_bytes; [zoho] client_id, client_secret, refresh_token,
   accounts_server, api_domain, mode (rest|phonebridge); [engine]; [timing].
   The admin console (/console) can set the PBX and Zoho connection instead.
 

@@ -13,6 +13,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 mod overlay;
+mod stream;
+
+pub use stream::StreamTuning;
 
 const DEFAULTS: &str = include_str!("../config.default.toml");
 
@@ -251,6 +254,9 @@ pub struct PbxConfig {
     pub time_zone: String,
     #[serde(default)]
     pub events: EventTransport,
+    /// `[pbx.stream]`: heartbeat and reconnect timing of the WebSocket.
+    #[serde(default)]
+    pub stream: StreamTuning,
     /// The secret the PBX signs webhooks with (Webhook Event Push settings).
     #[serde(default)]
     webhook_secret: Option<SecretString>,

@@ -22,6 +22,7 @@ impl Config {
                 client_secret_file: None,
                 time_zone: file_pbx.map_or_else(default_time_zone, |p| p.time_zone.clone()),
                 events: file_pbx.map_or(EventTransport::Websocket, |p| p.events),
+                stream: file_pbx.map(|p| p.stream.clone()).unwrap_or_default(),
                 webhook_secret: file_pbx.and_then(|p| p.webhook_secret.clone()),
                 webhook_secret_file: file_pbx.and_then(|p| p.webhook_secret_file.clone()),
                 accept_invalid_certs: pbx.accept_invalid_certs,

@@ -177,3 +177,36 @@ fn a_secret_in_the_file_is_overridden_by_the_environment() {
         Ok(())
     });
 }
+
+#[test]
+fn the_event_stream_is_tuned_from_the_configuration() {
+    figment::Jail::expect_with(|jail| {
+        set_sections(jail);
+        let config = Config::load(None).expect("loads");
+        let stream = config.pbx.unwrap().stream.event_stream().expect("defaults");
+        assert_eq!(
+            stream.heartbeat_interval,
+            std::time::Duration::from_secs(30)
+        );
+        jail.set_env("RINGBRIDGE_PBX__STREAM__HEARTBEAT_SECS", "20");
+        jail.set_env("RINGBRIDGE_PBX__STREAM__RECONNECT_MAX_SECS", "5");
+        let config = Config::load(None).expect("loads");
+        let stream = config.pbx.unwrap().stream.event_stream().expect("valid");
+        assert_eq!(
+            stream.heartbeat_interval,
+            std::time::Duration::from_secs(20)
+        );
+        assert_eq!(stream.backoff.max, std::time::Duration::from_secs(5));
+        // Past the PBX's 60 s idle limit the socket would be closed.
+        jail.set_env("RINGBRIDGE_PBX__STREAM__HEARTBEAT_SECS", "90");
+        let config = Config::load(None).expect("loads");
+        let err = config
+            .pbx
+            .unwrap()
+            .stream
+            .event_stream()
+            .expect_err("too long");
+        assert!(err.to_string().contains("heartbeat_secs"), "{err}");
+        Ok(())
+    });
+}

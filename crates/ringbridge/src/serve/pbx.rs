@@ -13,8 +13,7 @@ use ringbridge_core::tracker::CallUpdate;
 use ringbridge_engine::live::LiveCalls;
 use ringbridge_engine::{Ingest, IngestConfig, IngestError, Ingested, StreamStatus};
 use ringbridge_yeastar::{
-    DEFAULT_WEBHOOK_PATH, EventStreamConfig, WebhookConfig, WebhookReceiver, YeastarClient,
-    YeastarConfig,
+    DEFAULT_WEBHOOK_PATH, WebhookConfig, WebhookReceiver, YeastarClient, YeastarConfig,
 };
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -68,7 +67,7 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
     let client = pbx_client(pbx)?;
     let (source, webhook): (Arc<dyn PbxEventSource>, _) = match pbx.events {
         EventTransport::Websocket => (
-            Arc::new(client.event_source(EventStreamConfig::default())),
+            Arc::new(client.event_source(pbx.stream.event_stream()?)),
             None,
         ),
         EventTransport::Webhook => {
