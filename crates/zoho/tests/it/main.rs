@@ -8,6 +8,7 @@ mod phonebridge;
 mod rest;
 mod sim;
 mod sim_calls;
+mod sim_costs;
 mod sim_limits;
 mod sim_paging;
 mod sim_pb;
