@@ -36,7 +36,7 @@
 //! 30025/30026/30029, one 30012 per call, CDR rows and a WAV recording for answered calls.
 //!
 //! ## Control
-//! [`SimYeastar`] exposes the clock, scenario playing, dropping WebSockets, the recorded
+//! [`SimYeastar`] exposes the clock, scenario playing, dropping or refusing WebSockets, the recorded
 //! `call/dial` requests, contacts/phonebooks/CDRs/recordings, IP unblocking, webhook
 //! settings and deliveries, and per-endpoint request counters. [`SimYeastarArgs`] and
 //! [`run`] are the CLI (`ringbridge sim yeastar`).
