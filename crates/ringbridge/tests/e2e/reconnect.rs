@@ -129,13 +129,27 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn config(dir: &Path, url: &str, pbx: &SimYeastar, zoho: &SimZoho, refresh: &str) -> String {
+fn config(
+    dir: &Path,
+    url: &str,
+    pbx: Option<&SimYeastar>,
+    zoho: &SimZoho,
+    refresh: &str,
+) -> String {
+    let pbx = pbx.map_or_else(String::new, |pbx| {
+        format!(
+            "[pbx]\nbase_url = \"{}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\
+             default_country = \"US\"\n",
+            pbx.base_url(),
+            pbx.client_id(),
+            pbx.client_secret()
+        )
+    });
     format!(
         "data_dir = {data:?}\n\
          [log]\nfilter = \"error\"\n\
          [http]\nlisten = \"{listen}\"\npublic_url = \"{url}\"\nsecure_cookies = false\n\
-         [pbx]\nbase_url = \"{pbx_url}\"\nclient_id = \"{pbx_id}\"\nclient_secret = \"{pbx_secret}\"\n\
-         default_country = \"US\"\n\
+         {pbx}\
          [zoho]\nclient_id = \"{id}\"\nclient_secret = \"{secret}\"\nrefresh_token = \"{refresh}\"\n\
          accounts_server = \"{acc}\"\napi_domain = \"{api}\"\n\
          [timing]\npoll_ms = 200\nflush_delay_ms = 300\nsettle_ms = 200\ncheckpoint_ms = 500\n\
@@ -143,9 +157,6 @@ fn config(dir: &Path, url: &str, pbx: &SimYeastar, zoho: &SimZoho, refresh: &str
          catchup_clock_skew_secs = 2592000\n",
         data = dir.join("data").display().to_string(),
         listen = url.trim_start_matches("http://"),
-        pbx_url = pbx.base_url(),
-        pbx_id = pbx.client_id(),
-        pbx_secret = pbx.client_secret(),
         id = zoho.client_id(),
         secret = zoho.client_secret(),
         acc = zoho.accounts_url(),
@@ -154,8 +165,19 @@ fn config(dir: &Path, url: &str, pbx: &SimYeastar, zoho: &SimZoho, refresh: &str
 }
 
 /// The simulators and a signed-in admin on a running `ringbridge serve`
-/// whose Zoho grant is `refresh`.
+/// whose Zoho grant is `refresh`, both links up.
 async fn start() -> (SimYeastar, SimZoho, String, Serve) {
+    let (pbx, zoho, refresh, rb) = start_with(true).await;
+    eventually("both links up", async || {
+        rb.get("/console").await.body.matches("state ok").count() == 2
+    })
+    .await;
+    (pbx, zoho, refresh, rb)
+}
+
+/// As [`start`]; without a PBX in the configuration (`with_pbx` false) the
+/// integration does not run, only the pages.
+async fn start_with(with_pbx: bool) -> (SimYeastar, SimZoho, String, Serve) {
     let pbx = SimYeastar::start(SimSettings::default())
         .await
         .expect("PBX simulator");
@@ -172,7 +194,8 @@ async fn start() -> (SimYeastar, SimZoho, String, Serve) {
         .refresh_token;
     let dir = tempfile::tempdir().expect("a temp dir");
     let file = dir.path().join("ringbridge.toml");
-    std::fs::write(&file, config(dir.path(), &url, &pbx, &zoho, &refresh)).expect("config");
+    let text = config(dir.path(), &url, with_pbx.then_some(&pbx), &zoho, &refresh);
+    std::fs::write(&file, text).expect("config");
     let child = Command::new(env!("CARGO_BIN_EXE_ringbridge"))
         .arg("--config")
         .arg(&file)
@@ -216,10 +239,6 @@ async fn start() -> (SimYeastar, SimZoho, String, Serve) {
         )
         .await;
     assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
-    eventually("both links up", async || {
-        rb.get("/console").await.body.matches("state ok").count() == 2
-    })
-    .await;
     (pbx, zoho, refresh, rb)
 }
 
@@ -250,6 +269,25 @@ async fn the_users_page_does_not_mint_a_token_per_render() {
     }
     let minted = zoho.request_count("POST", "/oauth/v2/token") - before;
     assert!(minted <= 1, "{minted} token requests for 12 renders");
+    assert!(
+        zoho.request_count("GET", "/crm/v8/users") - users_before >= 12,
+        "each render read the users from Zoho"
+    );
+}
+
+/// Without a running integration the console keeps one connection per
+/// grant: still at most one token for all the renders.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_integration_the_console_keeps_one_connection() {
+    let (_pbx, zoho, _refresh, rb) = start_with(false).await;
+    let before = zoho.request_count("POST", "/oauth/v2/token");
+    let users_before = zoho.request_count("GET", "/crm/v8/users");
+    for _ in 0..12 {
+        let page = rb.get("/console/users").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    }
+    let minted = zoho.request_count("POST", "/oauth/v2/token") - before;
+    assert_eq!(minted, 1, "one token for 12 renders");
     assert!(
         zoho.request_count("GET", "/crm/v8/users") - users_before >= 12,
         "each render read the users from Zoho"
