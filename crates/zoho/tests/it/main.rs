@@ -1,5 +1,6 @@
 //! Integration tests of the Zoho adapter over real HTTP on 127.0.0.1.
 
+mod coql_reach;
 mod crm;
 mod fake;
 mod oauth;
