@@ -272,6 +272,59 @@ fn the_checker_catches_bad_requests() {
 }
 
 #[test]
+fn an_unresolvable_ref_fails_the_check() {
+    // Zoho's files point at siblings they did not publish, e.g. tags.json.
+    let tags = "v8.0/tags.json";
+    let doc = |body_ref: &str, param_ref: &str| {
+        json!({"paths": {"/crm/v8/Probe": {"post": {
+            "parameters": [{"$ref": param_ref}],
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": body_ref}}}}
+        }}}})
+    };
+    let req = ApiRequest::new(
+        reqwest::Method::POST,
+        "/crm/v8/Probe",
+        ringbridge_zoho::Operation::InsertRecords,
+    )
+    .json(json!({"data": []}));
+    let ok = Specs::load().with_file("probe.json", {
+        let mut d = doc("#/components/schemas/Body", "#/components/parameters/P");
+        d["components"] = json!({
+            "schemas": {"Body": {"type": "object"}},
+            "parameters": {"P": {"name": "p", "in": "query"}}
+        });
+        d
+    });
+    assert!(ok.check(&wire(&req)).is_ok(), "{:?}", ok.check(&wire(&req)));
+    for (body_ref, param_ref) in [
+        (
+            format!("{tags}#/components/schemas/Body"),
+            "#/components/parameters/P".to_owned(),
+        ),
+        (
+            "#/components/schemas/Nowhere".to_owned(),
+            "#/components/parameters/P".to_owned(),
+        ),
+        (
+            "#/components/schemas/Body".to_owned(),
+            format!("{tags}#/components/parameters/X"),
+        ),
+    ] {
+        let mut d = doc(&body_ref, &param_ref);
+        d["components"] = json!({
+            "schemas": {"Body": {"type": "object"}},
+            "parameters": {"P": {"name": "p", "in": "query"}}
+        });
+        let specs = Specs::load().with_file("probe.json", d);
+        let problems = specs.check(&wire(&req)).expect_err("unresolvable");
+        assert!(
+            problems.iter().any(|p| p.contains("unresolvable $ref")),
+            "{problems:?}"
+        );
+    }
+}
+
+#[test]
 fn search_always_sends_per_page() {
     for (name, req) in all_requests() {
         if req.path.ends_with("/search") {

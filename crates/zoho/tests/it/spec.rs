@@ -58,6 +58,12 @@ impl Specs {
         Self { files }
     }
 
+    /// Adds (or replaces) one spec file, for testing the checker itself.
+    pub fn with_file(mut self, name: &str, doc: Value) -> Self {
+        self.files.insert(name.to_owned(), doc);
+        self
+    }
+
     /// Follows `$ref` chains. Returns the target and the file it lives in, or
     /// what could not be resolved (a file Zoho did not publish, e.g. tags.json,
     /// or a bad pointer): the caller reports it, so nothing goes unchecked.
