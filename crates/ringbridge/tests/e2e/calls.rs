@@ -1,6 +1,7 @@
 //! Each call case of the engine issue, checked in the simulated CRM.
 
 use chrono::DateTime;
+use ringbridge_core::audit::{AuditOutcome, AuditStore, AuditSystem};
 use ringbridge_sim_zoho::Module;
 
 use crate::support::*;
@@ -223,6 +224,18 @@ async fn two_calls_at_once_from_one_unknown_number_make_two_logs_and_one_lead() 
     for id in &ids {
         assert_eq!(call_for(&calls, id)["What_Id"]["id"], lead_id);
     }
+    // The audit trail holds the one creation, with the id Zoho gave it.
+    let created: Vec<_> = w
+        .store
+        .recent(500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.system == AuditSystem::Crm && e.target == "Leads")
+        .collect();
+    assert_eq!(created.len(), 1, "{created:#?}");
+    assert_eq!(created[0].remote_id.as_deref(), Some(lead_id));
+    assert_eq!(created[0].outcome, AuditOutcome::Ok);
     w.stop().await;
 }
 
@@ -246,6 +259,20 @@ async fn a_known_contact_is_copied_into_the_pbx_phonebook_once() {
         .collect();
     assert_eq!(bobs.len(), 1, "no duplicate PBX contact");
     assert!(book.members.contains(&bobs[0].id));
+    // Every write to the PBX's phonebook is in the audit trail.
+    let pbx_writes: Vec<_> = w
+        .store
+        .recent(500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.system == AuditSystem::Pbx)
+        .collect();
+    assert!(
+        pbx_writes.iter().any(|e| e.outcome == AuditOutcome::Ok
+            && e.remote_id.as_deref() == Some(bobs[0].id.to_string().as_str())),
+        "{pbx_writes:#?}"
+    );
     let digits = |n: &str| n.chars().filter(char::is_ascii_digit).collect::<String>();
     assert!(
         bobs[0]
