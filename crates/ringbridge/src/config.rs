@@ -69,6 +69,10 @@ pub struct Timing {
     pub reconcile_secs: u64,
     /// Timeout of one CRM request.
     pub crm_timeout_secs: u64,
+    /// While the CRM connection needs re-authorizing (revoked grant) or
+    /// PhoneBridge is not connected, a job waits this long before it is
+    /// looked at again.
+    pub crm_reconnect_pause_secs: u64,
     /// How long a node's claim on the PBX stream lasts unless renewed; after
     /// a node dies, another takes the stream over within this time.
     pub ingest_lease_secs: u64,
@@ -92,6 +96,7 @@ impl Default for Timing {
             catchup_clock_skew_secs: 3600,
             reconcile_secs: 600,
             crm_timeout_secs: 30,
+            crm_reconnect_pause_secs: 30,
             ingest_lease_secs: 15,
             journal_retention_days: 7,
             audit_retention_days: 90,
@@ -108,6 +113,7 @@ impl Timing {
             backoff_base: Duration::from_millis(self.retry_base_ms),
             backoff_max: Duration::from_millis(self.retry_max_ms),
             lease: Duration::from_secs(self.lease_secs),
+            reconnect_pause: Duration::from_secs(self.crm_reconnect_pause_secs),
             ..ringbridge_engine::Tuning::default()
         }
     }

@@ -153,7 +153,7 @@ fn config(
          [zoho]\nclient_id = \"{id}\"\nclient_secret = \"{secret}\"\nrefresh_token = \"{refresh}\"\n\
          accounts_server = \"{acc}\"\napi_domain = \"{api}\"\n\
          [timing]\npoll_ms = 200\nflush_delay_ms = 300\nsettle_ms = 200\ncheckpoint_ms = 500\n\
-         retry_base_ms = 100\nretry_max_ms = 1500\ncrm_timeout_secs = 2\n\
+         retry_base_ms = 100\nretry_max_ms = 1500\ncrm_timeout_secs = 2\ncrm_reconnect_pause_secs = 1\n\
          catchup_clock_skew_secs = 2592000\n",
         data = dir.join("data").display().to_string(),
         listen = url.trim_start_matches("http://"),
@@ -352,7 +352,7 @@ async fn a_revoked_grant_shows_reconnect_needed_and_keeps_the_call() {
 
     // A new consent: the waiting call is written, once.
     rb.connect_zoho(&zoho).await;
-    // Released calls wait out the engine's reconnect pause (30 s) first.
+    // Released calls wait out the engine's reconnect pause (1 s here) first.
     within(
         60,
         "the queued call written after reconnecting",
