@@ -48,7 +48,13 @@ pub fn zoho_connection(
         endpoints.accounts_server.clone(),
         endpoints.api_domain.clone(),
     );
-    let client = OAuthClient::new(oauth, reqwest::Client::new());
+    // A token request gets the same timeout as any Zoho request: a hung
+    // accounts server must not hold the refresh (and all CRM work) forever.
+    let http = reqwest::Client::builder()
+        .timeout(options.timeout)
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new());
+    let client = OAuthClient::new(oauth, http);
     let tokens = TokenSet::from_refresh_token(
         refresh_token,
         endpoints.api_domain,
