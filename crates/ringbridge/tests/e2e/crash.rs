@@ -8,6 +8,7 @@
 //! when configured.
 
 mod failover;
+mod hung_token;
 mod lost_answer;
 pub mod node;
 

@@ -93,7 +93,12 @@ pub async fn start_node(
 /// The node's PBX stream state as `/readyz` reports it.
 pub async fn stream_state(node: &Node) -> Option<String> {
     let url = format!("http://127.0.0.1:{}/readyz", node.port);
-    let body = reqwest::get(url)
+    // The listener is bound before the process serves: a node stuck while
+    // starting accepts connections and never answers.
+    let body = reqwest::Client::new()
+        .get(url)
+        .timeout(Duration::from_secs(2))
+        .send()
         .await
         .ok()?
         .json::<serde_json::Value>()
@@ -103,7 +108,8 @@ pub async fn stream_state(node: &Node) -> Option<String> {
 }
 
 async fn wait_ready(node: &Node) {
-    for _ in 0..200 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while tokio::time::Instant::now() < deadline {
         if let Some(state) = stream_state(node).await
             && (state == "connected" || state.contains("standby"))
         {
