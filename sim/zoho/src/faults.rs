@@ -44,6 +44,11 @@ impl Fault {
             Self::ApplyThenHang => "apply_then_hang",
         }
     }
+
+    /// Takes effect after the request was handled.
+    fn waits_for_the_handler(&self) -> bool {
+        matches!(self, Self::ApplyThenDrop | Self::ApplyThenHang)
+    }
 }
 
 /// Which listener a rule applies to.
@@ -232,10 +237,19 @@ impl Faults {
         }
         self.rules
             .retain(|r| !matches!(r.trigger, Trigger::Next(0)));
-        if let Some(fault) = hit {
-            *self.injected.entry(fault.name()).or_default() += 1;
+        // An applied-then-lost fault counts once the answer is thrown away
+        // ([`after`]): a request refused before its handler ran (an expired
+        // token) is answered normally.
+        if let Some(fault) = hit
+            && !fault.waits_for_the_handler()
+        {
+            self.count(fault);
         }
         hit
+    }
+
+    fn count(&mut self, fault: Fault) {
+        *self.injected.entry(fault.name()).or_default() += 1;
     }
 }
 
@@ -262,6 +276,11 @@ pub async fn apply(shared: &Shared, fault: Fault) -> Option<Response> {
 /// The part after the request was handled: an applied-then-lost fault throws the
 /// handler's answer away; anything else passes it on.
 pub async fn after(shared: &Shared, fault: Option<Fault>, answer: Response) -> Response {
+    if let Some(fault) = fault
+        && fault.waits_for_the_handler()
+    {
+        shared.faults().count(fault);
+    }
     match fault {
         Some(Fault::ApplyThenDrop) => dropped_connection(),
         Some(Fault::ApplyThenHang) => {

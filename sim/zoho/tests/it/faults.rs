@@ -187,3 +187,15 @@ async fn an_applied_write_that_hangs_is_stored_before_the_client_gives_up() {
     assert_eq!(h.sim.calls().len(), 1);
     assert_eq!(h.sim.injected_faults().get("apply_then_hang"), Some(&1));
 }
+
+#[tokio::test]
+async fn a_write_refused_before_it_ran_is_answered_and_not_counted_as_lost() {
+    let h = H::new().await;
+    h.sim
+        .inject_fault(FaultRule::next(1, Fault::ApplyThenDrop).method("POST"));
+    h.sim.expire_access_tokens();
+    let r = h.post_json("/crm/v8/Calls", &one_call()).await;
+    assert_error(&r, 401, "INVALID_TOKEN");
+    assert!(h.sim.calls().is_empty());
+    assert_eq!(h.sim.injected_faults().get("apply_then_drop"), None);
+}
