@@ -100,6 +100,12 @@ impl ConsoleRuntime {
             .and_then(|z| Url::parse(&z.accounts_server).ok())
             .filter(|url| zoho.trusted_accounts_server(url.as_str()).is_err());
         let (restart, rx) = watch::channel(0);
+        // The consent's code exchange must not hang the admin's page when
+        // Zoho does not answer: the same timeout as any Zoho request.
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(file.timing.crm_timeout_secs))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
         let runtime = Self {
             store,
             file,
@@ -108,7 +114,7 @@ impl ConsoleRuntime {
             restart,
             links: Mutex::new(Links::default()),
             zoho: Mutex::new(None),
-            http: reqwest::Client::new(),
+            http,
         };
         Ok((Arc::new(runtime), rx))
     }
