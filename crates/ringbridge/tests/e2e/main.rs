@@ -15,5 +15,5 @@ mod matching;
 mod metrics;
 mod panel;
 mod phonebridge;
-mod support;
 mod reconnect;
+mod support;
