@@ -166,20 +166,9 @@ async fn backfill_in_a_terminal(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_backfill_command_queues_once_and_serve_logs_each_call_once() {
-    use crate::crash::node::{kill_9, start_node};
-    use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
-    use ringbridge_sim_zoho::{SimConfig, SimZoho};
+    use crate::crash::node::{kill_9, simulators, start_node};
 
-    let pbx = SimYeastar::start(SimSettings::default()).await.unwrap();
-    let zoho = SimZoho::start(SimConfig {
-        seed: ringbridge::demo::seed(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let refresh = zoho
-        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
-        .refresh_token;
+    let (pbx, zoho, refresh) = simulators(std::time::Duration::from_secs(120)).await;
     let db = ringbridge_store::testing::fresh_sqlite();
     let data_dir = tempfile::tempdir().unwrap();
     let dir = data_dir.path();

@@ -16,11 +16,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use ringbridge_core::outbox::{JobKind, JobStatus, OutboxStore};
-use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
-use ringbridge_sim_zoho::{Fault, FaultRule, FaultTarget, Module, SimConfig, SimZoho};
+use ringbridge_sim_yeastar::SimYeastar;
+use ringbridge_sim_zoho::{Fault, FaultRule, FaultTarget, Module, SimZoho};
 use ringbridge_store::testing::{TestDatabase, fresh_postgres, fresh_sqlite};
 
-use node::{kill_9, metric, metrics, open_store, start_node};
+use node::{kill_9, metric, metrics, open_store, simulators, start_node};
 
 const CALLS: usize = 1000;
 const BATCH: usize = 25;
@@ -122,18 +122,8 @@ fn inject_faults(zoho: &SimZoho) {
 }
 
 async fn run_fault_test(db: TestDatabase) {
-    let pbx = SimYeastar::start(SimSettings::default()).await.unwrap();
-    let zoho = SimZoho::start(SimConfig {
-        seed: ringbridge::demo::seed(),
-        // Past the client's timeout (one second, below).
-        hang_duration: Duration::from_secs(2),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let refresh = zoho
-        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
-        .refresh_token;
+    // Hangs last past the client's timeout (one second, below).
+    let (pbx, zoho, refresh) = simulators(Duration::from_secs(2)).await;
     inject_faults(&zoho);
     let impatient = [("RINGBRIDGE_TIMING__CRM_TIMEOUT_SECS", "1")];
     let data_dir = tempfile::tempdir().unwrap();

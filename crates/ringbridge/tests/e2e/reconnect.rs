@@ -8,33 +8,15 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use reqwest::header::LOCATION;
 use reqwest::{Client, StatusCode};
 use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use serde_json::Value;
 use tokio::process::{Child, Command};
 
+use crate::console::{Page, consent_link, csrf, read, within};
+
 const ADMIN_PW: &str = "admin password 1";
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-async fn read(response: reqwest::Response) -> Page {
-    Page {
-        status: response.status(),
-        location: response
-            .headers()
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned(),
-        body: response.text().await.expect("a body"),
-    }
-}
 
 /// A `ringbridge serve` child and a browser with a session.
 struct Serve {
@@ -58,10 +40,7 @@ impl Serve {
 
     /// A form post with the CSRF token of the page the form is on.
     async fn post(&self, path: &str, from: &str, form: &[(&str, &str)]) -> Page {
-        let page = self.get(from).await.body;
-        let start = "name=\"csrf_token\" value=\"";
-        let at = page.find(start).expect("a form") + start.len();
-        let token = page[at..].split('"').next().unwrap_or("").to_owned();
+        let token = csrf(&self.get(from).await.body);
         let mut fields = vec![("csrf_token", token.as_str())];
         fields.extend_from_slice(form);
         let sent = self
@@ -99,14 +78,7 @@ impl Serve {
             )
             .await;
         assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-        let start = "id=\"zoho-consent\" class=\"button\" href=\"";
-        let at = sent.body.find(start).expect("a consent link") + start.len();
-        let consent = sent.body[at..]
-            .split('"')
-            .next()
-            .unwrap_or("")
-            .replace("&#38;", "&")
-            .replace("&amp;", "&");
+        let consent = consent_link(&sent.body);
         let approved = read(self.browser.get(&consent).send().await.expect("consent")).await;
         assert_eq!(approved.status, StatusCode::FOUND, "{}", approved.body);
         let back = self
@@ -244,17 +216,6 @@ async fn start_with(with_pbx: bool) -> (SimYeastar, SimZoho, String, Serve) {
 
 async fn eventually(what: &str, check: impl AsyncFnMut() -> bool) {
     within(30, what, check).await;
-}
-
-async fn within(secs: u64, what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not within {secs} s: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,13 +16,13 @@ use tokio::sync::oneshot;
 pub(super) const ADMIN_PW: &str = "admin password 1";
 pub(super) const HOSTILE: &str = "<script>alert(1)</script>";
 
-pub(super) struct Page {
+pub(crate) struct Page {
     pub status: StatusCode,
     pub location: String,
     pub body: String,
 }
 
-pub(super) async fn read(response: reqwest::Response) -> Page {
+pub(crate) async fn read(response: reqwest::Response) -> Page {
     Page {
         status: response.status(),
         location: response
@@ -35,7 +35,7 @@ pub(super) async fn read(response: reqwest::Response) -> Page {
     }
 }
 
-pub(super) fn csrf(body: &str) -> String {
+pub(crate) fn csrf(body: &str) -> String {
     let start = "name=\"csrf_token\" value=\"";
     let from = body.find(start).expect("a form") + start.len();
     body[from..].split('"').next().unwrap_or("").to_owned()
@@ -154,13 +154,31 @@ pub(super) async fn start(
     }
 }
 
-pub(super) async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+pub(super) async fn eventually(what: &str, check: impl AsyncFnMut() -> bool) {
+    within(30, what, check).await;
+}
+
+/// Waits until `check` holds, failing the test after `secs` seconds.
+pub(crate) async fn within(secs: u64, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     while !check().await {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "not within 30 s: {what}"
+            "not within {secs} s: {what}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// The link to Zoho's consent page that the console's Zoho page offers,
+/// with the HTML escaping of its `&`s undone.
+pub(crate) fn consent_link(body: &str) -> String {
+    let start = "id=\"zoho-consent\" class=\"button\" href=\"";
+    let from = body.find(start).expect("a consent link") + start.len();
+    body[from..]
+        .split('"')
+        .next()
+        .unwrap_or("")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
 }

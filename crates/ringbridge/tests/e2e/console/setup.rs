@@ -9,7 +9,7 @@ use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{Module, SeedUser, SimConfig, SimZoho};
 use serde_json::json;
 
-use super::{ADMIN_PW, HOSTILE, eventually, hidden_fields, read, start};
+use super::{ADMIN_PW, HOSTILE, consent_link, eventually, hidden_fields, read, start};
 
 /// The demo org, plus a Zoho user with a hostile name whom no extension
 /// matches by e-mail (the admin pairs her by hand).
@@ -107,14 +107,7 @@ async fn setup_from_an_empty_data_dir_to_phonebridge() {
         )
         .await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-    let start = "id=\"zoho-consent\" class=\"button\" href=\"";
-    let from = sent.body.find(start).expect("a consent link") + start.len();
-    let consent_url = sent.body[from..]
-        .split('"')
-        .next()
-        .unwrap_or("")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let consent_url = consent_link(&sent.body);
     assert!(
         consent_url.starts_with(zoho.accounts_url()),
         "{consent_url}"

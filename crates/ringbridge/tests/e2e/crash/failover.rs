@@ -6,13 +6,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
-use ringbridge_sim_zoho::{Fault, FaultRule, SimConfig, SimZoho};
+use ringbridge_sim_zoho::{Fault, FaultRule, SimZoho};
 use ringbridge_store::SqlStore;
 use ringbridge_store::testing::{TestDatabase, fresh_postgres, fresh_sqlite};
 use sqlx::Row;
 
-use super::node::{Node, kill_9, metrics, open_store, start_node, stream_state};
+use super::node::{Node, kill_9, metrics, open_store, simulators, start_node, stream_state};
 use super::{BATCH, log_markers, play_batch};
 
 /// Done outbox jobs per worker id (`host-pid` of the node that did them).
@@ -45,16 +44,7 @@ async fn wait_logged(zoho: &SimZoho, calls: usize) {
 }
 
 async fn run_failover_test(db: TestDatabase) {
-    let pbx = SimYeastar::start(SimSettings::default()).await.unwrap();
-    let zoho = SimZoho::start(SimConfig {
-        seed: ringbridge::demo::seed(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let refresh = zoho
-        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
-        .refresh_token;
+    let (pbx, zoho, refresh) = simulators(Duration::from_secs(120)).await;
     zoho.inject_fault(FaultRule::rate(20, 5, Fault::InternalError));
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     // Both nodes share the database and its secret key.

@@ -4,26 +4,15 @@
 
 use std::time::Duration;
 
-use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
-use ringbridge_sim_zoho::{Fault, FaultRule, FaultTarget, SimConfig, SimZoho};
+use ringbridge_sim_zoho::{Fault, FaultRule, FaultTarget};
 use ringbridge_store::testing::fresh_sqlite;
 
-use super::node::{kill_9, start_node};
+use super::node::{kill_9, simulators, start_node};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_request_that_hangs_times_out_and_is_retried() {
-    let pbx = SimYeastar::start(SimSettings::default()).await.unwrap();
-    let zoho = SimZoho::start(SimConfig {
-        seed: ringbridge::demo::seed(),
-        // Far longer than the test waits: only a client timeout ends it.
-        hang_duration: Duration::from_secs(300),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let refresh = zoho
-        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
-        .refresh_token;
+    // A hang lasts far longer than the test waits: only a client timeout ends it.
+    let (pbx, zoho, refresh) = simulators(Duration::from_secs(300)).await;
     zoho.inject_fault(
         FaultRule::next(1, Fault::Hang)
             .on(FaultTarget::Accounts)

@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
-use ringbridge_sim_zoho::{Fault, FaultRule, SimConfig, SimZoho};
+use ringbridge_sim_zoho::{Fault, FaultRule};
 use ringbridge_store::testing::{TestDatabase, fresh_postgres, fresh_sqlite};
 
-use super::node::{kill_9, metrics, start_node};
+use super::node::{kill_9, metrics, simulators, start_node};
 
 async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
@@ -18,17 +17,7 @@ async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
 }
 
 async fn run(db: TestDatabase) {
-    let pbx = SimYeastar::start(SimSettings::default()).await.unwrap();
-    let zoho = SimZoho::start(SimConfig {
-        seed: ringbridge::demo::seed(),
-        hang_duration: Duration::from_secs(120),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let refresh = zoho
-        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
-        .refresh_token;
+    let (pbx, zoho, refresh) = simulators(Duration::from_secs(120)).await;
     // The first call-log insert is stored, then its answer never comes.
     zoho.inject_fault(
         FaultRule::next(1, Fault::ApplyThenHang)

@@ -5,11 +5,28 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use ringbridge_sim_yeastar::SimYeastar;
-use ringbridge_sim_zoho::SimZoho;
+use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
+use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use ringbridge_store::testing::TestDatabase;
 use ringbridge_store::{SecretKey, SqlStore};
 use tokio::process::{Child, Command};
+
+/// Both simulators with the demo's CRM data, a simulated fault that hangs
+/// lasting `hang`, and a refresh token for the nodes to connect with.
+pub async fn simulators(hang: Duration) -> (SimYeastar, SimZoho, String) {
+    let pbx = SimYeastar::start(SimSettings::default()).await.unwrap();
+    let zoho = SimZoho::start(SimConfig {
+        seed: ringbridge::demo::seed(),
+        hang_duration: hang,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let refresh = zoho
+        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
+        .refresh_token;
+    (pbx, zoho, refresh)
+}
 
 pub struct Node {
     pub child: Child,
