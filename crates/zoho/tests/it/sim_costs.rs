@@ -9,10 +9,10 @@ use ringbridge_core::crm::{CallLog, CallLogType, Crm, CrmModule, CrmRecordRef};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use ringbridge_zoho::ZohoConnection;
 use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
-use ringbridge_zoho::phonebridge::{CallNotify, CallState, ClickToDialRegistration, Direction};
-use url::Url;
+use ringbridge_zoho::phonebridge::{CallNotify, CallState, Direction};
 
 use crate::sim::{connect, options};
+use crate::sim_pb::integrate_first_user;
 
 /// Requests (by "METHOD /path") and credits of whatever `work` does.
 async fn measure(
@@ -134,16 +134,7 @@ async fn requests_and_credits_per_operation() {
 
     // PhoneBridge: one request per event, no credits.
     let pb = conn.phonebridge();
-    pb.integrate().await.expect("integrate");
-    let zohouser = pb.all_users().await.expect("users")[0].zohouser.clone();
-    pb.enable_click_to_dial(&ClickToDialRegistration {
-        uri: Url::parse("https://rb.example.com/zoho/clicktodial").expect("url"),
-        zohouser: Some(zohouser.clone()),
-        authorization: None,
-        params: Vec::new(),
-    })
-    .await
-    .expect("registered");
+    let zohouser = integrate_first_user(&pb).await;
     let (events, credits) = measure(&sim, &conn, async || {
         for state in [
             CallState::Ringing {

@@ -14,7 +14,7 @@ use ringbridge_sim_zoho::{
 };
 use ringbridge_zoho::phonebridge::{
     AuthorizationParam, CallControlAction, CallControlRegistration, CallNotify, CallState,
-    ClickToDialRegistration, Direction, InboundNames, InboundRequest, Param,
+    ClickToDialRegistration, Direction, InboundNames, InboundRequest, Param, PhoneBridgeClient,
     authenticate_call_control, authenticate_click_to_dial,
 };
 use secrecy::SecretString;
@@ -33,6 +33,23 @@ enum Got {
 struct Pbx {
     secret: SecretString,
     got: Arc<Mutex<Vec<Got>>>,
+}
+
+/// Integrates the org and registers its first user for click-to-dial:
+/// notifications only reach users registered through /clicktodial
+/// (bring-up step 4). Returns that user's `zohouser`.
+pub(crate) async fn integrate_first_user(pb: &PhoneBridgeClient) -> String {
+    pb.integrate().await.expect("integrate");
+    let zohouser = pb.all_users().await.expect("users")[0].zohouser.clone();
+    pb.enable_click_to_dial(&ClickToDialRegistration {
+        uri: Url::parse("https://rb.example.com/zoho/clicktodial").expect("url"),
+        zohouser: Some(zohouser.clone()),
+        authorization: None,
+        params: Vec::new(),
+    })
+    .await
+    .expect("clicktodial");
+    zohouser
 }
 
 fn names() -> InboundNames {
@@ -242,17 +259,7 @@ async fn call_notifications_and_the_missed_fallback() {
         early.code(),
         Some(&ringbridge_zoho::ErrorCode::PbxNotIntegrated)
     );
-    pb.integrate().await.expect("integrate");
-    let zohouser = pb.all_users().await.expect("users")[0].zohouser.clone();
-    // Notifications only reach users registered through /clicktodial (bring-up step 4).
-    pb.enable_click_to_dial(&ClickToDialRegistration {
-        uri: Url::parse("https://rb.example.com/zoho/clicktodial").expect("url"),
-        zohouser: Some(zohouser.clone()),
-        authorization: None,
-        params: Vec::new(),
-    })
-    .await
-    .expect("clicktodial");
+    let zohouser = integrate_first_user(&pb).await;
     let calls_before = sim.calls().len();
     let start = Utc::now() - chrono::Duration::minutes(3);
     for state in [

@@ -5,13 +5,13 @@
 use chrono::{DateTime, Utc};
 use ringbridge_sim_zoho::{Module, PhoneBridgeStrictness, SimConfig, SimZoho};
 use ringbridge_zoho::phonebridge::{
-    CallNotify, CallState, ClickToDialRegistration, Direction, PhoneBridgeClient, Unattended,
+    CallNotify, CallState, Direction, PhoneBridgeClient, Unattended,
 };
 use ringbridge_zoho::{ErrorCode, ZohoConnection};
 use serde_json::Value;
-use url::Url;
 
 use crate::sim::{connect, options};
+use crate::sim_pb::integrate_first_user;
 
 /// Every dialed unattended state of `outgoing-unattended.html`.
 const UNATTENDED: [Unattended; 6] = [
@@ -31,16 +31,7 @@ const CUSTOMER: &str = "+14155550100";
 async fn ready(sim: &SimZoho) -> (ZohoConnection, PhoneBridgeClient, String) {
     let (conn, _) = connect(sim, options()).await;
     let pb = conn.phonebridge();
-    pb.integrate().await.expect("integrate");
-    let zohouser = pb.all_users().await.expect("users")[0].zohouser.clone();
-    pb.enable_click_to_dial(&ClickToDialRegistration {
-        uri: Url::parse("https://rb.example.com/zoho/clicktodial").expect("url"),
-        zohouser: Some(zohouser.clone()),
-        authorization: None,
-        params: Vec::new(),
-    })
-    .await
-    .expect("clicktodial");
+    let zohouser = integrate_first_user(&pb).await;
     (conn, pb, zohouser)
 }
 
