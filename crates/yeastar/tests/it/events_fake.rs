@@ -105,14 +105,7 @@ async fn start(fake: Arc<Fake>) -> SocketAddr {
         .route("/openapi/v1.0/refresh_token", post(refresh_token))
         .route("/openapi/v1.0/subscribe", get(subscribe))
         .with_state(fake);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    addr
+    crate::support::serve(app).await
 }
 
 fn client(addr: SocketAddr) -> YeastarClient {

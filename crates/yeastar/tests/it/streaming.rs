@@ -61,14 +61,7 @@ async fn start(release: Release) -> SocketAddr {
         .route("/openapi/v1.0/recording/download", get(download_url))
         .route("/api/download/call.wav", get(download))
         .with_state(release);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    addr
+    crate::support::serve(app).await
 }
 
 #[tokio::test]

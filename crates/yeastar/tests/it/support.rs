@@ -1,6 +1,7 @@
 //! Shared harness: a simulator per test, a client for it, fast stream
 //! settings and helpers that read a stream with a deadline.
 
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -106,4 +107,17 @@ pub async fn expect_connected(items: &mut Items) {
 
 pub fn is_event(item: &EventSourceItem) -> bool {
     matches!(item, EventSourceItem::Event(_))
+}
+
+/// Serves a small fake (of a PBX, or of ringbridge's webhook receiver) on
+/// loopback, port 0; returns its address.
+pub async fn serve(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
 }

@@ -4,13 +4,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Router;
 use ringbridge_core::pbx::{EventSourceItem, PbxEvent, PbxEventSource};
 use ringbridge_sim_yeastar::{WebhookSettings, WebhookTarget, webhook_signature};
 use ringbridge_yeastar::{DEFAULT_WEBHOOK_PATH, WebhookConfig, WebhookReceiver};
 use secrecy::SecretString;
 
-use crate::support::{Items, expect_connected, next, quiet, sim_with, until};
+use crate::support::{Items, expect_connected, next, quiet, serve, sim_with, until};
 
 const SECRET: &str = "NArDaguorcDjBGlTrGgKVAfrTN6xqyOC";
 const BODY: &str =
@@ -21,17 +20,6 @@ fn receiver() -> WebhookReceiver {
     cfg.max_body_bytes = 4096;
     cfg.forward_timeout = Duration::from_millis(200);
     WebhookReceiver::new(cfg)
-}
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    addr
 }
 
 async fn post(addr: SocketAddr, body: &str, signature: Option<&str>) -> u16 {
