@@ -49,7 +49,9 @@ async fn metrics_show_events_queues_lookups_zoho_use_and_connection_state() {
     )
     .await;
     play(&w, "inbound_missed", &[("caller", "4155550124")]).await;
-    settle(&w, 2).await;
+    // A number the directory does not hold: looked up in Zoho.
+    play(&w, "inbound_missed", &[("caller", "4155550188")]).await;
+    settle(&w, 3).await;
 
     // Sources of this world only (the router's own instance is process-wide).
     let zoho = w.zoho.clone();
@@ -92,13 +94,13 @@ async fn metrics_show_events_queues_lookups_zoho_use_and_connection_state() {
         "ringbridge_pbx_events_total",
         &[("type", "call_ended")],
     );
-    assert!(ended.unwrap_or_default() >= 2.0, "{text}");
+    assert!(ended.unwrap_or_default() >= 3.0, "{text}");
     let queued = sample(
         &text,
         "ringbridge_calls_queued_total",
         &[("origin", "live")],
     );
-    assert!(queued.unwrap_or_default() >= 2.0, "{text}");
+    assert!(queued.unwrap_or_default() >= 3.0, "{text}");
 
     // Read from this world at scrape time.
     let jobs = |kind, status| {
@@ -108,8 +110,8 @@ async fn metrics_show_events_queues_lookups_zoho_use_and_connection_state() {
             &[("kind", kind), ("status", status)],
         )
     };
-    assert_eq!(jobs("process_call", "done"), Some(2.0), "{text}");
-    assert_eq!(jobs("write_call_log", "done"), Some(2.0), "{text}");
+    assert_eq!(jobs("process_call", "done"), Some(3.0), "{text}");
+    assert_eq!(jobs("write_call_log", "done"), Some(3.0), "{text}");
     assert_eq!(jobs("write_call_log", "pending"), Some(0.0), "{text}");
     assert_eq!(jobs("write_call_log", "failed"), Some(0.0), "{text}");
     assert_eq!(
@@ -131,6 +133,15 @@ async fn metrics_show_events_queues_lookups_zoho_use_and_connection_state() {
     assert!(
         local.unwrap_or_default() >= 1.0,
         "the known contact was found locally: {text}"
+    );
+    let remote = sample(
+        &text,
+        "ringbridge_directory_lookups_total",
+        &[("source", "remote")],
+    );
+    assert!(
+        remote.unwrap_or_default() >= 1.0,
+        "the unknown number was looked up in Zoho: {text}"
     );
     assert!(sample(&text, "ringbridge_directory_numbers", &[]).unwrap_or_default() > 0.0);
     let requests = sample(&text, "ringbridge_zoho_requests_total", &[]).unwrap_or_default();
