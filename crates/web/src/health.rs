@@ -1,11 +1,13 @@
 //! `/healthz` (the process answers) and `/readyz` (it can do its job: the
-//! database answers and the PBX stream is not failed).
+//! database answers and the PBX stream is not failed). The CRM connection's
+//! state is reported too, without making the node unready: while it needs
+//! an admin to reconnect, calls are kept queued and the pages still work.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use ringbridge_engine::StreamStatus;
+use ringbridge_engine::{CrmHealth, StreamStatus};
 use serde::Serialize;
 
 use crate::AppState;
@@ -22,6 +24,7 @@ pub struct Readiness {
     pub ready: bool,
     pub database: String,
     pub pbx_stream: String,
+    pub crm: String,
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
@@ -40,6 +43,13 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
         }
         Some(StreamStatus::Failed { reason }) => (false, format!("failed: {reason}")),
     };
+    let crm = match state.engine.as_ref().map(|e| e.health.borrow().clone()) {
+        None => "not configured".to_owned(),
+        Some(CrmHealth::Ok) => "ok".to_owned(),
+        Some(CrmHealth::ReconnectNeeded(reason)) => {
+            format!("reconnect needed (calls kept queued): {reason}")
+        }
+    };
     let ready = database == "ok" && pbx_ok;
     let status = if ready {
         StatusCode::OK
@@ -52,6 +62,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
             ready,
             database,
             pbx_stream,
+            crm,
         }),
     )
 }

@@ -305,6 +305,17 @@ async fn a_revoked_grant_shows_reconnect_needed_and_keeps_the_call() {
         rb.metric("ringbridge_crm_connection_up").await == Some(0.0)
     })
     .await;
+    // /readyz says so too, and the node stays ready: calls wait queued.
+    let ready = rb.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    let ready: Value = serde_json::from_str(&ready.body).expect("JSON");
+    assert!(
+        ready["crm"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("reconnect needed"),
+        "{ready}"
+    );
     assert_eq!(
         calls_from(&zoho, caller),
         0,

@@ -55,6 +55,7 @@ async fn ready_when_database_answers_and_stream_is_not_failed() {
     assert_eq!(ready.status(), 200);
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(body["pbx_stream"], "connected");
+    assert_eq!(body["crm"], "not configured", "no engine in this state");
 
     tx.send_replace(StreamStatus::Failed {
         reason: "PBX refused the client secret".into(),
