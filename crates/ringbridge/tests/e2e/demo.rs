@@ -75,3 +75,54 @@ fn the_demo_plan_covers_every_case_of_the_engine() {
         unknown.params
     );
 }
+
+/// `ringbridge demo` as the README's first command runs it: the live view
+/// shows a call ringing with who is calling, and the printed CRM view and
+/// agent panel answer. (Its calls take real time; the test stops it early.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_demo_shows_calls_and_serves_its_pages() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = tokio::process::Command::new(env!("CARGO_BIN_EXE_ringbridge"))
+        .args(["demo", "--every", "1"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("demo starts");
+    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("stdout") {
+            seen.push(line.clone());
+            if line.contains("ringing at ext") {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(found.is_ok(), "no call rang in the live view: {seen:#?}");
+    let url_after = |prefix: &str| {
+        seen.iter()
+            .find_map(|l| l.split_once(prefix).map(|(_, rest)| rest.to_owned()))
+            .and_then(|rest| rest.split_whitespace().next().map(str::to_owned))
+            .unwrap_or_else(|| panic!("{prefix} in {seen:#?}"))
+    };
+    let crm_view = url_after("call log in a browser: ");
+    let panel = url_after("agent panel: ");
+    let ringing = seen.iter().find(|l| l.contains("ringing at ext")).unwrap();
+    // The caller is named from the local directory, or said to be unknown.
+    assert!(ringing.contains(" ← "), "{ringing}");
+    let client = reqwest::Client::new();
+    let page = client.get(&crm_view).send().await.expect("CRM view");
+    assert_eq!(page.status(), 200, "{crm_view}");
+    let panel_page = client.get(&panel).send().await.expect("panel");
+    assert!(
+        panel_page.status().is_success() || panel_page.status().is_redirection(),
+        "{panel}: {}",
+        panel_page.status()
+    );
+    demo.kill().await.expect("stopped");
+}
