@@ -30,6 +30,10 @@ pub enum ErrorCode {
     InvalidUrlPattern,
     InvalidRequestMethod,
     NotSupported,
+    /// COQL: a select alias that is not allowed or clashes.
+    InvalidAlias,
+    /// An update of a record that is locked (approval, blueprint).
+    RecordLocked,
     // PhoneBridge v3
     PbxNotIntegrated,
     InvalidUser,
@@ -62,6 +66,8 @@ impl ErrorCode {
             "INVALID_URL_PATTERN" => Self::InvalidUrlPattern,
             "INVALID_REQUEST_METHOD" => Self::InvalidRequestMethod,
             "NOT_SUPPORTED" => Self::NotSupported,
+            "INVALID_ALIAS" => Self::InvalidAlias,
+            "RECORD_LOCKED" => Self::RecordLocked,
             "PBX_NOT_INTEGRATED" => Self::PbxNotIntegrated,
             "INVALID_USER" => Self::InvalidUser,
             "PROVIDER_NOT_REGISTERED" => Self::ProviderNotRegistered,
@@ -92,6 +98,8 @@ impl ErrorCode {
             Self::InvalidUrlPattern => "INVALID_URL_PATTERN",
             Self::InvalidRequestMethod => "INVALID_REQUEST_METHOD",
             Self::NotSupported => "NOT_SUPPORTED",
+            Self::InvalidAlias => "INVALID_ALIAS",
+            Self::RecordLocked => "RECORD_LOCKED",
             Self::PbxNotIntegrated => "PBX_NOT_INTEGRATED",
             Self::InvalidUser => "INVALID_USER",
             Self::ProviderNotRegistered => "PROVIDER_NOT_REGISTERED",
@@ -317,6 +325,26 @@ mod tests {
         assert_eq!(e.code, ErrorCode::MandatoryNotFound);
         assert_eq!(e.api_name(), Some("Last_Name"));
         assert!(ApiError::from_value(200, &json!({"data": []})).is_none());
+    }
+
+    #[test]
+    fn known_codes_round_trip_and_unknown_ones_are_kept() {
+        for code in [
+            "INVALID_TOKEN",
+            "MANDATORY_NOT_FOUND",
+            "LIMIT_EXCEEDED",
+            "INVALID_ALIAS",
+            "RECORD_LOCKED",
+            "PBX_NOT_INTEGRATED",
+        ] {
+            let parsed = ErrorCode::parse(code);
+            assert!(!matches!(parsed, ErrorCode::Other(_)), "{code}");
+            assert_eq!(parsed.as_str(), code);
+        }
+        assert_eq!(
+            ErrorCode::parse("SOMETHING_NEW"),
+            ErrorCode::Other("SOMETHING_NEW".into())
+        );
     }
 
     #[test]
