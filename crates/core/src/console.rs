@@ -146,6 +146,10 @@ pub trait ConsoleStore: Send + Sync {
     /// Stores the grant of the CRM connection already stored.
     async fn put_crm_grant(&self, grant: &CrmGrant) -> Result<(), StoreError>;
 
+    /// Forgets the grant (the admin disconnected the CRM), keeping the
+    /// client for the next consent. `true` if there was a grant.
+    async fn remove_crm_grant(&self) -> Result<bool, StoreError>;
+
     async fn put_mode(&self, mode: CrmMode) -> Result<(), StoreError>;
 
     async fn put_settings(&self, settings: &ConsoleSettings) -> Result<(), StoreError>;

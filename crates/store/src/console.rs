@@ -211,6 +211,19 @@ impl ConsoleStore for SqlStore {
         self.put_section("crm", &section).await
     }
 
+    async fn remove_crm_grant(&self) -> Result<bool, StoreError> {
+        let Some(mut section) = self.section::<CrmSection>("crm").await? else {
+            return Ok(false);
+        };
+        if section.grant.take().is_none() {
+            return Ok(false);
+        }
+        // The section first: it never points at a missing secret.
+        self.put_section("crm", &section).await?;
+        self.delete_secret(REFRESH_SECRET).await?;
+        Ok(true)
+    }
+
     async fn put_mode(&self, mode: CrmMode) -> Result<(), StoreError> {
         self.put_section("mode", &mode).await
     }

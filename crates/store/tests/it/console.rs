@@ -110,6 +110,34 @@ async fn connections_round_trip_with_secrets_sealed() {
 }
 
 #[tokio::test]
+async fn a_removed_grant_keeps_the_client_and_drops_the_token() {
+    each_backend(|store, _| async move {
+        assert!(!store.remove_crm_grant().await.unwrap(), "nothing stored");
+        store.put_crm(&crm(Some(grant()))).await.unwrap();
+        let before = store.console_revision().await.unwrap();
+        assert!(store.remove_crm_grant().await.unwrap());
+        assert!(store.console_revision().await.unwrap() > before);
+        let stored = store.console().await.unwrap().crm.unwrap();
+        assert!(stored.grant.is_none());
+        assert_eq!(stored.client_id, "1000.CLIENT");
+        assert_eq!(
+            stored.client_secret.expose_secret(),
+            "zoho-client-secret-XYZ"
+        );
+        let token =
+            sqlx::query("SELECT COUNT(*) FROM secrets WHERE name = 'console.crm.refresh_token'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .try_get::<i64, _>(0)
+                .unwrap();
+        assert_eq!(token, 0, "the refresh token is deleted, not only hidden");
+        assert!(!store.remove_crm_grant().await.unwrap(), "already gone");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_grant_needs_a_connection() {
     each_backend(|store, _| async move {
         assert!(store.put_crm_grant(&grant()).await.is_err());
