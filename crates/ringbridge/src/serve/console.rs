@@ -1,8 +1,9 @@
 //! The admin console's view of the running service ([`ConsoleBackend`]):
-//! testing a PBX connection, Zoho's consent and code exchange, the PBX's
-//! extensions and the CRM's users for the mapping page, the links' states,
-//! and "apply" — which asks the [`super::runtime`] to restart the
-//! integration with the stored configuration.
+//! testing a PBX connection, Zoho's consent, code exchange and revocation
+//! (disconnecting), the PBX's extensions and the CRM's users for the
+//! mapping page, the links' states, and "apply" — which asks the
+//! [`super::runtime`] to restart the integration with the stored
+//! configuration.
 
 use std::sync::{Arc, Mutex};
 
@@ -14,7 +15,7 @@ use ringbridge_core::store::Store;
 use ringbridge_engine::{CrmHealth, StreamStatus};
 use ringbridge_store::SqlStore;
 use ringbridge_web::console::{
-    BackendError, ConsoleBackend, DataCentre, LinkState, LinkStates, PbxInfo,
+    BackendError, ConsoleBackend, DataCentre, LinkState, LinkStates, PbxInfo, ZohoDisconnect,
 };
 use ringbridge_yeastar::{YeastarClient, YeastarConfig, YeastarError};
 use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
@@ -29,6 +30,7 @@ use tokio::sync::watch;
 use url::Url;
 
 use super::crm::{REFRESH_TOKEN_SECRET, ZohoEndpoints, zoho_connection};
+use super::phonebridge::{PhoneBridgeRegistration, REGISTRATIONS_SECRET, RegistrationError};
 use crate::config::Config;
 
 /// Zoho's data centres, in the order the page offers them.
@@ -210,6 +212,69 @@ impl ConsoleRuntime {
     }
 }
 
+impl ConsoleRuntime {
+    /// Disconnecting Zoho, at Zoho: PhoneBridge's integration removed
+    /// first (it needs the grant), then the grant revoked. The running
+    /// integration's connection is used when it holds this grant, so it
+    /// stops using the token at once.
+    async fn tell_zoho(&self, crm: &CrmConnection, grant: &CrmGrant) -> ZohoDisconnect {
+        let endpoints = match (url(&grant.accounts_server), url(&grant.api_domain)) {
+            (Ok(accounts_server), Ok(api_domain)) => ZohoEndpoints {
+                client_id: crm.client_id.clone(),
+                client_secret: crm.client_secret.clone(),
+                redirect_uri: self.redirect_uri.clone(),
+                accounts_server,
+                api_domain,
+            },
+            (Err(err), _) | (_, Err(err)) => {
+                return ZohoDisconnect {
+                    revoked: Err(err),
+                    phonebridge: None,
+                };
+            }
+        };
+        let connection = self.zoho_connection(endpoints, grant.refresh_token.clone());
+        let phonebridge = match self.phonebridge_on().await {
+            Ok(false) => None,
+            Ok(true) => Some(self.remove_phonebridge(&connection).await),
+            Err(err) => Some(Err(err)),
+        };
+        let revoked = connection.tokens().revoke().await.map_err(zoho_error);
+        ZohoDisconnect {
+            revoked,
+            phonebridge,
+        }
+    }
+
+    /// PhoneBridge mode is on, or users are still registered from it.
+    async fn phonebridge_on(&self) -> Result<bool, BackendError> {
+        let mode = self.effective().await?.zoho.map(|z| z.mode);
+        Ok(mode == Some(ringbridge_core::console::CrmMode::PhoneBridge)
+            || self.store.secret(REGISTRATIONS_SECRET).await?.is_some())
+    }
+
+    /// Every user unregistered and the org's integration removed.
+    async fn remove_phonebridge(&self, connection: &ZohoConnection) -> Result<(), BackendError> {
+        let store: Arc<dyn Store> = Arc::new(self.store.clone());
+        let registration = PhoneBridgeRegistration::new(
+            connection.phonebridge(),
+            store,
+            &self.file.http.public_url(),
+        )
+        .map_err(registration_error)?;
+        registration.load().await.map_err(registration_error)?;
+        registration.disable().await.map_err(registration_error)
+    }
+}
+
+fn registration_error(err: RegistrationError) -> BackendError {
+    match err {
+        RegistrationError::Zoho(e) => zoho_error(e),
+        RegistrationError::Store(e) => BackendError::Store(e),
+        RegistrationError::Url(e) => BackendError::NotReady(e.to_string()),
+    }
+}
+
 fn url(text: &str) -> Result<Url, BackendError> {
     Url::parse(text).map_err(|e| BackendError::Refused(format!("{text:?} is not a URL: {e}")))
 }
@@ -329,6 +394,19 @@ impl ConsoleBackend for ConsoleRuntime {
                 .to_owned(),
             api_domain: tokens.api_domain.as_str().trim_end_matches('/').to_owned(),
         })
+    }
+
+    async fn zoho_disconnect(
+        &self,
+        crm: &CrmConnection,
+        grant: &CrmGrant,
+    ) -> Result<ZohoDisconnect, BackendError> {
+        let outcome = self.tell_zoho(crm, grant).await;
+        // The service's own copies of the token go whatever Zoho said:
+        // `start_crm`'s and the console's cached connection.
+        self.store.delete_secret(REFRESH_TOKEN_SECRET).await?;
+        *self.zoho.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(outcome)
     }
 
     async fn pbx_extensions(&self) -> Result<Vec<Extension>, BackendError> {

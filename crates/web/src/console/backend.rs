@@ -64,6 +64,18 @@ pub enum BackendError {
     Store(#[from] StoreError),
 }
 
+/// What disconnecting Zoho achieved at Zoho. The grant is removed here
+/// whatever this says: an error means Zoho was not told, and the admin
+/// must remove ringbridge there.
+#[derive(Debug)]
+pub struct ZohoDisconnect {
+    /// Zoho revoked the refresh token (and its access tokens).
+    pub revoked: Result<(), BackendError>,
+    /// The PhoneBridge integration removed at Zoho first; `None` when
+    /// none was registered.
+    pub phonebridge: Option<Result<(), BackendError>>,
+}
+
 /// The console's view of the running service.
 #[async_trait]
 pub trait ConsoleBackend: Send + Sync {
@@ -87,6 +99,17 @@ pub trait ConsoleBackend: Send + Sync {
         crm: &CrmConnection,
         query: &str,
     ) -> Result<CrmGrant, BackendError>;
+
+    /// Disconnecting Zoho, at Zoho: removes a registered PhoneBridge
+    /// integration, revokes `grant`'s refresh token at its accounts server,
+    /// and forgets the service's own copies of the token. The caller then
+    /// removes the stored grant and applies, whatever Zoho answered.
+    /// `Err` only when this service's own storage failed.
+    async fn zoho_disconnect(
+        &self,
+        crm: &CrmConnection,
+        grant: &CrmGrant,
+    ) -> Result<ZohoDisconnect, BackendError>;
 
     /// The stored PBX's extensions.
     async fn pbx_extensions(&self) -> Result<Vec<Extension>, BackendError>;

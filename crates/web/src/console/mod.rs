@@ -12,12 +12,14 @@ mod settings_form;
 mod setup_pbx;
 mod setup_zoho;
 mod users;
+mod zoho_disconnect;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 pub use backend::{
     BackendError, Console, ConsoleBackend, ConsoleData, DataCentre, LinkState, LinkStates, PbxInfo,
+    ZohoDisconnect,
 };
 /// The org's screen-pop default the settings page stores (for agents who
 /// have not chosen their own; the panel reads it).
@@ -40,6 +42,7 @@ pub fn routes(state: AppState) -> Router {
             get(setup_zoho::show).post(setup_zoho::submit),
         )
         .route("/console/zoho/callback", get(setup_zoho::callback))
+        .route("/console/zoho/disconnect", post(zoho_disconnect::submit))
         .route("/console/mode", get(mode::show).post(mode::submit))
         .route("/console/users", get(users::show).post(users::submit))
         .route(

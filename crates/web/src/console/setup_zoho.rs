@@ -38,6 +38,8 @@ struct ZohoPage<'a> {
     /// another site, a link is an ordinary navigation.
     consent: Option<String>,
     errors: Vec<String>,
+    /// What was done, e.g. a disconnect.
+    notices: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,13 +52,14 @@ pub struct ZohoForm {
     client_secret: String,
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     ctx: &PageCtx,
     status: StatusCode,
     form: Option<&ZohoForm>,
     consent: Option<String>,
     errors: Vec<String>,
+    notices: Vec<String>,
 ) -> Result<Response, WebError> {
     let console = console(state)?;
     let stored = console.store.console().await?.crm;
@@ -80,6 +83,7 @@ async fn render(
         connected: stored.and_then(|c| c.grant).map(|g| g.api_domain),
         consent,
         errors,
+        notices,
     };
     ctx.render(status, &page)
 }
@@ -89,7 +93,16 @@ pub async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
 ) -> Result<Response, WebError> {
-    render(&state, &ctx, StatusCode::OK, None, None, Vec::new()).await
+    render(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        None,
+        None,
+        Vec::new(),
+        Vec::new(),
+    )
+    .await
 }
 
 /// Stores the client and offers the link to Zoho's consent page.
@@ -132,6 +145,7 @@ pub async fn submit(
             Some(&form),
             None,
             errors,
+            Vec::new(),
         )
         .await;
     };
@@ -157,6 +171,7 @@ pub async fn submit(
                 Some(&form),
                 None,
                 errors,
+                Vec::new(),
             )
             .await;
         }
@@ -169,6 +184,7 @@ pub async fn submit(
         StatusCode::OK,
         Some(&form),
         Some(url),
+        Vec::new(),
         Vec::new(),
     )
     .await
@@ -204,7 +220,7 @@ pub async fn callback(
     }
     if param("error").is_some() || param("code").is_none() {
         let errors = vec![ctx.t("console-zoho-denied")];
-        return render(&state, &ctx, StatusCode::OK, None, None, errors).await;
+        return render(&state, &ctx, StatusCode::OK, None, None, errors, Vec::new()).await;
     }
     let Some(crm) = console.store.console().await?.crm else {
         return Err(ErrorKind::BadRequest.into());
@@ -213,7 +229,16 @@ pub async fn callback(
         Ok(grant) => grant,
         Err(err) => {
             let errors = vec![explain(&ctx, &err)];
-            return render(&state, &ctx, StatusCode::BAD_GATEWAY, None, None, errors).await;
+            return render(
+                &state,
+                &ctx,
+                StatusCode::BAD_GATEWAY,
+                None,
+                None,
+                errors,
+                Vec::new(),
+            )
+            .await;
         }
     };
     console.store.put_crm_grant(&grant).await?;

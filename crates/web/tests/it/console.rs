@@ -1,7 +1,7 @@
 //! The admin console over a real socket, with a fake backend standing in
 //! for the PBX and Zoho (the browser test drives the real ones).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -15,10 +15,12 @@ use ringbridge_store::{SecretKey, SqlStore};
 use ringbridge_web::auth::{PasswordParams, WebConfig};
 use ringbridge_web::console::{
     BackendError, Console, ConsoleBackend, DataCentre, LinkState, LinkStates, PbxInfo,
+    ZohoDisconnect,
 };
 use ringbridge_web::{AppState, router, serve};
 use secrecy::ExposeSecret;
 
+mod disconnect;
 mod flows;
 mod guards;
 
@@ -30,6 +32,10 @@ pub const HOSTILE: &str = "<script>alert(1)</script>";
 pub struct FakeBackend {
     pub applied: AtomicUsize,
     pub exchanged: Mutex<Vec<String>>,
+    /// Refresh tokens Zoho was asked to revoke.
+    pub revoked: Mutex<Vec<String>>,
+    /// Zoho cannot be reached for the revocation.
+    pub revoke_fails: AtomicBool,
 }
 
 #[async_trait]
@@ -79,6 +85,28 @@ impl ConsoleBackend for FakeBackend {
             refresh_token: "1000.refresh".to_owned().into(),
             accounts_server: crm.accounts_server.clone(),
             api_domain: "https://www.zohoapis.eu".into(),
+        })
+    }
+
+    async fn zoho_disconnect(
+        &self,
+        _crm: &CrmConnection,
+        grant: &CrmGrant,
+    ) -> Result<ZohoDisconnect, BackendError> {
+        self.revoked
+            .lock()
+            .unwrap()
+            .push(grant.refresh_token.expose_secret().to_owned());
+        let revoked = if self.revoke_fails.load(Ordering::SeqCst) {
+            Err(BackendError::Unreachable(
+                "accounts.zoho.eu: connection timed out".into(),
+            ))
+        } else {
+            Ok(())
+        };
+        Ok(ZohoDisconnect {
+            revoked,
+            phonebridge: None,
         })
     }
 

@@ -1,0 +1,91 @@
+//! Disconnecting Zoho: the PhoneBridge integration removed and the grant
+//! revoked at Zoho, then the grant removed here and the integration
+//! restarted without a CRM. Calls keep being queued meanwhile. When Zoho
+//! cannot be told, the grant is removed here all the same and the page says
+//! plainly that the admin must remove ringbridge at Zoho themselves.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use ringbridge_core::audit::{AuditEntry, AuditSystem};
+
+use super::setup_zoho::render;
+use super::{BackendError, ZohoDisconnect, apply, console, explain};
+use crate::AppState;
+use crate::auth::RequireAdmin;
+use crate::pages::{PageCtx, WebError};
+
+/// What the audit trail calls the revoked grant.
+const AUDIT_TARGET: &str = "OAuth grant";
+
+pub async fn submit(
+    RequireAdmin(admin): RequireAdmin,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+) -> Result<Response, WebError> {
+    let console = console(&state)?;
+    let Some((crm, grant)) = console
+        .store
+        .console()
+        .await?
+        .crm
+        .and_then(|c| c.grant.clone().map(|g| (c, g)))
+    else {
+        // Nothing to disconnect (a second click, another admin was faster).
+        return Ok(Redirect::to("/console/zoho").into_response());
+    };
+    let outcome = match console.backend.zoho_disconnect(&crm, &grant).await {
+        Ok(outcome) => outcome,
+        Err(BackendError::Store(err)) => return Err(err.into()),
+        Err(other) => ZohoDisconnect {
+            revoked: Err(other),
+            phonebridge: None,
+        },
+    };
+    // Whatever Zoho said: the admin asked ringbridge to stop using Zoho.
+    console.store.remove_crm_grant().await?;
+    let by = &admin.account.username;
+    let entry = match &outcome.revoked {
+        Ok(()) => AuditEntry::ok(
+            AuditSystem::Crm,
+            "revoke",
+            AUDIT_TARGET,
+            &format!("console:{by}"),
+            None,
+        ),
+        Err(err) => AuditEntry::failed(
+            AuditSystem::Crm,
+            "revoke",
+            AUDIT_TARGET,
+            &format!("console:{by}"),
+            err.to_string(),
+        ),
+    };
+    if let Err(err) = console.store.record(&entry).await {
+        tracing::warn!(error = %err, "could not record the Zoho revocation in the audit trail");
+    }
+    apply(console).await;
+
+    let mut notices = Vec::new();
+    let mut errors = Vec::new();
+    match &outcome.phonebridge {
+        Some(Ok(())) => notices.push(ctx.t("console-zoho-phonebridge-removed")),
+        Some(Err(err)) => errors.push(ctx.t1(
+            "console-zoho-phonebridge-failed",
+            "detail",
+            &explain(&ctx, err),
+        )),
+        None => {}
+    }
+    match &outcome.revoked {
+        Ok(()) => {
+            tracing::info!(%by, "Zoho disconnected; its grant revoked at Zoho");
+            notices.push(ctx.t("console-zoho-disconnected"));
+        }
+        Err(err) => {
+            tracing::warn!(%by, error = %err, "Zoho disconnected here; Zoho could not be told to revoke the grant");
+            errors.push(ctx.t1("console-zoho-revoke-failed", "detail", &explain(&ctx, err)));
+        }
+    }
+    render(&state, &ctx, StatusCode::OK, None, None, errors, notices).await
+}
