@@ -16,6 +16,8 @@ use tokio::process::{Child, Command};
 
 use crate::console::{Page, consent_link, csrf, read, within};
 
+mod disconnect;
+
 const ADMIN_PW: &str = "admin password 1";
 
 /// A `ringbridge serve` child and a browser with a session.
