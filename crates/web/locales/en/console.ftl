@@ -48,7 +48,7 @@ console-zoho-need-secret = Enter the Zoho client secret.
 console-zoho-disconnect = Disconnect Zoho
 console-zoho-disconnect-help = Disconnecting revokes ringbridge's access at Zoho and deletes the stored grant; the client stays saved for connecting again. Calls keep being queued here and are sent to Zoho once you connect again. If PhoneBridge is on, ringbridge first removes its PhoneBridge integration from Zoho; connecting again registers it again.
 console-zoho-disconnected = Zoho is disconnected: Zoho revoked ringbridge's access and the grant is deleted here. Calls are queued until you connect again.
-console-zoho-revoke-failed = ringbridge no longer uses Zoho and the grant is deleted here, but Zoho could not be told to revoke it ({ $detail }). The access is still valid at Zoho: remove ringbridge under "Connected apps" in your Zoho account's settings.
+console-zoho-revoke-failed = ringbridge no longer uses Zoho and the grant is deleted here, but Zoho could not be told to revoke it ({ $detail }). It may still be valid there: remove ringbridge under "Connected apps" in your Zoho account's settings.
 console-zoho-phonebridge-removed = ringbridge's PhoneBridge integration was removed from Zoho.
 console-zoho-phonebridge-failed = The PhoneBridge integration could not be removed from Zoho ({ $detail }). Remove it in Zoho CRM's PhoneBridge settings, or connect again and switch to REST mode.
 

@@ -48,7 +48,7 @@ console-zoho-need-secret = 请输入 Zoho 客户端密钥。
 console-zoho-disconnect = 断开 Zoho
 console-zoho-disconnect-help = 断开后，ringbridge 在 Zoho 的访问权限将被撤销，已保存的授权将被删除；客户端信息仍会保留，以便重新连接。通话会继续在此排队，重新连接后再发送到 Zoho。如果已启用 PhoneBridge，ringbridge 会先从 Zoho 移除其 PhoneBridge 集成；重新连接后会再次注册。
 console-zoho-disconnected = 已断开 Zoho：Zoho 已撤销 ringbridge 的访问权限，此处的授权已删除。在您重新连接之前，通话将排队等待。
-console-zoho-revoke-failed = ringbridge 已不再使用 Zoho，此处的授权已删除，但未能通知 Zoho 撤销该授权（{ $detail }）。该访问权限在 Zoho 仍然有效：请在您的 Zoho 账户设置的“Connected apps”（已连接的应用）中移除 ringbridge。
+console-zoho-revoke-failed = ringbridge 已不再使用 Zoho，此处的授权已删除，但未能通知 Zoho 撤销该授权（{ $detail }）。该访问权限在 Zoho 可能仍然有效：请在您的 Zoho 账户设置的“Connected apps”（已连接的应用）中移除 ringbridge。
 console-zoho-phonebridge-removed = 已从 Zoho 移除 ringbridge 的 PhoneBridge 集成。
 console-zoho-phonebridge-failed = 未能从 Zoho 移除 PhoneBridge 集成（{ $detail }）。请在 Zoho CRM 的 PhoneBridge 设置中移除，或重新连接后切换到 REST 模式。
 

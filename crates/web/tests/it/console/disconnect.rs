@@ -139,4 +139,33 @@ async fn when_zoho_cannot_be_told_the_grant_goes_and_the_page_says_so() {
         .find(|e| e.action == "revoke")
         .expect("audited");
     assert!(!entry.outcome.is_ok(), "recorded as failed");
+
+    // No button once disconnected; the message in Chinese too (the
+    // language sticks once chosen). (the language sticks once chosen).
+    assert!(
+        app.get(&admin, "/console?lang=zh-CN")
+            .await
+            .body
+            .contains("<html lang=\"zh-CN\">")
+    );
+    let page = app.get(&admin, ZOHO).await;
+    assert!(
+        !page.body.contains("id=\"zoho-disconnect\""),
+        "{}",
+        page.body
+    );
+    app.store
+        .put_crm_grant(&CrmGrant {
+            refresh_token: "1000.refresh2".to_owned().into(),
+            accounts_server: "https://accounts.zoho.eu".into(),
+            api_domain: "https://www.zohoapis.eu".into(),
+        })
+        .await
+        .unwrap();
+    let done = app.submit(&admin, ZOHO, DISCONNECT, &[]).await;
+    assert!(
+        done.body.contains("未能通知 Zoho 撤销该授权"),
+        "{}",
+        done.body
+    );
 }
