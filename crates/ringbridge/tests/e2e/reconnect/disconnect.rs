@@ -1,12 +1,13 @@
 //! Disconnecting Zoho from the console of a `ringbridge serve` child: the
 //! grant revoked at Zoho (and PhoneBridge removed there first), the
 //! dashboard shows Zoho not connected, calls wait queued, and connecting
-//! again writes them, once each.
+//! again writes them, once each. When Zoho cannot be told, the grant goes
+//! here all the same and the page says so.
 
 use std::time::Duration;
 
 use reqwest::{Client, StatusCode};
-use ringbridge_sim_zoho::SimZoho;
+use ringbridge_sim_zoho::{Fault, FaultRule, FaultTarget, SimZoho};
 use serde_json::Value;
 
 use super::{Serve, calls_from, eventually, start};
@@ -199,4 +200,58 @@ async fn disconnecting_in_phonebridge_mode_removes_the_integration_at_zoho() {
     // Nothing registers it again while disconnected.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(!zoho.phonebridge_integrated());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_zoho_cannot_be_told_the_grant_goes_here_and_the_page_says_so() {
+    let (_pbx, zoho, file_refresh, rb) = start().await;
+    rb.connect_zoho(&zoho).await;
+    eventually("both links up on the console's grant", async || {
+        rb.get("/console").await.body.matches("state ok").count() == 2
+    })
+    .await;
+    let used = form_values(
+        &zoho,
+        "/oauth/v2/token",
+        "refresh_token",
+        Some(("grant_type", "refresh_token")),
+    );
+    let token = used
+        .iter()
+        .rfind(|t| **t != file_refresh)
+        .expect("ringbridge refreshed with the console's grant")
+        .clone();
+    zoho.inject_fault(
+        FaultRule::next(1, Fault::InternalError)
+            .on(FaultTarget::Accounts)
+            .method("POST")
+            .path_prefix("/oauth/v2/token/revoke"),
+    );
+
+    let done = rb
+        .post("/console/zoho/disconnect", "/console/zoho", &[])
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("Zoho could not be told to revoke it"),
+        "{}",
+        done.body
+    );
+    assert!(done.body.contains("Connected apps"), "{}", done.body);
+    assert!(!done.body.contains("Zoho is disconnected"), "{}", done.body);
+    assert_eq!(zoho.injected_faults().get("internal_error"), Some(&1));
+
+    // True: the token still works at Zoho, and ringbridge stopped using it.
+    let still = refresh_with(&zoho, &token).await;
+    assert!(still["access_token"].is_string(), "{still}");
+    eventually("Zoho not connected on the dashboard", async || {
+        crm_link(&rb).await.contains("Not configured")
+    })
+    .await;
+    let page = rb.get("/console/zoho").await;
+    assert!(
+        !page.body.contains("id=\"zoho-connected\""),
+        "{}",
+        page.body
+    );
 }
