@@ -401,10 +401,12 @@ impl ConsoleBackend for ConsoleRuntime {
         crm: &CrmConnection,
         grant: &CrmGrant,
     ) -> Result<ZohoDisconnect, BackendError> {
-        let outcome = self.tell_zoho(crm, grant).await;
-        // The service's own copies of the token go whatever Zoho said:
-        // `start_crm`'s and the console's cached connection.
+        // The service's own copy of the token (`start_crm`'s) goes first,
+        // whatever Zoho will say: a storage failure then leaves nothing
+        // half done at Zoho.
         self.store.delete_secret(REFRESH_TOKEN_SECRET).await?;
+        let outcome = self.tell_zoho(crm, grant).await;
+        // The console's cached connection holds it too.
         *self.zoho.lock().unwrap_or_else(|e| e.into_inner()) = None;
         Ok(outcome)
     }

@@ -104,7 +104,8 @@ pub trait ConsoleBackend: Send + Sync {
     /// integration, revokes `grant`'s refresh token at its accounts server,
     /// and forgets the service's own copies of the token. The caller then
     /// removes the stored grant and applies, whatever Zoho answered.
-    /// `Err` only when this service's own storage failed.
+    /// `Err` only when this service's own storage failed, before Zoho was
+    /// asked anything.
     async fn zoho_disconnect(
         &self,
         crm: &CrmConnection,
