@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 pub mod console;
 pub mod crm;
+pub mod dialing;
 pub mod directory;
 pub mod lease;
 pub mod outbox;

@@ -76,6 +76,9 @@ pub struct NumberPlan {
     /// Outside-line prefixes (e.g. `9`, or `0` on PBXs that use it) stripped
     /// from dialled numbers before parsing.
     pub outside_line_prefixes: Vec<String>,
+    /// How click-to-call numbers are put to the PBX.
+    #[serde(default)]
+    pub dialing: crate::dialing::DialRules,
 }
 
 impl NumberPlan {
@@ -84,12 +87,19 @@ impl NumberPlan {
         Ok(Self {
             default_country: Some(default_country.to_ascii_uppercase()),
             outside_line_prefixes: Vec::new(),
+            dialing: Default::default(),
         })
     }
 
     pub fn with_outside_line_prefixes(mut self, prefixes: &[&str]) -> Self {
         self.outside_line_prefixes = prefixes.iter().map(|p| (*p).to_owned()).collect();
         self
+    }
+
+    /// The digits to ask the PBX to dial for `typed` (see [`crate::dialing`]);
+    /// `None` when it is not a phone number.
+    pub fn dial_string(&self, typed: &str) -> Option<String> {
+        self.dialing.dial_string(self, typed)
     }
 
     /// Normalises `raw` (as typed in a CRM, or as the PBX reported it) to E.164.

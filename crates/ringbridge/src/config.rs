@@ -277,6 +277,11 @@ pub struct PbxConfig {
     /// Digits dialled to reach an outside line, stripped before matching.
     #[serde(default)]
     pub outside_line_prefixes: Vec<String>,
+    /// How click-to-call numbers are put to the PBX (`[pbx.dialing]`:
+    /// `format` = "as_typed" | "e164" | "local", `outside_line_prefix`,
+    /// `international_prefix`), to match its outbound routes.
+    #[serde(default)]
+    pub dialing: ringbridge_core::dialing::DialRules,
 }
 
 fn default_pbx_id() -> String {
@@ -317,7 +322,9 @@ impl PbxConfig {
             .iter()
             .map(String::as_str)
             .collect();
-        Ok(plan.with_outside_line_prefixes(&prefixes))
+        let mut plan = plan.with_outside_line_prefixes(&prefixes);
+        plan.dialing = self.dialing.clone();
+        Ok(plan)
     }
 
     pub fn time_zone(&self) -> Result<chrono_tz::Tz> {

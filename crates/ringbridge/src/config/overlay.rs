@@ -30,6 +30,7 @@ impl Config {
                 outside_line_prefixes: file_pbx
                     .map(|p| p.outside_line_prefixes.clone())
                     .unwrap_or_default(),
+                dialing: file_pbx.map(|p| p.dialing.clone()).unwrap_or_default(),
             });
         }
         let file_zoho = self.zoho.as_ref();

@@ -210,3 +210,45 @@ fn the_event_stream_is_tuned_from_the_configuration() {
         Ok(())
     });
 }
+
+#[test]
+fn dialing_rules_come_from_the_pbx_section() {
+    use ringbridge_core::dialing::DialFormat;
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "rb.toml",
+            "[pbx]\nbase_url = \"https://pbx.example.test:8088\"\nclient_id = \"id\"\n\
+             client_secret = \"x\"\ndefault_country = \"GB\"\n\
+             [pbx.dialing]\nformat = \"local\"\noutside_line_prefix = \"9\"\n",
+        )?;
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        let plan = config
+            .pbx
+            .as_ref()
+            .expect("pbx")
+            .number_plan()
+            .expect("plan");
+        assert_eq!(plan.dialing.format, DialFormat::Local);
+        assert_eq!(
+            plan.dial_string("+44 20 7946 0000").as_deref(),
+            Some("902079460000")
+        );
+        assert_eq!(
+            plan.dial_string("+1 415 555 0123").as_deref(),
+            Some("90014155550123")
+        );
+        jail.set_env("RINGBRIDGE_PBX__DIALING__FORMAT", "e164");
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        let plan = config
+            .pbx
+            .as_ref()
+            .expect("pbx")
+            .number_plan()
+            .expect("plan");
+        assert_eq!(
+            plan.dial_string("020 7946 0000").as_deref(),
+            Some("9+442079460000")
+        );
+        Ok(())
+    });
+}

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use ringbridge_core::phone::dialable;
 use serde::Deserialize;
 
 use super::{Refusal, agent_extension, engine, refusal};
@@ -25,7 +24,8 @@ pub async fn dial(
 ) -> Result<Response, Refusal> {
     let ctx = engine(&state)?;
     let extension = agent_extension(&user)?;
-    let Some(number) = dialable(&request.number) else {
+    // Put the way the PBX's outbound routes want it (`[pbx.dialing]`).
+    let Some(number) = ctx.plan.dial_string(&request.number) else {
         return Err(refusal(
             StatusCode::UNPROCESSABLE_ENTITY,
             "bad_number",

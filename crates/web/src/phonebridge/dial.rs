@@ -9,7 +9,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use ringbridge_core::pbx::PbxError;
-use ringbridge_core::phone::dialable;
 use ringbridge_core::phonebridge::DialStart;
 use ringbridge_zoho::phonebridge::{InboundRequest, Unattended, authenticate_click_to_dial};
 
@@ -59,7 +58,7 @@ pub async fn click_to_dial(
             .await;
         return Err(Refusal::new(StatusCode::CONFLICT, "NO_EXTENSION", message));
     };
-    let Some(number) = dialable(&click.to_number) else {
+    let Some(number) = engine.plan.dial_string(&click.to_number) else {
         let message = format!("{} is not a phone number.", click.to_number);
         hooks
             .dial_failed(fail(&extension, Unattended::Invalid, message.clone()))

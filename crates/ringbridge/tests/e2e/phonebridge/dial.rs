@@ -26,6 +26,39 @@ pub fn auth_value(w: &World, user: &str) -> String {
         .clone()
 }
 
+/// `[pbx.dialing]`: the PBX's outbound routes want the outside line (9)
+/// and national numbers; abroad goes with the US's 011. Extensions are
+/// dialled as they are.
+#[tokio::test]
+async fn numbers_are_dialled_the_way_the_pbx_routes_them() {
+    use ringbridge_core::dialing::{DialFormat, DialRules};
+
+    let mut options = pb_options();
+    options.plan.outside_line_prefixes = vec!["9".into()];
+    options.plan.dialing = DialRules {
+        format: DialFormat::Local,
+        outside_line_prefix: "9".into(),
+        international_prefix: String::new(),
+    };
+    let w = World::start(options).await.expect("world starts");
+    let maya = user_id(&w, "maya@corp.test");
+    for (typed, dialled) in [
+        ("+1 (415) 555-0123", "94155550123"),
+        ("+44 20 7946 0000", "9011442079460000"),
+        ("9 415 555 0124", "94155550124"),
+        ("1006", "1006"),
+    ] {
+        let before = w.pbx_sim.dial_requests().len();
+        let status = w.zoho_sim.click_to_dial(&maya, typed).await.expect("click");
+        assert_eq!(status, 200, "{typed}");
+        let dials = w.pbx_sim.dial_requests();
+        assert_eq!(dials.len(), before + 1, "{dials:?}");
+        assert_eq!(dials[before].caller, "1005");
+        assert_eq!(dials[before].callee, dialled, "{typed}");
+    }
+    w.stop().await;
+}
+
 #[tokio::test]
 async fn zoho_clicks_to_dial_and_the_pbx_rings_the_agent_then_the_number() {
     let w = pb_world().await;
