@@ -60,7 +60,9 @@ impl DialRules {
         };
         // As typed, a prefix the agent typed already is not doubled. (The
         // other forms are rebuilt from the number, which `normalize` read
-        // without it.)
+        // without it.) Where the outside line is "0", which is also the
+        // national trunk prefix, this cannot tell the two apart: such PBXs
+        // want `Local`, which never guesses.
         if self.format == DialFormat::AsTyped
             && cleaned
                 .strip_prefix(self.outside_line_prefix.as_str())
