@@ -8,6 +8,7 @@ mod backend;
 mod dashboard;
 mod mode;
 mod settings;
+mod settings_engine;
 mod settings_form;
 mod setup_pbx;
 mod setup_zoho;

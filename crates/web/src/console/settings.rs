@@ -1,15 +1,19 @@
-//! The settings page: which calls are logged, subject and description
-//! templates, the screen-pop default, unknown numbers per direction, the
-//! PBX phonebook for contact sync, the default country and recording links.
+//! The settings page: which calls are logged (kinds, talk time, business
+//! hours), subject and description templates, who owns a call, the
+//! screen-pop default, unknown numbers per direction, the PBX phonebook
+//! for contact sync, the default country, recording links and the CRM's
+//! call result per kind of call.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use ringbridge_core::crm::CrmUser;
 
+use super::settings_engine::{DAYS, OWNERS, RESULTS};
 use super::settings_form::{SCREEN_POP_DEFAULT_KEY, ScreenPopDefault, SettingsForm};
-use super::{Nav, apply, console};
+use super::{Console, Nav, apply, console, explain};
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::pages::{PageCtx, WebError};
@@ -22,6 +26,10 @@ struct SettingsPage<'a> {
     form: &'a SettingsForm,
     saved: bool,
     errors: Vec<String>,
+    /// Who can own missed group calls: (id, name).
+    crm_users: Vec<(String, String)>,
+    /// Why the CRM's users are not listed (it could not be asked).
+    crm_note: Option<String>,
 }
 
 impl SettingsPage<'_> {
@@ -40,6 +48,39 @@ impl SettingsPage<'_> {
             ("off", "console-settings-recording-off"),
         ]
     }
+
+    fn owners(&self) -> Vec<(&'static str, &'static str)> {
+        OWNERS
+            .iter()
+            .map(|(_, name, label)| (*name, *label))
+            .collect()
+    }
+
+    fn owner_is(&self, name: &str) -> bool {
+        self.form.owner.as_deref() == Some(name)
+    }
+
+    /// (field, label, ticked) per weekday.
+    fn days(&self) -> Vec<(String, &'static str, bool)> {
+        DAYS.iter()
+            .map(|(day, label)| {
+                let field = format!("hours_{}", day.to_string().to_lowercase());
+                (field, *label, self.form.day(*day).is_some())
+            })
+            .collect()
+    }
+
+    /// (field, label, value) per kind of call.
+    fn results(&self) -> Vec<(&'static str, &'static str, &str)> {
+        RESULTS
+            .iter()
+            .map(|(_, field, label)| (*field, *label, self.form.result(field)))
+            .collect()
+    }
+
+    fn group_owner(&self) -> &str {
+        self.form.group_missed_owner.as_deref().unwrap_or("")
+    }
 }
 
 async fn screen_pop(state: &AppState) -> Result<ScreenPopDefault, WebError> {
@@ -50,6 +91,60 @@ async fn screen_pop(state: &AppState) -> Result<ScreenPopDefault, WebError> {
     })
 }
 
+/// The CRM's active users, or why they cannot be listed.
+async fn crm_users(console: &Console, ctx: &PageCtx) -> Result<Vec<CrmUser>, String> {
+    match console.backend.crm_users().await {
+        Ok(users) => Ok(users.into_iter().filter(|u| u.active).collect()),
+        Err(err) => Err(explain(ctx, &err)),
+    }
+}
+
+/// The page; an unreachable CRM still shows it, with the stored owner kept
+/// as the only choice beside Zoho's default (saving keeps it).
+async fn render(
+    state: &AppState,
+    ctx: &PageCtx,
+    status: StatusCode,
+    form: &SettingsForm,
+    saved: bool,
+    errors: Vec<String>,
+) -> Result<Response, WebError> {
+    let current = form
+        .group_missed_owner
+        .clone()
+        .filter(|id| !id.trim().is_empty());
+    let (mut crm_users, crm_note) = match crm_users(console(state)?, ctx).await {
+        Ok(users) => (
+            users
+                .into_iter()
+                .map(|u| (u.id, u.name))
+                .collect::<Vec<_>>(),
+            None,
+        ),
+        Err(why) => (
+            Vec::new(),
+            Some(ctx.t1("console-settings-group-owner-unlisted", "detail", &why)),
+        ),
+    };
+    // A stored owner no longer among the users (deactivated, or the CRM
+    // not reachable) stays selectable under its id.
+    if let Some(id) = current
+        && !crm_users.iter().any(|(u, _)| *u == id)
+    {
+        crm_users.push((id.clone(), id));
+    }
+    let page = SettingsPage {
+        ctx,
+        nav: Nav("/console/settings"),
+        form,
+        saved,
+        errors,
+        crm_users,
+        crm_note,
+    };
+    ctx.render(status, &page)
+}
+
 pub async fn show(
     _admin: RequireAdmin,
     ctx: PageCtx,
@@ -57,14 +152,7 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let stored = console(&state)?.store.console().await?.settings;
     let form = SettingsForm::from_stored(&stored.unwrap_or_default(), screen_pop(&state).await?);
-    let page = SettingsPage {
-        ctx: &ctx,
-        nav: Nav("/console/settings"),
-        form: &form,
-        saved: false,
-        errors: Vec::new(),
-    };
-    ctx.render(StatusCode::OK, &page)
+    render(&state, &ctx, StatusCode::OK, &form, false, Vec::new()).await
 }
 
 pub async fn submit(
@@ -75,18 +163,32 @@ pub async fn submit(
 ) -> Result<Response, WebError> {
     let console = console(&state)?;
     let previous = console.store.console().await?.settings.unwrap_or_default();
-    let (settings, pop) = match form.parse(&previous) {
-        Ok(parsed) => parsed,
-        Err(problems) => {
-            let page = SettingsPage {
-                ctx: &ctx,
-                nav: Nav("/console/settings"),
-                form: &form,
-                saved: false,
-                errors: problems.into_iter().map(|id| ctx.t(id)).collect(),
-            };
-            return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    let (parsed, mut problems) = match form.parse(&previous) {
+        Ok(parsed) => (Some(parsed), Vec::new()),
+        Err(problems) => (None, problems.into_iter().map(|id| ctx.t(id)).collect()),
+    };
+    // A newly chosen owner must be one of the CRM's users (an unchanged
+    // one is kept even while the CRM cannot be asked).
+    if let Some((settings, _)) = &parsed
+        && let Some(id) = &settings.engine.group_missed_owner
+        && previous.engine.group_missed_owner.as_ref() != Some(id)
+    {
+        match crm_users(console, &ctx).await {
+            Ok(users) if users.iter().any(|u| u.id == *id) => {}
+            Ok(_) => problems.push(ctx.t("console-settings-bad-group-owner")),
+            Err(why) => problems.push(why),
         }
+    }
+    let Some((settings, pop)) = parsed.filter(|_| problems.is_empty()) else {
+        return render(
+            &state,
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form,
+            false,
+            problems,
+        )
+        .await;
     };
     let pop_json = serde_json::to_string(&pop)
         .map_err(|e| ringbridge_core::store::StoreError::Corrupt(e.to_string()))?;
@@ -98,12 +200,5 @@ pub async fn submit(
     tracing::info!(by = %admin.account.username, "settings saved");
     apply(console).await;
     let form = SettingsForm::from_stored(&settings, pop);
-    let page = SettingsPage {
-        ctx: &ctx,
-        nav: Nav("/console/settings"),
-        form: &form,
-        saved: true,
-        errors: Vec::new(),
-    };
-    ctx.render(StatusCode::OK, &page)
+    render(&state, &ctx, StatusCode::OK, &form, true, Vec::new()).await
 }

@@ -1,11 +1,14 @@
 //! The settings form: its fields, checked and turned into the stored
 //! settings (every problem reported, not just the first).
 
+use chrono::Weekday;
 use ringbridge_core::console::{ConsoleSettings, RecordingLinkPolicy};
 use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::settings::UnknownNumberAction;
 use ringbridge_core::template::Template;
 use serde::Deserialize;
+
+use super::settings_engine::{self as engine, DAYS, RESULTS};
 
 /// When the CRM record opens for agents who have not chosen (the panel's
 /// own settings, stored under the panel's default key).
@@ -42,6 +45,39 @@ pub struct SettingsForm {
     #[serde(default)]
     pub recording_days: String,
     pub recording_sign_in: Option<String>,
+    /// `last_talker` / `first_talker`. Absent (a form that does not show
+    /// it) keeps what is stored.
+    pub owner: Option<String>,
+    /// Only calls within business hours are logged.
+    pub hours_on: Option<String>,
+    pub hours_mon: Option<String>,
+    pub hours_tue: Option<String>,
+    pub hours_wed: Option<String>,
+    pub hours_thu: Option<String>,
+    pub hours_fri: Option<String>,
+    pub hours_sat: Option<String>,
+    pub hours_sun: Option<String>,
+    #[serde(default)]
+    pub hours_start: String,
+    #[serde(default)]
+    pub hours_end: String,
+    #[serde(default)]
+    pub hours_time_zone: String,
+    /// A CRM user id; empty is Zoho's default owner. Absent keeps what is
+    /// stored.
+    pub group_missed_owner: Option<String>,
+    #[serde(default)]
+    pub result_inbound_answered: String,
+    #[serde(default)]
+    pub result_inbound_missed: String,
+    #[serde(default)]
+    pub result_outbound_answered: String,
+    #[serde(default)]
+    pub result_outbound_unanswered: String,
+    #[serde(default)]
+    pub result_internal: String,
+    #[serde(default)]
+    pub result_voicemail: String,
 }
 
 fn tick(on: bool) -> Option<String> {
@@ -67,6 +103,57 @@ fn action(text: &str) -> Option<UnknownNumberAction> {
 }
 
 impl SettingsForm {
+    /// The tick box of `day` (the form has one field per day: a posted
+    /// form cannot repeat a name here).
+    pub fn day(&self, day: Weekday) -> &Option<String> {
+        match day {
+            Weekday::Mon => &self.hours_mon,
+            Weekday::Tue => &self.hours_tue,
+            Weekday::Wed => &self.hours_wed,
+            Weekday::Thu => &self.hours_thu,
+            Weekday::Fri => &self.hours_fri,
+            Weekday::Sat => &self.hours_sat,
+            Weekday::Sun => &self.hours_sun,
+        }
+    }
+
+    fn day_mut(&mut self, day: Weekday) -> &mut Option<String> {
+        match day {
+            Weekday::Mon => &mut self.hours_mon,
+            Weekday::Tue => &mut self.hours_tue,
+            Weekday::Wed => &mut self.hours_wed,
+            Weekday::Thu => &mut self.hours_thu,
+            Weekday::Fri => &mut self.hours_fri,
+            Weekday::Sat => &mut self.hours_sat,
+            Weekday::Sun => &mut self.hours_sun,
+        }
+    }
+
+    /// The call result typed for `kind`'s field (see [`RESULTS`]).
+    pub fn result(&self, field: &str) -> &str {
+        match field {
+            "result_inbound_answered" => &self.result_inbound_answered,
+            "result_inbound_missed" => &self.result_inbound_missed,
+            "result_outbound_answered" => &self.result_outbound_answered,
+            "result_outbound_unanswered" => &self.result_outbound_unanswered,
+            "result_internal" => &self.result_internal,
+            "result_voicemail" => &self.result_voicemail,
+            _ => "",
+        }
+    }
+
+    fn result_mut(&mut self, field: &str) -> Option<&mut String> {
+        Some(match field {
+            "result_inbound_answered" => &mut self.result_inbound_answered,
+            "result_inbound_missed" => &mut self.result_inbound_missed,
+            "result_outbound_answered" => &mut self.result_outbound_answered,
+            "result_outbound_unanswered" => &mut self.result_outbound_unanswered,
+            "result_internal" => &mut self.result_internal,
+            "result_voicemail" => &mut self.result_voicemail,
+            _ => return None,
+        })
+    }
+
     /// The form filled in from what is stored.
     pub fn from_stored(s: &ConsoleSettings, pop: ScreenPopDefault) -> Self {
         let l = &s.engine.logging;
@@ -75,7 +162,13 @@ impl SettingsForm {
             RecordingLinkPolicy::UntilRevoked => ("until_revoked", String::new()),
             RecordingLinkPolicy::ExpireAfterDays(d) => ("expire", d.to_string()),
         };
-        Self {
+        // Hours not kept yet: the page offers office hours in the display
+        // time zone, unticked.
+        let hours = l
+            .business_hours
+            .clone()
+            .unwrap_or_else(|| engine::default_hours(&s.engine.display_time_zone));
+        let mut form = Self {
             log_inbound_answered: tick(l.inbound_answered),
             log_inbound_missed: tick(l.inbound_missed),
             log_outbound_answered: tick(l.outbound_answered),
@@ -95,11 +188,30 @@ impl SettingsForm {
             recording: recording.to_owned(),
             recording_days: days,
             recording_sign_in: tick(s.recording_sign_in),
+            owner: Some(engine::owner_name(s.engine.owner).to_owned()),
+            hours_on: tick(l.business_hours.is_some()),
+            hours_start: engine::show_time(hours.start),
+            hours_end: engine::show_time(hours.end),
+            hours_time_zone: hours.time_zone.clone(),
+            group_missed_owner: Some(s.engine.group_missed_owner.clone().unwrap_or_default()),
+            ..Self::default()
+        };
+        for day in &hours.days {
+            *form.day_mut(*day) = tick(true);
         }
+        for (kind, field, _) in RESULTS {
+            if let (Some(value), Some(slot)) =
+                (s.engine.call_results.get(&kind), form.result_mut(field))
+            {
+                value.clone_into(slot);
+            }
+        }
+        form
     }
 
-    /// `previous` supplies what the form does not show (business hours,
-    /// call results, owners…). Errors are Fluent ids.
+    /// `previous` supplies what the form does not show (matching modules,
+    /// the display time zone; the owners when not posted). Errors are
+    /// Fluent ids.
     pub fn parse(
         &self,
         previous: &ConsoleSettings,
@@ -164,6 +276,7 @@ impl SettingsForm {
             }
         };
         s.recording_sign_in = self.recording_sign_in.is_some();
+        self.parse_engine(&mut s, &mut problems);
         let pop = ScreenPopDefault {
             on_ringing: self.pop_ringing.is_some(),
             on_answer: self.pop_answer.is_some(),
@@ -173,6 +286,60 @@ impl SettingsForm {
             Ok((s, pop))
         } else {
             Err(problems)
+        }
+    }
+}
+
+impl SettingsForm {
+    /// The owners, business hours and call results into `s`.
+    fn parse_engine(&self, s: &mut ConsoleSettings, problems: &mut Vec<&'static str>) {
+        if let Some(owner) = &self.owner {
+            match engine::owner(owner) {
+                Some(owner) => s.engine.owner = owner,
+                None => problems.push("console-settings-bad-owner"),
+            }
+        }
+        s.engine.logging.business_hours = if self.hours_on.is_some() {
+            let days = DAYS
+                .iter()
+                .map(|(d, _)| *d)
+                .filter(|d| self.day(*d).is_some())
+                .collect();
+            match engine::hours(
+                days,
+                &self.hours_start,
+                &self.hours_end,
+                &self.hours_time_zone,
+            ) {
+                Ok(hours) => Some(hours),
+                Err(found) => {
+                    problems.extend(found);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if let Some(owner) = &self.group_missed_owner {
+            match engine::group_owner(owner) {
+                Ok(owner) => s.engine.group_missed_owner = owner,
+                Err(id) => problems.push(id),
+            }
+        }
+        s.engine.call_results.clear();
+        let mut bad_result = false;
+        for (kind, field, _) in RESULTS {
+            match engine::call_result(self.result(field)) {
+                Ok(Some(value)) => {
+                    s.engine.call_results.insert(kind, value);
+                }
+                Ok(None) => {}
+                Err(id) if !bad_result => {
+                    bad_result = true;
+                    problems.push(id);
+                }
+                Err(_) => {}
+            }
         }
     }
 }
@@ -192,12 +359,29 @@ mod tests {
         stored.engine.unknown_outbound = UnknownNumberAction::CreateLead;
         stored.engine.logging.internal = true;
         stored.engine.logging.min_talk_s = 5;
+        stored.engine.owner = ringbridge_core::tracker::OwnerPolicy::FirstTalker;
+        stored.engine.group_missed_owner = Some("4150868000000225013".into());
+        stored.engine.display_time_zone = "Europe/Berlin".into();
+        stored.engine.match_modules = vec![ringbridge_core::crm::CrmModule::Leads];
+        let mut hours = engine::default_hours("America/New_York");
+        hours.days = vec![Weekday::Sat, Weekday::Sun];
+        stored.engine.logging.business_hours = Some(hours);
+        stored.engine.call_results.insert(
+            ringbridge_core::policy::CallKind::OutboundUnanswered,
+            "No response/Busy".into(),
+        );
         let pop = ScreenPopDefault {
             on_ringing: false,
             on_answer: true,
             on_hangup: false,
         };
         let form = SettingsForm::from_stored(&stored, pop);
+        assert_eq!(form.parse(&stored).unwrap(), (stored.clone(), pop));
+        // Unticked, the hours are dropped; the page offers the display zone.
+        stored.engine.logging.business_hours = None;
+        let form = SettingsForm::from_stored(&stored, pop);
+        assert_eq!(form.hours_time_zone, "Europe/Berlin");
+        assert!(form.day(Weekday::Fri).is_some() && form.day(Weekday::Sat).is_none());
         assert_eq!(form.parse(&stored).unwrap(), (stored, pop));
     }
 
@@ -212,10 +396,18 @@ mod tests {
             recording: "expire".into(),
             recording_days: "0".into(),
             phonebook: "a\u{7}".into(),
+            owner: Some("loudest".into()),
+            hours_on: Some("on".into()),
+            hours_start: "18:00".into(),
+            hours_end: "08:00".into(),
+            hours_time_zone: "Mars/Base".into(),
+            group_missed_owner: Some("x\u{0}".into()),
+            result_voicemail: "a\nb".into(),
+            result_internal: "c\td".into(),
             ..SettingsForm::default()
         };
         let problems = form.parse(&ConsoleSettings::default()).unwrap_err();
-        assert_eq!(problems.len(), 7, "one per bad field: {problems:?}");
+        assert_eq!(problems.len(), 13, "one per bad field: {problems:?}");
         for id in problems {
             for lang in crate::i18n::Lang::ALL {
                 assert!(lang.has(id), "{lang:?} lacks {id}");

@@ -23,6 +23,7 @@ use secrecy::ExposeSecret;
 mod disconnect;
 mod flows;
 mod guards;
+mod settings;
 
 const ADMIN_PW: &str = "admin password 1";
 pub const HOSTILE: &str = "<script>alert(1)</script>";
@@ -36,6 +37,8 @@ pub struct FakeBackend {
     pub revoked: Mutex<Vec<String>>,
     /// Zoho cannot be reached for the revocation.
     pub revoke_fails: AtomicBool,
+    /// Zoho cannot be reached for its users.
+    pub users_fail: AtomicBool,
 }
 
 #[async_trait]
@@ -125,6 +128,11 @@ impl ConsoleBackend for FakeBackend {
     }
 
     async fn crm_users(&self) -> Result<Vec<CrmUser>, BackendError> {
+        if self.users_fail.load(Ordering::SeqCst) {
+            return Err(BackendError::Unreachable(
+                "www.zohoapis.eu: timed out".into(),
+            ));
+        }
         let user = |id: &str, name: &str, email: &str| CrmUser {
             id: id.into(),
             email: Some(email.into()),

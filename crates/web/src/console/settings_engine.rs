@@ -1,0 +1,198 @@
+//! The settings page's engine choices that were once file-only: who owns a
+//! transferred call, business hours, the owner of missed group calls and
+//! the CRM's call result per kind of call. Names as the form posts them.
+
+use chrono::{NaiveTime, Weekday};
+use ringbridge_core::policy::{BusinessHours, CallKind};
+use ringbridge_core::tracker::OwnerPolicy;
+
+/// The owner policies, as form values with their Fluent labels.
+pub const OWNERS: [(OwnerPolicy, &str, &str); 2] = [
+    (
+        OwnerPolicy::LastTalker,
+        "last_talker",
+        "console-settings-owner-last",
+    ),
+    (
+        OwnerPolicy::FirstTalker,
+        "first_talker",
+        "console-settings-owner-first",
+    ),
+];
+
+pub fn owner_name(policy: OwnerPolicy) -> &'static str {
+    OWNERS
+        .iter()
+        .find(|(p, _, _)| *p == policy)
+        .map_or("last_talker", |(_, name, _)| name)
+}
+
+pub fn owner(text: &str) -> Option<OwnerPolicy> {
+    OWNERS
+        .iter()
+        .find(|(_, name, _)| *name == text)
+        .map(|(p, _, _)| *p)
+}
+
+/// The week as the page shows it, Monday first, with Fluent labels.
+pub const DAYS: [(Weekday, &str); 7] = [
+    (Weekday::Mon, "console-settings-day-mon"),
+    (Weekday::Tue, "console-settings-day-tue"),
+    (Weekday::Wed, "console-settings-day-wed"),
+    (Weekday::Thu, "console-settings-day-thu"),
+    (Weekday::Fri, "console-settings-day-fri"),
+    (Weekday::Sat, "console-settings-day-sat"),
+    (Weekday::Sun, "console-settings-day-sun"),
+];
+
+/// What the page offers before any hours are stored: office hours on
+/// weekdays.
+pub fn default_hours(time_zone: &str) -> BusinessHours {
+    BusinessHours {
+        time_zone: time_zone.to_owned(),
+        days: DAYS[..5].iter().map(|(d, _)| *d).collect(),
+        start: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+        end: NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default(),
+    }
+}
+
+/// A time as an HTML time input shows it (seconds only when there are some).
+pub fn show_time(t: NaiveTime) -> String {
+    if t.format("%S").to_string() == "00" {
+        t.format("%H:%M").to_string()
+    } else {
+        t.format("%H:%M:%S").to_string()
+    }
+}
+
+/// A time input's value: `HH:MM`, or `HH:MM:SS` when the browser adds seconds.
+pub fn parse_time(text: &str) -> Option<NaiveTime> {
+    let text = text.trim();
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+        .ok()
+}
+
+/// The hours as entered, or the Fluent ids of what is wrong with them.
+pub fn hours(
+    days: Vec<Weekday>,
+    start: &str,
+    end: &str,
+    time_zone: &str,
+) -> Result<BusinessHours, Vec<&'static str>> {
+    let mut problems = Vec::new();
+    if days.is_empty() {
+        problems.push("console-settings-bad-hours-days");
+    }
+    match (parse_time(start), parse_time(end)) {
+        (Some(s), Some(e)) if s < e => {}
+        _ => problems.push("console-settings-bad-hours-times"),
+    }
+    let time_zone = time_zone.trim();
+    // The engine reads an unknown zone as UTC: refuse it here instead.
+    if time_zone.parse::<chrono_tz::Tz>().is_err() {
+        problems.push("console-settings-bad-hours-zone");
+    }
+    match (parse_time(start), parse_time(end)) {
+        (Some(start), Some(end)) if problems.is_empty() => Ok(BusinessHours {
+            time_zone: time_zone.to_owned(),
+            days,
+            start,
+            end,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// Each kind of call: its form field and Fluent label.
+pub const RESULTS: [(CallKind, &str, &str); 6] = [
+    (
+        CallKind::InboundAnswered,
+        "result_inbound_answered",
+        "console-settings-inbound-answered",
+    ),
+    (
+        CallKind::InboundMissed,
+        "result_inbound_missed",
+        "console-settings-inbound-missed",
+    ),
+    (
+        CallKind::OutboundAnswered,
+        "result_outbound_answered",
+        "console-settings-outbound-answered",
+    ),
+    (
+        CallKind::OutboundUnanswered,
+        "result_outbound_unanswered",
+        "console-settings-outbound-unanswered",
+    ),
+    (
+        CallKind::Internal,
+        "result_internal",
+        "console-settings-internal",
+    ),
+    (
+        CallKind::Voicemail,
+        "result_voicemail",
+        "console-settings-voicemail",
+    ),
+];
+
+/// A picklist value as typed: empty is "not sent"; it is plain text, but
+/// a line of reasonable length (Zoho's picklist values are short).
+pub fn call_result(text: &str) -> Result<Option<String>, &'static str> {
+    let text = text.trim();
+    if text.chars().count() > 120 || text.chars().any(char::is_control) {
+        return Err("console-settings-bad-call-result");
+    }
+    Ok((!text.is_empty()).then(|| text.to_owned()))
+}
+
+/// A CRM user id as posted: empty is Zoho's default owner.
+pub fn group_owner(text: &str) -> Result<Option<String>, &'static str> {
+    let text = text.trim();
+    if text.chars().count() > 64 || text.chars().any(char::is_control) {
+        return Err("console-settings-bad-group-owner");
+    }
+    Ok((!text.is_empty()).then(|| text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_are_checked_whole() {
+        let ok = hours(vec![Weekday::Sat], "08:30", "12:00:30", "Asia/Shanghai").unwrap();
+        assert_eq!(ok.start, NaiveTime::from_hms_opt(8, 30, 0).unwrap());
+        assert_eq!(show_time(ok.end), "12:00:30");
+        assert_eq!(show_time(ok.start), "08:30");
+        let bad = hours(Vec::new(), "17:00", "09:00", "Mars/Base").unwrap_err();
+        assert_eq!(
+            bad,
+            [
+                "console-settings-bad-hours-days",
+                "console-settings-bad-hours-times",
+                "console-settings-bad-hours-zone"
+            ]
+        );
+        assert_eq!(
+            hours(vec![Weekday::Mon], "09:00", "09:00", "UTC").unwrap_err(),
+            ["console-settings-bad-hours-times"],
+            "an empty day is no business hours"
+        );
+        assert!(hours(vec![Weekday::Mon], "", "17:00", "UTC").is_err());
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for (policy, name, _) in OWNERS {
+            assert_eq!(owner(owner_name(policy)), Some(policy));
+            assert_eq!(owner(name), Some(policy));
+        }
+        assert_eq!(owner("loudest"), None);
+        assert_eq!(call_result("  "), Ok(None));
+        assert_eq!(call_result("a\nb"), Err("console-settings-bad-call-result"));
+        assert_eq!(group_owner(""), Ok(None));
+    }
+}
