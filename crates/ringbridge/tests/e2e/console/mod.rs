@@ -2,6 +2,7 @@
 //! process on loopback: what it takes to drive it like a browser.
 
 mod failing;
+mod hours;
 mod setup;
 
 use std::time::Duration;
@@ -10,6 +11,7 @@ use reqwest::header::LOCATION;
 use reqwest::{Client, StatusCode};
 use ringbridge::config::Config;
 use ringbridge::serve::runtime;
+use ringbridge_sim_yeastar::SimYeastar;
 use ringbridge_sim_zoho::SimZoho;
 use tokio::sync::oneshot;
 
@@ -119,12 +121,46 @@ pub(super) async fn start(
     listener: std::net::TcpListener,
     extra_toml: &str,
 ) -> Ringbridge {
+    launch(zoho, listener, "", extra_toml).await
+}
+
+/// As [`start`], with the PBX simulator and a Zoho grant (`refresh`) in
+/// the configuration file: the integration runs from the first moment, and
+/// the console only has the admin account and the settings to add.
+pub(super) async fn start_connected(
+    pbx: &SimYeastar,
+    zoho: &SimZoho,
+    listener: std::net::TcpListener,
+    refresh: &str,
+) -> Ringbridge {
+    let grant = format!(
+        "client_secret = \"{}\"\nrefresh_token = \"{refresh}\"\n",
+        zoho.client_secret()
+    );
+    let pbx = format!(
+        "[pbx]\nbase_url = \"{}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n\
+         default_country = \"US\"\n",
+        pbx.base_url(),
+        pbx.client_id(),
+        pbx.client_secret()
+    );
+    launch(zoho, listener, &grant, &pbx).await
+}
+
+/// `zoho_keys` go into the `[zoho]` table, `extra_toml` after the rest.
+async fn launch(
+    zoho: &SimZoho,
+    listener: std::net::TcpListener,
+    zoho_keys: &str,
+    extra_toml: &str,
+) -> Ringbridge {
     let dir = tempfile::tempdir().expect("a temp dir");
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     let toml = format!(
         "data_dir = {data:?}\n\
          [http]\nlisten = \"127.0.0.1:0\"\npublic_url = \"{url}\"\nsecure_cookies = false\n\
          [zoho]\nclient_id = \"{id}\"\naccounts_server = \"{acc}\"\napi_domain = \"{api}\"\n\
+         {zoho_keys}\
          [timing]\npoll_ms = 200\nflush_delay_ms = 300\nsettle_ms = 200\ncheckpoint_ms = 500\n\
          catchup_clock_skew_secs = 2592000\nreconcile_secs = 3\n",
         data = dir.path().join("data").display().to_string(),
