@@ -30,7 +30,7 @@ const HOURS: [(&str, &str); 7] = [
     ("hours_tue", "on"),
     ("hours_sat", "on"),
     ("hours_start", "08:30"),
-    ("hours_end", "12:15"),
+    ("hours_end", "12:15:30"),
     ("hours_time_zone", "Asia/Shanghai"),
     ("owner", "first_talker"),
 ];
@@ -76,7 +76,7 @@ async fn owners_hours_and_call_results_are_saved_and_shown() {
     let hours = s.engine.logging.business_hours.clone().expect("hours kept");
     assert_eq!(hours.days, [Weekday::Tue, Weekday::Sat]);
     assert_eq!(hours.start, NaiveTime::from_hms_opt(8, 30, 0).unwrap());
-    assert_eq!(hours.end, NaiveTime::from_hms_opt(12, 15, 0).unwrap());
+    assert_eq!(hours.end, NaiveTime::from_hms_opt(12, 15, 30).unwrap());
     assert_eq!(hours.time_zone, "Asia/Shanghai");
     assert_eq!(s.engine.group_missed_owner.as_deref(), Some("u1"));
     assert_eq!(
@@ -96,7 +96,10 @@ async fn owners_hours_and_call_results_are_saved_and_shown() {
         "name=\"hours_on\" checked",
         "name=\"hours_tue\" checked",
         "name=\"hours_sat\" checked",
-        "name=\"hours_end\" value=\"12:15\"",
+        // Seconds kept: the time input steps by seconds, or a browser
+        // would refuse to send the form again.
+        "name=\"hours_end\" value=\"12:15:30\" step=\"1\">",
+        "name=\"hours_start\" value=\"08:30\">",
         "name=\"hours_time_zone\" value=\"Asia/Shanghai\"",
         "<option value=\"u1\" selected>Maya Ortiz</option>",
         "name=\"result_outbound_unanswered\" value=\"No response/Busy\"",
