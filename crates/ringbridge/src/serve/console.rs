@@ -451,6 +451,19 @@ impl ConsoleBackend for ConsoleRuntime {
         Ok(())
     }
 
+    fn initial_settings(&self) -> ringbridge_core::console::ConsoleSettings {
+        ringbridge_core::console::ConsoleSettings {
+            engine: self.file.engine.clone(),
+            default_country: self
+                .file
+                .pbx
+                .as_ref()
+                .and_then(|p| p.default_country.clone()),
+            recording: self.file.recording_links,
+            recording_sign_in: self.file.recording_sign_in,
+        }
+    }
+
     fn states(&self) -> LinkStates {
         let links = self.links.lock().unwrap_or_else(|e| e.into_inner());
         let failed = |configured: bool| match (&links.failed, configured) {

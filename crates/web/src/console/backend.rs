@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ringbridge_core::audit::AuditStore;
-use ringbridge_core::console::{ConsoleStore, CrmConnection, CrmGrant, PbxConnection};
+use ringbridge_core::console::{
+    ConsoleSettings, ConsoleStore, CrmConnection, CrmGrant, PbxConnection,
+};
 use ringbridge_core::crm::CrmUser;
 use ringbridge_core::outbox::OutboxStore;
 use ringbridge_core::pbx::Extension;
@@ -124,6 +126,13 @@ pub trait ConsoleBackend: Send + Sync {
 
     /// The connections' states now.
     fn states(&self) -> LinkStates;
+
+    /// The settings in force until the settings page is first saved (the
+    /// configuration file's), so the page starts from them and its first
+    /// save does not silently replace them with built-in defaults.
+    fn initial_settings(&self) -> ConsoleSettings {
+        ConsoleSettings::default()
+    }
 }
 
 /// What the console reads and writes in the store.

@@ -150,8 +150,10 @@ pub async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
 ) -> Result<Response, WebError> {
-    let stored = console(&state)?.store.console().await?.settings;
-    let form = SettingsForm::from_stored(&stored.unwrap_or_default(), screen_pop(&state).await?);
+    let console = console(&state)?;
+    let stored = console.store.console().await?.settings;
+    let stored = stored.unwrap_or_else(|| console.backend.initial_settings());
+    let form = SettingsForm::from_stored(&stored, screen_pop(&state).await?);
     render(&state, &ctx, StatusCode::OK, &form, false, Vec::new()).await
 }
 
@@ -162,7 +164,12 @@ pub async fn submit(
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, WebError> {
     let console = console(&state)?;
-    let previous = console.store.console().await?.settings.unwrap_or_default();
+    let previous = console
+        .store
+        .console()
+        .await?
+        .settings
+        .unwrap_or_else(|| console.backend.initial_settings());
     let (parsed, mut problems) = match form.parse(&previous) {
         Ok(parsed) => (Some(parsed), Vec::new()),
         Err(problems) => (None, problems.into_iter().map(|id| ctx.t(id)).collect()),

@@ -2,6 +2,7 @@
 //! process on loopback: what it takes to drive it like a browser.
 
 mod failing;
+mod file_settings;
 mod hours;
 mod setup;
 
