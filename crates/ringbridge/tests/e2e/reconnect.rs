@@ -14,11 +14,9 @@ use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use serde_json::Value;
 use tokio::process::{Child, Command};
 
-use crate::console::{Page, consent_link, csrf, read, within};
+use crate::console::{FIRST_ADMIN, Page, consent_link, csrf, read, within};
 
 mod disconnect;
-
-const ADMIN_PW: &str = "admin password 1";
 
 /// A `ringbridge serve` child and a browser with a session.
 struct Serve {
@@ -200,18 +198,7 @@ async fn start_with(with_pbx: bool) -> (SimYeastar, SimZoho, String, Serve) {
             .is_ok()
     })
     .await;
-    let setup = rb
-        .post(
-            "/setup",
-            "/setup",
-            &[
-                ("username", "root"),
-                ("display_name", "Rita"),
-                ("password", ADMIN_PW),
-                ("password_confirm", ADMIN_PW),
-            ],
-        )
-        .await;
+    let setup = rb.post("/setup", "/setup", FIRST_ADMIN).await;
     assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
     (pbx, zoho, refresh, rb)
 }

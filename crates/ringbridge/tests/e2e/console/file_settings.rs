@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
 
-use super::{ADMIN_PW, start};
+use super::start;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_settings_page_starts_from_the_configuration_file() {
@@ -16,18 +16,7 @@ async fn the_settings_page_starts_from_the_configuration_file() {
     let file = "[engine]\nunknown_inbound = \"create_contact\"\nphonebook = \"From The File\"\n\
                 [engine.logging]\nmin_talk_s = 42\n";
     let mut rb = start(&zoho, listener, file).await;
-    let setup = rb
-        .post(
-            "/setup",
-            &[
-                ("username", "root"),
-                ("display_name", "Rita"),
-                ("password", ADMIN_PW),
-                ("password_confirm", ADMIN_PW),
-            ],
-        )
-        .await;
-    assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
+    rb.create_admin().await;
     let page = rb.get("/console/settings").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(

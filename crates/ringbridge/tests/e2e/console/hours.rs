@@ -10,7 +10,7 @@ use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use serde_json::Value;
 
-use super::{ADMIN_PW, Ringbridge, csrf, eventually, read, start_connected};
+use super::{Ringbridge, csrf, eventually, read, start_connected};
 
 /// The settings page's form with business hours on `days` (`hours_mon`…),
 /// all day long in UTC.
@@ -89,18 +89,7 @@ async fn calls_outside_business_hours_set_on_the_page_are_not_logged() {
         .issue_tokens(ringbridge::world::ZOHO_SCOPES)
         .refresh_token;
     let mut rb = start_connected(&pbx, &zoho, listener, &refresh).await;
-    let setup = rb
-        .post(
-            "/setup",
-            &[
-                ("username", "root"),
-                ("display_name", "Rita"),
-                ("password", ADMIN_PW),
-                ("password_confirm", ADMIN_PW),
-            ],
-        )
-        .await;
-    assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
+    rb.create_admin().await;
     // Agent 1005 answers the calls; her panel shows what became of them.
     let agent_pw = "agent password 1";
     let made = rb

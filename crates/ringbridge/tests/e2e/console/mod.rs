@@ -17,6 +17,13 @@ use ringbridge_sim_zoho::SimZoho;
 use tokio::sync::oneshot;
 
 pub(super) const ADMIN_PW: &str = "admin password 1";
+/// The first-run form that creates the admin account.
+pub(crate) const FIRST_ADMIN: &[(&str, &str)] = &[
+    ("username", "root"),
+    ("display_name", "Rita"),
+    ("password", ADMIN_PW),
+    ("password_confirm", ADMIN_PW),
+];
 pub(super) const HOSTILE: &str = "<script>alert(1)</script>";
 
 pub(crate) struct Page {
@@ -72,6 +79,12 @@ pub(super) struct Ringbridge {
 }
 
 impl Ringbridge {
+    /// First run: creates the admin account (and signs in as it).
+    pub(super) async fn create_admin(&self) {
+        let setup = self.post("/setup", FIRST_ADMIN).await;
+        assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
+    }
+
     /// Stops the service; it must end cleanly.
     pub(super) async fn shut_down(&mut self) {
         if let Some(stop) = self.stop.take() {

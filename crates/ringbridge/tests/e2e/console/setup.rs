@@ -9,7 +9,7 @@ use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{Module, SeedUser, SimConfig, SimZoho};
 use serde_json::json;
 
-use super::{ADMIN_PW, HOSTILE, consent_link, eventually, hidden_fields, read, start};
+use super::{HOSTILE, consent_link, eventually, hidden_fields, read, start};
 
 /// The demo org, plus a Zoho user with a hostile name whom no extension
 /// matches by e-mail (the admin pairs her by hand).
@@ -53,18 +53,7 @@ async fn setup_from_an_empty_data_dir_to_phonebridge() {
     let mut rb = start(&zoho, listener, "").await;
 
     // First run: the pages ask for the admin account.
-    let setup = rb
-        .post(
-            "/setup",
-            &[
-                ("username", "root"),
-                ("display_name", "Rita"),
-                ("password", ADMIN_PW),
-                ("password_confirm", ADMIN_PW),
-            ],
-        )
-        .await;
-    assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
+    rb.create_admin().await;
     let dashboard = rb.get("/console").await;
     assert!(
         dashboard.body.contains("Not configured"),
