@@ -145,6 +145,20 @@ console-settings-bad-hours-times = Business hours need an opening time before th
 console-settings-bad-hours-zone = Enter a known time zone, e.g. Europe/Berlin or America/New_York.
 console-settings-bad-group-owner = Pick a CRM user from the list as the owner of missed group calls.
 console-settings-bad-call-result = A call result is one line of at most 120 characters.
+console-settings-display-zone = Time zone for times in subjects and descriptions (e.g. Europe/Berlin)
+console-settings-match = CRM modules searched for a caller, in order of preference
+console-settings-match-1 = 1st choice
+console-settings-match-2 = 2nd choice
+console-settings-match-3 = 3rd choice
+console-settings-match-none = —
+console-settings-module-contacts = Contacts
+console-settings-module-leads = Leads
+console-settings-module-accounts = Accounts
+console-settings-module-deals = Deals
+console-settings-bad-display-zone = Enter a known time zone for times in subjects and descriptions, e.g. Europe/Berlin or America/New_York.
+console-settings-bad-match = Pick the CRM modules to search from the list.
+console-settings-bad-match-none = Pick at least one CRM module to search for callers.
+console-settings-bad-match-twice = Pick each CRM module to search at most once.
 
 ## Dashboard
 console-setup = Setup

@@ -145,6 +145,20 @@ console-settings-bad-hours-times = 工作时间的开始时间必须早于结束
 console-settings-bad-hours-zone = 请输入已知的时区，如 Asia/Shanghai 或 Europe/Berlin。
 console-settings-bad-group-owner = 请从列表中选择一位 CRM 用户作为未接群组通话的负责人。
 console-settings-bad-call-result = 通话结果为一行文字，最多 120 个字符。
+console-settings-display-zone = 主题和描述中时间所用的时区（如 Asia/Shanghai）
+console-settings-match = 查找来电者的 CRM 模块（按优先顺序）
+console-settings-match-1 = 第一选择
+console-settings-match-2 = 第二选择
+console-settings-match-3 = 第三选择
+console-settings-match-none = —
+console-settings-module-contacts = 联系人
+console-settings-module-leads = 线索
+console-settings-module-accounts = 客户
+console-settings-module-deals = 商机
+console-settings-bad-display-zone = 请为主题和描述中的时间输入已知的时区，如 Asia/Shanghai 或 Europe/Berlin。
+console-settings-bad-match = 请从列表中选择要查找的 CRM 模块。
+console-settings-bad-match-none = 请至少选择一个用于查找来电者的 CRM 模块。
+console-settings-bad-match-twice = 每个 CRM 模块最多只能选择一次。
 
 ## 概览
 console-setup = 设置向导

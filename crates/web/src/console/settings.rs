@@ -1,17 +1,18 @@
 //! The settings page: which calls are logged (kinds, talk time, business
 //! hours), subject and description templates, who owns a call, the
 //! screen-pop default, unknown numbers per direction, the PBX phonebook
-//! for contact sync, the default country, recording links and the CRM's
-//! call result per kind of call.
+//! for contact sync, the default country, recording links, the CRM's
+//! call result per kind of call, the time zone of times in subjects and
+//! descriptions and the CRM modules searched for a caller.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use ringbridge_core::crm::CrmUser;
+use ringbridge_core::crm::{CrmModule, CrmUser};
 
-use super::settings_engine::{DAYS, OWNERS, RESULTS};
+use super::settings_engine::{DAYS, MATCH_FIELDS, OFFERED_MODULES, OWNERS, RESULTS, module_label};
 use super::settings_form::{SCREEN_POP_DEFAULT_KEY, ScreenPopDefault, SettingsForm};
 use super::{Console, Nav, apply, console, explain};
 use crate::AppState;
@@ -80,6 +81,36 @@ impl SettingsPage<'_> {
 
     fn group_owner(&self) -> &str {
         self.form.group_missed_owner.as_deref().unwrap_or("")
+    }
+
+    fn display_zone(&self) -> &str {
+        self.form.display_time_zone.as_deref().unwrap_or("")
+    }
+
+    /// (field, label, "none" offered, chosen) per choice of module searched.
+    fn match_slots(&self) -> Vec<(&'static str, &'static str, bool, &str)> {
+        MATCH_FIELDS
+            .iter()
+            .enumerate()
+            .map(|(at, (field, label))| (*field, *label, at > 0, self.form.match_choice(field)))
+            .collect()
+    }
+
+    /// (value, label) of the modules to search; one kept from the
+    /// configuration file but not offered (Deals) is shown too.
+    fn match_options(&self) -> Vec<(&'static str, &'static str)> {
+        let mut modules = OFFERED_MODULES.to_vec();
+        for (field, _) in MATCH_FIELDS {
+            if let Some(m) = CrmModule::parse(self.form.match_choice(field))
+                && !modules.contains(&m)
+            {
+                modules.push(m);
+            }
+        }
+        modules
+            .into_iter()
+            .map(|m| (m.as_str(), module_label(m)))
+            .collect()
     }
 }
 

@@ -1,10 +1,15 @@
 //! The settings page's engine choices that were once file-only: who owns a
 //! transferred call, business hours, the owner of missed group calls and
-//! the CRM's call result per kind of call. Names as the form posts them.
+//! the CRM's call result per kind of call, the display time zone and the
+//! CRM modules searched for a caller. Names as the form posts them.
 
 use chrono::{NaiveTime, Weekday};
+use ringbridge_core::console::ConsoleSettings;
+use ringbridge_core::crm::CrmModule;
 use ringbridge_core::policy::{BusinessHours, CallKind};
 use ringbridge_core::tracker::OwnerPolicy;
+
+use super::settings_form::SettingsForm;
 
 /// The owner policies, as form values with their Fluent labels.
 pub const OWNERS: [(OwnerPolicy, &str, &str); 2] = [
@@ -157,6 +162,98 @@ pub fn group_owner(text: &str) -> Result<Option<String>, &'static str> {
     Ok((!text.is_empty()).then(|| text.to_owned()))
 }
 
+/// The time zone for times in subjects and descriptions.
+pub fn display_zone(text: &str) -> Result<String, &'static str> {
+    let text = text.trim();
+    // The engine reads an unknown zone as UTC: refuse it here instead.
+    match text.parse::<chrono_tz::Tz>() {
+        Ok(_) => Ok(text.to_owned()),
+        Err(_) => Err("console-settings-bad-display-zone"),
+    }
+}
+
+/// The modules the page offers for finding a caller.
+pub const OFFERED_MODULES: [CrmModule; 3] =
+    [CrmModule::Contacts, CrmModule::Leads, CrmModule::Accounts];
+
+/// The form fields of the modules searched, first choice first, with
+/// their Fluent labels.
+pub const MATCH_FIELDS: [(&str, &str); 3] = [
+    ("match_1", "console-settings-match-1"),
+    ("match_2", "console-settings-match-2"),
+    ("match_3", "console-settings-match-3"),
+];
+
+pub fn module_label(module: CrmModule) -> &'static str {
+    match module {
+        CrmModule::Contacts => "console-settings-module-contacts",
+        CrmModule::Leads => "console-settings-module-leads",
+        CrmModule::Accounts => "console-settings-module-accounts",
+        CrmModule::Deals => "console-settings-module-deals",
+    }
+}
+
+/// The modules chosen, in order (an empty choice is none), each one of
+/// `allowed`; or the Fluent id of what is wrong.
+pub fn match_modules(
+    chosen: &[&str],
+    allowed: &[CrmModule],
+) -> Result<Vec<CrmModule>, &'static str> {
+    let mut modules = Vec::new();
+    for text in chosen.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        let module = CrmModule::parse(text)
+            .filter(|m| allowed.contains(m))
+            .ok_or("console-settings-bad-match")?;
+        if modules.contains(&module) {
+            return Err("console-settings-bad-match-twice");
+        }
+        modules.push(module);
+    }
+    if modules.is_empty() {
+        return Err("console-settings-bad-match-none");
+    }
+    Ok(modules)
+}
+
+/// The module at `at` as its match field shows it; empty is none.
+pub fn match_name(modules: &[CrmModule], at: usize) -> String {
+    modules
+        .get(at)
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+impl SettingsForm {
+    /// The display time zone and the modules searched into `s`.
+    pub(super) fn parse_display(&self, s: &mut ConsoleSettings, problems: &mut Vec<&'static str>) {
+        if let Some(zone) = &self.display_time_zone {
+            match display_zone(zone) {
+                Ok(zone) => s.engine.display_time_zone = zone,
+                Err(id) => problems.push(id),
+            }
+        }
+        if [&self.match_1, &self.match_2, &self.match_3]
+            .iter()
+            .all(|f| f.is_none())
+        {
+            return;
+        }
+        // A module kept from the configuration file but not offered (Deals)
+        // stays choosable where it is shown.
+        let mut allowed = OFFERED_MODULES.to_vec();
+        allowed.extend(s.engine.match_modules.iter().copied());
+        let chosen = MATCH_FIELDS.map(|(field, _)| self.match_choice(field));
+        match match_modules(&chosen, &allowed) {
+            // The three shown unchanged keep a longer stored list whole.
+            Ok(modules)
+                if modules.len() == MATCH_FIELDS.len()
+                    && s.engine.match_modules.starts_with(&modules) => {}
+            Ok(modules) => s.engine.match_modules = modules,
+            Err(id) => problems.push(id),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +291,65 @@ mod tests {
         assert_eq!(call_result("  "), Ok(None));
         assert_eq!(call_result("a\nb"), Err("console-settings-bad-call-result"));
         assert_eq!(group_owner(""), Ok(None));
+    }
+
+    #[test]
+    fn zones_and_modules_are_checked() {
+        assert_eq!(display_zone(" Europe/Berlin "), Ok("Europe/Berlin".into()));
+        assert_eq!(
+            display_zone("Mars/Base"),
+            Err("console-settings-bad-display-zone")
+        );
+        let offered = OFFERED_MODULES;
+        assert_eq!(
+            match_modules(&["Leads", "", "Contacts"], &offered),
+            Ok(vec![CrmModule::Leads, CrmModule::Contacts])
+        );
+        assert_eq!(
+            match_modules(&["Leads", "Leads", ""], &offered),
+            Err("console-settings-bad-match-twice")
+        );
+        assert_eq!(
+            match_modules(&["", " ", ""], &offered),
+            Err("console-settings-bad-match-none")
+        );
+        assert_eq!(
+            match_modules(&["Deals"], &offered),
+            Err("console-settings-bad-match"),
+            "only what the page offers"
+        );
+        for module in offered {
+            assert_eq!(
+                match_modules(&[module.as_str()], &offered),
+                Ok(vec![module])
+            );
+        }
+    }
+
+    #[test]
+    fn modules_the_page_does_not_offer_survive_the_form() {
+        use crate::console::settings_form::ScreenPopDefault;
+        for kept in [
+            vec![
+                CrmModule::Contacts,
+                CrmModule::Leads,
+                CrmModule::Accounts,
+                CrmModule::Deals,
+            ],
+            vec![CrmModule::Deals, CrmModule::Leads],
+        ] {
+            let mut stored = ConsoleSettings::default();
+            stored.engine.match_modules = kept;
+            let form = SettingsForm::from_stored(&stored, ScreenPopDefault::default());
+            assert_eq!(form.parse(&stored).unwrap().0, stored);
+        }
+        // Absent fields (an older form) keep what is stored.
+        let mut stored = ConsoleSettings::default();
+        stored.engine.match_modules = vec![CrmModule::Accounts];
+        stored.engine.display_time_zone = "Asia/Tokyo".into();
+        let mut form = SettingsForm::from_stored(&stored, ScreenPopDefault::default());
+        (form.match_1, form.match_2, form.match_3) = (None, None, None);
+        form.display_time_zone = None;
+        assert_eq!(form.parse(&stored).unwrap().0, stored);
     }
 }

@@ -66,6 +66,14 @@ pub struct SettingsForm {
     /// A CRM user id; empty is Zoho's default owner. Absent keeps what is
     /// stored.
     pub group_missed_owner: Option<String>,
+    /// Time zone for times in subjects and descriptions. Absent keeps what
+    /// is stored.
+    pub display_time_zone: Option<String>,
+    /// The CRM modules searched for a caller (see [`MATCH_FIELDS`](super::settings_engine::MATCH_FIELDS)), as
+    /// module names; empty is none. All three absent keep what is stored.
+    pub match_1: Option<String>,
+    pub match_2: Option<String>,
+    pub match_3: Option<String>,
     #[serde(default)]
     pub result_inbound_answered: String,
     #[serde(default)]
@@ -142,6 +150,18 @@ impl SettingsForm {
         }
     }
 
+    /// The module chosen in a match field (see [`MATCH_FIELDS`](super::settings_engine::MATCH_FIELDS)).
+    pub fn match_choice(&self, field: &str) -> &str {
+        match field {
+            "match_1" => &self.match_1,
+            "match_2" => &self.match_2,
+            "match_3" => &self.match_3,
+            _ => &None,
+        }
+        .as_deref()
+        .unwrap_or("")
+    }
+
     fn result_mut(&mut self, field: &str) -> Option<&mut String> {
         Some(match field {
             "result_inbound_answered" => &mut self.result_inbound_answered,
@@ -194,6 +214,10 @@ impl SettingsForm {
             hours_end: engine::show_time(hours.end),
             hours_time_zone: hours.time_zone.clone(),
             group_missed_owner: Some(s.engine.group_missed_owner.clone().unwrap_or_default()),
+            display_time_zone: Some(s.engine.display_time_zone.clone()),
+            match_1: Some(engine::match_name(&s.engine.match_modules, 0)),
+            match_2: Some(engine::match_name(&s.engine.match_modules, 1)),
+            match_3: Some(engine::match_name(&s.engine.match_modules, 2)),
             ..Self::default()
         };
         for day in &hours.days {
@@ -209,8 +233,8 @@ impl SettingsForm {
         form
     }
 
-    /// `previous` supplies what the form does not show (matching modules,
-    /// the display time zone; the owners when not posted). Errors are
+    /// `previous` supplies what the form does not post (the owners, the
+    /// display time zone and the matching modules of an older form). Errors are
     /// Fluent ids.
     pub fn parse(
         &self,
@@ -326,6 +350,7 @@ impl SettingsForm {
                 Err(id) => problems.push(id),
             }
         }
+        self.parse_display(s, problems);
         s.engine.call_results.clear();
         let mut bad_result = false;
         for (kind, field, _) in RESULTS {
@@ -363,6 +388,11 @@ mod tests {
         stored.engine.group_missed_owner = Some("4150868000000225013".into());
         stored.engine.display_time_zone = "Europe/Berlin".into();
         stored.engine.match_modules = vec![ringbridge_core::crm::CrmModule::Leads];
+        let form = SettingsForm::from_stored(&stored, ScreenPopDefault::default());
+        assert_eq!(
+            (form.match_choice("match_1"), form.match_choice("match_2")),
+            ("Leads", "")
+        );
         let mut hours = engine::default_hours("America/New_York");
         hours.days = vec![Weekday::Sat, Weekday::Sun];
         stored.engine.logging.business_hours = Some(hours);
@@ -402,12 +432,15 @@ mod tests {
             hours_end: "08:00".into(),
             hours_time_zone: "Mars/Base".into(),
             group_missed_owner: Some("x\u{0}".into()),
+            display_time_zone: Some("Mars/Base".into()),
+            match_1: Some("Leads".into()),
+            match_3: Some("Leads".into()),
             result_voicemail: "a\nb".into(),
             result_internal: "c\td".into(),
             ..SettingsForm::default()
         };
         let problems = form.parse(&ConsoleSettings::default()).unwrap_err();
-        assert_eq!(problems.len(), 13, "one per bad field: {problems:?}");
+        assert_eq!(problems.len(), 15, "one per bad field: {problems:?}");
         for id in problems {
             for lang in crate::i18n::Lang::ALL {
                 assert!(lang.has(id), "{lang:?} lacks {id}");

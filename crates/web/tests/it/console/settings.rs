@@ -1,11 +1,13 @@
 //! The settings page's engine choices: call owners, business hours and
-//! call results, saved, read back and refused when wrong.
+//! call results, the display time zone and the CRM modules searched,
+//! saved, read back and refused when wrong.
 
 use std::sync::atomic::Ordering;
 
 use chrono::{NaiveTime, Weekday};
 use reqwest::StatusCode;
 use ringbridge_core::console::{ConsoleSettings, ConsoleStore};
+use ringbridge_core::crm::CrmModule;
 use ringbridge_core::policy::CallKind;
 use ringbridge_core::tracker::OwnerPolicy;
 
@@ -294,4 +296,163 @@ async fn the_page_works_while_the_crm_cannot_list_its_users() {
     assert!(unknown.body.contains("Pick a CRM user"), "{}", unknown.body);
     let s = app.store.console().await.unwrap().settings.unwrap();
     assert_eq!(s.engine.group_missed_owner.as_deref(), Some("u1"));
+}
+
+#[tokio::test]
+async fn display_zone_and_match_modules_are_saved_and_shown() {
+    let app = start().await;
+    let admin = app.admin().await;
+    // Nothing kept yet: UTC, and Contacts, Leads, Accounts in that order.
+    let page = app.get(&admin, "/console/settings").await.body;
+    for fact in [
+        "name=\"display_time_zone\" value=\"UTC\"",
+        "<select name=\"match_1\"><option value=\"Contacts\" selected>",
+        "<option value=\"Leads\" selected>",
+        "<option value=\"Accounts\" selected>",
+    ] {
+        assert!(page.contains(fact), "{fact} in {page}");
+    }
+    assert!(!page.contains("value=\"Deals\""), "{page}");
+
+    let saved = app
+        .submit(
+            &admin,
+            "/console/settings",
+            "/console/settings",
+            &with(&[
+                ("display_time_zone", " America/New_York "),
+                ("match_1", "Leads"),
+                ("match_2", ""),
+                ("match_3", "Contacts"),
+                ("min_talk_s", "9"),
+            ]),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let s = app.store.console().await.unwrap().settings.unwrap();
+    assert_eq!(s.engine.display_time_zone, "America/New_York");
+    assert_eq!(
+        s.engine.match_modules,
+        [CrmModule::Leads, CrmModule::Contacts]
+    );
+    assert_eq!(s.engine.logging.min_talk_s, 9, "the rest saved too");
+    let shown = app.get(&admin, "/console/settings").await.body;
+    for fact in [
+        "name=\"display_time_zone\" value=\"America/New_York\"",
+        "<select name=\"match_1\"><option value=\"Contacts\">Contacts</option><option value=\"Leads\" selected>Leads</option>",
+        // The gap closed: Contacts moves up to the 2nd choice.
+        "<select name=\"match_2\"><option value=\"\">—</option><option value=\"Contacts\" selected>",
+        "<select name=\"match_3\"><option value=\"\" selected>—</option>",
+    ] {
+        assert!(shown.contains(fact), "{fact} in {shown}");
+    }
+    assert_inert(&shown);
+    let zh = app.get(&admin, "/console/settings?lang=zh-CN").await.body;
+    assert!(
+        zh.contains("第二选择") && zh.contains(">线索</option>"),
+        "{zh}"
+    );
+
+    // A form without these fields (an older page) keeps them.
+    let older = app
+        .submit(
+            &admin,
+            "/console/settings",
+            "/console/settings",
+            &with(&[("min_talk_s", "3")]),
+        )
+        .await;
+    assert_eq!(older.status, StatusCode::OK, "{}", older.body);
+    let s = app.store.console().await.unwrap().settings.unwrap();
+    assert_eq!(
+        (
+            s.engine.display_time_zone.as_str(),
+            s.engine.match_modules.as_slice(),
+            s.engine.logging.min_talk_s
+        ),
+        (
+            "America/New_York",
+            [CrmModule::Leads, CrmModule::Contacts].as_slice(),
+            3
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_zone_or_a_module_twice_is_refused_and_nothing_is_saved() {
+    let app = start().await;
+    let admin = app.admin().await;
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (
+            &[("display_time_zone", "Mars/Olympus_Mons")],
+            "known time zone for times in subjects",
+        ),
+        (
+            &[
+                ("match_1", "Contacts"),
+                ("match_2", "Leads"),
+                ("match_3", "Contacts"),
+            ],
+            "each CRM module to search at most once",
+        ),
+        (
+            &[("match_1", ""), ("match_2", ""), ("match_3", "")],
+            "at least one CRM module",
+        ),
+        (
+            &[("match_1", "Deals")],
+            "CRM modules to search from the list",
+        ),
+    ];
+    for (fields, message) in cases {
+        let refused = app
+            .submit(
+                &admin,
+                "/console/settings",
+                "/console/settings",
+                &with(fields),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{message}"
+        );
+        assert!(
+            refused.body.contains(message),
+            "{message} in {}",
+            refused.body
+        );
+        assert!(refused.body.contains("class=\"error\""), "{}", refused.body);
+        assert!(
+            app.store.console().await.unwrap().settings.is_none(),
+            "nothing saved for {message}"
+        );
+    }
+    // What was typed stays on the page to be corrected, inert.
+    let refused = app
+        .submit(
+            &admin,
+            "/console/settings",
+            "/console/settings",
+            &with(&[("display_time_zone", HOSTILE)]),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_inert(&refused.body);
+    assert_eq!(app.backend.applied.load(Ordering::SeqCst), 0);
+    let zh = app
+        .submit(
+            &admin,
+            "/console/settings?lang=zh-CN",
+            "/console/settings?lang=zh-CN",
+            &with(&[("match_1", "Leads"), ("match_2", "Leads")]),
+        )
+        .await;
+    assert_eq!(zh.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        zh.body.contains("每个 CRM 模块最多只能选择一次"),
+        "{}",
+        zh.body
+    );
 }
