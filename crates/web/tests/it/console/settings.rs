@@ -11,7 +11,8 @@ use ringbridge_core::crm::CrmModule;
 use ringbridge_core::policy::CallKind;
 use ringbridge_core::tracker::OwnerPolicy;
 
-use super::{HOSTILE, assert_inert, start};
+use super::{App, HOSTILE, Page, assert_inert, start};
+use reqwest::Client;
 
 /// The page's other fields, as a browser posts them untouched.
 const REST: [(&str, &str); 6] = [
@@ -36,6 +37,22 @@ const HOURS: [(&str, &str); 7] = [
     ("hours_time_zone", "Asia/Shanghai"),
     ("owner", "first_talker"),
 ];
+
+/// Posts the page with `fields`; it must come back refused, saying `message`.
+async fn refused(app: &App, admin: &Client, fields: &[(&str, &str)], message: &str) -> Page {
+    let page = app
+        .submit(
+            admin,
+            "/console/settings",
+            "/console/settings",
+            &with(fields),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+    assert!(page.body.contains(message), "{message} in {}", page.body);
+    assert!(page.body.contains("class=\"error\""), "{}", page.body);
+    page
+}
 
 #[tokio::test]
 async fn owners_hours_and_call_results_are_saved_and_shown() {
@@ -163,25 +180,7 @@ async fn wrong_business_hours_are_refused_and_nothing_is_saved() {
         ),
     ];
     for (fields, message) in cases {
-        let refused = app
-            .submit(
-                &admin,
-                "/console/settings",
-                "/console/settings",
-                &with(fields),
-            )
-            .await;
-        assert_eq!(
-            refused.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{message}"
-        );
-        assert!(
-            refused.body.contains(message),
-            "{message} in {}",
-            refused.body
-        );
-        assert!(refused.body.contains("class=\"error\""), "{}", refused.body);
+        let refused = refused(&app, &admin, fields, message).await;
         // What was typed stays on the page to be corrected.
         assert!(refused.body.contains("name=\"hours_on\" checked"));
         assert!(
@@ -405,25 +404,7 @@ async fn an_unknown_zone_or_a_module_twice_is_refused_and_nothing_is_saved() {
         ),
     ];
     for (fields, message) in cases {
-        let refused = app
-            .submit(
-                &admin,
-                "/console/settings",
-                "/console/settings",
-                &with(fields),
-            )
-            .await;
-        assert_eq!(
-            refused.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{message}"
-        );
-        assert!(
-            refused.body.contains(message),
-            "{message} in {}",
-            refused.body
-        );
-        assert!(refused.body.contains("class=\"error\""), "{}", refused.body);
+        refused(&app, &admin, fields, message).await;
         assert!(
             app.store.console().await.unwrap().settings.is_none(),
             "nothing saved for {message}"
