@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::codes::{ApiError, ApiResult, Reply};
+use crate::config::DialSettings;
 use crate::engine::{AttendedOp, EngineError, Party};
 use crate::scenario::player::{apply, play_bound, spawn_auto_answer, start};
 use crate::scenario::{CallSpec, PartySpec, Scenario, Step};
@@ -103,20 +104,8 @@ pub fn dial(ctx: &Ctx) -> ApiResult {
             reason: reason.clone(),
             members: true,
         });
-    } else if d.callee_answers {
-        steps.push(Step::Answer {
-            call: None,
-            by: None,
-        });
-        if let Some(talk) = d.talk_secs {
-            steps.push(Step::Wait { secs: talk });
-            steps.push(Step::Hangup {
-                call: None,
-                by: "callee".into(),
-            });
-        }
     } else {
-        steps.push(Step::NoAnswer { call: None });
+        steps.extend(callee_outcome(d, "callee"));
     }
     let scenario = Scenario {
         name: "call/dial".into(),
@@ -141,6 +130,26 @@ pub fn dial(ctx: &Ctx) -> ApiResult {
         }
     });
     Ok(Reply::ok().with("call_id", call_id))
+}
+
+/// How a rung callee goes on with the configured timings: answers and,
+/// after `talk_secs`, `hangs_up` ends the call; or nobody answers.
+pub(crate) fn callee_outcome(d: &DialSettings, hangs_up: &str) -> Vec<Step> {
+    if !d.callee_answers {
+        return vec![Step::NoAnswer { call: None }];
+    }
+    let mut steps = vec![Step::Answer {
+        call: None,
+        by: None,
+    }];
+    if let Some(talk) = d.talk_secs {
+        steps.push(Step::Wait { secs: talk });
+        steps.push(Step::Hangup {
+            call: None,
+            by: hangs_up.into(),
+        });
+    }
+    steps
 }
 
 #[derive(Deserialize)]

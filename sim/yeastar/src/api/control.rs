@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::Ctx;
-use super::calls::engine_error;
+use super::calls::{callee_outcome, engine_error};
 use crate::codes::{ApiError, ApiResult, Reply};
 use crate::engine::{Engine, EngineError};
 use crate::scenario::player::{apply, play_bound};
@@ -100,21 +100,7 @@ pub(crate) fn spawn_route(shared: Arc<Shared>, call_id: String) {
             secs: d.callee_answer_secs,
         },
     ];
-    if d.callee_answers {
-        steps.push(Step::Answer {
-            call: None,
-            by: None,
-        });
-        if let Some(talk) = d.talk_secs {
-            steps.push(Step::Wait { secs: talk });
-            steps.push(Step::Hangup {
-                call: None,
-                by: "caller".into(),
-            });
-        }
-    } else {
-        steps.push(Step::NoAnswer { call: None });
-    }
+    steps.extend(callee_outcome(d, "caller"));
     // The spec is never started: the label is bound to the existing call.
     let spec = CallSpec {
         id: "invited".into(),
