@@ -10,6 +10,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use ringbridge_core::console::ConsoleSettings;
 use ringbridge_core::crm::{CrmModule, CrmUser};
 
 use super::settings_engine::{DAYS, MATCH_FIELDS, OFFERED_MODULES, OWNERS, RESULTS, module_label};
@@ -176,14 +177,19 @@ async fn render(
     ctx.render(status, &page)
 }
 
+/// The settings in force: the stored ones, else (until the page is first
+/// saved) the configuration file's.
+async fn in_force(console: &Console) -> Result<ConsoleSettings, WebError> {
+    let stored = console.store.console().await?.settings;
+    Ok(stored.unwrap_or_else(|| console.backend.initial_settings()))
+}
+
 pub async fn show(
     _admin: RequireAdmin,
     ctx: PageCtx,
     State(state): State<AppState>,
 ) -> Result<Response, WebError> {
-    let console = console(&state)?;
-    let stored = console.store.console().await?.settings;
-    let stored = stored.unwrap_or_else(|| console.backend.initial_settings());
+    let stored = in_force(console(&state)?).await?;
     let form = SettingsForm::from_stored(&stored, screen_pop(&state).await?);
     render(&state, &ctx, StatusCode::OK, &form, false, Vec::new()).await
 }
@@ -195,12 +201,7 @@ pub async fn submit(
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, WebError> {
     let console = console(&state)?;
-    let previous = console
-        .store
-        .console()
-        .await?
-        .settings
-        .unwrap_or_else(|| console.backend.initial_settings());
+    let previous = in_force(console).await?;
     let (parsed, mut problems) = match form.parse(&previous) {
         Ok(parsed) => (Some(parsed), Vec::new()),
         Err(problems) => (None, problems.into_iter().map(|id| ctx.t(id)).collect()),
