@@ -107,6 +107,18 @@ pub struct UserOverride {
     pub crm_user_name: String,
 }
 
+impl UserOverride {
+    /// The CRM user this pair names, as the user map takes it.
+    pub fn crm_user(&self) -> crate::crm::CrmUser {
+        crate::crm::CrmUser {
+            id: self.crm_user_id.clone(),
+            email: None,
+            name: self.crm_user_name.clone(),
+            active: true,
+        }
+    }
+}
+
 /// Everything stored, read at once.
 #[derive(Debug, Clone, Default)]
 pub struct ConsoleConfig {

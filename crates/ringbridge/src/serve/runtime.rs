@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use ringbridge_core::console::{ConsoleStore, UserOverride};
-use ringbridge_core::crm::CrmUser;
 use ringbridge_core::store::Store;
 use ringbridge_engine::EngineContext;
 use ringbridge_store::SqlStore;
@@ -82,13 +81,7 @@ pub fn seed_users(ctx: &EngineContext, overrides: &[UserOverride]) {
     }
     let mut map = ctx.users();
     for pair in overrides {
-        let user = CrmUser {
-            id: pair.crm_user_id.clone(),
-            email: None,
-            name: pair.crm_user_name.clone(),
-            active: true,
-        };
-        map.set_manual(&pair.extension, &user);
+        map.set_manual(&pair.extension, &pair.crm_user());
     }
     ctx.set_users(map);
 }

@@ -45,13 +45,7 @@ struct UsersPage<'a> {
 pub fn mapping(extensions: &[Extension], users: &[CrmUser], overrides: &[UserOverride]) -> UserMap {
     let mut manual = UserMap::default();
     for pair in overrides {
-        let user = CrmUser {
-            id: pair.crm_user_id.clone(),
-            email: None,
-            name: pair.crm_user_name.clone(),
-            active: true,
-        };
-        manual.set_manual(&pair.extension, &user);
+        manual.set_manual(&pair.extension, &pair.crm_user());
     }
     UserMap::match_by_email(extensions, users, &manual)
 }
