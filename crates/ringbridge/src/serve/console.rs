@@ -29,7 +29,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::watch;
 use url::Url;
 
-use super::crm::{REFRESH_TOKEN_SECRET, ZohoEndpoints, zoho_connection};
+use super::crm::{REFRESH_TOKEN_SECRET, ZohoEndpoints, accounts_http, zoho_connection};
 use super::phonebridge::{PhoneBridgeRegistration, REGISTRATIONS_SECRET, RegistrationError};
 use crate::config::Config;
 
@@ -102,12 +102,8 @@ impl ConsoleRuntime {
             .and_then(|z| Url::parse(&z.accounts_server).ok())
             .filter(|url| zoho.trusted_accounts_server(url.as_str()).is_err());
         let (restart, rx) = watch::channel(0);
-        // The consent's code exchange must not hang the admin's page when
-        // Zoho does not answer: the same timeout as any Zoho request.
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(file.timing.crm_timeout_secs))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+        // The consent's code exchange must not hang the admin's page.
+        let http = accounts_http(std::time::Duration::from_secs(file.timing.crm_timeout_secs));
         let runtime = Self {
             store,
             file,

@@ -48,19 +48,24 @@ pub fn zoho_connection(
         endpoints.accounts_server.clone(),
         endpoints.api_domain.clone(),
     );
-    // A token request gets the same timeout as any Zoho request: a hung
-    // accounts server must not hold the refresh (and all CRM work) forever.
-    let http = reqwest::Client::builder()
-        .timeout(options.timeout)
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new());
-    let client = OAuthClient::new(oauth, http);
+    let client = OAuthClient::new(oauth, accounts_http(options.timeout));
     let tokens = TokenSet::from_refresh_token(
         refresh_token,
         endpoints.api_domain,
         endpoints.accounts_server,
     );
     ZohoConnection::new(client, tokens, options)
+}
+
+/// The HTTP client for Zoho's accounts server. The OAuth client takes the
+/// caller's, so the timeout is set here: a token request gets the same as any
+/// Zoho request, and a hung accounts server cannot hold a refresh, a code
+/// exchange or a revocation (and all CRM work behind it) forever.
+pub fn accounts_http(timeout: std::time::Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
 }
 
 pub const REFRESH_TOKEN_SECRET: &str = "zoho.refresh_token";
