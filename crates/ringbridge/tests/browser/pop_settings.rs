@@ -6,18 +6,7 @@ use crate::support::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pop_follows_the_agents_trigger() {
     let Some(browser) = browser() else { return };
-    let w = world().await;
-    let maya = agent(&w, "maya", "1005").await;
-    let mut scenario = Scenario::start(&browser, "pop_settings", &scenario_env(&w, &maya)).await;
-
-    scenario.step("connected").await;
-    play(
-        &w,
-        "inbound_answered",
-        &[("caller", "4155550123"), ("agent", "1005")],
-    )
-    .await;
-    let results = scenario.finish().await;
+    let (w, results) = maya_answers_a_known_caller(&browser, "pop_settings").await;
     assert_eq!(
         results["persisted"],
         serde_json::json!({"on_ringing": false, "on_answer": false, "on_hangup": true}),

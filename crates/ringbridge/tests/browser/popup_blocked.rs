@@ -7,18 +7,7 @@ use crate::support::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocked_pop_is_explained_and_becomes_a_notification() {
     let Some(browser) = browser() else { return };
-    let w = world().await;
-    let maya = agent(&w, "maya", "1005").await;
-    let mut scenario = Scenario::start(&browser, "popup_blocked", &scenario_env(&w, &maya)).await;
-
-    scenario.step("connected").await;
-    play(
-        &w,
-        "inbound_answered",
-        &[("caller", "4155550123"), ("agent", "1005")],
-    )
-    .await;
-    let results = scenario.finish().await;
+    let (w, results) = maya_answers_a_known_caller(&browser, "popup_blocked").await;
 
     assert!(
         results["title"].as_str().unwrap().contains("坐席面板"),

@@ -9,18 +9,7 @@ use crate::support::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_known_caller_pops_the_contact_record() {
     let Some(browser) = browser() else { return };
-    let w = world().await;
-    let maya = agent(&w, "maya", "1005").await;
-    let mut scenario = Scenario::start(&browser, "screen_pop", &scenario_env(&w, &maya)).await;
-
-    scenario.step("connected").await;
-    play(
-        &w,
-        "inbound_answered",
-        &[("caller", "4155550123"), ("agent", "1005")],
-    )
-    .await;
-    let results = scenario.finish().await;
+    let (w, results) = maya_answers_a_known_caller(&browser, "screen_pop").await;
 
     let id = record_id(&w, Module::Contacts, "Pereira").expect("Ana Pereira");
     let expected = w.crm.record_url(&CrmRecordRef {

@@ -267,6 +267,24 @@ pub async fn play(w: &World, name: &str, params: &[(&str, &str)]) -> Vec<String>
     w.pbx_sim.play(&scenario).await.expect("played")
 }
 
+/// Runs the panel script `script` for Maya (1005) while Ana Pereira, a known
+/// contact, rings her and she answers; returns the world and the script's
+/// results.
+pub async fn maya_answers_a_known_caller(browser: &Browser, script: &str) -> (World, Value) {
+    let w = world().await;
+    let maya = agent(&w, "maya", "1005").await;
+    let mut scenario = Scenario::start(browser, script, &scenario_env(&w, &maya)).await;
+    scenario.step("connected").await;
+    play(
+        &w,
+        "inbound_answered",
+        &[("caller", "4155550123"), ("agent", "1005")],
+    )
+    .await;
+    let results = scenario.finish().await;
+    (w, results)
+}
+
 /// Waits until `check` finds what it looks for (polling; nothing is slept
 /// longer than needed).
 pub async fn eventually<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
