@@ -47,10 +47,11 @@ pub fn user_id(world: &World, email: &str) -> String {
     world.zoho_sim.user_id(email).expect("user")
 }
 
-/// The one Calls record whose Description names this PBX call.
-pub fn call_for<'a>(calls: &'a [Value], call_id: &str) -> &'a Value {
+/// The Calls records whose Description names this PBX call (none expected
+/// when the policy skips it).
+pub fn logs_for<'a>(calls: &'a [Value], call_id: &str) -> Vec<&'a Value> {
     let marker = format!("pbx:{call_id}");
-    let matching: Vec<_> = calls
+    calls
         .iter()
         .filter(|c| {
             c["Description"]
@@ -58,7 +59,12 @@ pub fn call_for<'a>(calls: &'a [Value], call_id: &str) -> &'a Value {
                 .unwrap_or_default()
                 .contains(&marker)
         })
-        .collect();
+        .collect()
+}
+
+/// The one Calls record whose Description names this PBX call.
+pub fn call_for<'a>(calls: &'a [Value], call_id: &str) -> &'a Value {
+    let matching = logs_for(calls, call_id);
     assert_eq!(
         matching.len(),
         1,

@@ -12,6 +12,7 @@ use ringbridge::world::{World, WorldOptions};
 use ringbridge_core::settings::EngineSettings;
 use serde_json::Value;
 
+pub use crate::support::logs_for;
 use crate::support::options;
 
 /// A world with the demo's data and these engine settings.
@@ -24,20 +25,6 @@ pub async fn start_options(change: impl FnOnce(&mut WorldOptions)) -> World {
     let mut options = options();
     change(&mut options);
     World::start(options).await.expect("world starts")
-}
-
-/// The CRM logs that name this PBX call (none expected when the policy skips it).
-pub fn logs_for<'a>(calls: &'a [Value], call_id: &str) -> Vec<&'a Value> {
-    let marker = format!("pbx:{call_id}");
-    calls
-        .iter()
-        .filter(|c| {
-            c["Description"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(&marker)
-        })
-        .collect()
 }
 
 /// The PBX's own start time of a call (epoch seconds), from its CDR.

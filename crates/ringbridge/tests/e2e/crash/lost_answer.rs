@@ -7,6 +7,7 @@ use ringbridge_sim_zoho::{Fault, FaultRule};
 use ringbridge_store::testing::{TestDatabase, fresh_postgres, fresh_sqlite};
 
 use super::node::{kill_9, metrics, simulators, start_node};
+use crate::support::logs_for;
 
 async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
@@ -48,17 +49,7 @@ async fn run(db: TestDatabase) {
     .await;
     // Give a wrong second insert time to show itself.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let marker = format!("pbx:{}", ids[0]);
-    let copies = zoho
-        .calls()
-        .iter()
-        .filter(|c| {
-            c["Description"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(&marker)
-        })
-        .count();
+    let copies = logs_for(&zoho.calls(), &ids[0]).len();
     assert_eq!(copies, 1, "{:#?}", zoho.calls());
     assert_eq!(zoho.calls().len(), 1);
     assert_eq!(
