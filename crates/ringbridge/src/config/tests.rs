@@ -214,6 +214,10 @@ fn the_event_stream_is_tuned_from_the_configuration() {
 #[test]
 fn dialing_rules_come_from_the_pbx_section() {
     use ringbridge_core::dialing::DialFormat;
+    let load_plan = || {
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        config.pbx.expect("pbx").number_plan().expect("plan")
+    };
     figment::Jail::expect_with(|jail| {
         jail.create_file(
             "rb.toml",
@@ -221,13 +225,7 @@ fn dialing_rules_come_from_the_pbx_section() {
              client_secret = \"x\"\ndefault_country = \"GB\"\n\
              [pbx.dialing]\nformat = \"local\"\noutside_line_prefix = \"9\"\n",
         )?;
-        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
-        let plan = config
-            .pbx
-            .as_ref()
-            .expect("pbx")
-            .number_plan()
-            .expect("plan");
+        let plan = load_plan();
         assert_eq!(plan.dialing.format, DialFormat::Local);
         assert_eq!(
             plan.dial_string("+44 20 7946 0000").as_deref(),
@@ -238,13 +236,7 @@ fn dialing_rules_come_from_the_pbx_section() {
             Some("90014155550123")
         );
         jail.set_env("RINGBRIDGE_PBX__DIALING__FORMAT", "e164");
-        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
-        let plan = config
-            .pbx
-            .as_ref()
-            .expect("pbx")
-            .number_plan()
-            .expect("plan");
+        let plan = load_plan();
         assert_eq!(
             plan.dial_string("020 7946 0000").as_deref(),
             Some("9+442079460000")
