@@ -23,7 +23,7 @@
 //! - Errors: [`ApiError`] (the PBX's `errcode`s), [`YeastarError`]; both
 //!   convert into core's `PbxError`.
 //!
-//! Facts the vendor leaves open ("unconfirmed" in the doc) are handled
+//! Facts the vendor leaves open ("unconfirmed" in that page) are handled
 //! tolerantly: `msg` as string or object, numbers as strings, case, absent
 //! `data`, `phonebook/get` nested or flat, JSON errors from download URLs.
 

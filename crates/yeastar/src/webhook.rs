@@ -1,4 +1,4 @@
-//! The webhook event transport (doc §4.2): the PBX POSTs the event envelope
+//! The webhook event transport (docs/yeastar-api.md §4.2): the PBX POSTs the event envelope
 //! with `X-Signature: Base64(HMAC-SHA256(secret, raw body))`. There is no
 //! timestamp or nonce, so retries are byte-identical: they are recognised
 //! by content and acknowledged without being delivered twice.

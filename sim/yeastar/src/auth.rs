@@ -1,4 +1,4 @@
-//! Tokens, failed-login counting and IP blocking (§2).
+//! Tokens, failed-login counting and IP blocking (docs/yeastar-api.md §2).
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;

@@ -1,7 +1,8 @@
 //! API result codes and the one place that turns results into HTTP responses.
 //!
-//! The PBX answers API errors as HTTP 200 with `errcode ≠ 0` (§1, §3), so every handler returns
-//! `Result<Reply, ApiError>` and this module renders both as a 200 JSON body.
+//! The PBX answers API errors as HTTP 200 with `errcode ≠ 0` (docs/yeastar-api.md §1, §3), so
+//! every handler returns `Result<Reply, ApiError>` and this module renders both as a 200 JSON
+//! body.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};

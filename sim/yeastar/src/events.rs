@@ -53,7 +53,8 @@ impl Event {
     }
 
     /// The wire envelope `{"type","sn","msg"}`. `msg` is a JSON *string* for 30007–30024 and an
-    /// object from 30025 on (§5), unless `msg_as_object` forces objects everywhere.
+    /// object from 30025 on (docs/yeastar-api.md §5), unless `msg_as_object` forces objects
+    /// everywhere.
     pub fn envelope(&self, serial: &str, msg_as_object: bool) -> Value {
         let string_encoded = !msg_as_object && (30007..=30024).contains(&self.type_id);
         let msg = if string_encoded {

@@ -1,4 +1,4 @@
-//! Call detail records (doc §8): `cdr/search` by time window for gaps and
+//! Call detail records (docs/yeastar-api.md §8): `cdr/search` by time window for gaps and
 //! backfill, `cdr/list` for paging through everything.
 //!
 //! On the reworked CDR module a call has a row per leg (IVR, queue, agent,
@@ -209,7 +209,7 @@ mod tests {
 
     use super::*;
 
-    /// §8's example row, verbatim.
+    /// The example row of docs/yeastar-api.md §8, verbatim.
     const DOC_ROW: &str = r#"{"time":"01/01/2026 09:00:00 AM","timestamp":1767258000,"uid":"20260101090000C7D8E",
  "new_id":"6B2C3D4E-F5000456","call_id":"1767258000.23","call_from":"5550199",
  "call_to":"Maya Ortiz<1005>","call_to_number":"1005","call_to_name":"Maya Ortiz",

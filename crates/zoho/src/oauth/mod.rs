@@ -19,7 +19,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::dc::{DcTable, endpoint};
 use crate::error::{Result, ZohoError};
 
-/// Scopes ringbridge asks for (Zoho API reference §1.4, PhoneBridge §1).
+/// Scopes ringbridge asks for (docs/zoho-api.md §1.4, docs/zoho-phonebridge.md §1).
 pub const DEFAULT_SCOPES: &[&str] = &[
     "ZohoCRM.modules.calls.ALL",
     "ZohoCRM.modules.contacts.ALL",

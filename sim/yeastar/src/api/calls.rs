@@ -1,5 +1,5 @@
-//! Call control (§7): `call/dial`, `call/hangup`, `call/transfer`, `call/query`, plus the idle
-//! queue status.
+//! Call control (docs/yeastar-api.md §7): `call/dial`, `call/hangup`, `call/transfer`,
+//! `call/query`, plus the idle queue status.
 
 use std::collections::HashMap;
 

@@ -1,5 +1,5 @@
 //! `cdr/list`, `cdr/search` (v1.0, legacy or reworked rows) and their v2.0 one-row-per-call
-//! variants (§8).
+//! variants (docs/yeastar-api.md §8).
 
 use serde_json::Value;
 

@@ -90,7 +90,7 @@ impl Ctx {
     }
 }
 
-/// Largest and default `page_size` (§1).
+/// Largest and default `page_size` (docs/yeastar-api.md §1).
 pub const MAX_PAGE_SIZE: u64 = 10_000;
 
 /// Validated paging request.

@@ -1,4 +1,5 @@
-//! `recording/list`, `recording/search`, `recording/get`, `recording/download` (§9).
+//! `recording/list`, `recording/search`, `recording/get`, `recording/download`
+//! (docs/yeastar-api.md §9).
 
 use std::sync::atomic::Ordering;
 

@@ -1,4 +1,4 @@
-//! Company contacts and phonebooks (§10): write shape in, flat read shape out.
+//! Company contacts and phonebooks (docs/yeastar-api.md §10): write shape in, flat read shape out.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -6,7 +6,7 @@ use super::model::{Disposition, Leg, LegKind, MemberKind, MemberStatus, Role};
 use super::{Engine, EngineError};
 use crate::events::{Event, ids};
 
-/// The vendor's permission-failure reason (§6.3).
+/// The vendor's permission-failure reason (docs/yeastar-api.md §6.3).
 pub const NO_PERMISSION: &str = "NO Dial Permission";
 
 impl Engine<'_> {
