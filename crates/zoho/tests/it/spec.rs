@@ -43,17 +43,20 @@ impl Specs {
         let dir = std::env::var_os(SPECS_ENV)
             .map(PathBuf::from)
             .ok_or_else(|| format!("{SPECS_ENV} is not set (see README, Tests)"))?;
-        let entries = std::fs::read_dir(&dir)
-            .map_err(|e| format!("{SPECS_ENV}={}: {e}", dir.display()))?;
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| format!("{SPECS_ENV}={}: {e}", dir.display()))?;
         let mut files = BTreeMap::new();
         for e in entries {
             let path = e.map_err(|e| format!("{}: {e}", dir.display()))?.path();
             if path.extension().and_then(|x| x.to_str()) == Some("json") {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
-                let v: Value = serde_json::from_str(&text)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                let v: Value =
+                    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default();
                 files.insert(name.to_owned(), v);
             }
         }
