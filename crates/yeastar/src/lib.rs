@@ -49,7 +49,7 @@ pub use api::system::SystemInfo;
 pub use auth::AccessState;
 pub use client::YeastarClient;
 pub use config::{BackoffConfig, DEFAULT_TOPICS, EventStreamConfig, YeastarConfig};
-pub use error::{ApiError, YeastarError};
+pub use error::{ApiError, ErrorDetail, YeastarError};
 pub use webhook::{
     DEFAULT_WEBHOOK_PATH, WebhookConfig, WebhookError, WebhookReceiver, verify_signature,
     verify_webhook,

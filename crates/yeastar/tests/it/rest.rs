@@ -100,6 +100,56 @@ async fn cdr_search_returns_each_leg_once_in_order() {
     assert_eq!(page.total, Some(records.len() as u32));
 }
 
+/// The window is read from `cdr/list` by each row's epoch `timestamp`, so
+/// neither the PBX's display format nor its time zone matters, and paging
+/// stops at the first page older than the window.
+#[tokio::test]
+async fn call_records_ignore_the_display_format_and_stop_early() {
+    let sim = crate::support::sim_with(|s| {
+        s.display_format = "YYYY/MM/DD hh:mm:ss AM".parse().expect("format");
+        s.utc_offset_secs = -7 * 3600;
+        s.search_accepts_epoch = false;
+    })
+    .await;
+    for _ in 0..3 {
+        sim.play_builtin("internal").await.expect("early call");
+    }
+    sim.clock().advance(std::time::Duration::from_secs(3600));
+    let start = sim_now(&sim);
+    sim.play_builtin("inbound_answered")
+        .await
+        .expect("scenario");
+    let end = sim_now(&sim) + ChronoDuration::seconds(1);
+    sim.clock().advance(std::time::Duration::from_secs(3600));
+    sim.play_builtin("internal").await.expect("later call");
+    let pbx = client_with(&sim, |cfg| cfg.page_size = 1);
+
+    let records = pbx.call_records(start, end).await.expect("window");
+    assert!(!records.is_empty());
+    assert!(
+        records
+            .iter()
+            .all(|r| r.started_at >= start && r.started_at < end)
+    );
+    assert!(records.iter().any(|r| r.from_number == "5550199"));
+    let in_window = sim
+        .cdr_rows()
+        .iter()
+        .filter(|r| {
+            let ts = r["timestamp"].as_i64().unwrap_or_default();
+            ts >= start.timestamp() && ts < end.timestamp()
+        })
+        .count();
+    assert_eq!(records.len(), in_window, "every row of the window, once");
+    assert_eq!(sim.request_count("v1.0/cdr/search"), 0);
+    let pages = sim.request_count("v1.0/cdr/list");
+    assert!(
+        pages <= in_window as u64 + 2,
+        "stops after the first older row: {pages} pages for {in_window} rows of {}",
+        sim.cdr_rows().len()
+    );
+}
+
 #[tokio::test]
 async fn recordings_stream_whole_and_by_range() {
     let sim = sim().await;
