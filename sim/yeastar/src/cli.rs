@@ -43,6 +43,10 @@ pub struct SimYeastarArgs {
     /// `cdr/search` also takes Unix seconds (newer firmware per newer vendor pages).
     #[arg(long)]
     pub search_accepts_epoch: bool,
+    /// Refuse (40003) a contact whose number or e-mail another contact of the same phonebook
+    /// already has.
+    #[arg(long)]
+    pub unique_contacts_in_phonebook: bool,
     /// Play scenario waits instantly (advancing the simulated clock) instead of in real time.
     #[arg(long)]
     pub instant: bool,
@@ -67,6 +71,7 @@ impl SimYeastarArgs {
             cdr_mode: self.cdr_mode,
             display_format: self.display_format,
             search_accepts_epoch: self.search_accepts_epoch,
+            unique_contacts_in_phonebook: self.unique_contacts_in_phonebook,
             realtime_scenarios: !self.instant,
             ws_idle_timeout: Duration::from_secs(self.ws_idle_secs),
             ..SimSettings::default()

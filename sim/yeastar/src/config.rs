@@ -222,6 +222,9 @@ pub struct SimSettings {
     /// Refuse to delete a contact that is still a member of a `sel_specific` phonebook with
     /// `70091` (unconfirmed which references count).
     pub strict_contact_delete: bool,
+    /// Refuse, with `40003` naming the field, a contact whose number or e-mail another
+    /// contact of the same phonebook already has (unconfirmed which fields the PBX compares).
+    pub unique_contacts_in_phonebook: bool,
     /// Consecutive queue ring timeouts before an agent is auto-paused (30025).
     pub auto_pause_after_misses: u32,
     /// Behaviour of calls started by `call/dial`.
@@ -267,6 +270,7 @@ impl Default for SimSettings {
             max_phonebooks: 50,
             name_format: NameFormat::FirstLast,
             strict_contact_delete: true,
+            unique_contacts_in_phonebook: false,
             auto_pause_after_misses: 3,
             dial: DialSettings::default(),
             invitation_window: Duration::from_secs(10),

@@ -407,3 +407,40 @@ async fn system_information_names_model_and_firmware() {
     assert_eq!(info.firmware_version, sim.settings().firmware_version);
     assert_eq!(info.serial.as_deref(), Some(sim.settings().serial.as_str()));
 }
+
+/// A PBX that refuses a second contact with a number already in the
+/// phonebook: the error says which field, for the dashboard.
+#[tokio::test]
+async fn a_duplicate_contact_is_refused_naming_the_field() {
+    let sim = crate::support::sim_with(|s| s.unique_contacts_in_phonebook = true).await;
+    let pbx = client(&sim);
+    let book = pbx.create_phonebook("ringbridge CRM").await.expect("book");
+    let contact = PbxContact {
+        id: None,
+        first_name: "Ada".into(),
+        last_name: Some("Quinn".into()),
+        company: None,
+        email: None,
+        numbers: vec![(PbxNumberKind::Business, "+1 415 555 0170".into())],
+        remark: Some("crm:Contacts:1".into()),
+        phonebooks: vec![book.clone()],
+    };
+    pbx.create_contact(&contact).await.expect("first");
+    let twin = PbxContact {
+        remark: Some("crm:Contacts:2".into()),
+        ..contact.clone()
+    };
+    let err = pbx.create_contact(&twin).await.expect_err("duplicate");
+    match &err {
+        PbxError::Rejected { code, message } => {
+            assert_eq!(code, "40003");
+            assert!(message.contains("already exists: number"), "{message}");
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    let err = pbx
+        .create_phonebook("ringbridge CRM")
+        .await
+        .expect_err("same name");
+    assert!(err.to_string().contains("already exists: name"), "{err}");
+}

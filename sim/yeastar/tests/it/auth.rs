@@ -96,7 +96,9 @@ async fn bad_bodies_and_wrong_credentials() {
     let sim = sim().await;
     let base = sim.base_url();
     let r = raw_post(&base, "get_token", &json!({"user": "x"})).await;
-    assert_eq!(r, json!({"errcode": 40002, "errmsg": "PARAMETER ERROR"}));
+    assert_eq!(r["errcode"], 40002);
+    assert_eq!(r["errmsg"], "PARAMETER ERROR");
+    assert_eq!(r["invalid_param_list"][0]["field"], "username", "{r}");
     let r = raw_post(&base, "get_token", &json!({"username": 5, "password": "x"})).await;
     assert_eq!(r["errcode"], 40002);
     // The vendor's example: -1 FAILURE naming the refused field, never echoing it.
