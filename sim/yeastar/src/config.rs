@@ -213,6 +213,9 @@ pub struct SimSettings {
     /// Optional delay per 16 KiB chunk of a download (lets tests observe a download in
     /// progress; `None` streams at full speed).
     pub download_throttle: Option<Duration>,
+    /// Issue recording links under `/api/downloadattachment/` (Cloud's asynchronous download
+    /// route, the one 30033 points to) instead of `/api/download/`.
+    pub attachment_download_links: bool,
     /// Company-contact cap (`60002` beyond it).
     pub max_contacts: usize,
     /// Phonebook cap (`60002` beyond it).
@@ -266,6 +269,7 @@ impl Default for SimSettings {
             record_answered_calls: true,
             recording_format: RecordingFormat::Wav,
             download_throttle: None,
+            attachment_download_links: false,
             max_contacts: 50_000,
             max_phonebooks: 50,
             name_format: NameFormat::FirstLast,

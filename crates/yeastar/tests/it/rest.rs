@@ -150,22 +150,30 @@ async fn call_records_ignore_the_display_format_and_stop_early() {
     );
 }
 
-#[tokio::test]
-async fn recordings_stream_whole_and_by_range() {
-    let sim = sim().await;
-    let start = sim_now(&sim);
+/// Plays a recorded call; a client and the call's recording.
+async fn recorded_call(
+    sim: &ringbridge_sim_yeastar::SimYeastar,
+) -> (ringbridge_yeastar::YeastarClient, RecordingRef) {
+    let start = sim_now(sim);
     sim.play_builtin("inbound_answered")
         .await
         .expect("scenario");
-    let pbx = client(&sim);
+    let pbx = client(sim);
     let records = pbx
-        .call_records(start, sim_now(&sim) + ChronoDuration::seconds(1))
+        .call_records(start, sim_now(sim) + ChronoDuration::seconds(1))
         .await
-        .expect("search");
-    let file: RecordingRef = records
+        .expect("records");
+    let file = records
         .iter()
         .find_map(|r| r.recording.clone())
         .expect("a recorded call");
+    (pbx, file)
+}
+
+#[tokio::test]
+async fn recordings_stream_whole_and_by_range() {
+    let sim = sim().await;
+    let (pbx, file) = recorded_call(&sim).await;
 
     let whole = pbx.recording(&file, None).await.expect("download");
     assert_eq!(whole.range, None);
@@ -443,4 +451,16 @@ async fn a_duplicate_contact_is_refused_naming_the_field() {
         .await
         .expect_err("same name");
     assert!(err.to_string().contains("already exists: name"), "{err}");
+}
+
+/// Cloud PBXs hand out links under `/api/downloadattachment/` (the route
+/// 30033 points to): recordings still play.
+#[tokio::test]
+async fn recordings_stream_from_attachment_links() {
+    let sim = crate::support::sim_with(|s| s.attachment_download_links = true).await;
+    let (pbx, file) = recorded_call(&sim).await;
+    let stream = pbx.recording(&file, None).await.expect("download");
+    let bytes: Vec<bytes::Bytes> = stream.body.try_collect().await.expect("body");
+    assert!(bytes.concat().starts_with(b"RIFF"), "a WAV file");
+    assert_eq!(sim.request_count("download"), 1);
 }
