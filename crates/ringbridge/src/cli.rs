@@ -108,7 +108,7 @@ CONFIGURATION
   secret_key, [http] listen, public_url; [log] format (text|json), filter;
   [pbx] base_url, client_id, client_secret, time_zone, events, webhook_secret,
   default_country; [pbx.stream] heartbeat_secs, reconnect_max_secs,
-  max_event_bytes; [zoho] client_id, client_secret, refresh_token,
+  max_event_bytes, max_webhook_bytes; [zoho] client_id, client_secret, refresh_token,
   accounts_server, api_domain, mode (rest|phonebridge); [engine]; [timing].
   The admin console (/console) can set the PBX and Zoho connection instead.
 

@@ -247,7 +247,7 @@ impl Auth {
                     }
                     return Err(match other {
                         YeastarError::Api(ApiError::MaxLimitationExceeded(m)) => {
-                            YeastarError::TokenCap(m)
+                            YeastarError::TokenCap(m.to_string())
                         }
                         other => other,
                     });

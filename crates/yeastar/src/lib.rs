@@ -49,9 +49,9 @@ pub use api::system::SystemInfo;
 pub use auth::AccessState;
 pub use client::YeastarClient;
 pub use config::{BackoffConfig, DEFAULT_TOPICS, EventStreamConfig, YeastarConfig};
-pub use error::{ApiError, YeastarError};
+pub use error::{ApiError, ErrorDetail, YeastarError};
 pub use webhook::{
-    DEFAULT_WEBHOOK_PATH, WebhookConfig, WebhookError, WebhookReceiver, verify_signature,
-    verify_webhook,
+    DEFAULT_MAX_WEBHOOK_BODY_BYTES, DEFAULT_WEBHOOK_PATH, WebhookConfig, WebhookError,
+    WebhookReceiver, verify_signature, verify_webhook,
 };
 pub use ws::YeastarEventSource;

@@ -136,7 +136,12 @@ pub fn download(ctx: &Ctx) -> ApiResult {
         .take(8)
         .map(char::from)
         .collect();
-    let url = format!("/api/download/Recording-{stem}-download-{now}-{rand}.{ext}");
+    let route = if ctx.shared.settings.attachment_download_links {
+        "downloadattachment"
+    } else {
+        "download"
+    };
+    let url = format!("/api/{route}/Recording-{stem}-download-{now}-{rand}.{ext}");
     let file_name = rec.file.clone();
     let link = DownloadLink {
         recording_id: rec.id,

@@ -34,6 +34,14 @@ impl Engine<'_> {
         if call.members.len() != 1 {
             return Err(EngineError::BadState("already ringing".into()));
         }
+        // Rights borrowed from an extension that does not exist are no rights at all.
+        let unknown_permission = call
+            .permission_ext
+            .as_ref()
+            .is_some_and(|p| self.st.extension(p).is_none());
+        if unknown_permission {
+            return self.fail(call_id, NO_PERMISSION, false);
+        }
         if call.to_kind == LegKind::External {
             let perm = call
                 .permission_ext
