@@ -326,7 +326,12 @@ fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<(ZohoConnec
     };
     let refresh = tokens.refresh_token.clone();
     Ok((
-        zoho_connection(endpoints, SecretString::from(tokens.refresh_token), options),
+        zoho_connection(
+            endpoints,
+            SecretString::from(tokens.refresh_token),
+            options,
+            None,
+        ),
         refresh,
     ))
 }
