@@ -25,12 +25,13 @@ pub struct LogInput<'a> {
 pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan) -> CallLog {
     let outcome = input.outcome;
     let other = outcome.other_party.as_deref();
-    // Numbers go to the CRM in E.164 when they parse, so the CRM's own
-    // matching and click-to-call work; otherwise as the PBX gave them.
-    let number = other.map(|n| {
-        plan.normalize(n)
-            .map(|e| e.to_string())
-            .unwrap_or_else(|_| n.to_owned())
+    // Numbers go to the CRM in E.164 when the metadata knows them, so the
+    // CRM's own matching and click-to-call work; otherwise as the PBX gave
+    // them (a dialled number without its outside-line prefix): a digits
+    // key is for matching, not for showing.
+    let number = other.map(|n| match plan.read(n) {
+        Ok(reading) if reading.valid => reading.key.to_string(),
+        _ => n.trim().to_owned(),
     });
     // An internal call has no outside party: its subject and description
     // name the extension called, by number (the PBX's end-of-call event

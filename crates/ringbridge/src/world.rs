@@ -222,7 +222,9 @@ impl World {
                 let _ = watch_tx.try_send(item);
             }
         });
-        let ingest = Ingest::new(options.ingest, storage, pbx_port, tx);
+        let mut ingest_config = options.ingest;
+        ingest_config.number_plan = engine.context().plan.clone();
+        let ingest = Ingest::new(ingest_config, storage, pbx_port, tx);
         let stream = ingest.status();
         let events = yeastar.event_source(options.events).events();
         let ingest = tokio::spawn(async move {
@@ -324,7 +326,12 @@ fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<(ZohoConnec
     };
     let refresh = tokens.refresh_token.clone();
     Ok((
-        zoho_connection(endpoints, SecretString::from(tokens.refresh_token), options),
+        zoho_connection(
+            endpoints,
+            SecretString::from(tokens.refresh_token),
+            options,
+            None,
+        ),
         refresh,
     ))
 }

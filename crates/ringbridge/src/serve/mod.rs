@@ -7,6 +7,7 @@ pub mod crm;
 pub mod pbx;
 pub mod phonebridge;
 pub mod runtime;
+pub mod token_cache;
 
 use std::sync::Arc;
 

@@ -96,7 +96,11 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
         store,
         pbx: Arc::new(client.clone()),
         source,
-        ingest: timing.ingest(&pbx.id),
+        ingest: {
+            let mut ingest = timing.ingest(&pbx.id);
+            ingest.number_plan = pbx.number_plan()?;
+            ingest
+        },
         updates: tx,
         status: status_tx,
     };

@@ -12,7 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 pub use flow::{AuthorizationRedirect, StateSigner, authorization_url, parse_redirect};
-pub use manager::{ConnectionState, TokenManager};
+pub use manager::{ConnectionState, THROTTLE_LOCKOUT, TokenCache, TokenManager};
 pub use token::{TokenResponse, TokenSet};
 
 use crate::clock::{Clock, SystemClock};
