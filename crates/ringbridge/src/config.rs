@@ -205,6 +205,12 @@ pub struct HttpConfig {
     /// to localhost only). Turn off only for plain HTTP on a trusted LAN.
     #[serde(default = "yes")]
     pub secure_cookies: bool,
+    /// Timeouts and the connection cap (`header_read_timeout_secs`, …).
+    #[serde(flatten)]
+    pub limits: ringbridge_web::server::ServerLimits,
+    /// Trusted proxies and rate limits (`trusted_proxies`, `sign_in_per_minute`, …).
+    #[serde(flatten)]
+    pub guard: ringbridge_web::guard::GuardConfig,
 }
 
 fn yes() -> bool {
