@@ -260,7 +260,10 @@ fn http_limits_and_trusted_proxies_come_from_the_http_section() {
         assert_eq!(config.http.limits.body_read_timeout_secs, 30, "a default");
         assert_eq!(config.http.guard.trusted_proxies.len(), 2);
         assert_eq!(config.http.guard.sign_in_per_minute, 0);
-        jail.create_file("bad.toml", "[http]\ntrusted_proxies = [\"proxy.example\"]\n")?;
+        jail.create_file(
+            "bad.toml",
+            "[http]\ntrusted_proxies = [\"proxy.example\"]\n",
+        )?;
         assert!(Config::load(Some(Path::new("bad.toml"))).is_err());
         Ok(())
     });

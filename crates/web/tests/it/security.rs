@@ -1,6 +1,7 @@
 //! Issue 12 ("Hardening"), the HTTP and account half: each attack named
 //! there, replayed against a real socket.
 
+mod dashboard;
 mod limits;
 mod login_flood;
 mod proxy;
