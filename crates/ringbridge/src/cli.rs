@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, Config};
-use crate::{backfill, bench, demo, logging, serve};
+use crate::{accounts, backfill, bench, demo, logging, serve};
 
 /// ringbridge connects an IP PBX (Yeastar P-Series) to Zoho CRM: click-to-call,
 /// screen pops, call logging, contact sync, contact/lead creation and
@@ -72,6 +72,12 @@ pub enum Command {
 
     /// Create or upgrade the database schema, then exit.
     Migrate,
+
+    /// Manage the people who sign in: list, disable, enable, reset a
+    /// password, revoke API tokens, delete. The last enabled admin can be
+    /// neither disabled nor deleted.
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCommand),
 
     /// Print a new random secret key for encrypting stored secrets.
     Keygen,
@@ -192,6 +198,14 @@ pub async fn main() -> Result<()> {
             let store = serve::open_store(&config).await?;
             tracing::info!(database = %config.database_for_log(), "database is up to date");
             store.close().await;
+            Ok(())
+        }
+        Command::Accounts(command) => {
+            let config = load(cli.config.as_deref())?;
+            let store = serve::open_store(&config).await?;
+            let done = accounts::run(&store, command).await;
+            store.close().await;
+            println!("{}", done?.trim_end());
             Ok(())
         }
         Command::Serve => serve::run(load(cli.config.as_deref())?).await,

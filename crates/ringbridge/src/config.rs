@@ -12,6 +12,7 @@ use ringbridge_store::SecretKey;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod files;
 mod overlay;
 mod stream;
 
@@ -205,6 +206,12 @@ pub struct HttpConfig {
     /// to localhost only). Turn off only for plain HTTP on a trusted LAN.
     #[serde(default = "yes")]
     pub secure_cookies: bool,
+    /// Timeouts and the connection cap (`header_read_timeout_secs`, …).
+    #[serde(flatten)]
+    pub limits: ringbridge_web::server::ServerLimits,
+    /// Trusted proxies and rate limits (`trusted_proxies`, `sign_in_per_minute`, …).
+    #[serde(flatten)]
+    pub guard: ringbridge_web::guard::GuardConfig,
 }
 
 fn yes() -> bool {
@@ -397,12 +404,6 @@ impl Config {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         SecretKey::from_base64(&text).with_context(|| format!("secret key in {}", path.display()))
-    }
-
-    /// Makes sure the data directory exists (SQLite needs it).
-    pub fn prepare_data_dir(&self) -> Result<()> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating data directory {}", self.data_dir.display()))
     }
 }
 
