@@ -116,6 +116,18 @@ impl CallOutcome {
     pub fn is_voicemail(&self) -> bool {
         self.record.disposition == Disposition::Voicemail
     }
+
+    /// Whether `extension` took part: it rang, talked, placed the call, or
+    /// was one end of an internal call.
+    pub fn involves(&self, extension: &str) -> bool {
+        self.rang.iter().any(|e| e == extension)
+            || self.talked.iter().any(|e| e == extension)
+            || self.initiator.as_deref() == Some(extension)
+            || self
+                .internal_parties
+                .as_ref()
+                .is_some_and(|(a, b)| a == extension || b == extension)
+    }
 }
 
 #[derive(Debug, Clone)]

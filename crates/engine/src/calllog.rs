@@ -8,6 +8,7 @@ use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::policy::CallKind;
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::template::minutes_seconds;
+use ringbridge_core::text::single_line;
 use ringbridge_core::tracker::CallOutcome;
 use ringbridge_core::usermap::MappedUser;
 
@@ -54,7 +55,9 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
         .unwrap_or_default();
     let tz: chrono_tz::Tz = settings.display_time_zone.parse().unwrap_or(chrono_tz::UTC);
     let talk_s = outcome.record.talk_s.unwrap_or(0);
-    let values = BTreeMap::from([
+    // Caller ID, names and ring-group labels come from outside: each value is
+    // one clean line, so none can add lines or reorder the text around it.
+    let values: BTreeMap<&str, String> = BTreeMap::from([
         ("direction", direction.to_owned()),
         (
             "number",
@@ -82,7 +85,10 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
         ),
-    ]);
+    ])
+    .into_iter()
+    .map(|(k, v)| (k, single_line(&v)))
+    .collect();
     let (caller, dialled) = match outcome.direction {
         CallDirection::Inbound => (
             number.clone(),

@@ -15,7 +15,7 @@ use ringbridge_engine::directory::{DirectoryConfig, DirectoryService, RefreshTas
 use ringbridge_engine::{Engine, EngineContext, RecordingLinks, Tuning};
 use ringbridge_store::SqlStore;
 use ringbridge_web::metrics::{CrmClientCounters, CrmCountersFn};
-use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
+use ringbridge_zoho::crm::{CallMarkerKey, ZohoCrm, ZohoCrmConfig};
 use ringbridge_zoho::dc::DcTable;
 use ringbridge_zoho::oauth::{ConnectionState, OAuthClient, OAuthConfig, TokenManager, TokenSet};
 use ringbridge_zoho::{ConnectionOptions, ZohoConnection};
@@ -164,6 +164,7 @@ pub async fn start_crm(
     let connection = zoho_connection(endpoints, refresh_token, options, Some(store));
     let crm_config = ZohoCrmConfig {
         call_key_field: zoho.call_key_field.clone(),
+        marker_key: call_marker_key(store),
         ..ZohoCrmConfig::default()
     };
     let crm: Arc<dyn Crm> = Arc::new(ZohoCrm::new(connection.rest(), crm_config));
@@ -172,6 +173,12 @@ pub async fn start_crm(
     runtime.counters = Some(zoho_counters(connection.clone()));
     runtime.zoho = Some(connection);
     Ok(runtime)
+}
+
+/// The secret of call-log markers: derived from the secret key, so every
+/// node and every restart recognise the markers written before.
+pub fn call_marker_key(store: &SqlStore) -> CallMarkerKey {
+    CallMarkerKey::new(store.derived_key("call-log-marker"))
 }
 
 /// The directory and the engine over any CRM and PBX.

@@ -4,6 +4,7 @@
 
 mod backfill;
 mod binary;
+mod callerid;
 mod calls;
 mod cases;
 mod console;
@@ -13,6 +14,7 @@ mod faults;
 mod gaps;
 mod matching;
 mod metrics;
+mod owncalls;
 mod panel;
 mod phonebridge;
 mod reconnect;
