@@ -9,6 +9,7 @@ mod cases;
 mod console;
 mod crash;
 mod demo;
+mod doctor;
 mod faults;
 mod gaps;
 mod matching;
