@@ -3,6 +3,7 @@
 //! (simulated) CRM and PBX.
 
 mod backfill;
+mod backup;
 mod binary;
 mod calls;
 mod cases;
