@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use crate::config::{self, Config};
-use crate::{accounts, backfill, bench, demo, logging, serve};
+use crate::config::Config;
+use crate::{accounts, backfill, backup, doctor, logging, serve};
+#[cfg(feature = "sim")]
+use crate::{bench, demo};
 
 /// ringbridge connects an IP PBX (Yeastar P-Series) to Zoho CRM: click-to-call,
 /// screen pops, call logging, contact sync, contact/lead creation and
@@ -52,6 +54,7 @@ pub enum Command {
     ///
     /// With --exit it plays --calls calls, waits until every call log is
     /// written, and prints one JSON summary line last.
+    #[cfg(feature = "sim")]
     Demo(demo::DemoArgs),
 
     /// Queue the PBX's recorded calls of a past period for logging.
@@ -68,10 +71,45 @@ pub enum Command {
     /// one core, Zoho requests per logged call, phone directory size and
     /// lookup time, cold start and binary size. It reports; it does not
     /// pass or fail. With --json the last line is one JSON object.
+    #[cfg(feature = "sim")]
     Bench(bench::BenchArgs),
 
     /// Create or upgrade the database schema, then exit.
-    Migrate,
+    ///
+    /// `serve` does the same at start; with --check nothing is changed:
+    /// the pending migrations are listed, and the exit status is 1 when
+    /// there are any (for an upgrade script to ask first).
+    Migrate(MigrateArgs),
+
+    /// Check the configured PBX and Zoho org and print a report for a
+    /// support request (secrets redacted).
+    ///
+    /// Reads only: reachability, TLS, the PBX's API and token, model and
+    /// firmware (against what each mode needs), extensions with e-mails,
+    /// the event stream, call records, phonebooks and a recording
+    /// download; Zoho's data centre, scopes, edition, time zone, credits,
+    /// Calls fields and Call Result values, the mandatory fields of Leads
+    /// and Contacts, and PhoneBridge. Then probes of the Zoho behaviour
+    /// ringbridge assumes (docs/zoho-assumptions.md): confirmed, differs or
+    /// not observable. --probe-writes adds the probes that create a test
+    /// record and delete it again. Exit status 1 when a check failed.
+    Doctor(doctor::DoctorArgs),
+
+    /// Copy the SQLite database and its secret key into a new directory,
+    /// while serve runs.
+    ///
+    /// The copy is one moment of the database (VACUUM INTO); the directory
+    /// appears only when complete, with the key that opens the database's
+    /// stored secrets. For PostgreSQL it says how to use pg_dump and which
+    /// key to keep with the dump.
+    Backup(backup::BackupArgs),
+
+    /// Put a backup directory back as the database (and its key).
+    ///
+    /// Refuses to replace an existing database without --force (stop
+    /// serve first; the old files are kept as *.before-restore). Checks
+    /// that the key opens the restored database's secrets and migrates it.
+    Restore(backup::RestoreArgs),
 
     /// Manage the people who sign in: list, disable, enable, reset a
     /// password, revoke API tokens, delete. The last enabled admin can be
@@ -84,10 +122,19 @@ pub enum Command {
 
     /// Run a simulator of an outside service, for trying ringbridge without
     /// a real PBX or CRM account.
+    #[cfg(feature = "sim")]
     #[command(subcommand)]
     Sim(SimCommand),
 }
 
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// List the pending migrations without applying them.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[cfg(feature = "sim")]
 #[derive(Debug, Subcommand)]
 pub enum SimCommand {
     /// A Yeastar P-Series PBX (OpenAPI: REST, WebSocket events, webhooks)
@@ -148,6 +195,7 @@ EXIT
 
 /// The rest of `ringbridge sim yeastar --help`: the built-in scenarios and
 /// how to point `serve` at the simulator.
+#[cfg(feature = "sim")]
 fn sim_yeastar_help() -> String {
     let defaults = ringbridge_sim_yeastar::SimSettings::default();
     format!(
@@ -183,23 +231,24 @@ pub async fn main() -> Result<()> {
             println!("{}", ringbridge_store::SecretKey::generate_base64());
             Ok(())
         }
+        #[cfg(feature = "sim")]
         Command::Sim(SimCommand::Yeastar(args)) => {
-            logging::init(config::LogFormat::Text, "info");
+            logging::init(crate::config::LogFormat::Text, "info");
             Ok(ringbridge_sim_yeastar::run(args).await?)
         }
+        #[cfg(feature = "sim")]
         Command::Sim(SimCommand::Zoho(args)) => {
-            logging::init(config::LogFormat::Text, "info");
+            logging::init(crate::config::LogFormat::Text, "info");
             Ok(ringbridge_sim_zoho::run(args).await?)
         }
+        #[cfg(feature = "sim")]
         Command::Demo(args) => demo::run(args).await,
+        #[cfg(feature = "sim")]
         Command::Bench(args) => bench::run(args).await,
-        Command::Migrate => {
-            let config = load(cli.config.as_deref())?;
-            let store = serve::open_store(&config).await?;
-            tracing::info!(database = %config.database_for_log(), "database is up to date");
-            store.close().await;
-            Ok(())
-        }
+        Command::Migrate(args) => migrate(load(cli.config.as_deref())?, args).await,
+        Command::Backup(args) => backup::run_backup(load(cli.config.as_deref())?, args).await,
+        Command::Restore(args) => backup::run_restore(load(cli.config.as_deref())?, args).await,
+        Command::Doctor(args) => doctor::run(load_quiet(cli.config.as_deref())?, args).await,
         Command::Accounts(command) => {
             let config = load(cli.config.as_deref())?;
             let store = serve::open_store(&config).await?;
@@ -211,6 +260,48 @@ pub async fn main() -> Result<()> {
         Command::Serve => serve::run(load(cli.config.as_deref())?).await,
         Command::Backfill(args) => backfill::run(load(cli.config.as_deref())?, args).await,
     }
+}
+
+/// `ringbridge migrate [--check]`.
+async fn migrate(config: Config, args: MigrateArgs) -> Result<()> {
+    if args.check && !config.database_exists() {
+        anyhow::bail!(
+            "{} does not exist yet: every migration is pending; serve or `ringbridge migrate` creates it",
+            config.database_for_log()
+        );
+    }
+    let store = serve::open_store_unmigrated(&config).await?;
+    let pending = store.pending_migrations().await;
+    let result = match pending {
+        Ok(pending) if args.check => {
+            for migration in &pending {
+                println!("pending: {migration}");
+            }
+            if pending.is_empty() {
+                println!("{}: up to date", config.database_for_log());
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!(
+                    "{} migration(s) pending on {}; `ringbridge migrate` (or serve at start) applies them",
+                    pending.len(),
+                    config.database_for_log()
+                ))
+            }
+        }
+        Ok(pending) => store.migrate().await.map_err(Into::into).map(|()| {
+            tracing::info!(database = %config.database_for_log(), applied = pending.len(), "database is up to date");
+        }),
+        Err(err) => Err(err.into()),
+    };
+    store.close().await;
+    result
+}
+
+/// The configuration, logging only warnings (the doctor's report is the output).
+fn load_quiet(path: Option<&std::path::Path>) -> Result<Config> {
+    let config = Config::load(path)?;
+    logging::init(config.log.format, "warn");
+    Ok(config)
 }
 
 fn load(path: Option<&std::path::Path>) -> Result<Config> {

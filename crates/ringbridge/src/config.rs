@@ -368,6 +368,16 @@ impl Config {
         }
     }
 
+    /// False only for a SQLite file that is not there yet (a server
+    /// database is taken to exist).
+    pub fn database_exists(&self) -> bool {
+        let url = self.database_url();
+        match url.strip_prefix("sqlite://") {
+            Some(rest) => Path::new(rest.split('?').next().unwrap_or(rest)).exists(),
+            None => true,
+        }
+    }
+
     /// The database URL without its password, for logs.
     pub fn database_for_log(&self) -> String {
         let full = self.database_url();
@@ -386,24 +396,53 @@ impl Config {
     /// `secret_key`, else `data_dir/secret.key`, created (mode 0600) on
     /// first start.
     pub fn secret_key(&self) -> Result<SecretKey> {
+        if let Some(key) = self.existing_secret_key()? {
+            return Ok(key);
+        }
+        let path = self.secret_key_path();
+        if !path.exists() {
+            std::fs::create_dir_all(&self.data_dir)
+                .with_context(|| format!("creating {}", self.data_dir.display()))?;
+            write_private(&path, SecretKey::generate_base64())?;
+            tracing::warn!(path = %path.display(), "generated a new secret key; back it up: stored secrets cannot be read without it");
+        }
+        self.existing_secret_key()?
+            .with_context(|| format!("no secret key in {}", path.display()))
+    }
+
+    /// The secret key if one is configured or was generated before; never
+    /// creates one (`doctor` and `backup` only look).
+    pub fn existing_secret_key(&self) -> Result<Option<SecretKey>> {
         let configured = resolve_secret(
             Some(&self.secret_key),
             self.secret_key_file.as_deref(),
             "secret_key",
         )?;
         if let Some(key) = configured {
-            return SecretKey::from_base64(key.expose_secret()).context("secret_key");
+            return SecretKey::from_base64(key.expose_secret())
+                .context("secret_key")
+                .map(Some);
         }
-        let path = self.data_dir.join("secret.key");
+        let path = self.secret_key_path();
         if !path.exists() {
-            std::fs::create_dir_all(&self.data_dir)
-                .with_context(|| format!("creating {}", self.data_dir.display()))?;
-            write_private(&path, &SecretKey::generate_base64())?;
-            tracing::warn!(path = %path.display(), "generated a new secret key; back it up: stored secrets cannot be read without it");
+            return Ok(None);
         }
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
-        SecretKey::from_base64(&text).with_context(|| format!("secret key in {}", path.display()))
+        SecretKey::from_base64(&text)
+            .with_context(|| format!("secret key in {}", path.display()))
+            .map(Some)
+    }
+
+    /// Where a generated secret key lives: `data_dir/secret.key`.
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.data_dir.join("secret.key")
+    }
+
+    /// Whether the key comes from the configuration (`secret_key` or
+    /// `secret_key_file`) rather than `data_dir/secret.key`.
+    pub fn secret_key_configured(&self) -> bool {
+        self.secret_key_file.is_some() || !self.secret_key.expose_secret().is_empty()
     }
 }
 
@@ -421,7 +460,8 @@ fn resolve_secret(
     Ok(inline.filter(|s| !s.expose_secret().is_empty()).cloned())
 }
 
-fn write_private(path: &Path, contents: &str) -> Result<()> {
+/// Creates `path` (it must not exist) readable by its owner only.
+pub(crate) fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -430,7 +470,7 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
     let mut file = options
         .open(path)
         .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(contents.as_bytes())
+    file.write_all(contents.as_ref())
         .with_context(|| format!("writing {}", path.display()))
 }
 

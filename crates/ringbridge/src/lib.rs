@@ -7,10 +7,15 @@
 
 pub mod accounts;
 pub mod backfill;
+pub mod backup;
+#[cfg(feature = "sim")]
 pub mod bench;
 pub mod cli;
 pub mod config;
+#[cfg(feature = "sim")]
 pub mod demo;
+pub mod doctor;
 pub mod logging;
 pub mod serve;
+#[cfg(feature = "sim")]
 pub mod world;

@@ -10,6 +10,7 @@ mod console;
 mod crypto;
 mod directory;
 mod lease;
+mod maintenance;
 mod outbox;
 mod recording;
 mod sql;
@@ -17,4 +18,5 @@ mod sql;
 pub mod testing;
 
 pub use crypto::{KeyError, SecretKey};
+pub use maintenance::{MaintenanceError, PendingMigration};
 pub use sql::{Backend, SqlStore, StoreOpenError};

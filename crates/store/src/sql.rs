@@ -63,6 +63,26 @@ impl SqlStore {
     /// Opens (creating if needed) the database at `url` and migrates it.
     /// SQLite files are created on first use and run in WAL mode.
     pub async fn open(url: &str, key: SecretKey) -> Result<Self, StoreOpenError> {
+        let store = Self::connect(url, key).await?;
+        store
+            .migrator()
+            .run(&store.pool)
+            .await
+            .map_err(StoreOpenError::Migrate)?;
+        Ok(store)
+    }
+
+    /// The migrations of this store's backend.
+    pub(crate) fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Opens (creating if needed) the database at `url` without migrating
+    /// it: for looking at what is there ([`SqlStore::pending_migrations`]).
+    pub async fn connect(url: &str, key: SecretKey) -> Result<Self, StoreOpenError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -100,11 +120,6 @@ impl SqlStore {
                 .await
                 .map_err(StoreOpenError::Connect)?;
         }
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&pool).await.map_err(StoreOpenError::Migrate)?;
         Ok(Self { pool, backend, key })
     }
 

@@ -261,7 +261,7 @@ impl From<reqwest::Error> for YeastarError {
 
 /// `reqwest`'s top-level message is vague ("error sending request"); the
 /// sources say what actually happened.
-fn error_chain(err: &dyn std::error::Error) -> String {
+pub fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(inner) = source {

@@ -34,6 +34,7 @@ pub mod config;
 mod dedupe;
 pub mod error;
 pub mod events;
+pub mod firmware;
 mod http;
 mod pbx_impl;
 mod stream;

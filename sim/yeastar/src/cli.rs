@@ -7,7 +7,7 @@ use std::time::Duration;
 use rand::Rng;
 
 use crate::clock::ClockStart;
-use crate::config::{CdrMode, SimSettings, WebhookTarget};
+use crate::config::{CdrMode, Edition, SimSettings, WebhookTarget};
 use crate::error::SimError;
 use crate::handle::SimYeastar;
 use crate::scenario::{BUILTIN_NAMES, Scenario, ScenarioError, builtin};
@@ -50,6 +50,14 @@ pub struct SimYeastarArgs {
     /// Play scenario waits instantly (advancing the simulated clock) instead of in real time.
     #[arg(long)]
     pub instant: bool,
+    /// `firmware_version` the PBX reports (e.g. 37.2.0.10, below what the
+    /// vendor's own CRM integration needs).
+    #[arg(long, value_name = "VERSION", default_value = "37.12.0.20")]
+    pub firmware: String,
+    /// P-Series edition: its model name, and the firmware's first part
+    /// (37 Appliance, 83 Software, 84 Cloud).
+    #[arg(long, value_enum)]
+    pub edition: Option<Edition>,
     /// WebSocket idle timeout in seconds.
     #[arg(long, default_value_t = 60)]
     pub ws_idle_secs: u64,
@@ -74,8 +82,12 @@ impl SimYeastarArgs {
             unique_contacts_in_phonebook: self.unique_contacts_in_phonebook,
             realtime_scenarios: !self.instant,
             ws_idle_timeout: Duration::from_secs(self.ws_idle_secs),
+            firmware_version: self.firmware.clone(),
             ..SimSettings::default()
         };
+        if let Some(edition) = self.edition {
+            s = s.with_edition(edition);
+        }
         if let Some(id) = &self.client_id {
             s.client_id.clone_from(id);
         }

@@ -19,6 +19,38 @@ pub enum CdrMode {
     Reworked,
 }
 
+/// P-Series edition; the first part of the firmware version says which (doc §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Edition {
+    /// Hardware appliances, firmware 37.x.
+    Appliance,
+    /// Software Edition, firmware 83.x.
+    Software,
+    /// Cloud Edition, firmware 84.x.
+    Cloud,
+}
+
+impl Edition {
+    /// The first part of this edition's firmware versions.
+    pub fn firmware_major(self) -> u32 {
+        match self {
+            Self::Appliance => 37,
+            Self::Software => 83,
+            Self::Cloud => 84,
+        }
+    }
+
+    /// A `model_name` for this edition.
+    pub fn model_name(self) -> &'static str {
+        match self {
+            Self::Appliance => "Yeastar P560",
+            Self::Software => "Yeastar P-Series Software Edition",
+            Self::Cloud => "Yeastar P-Series Cloud Edition",
+        }
+    }
+}
+
 /// Order of day, month and year in the PBX display format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -286,6 +318,19 @@ impl Default for SimSettings {
 }
 
 impl SimSettings {
+    /// Runs as `edition`: its model name, and the firmware's first part
+    /// rewritten to the edition's (`37.12.0.20` → `84.12.0.20` for Cloud).
+    pub fn with_edition(mut self, edition: Edition) -> Self {
+        self.model_name = edition.model_name().to_owned();
+        let release = self
+            .firmware_version
+            .split_once('.')
+            .map_or("0.0.0", |(_, rest)| rest)
+            .to_owned();
+        self.firmware_version = format!("{}.{release}", edition.firmware_major());
+        self
+    }
+
     /// Defaults for deterministic tests: a frozen clock at 2026-01-01 09:00:00 UTC and a short
     /// WebSocket idle timeout; everything else as [`Default`].
     pub fn for_tests() -> Self {

@@ -66,7 +66,7 @@ mod ws;
 pub use cli::{SimYeastarArgs, run};
 pub use clock::{ClockStart, SimClock};
 pub use config::{
-    CdrMode, DialSettings, RecordingFormat, SimSettings, WebhookSettings, WebhookTarget,
+    CdrMode, DialSettings, Edition, RecordingFormat, SimSettings, WebhookSettings, WebhookTarget,
 };
 pub use error::SimError;
 pub use events::Event;

@@ -319,13 +319,27 @@ where
 #[async_trait]
 impl ConsoleBackend for ConsoleRuntime {
     async fn test_pbx(&self, pbx: &PbxConnection) -> Result<PbxInfo, BackendError> {
+        // The mode the console chose, else the file's: the firmware is
+        // judged against what that mode needs (a warning, never a refusal).
+        let stored_mode = self.store.console().await.ok().and_then(|c| c.mode);
+        let mode = stored_mode
+            .or(self.file.zoho.as_ref().map(|z| z.mode))
+            .unwrap_or(ringbridge_core::console::CrmMode::Rest);
+        let webhooks = self
+            .file
+            .pbx
+            .as_ref()
+            .is_some_and(|p| p.events == crate::config::EventTransport::Webhook);
         with_pbx(pbx, |client| async move {
             let info = client.system_information().await?;
             let extensions = client.extension_list().await?;
+            let verdict =
+                ringbridge_yeastar::firmware::assess(&info.firmware_version, mode, webhooks);
             Ok(PbxInfo {
                 model: info.model,
                 version: info.firmware_version,
                 extensions: extensions.len(),
+                firmware_note: Some(verdict.text),
             })
         })
         .await

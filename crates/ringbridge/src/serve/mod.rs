@@ -35,6 +35,15 @@ pub async fn open_store(config: &Config) -> Result<SqlStore> {
         .context("opening the database")
 }
 
+/// The database without migrating it (`migrate --check`, `backup`).
+pub async fn open_store_unmigrated(config: &Config) -> Result<SqlStore> {
+    config.prepare_data_dir()?;
+    let key = config.secret_key()?;
+    SqlStore::connect(&config.database_url(), key)
+        .await
+        .context("opening the database")
+}
+
 pub async fn run(config: Config) -> Result<()> {
     let listener = std::net::TcpListener::bind(config.http.listen)
         .with_context(|| format!("listening on {}", config.http.listen))?;
@@ -66,6 +75,14 @@ pub async fn run_generation(
         .context("recording link keys")?;
     let plan = pbx_config.number_plan()?;
     let mut pbx = pbx::start_pbx(pbx_config, &config.timing, shared.clone())?;
+    pbx::log_firmware(
+        pbx.client.clone(),
+        config
+            .zoho
+            .as_ref()
+            .map_or(ringbridge_core::console::CrmMode::Rest, |z| z.mode),
+        pbx_config.events == crate::config::EventTransport::Webhook,
+    );
     let pbx_port: Arc<dyn Pbx> = Arc::new(pbx.client.clone());
     let linker = RecordingLinker::new(&config.http.public_url(), keys.clone());
     let links: Option<Arc<dyn ringbridge_engine::RecordingLinks>> = match config.recording_links {

@@ -272,3 +272,28 @@ pub async fn log_updates(mut updates: mpsc::Receiver<Ingested>, live: Option<Arc
         }
     }
 }
+
+/// Logs the PBX's model and firmware at start, with what the firmware means
+/// for `mode` (see `ringbridge_yeastar::firmware`: a warning, never a refusal,
+/// below the vendor integration's versions).
+pub fn log_firmware(
+    client: YeastarClient,
+    mode: ringbridge_core::console::CrmMode,
+    webhooks: bool,
+) {
+    tokio::spawn(async move {
+        match client.system_information().await {
+            Ok(info) => {
+                let verdict =
+                    ringbridge_yeastar::firmware::assess(&info.firmware_version, mode, webhooks);
+                match verdict.level {
+                    ringbridge_yeastar::firmware::FirmwareLevel::Ok => {
+                        tracing::info!(model = %info.model, firmware = %verdict.text, "PBX");
+                    }
+                    _ => tracing::warn!(model = %info.model, firmware = %verdict.text, "PBX"),
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "could not read the PBX's model and firmware"),
+        }
+    });
+}

@@ -3,6 +3,7 @@
 //! (simulated) CRM and PBX.
 
 mod backfill;
+mod backup;
 mod binary;
 mod callerid;
 mod calls;
@@ -10,6 +11,7 @@ mod cases;
 mod console;
 mod crash;
 mod demo;
+mod doctor;
 mod faults;
 mod gaps;
 mod matching;

@@ -27,6 +27,7 @@ console-pbx-tested = The connection works.
 console-pbx-saved = The connection works and is saved.
 console-pbx-model = Model
 console-pbx-version = Firmware
+console-pbx-firmware-note = Firmware check
 console-pbx-extensions = Extensions
 console-pbx-bad-url = Enter the PBX address as https://host:port.
 console-pbx-bad-client-id = Enter the API client ID.

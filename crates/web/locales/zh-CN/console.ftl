@@ -27,6 +27,7 @@ console-pbx-tested = 连接正常。
 console-pbx-saved = 连接正常，已保存。
 console-pbx-model = 型号
 console-pbx-version = 固件版本
+console-pbx-firmware-note = 固件检查
 console-pbx-extensions = 分机数
 console-pbx-bad-url = 请按 https://主机:端口 的格式输入 PBX 地址。
 console-pbx-bad-client-id = 请输入 API 客户端 ID。

@@ -20,6 +20,10 @@ pub struct PbxInfo {
     pub model: String,
     pub version: String,
     pub extensions: usize,
+    /// What the firmware means for the chosen mode (a warning below the
+    /// versions the vendor's own integration needs), when there is
+    /// something to say.
+    pub firmware_note: Option<String>,
 }
 
 /// A Zoho data centre the admin can pick.

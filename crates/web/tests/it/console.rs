@@ -51,6 +51,7 @@ impl ConsoleBackend for FakeBackend {
             model: "Yeastar P550".into(),
             version: "37.9.0.1".into(),
             extensions: 3,
+            firmware_note: None,
         })
     }
 

@@ -30,8 +30,8 @@ pub use search::{
 };
 pub use users::{User, UserType, UsersPage, build_users};
 pub use write::{
-    MAX_WRITE_BATCH, RecordError, RecordOutcome, Trigger, WriteSuccess, build_insert, build_update,
-    parse_write_response,
+    MAX_WRITE_BATCH, RecordError, RecordOutcome, Trigger, WriteSuccess, build_delete, build_insert,
+    build_update, parse_write_response,
 };
 
 use crate::error::{Result, ZohoError};

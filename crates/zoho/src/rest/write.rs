@@ -115,6 +115,24 @@ pub fn build_update(
     .heavy(records.len() > 10))
 }
 
+/// `DELETE /crm/v8/{Module}?ids=` with 1..=100 ids (`ringbridge doctor`
+/// removes its test record with it).
+pub fn build_delete(module: &str, ids: &[String]) -> Result<ApiRequest> {
+    if ids.is_empty() || ids.len() > MAX_WRITE_BATCH {
+        return Err(ZohoError::InvalidInput(format!(
+            "1..={MAX_WRITE_BATCH} ids per request, got {}",
+            ids.len()
+        )));
+    }
+    Ok(ApiRequest::new(
+        Method::DELETE,
+        format!("{CRM_V8}/{}", module_segment(module)?),
+        Operation::DeleteRecords,
+    )
+    .query("ids", ids.join(","))
+    .credits(cost::write(ids.len())))
+}
+
 fn check_batch(records: &[Record]) -> Result<()> {
     if records.is_empty() || records.len() > MAX_WRITE_BATCH {
         return Err(ZohoError::InvalidInput(format!(
@@ -213,6 +231,16 @@ impl RestClient {
     ) -> Result<Vec<RecordOutcome>> {
         self.write_batches(records, |chunk| build_update(module, chunk, trigger))
             .await
+    }
+
+    /// Deletes records by id, 100 per request; per-id outcomes in order.
+    pub async fn delete_records(&self, module: &str, ids: &[String]) -> Result<Vec<RecordOutcome>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(MAX_WRITE_BATCH) {
+            let resp = self.conn.execute(&build_delete(module, chunk)?).await?;
+            out.extend(parse_write_response(resp, chunk.len())?);
+        }
+        Ok(out)
     }
 
     async fn write_batches(

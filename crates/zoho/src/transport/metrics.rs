@@ -22,6 +22,7 @@ pub enum Operation {
     ListRecords,
     InsertRecords,
     UpdateRecords,
+    DeleteRecords,
     ListUsers,
     GetOrg,
     GetFields,
@@ -34,7 +35,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 16] = [
+    pub const ALL: [Operation; 17] = [
         Self::SearchRecords,
         Self::Coql,
         Self::GetRecord,
@@ -42,6 +43,7 @@ impl Operation {
         Self::ListRecords,
         Self::InsertRecords,
         Self::UpdateRecords,
+        Self::DeleteRecords,
         Self::ListUsers,
         Self::GetOrg,
         Self::GetFields,
@@ -63,6 +65,7 @@ impl Operation {
             Self::ListRecords => "list_records",
             Self::InsertRecords => "insert_records",
             Self::UpdateRecords => "update_records",
+            Self::DeleteRecords => "delete_records",
             Self::ListUsers => "list_users",
             Self::GetOrg => "get_org",
             Self::GetFields => "get_fields",
