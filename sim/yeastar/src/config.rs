@@ -19,7 +19,7 @@ pub enum CdrMode {
     Reworked,
 }
 
-/// P-Series edition; the first part of the firmware version says which (doc §1).
+/// P-Series edition; the first part of the firmware version says which (docs/yeastar-api.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Edition {
