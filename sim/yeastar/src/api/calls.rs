@@ -60,7 +60,7 @@ pub fn dial(ctx: &Ctx) -> ApiResult {
         return Err(ApiError::ParameterError);
     }
     // An unknown `dial_permission` is a permission problem like any other: the request
-    // succeeds and a 30015 follows (§7).
+    // succeeds and a 30015 follows (docs/yeastar-api.md §7).
     let to = {
         let st = ctx.shared.lock();
         // Only extension callers are simulated (IVR / group / queue callers are not).
