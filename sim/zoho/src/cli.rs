@@ -55,6 +55,9 @@ pub struct SimZohoArgs {
     /// Refuse Missed calls without `Call_Duration` (unconfirmed either way).
     #[arg(long)]
     pub missed_call_needs_duration: bool,
+    /// Ignore write keys that name no field of the module (default: INVALID_DATA).
+    #[arg(long)]
+    pub ignore_unknown_fields: bool,
 }
 
 impl SimZohoArgs {
@@ -71,6 +74,7 @@ impl SimZohoArgs {
             auth_param_placement: self.auth_param_placement,
             phonebridge_on_free: self.phonebridge_on_free,
             missed_call_needs_duration: self.missed_call_needs_duration,
+            refuse_unknown_fields: !self.ignore_unknown_fields,
             ..SimConfig::default()
         };
         if let Some(id) = &self.client_id {

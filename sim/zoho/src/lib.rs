@@ -102,6 +102,7 @@ impl SimZoho {
         let clock = SimClock::default();
         let mut store = config.seed.build(clock.now())?;
         store.missed_needs_duration = config.missed_call_needs_duration;
+        store.refuse_unknown_fields = config.refuse_unknown_fields;
         let (accounts_l, accounts_url) = bind(config.accounts_addr).await?;
         let (api_l, api_url) = bind(config.api_addr).await?;
         let (stop, stop_rx) = watch::channel(false);
