@@ -28,6 +28,7 @@
 mod api;
 mod auth;
 pub mod cli;
+mod cli_faults;
 mod clock;
 mod config;
 mod coql;
@@ -52,6 +53,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use cli::{SimZohoArgs, run};
+pub use cli_faults::FaultSpec;
 pub use clock::SimClock;
 pub use config::{
     AuthParamPlacement, CallControlParamNames, Edition, PhoneBridgeStrictness, PhoneMatchMode,
