@@ -106,6 +106,12 @@ async fn insert_reports_each_record() {
     let id = item["details"]["id"].as_str().expect("id");
     assert_eq!(id.len(), 19);
     assert_eq!(item["details"]["Created_By"]["name"], "Jane Doe");
+    assert!(item["details"]["Created_By"]["id"].is_string());
+    assert_eq!(
+        item["details"]["Modified_By"],
+        item["details"]["Created_By"]
+    );
+    assert_eq!(item["details"]["$approval_state"], "approved");
     assert_eq!(
         h.sim.record(Module::Contacts, id).expect("stored")["Full_Name"],
         "Eve Stone"
