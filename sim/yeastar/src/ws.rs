@@ -95,7 +95,8 @@ async fn session(shared: Arc<Shared>, socket: WebSocket, expires_at: i64) {
                 let Some(Ok(msg)) = msg else { return };
                 deadline = Instant::now() + idle;
                 match msg {
-                    Message::Text(t) if t.as_str() == "heartbeat" => {
+                    // Surrounding whitespace (a trailing newline) still makes a heartbeat.
+                    Message::Text(t) if t.as_str().trim() == "heartbeat" => {
                         Some(Message::Text("heartbeat response".into()))
                     }
                     Message::Text(t) => Some(text(&match serde_json::from_str::<Subscribe>(t.as_str()) {

@@ -55,9 +55,28 @@ pub struct SimZohoArgs {
     /// Refuse Missed calls without `Call_Duration` (unconfirmed either way).
     #[arg(long)]
     pub missed_call_needs_duration: bool,
+    /// Ignore write keys that name no field of the module (default: INVALID_DATA).
+    #[arg(long)]
+    pub ignore_unknown_fields: bool,
+    /// Inject a fault into API requests (repeatable): `too-many-requests`, `internal-error`,
+    /// `hang`, `slow-<ms>`, `apply-then-drop` or `apply-then-hang`, with an optional
+    /// `:<percent>` of requests (default 100).
+    #[arg(long = "fault", value_name = "KIND[:PERCENT]")]
+    pub faults: Vec<crate::cli_faults::FaultSpec>,
+    /// Seed of the choice of faulty requests (same seed, same requests).
+    #[arg(long, default_value_t = 1)]
+    pub fault_seed: u64,
 }
 
 impl SimZohoArgs {
+    /// The `--fault` rules, seeded with `--fault-seed`.
+    pub fn fault_rules(&self) -> Vec<crate::FaultRule> {
+        self.faults
+            .iter()
+            .map(|f| f.rule(self.fault_seed))
+            .collect()
+    }
+
     pub fn to_config(&self) -> SimConfig {
         let mut c = SimConfig {
             accounts_addr: self.accounts_listen,
@@ -71,6 +90,7 @@ impl SimZohoArgs {
             auth_param_placement: self.auth_param_placement,
             phonebridge_on_free: self.phonebridge_on_free,
             missed_call_needs_duration: self.missed_call_needs_duration,
+            refuse_unknown_fields: !self.ignore_unknown_fields,
             ..SimConfig::default()
         };
         if let Some(id) = &self.client_id {
@@ -98,6 +118,14 @@ const ALL_SCOPES: [&str; 5] = [
 /// Starts the simulator, prints its URLs and credentials, serves until Ctrl-C.
 pub async fn run(args: SimZohoArgs) -> Result<(), SimError> {
     let sim = SimZoho::start(args.to_config()).await?;
+    for (spec, rule) in args.faults.iter().zip(args.fault_rules()) {
+        sim.inject_fault(rule);
+        println!(
+            "  fault           : {} on {}% of API requests",
+            spec.fault.name(),
+            spec.percent
+        );
+    }
     let scopes: Vec<&str> = ALL_SCOPES.iter().flat_map(|s| s.split(',')).collect();
     let t = sim.issue_tokens(&scopes);
     println!("Zoho simulator running");

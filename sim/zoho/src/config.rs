@@ -127,6 +127,10 @@ pub struct SimConfig {
     /// Refuse a Missed call without `Call_Duration` (`MANDATORY_NOT_FOUND`). Zoho's docs do
     /// not say whether Missed calls need one (unconfirmed); off by default.
     pub missed_call_needs_duration: bool,
+    /// Refuse a write naming a field the module does not have with `INVALID_DATA`
+    /// `{api_name, json_path}` (Zoho's answer for an invalid API name); off: ignore such keys
+    /// (what Zoho does with them is unconfirmed).
+    pub refuse_unknown_fields: bool,
     /// How long a `Hang` fault holds the request.
     pub hang_duration: Duration,
     /// Timeout for the simulator's own calls to the PBX side (click-to-dial, call control).
@@ -153,6 +157,7 @@ impl Default for SimConfig {
             call_control_names: CallControlParamNames::default(),
             phonebridge_on_free: false,
             missed_call_needs_duration: false,
+            refuse_unknown_fields: true,
             hang_duration: Duration::from_secs(120),
             outbound_timeout: Duration::from_secs(5),
             seed: SeedData::sample(),

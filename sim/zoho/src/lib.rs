@@ -28,6 +28,7 @@
 mod api;
 mod auth;
 pub mod cli;
+mod cli_faults;
 mod clock;
 mod config;
 mod coql;
@@ -52,6 +53,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use cli::{SimZohoArgs, run};
+pub use cli_faults::FaultSpec;
 pub use clock::SimClock;
 pub use config::{
     AuthParamPlacement, CallControlParamNames, Edition, PhoneBridgeStrictness, PhoneMatchMode,
@@ -102,6 +104,7 @@ impl SimZoho {
         let clock = SimClock::default();
         let mut store = config.seed.build(clock.now())?;
         store.missed_needs_duration = config.missed_call_needs_duration;
+        store.refuse_unknown_fields = config.refuse_unknown_fields;
         let (accounts_l, accounts_url) = bind(config.accounts_addr).await?;
         let (api_l, api_url) = bind(config.api_addr).await?;
         let (stop, stop_rx) = watch::channel(false);

@@ -166,10 +166,17 @@ mod tests {
 
     #[test]
     fn frames_are_classified() {
-        assert_eq!(
-            classify_ws_frame("heartbeat response"),
-            WsFrame::HeartbeatResponse
-        );
+        for text in [
+            "heartbeat response",
+            "heartbeat response\n",
+            " Heartbeat Response \r\n",
+        ] {
+            assert_eq!(
+                classify_ws_frame(text),
+                WsFrame::HeartbeatResponse,
+                "{text:?}"
+            );
+        }
         assert_eq!(
             classify_ws_frame(r#"{"errcode":0,"errmsg":"SUCCESS"}"#),
             WsFrame::Reply {

@@ -28,11 +28,14 @@ async fn subscribe_heartbeat_and_topic_replacement() {
     let sim = sim().await;
     let api = login(&sim).await;
     let mut ws = ws(&sim, &api.token).await;
-    send(&mut ws, "heartbeat").await;
-    assert_eq!(
-        next_text(&mut ws).await.as_deref(),
-        Some("heartbeat response")
-    );
+    for heartbeat in ["heartbeat", "heartbeat\n", " heartbeat \r\n"] {
+        send(&mut ws, heartbeat).await;
+        assert_eq!(
+            next_text(&mut ws).await.as_deref(),
+            Some("heartbeat response"),
+            "{heartbeat:?}"
+        );
+    }
     // Nothing subscribed yet: nothing delivered.
     sim.emit(Event::new(30011, json!({"call_id": "1.1", "members": []})));
     assert_silent(&mut ws, 100).await;

@@ -64,6 +64,8 @@ fn success(store: &Store, module: Module, id: &str, message: &str) -> Value {
         "details": {
             "Modified_Time": time("Modified_Time"), "Modified_By": by("Modified_By"),
             "Created_Time": time("Created_Time"), "id": id, "Created_By": by("Created_By"),
+            // Zoho's examples: records outside an approval process are "approved".
+            "$approval_state": "approved",
         },
         "message": message,
         "status": "success",

@@ -90,6 +90,9 @@ pub struct Store {
     pub call_preferences: (bool, bool),
     /// Whether a Missed call needs `Call_Duration` (see `SimConfig::missed_call_needs_duration`).
     pub missed_needs_duration: bool,
+    /// Whether a write naming no field of the module is `INVALID_DATA`
+    /// (see `SimConfig::refuse_unknown_fields`).
+    pub refuse_unknown_fields: bool,
 }
 
 /// Zoho ids are 19-digit strings; all ids of one org share a prefix.
@@ -105,6 +108,7 @@ impl Store {
             next_id: 0,
             call_preferences: (true, true),
             missed_needs_duration: false,
+            refuse_unknown_fields: false,
         }
     }
 

@@ -17,8 +17,8 @@ pub enum Mode {
 }
 
 /// Validates one input record (`$.data[idx]`) and returns the writable fields, normalised for
-/// storage (datetimes in UTC, lookups as `{"id"}`). Unknown and read-only keys are ignored
-/// (whether Zoho ignores or rejects unknown names is unconfirmed).
+/// storage (datetimes in UTC, lookups as `{"id"}`). Read-only keys are ignored; unknown keys
+/// are `INVALID_DATA` when the store refuses them, else ignored.
 pub fn validate(
     store: &Store,
     module: Module,
@@ -32,6 +32,11 @@ pub fn validate(
             json!({"expected_data_type": "jsonobject", "json_path": format!("$.data[{idx}]")}),
         ));
     };
+    if store.refuse_unknown_fields
+        && let Some(unknown) = obj.keys().find(|k| !is_known_key(module, k))
+    {
+        return Err(invalid(None, unknown, &path(unknown)));
+    }
     if mode == Mode::Insert {
         for meta in fields(module).iter().filter(|f| f.mandatory) {
             if is_blank(obj.get(meta.api_name)) {
@@ -82,6 +87,11 @@ pub fn validate(
         out.insert("$se_module".into(), Value::Null);
     }
     Ok(out)
+}
+
+/// A field of the module, the record `id`, or a `$` system key (`$se_module`, …).
+fn is_known_key(module: Module, key: &str) -> bool {
+    key == "id" || key.starts_with('$') || fields(module).iter().any(|f| f.api_name == key)
 }
 
 fn is_blank(v: Option<&Value>) -> bool {

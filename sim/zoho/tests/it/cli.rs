@@ -52,3 +52,29 @@ fn args_map_to_config() {
     assert_eq!(defaults.auth_param_placement, AuthParamPlacement::Header);
     assert!(!defaults.phonebridge_on_free && !defaults.missed_call_needs_duration);
 }
+
+/// Every fault the tests inject can be asked for on the command line.
+#[tokio::test]
+async fn faults_from_the_command_line_hit_api_requests() {
+    let cmd = Cmd::parse_from([
+        "sim",
+        "--fault",
+        "internal-error:100",
+        "--fault",
+        "too-many-requests:50",
+        "--fault-seed",
+        "7",
+    ]);
+    assert_eq!(cmd.args.faults.len(), 2);
+    assert!(
+        Cmd::try_parse_from(["sim", "--fault", "explode"]).is_err(),
+        "unknown kinds are refused"
+    );
+    let h = crate::H::with(cmd.args.to_config()).await;
+    for rule in cmd.args.fault_rules() {
+        h.sim.inject_fault(rule);
+    }
+    let r = h.get("/crm/v8/Leads?fields=Last_Name").await;
+    crate::assert_error(&r, 500, "INTERNAL_ERROR");
+    assert_eq!(h.sim.injected_faults().get("internal_error"), Some(&1));
+}

@@ -106,6 +106,12 @@ async fn insert_reports_each_record() {
     let id = item["details"]["id"].as_str().expect("id");
     assert_eq!(id.len(), 19);
     assert_eq!(item["details"]["Created_By"]["name"], "Jane Doe");
+    assert!(item["details"]["Created_By"]["id"].is_string());
+    assert_eq!(
+        item["details"]["Modified_By"],
+        item["details"]["Created_By"]
+    );
+    assert_eq!(item["details"]["$approval_state"], "approved");
     assert_eq!(
         h.sim.record(Module::Contacts, id).expect("stored")["Full_Name"],
         "Eve Stone"
@@ -387,4 +393,50 @@ async fn web_view_escapes_record_data() {
             .iter()
             .all(|r| !r.path.starts_with("/_sim"))
     );
+}
+
+/// A key naming no field of the module is `INVALID_DATA` with its `api_name` and
+/// `json_path`, as Zoho answers an invalid API name; `id` and `$` keys are not fields.
+#[tokio::test]
+async fn a_write_naming_an_unknown_field_is_invalid_data() {
+    let h = H::new().await;
+    let r = h
+        .post_json(
+            "/crm/v8/Leads",
+            &json!({"data": [{"Last_Name": "Ng", "Company": "Acme", "Favourite_Colour": "blue"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(
+        r.body["data"][0],
+        json!({"code": "INVALID_DATA", "details": {"api_name": "Favourite_Colour", "json_path": "$.data[0].Favourite_Colour"},
+               "message": "invalid data", "status": "error"})
+    );
+    assert!(
+        h.sim
+            .records(Module::Leads)
+            .iter()
+            .all(|l| l["Last_Name"] != "Ng"),
+        "nothing written"
+    );
+    let ok = h
+        .post_json(
+            "/crm/v8/Leads",
+            &json!({"data": [{"Last_Name": "Ng", "Company": "Acme", "$approval": null}]}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text);
+
+    let lenient = H::with(ringbridge_sim_zoho::SimConfig {
+        refuse_unknown_fields: false,
+        ..Default::default()
+    })
+    .await;
+    let r = lenient
+        .post_json(
+            "/crm/v8/Leads",
+            &json!({"data": [{"Last_Name": "Ng", "Company": "Acme", "Favourite_Colour": "blue"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 }
