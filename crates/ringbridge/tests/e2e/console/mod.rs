@@ -4,6 +4,7 @@
 mod failing;
 mod file_settings;
 mod hours;
+mod phonebook;
 mod setup;
 mod tokens;
 
