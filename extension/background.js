@@ -75,7 +75,9 @@ async function onEvent(cfg, event) {
   popped.add(key);
   if (popped.size > 300) popped.delete(popped.values().next().value);
   if (!cfg.pops || (await panelOpen(cfg.url))) return;
-  await chrome.tabs.create({ url: event.record.url, active: true });
+  // Several records share the number: the panel's chooser, not a guess.
+  const url = event.record.matches > 1 ? `${cfg.url}/panel` : event.record.url;
+  await chrome.tabs.create({ url, active: true });
 }
 
 // Reads the server-sent events with fetch (EventSource cannot send a token).

@@ -97,6 +97,7 @@ pub struct CallLog {
     pub key: String,
     pub call_type: CallLogType,
     pub started_at: DateTime<Utc>,
+    /// Talk time; 0 only for a call nobody answered.
     pub duration_s: u32,
     pub subject: String,
     pub description: String,

@@ -44,7 +44,8 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
         CallKind::InboundAnswered => "Inbound",
         CallKind::InboundMissed => "Missed",
         CallKind::Voicemail => "Voicemail",
-        CallKind::OutboundAnswered | CallKind::OutboundUnanswered => "Outbound",
+        CallKind::OutboundAnswered => "Outbound",
+        CallKind::OutboundUnanswered => "Unanswered outbound",
         CallKind::Internal => "Internal",
     };
     let name = input
@@ -108,7 +109,9 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
         key: input.key.to_owned(),
         call_type: input.kind.log_type(),
         started_at: outcome.record.started_at,
-        duration_s: if outcome.answered { talk_s } else { 0 },
+        // Zero means "not answered" to the CRM adapter: a call answered and
+        // dropped within the second still talked.
+        duration_s: if outcome.answered { talk_s.max(1) } else { 0 },
         subject: settings.subject.render(&values),
         description: settings.description.render(&values),
         owner_id: input.owner.map(|o| o.crm_user_id.clone()),

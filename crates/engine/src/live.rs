@@ -15,6 +15,7 @@ use ringbridge_core::tracker::CallUpdate;
 use serde::Serialize;
 use tokio::sync::{OnceCell, broadcast};
 
+use crate::context::EngineContext;
 use crate::matcher::CallerMatcher;
 
 /// How many events a slow panel may fall behind before it is told to
@@ -30,12 +31,17 @@ pub enum AgentCallState {
     Ended,
 }
 
-/// The CRM record behind a call's number, as the panel shows and opens it.
+/// The CRM record behind a call's number, as the panel shows and opens it:
+/// the one the call's log will name (core's match rule, for the user of the
+/// extension it rings at).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LiveRecord {
     pub name: String,
     pub module: String,
     pub url: String,
+    /// How many records share the number (this one included): above one,
+    /// the agent chooses (the panel's chooser) instead of a pop.
+    pub matches: usize,
 }
 
 /// One change of one call at one extension.
@@ -52,21 +58,24 @@ pub struct AgentEvent {
     pub record: Option<LiveRecord>,
 }
 
-/// The enrichment of one call, shared by all its legs and looked up once.
+/// The enrichment of one call for one CRM user (or none), shared by the
+/// legs it rings for that user and looked up once.
 type Enrichment = Arc<OnceCell<Option<LiveRecord>>>;
 
 #[derive(Default)]
 struct State {
     /// extension → call id → the call's latest event there.
     current: HashMap<String, BTreeMap<String, AgentEvent>>,
-    /// call id → its record lookup (dropped when the call ends).
-    enrichment: HashMap<String, Enrichment>,
+    /// (call id, CRM user) → its record lookup (dropped when the call ends).
+    enrichment: HashMap<(String, Option<String>), Enrichment>,
 }
 
 /// The hub. Cheap to share behind an `Arc`.
 pub struct LiveCalls {
     matcher: Arc<dyn CallerMatcher>,
     crm: Arc<dyn Crm>,
+    /// Maps extensions to CRM users, so the pop names the record the log will.
+    engine: Option<Arc<EngineContext>>,
     state: Mutex<State>,
     sender: broadcast::Sender<AgentEvent>,
 }
@@ -107,9 +116,17 @@ impl LiveCalls {
         Self {
             matcher,
             crm,
+            engine: None,
             state: Mutex::new(State::default()),
             sender,
         }
+    }
+
+    /// Chooses among several records for the user of the ringing
+    /// extension, as the call's log does (without it, for nobody).
+    pub fn with_engine(mut self, engine: Arc<EngineContext>) -> Self {
+        self.engine = Some(engine);
+        self
     }
 
     /// The calls at `extension` now, and its changes from now on.
@@ -213,7 +230,7 @@ impl LiveCalls {
         state: AgentCallState,
     ) {
         let record = match number {
-            Some(number) => self.record_for(call_id, number).await,
+            Some(number) => self.record_for(call_id, extension, number).await,
             // Internal calls are never looked up.
             None => None,
         };
@@ -250,7 +267,7 @@ impl LiveCalls {
     /// The PBX says the call is over: close it wherever it is still shown.
     fn end(&self, call_id: &str) {
         let mut state = self.lock();
-        state.enrichment.remove(call_id);
+        state.enrichment.retain(|(call, _), _| call != call_id);
         let shown: Vec<AgentEvent> = state
             .current
             .values()
@@ -268,17 +285,23 @@ impl LiveCalls {
 
     /// The call's record, looked up at most once per call however many
     /// extensions it rings. A failed lookup is retried at the call's next update.
-    async fn record_for(&self, call_id: &str, number: &str) -> Option<LiveRecord> {
+    async fn record_for(&self, call_id: &str, extension: &str, number: &str) -> Option<LiveRecord> {
+        let owner = self.engine.as_ref().and_then(|ctx| {
+            ctx.users()
+                .user_for(extension)
+                .map(|u| u.crm_user_id.clone())
+        });
         let cell = self
             .lock()
             .enrichment
-            .entry(call_id.to_owned())
+            .entry((call_id.to_owned(), owner.clone()))
             .or_default()
             .clone();
         let found = cell
             .get_or_try_init(|| async {
-                let found = self.matcher.lookup(number, None).await?;
-                Ok::<_, CrmError>(found.chosen.map(|r| self.live_record(&r)))
+                let found = self.matcher.lookup(number, owner.as_deref()).await?;
+                let matches = usize::from(found.chosen.is_some()) + found.others.len();
+                Ok::<_, CrmError>(found.chosen.map(|r| self.live_record(&r, matches)))
             })
             .await;
         match found {
@@ -290,11 +313,12 @@ impl LiveCalls {
         }
     }
 
-    fn live_record(&self, record: &CrmRecord) -> LiveRecord {
+    fn live_record(&self, record: &CrmRecord, matches: usize) -> LiveRecord {
         LiveRecord {
             name: record.name.clone(),
             module: record.reference.module.as_str().to_owned(),
             url: self.crm.record_url(&record.reference),
+            matches,
         }
     }
 }

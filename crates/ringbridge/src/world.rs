@@ -180,7 +180,9 @@ impl World {
             refresh,
             ..
         } = start_engine(crm_port.clone(), &store, inputs).await?;
-        let live = Arc::new(LiveCalls::new(directory.clone(), crm_port));
+        let live = Arc::new(
+            LiveCalls::new(directory.clone(), crm_port).with_engine(engine.context().clone()),
+        );
         let phonebridge = phonebridge::start(
             engine.context().clone(),
             &zoho,

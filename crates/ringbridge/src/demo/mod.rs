@@ -1,7 +1,7 @@
 //! `ringbridge demo`: everything on this machine against the simulators.
 
 mod accounts;
-mod counts;
+pub mod counts;
 mod data;
 
 pub use data::zoho_seed as seed;
@@ -49,8 +49,9 @@ pub struct Summary {
     pub zoho_requests_per_logged_call: f64,
 }
 
-/// The PBX phonebook CRM Contacts are copied into.
-const PHONEBOOK: &str = "CRM Contacts";
+/// The PBX phonebook CRM Contacts are copied into: the one the console's
+/// setup offers.
+const PHONEBOOK: &str = crate::serve::console::OFFERED_PHONEBOOK;
 
 pub fn options(realtime: bool) -> WorldOptions {
     let mut options = WorldOptions::default();

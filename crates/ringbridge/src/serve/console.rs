@@ -33,6 +33,9 @@ use super::crm::{REFRESH_TOKEN_SECRET, ZohoEndpoints, accounts_http, zoho_connec
 use super::phonebridge::{PhoneBridgeRegistration, REGISTRATIONS_SECRET, RegistrationError};
 use crate::config::Config;
 
+/// The PBX phonebook the console's setup offers for CRM contacts.
+pub const OFFERED_PHONEBOOK: &str = "CRM Contacts";
+
 /// Zoho's data centres, in the order the page offers them.
 const ZOHO_LOCATIONS: [&str; 8] = ["us", "eu", "in", "au", "jp", "ca", "sa", "cn"];
 
@@ -463,8 +466,15 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     fn initial_settings(&self) -> ringbridge_core::console::ConsoleSettings {
+        let mut engine = self.file.engine.clone();
+        // Setup offers contact sync on: the page proposes the phonebook
+        // ringbridge creates on the PBX if it is missing; the admin may
+        // rename it, or empty it to turn sync off.
+        if engine.phonebook.is_none() {
+            engine.phonebook = Some(OFFERED_PHONEBOOK.to_owned());
+        }
         ringbridge_core::console::ConsoleSettings {
-            engine: self.file.engine.clone(),
+            engine,
             default_country: self
                 .file
                 .pbx

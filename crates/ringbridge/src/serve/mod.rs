@@ -139,10 +139,10 @@ pub async fn run_generation(
         zoho: crm.as_ref().and_then(|c| c.zoho.clone()),
     });
     let live = crm.as_ref().map(|c| {
-        Arc::new(LiveCalls::new(
-            c.directory.clone(),
-            c.engine.context().crm.clone(),
-        ))
+        Arc::new(
+            LiveCalls::new(c.directory.clone(), c.engine.context().crm.clone())
+                .with_engine(c.engine.context().clone()),
+        )
     });
     let phonebridge = match (&crm, &config.zoho) {
         (Some(runtime), Some(zoho)) => match &runtime.zoho {

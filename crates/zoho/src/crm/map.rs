@@ -184,7 +184,9 @@ pub fn to_call_record(
         subject = format!("{kind:?} call");
     }
     let mut b = CallRecordBuilder::new(&subject, kind, log.started_at, tz);
-    if kind != CallType::Missed || log.duration_s > 0 {
+    // No talk time is no duration (an unanswered outbound call, a missed
+    // one); the engine gives an answered call at least one second.
+    if kind == CallType::Inbound || log.duration_s > 0 {
         b = b.duration_secs(u64::from(log.duration_s));
     }
     let mut description = neutralise(&log.description);

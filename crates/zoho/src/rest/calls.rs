@@ -160,7 +160,8 @@ impl CallRecordBuilder {
             return Err(ZohoError::InvalidInput("a call needs a Subject".into()));
         }
         match (self.call_type, self.duration) {
-            (CallType::Missed, None) => {}
+            // Missed, or dialled and never answered: no talk time to give.
+            (CallType::Missed | CallType::Outbound, None) => {}
             (CallType::Missed, Some(s)) => {
                 self.fields
                     .insert(CALL_DURATION.into(), json!(format_duration(s)));
@@ -206,7 +207,8 @@ impl CallRecord {
     }
 
     fn needs_duration_fallback(&self) -> bool {
-        self.call_type == CallType::Missed && !self.fields.contains_key(CALL_DURATION)
+        matches!(self.call_type, CallType::Missed | CallType::Outbound)
+            && !self.fields.contains_key(CALL_DURATION)
     }
 
     fn with_zero_duration(&self) -> Self {

@@ -108,7 +108,8 @@ async fn the_free_edition_limit_is_respected_after_the_org_read() {
 }
 
 /// Zoho mints at most 10 access tokens per refresh token in 10 minutes. The
-/// 11th refresh is throttled: a retryable error, and the grant stays good.
+/// 11th refresh is throttled: a retryable error, the grant stays good, and
+/// the token endpoint is left alone until the lockout is over.
 #[tokio::test]
 async fn token_endpoint_throttling_is_not_a_revocation() {
     let sim = SimZoho::start(SimConfig::default()).await.expect("sim");
@@ -126,7 +127,15 @@ async fn token_endpoint_throttling_is_not_a_revocation() {
         "{e:?}"
     );
     assert!(e.is_retryable() && !e.needs_reconnect());
-    assert_eq!(conn.state(), ConnectionState::Connected);
+    assert!(
+        matches!(conn.state(), ConnectionState::Throttled { .. }),
+        "{:?}",
+        conn.state()
+    );
+    // While locked out, the token endpoint is not asked again.
+    let asked = sim.request_count("POST", "/oauth/v2/token");
+    conn.rest().org().await.expect_err("still throttled");
+    assert_eq!(sim.request_count("POST", "/oauth/v2/token"), asked);
 
     // Ten minutes on, the same grant works again.
     sim.advance(Duration::from_secs(600));

@@ -6,6 +6,7 @@ mod groups;
 mod internal;
 mod policy;
 mod transfers;
+mod unanswered;
 mod unknown;
 
 use ringbridge::world::{World, WorldOptions};

@@ -4,6 +4,7 @@
 mod failing;
 mod file_settings;
 mod hours;
+mod phonebook;
 mod setup;
 mod tokens;
 
@@ -160,6 +161,26 @@ pub(super) async fn start_connected(
         pbx.client_secret()
     );
     launch(zoho, listener, &grant, &pbx).await
+}
+
+/// The settings page's form as an admin fills it in (US numbers, every
+/// call kind logged, nothing created for unknown numbers); callers add
+/// their own fields.
+pub(super) fn settings_form<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("log_inbound_answered", "on"),
+        ("log_inbound_missed", "on"),
+        ("log_outbound_answered", "on"),
+        ("log_outbound_unanswered", "on"),
+        ("subject", "{direction} call {name}"),
+        ("description", "Caller {number}"),
+        ("unknown_inbound", "nothing"),
+        ("unknown_outbound", "nothing"),
+        ("default_country", "US"),
+        ("recording", "until_revoked"),
+    ];
+    form.extend_from_slice(extra);
+    form
 }
 
 /// The simulators with the demo's org, and a Zoho grant (refresh token)
