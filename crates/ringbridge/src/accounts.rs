@@ -6,8 +6,8 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use ringbridge_core::accounts::{Account, AccountStore, Role, Username};
-use ringbridge_web::auth::{PasswordParams, Passwords};
+use ringbridge_core::accounts::{Account, AccountStore, Username};
+use ringbridge_web::auth::{PasswordParams, Passwords, offboard};
 
 #[derive(Debug, Subcommand)]
 pub enum AccountsCommand {
@@ -32,13 +32,7 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
         AccountsCommand::List => list(store).await,
         AccountsCommand::Disable { username } => {
             let account = find(store, &username).await?;
-            refuse_last_admin(store, &account, "disable").await?;
-            let profile = ringbridge_core::accounts::AccountProfile {
-                disabled: true,
-                ..account.profile.clone()
-            };
-            store.update_account(account.id, &profile, now).await?;
-            let ended = store.delete_sessions_of(account.id).await?;
+            let ended = offboard::disable(store, &account, now).await?;
             Ok(format!(
                 "{} disabled; {ended} session(s) ended",
                 account.username
@@ -46,11 +40,7 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
         }
         AccountsCommand::Enable { username } => {
             let account = find(store, &username).await?;
-            let profile = ringbridge_core::accounts::AccountProfile {
-                disabled: false,
-                ..account.profile.clone()
-            };
-            store.update_account(account.id, &profile, now).await?;
+            offboard::enable(store, &account, now).await?;
             Ok(format!("{} enabled", account.username))
         }
         AccountsCommand::ResetPassword { username } => {
@@ -67,12 +57,7 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
         }
         AccountsCommand::RevokeTokens { username } => {
             let account = find(store, &username).await?;
-            let mut revoked = 0;
-            for token in store.api_tokens(account.id).await? {
-                if store.revoke_api_token(account.id, token.id).await? {
-                    revoked += 1;
-                }
-            }
+            let revoked = offboard::revoke_tokens(store, &account).await?;
             Ok(format!(
                 "{revoked} API token(s) of {} revoked",
                 account.username
@@ -80,8 +65,7 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
         }
         AccountsCommand::Delete { username } => {
             let account = find(store, &username).await?;
-            refuse_last_admin(store, &account, "delete").await?;
-            store.delete_account(account.id).await?;
+            offboard::delete(store, &account).await?;
             Ok(format!("{} deleted", account.username))
         }
     }
@@ -113,25 +97,6 @@ async fn find(store: &dyn AccountStore, username: &str) -> Result<Account> {
     }
 }
 
-async fn refuse_last_admin(store: &dyn AccountStore, account: &Account, what: &str) -> Result<()> {
-    if account.profile.role != Role::Admin || account.profile.disabled {
-        return Ok(());
-    }
-    let enabled_admins = store
-        .accounts()
-        .await?
-        .iter()
-        .filter(|a| a.profile.role == Role::Admin && !a.profile.disabled)
-        .count();
-    if enabled_admins <= 1 {
-        bail!(
-            "{} is the last enabled admin: cannot {what} it",
-            account.username
-        );
-    }
-    Ok(())
-}
-
 /// 20 characters from an alphabet without look-alikes (~113 bits).
 fn random_password() -> String {
     use rand::Rng;
@@ -148,6 +113,8 @@ mod tests {
     use ringbridge_core::accounts::{AccountProfile, NewAccount, NewSession, TokenHash};
     use ringbridge_store::SqlStore;
     use ringbridge_store::testing::fresh_sqlite;
+
+    use ringbridge_core::accounts::Role;
 
     use super::*;
 

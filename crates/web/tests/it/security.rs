@@ -4,6 +4,7 @@
 mod dashboard;
 mod limits;
 mod login_flood;
+mod offboard;
 mod proxy;
 mod rate;
 
