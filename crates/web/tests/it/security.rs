@@ -7,6 +7,7 @@ mod login_flood;
 mod offboard;
 mod proxy;
 mod rate;
+mod tls;
 
 use std::sync::Arc;
 
