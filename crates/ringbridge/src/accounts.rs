@@ -11,8 +11,10 @@ use ringbridge_web::auth::{PasswordParams, Passwords, offboard};
 
 #[derive(Debug, Subcommand)]
 pub enum AccountsCommand {
-    /// Every account: role, state, API tokens.
+    /// Every account: role, state, open sessions, API tokens.
     List,
+    /// One account's open sessions and API tokens.
+    Show { username: String },
     /// Stop an account signing in; its sessions end and its API tokens stop working.
     Disable { username: String },
     /// Let a disabled account sign in again.
@@ -30,6 +32,7 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
     let now = chrono::Utc::now();
     match command {
         AccountsCommand::List => list(store).await,
+        AccountsCommand::Show { username } => show(store, &find(store, &username).await?).await,
         AccountsCommand::Disable { username } => {
             let account = find(store, &username).await?;
             let ended = offboard::disable(store, &account, now).await?;
@@ -72,8 +75,9 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
 }
 
 async fn list(store: &dyn AccountStore) -> Result<String> {
-    let mut out = String::from("username\trole\tstate\tAPI tokens\n");
+    let mut out = String::from("username\trole\tstate\tsessions\tAPI tokens\n");
     for account in store.accounts().await? {
+        let sessions = store.sessions_of(account.id).await?.len();
         let tokens = store.api_tokens(account.id).await?.len();
         let state = if account.profile.disabled {
             "disabled"
@@ -81,9 +85,33 @@ async fn list(store: &dyn AccountStore) -> Result<String> {
             "enabled"
         };
         out.push_str(&format!(
-            "{}\t{}\t{state}\t{tokens}\n",
+            "{}\t{}\t{state}\t{sessions}\t{tokens}\n",
             account.username,
             account.profile.role.as_str()
+        ));
+    }
+    Ok(out)
+}
+
+async fn show(store: &dyn AccountStore, account: &Account) -> Result<String> {
+    let time = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let mut out = format!("sessions of {}:\n", account.username);
+    for s in store.sessions_of(account.id).await? {
+        out.push_str(&format!(
+            "  since {}, last seen {}, {}\n",
+            time(&s.created_at),
+            time(&s.last_seen_at),
+            s.user_agent.as_deref().unwrap_or("unknown browser")
+        ));
+    }
+    out.push_str("API tokens:\n");
+    for t in store.api_tokens(account.id).await? {
+        let used = t.last_used_at.as_ref().map_or("never".to_owned(), time);
+        out.push_str(&format!(
+            "  {} ({}…), made {}, last used {used}\n",
+            t.name,
+            t.prefix,
+            time(&t.created_at)
         ));
     }
     Ok(out)
@@ -201,7 +229,17 @@ mod tests {
         assert_eq!(said, "ana disabled; 1 session(s) ended");
         assert!(store.session(&session).await.unwrap().is_none());
         let listed = run(&store, AccountsCommand::List).await.unwrap();
-        assert!(listed.contains("ana\tagent\tdisabled\t0"), "{listed}");
+        assert!(listed.contains("ana\tagent\tdisabled\t0\t0"), "{listed}");
+        assert!(listed.contains("root\tadmin\tenabled\t1\t0"), "{listed}");
+        let shown = run(
+            &store,
+            AccountsCommand::Show {
+                username: "root".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(shown.contains("unknown browser"), "{shown}");
         run(
             &store,
             AccountsCommand::Enable {
