@@ -292,6 +292,8 @@ pub trait AccountStore: Send + Sync {
     async fn session(&self, hash: &TokenHash) -> Result<Option<(Session, Account)>, StoreError>;
     async fn touch_session(&self, hash: &TokenHash, at: DateTime<Utc>) -> Result<(), StoreError>;
     async fn delete_session(&self, hash: &TokenHash) -> Result<(), StoreError>;
+    /// An account's open sessions, newest first.
+    async fn sessions_of(&self, id: AccountId) -> Result<Vec<Session>, StoreError>;
     /// Signs an account out everywhere; returns how many sessions ended.
     async fn delete_sessions_of(&self, id: AccountId) -> Result<u64, StoreError>;
     /// Deletes sessions past their absolute expiry or idle since `idle_before`.

@@ -6,13 +6,15 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use ringbridge_core::accounts::{Account, AccountStore, Role, Username};
-use ringbridge_web::auth::{PasswordParams, Passwords};
+use ringbridge_core::accounts::{Account, AccountStore, Username};
+use ringbridge_web::auth::{PasswordParams, Passwords, offboard};
 
 #[derive(Debug, Subcommand)]
 pub enum AccountsCommand {
-    /// Every account: role, state, API tokens.
+    /// Every account: role, state, open sessions, API tokens.
     List,
+    /// One account's open sessions and API tokens.
+    Show { username: String },
     /// Stop an account signing in; its sessions end and its API tokens stop working.
     Disable { username: String },
     /// Let a disabled account sign in again.
@@ -30,15 +32,10 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
     let now = chrono::Utc::now();
     match command {
         AccountsCommand::List => list(store).await,
+        AccountsCommand::Show { username } => show(store, &find(store, &username).await?).await,
         AccountsCommand::Disable { username } => {
             let account = find(store, &username).await?;
-            refuse_last_admin(store, &account, "disable").await?;
-            let profile = ringbridge_core::accounts::AccountProfile {
-                disabled: true,
-                ..account.profile.clone()
-            };
-            store.update_account(account.id, &profile, now).await?;
-            let ended = store.delete_sessions_of(account.id).await?;
+            let ended = offboard::disable(store, &account, now).await?;
             Ok(format!(
                 "{} disabled; {ended} session(s) ended",
                 account.username
@@ -46,11 +43,7 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
         }
         AccountsCommand::Enable { username } => {
             let account = find(store, &username).await?;
-            let profile = ringbridge_core::accounts::AccountProfile {
-                disabled: false,
-                ..account.profile.clone()
-            };
-            store.update_account(account.id, &profile, now).await?;
+            offboard::enable(store, &account, now).await?;
             Ok(format!("{} enabled", account.username))
         }
         AccountsCommand::ResetPassword { username } => {
@@ -67,12 +60,7 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
         }
         AccountsCommand::RevokeTokens { username } => {
             let account = find(store, &username).await?;
-            let mut revoked = 0;
-            for token in store.api_tokens(account.id).await? {
-                if store.revoke_api_token(account.id, token.id).await? {
-                    revoked += 1;
-                }
-            }
+            let revoked = offboard::revoke_tokens(store, &account).await?;
             Ok(format!(
                 "{revoked} API token(s) of {} revoked",
                 account.username
@@ -80,16 +68,16 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
         }
         AccountsCommand::Delete { username } => {
             let account = find(store, &username).await?;
-            refuse_last_admin(store, &account, "delete").await?;
-            store.delete_account(account.id).await?;
+            offboard::delete(store, &account).await?;
             Ok(format!("{} deleted", account.username))
         }
     }
 }
 
 async fn list(store: &dyn AccountStore) -> Result<String> {
-    let mut out = String::from("username\trole\tstate\tAPI tokens\n");
+    let mut out = String::from("username\trole\tstate\tsessions\tAPI tokens\n");
     for account in store.accounts().await? {
+        let sessions = store.sessions_of(account.id).await?.len();
         let tokens = store.api_tokens(account.id).await?.len();
         let state = if account.profile.disabled {
             "disabled"
@@ -97,9 +85,33 @@ async fn list(store: &dyn AccountStore) -> Result<String> {
             "enabled"
         };
         out.push_str(&format!(
-            "{}\t{}\t{state}\t{tokens}\n",
+            "{}\t{}\t{state}\t{sessions}\t{tokens}\n",
             account.username,
             account.profile.role.as_str()
+        ));
+    }
+    Ok(out)
+}
+
+async fn show(store: &dyn AccountStore, account: &Account) -> Result<String> {
+    let time = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let mut out = format!("sessions of {}:\n", account.username);
+    for s in store.sessions_of(account.id).await? {
+        out.push_str(&format!(
+            "  since {}, last seen {}, {}\n",
+            time(&s.created_at),
+            time(&s.last_seen_at),
+            s.user_agent.as_deref().unwrap_or("unknown browser")
+        ));
+    }
+    out.push_str("API tokens:\n");
+    for t in store.api_tokens(account.id).await? {
+        let used = t.last_used_at.as_ref().map_or("never".to_owned(), time);
+        out.push_str(&format!(
+            "  {} ({}…), made {}, last used {used}\n",
+            t.name,
+            t.prefix,
+            time(&t.created_at)
         ));
     }
     Ok(out)
@@ -111,25 +123,6 @@ async fn find(store: &dyn AccountStore, username: &str) -> Result<Account> {
         Some(credentials) => Ok(credentials.account),
         None => bail!("no account {name}"),
     }
-}
-
-async fn refuse_last_admin(store: &dyn AccountStore, account: &Account, what: &str) -> Result<()> {
-    if account.profile.role != Role::Admin || account.profile.disabled {
-        return Ok(());
-    }
-    let enabled_admins = store
-        .accounts()
-        .await?
-        .iter()
-        .filter(|a| a.profile.role == Role::Admin && !a.profile.disabled)
-        .count();
-    if enabled_admins <= 1 {
-        bail!(
-            "{} is the last enabled admin: cannot {what} it",
-            account.username
-        );
-    }
-    Ok(())
 }
 
 /// 20 characters from an alphabet without look-alikes (~113 bits).
@@ -148,6 +141,8 @@ mod tests {
     use ringbridge_core::accounts::{AccountProfile, NewAccount, NewSession, TokenHash};
     use ringbridge_store::SqlStore;
     use ringbridge_store::testing::fresh_sqlite;
+
+    use ringbridge_core::accounts::Role;
 
     use super::*;
 
@@ -234,7 +229,17 @@ mod tests {
         assert_eq!(said, "ana disabled; 1 session(s) ended");
         assert!(store.session(&session).await.unwrap().is_none());
         let listed = run(&store, AccountsCommand::List).await.unwrap();
-        assert!(listed.contains("ana\tagent\tdisabled\t0"), "{listed}");
+        assert!(listed.contains("ana\tagent\tdisabled\t0\t0"), "{listed}");
+        assert!(listed.contains("root\tadmin\tenabled\t1\t0"), "{listed}");
+        let shown = run(
+            &store,
+            AccountsCommand::Show {
+                username: "root".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(shown.contains("unknown browser"), "{shown}");
         run(
             &store,
             AccountsCommand::Enable {

@@ -212,6 +212,9 @@ pub struct HttpConfig {
     /// Trusted proxies and rate limits (`trusted_proxies`, `sign_in_per_minute`, …).
     #[serde(flatten)]
     pub guard: ringbridge_web::guard::GuardConfig,
+    /// Built-in HTTPS (`tls_cert_file`, `tls_key_file`).
+    #[serde(flatten)]
+    pub tls: ringbridge_web::tls::TlsFiles,
 }
 
 fn yes() -> bool {

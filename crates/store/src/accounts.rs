@@ -243,6 +243,28 @@ impl AccountStore for SqlStore {
         Ok(Some((session, account)))
     }
 
+    async fn sessions_of(&self, id: AccountId) -> Result<Vec<Session>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT created_at, last_seen_at, expires_at, user_agent FROM sessions
+             WHERE account_id = $1 ORDER BY created_at DESC",
+        )
+        .bind(id.0)
+        .fetch_all(self.pool())
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok(Session {
+                    account_id: id,
+                    created_at: from_millis(row.try_get(0).map_err(db_err)?)?,
+                    last_seen_at: from_millis(row.try_get(1).map_err(db_err)?)?,
+                    expires_at: from_millis(row.try_get(2).map_err(db_err)?)?,
+                    user_agent: row.try_get(3).map_err(db_err)?,
+                })
+            })
+            .collect()
+    }
+
     async fn touch_session(&self, hash: &TokenHash, at: DateTime<Utc>) -> Result<(), StoreError> {
         // Never moves backwards, whatever order two requests land in.
         sqlx::query(

@@ -15,6 +15,7 @@ pub mod phonebridge;
 pub mod recordings;
 pub mod server;
 mod session;
+pub mod tls;
 
 use std::sync::Arc;
 

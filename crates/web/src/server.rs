@@ -69,14 +69,27 @@ pub async fn serve_with(
     limits: &ServerLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_tls(listener, app, limits, None, shutdown).await
+}
+
+/// [`serve_with`], over TLS when `tls` is given (see [`crate::tls`]).
+pub async fn serve_tls(
+    listener: TcpListener,
+    app: Router,
+    limits: &ServerLimits,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     let app = tower::ServiceBuilder::new()
         .layer(RequestBodyTimeoutLayer::new(limits.body_read_timeout()))
         .service(app);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout());
+    let handshake_timeout = limits.header_read_timeout();
     tokio::pin!(shutdown);
     loop {
         // A slot first: at the cap, connections wait unaccepted.
@@ -104,9 +117,27 @@ pub async fn serve_with(
                 request
             });
         let service = TowerToHyperService::new(service);
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let (http, watcher, tls) = (http.clone(), graceful.watcher(), tls.clone());
         tokio::spawn(async move {
-            if let Err(err) = connection.await {
+            let served = match tls {
+                None => {
+                    watcher
+                        .watch(http.serve_connection(TokioIo::new(stream), service))
+                        .await
+                }
+                // The handshake is bounded like a request head.
+                Some(tls) => {
+                    match tokio::time::timeout(handshake_timeout, tls.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            watcher
+                                .watch(http.serve_connection(TokioIo::new(stream), service))
+                                .await
+                        }
+                        _ => Ok(()),
+                    }
+                }
+            };
+            if let Err(err) = served {
                 tracing::debug!(error = %err, %peer, "connection ended");
             }
             drop(slot);

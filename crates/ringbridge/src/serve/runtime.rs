@@ -30,6 +30,9 @@ use crate::config::Config;
 /// stay open forever) before they are cut.
 const GRACE: Duration = Duration::from_secs(2);
 
+/// How often the TLS certificate files are checked for a renewal.
+const TLS_RELOAD_CHECK: Duration = Duration::from_secs(5);
+
 /// How often the stored configuration's revision is read, so that a change
 /// made on another node (same database) restarts this one too.
 const REVISION_POLL: Duration = Duration::from_secs(5);
@@ -125,6 +128,15 @@ pub async fn serve(
         quit_tx.send_replace(true);
     });
     let front = Front::default();
+    let certificates = ringbridge_web::tls::Certificates::load(&config.http.tls)
+        .context("http.tls_cert_file / http.tls_key_file")?;
+    let (tls, tls_watch) = match &certificates {
+        Some(certs) => (
+            Some(certs.server_config()?),
+            Some(certs.watch(TLS_RELOAD_CHECK)),
+        ),
+        None => (None, None),
+    };
     let http = {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let (app, mut graceful, mut cut) = (front.app(), quit.clone(), quit.clone());
@@ -134,7 +146,7 @@ pub async fn serve(
                 let _ = graceful.wait_for(|q| *q).await;
             };
             tokio::select! {
-                served = ringbridge_web::server::serve_with(listener, app, &limits, stopped) => served,
+                served = ringbridge_web::server::serve_tls(listener, app, &limits, tls, stopped) => served,
                 _ = async move {
                     let _ = cut.wait_for(|q| *q).await;
                     tokio::time::sleep(GRACE).await;
@@ -212,6 +224,9 @@ pub async fn serve(
         }
     };
     let served = http.await.context("the HTTP server")?;
+    if let Some(watch) = tls_watch {
+        watch.abort();
+    }
     store.close().await;
     result.and(served.context("serving HTTP"))
 }

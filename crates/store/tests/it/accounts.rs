@@ -312,3 +312,62 @@ async fn api_tokens_list_resolve_and_revoke() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn an_account_lists_its_sessions_and_is_deleted_with_them_and_its_tokens() {
+    for (store, db) in fresh_stores().await {
+        let root = store
+            .create_account(&new_account("root", Role::Admin))
+            .await
+            .unwrap();
+        let ana = store
+            .create_account(&new_account("ana", Role::Agent))
+            .await
+            .unwrap();
+        for (n, at) in [(1u8, t0()), (2, t0() + Duration::minutes(5))] {
+            store
+                .create_session(&NewSession {
+                    hash: TokenHash([n; 32]),
+                    account_id: ana.id,
+                    created_at: at,
+                    expires_at: at + Duration::hours(8),
+                    user_agent: Some(format!("browser {n}")),
+                })
+                .await
+                .unwrap();
+        }
+        store
+            .create_api_token(&NewApiToken {
+                account_id: ana.id,
+                name: "extension".into(),
+                prefix: "rb_abcd".into(),
+                hash: TokenHash([9; 32]),
+                at: t0(),
+            })
+            .await
+            .unwrap();
+        let sessions = store.sessions_of(ana.id).await.unwrap();
+        let agents: Vec<_> = sessions.iter().map(|s| s.user_agent.as_deref()).collect();
+        assert_eq!(
+            agents,
+            [Some("browser 2"), Some("browser 1")],
+            "{:?}",
+            db.backend
+        );
+        assert!(store.sessions_of(root.id).await.unwrap().is_empty());
+
+        assert!(store.delete_account(ana.id).await.unwrap());
+        assert!(store.account(ana.id).await.unwrap().is_none());
+        assert!(store.session(&TokenHash([1; 32])).await.unwrap().is_none());
+        assert!(
+            store
+                .api_token(&TokenHash([9; 32]))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(store.sessions_of(ana.id).await.unwrap().is_empty());
+        assert!(!store.delete_account(ana.id).await.unwrap(), "already gone");
+        assert!(store.account(root.id).await.unwrap().is_some());
+    }
+}

@@ -52,6 +52,12 @@ accounts-active = Active
 accounts-disabled = Disabled
 accounts-create = New account
 accounts-submit = Create account
+accounts-actions = Actions
+accounts-disable = Disable
+accounts-enable = Enable
+accounts-revoke-tokens = Revoke API tokens
+accounts-delete = Delete
+accounts-last-admin = The last enabled admin can be neither disabled nor deleted.
 
 ## Form problems
 form-username-empty = Enter a username.

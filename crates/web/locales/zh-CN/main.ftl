@@ -52,6 +52,12 @@ accounts-active = 启用
 accounts-disabled = 已停用
 accounts-create = 新建账户
 accounts-submit = 创建账户
+accounts-actions = 操作
+accounts-disable = 停用
+accounts-enable = 启用
+accounts-revoke-tokens = 撤销 API 令牌
+accounts-delete = 删除
+accounts-last-admin = 最后一个启用的管理员既不能停用也不能删除。
 
 ## 表单问题
 form-username-empty = 请输入用户名。

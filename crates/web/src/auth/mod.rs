@@ -5,6 +5,7 @@
 pub mod api_tokens;
 mod clock;
 mod extract;
+pub mod offboard;
 mod password;
 mod throttle;
 

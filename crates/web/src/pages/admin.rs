@@ -3,17 +3,20 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ringbridge_core::accounts::{Account, AccountError, AccountProfile, NewAccount, Role};
+use ringbridge_core::accounts::{
+    Account, AccountError, AccountId, AccountProfile, NewAccount, Role,
+};
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
-use super::error::WebError;
+use super::error::{ErrorKind, WebError};
 use super::forms;
 use crate::AppState;
 use crate::auth::RequireAdmin;
+use crate::auth::offboard::{self, OffboardError};
 
 #[derive(Template)]
 #[template(path = "accounts.html")]
@@ -22,6 +25,22 @@ struct AccountsPage<'a> {
     accounts: Vec<Account>,
     form: &'a AccountForm,
     errors: Vec<String>,
+}
+
+impl AccountsPage<'_> {
+    /// The offboarding buttons of an account's row: (path, label).
+    fn actions(&self, account: &Account) -> Vec<(&'static str, &'static str)> {
+        let toggle = if account.profile.disabled {
+            ("enable", "accounts-enable")
+        } else {
+            ("disable", "accounts-disable")
+        };
+        vec![
+            toggle,
+            ("revoke-tokens", "accounts-revoke-tokens"),
+            ("delete", "accounts-delete"),
+        ]
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,6 +164,46 @@ pub async fn create(
             render(&state, &ctx, StatusCode::CONFLICT, &form, errors).await
         }
         Err(err) => Err(err.into()),
+    }
+}
+
+/// An offboarding button: disable, enable, revoke-tokens or delete an
+/// account (CSRF-checked like every post, by the pages' protection).
+pub async fn act(
+    RequireAdmin(admin): RequireAdmin,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((id, action)): Path<(i64, String)>,
+) -> Result<Response, WebError> {
+    let store = state.accounts.as_ref();
+    let Some(account) = store.account(AccountId(id)).await? else {
+        return Err(ErrorKind::NotFound.into());
+    };
+    let now = state.web.now();
+    let done = match action.as_str() {
+        "disable" => offboard::disable(store, &account, now).await.map(|_| ()),
+        "enable" => offboard::enable(store, &account, now).await,
+        "revoke-tokens" => offboard::revoke_tokens(store, &account).await.map(|_| ()),
+        "delete" => offboard::delete(store, &account).await,
+        _ => return Err(ErrorKind::NotFound.into()),
+    };
+    match done {
+        Ok(()) => {
+            tracing::info!(by = %admin.account.username, account = %account.username, %action, "account changed");
+            Ok(Redirect::to("/admin/accounts").into_response())
+        }
+        Err(OffboardError::LastAdmin(_)) => {
+            let errors = vec![ctx.t("accounts-last-admin")];
+            render(
+                &state,
+                &ctx,
+                StatusCode::CONFLICT,
+                &AccountForm::default(),
+                errors,
+            )
+            .await
+        }
+        Err(OffboardError::Store(err)) => Err(err.into()),
     }
 }
 

@@ -33,6 +33,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/admin/accounts", get(admin::show).post(admin::create))
+        .route("/admin/accounts/{id}/{action}", post(admin::act))
         .route("/api/me", get(api::me))
         .route("/api/tokens", get(api::tokens))
         .route("/api/tokens/{id}", delete(api::revoke))

@@ -4,8 +4,10 @@
 mod dashboard;
 mod limits;
 mod login_flood;
+mod offboard;
 mod proxy;
 mod rate;
+mod tls;
 
 use std::sync::Arc;
 
