@@ -1,6 +1,7 @@
 //! Agents act only on their own calls: relating a call's CRM log to a record
 //! needs the call to have been at the agent's extension and the number to
-//! be the call's own; every attempt is audited.
+//! be the call's own; every attempt is audited. Recent calls reuse the
+//! recording link already in the call's log.
 
 use ringbridge::world::World;
 use ringbridge_core::audit::AuditStore;
@@ -63,5 +64,37 @@ async fn an_agent_cannot_relink_another_agents_call_or_give_it_another_number() 
     assert!(relinks.contains(&("relink by ben", false)));
     assert!(relinks.contains(&("relink by maya", false)));
     assert!(relinks.contains(&("relink by maya", true)));
+    w.stop().await;
+}
+
+#[tokio::test]
+async fn recent_calls_show_the_recording_link_of_the_log_not_a_new_one_each_time() {
+    let w = world().await;
+    let maya = agent(&w, "maya", "1005").await;
+    let ids = play(
+        &w,
+        "inbound_answered",
+        &[("caller", "4155550123"), ("agent", "1005")],
+    )
+    .await;
+    settle(&w, 1).await;
+    let logged = call_for(&crm_calls(&w), &ids[0])["Voice_Recording__s"]
+        .as_str()
+        .expect("a recording link")
+        .to_owned();
+    let recent = || async {
+        let calls: Value = reqwest::Client::new()
+            .get(format!("{}/api/calls/recent", w.http_url))
+            .bearer_auth(&maya)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        calls[0]["recording_url"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(recent().await, logged, "the link already in the CRM");
+    assert_eq!(recent().await, logged, "and again, not a fresh one");
     w.stop().await;
 }

@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use ringbridge_core::crm::CallLog;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus};
 use ringbridge_core::pbx::CallDirection;
 use ringbridge_core::store::StoreError;
@@ -56,28 +57,34 @@ pub struct RecentCall {
     pub recording_url: Option<String>,
 }
 
+/// What became of the call's log, its error, and the recording link the log
+/// carries (the one to show again, rather than minting another each time).
 async fn log_status(
     ctx: &EngineContext,
     job: &Job,
-) -> Result<(LogStatus, Option<String>), StoreError> {
+) -> Result<(LogStatus, Option<String>, Option<String>), StoreError> {
     let skipped = job.status == JobStatus::Done
         && job
             .result
             .as_deref()
             .is_some_and(|r| r.starts_with("skipped"));
     if skipped {
-        return Ok((LogStatus::NotLogged, None));
+        return Ok((LogStatus::NotLogged, None, None));
     }
     if job.status == JobStatus::Failed {
-        return Ok((LogStatus::Failed, job.last_error.clone()));
+        return Ok((LogStatus::Failed, job.last_error.clone(), None));
     }
-    Ok(
-        match ctx.store.job(JobKind::WriteCallLog, &job.key).await? {
-            Some(log) if log.status == JobStatus::Done => (LogStatus::Written, None),
-            Some(log) if log.status == JobStatus::Failed => (LogStatus::Failed, log.last_error),
-            _ => (LogStatus::Queued, None),
-        },
-    )
+    let Some(log) = ctx.store.job(JobKind::WriteCallLog, &job.key).await? else {
+        return Ok((LogStatus::Queued, None, None));
+    };
+    let link = serde_json::from_str::<CallLog>(&log.payload)
+        .ok()
+        .and_then(|l| l.recording_url);
+    Ok(match log.status {
+        JobStatus::Done => (LogStatus::Written, None, link),
+        JobStatus::Failed => (LogStatus::Failed, log.last_error, link),
+        _ => (LogStatus::Queued, None, link),
+    })
 }
 
 pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Response, Refusal> {
@@ -104,7 +111,7 @@ pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Re
 
     let mut calls = Vec::with_capacity(mine.len());
     for (job, outcome) in mine {
-        let (log, log_error) = log_status(&ctx, &job).await?;
+        let (log, log_error, logged_link) = log_status(&ctx, &job).await?;
         let record = match outcome.other_party.as_deref() {
             // The local directory answers; a failed lookup only hides the name.
             Some(number) => ctx
@@ -116,11 +123,9 @@ pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Re
                 .map(|r| PanelRecord::new(&ctx, &r)),
             None => None,
         };
-        let recording_url = outcome
-            .record
-            .recording
-            .as_ref()
-            .and_then(|_| ctx.recordings.as_ref().map(|r| r.link(&job.key)));
+        let recording_url = outcome.record.recording.as_ref().and_then(|_| {
+            logged_link.or_else(|| ctx.recordings.as_ref().map(|r| r.link(&job.key)))
+        });
         calls.push(RecentCall {
             call_id: outcome.call_id.as_str().to_owned(),
             started_at: outcome.record.started_at,
