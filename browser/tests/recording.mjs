@@ -26,6 +26,13 @@ await run(async ({ onCleanup }) => {
     const a = document.querySelector('#player');
     return { src: a.currentSrc, duration: a.duration };
   });
+  // The row that plays is marked and named above the player; the player
+  // is reachable from the keyboard.
+  const nowPlaying = await page.innerText('#now-playing');
+  const playingRows = await page.locator('#recent tbody tr.playing[aria-current="true"]').count();
+  await page.focus('#recent tbody tr button.play');
+  await page.keyboard.press('Tab');
+  const focusedAfterPlayButton = await page.evaluate(() => document.activeElement && document.activeElement.tagName);
   await screenshot(page, 'panel-recording');
 
   // One character of the signature changed (not the last: its spare bits
@@ -39,6 +46,9 @@ await run(async ({ onCleanup }) => {
   await screenshot(page, 'recording-tampered');
   return {
     canplay,
+    now_playing: nowPlaying,
+    playing_rows: playingRows,
+    focused_after_play_button: focusedAfterPlayButton,
     duration: player.duration,
     same_origin: player.src.startsWith(env('RB_BASE_URL') + '/recordings/'),
     tampered_status: refusal.status(),

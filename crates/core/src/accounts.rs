@@ -307,6 +307,9 @@ pub trait AccountStore: Send + Sync {
     /// The token with this hash and its account.
     async fn api_token(&self, hash: &TokenHash) -> Result<Option<(ApiToken, Account)>, StoreError>;
     async fn touch_api_token(&self, id: ApiTokenId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Deletes an account with its sessions and API tokens; `false` when
+    /// there is no such account.
+    async fn delete_account(&self, id: AccountId) -> Result<bool, StoreError>;
     /// Revokes one of `account`'s tokens; `false` if it has no such token.
     async fn revoke_api_token(
         &self,

@@ -22,6 +22,7 @@ pub mod recording;
 pub mod settings;
 pub mod store;
 pub mod template;
+pub mod text;
 pub mod tracker;
 pub mod usermap;
 

@@ -102,34 +102,107 @@ impl NumberPlan {
         self.dialing.dial_string(self, typed)
     }
 
-    /// Normalises `raw` (as typed in a CRM, or as the PBX reported it) to E.164.
-    ///
-    /// An outside-line prefix is tried first stripped and then kept, because
-    /// "0" is both a common outside-line digit and the national trunk prefix.
+    /// Normalises `raw` (as typed in a CRM, or as the PBX reported it) to
+    /// the key numbers are compared by: E.164 when the phone-number
+    /// metadata knows the number, else the digits key of [`Self::read`].
     pub fn normalize(&self, raw: &str) -> Result<E164, PhoneError> {
+        self.read(raw).map(|reading| reading.key)
+    }
+
+    /// Reads `raw` into its matching key, saying whether the metadata
+    /// considers it a valid number.
+    ///
+    /// A valid reading is tried first with an outside-line prefix stripped
+    /// and then kept, because "0" is both a common outside-line digit and
+    /// the national trunk prefix. A number the metadata does not know (a
+    /// newly issued or reserved range, a carrier's odd presentation) is
+    /// still a number: it is keyed by its country code and national
+    /// significant number as the PBX's country reads it, so every spelling
+    /// of it meets on one key. That fallback never strips a prefix: the
+    /// outside line is taken off dialled numbers by the dial plan
+    /// ([`Self::without_outside_line`]), not by guessing from validity.
+    pub fn read(&self, raw: &str) -> Result<Reading, PhoneError> {
         let cleaned = clean(raw).ok_or_else(|| PhoneError::NotANumber(raw.to_owned()))?;
         let country = self
             .default_country
             .as_deref()
             .map(parse_country)
             .transpose()?;
+        let valid = |key| Reading { key, valid: true };
         if !cleaned.starts_with('+') {
             for prefix in &self.outside_line_prefixes {
                 if let Some(rest) = cleaned.strip_prefix(prefix.as_str())
                     && let Ok(number) = parse_with(country, rest)
                 {
-                    return Ok(number);
+                    return Ok(valid(number));
                 }
             }
         }
-        parse_with(country, &cleaned).map_err(|err| match err {
-            PhoneError::NotANumber(_) => PhoneError::NotANumber(raw.to_owned()),
-            PhoneError::Invalid { .. } => PhoneError::Invalid {
-                number: raw.to_owned(),
+        match parse_with(country, &cleaned) {
+            Ok(number) => Ok(valid(number)),
+            Err(PhoneError::Invalid { .. }) => match digits_key(country, &cleaned) {
+                Some(key) => Ok(Reading { key, valid: false }),
+                None => Err(PhoneError::Invalid {
+                    number: raw.to_owned(),
+                }),
             },
-            other => other,
-        })
+            Err(PhoneError::NotANumber(_)) => Err(PhoneError::NotANumber(raw.to_owned())),
+            Err(other) => Err(other),
+        }
     }
+
+    /// A number as the PBX reports it dialled, without the outside-line
+    /// prefix the plan says users dial first (`9` + `07700 900123` →
+    /// `07700 900123`). Numbers in international `+` form, and numbers too
+    /// short to be an outside number once stripped, are kept as they are.
+    pub fn without_outside_line<'a>(&self, dialled: &'a str) -> &'a str {
+        let trimmed = dialled.trim();
+        if trimmed.starts_with('+') {
+            return trimmed;
+        }
+        let mut prefixes: Vec<&String> = self.outside_line_prefixes.iter().collect();
+        // "90" before "9": the longest prefix the number starts with wins.
+        prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        for prefix in prefixes.into_iter().filter(|p| !p.is_empty()) {
+            if let Some(rest) = trimmed.strip_prefix(prefix.as_str())
+                && rest.bytes().filter(u8::is_ascii_digit).count() >= MIN_OUTSIDE_DIGITS
+            {
+                return rest.trim_start();
+            }
+        }
+        trimmed
+    }
+}
+
+/// What [`NumberPlan::read`] made of a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// The key every spelling of the number shares.
+    pub key: E164,
+    /// Whether the phone-number metadata knows the number; the key is its
+    /// E.164 form then, and a digits key of the same shape otherwise.
+    pub valid: bool,
+}
+
+/// Fewer digits than this after an outside-line prefix is an extension
+/// or a short code, not an outside number.
+const MIN_OUTSIDE_DIGITS: usize = 5;
+
+/// Fewer national digits than this is no phone number anywhere (and a
+/// short code or extension must never become a key).
+const MIN_NATIONAL_DIGITS: usize = 7;
+
+/// The key of a number the metadata does not know: `+`, the country code,
+/// and the national significant number as the plan's country reads it
+/// (so `07700 900123`, `+44 7700 900123` and `0044 7700 900123` share
+/// `+447700900123`). `None` when there is no country to read it by.
+fn digits_key(country: Option<country::Id>, cleaned: &str) -> Option<E164> {
+    let parsed = parse_lenient(country, cleaned).ok()?;
+    let national = parsed.national().to_string();
+    if national.len() < MIN_NATIONAL_DIGITS {
+        return None;
+    }
+    E164::try_from(format!("+{}{national}", parsed.code().value())).ok()
 }
 
 fn parse_country(code: &str) -> Result<country::Id, PhoneError> {
@@ -154,7 +227,11 @@ fn clean(raw: &str) -> Option<String> {
     (out.trim_start_matches('+').len() >= 3).then_some(out)
 }
 
-fn parse_with(country: Option<country::Id>, digits: &str) -> Result<E164, PhoneError> {
+/// Parses without asking the metadata whether the number is valid.
+fn parse_lenient(
+    country: Option<country::Id>,
+    digits: &str,
+) -> Result<phonenumber::PhoneNumber, PhoneError> {
     // `00` is the international prefix in most of the world; read it as `+`
     // so international numbers parse without a default country.
     let international;
@@ -168,8 +245,11 @@ fn parse_with(country: Option<country::Id>, digits: &str) -> Result<E164, PhoneE
     if country.is_none() && !digits.starts_with('+') {
         return Err(PhoneError::NotANumber(digits.to_owned()));
     }
-    let parsed = phonenumber::parse(country, digits)
-        .map_err(|_| PhoneError::NotANumber(digits.to_owned()))?;
+    phonenumber::parse(country, digits).map_err(|_| PhoneError::NotANumber(digits.to_owned()))
+}
+
+fn parse_with(country: Option<country::Id>, digits: &str) -> Result<E164, PhoneError> {
+    let parsed = parse_lenient(country, digits)?;
     if !phonenumber::is_valid(&parsed) {
         return Err(PhoneError::Invalid {
             number: digits.to_owned(),
@@ -275,6 +355,53 @@ mod tests {
         assert_eq!(
             plan.normalize("030 901820").unwrap().as_str(),
             "+4930901820"
+        );
+    }
+
+    #[test]
+    fn numbers_the_metadata_does_not_know_share_a_digits_key() {
+        // Ofcom's drama range (07700 900xxx) is reserved: never valid.
+        let gb = NumberPlan::new("GB").unwrap();
+        for raw in [
+            "07700 900123",
+            "+44 7700 900123",
+            "0044 7700 900123",
+            "(07700) 900-123",
+        ] {
+            let reading = gb.read(raw).unwrap();
+            assert_eq!(reading.key.as_str(), "+447700900123", "{raw}");
+            assert!(!reading.valid, "{raw}");
+        }
+        // 555-01xx is reserved for fiction in North America.
+        let us = NumberPlan::new("US").unwrap();
+        for raw in ["+1 555-0123", "1 (555) 555-0123", "555-555-0123"] {
+            let reading = us.read(raw).unwrap();
+            assert!(!reading.valid, "{raw}");
+        }
+        assert_eq!(
+            us.normalize("555-555-0123").unwrap(),
+            us.normalize("+1 555 555 0123").unwrap()
+        );
+        assert!(gb.read("+44 20 7946 0000").unwrap().valid);
+        // Short codes and extensions never become keys.
+        assert!(gb.normalize("1005").is_err());
+        assert!(gb.normalize("12345").is_err());
+    }
+
+    #[test]
+    fn the_outside_line_comes_off_dialled_numbers_by_the_plan() {
+        let gb = NumberPlan::new("GB")
+            .unwrap()
+            .with_outside_line_prefixes(&["9"]);
+        assert_eq!(gb.without_outside_line("907700900123"), "07700900123");
+        assert_eq!(gb.without_outside_line("+447700900123"), "+447700900123");
+        assert_eq!(gb.without_outside_line("9101"), "9101", "an extension");
+        assert_eq!(
+            NumberPlan::new("GB")
+                .unwrap()
+                .without_outside_line("907700900123"),
+            "907700900123",
+            "no prefix in the plan"
         );
     }
 

@@ -1,7 +1,7 @@
 //! PhoneBridge mode: which Zoho `callnotify` events a call's [`CallUpdate`]s
 //! become. Pure; the engine sends what this returns.
 //!
-//! What Zoho does with each state (zoho-phonebridge.md §6–7): `ringing`
+//! What Zoho does with each state (docs/zoho-phonebridge.md §6–7): `ringing`
 //! pops the call for the `zohouser`, `answered` starts its timer, and every
 //! terminal state (`ended`, `missed`, `busy`/`noanswer`/...) closes the call
 //! **and writes one Calls record** for the `zohouser` it names. No state

@@ -41,9 +41,9 @@ pub fn failure_code(reason: &str) -> PbUnattended {
 
 /// The `clicktodialerror` for `dial`, failed with the PBX's `reason`.
 ///
-/// Rule (zoho-phonebridge.md §4/§6: a click-to-dial ends in "one
-/// unattended state …, or `POST /clicktodialerror` if the dial never
-/// started"):
+/// Rule (docs/zoho-phonebridge.md §4, §6: a click-to-dial ends either in
+/// `callnotify` states ending in a terminal one, or, if the call never
+/// started, in `POST /clicktodialerror`):
 /// - The failure is always reported with `clicktodialerror`: its code from
 ///   the PBX's reason ([`failure_code`]) and a message naming the reason,
 ///   which Zoho shows the user (an unattended state cannot say why).

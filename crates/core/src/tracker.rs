@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::pbx::{CallDirection, CallId, CallRecord, Disposition, LegState, Participant, PbxEvent};
+use crate::phone::NumberPlan;
 
 /// Something a person should see change (screen pop, panel) or the engine
 /// should act on.
@@ -66,7 +67,8 @@ pub struct CallOutcome {
     pub call_id: CallId,
     pub direction: CallDirection,
     /// The outside party's number as the PBX gave it (inbound: caller;
-    /// outbound: callee). `None` for internal calls.
+    /// outbound: callee, without the outside-line prefix the tracker's
+    /// plan names). `None` for internal calls.
     pub other_party: Option<String>,
     /// For internal calls: the calling and called extensions.
     pub internal_parties: Option<(String, String)>,
@@ -114,6 +116,18 @@ impl CallOutcome {
     pub fn is_voicemail(&self) -> bool {
         self.record.disposition == Disposition::Voicemail
     }
+
+    /// Whether `extension` took part: it rang, talked, placed the call, or
+    /// was one end of an internal call.
+    pub fn involves(&self, extension: &str) -> bool {
+        self.rang.iter().any(|e| e == extension)
+            || self.talked.iter().any(|e| e == extension)
+            || self.initiator.as_deref() == Some(extension)
+            || self
+                .internal_parties
+                .as_ref()
+                .is_some_and(|(a, b)| a == extension || b == extension)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +158,18 @@ impl LiveCall {
         })
     }
 
+    /// The outside party's number: a caller's as presented, a dialled
+    /// number without the plan's outside-line prefix.
+    fn outside_party(&self, plan: &NumberPlan) -> Option<String> {
+        self.outside().map(|(number, inbound)| {
+            if inbound {
+                number.to_owned()
+            } else {
+                plan.without_outside_line(number).to_owned()
+            }
+        })
+    }
+
     fn direction(&self) -> CallDirection {
         match self.outside() {
             Some((_, true)) => CallDirection::Inbound,
@@ -157,11 +183,22 @@ impl LiveCall {
 #[derive(Debug, Default)]
 pub struct CallTracker {
     live: HashMap<CallId, LiveCall>,
+    /// Whose outside-line prefix comes off dialled numbers.
+    plan: NumberPlan,
 }
 
 impl CallTracker {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A tracker that reports dialled numbers without the outside-line
+    /// prefix of `plan` (the number the user meant, as the log shows it).
+    pub fn with_plan(plan: NumberPlan) -> Self {
+        Self {
+            live: HashMap::new(),
+            plan,
+        }
     }
 
     /// Number of calls currently tracked.
@@ -184,6 +221,7 @@ impl CallTracker {
             PbxEvent::CallState(snapshot)
             | PbxEvent::CallTransferred(snapshot)
             | PbxEvent::CallForwarded(snapshot) => {
+                let plan = &self.plan;
                 let call = self.live.entry(snapshot.call_id.clone()).or_default();
                 call.last_seen = Some(at);
                 let mut updates = Vec::new();
@@ -194,7 +232,7 @@ impl CallTracker {
                     .iter()
                     .partition(|m| m.state.is_connected());
                 for member in connected.into_iter().chain(rest) {
-                    update_leg(&snapshot.call_id, call, member, &mut updates);
+                    update_leg(plan, &snapshot.call_id, call, member, &mut updates);
                 }
                 updates
             }
@@ -210,7 +248,7 @@ impl CallTracker {
                             state: LegState::Gone,
                             ..member.clone()
                         };
-                        update_leg(call_id, call, &gone, &mut updates);
+                        update_leg(&self.plan, call_id, call, &gone, &mut updates);
                     }
                 }
                 // Also for a call never seen live (a dial refused at once).
@@ -224,6 +262,7 @@ impl CallTracker {
                 let live = self.live.remove(&record.call_id).unwrap_or_default();
                 let mut updates = close_ringing(&record.call_id, &live);
                 updates.push(CallUpdate::Ended(Box::new(outcome(
+                    &self.plan,
                     live,
                     (**record).clone(),
                 ))));
@@ -244,6 +283,7 @@ impl CallTracker {
 }
 
 fn update_leg(
+    plan: &NumberPlan,
     call_id: &CallId,
     call: &mut LiveCall,
     member: &crate::pbx::ParticipantState,
@@ -282,7 +322,7 @@ fn update_leg(
     if left_now {
         call.legs.remove(member.participant.channel());
     }
-    let other_party = call.outside().map(|(n, _)| n.to_owned());
+    let other_party = call.outside_party(plan);
     let direction = call.direction();
     if rang_now {
         if !call.rang.contains(&extension) {
@@ -334,7 +374,7 @@ fn close_ringing(call_id: &CallId, live: &LiveCall) -> Vec<CallUpdate> {
         .collect()
 }
 
-fn outcome(live: LiveCall, record: CallRecord) -> CallOutcome {
+fn outcome(plan: &NumberPlan, live: LiveCall, record: CallRecord) -> CallOutcome {
     let seen_live = !live.legs.is_empty() || !live.rang.is_empty() || !live.talked.is_empty();
     // The record is the authority on direction; live data adds who rang and talked.
     let direction = record.direction;
@@ -342,17 +382,15 @@ fn outcome(live: LiveCall, record: CallRecord) -> CallOutcome {
     let (other_party, internal_parties) = match direction {
         CallDirection::Inbound => (
             Some(
-                live.outside()
-                    .map(|(n, _)| n.to_owned())
+                live.outside_party(plan)
                     .unwrap_or_else(|| record.from_number.clone()),
             ),
             None,
         ),
         CallDirection::Outbound => (
             Some(
-                live.outside()
-                    .map(|(n, _)| n.to_owned())
-                    .unwrap_or_else(|| record.to_number.clone()),
+                live.outside_party(plan)
+                    .unwrap_or_else(|| plan.without_outside_line(&record.to_number).to_owned()),
             ),
             None,
         ),

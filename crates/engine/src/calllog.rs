@@ -8,6 +8,7 @@ use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::policy::CallKind;
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::template::minutes_seconds;
+use ringbridge_core::text::single_line;
 use ringbridge_core::tracker::CallOutcome;
 use ringbridge_core::usermap::MappedUser;
 
@@ -25,12 +26,13 @@ pub struct LogInput<'a> {
 pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan) -> CallLog {
     let outcome = input.outcome;
     let other = outcome.other_party.as_deref();
-    // Numbers go to the CRM in E.164 when they parse, so the CRM's own
-    // matching and click-to-call work; otherwise as the PBX gave them.
-    let number = other.map(|n| {
-        plan.normalize(n)
-            .map(|e| e.to_string())
-            .unwrap_or_else(|_| n.to_owned())
+    // Numbers go to the CRM in E.164 when the metadata knows them, so the
+    // CRM's own matching and click-to-call work; otherwise as the PBX gave
+    // them (a dialled number without its outside-line prefix): a digits
+    // key is for matching, not for showing.
+    let number = other.map(|n| match plan.read(n) {
+        Ok(reading) if reading.valid => reading.key.to_string(),
+        _ => n.trim().to_owned(),
     });
     // An internal call has no outside party: its subject and description
     // name the extension called, by number (the PBX's end-of-call event
@@ -53,7 +55,9 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
         .unwrap_or_default();
     let tz: chrono_tz::Tz = settings.display_time_zone.parse().unwrap_or(chrono_tz::UTC);
     let talk_s = outcome.record.talk_s.unwrap_or(0);
-    let values = BTreeMap::from([
+    // Caller ID, names and ring-group labels come from outside: each value is
+    // one clean line, so none can add lines or reorder the text around it.
+    let values: BTreeMap<&str, String> = BTreeMap::from([
         ("direction", direction.to_owned()),
         (
             "number",
@@ -81,7 +85,10 @@ pub fn build(input: &LogInput<'_>, settings: &EngineSettings, plan: &NumberPlan)
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
         ),
-    ]);
+    ])
+    .into_iter()
+    .map(|(k, v)| (k, single_line(&v)))
+    .collect();
     let (caller, dialled) = match outcome.direction {
         CallDirection::Inbound => (
             number.clone(),

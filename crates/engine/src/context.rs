@@ -22,6 +22,25 @@ pub enum CrmHealth {
     Ok,
     /// Authorization is gone; writes are paused and kept until an admin reconnects.
     ReconnectNeeded(String),
+    /// The CRM's token endpoint refused to mint tokens; no new one is
+    /// asked for before `until` (calls stay queued).
+    Throttled {
+        until: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+impl std::fmt::Display for CrmHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ok => f.write_str("ok"),
+            Self::ReconnectNeeded(reason) => {
+                write!(f, "reconnect needed (calls kept queued): {reason}")
+            }
+            Self::Throttled { until } => {
+                write!(f, "CRM throttled until {} UTC", until.format("%H:%M"))
+            }
+        }
+    }
 }
 
 /// Timing knobs; defaults suit production, tests shorten them.

@@ -50,6 +50,8 @@ pub struct IngestConfig {
     pub journal_retention: chrono::Duration,
     /// How long the audit log of writes to outside systems is kept.
     pub audit_retention: chrono::Duration,
+    /// The PBX's number plan: dialled numbers lose its outside-line prefix.
+    pub number_plan: ringbridge_core::phone::NumberPlan,
 }
 
 impl IngestConfig {
@@ -63,6 +65,7 @@ impl IngestConfig {
             reconcile_every: Some(Duration::from_secs(10 * 60)),
             journal_retention: chrono::Duration::days(7),
             audit_retention: chrono::Duration::days(90),
+            number_plan: Default::default(),
         }
     }
 }
@@ -149,13 +152,14 @@ impl Ingest {
         out: mpsc::Sender<Ingested>,
     ) -> Self {
         let (status, _) = watch::channel(StreamStatus::Starting);
+        let tracker = CallTracker::with_plan(config.number_plan.clone());
         Self {
             config,
             store,
             pbx,
             out,
             status,
-            tracker: CallTracker::new(),
+            tracker,
             pending_catchup: None,
             reconciling: false,
             last_reconcile: tokio::time::Instant::now(),

@@ -127,6 +127,20 @@ impl LiveCalls {
         (snapshot, feed)
     }
 
+    /// The call `call_id` as it stands at `extension` now, if it is there
+    /// (ringing or talking).
+    pub fn call_at(&self, extension: &str, call_id: &str) -> Option<AgentEvent> {
+        self.lock().current.get(extension)?.get(call_id).cloned()
+    }
+
+    /// The call `call_id` at whichever extension has it now.
+    pub fn call_anywhere(&self, call_id: &str) -> Option<AgentEvent> {
+        self.lock()
+            .current
+            .values()
+            .find_map(|calls| calls.get(call_id).cloned())
+    }
+
     /// Takes one update of the call tracker into the agents' views.
     pub async fn apply(&self, update: &CallUpdate) {
         match update {

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
-use crate::{backfill, backup, doctor, logging, serve};
+use crate::{accounts, backfill, backup, doctor, logging, serve};
 #[cfg(feature = "sim")]
 use crate::{bench, demo};
 
@@ -111,6 +111,12 @@ pub enum Command {
     /// that the key opens the restored database's secrets and migrates it.
     Restore(backup::RestoreArgs),
 
+    /// Manage the people who sign in: list, disable, enable, reset a
+    /// password, revoke API tokens, delete. The last enabled admin can be
+    /// neither disabled nor deleted.
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCommand),
+
     /// Print a new random secret key for encrypting stored secrets.
     Keygen,
 
@@ -155,7 +161,7 @@ CONFIGURATION
   secret_key, [http] listen, public_url; [log] format (text|json), filter;
   [pbx] base_url, client_id, client_secret, time_zone, events, webhook_secret,
   default_country; [pbx.stream] heartbeat_secs, reconnect_max_secs,
-  max_event_bytes; [zoho] client_id, client_secret, refresh_token,
+  max_event_bytes, max_webhook_bytes; [zoho] client_id, client_secret, refresh_token,
   accounts_server, api_domain, mode (rest|phonebridge); [engine]; [timing].
   The admin console (/console) can set the PBX and Zoho connection instead.
 
@@ -243,6 +249,14 @@ pub async fn main() -> Result<()> {
         Command::Backup(args) => backup::run_backup(load(cli.config.as_deref())?, args).await,
         Command::Restore(args) => backup::run_restore(load(cli.config.as_deref())?, args).await,
         Command::Doctor(args) => doctor::run(load_quiet(cli.config.as_deref())?, args).await,
+        Command::Accounts(command) => {
+            let config = load(cli.config.as_deref())?;
+            let store = serve::open_store(&config).await?;
+            let done = accounts::run(&store, command).await;
+            store.close().await;
+            println!("{}", done?.trim_end());
+            Ok(())
+        }
         Command::Serve => serve::run(load(cli.config.as_deref())?).await,
         Command::Backfill(args) => backfill::run(load(cli.config.as_deref())?, args).await,
     }

@@ -12,6 +12,7 @@ use ringbridge_store::SecretKey;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod files;
 mod overlay;
 mod stream;
 
@@ -205,6 +206,12 @@ pub struct HttpConfig {
     /// to localhost only). Turn off only for plain HTTP on a trusted LAN.
     #[serde(default = "yes")]
     pub secure_cookies: bool,
+    /// Timeouts and the connection cap (`header_read_timeout_secs`, …).
+    #[serde(flatten)]
+    pub limits: ringbridge_web::server::ServerLimits,
+    /// Trusted proxies and rate limits (`trusted_proxies`, `sign_in_per_minute`, …).
+    #[serde(flatten)]
+    pub guard: ringbridge_web::guard::GuardConfig,
 }
 
 fn yes() -> bool {
@@ -436,12 +443,6 @@ impl Config {
     /// `secret_key_file`) rather than `data_dir/secret.key`.
     pub fn secret_key_configured(&self) -> bool {
         self.secret_key_file.is_some() || !self.secret_key.expose_secret().is_empty()
-    }
-
-    /// Makes sure the data directory exists (SQLite needs it).
-    pub fn prepare_data_dir(&self) -> Result<()> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating data directory {}", self.data_dir.display()))
     }
 }
 

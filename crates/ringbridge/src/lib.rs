@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod backfill;
 pub mod backup;
 #[cfg(feature = "sim")]

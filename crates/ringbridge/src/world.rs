@@ -31,7 +31,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use url::Url;
 
-use crate::serve::crm::{CrmRuntime, EngineInputs, ZohoEndpoints, start_engine, zoho_connection};
+use crate::serve::crm::{
+    CrmRuntime, EngineInputs, ZohoEndpoints, call_marker_key, start_engine, zoho_connection,
+};
 use crate::serve::phonebridge::{self, PhoneBridge};
 
 /// The scopes ringbridge asks Zoho for in REST mode.
@@ -151,7 +153,13 @@ impl World {
         } else {
             CrmMode::Rest
         };
-        let crm = Arc::new(ZohoCrm::new(zoho.rest(), ZohoCrmConfig::default()));
+        let crm = Arc::new(ZohoCrm::new(
+            zoho.rest(),
+            ZohoCrmConfig {
+                marker_key: call_marker_key(&store),
+                ..ZohoCrmConfig::default()
+            },
+        ));
         let crm_port: Arc<dyn Crm> = crm.clone();
         let pbx_port: Arc<dyn Pbx> = Arc::new(yeastar.clone());
         // ringbridge's own HTTP surface, so recording links in call logs work.
@@ -222,7 +230,9 @@ impl World {
                 let _ = watch_tx.try_send(item);
             }
         });
-        let ingest = Ingest::new(options.ingest, storage, pbx_port, tx);
+        let mut ingest_config = options.ingest;
+        ingest_config.number_plan = engine.context().plan.clone();
+        let ingest = Ingest::new(ingest_config, storage, pbx_port, tx);
         let stream = ingest.status();
         let events = yeastar.event_source(options.events).events();
         let ingest = tokio::spawn(async move {
@@ -324,7 +334,12 @@ fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<(ZohoConnec
     };
     let refresh = tokens.refresh_token.clone();
     Ok((
-        zoho_connection(endpoints, SecretString::from(tokens.refresh_token), options),
+        zoho_connection(
+            endpoints,
+            SecretString::from(tokens.refresh_token),
+            options,
+            None,
+        ),
         refresh,
     ))
 }

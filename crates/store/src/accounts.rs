@@ -265,6 +265,29 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    async fn delete_account(&self, id: AccountId) -> Result<bool, StoreError> {
+        // One transaction; children first, whatever the backend does with
+        // foreign keys.
+        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        for sql in [
+            "DELETE FROM api_tokens WHERE account_id = $1",
+            "DELETE FROM sessions WHERE account_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let done = sqlx::query("DELETE FROM accounts WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn delete_sessions_of(&self, id: AccountId) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
             .bind(id.0)

@@ -6,11 +6,17 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sha2::Sha256;
 
-/// The key that encrypts stored secrets.
+/// The key that encrypts stored secrets, and from which the keys of other
+/// purposes are derived.
 #[derive(Clone)]
-pub struct SecretKey(Aes256Gcm);
+pub struct SecretKey {
+    cipher: Aes256Gcm,
+    bytes: [u8; 32],
+}
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -37,7 +43,21 @@ impl SecretKey {
             .as_slice()
             .try_into()
             .map_err(|_| KeyError::Length(bytes.len()))?;
-        Ok(Self(Aes256Gcm::new(&bytes.into())))
+        Ok(Self {
+            cipher: Aes256Gcm::new(&bytes.into()),
+            bytes,
+        })
+    }
+
+    /// A key for another purpose (HMAC-SHA256 of the purpose under this
+    /// key): stable across restarts and the same on every node sharing the
+    /// secret key, and revealing nothing of it.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.bytes).expect("HMAC takes any key length");
+        mac.update(b"ringbridge derived key\0");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// A new random key, base64-encoded.
@@ -51,7 +71,7 @@ impl SecretKey {
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
         let ciphertext = self
-            .0
+            .cipher
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
@@ -67,7 +87,7 @@ impl SecretKey {
         if nonce.len() != 12 {
             return None;
         }
-        self.0
+        self.cipher
             .decrypt(
                 Nonce::from_slice(nonce),
                 Payload {
@@ -95,6 +115,17 @@ mod tests {
         assert!(key.open("zoho.refresh_token", &nonce, &sealed).is_none());
         let other = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
         assert!(other.open("pbx.client_secret", &nonce, &sealed).is_none());
+    }
+
+    #[test]
+    fn derived_keys_are_stable_per_purpose_and_secret() {
+        let text = SecretKey::generate_base64();
+        let key = SecretKey::from_base64(&text).unwrap();
+        let again = SecretKey::from_base64(&text).unwrap();
+        assert_eq!(key.derive("a"), again.derive("a"));
+        assert_ne!(key.derive("a"), key.derive("b"));
+        let other = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        assert_ne!(key.derive("a"), other.derive("a"));
     }
 
     #[test]

@@ -123,6 +123,11 @@ impl SqlStore {
         Ok(Self { pool, backend, key })
     }
 
+    /// A key for `purpose` derived from the secret key (see [`SecretKey::derive`]).
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        self.key.derive(purpose)
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

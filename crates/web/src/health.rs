@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use ringbridge_engine::{CrmHealth, StreamStatus};
+use ringbridge_engine::StreamStatus;
 use serde::Serialize;
 
 use crate::AppState;
@@ -45,10 +45,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
     };
     let crm = match state.engine.as_ref().map(|e| e.health.borrow().clone()) {
         None => "not configured".to_owned(),
-        Some(CrmHealth::Ok) => "ok".to_owned(),
-        Some(CrmHealth::ReconnectNeeded(reason)) => {
-            format!("reconnect needed (calls kept queued): {reason}")
-        }
+        Some(health) => health.to_string(),
     };
     let ready = database == "ok" && pbx_ok;
     let status = if ready {

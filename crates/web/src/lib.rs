@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod console;
 pub mod csrf;
+pub mod guard;
 mod health;
 pub mod i18n;
 pub mod metrics;
@@ -12,6 +13,7 @@ pub mod pages;
 pub mod panel;
 pub mod phonebridge;
 pub mod recordings;
+pub mod server;
 mod session;
 
 use std::sync::Arc;
@@ -110,11 +112,19 @@ impl AppState {
         self.web = Arc::new(auth::WebContext::new(config, clock)?);
         Ok(self)
     }
+
+    /// Shares `web` (its throttle and hashing slots) with other states: a
+    /// process keeps one across restarts of its integration.
+    pub fn with_web_context(mut self, web: Arc<auth::WebContext>) -> Self {
+        self.web = web;
+        self
+    }
 }
 
 /// Builds the service's router. `pbx_webhook` (a router the PBX adapter
 /// made, with its own path) is merged in when the PBX pushes events by webhook.
 pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
+    let web = state.web.clone();
     let mut app = health::routes().with_state(state.clone());
     if let Some(service) = state.recordings.clone() {
         app = app.merge(recordings::routes(service));
@@ -127,7 +137,8 @@ pub fn router(state: AppState, pbx_webhook: Option<Router>) -> Router {
     if let Some(webhook) = pbx_webhook {
         app = app.merge(webhook);
     }
-    app.layer(TraceLayer::new_for_http().make_span_with(request_span))
+    app.layer(axum::middleware::from_fn_with_state(web, guard::limit))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }
 
 /// The request span names the method and path only: query strings carry
@@ -141,18 +152,12 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     tracing::info_span!("request", method = %request.method(), path = %path)
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves.
+/// Serves `app` on `listener` with the default connection limits
+/// ([`server::ServerLimits`]) until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The caller's address reaches handlers (the login throttle counts per
-    // address, so one attacker cannot lock everyone out of an account).
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::serve_with(listener, app, &server::ServerLimits::default(), shutdown).await
 }

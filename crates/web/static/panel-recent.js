@@ -58,7 +58,13 @@
           el('td', { text: fmtTime(c.started_at) }),
           el('td', { text: direction }),
           el('td', {}, c.number ? numberLink(c.number) : null),
-          el('td', { class: 'record' }, record, ...create),
+          el(
+            'td',
+            { class: 'record' },
+            record,
+            ...create,
+            hooks.recentNotes.has(c.call_id) ? el('p', { class: 'note', text: hooks.recentNotes.get(c.call_id) }) : null,
+          ),
           el('td', {}, log),
           el('td', {}, play),
         );

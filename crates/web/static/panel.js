@@ -14,7 +14,9 @@
   const msg = (id) => messages.get(id) || id;
   const csrf = $('meta[name="csrf-token"]')?.content || '';
   // Filled by panel-recent.js.
-  const hooks = { refreshRecentSoon: () => {} };
+  // `recentNotes`: what the agent did on a recent call (call_id → text),
+  // kept across the recent list's redraws.
+  const hooks = { refreshRecentSoon: () => {}, recentNotes: new Map() };
   const refreshRecentSoon = () => hooks.refreshRecentSoon();
 
   // ---------- API ----------
@@ -82,8 +84,20 @@
     on_answer: settingsForm.elements.on_answer.checked,
     on_hangup: settingsForm.elements.on_hangup.checked,
   });
-  settingsForm.addEventListener('change', async () => {
+  // How long an ended call stays under "Calls now": this browser's choice.
+  const LINGER_KEY = 'rb-ended-linger-s';
+  const lingerSelect = settingsForm.elements.ended_linger;
+  const storedLinger = localStorage.getItem(LINGER_KEY);
+  if (storedLinger !== null) lingerSelect.value = storedLinger;
+  // A stored value the list does not offer (set by hand) still counts.
+  const lingerMs = () => Number(localStorage.getItem(LINGER_KEY) ?? lingerSelect.value) * 1000;
+  settingsForm.addEventListener('change', async (e) => {
     const status = $('#settings-status');
+    if (e.target === lingerSelect) {
+      localStorage.setItem(LINGER_KEY, lingerSelect.value);
+      status.textContent = msg('panel-saved');
+      return;
+    }
     try {
       await api('PUT', '/api/panel/settings', pops());
       status.textContent = msg('panel-saved');
@@ -107,10 +121,12 @@
     return true;
   }
 
-  // Opens `url` in a new tab. A browser that blocks it gets told, honestly,
-  // and the pop becomes a desktop notification where allowed.
-  function pop(url, label) {
-    const tab = window.open(url, '_blank');
+  // Opens `url` in a tab named `name`: pops for one call (or one record)
+  // reuse one tab instead of opening a new one per ring. A browser that
+  // blocks it gets told, honestly, and the pop becomes a desktop
+  // notification where allowed.
+  function pop(url, label, name) {
+    const tab = window.open(url, name || 'rb-record-' + url.replace(/[^A-Za-z0-9]/g, '').slice(-40));
     if (tab && !tab.closed) {
       try {
         tab.opener = null;
@@ -122,6 +138,12 @@
     }
     panel.dataset.popupBlocked = 'true';
     popupHelp.hidden = false;
+    // Notifications refused as well: say so, and what still works.
+    const denied = !('Notification' in window) || Notification.permission === 'denied';
+    $('#popup-denied').hidden = !denied;
+    $('#popup-fallback').hidden = denied;
+    $('#notify-enable').hidden = denied;
+    if (denied) panel.dataset.notificationsDenied = 'true';
     notify(msg('panel-notify-title'), label, url);
     return false;
   }
@@ -150,11 +172,24 @@
     }
   }
 
+  // A live row is two parts: what the server tells (`.summary`, redrawn on
+  // every change) and what the agent is doing (`.work`: a half-typed form),
+  // which no update ever touches, so nothing typed and no focus is lost.
+  function liveRow(callId) {
+    return el(
+      'li',
+      { 'data-call-id': callId },
+      el('div', { class: 'summary' }),
+      el('div', { class: 'work' }),
+    );
+  }
+
   function render(call) {
     const e = call.event;
-    const node = call.node;
-    node.className = 'call ' + e.state;
-    node.dataset.state = e.state;
+    const row = call.node;
+    row.className = 'call ' + e.state;
+    row.dataset.state = e.state;
+    const node = row.querySelector('.summary') || row;
     node.replaceChildren();
     const state = e.answered_elsewhere ? msg('panel-answered-elsewhere') : msg('panel-state-' + e.state);
     node.append(el('span', { class: 'state', text: state }));
@@ -197,7 +232,7 @@
     // With several matches the agent chooses; nothing opens by itself.
     if (call.records.length !== 1) return;
     const r = call.records[0];
-    pop(r.url, `${r.name} · ${e.number || ''}`);
+    pop(r.url, `${r.name} · ${e.number || ''}`, 'rb-call-' + e.call_id.replace(/[^A-Za-z0-9.-]/g, ''));
   }
 
   function prune() {
@@ -213,7 +248,7 @@
   async function onEvent(e) {
     let call = calls.get(e.call_id);
     if (!call) {
-      call = { event: e, node: el('li', { 'data-call-id': e.call_id }), popped: new Set(), records: [] };
+      call = { event: e, node: liveRow(e.call_id), popped: new Set(), records: [] };
       calls.set(e.call_id, call);
       list.prepend(call.node);
       if (e.number) {
@@ -226,7 +261,26 @@
     render(call);
     maybePop(call);
     prune();
-    if (e.state === 'ended') refreshRecentSoon();
+    if (e.state === 'ended') {
+      refreshRecentSoon();
+      leaveLater(call);
+    }
+  }
+
+  // An ended call leaves "Calls now" after the chosen while, unless the
+  // agent is still typing in it (then it waits for the form to go).
+  function leaveLater(call) {
+    if (lingerMs() <= 0 || call.leaving) return;
+    call.leaving = setTimeout(function leave() {
+      if (calls.get(call.event.call_id) !== call || call.event.state !== 'ended') return;
+      if (call.node.querySelector('form.create')) {
+        call.leaving = setTimeout(leave, 5000);
+        return;
+      }
+      call.node.remove();
+      calls.delete(call.event.call_id);
+      $('#no-calls').hidden = calls.size > 0;
+    }, lingerMs());
   }
 
   // Events are handled one at a time, in order.
@@ -310,8 +364,20 @@
   });
 
   // ---------- creating records ----------
+  // Every row for `number`, live and recent, now names `record`: none
+  // keeps offering to create a duplicate.
+  function showRecordEverywhere(number, record, except) {
+    for (const other of calls.values()) {
+      if (other === except || other.event.number !== number) continue;
+      other.records = [record];
+      other.node.querySelector('form.create')?.remove();
+      render(other);
+    }
+    refreshRecentSoon();
+  }
+
   function openCreateForm(call, module) {
-    const node = call.node;
+    const node = call.node.querySelector('.work') || call.node;
     node.querySelector('form.create')?.remove();
     const form = $('#create-form').content.firstElementChild.cloneNode(true);
     form.dataset.module = module;
@@ -333,7 +399,9 @@
         });
         call.records = [made.record];
         call.note = `${msg('panel-created')} ${made.link ? msg('panel-link-' + made.link) : ''}`;
+        form.remove();
         if (call.recent) {
+          hooks.recentNotes.set(call.event.call_id, call.note);
           const r = made.record;
           call.node.replaceChildren(
             el('button', { type: 'button', class: 'open link', 'data-url': r.url, text: r.name }),
@@ -341,8 +409,8 @@
           );
         } else {
           render(call);
-          refreshRecentSoon();
         }
+        showRecordEverywhere(call.event.number, made.record, call);
       } catch (err) {
         submit.disabled = false;
         let p = form.querySelector('.error');
@@ -376,7 +444,21 @@
         );
       }
     } else if (target.classList.contains('play')) {
+      // One player; the row it plays is marked and named above it.
       const player = $('#player');
+      const row = target.closest('tr');
+      for (const other of document.querySelectorAll('#recent tr.playing')) {
+        other.classList.remove('playing');
+        other.removeAttribute('aria-current');
+      }
+      const nowPlaying = $('#now-playing');
+      if (row) {
+        row.classList.add('playing');
+        row.setAttribute('aria-current', 'true');
+        const cells = [...row.cells].slice(0, 3).map((c) => c.textContent.trim()).filter(Boolean);
+        nowPlaying.textContent = `${msg('panel-now-playing')} ${cells.join(' · ')}`;
+        nowPlaying.hidden = false;
+      }
       player.hidden = false;
       player.src = target.dataset.src;
       player.play().catch(() => {

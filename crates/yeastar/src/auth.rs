@@ -1,4 +1,4 @@
-//! The one access token a process holds (doc §2).
+//! The one access token a process holds (docs/yeastar-api.md §2).
 //!
 //! - Renewed ahead of expiry under a lock: concurrent callers wait for one
 //!   renewal instead of each logging in (the PBX allows 8 live tokens).
@@ -247,7 +247,7 @@ impl Auth {
                     }
                     return Err(match other {
                         YeastarError::Api(ApiError::MaxLimitationExceeded(m)) => {
-                            YeastarError::TokenCap(m)
+                            YeastarError::TokenCap(m.to_string())
                         }
                         other => other,
                     });

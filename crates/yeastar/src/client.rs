@@ -1,6 +1,6 @@
-//! [`YeastarClient`]: authenticated API calls with the client policy of doc
-//! §3 applied in one place — 10004 → renew and retry once; 70004 / 70087 →
-//! stop everything and wait for a person.
+//! [`YeastarClient`]: authenticated API calls with the client policy of
+//! docs/yeastar-api.md §3 applied in one place — 10004 → renew and retry once;
+//! 70004 / 70087 → stop everything and wait for a person.
 
 use std::sync::Arc;
 

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::error::{Result, YeastarError};
 
-/// The events a CRM bridge needs (doc §"What a bridge needs"): extension
+/// The events a CRM bridge needs (docs/yeastar-api.md, "What a bridge needs"): extension
 /// busy state, call state, new CDR, transfer, forwarding, failed calls.
 pub const DEFAULT_TOPICS: [u32; 6] = [30008, 30011, 30012, 30013, 30014, 30015];
 

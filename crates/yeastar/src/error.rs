@@ -2,7 +2,55 @@
 //! wrong around them ([`YeastarError`]), with one mapping into core's
 //! [`PbxError`] classification.
 
+use std::fmt;
+
 use ringbridge_core::pbx::PbxError;
+
+/// What the PBX said besides the code: its `errmsg`, and the fields its
+/// answer names (`invalid_param_list`, `submsg`, `duplicate_field_list`), so
+/// a person is told *which* field was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ErrorDetail {
+    /// `errmsg`.
+    pub message: String,
+    /// The parameters the PBX refused (`invalid_param_list[].field`).
+    pub invalid_fields: Vec<String>,
+    /// `submsg`, the PBX's further explanation (e.g. on `40003`).
+    pub submsg: Option<String>,
+    /// `duplicate_field_list`: the fields whose values already exist.
+    pub duplicate_fields: Vec<String>,
+}
+
+impl From<String> for ErrorDetail {
+    fn from(message: String) -> Self {
+        Self {
+            message,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&str> for ErrorDetail {
+    fn from(message: &str) -> Self {
+        message.to_owned().into()
+    }
+}
+
+impl fmt::Display for ErrorDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if !self.invalid_fields.is_empty() {
+            write!(f, "; refused: {}", self.invalid_fields.join(", "))?;
+        }
+        if let Some(submsg) = &self.submsg {
+            write!(f, "; {submsg}")?;
+        }
+        if !self.duplicate_fields.is_empty() {
+            write!(f, "; already exists: {}", self.duplicate_fields.join(", "))?;
+        }
+        Ok(())
+    }
+}
 
 /// Declares [`ApiError`] from the vendor's code table so the code, the
 /// variant and the documented name cannot drift apart.
@@ -15,20 +63,33 @@ macro_rules! api_errors {
             $(
                 $(#[$doc])*
                 #[error("{code} {name} ({0})", code = $code, name = $name)]
-                $variant(String),
+                $variant(ErrorDetail),
             )*
             /// Any code not in the vendor's table (as of this version).
-            #[error("{code} ({message})")]
-            Other { code: i64, message: String },
+            #[error("{code} ({detail})")]
+            Other { code: i64, detail: ErrorDetail },
         }
 
         impl ApiError {
             /// Builds the typed error for a wire `errcode` / `errmsg` pair.
             pub fn from_code(code: i64, message: impl Into<String>) -> Self {
-                let message = message.into();
+                Self::from_detail(code, ErrorDetail::from(message.into()))
+            }
+
+            /// Builds the typed error for a wire `errcode` and everything
+            /// the answer said about it.
+            pub fn from_detail(code: i64, detail: ErrorDetail) -> Self {
                 match code {
-                    $( $code => Self::$variant(message), )*
-                    _ => Self::Other { code, message },
+                    $( $code => Self::$variant(detail), )*
+                    _ => Self::Other { code, detail },
+                }
+            }
+
+            /// The `errmsg` and the fields the PBX named.
+            pub fn detail(&self) -> &ErrorDetail {
+                match self {
+                    $( Self::$variant(d) => d, )*
+                    Self::Other { detail, .. } => detail,
                 }
             }
 
@@ -42,10 +103,7 @@ macro_rules! api_errors {
 
             /// The wire `errmsg`.
             pub fn message(&self) -> &str {
-                match self {
-                    $( Self::$variant(m) => m, )*
-                    Self::Other { message, .. } => message,
-                }
+                &self.detail().message
             }
         }
     };
@@ -144,7 +202,7 @@ impl ApiError {
             | Self::TrunkNotExisted(_) => PbxError::NotFound(text),
             _ => PbxError::Rejected {
                 code: self.code().to_string(),
-                message: self.message().to_owned(),
+                message: self.detail().to_string(),
             },
         }
     }
@@ -276,7 +334,7 @@ mod tests {
             err,
             ApiError::Other {
                 code: 70516,
-                message: "WAKE UP CALL SOMETHING".into()
+                detail: "WAKE UP CALL SOMETHING".into()
             }
         );
         assert_eq!(err.code(), 70516);

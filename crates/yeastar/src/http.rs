@@ -7,10 +7,11 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use url::Url;
 
 use crate::config::YeastarConfig;
-use crate::error::{ApiError, Result, YeastarError};
+use crate::error::{ApiError, ErrorDetail, Result, YeastarError};
 use crate::wire::Preview;
 
 /// Where the v1.0 API lives under the base URL.
@@ -29,6 +30,60 @@ struct Ack {
     errcode: i64,
     #[serde(default)]
     errmsg: Option<String>,
+    /// `[{field, validation_type, value}]` on `40002` and refused logins;
+    /// seen in the wild with only `value`.
+    #[serde(default)]
+    invalid_param_list: Option<Value>,
+    #[serde(default)]
+    submsg: Option<Value>,
+    #[serde(default)]
+    duplicate_field_list: Option<Value>,
+}
+
+/// At most this many names are kept from one answer (they end up in logs
+/// and on the dashboard; the PBX's text is not trusted to be short).
+const MAX_NAMED: usize = 10;
+
+impl Ack {
+    fn detail(self) -> ErrorDetail {
+        ErrorDetail {
+            message: self.errmsg.unwrap_or_default(),
+            invalid_fields: names(self.invalid_param_list.as_ref(), &["field", "value"]),
+            submsg: self
+                .submsg
+                .as_ref()
+                .and_then(scalar_text)
+                .filter(|t| !t.is_empty()),
+            duplicate_fields: names(self.duplicate_field_list.as_ref(), &["field", "name"]),
+        }
+    }
+}
+
+/// Names from a list of strings or of objects (the first of `keys` an
+/// object has); a lone string counts as a list of one.
+fn names(list: Option<&Value>, keys: &[&str]) -> Vec<String> {
+    let items = match list {
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(one @ Value::String(_)) => std::slice::from_ref(one),
+        _ => &[],
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Value::Object(map) => keys.iter().find_map(|k| map.get(*k).and_then(scalar_text)),
+            other => scalar_text(other),
+        })
+        .filter(|name| !name.is_empty())
+        .take(MAX_NAMED)
+        .collect()
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(Preview(s.trim()).to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 impl Http {
@@ -168,7 +223,7 @@ pub(crate) fn decode_body<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> R
         ))
     })?;
     if ack.errcode != 0 {
-        return Err(ApiError::from_code(ack.errcode, ack.errmsg.unwrap_or_default()).into());
+        return Err(ApiError::from_detail(ack.errcode, ack.detail()).into());
     }
     serde_json::from_slice(body).map_err(|e| YeastarError::Decode(format!("{endpoint}: {e}")))
 }
@@ -217,6 +272,41 @@ mod tests {
             h.resource_url("https://pbx.example.test:8088/api/x.wav", &t)
                 .is_ok()
         );
+    }
+
+    fn refusal(body: &str) -> ApiError {
+        match decode_body::<serde_json::Value>("x", body.as_bytes()) {
+            Err(YeastarError::Api(api)) => api,
+            other => panic!("expected an API error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn error_details_name_the_fields() {
+        let login = refusal(
+            r#"{"errcode":-1,"errmsg":"FAILURE","invalid_param_list":[{"field":"password","validation_type":"INVALID"}]}"#,
+        );
+        assert!(matches!(login, ApiError::Failure(_)));
+        assert_eq!(login.detail().invalid_fields, ["password"]);
+        assert_eq!(login.to_string(), "-1 FAILURE (FAILURE; refused: password)");
+        let dup = refusal(
+            r#"{"errcode":40003,"errmsg":"DUPLICATE KEY VALUE","submsg":"number already exists","duplicate_field_list":["number",{"field":"email"}]}"#,
+        );
+        assert_eq!(dup.detail().duplicate_fields, ["number", "email"]);
+        assert_eq!(
+            dup.detail().submsg.as_deref(),
+            Some("number already exists")
+        );
+        let pbx = dup.to_pbx_error().to_string();
+        assert!(pbx.contains("number, email"), "{pbx}");
+        // Seen in the wild: only `value`; odd shapes are ignored, long text clipped.
+        let odd = refusal(&format!(
+            r#"{{"errcode":-2,"errmsg":"INTERNAL SERVER ERROR","invalid_param_list":[{{"value":"{}"}},7,null,{{}}],"submsg":{{}}}}"#,
+            "x".repeat(500)
+        ));
+        assert_eq!(odd.detail().invalid_fields.len(), 2);
+        assert!(odd.detail().invalid_fields[0].len() < 80);
+        assert_eq!(odd.detail().submsg, None);
     }
 
     #[test]

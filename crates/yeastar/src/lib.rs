@@ -23,7 +23,7 @@
 //! - Errors: [`ApiError`] (the PBX's `errcode`s), [`YeastarError`]; both
 //!   convert into core's `PbxError`.
 //!
-//! Facts the vendor leaves open ("unconfirmed" in the doc) are handled
+//! Facts the vendor leaves open ("unconfirmed" in that page) are handled
 //! tolerantly: `msg` as string or object, numbers as strings, case, absent
 //! `data`, `phonebook/get` nested or flat, JSON errors from download URLs.
 
@@ -50,9 +50,9 @@ pub use api::system::SystemInfo;
 pub use auth::AccessState;
 pub use client::YeastarClient;
 pub use config::{BackoffConfig, DEFAULT_TOPICS, EventStreamConfig, YeastarConfig};
-pub use error::{ApiError, YeastarError};
+pub use error::{ApiError, ErrorDetail, YeastarError};
 pub use webhook::{
-    DEFAULT_WEBHOOK_PATH, WebhookConfig, WebhookError, WebhookReceiver, verify_signature,
-    verify_webhook,
+    DEFAULT_MAX_WEBHOOK_BODY_BYTES, DEFAULT_WEBHOOK_PATH, WebhookConfig, WebhookError,
+    WebhookReceiver, verify_signature, verify_webhook,
 };
 pub use ws::YeastarEventSource;

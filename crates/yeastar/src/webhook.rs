@@ -1,4 +1,4 @@
-//! The webhook event transport (doc §4.2): the PBX POSTs the event envelope
+//! The webhook event transport (docs/yeastar-api.md §4.2): the PBX POSTs the event envelope
 //! with `X-Signature: Base64(HMAC-SHA256(secret, raw body))`. There is no
 //! timestamp or nonce, so retries are byte-identical: they are recognised
 //! by content and acknowledged without being delivered twice.
@@ -30,6 +30,8 @@ use crate::stream::ItemStream;
 
 /// The header the PBX signs with.
 pub const SIGNATURE_HEADER: &str = "x-signature";
+/// The default limit of one webhook delivery's body.
+pub const DEFAULT_MAX_WEBHOOK_BODY_BYTES: usize = 1024 * 1024;
 /// A suggested mount point for [`WebhookReceiver::router`].
 pub const DEFAULT_WEBHOOK_PATH: &str = "/pbx/yeastar/webhook";
 
@@ -68,7 +70,8 @@ pub fn verify_signature(
 
 /// Verifies a webhook delivery and parses its events. The body is one
 /// envelope (or, tolerated, an array of them); event types ringbridge does
-/// not use are skipped, so the list may be empty.
+/// not use are skipped, so the list may be empty. In an array, an unreadable
+/// envelope is skipped (and logged) so it cannot cost the others.
 pub fn verify_webhook(
     secret: &SecretString,
     signature: Option<&str>,
@@ -76,28 +79,43 @@ pub fn verify_webhook(
     timezone: Tz,
 ) -> Result<Vec<PbxEvent>, WebhookError> {
     verify_signature(secret, signature, body)?;
-    parse_body(body, timezone)
+    let delivery = parse_body(body, timezone)?;
+    for reason in &delivery.malformed {
+        tracing::warn!(%reason, "skipping an unreadable event of a webhook delivery");
+    }
+    Ok(delivery.events)
 }
 
-fn parse_body(body: &[u8], timezone: Tz) -> Result<Vec<PbxEvent>, WebhookError> {
+/// What one delivery held: its readable events and why the others were not.
+#[derive(Debug, Default)]
+struct Delivery {
+    events: Vec<PbxEvent>,
+    malformed: Vec<String>,
+}
+
+/// A body that is not JSON at all, or a lone unreadable envelope, is an
+/// error; inside an array each envelope stands on its own.
+fn parse_body(body: &[u8], timezone: Tz) -> Result<Delivery, WebhookError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| WebhookError::Malformed("body is not UTF-8".into()))?;
-    let envelopes: Vec<&str> = if text.trim_start().starts_with('[') {
-        let list: Vec<&RawValue> =
-            serde_json::from_str(text).map_err(|e| WebhookError::Malformed(e.to_string()))?;
-        list.into_iter().map(RawValue::get).collect()
-    } else {
-        vec![text]
-    };
-    let mut events = Vec::new();
-    for envelope in envelopes {
-        if let Some(event) =
-            parse_event(envelope, timezone).map_err(|e| WebhookError::Malformed(e.0))?
-        {
-            events.push(event);
+    if !text.trim_start().starts_with('[') {
+        let event = parse_event(text, timezone).map_err(|e| WebhookError::Malformed(e.0))?;
+        return Ok(Delivery {
+            events: event.into_iter().collect(),
+            malformed: Vec::new(),
+        });
+    }
+    let list: Vec<&RawValue> =
+        serde_json::from_str(text).map_err(|e| WebhookError::Malformed(e.to_string()))?;
+    let mut delivery = Delivery::default();
+    for envelope in list {
+        match parse_event(envelope.get(), timezone) {
+            Ok(Some(event)) => delivery.events.push(event),
+            Ok(None) => {}
+            Err(e) => delivery.malformed.push(e.0),
         }
     }
-    Ok(events)
+    Ok(delivery)
 }
 
 /// Settings of the webhook endpoint.
@@ -123,7 +141,7 @@ impl WebhookConfig {
         Self {
             secrets: vec![secret],
             timezone,
-            max_body_bytes: 1024 * 1024,
+            max_body_bytes: DEFAULT_MAX_WEBHOOK_BODY_BYTES,
             dedupe_window: Duration::from_secs(10 * 60),
             forward_timeout: Duration::from_secs(2),
             channel_capacity: 256,
@@ -163,10 +181,12 @@ impl WebhookReceiver {
         }
     }
 
-    /// A router answering `POST {path}`, to merge into the HTTP server.
+    /// A router answering `POST {path}` and `GET {path}` (the PBX admin
+    /// picks the method; a GET delivery carries the same signed body), to
+    /// merge into the HTTP server.
     pub fn router(&self, path: &str) -> Router {
         Router::new()
-            .route(path, post(receive))
+            .route(path, post(receive).get(receive))
             .with_state(Arc::clone(&self.shared))
     }
 }
@@ -234,8 +254,8 @@ async fn accept(
         }
     }
     verdict?;
-    let events = parse_body(&body, cfg.timezone)?;
-    if events.is_empty() {
+    let delivery = parse_body(&body, cfg.timezone)?;
+    if delivery.events.is_empty() && delivery.malformed.is_empty() {
         return Ok(StatusCode::OK);
     }
     let key = RecentSet::key(&body);
@@ -243,7 +263,21 @@ async fn accept(
         tracing::debug!("webhook re-delivery acknowledged, not forwarded again");
         return Ok(StatusCode::OK);
     }
-    let items = events.into_iter().map(EventSourceItem::Event).collect();
+    for reason in &delivery.malformed {
+        tracing::warn!(%reason, "skipping an unreadable event of a webhook delivery");
+    }
+    // A retry would bring the same unreadable envelopes: report them, keep
+    // the good events beside them.
+    let malformed = delivery
+        .malformed
+        .into_iter()
+        .map(|reason| EventSourceItem::Malformed { reason });
+    let items = delivery
+        .events
+        .into_iter()
+        .map(EventSourceItem::Event)
+        .chain(malformed)
+        .collect();
     if forward(shared, items).await {
         Ok(StatusCode::OK)
     } else {
@@ -358,6 +392,14 @@ mod tests {
             verify_webhook(&secret(), Some(&sign(unknown)), unknown, tz),
             Ok(vec![])
         );
+        // One unreadable envelope does not cost the good ones beside it.
+        let mixed = format!(
+            r#"[{}, {{"type":30008,"msg":"{{not json"}}, 17, {}]"#,
+            String::from_utf8_lossy(BODY),
+            String::from_utf8_lossy(BODY)
+        );
+        let parsed = parse_body(mixed.as_bytes(), tz).expect("array");
+        assert_eq!((parsed.events.len(), parsed.malformed.len()), (2, 2));
         let garbage = b"{nope";
         assert!(matches!(
             verify_webhook(&secret(), Some(&sign(garbage)), garbage, tz),

@@ -25,7 +25,7 @@ pub struct DcTable {
     default_location: String,
 }
 
-/// Zoho's published table (Zoho API reference §1.1). CA's API domain is
+/// Zoho's published table (docs/zoho-api.md §1.1). CA's API domain is
 /// `zohoapis.ca`, not `zohocloud.ca`.
 const ZOHO_DCS: &[(&str, &str, &str)] = &[
     (

@@ -1,4 +1,4 @@
-//! Tokens, failed-login counting and IP blocking (§2).
+//! Tokens, failed-login counting and IP blocking (docs/yeastar-api.md §2).
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -128,8 +128,13 @@ impl TokenStore {
             if *n >= self.limits.max_failed_logins {
                 self.blocked.insert(ip);
             }
-            // Wrong credentials: errcode undocumented, 10005 per the docs' default.
-            return Err(ApiError::AccessDenied);
+            // The vendor's example: `-1 FAILURE` with `invalid_param_list` naming the field.
+            let field = if username == self.limits.client_id {
+                "password"
+            } else {
+                "username"
+            };
+            return Err(ApiError::credentials_refused(field));
         }
         self.failures.remove(&ip);
         self.purge(now);
@@ -265,9 +270,15 @@ mod tests {
         s.login(ip, "id", "secret", 0).expect("1");
         s.login(ip, "id", "secret", 0).expect("2");
         assert_eq!(s.login(ip, "id", "secret", 0), Err(ApiError::MaxLimitation));
-        assert_eq!(s.login(ip, "id", "x", 0), Err(ApiError::AccessDenied));
+        assert_eq!(
+            s.login(ip, "id", "x", 0).map_err(|e| e.base().clone()),
+            Err(ApiError::Failure)
+        );
         assert_eq!(s.check_ip(ip), Ok(()));
-        assert_eq!(s.login(ip, "id", "x", 0), Err(ApiError::AccessDenied));
+        assert_eq!(
+            s.login(ip, "id", "x", 0),
+            Err(ApiError::credentials_refused("password"))
+        );
         assert_eq!(s.check_ip(ip), Err(ApiError::IpBlocked));
         assert!(s.unblock(ip));
         assert_eq!(s.check_ip(ip), Ok(()));

@@ -36,6 +36,17 @@ pub struct SimYeastarArgs {
     /// CDR module of the simulated firmware.
     #[arg(long, value_enum, default_value_t = CdrMode::Reworked)]
     pub cdr_mode: CdrMode,
+    /// The PBX display format (System > Date and Time), in the vendor's notation: CDR and
+    /// recording `time`, and the only form `cdr/search` takes for its times.
+    #[arg(long, default_value = "DD/MM/YYYY hh:mm:ss AM")]
+    pub display_format: crate::config::DisplayFormat,
+    /// `cdr/search` also takes Unix seconds (newer firmware per newer vendor pages).
+    #[arg(long)]
+    pub search_accepts_epoch: bool,
+    /// Refuse (40003) a contact whose number or e-mail another contact of the same phonebook
+    /// already has.
+    #[arg(long)]
+    pub unique_contacts_in_phonebook: bool,
     /// Play scenario waits instantly (advancing the simulated clock) instead of in real time.
     #[arg(long)]
     pub instant: bool,
@@ -66,6 +77,9 @@ impl SimYeastarArgs {
             clock: ClockStart::System,
             msg_as_object: self.msg_as_object,
             cdr_mode: self.cdr_mode,
+            display_format: self.display_format,
+            search_accepts_epoch: self.search_accepts_epoch,
+            unique_contacts_in_phonebook: self.unique_contacts_in_phonebook,
             realtime_scenarios: !self.instant,
             ws_idle_timeout: Duration::from_secs(self.ws_idle_secs),
             firmware_version: self.firmware.clone(),

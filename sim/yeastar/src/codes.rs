@@ -1,14 +1,15 @@
 //! API result codes and the one place that turns results into HTTP responses.
 //!
-//! The PBX answers API errors as HTTP 200 with `errcode ≠ 0` (§1, §3), so every handler returns
-//! `Result<Reply, ApiError>` and this module renders both as a 200 JSON body.
+//! The PBX answers API errors as HTTP 200 with `errcode ≠ 0` (docs/yeastar-api.md §1, §3), so
+//! every handler returns `Result<Reply, ApiError>` and this module renders both as a 200 JSON
+//! body.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 /// A vendor error code with its vendor message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// `-2 INTERNAL SERVER ERROR`
     Internal,
@@ -44,12 +45,56 @@ pub enum ApiError {
     ChannelNotFound,
     /// `70132 OPERATION NOT SUPPORTED`
     OperationNotSupported,
+    /// One of the codes above with the detail fields the PBX adds to it
+    /// (`invalid_param_list`, `submsg`, `duplicate_field_list`).
+    Detailed(Box<ApiError>, Map<String, Value>),
 }
 
 impl ApiError {
-    /// Numeric `errcode`.
-    pub fn code(self) -> i64 {
+    /// `40002 PARAMETER ERROR` naming the refused parameter, as the vendor's examples do:
+    /// `invalid_param_list: [{field, validation_type, value}]`.
+    pub fn invalid_param(field: &str, validation_type: &str, value: &str) -> Self {
+        Self::ParameterError.with_invalid_param(field, validation_type, Some(value))
+    }
+
+    /// `-1 FAILURE` for refused API credentials, naming the field (the vendor's `get_token`
+    /// example). The refused value is a secret and is not echoed.
+    pub fn credentials_refused(field: &str) -> Self {
+        Self::Failure.with_invalid_param(field, "INVALID", None)
+    }
+
+    /// `40003 DUPLICATE KEY VALUE` with the vendor's `submsg` and `duplicate_field_list`.
+    pub fn duplicate(submsg: &str, fields: &[&str]) -> Self {
+        let mut details = Map::new();
+        details.insert("submsg".into(), submsg.into());
+        details.insert("duplicate_field_list".into(), json!(fields));
+        Self::Detailed(Box::new(Self::DuplicateKey), details)
+    }
+
+    fn with_invalid_param(self, field: &str, validation_type: &str, value: Option<&str>) -> Self {
+        let mut item = Map::new();
+        item.insert("field".into(), field.into());
+        item.insert("validation_type".into(), validation_type.into());
+        if let Some(value) = value {
+            item.insert("value".into(), value.into());
+        }
+        let mut details = Map::new();
+        details.insert("invalid_param_list".into(), json!([item]));
+        Self::Detailed(Box::new(self), details)
+    }
+
+    /// The error without its details (what tests and handlers compare on).
+    pub fn base(&self) -> &Self {
         match self {
+            Self::Detailed(base, _) => base.base(),
+            other => other,
+        }
+    }
+
+    /// Numeric `errcode`.
+    pub fn code(&self) -> i64 {
+        match self {
+            Self::Detailed(base, _) => base.code(),
             Self::Internal => -2,
             Self::Failure => -1,
             Self::InterfaceNotExisted => 10001,
@@ -71,8 +116,9 @@ impl ApiError {
     }
 
     /// `errmsg` as the vendor spells it.
-    pub fn message(self) -> &'static str {
+    pub fn message(&self) -> &'static str {
         match self {
+            Self::Detailed(base, _) => base.message(),
             Self::Internal => "INTERNAL SERVER ERROR",
             Self::Failure => "FAILURE",
             Self::InterfaceNotExisted => "INTERFACE NOT EXISTED",
@@ -94,8 +140,12 @@ impl ApiError {
     }
 
     /// The error as a JSON body.
-    pub fn body(self) -> Value {
-        json!({"errcode": self.code(), "errmsg": self.message()})
+    pub fn body(&self) -> Value {
+        let mut body = json!({"errcode": self.code(), "errmsg": self.message()});
+        if let (Self::Detailed(_, details), Value::Object(map)) = (self, &mut body) {
+            map.extend(details.clone());
+        }
+        body
     }
 }
 

@@ -19,7 +19,7 @@ pub enum CdrMode {
     Reworked,
 }
 
-/// P-Series edition; the first part of the firmware version says which (doc §1).
+/// P-Series edition; the first part of the firmware version says which (docs/yeastar-api.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Edition {
@@ -70,6 +70,29 @@ pub struct DisplayFormat {
     pub order: DateOrder,
     /// 12-hour clock with `AM`/`PM` suffix.
     pub hour12: bool,
+}
+
+impl std::str::FromStr for DisplayFormat {
+    type Err = String;
+
+    /// The vendor's notation: `DD/MM/YYYY hh:mm:ss AM`, `MM/DD/YYYY HH:mm:ss`,
+    /// `YYYY/MM/DD hh:mm:ss AM`, … (`hh` … `AM` = 12-hour clock).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let normal = text.trim().to_ascii_uppercase();
+        let (date, time) = normal.split_once(' ').unwrap_or((normal.as_str(), ""));
+        let order = match date {
+            "DD/MM/YYYY" => DateOrder::DayMonthYear,
+            "MM/DD/YYYY" => DateOrder::MonthDayYear,
+            "YYYY/MM/DD" => DateOrder::YearMonthDay,
+            _ => return Err(format!("unknown date order in {text:?}")),
+        };
+        let hour12 = match time.trim() {
+            "HH:MM:SS AM" | "HH:MM:SS A" | "HH:MM:SS PM" => true,
+            "HH:MM:SS" | "" => false,
+            _ => return Err(format!("unknown time format in {text:?}")),
+        };
+        Ok(Self { order, hour12 })
+    }
 }
 
 impl Default for DisplayFormat {
@@ -188,8 +211,11 @@ pub struct SimSettings {
     pub clock: ClockStart,
     /// PBX time zone as a UTC offset in seconds (display times and `time_start`).
     pub utc_offset_secs: i32,
-    /// PBX display format for CDR times.
+    /// PBX display format for CDR times (System > Date and Time > Display Format).
     pub display_format: DisplayFormat,
+    /// `cdr/search` also takes Unix seconds for `start_time`/`end_time`, as newer vendor
+    /// pages say. Off: only the display format, as older pages say (epoch → `40002`).
+    pub search_accepts_epoch: bool,
     /// Encode `msg` as a plain object for every event (some firmware does). Otherwise `msg` is a
     /// JSON string for 30007–30024 and an object from 30025 on, as documented.
     pub msg_as_object: bool,
@@ -219,6 +245,9 @@ pub struct SimSettings {
     /// Optional delay per 16 KiB chunk of a download (lets tests observe a download in
     /// progress; `None` streams at full speed).
     pub download_throttle: Option<Duration>,
+    /// Issue recording links under `/api/downloadattachment/` (Cloud's asynchronous download
+    /// route, the one 30033 points to) instead of `/api/download/`.
+    pub attachment_download_links: bool,
     /// Company-contact cap (`60002` beyond it).
     pub max_contacts: usize,
     /// Phonebook cap (`60002` beyond it).
@@ -228,6 +257,9 @@ pub struct SimSettings {
     /// Refuse to delete a contact that is still a member of a `sel_specific` phonebook with
     /// `70091` (unconfirmed which references count).
     pub strict_contact_delete: bool,
+    /// Refuse, with `40003` naming the field, a contact whose number or e-mail another
+    /// contact of the same phonebook already has (unconfirmed which fields the PBX compares).
+    pub unique_contacts_in_phonebook: bool,
     /// Consecutive queue ring timeouts before an agent is auto-paused (30025).
     pub auto_pause_after_misses: u32,
     /// Behaviour of calls started by `call/dial`.
@@ -255,6 +287,7 @@ impl Default for SimSettings {
             clock: ClockStart::System,
             utc_offset_secs: 0,
             display_format: DisplayFormat::default(),
+            search_accepts_epoch: false,
             msg_as_object: false,
             cdr_mode: CdrMode::Reworked,
             ws_idle_timeout: Duration::from_secs(60),
@@ -268,10 +301,12 @@ impl Default for SimSettings {
             record_answered_calls: true,
             recording_format: RecordingFormat::Wav,
             download_throttle: None,
+            attachment_download_links: false,
             max_contacts: 50_000,
             max_phonebooks: 50,
             name_format: NameFormat::FirstLast,
             strict_contact_delete: true,
+            unique_contacts_in_phonebook: false,
             auto_pause_after_misses: 3,
             dial: DialSettings::default(),
             invitation_window: Duration::from_secs(10),

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
@@ -101,7 +101,7 @@ fn body(shared: &Arc<Shared>, data: Bytes, mp3: bool) -> Body {
 pub async fn serve(
     State(shared): State<Arc<Shared>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(name): Path<String>,
+    uri: Uri,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
@@ -116,7 +116,8 @@ pub async fn serve(
             return e.into_response();
         }
     }
-    let path = format!("/api/download/{name}");
+    // The link as issued: `/api/download/…`, or `/api/downloadattachment/…` on Cloud.
+    let path = uri.path().to_owned();
     let found = {
         let st = shared.lock();
         st.downloads

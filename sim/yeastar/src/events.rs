@@ -53,7 +53,8 @@ impl Event {
     }
 
     /// The wire envelope `{"type","sn","msg"}`. `msg` is a JSON *string* for 30007–30024 and an
-    /// object from 30025 on (§5), unless `msg_as_object` forces objects everywhere.
+    /// object from 30025 on (docs/yeastar-api.md §5), unless `msg_as_object` forces objects
+    /// everywhere.
     pub fn envelope(&self, serial: &str, msg_as_object: bool) -> Value {
         let string_encoded = !msg_as_object && (30007..=30024).contains(&self.type_id);
         let msg = if string_encoded {
@@ -61,7 +62,12 @@ impl Event {
         } else {
             self.msg.clone()
         };
-        json!({"type": self.type_id, "sn": serial, "msg": msg})
+        // The vendor's examples of the agent events carry no `sn`.
+        if matches!(self.type_id, 30025 | 30026) {
+            json!({"type": self.type_id, "msg": msg})
+        } else {
+            json!({"type": self.type_id, "sn": serial, "msg": msg})
+        }
     }
 }
 
@@ -128,5 +134,17 @@ mod tests {
         assert_eq!(e.envelope("SN", true)["msg"], json!({"call_id": "1.2"}));
         let e = Event::new(30026, json!({"call_id": "1.2"}));
         assert_eq!(e.envelope("SN", false)["msg"], json!({"call_id": "1.2"}));
+    }
+
+    #[test]
+    fn agent_events_carry_no_serial_as_in_the_vendor_examples() {
+        for type_id in [30025, 30026] {
+            let env = Event::new(type_id, json!({})).envelope("SN", false);
+            assert!(env.get("sn").is_none(), "{env}");
+        }
+        assert_eq!(
+            Event::new(30011, json!({})).envelope("SN", false)["sn"],
+            "SN"
+        );
     }
 }

@@ -117,6 +117,20 @@ impl SimYeastar {
         Ok(player::play(&self.shared, scenario).await?)
     }
 
+    /// Plays `scenario` on calls that are already live (`bound`: the scenario's call label →
+    /// the call id), e.g. answering a call an earlier scenario left ringing.
+    pub async fn play_on(
+        &self,
+        scenario: &Scenario,
+        bound: &[(&str, &str)],
+    ) -> Result<Vec<String>, SimError> {
+        let bound = bound
+            .iter()
+            .map(|(label, id)| ((*label).to_owned(), (*id).to_owned()))
+            .collect();
+        Ok(player::play_bound(&self.shared, scenario, bound).await?)
+    }
+
     /// Plays a built-in scenario by name.
     pub async fn play_builtin(&self, name: &str) -> Result<Vec<String>, SimError> {
         self.play(&builtin(name)?).await

@@ -82,6 +82,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/openapi/{version}/{*path}", any(openapi))
         .route("/api/download/{name}", get(crate::download::serve))
+        .route(
+            "/api/downloadattachment/{name}",
+            get(crate::download::serve),
+        )
         .with_state(shared)
 }
 

@@ -161,6 +161,7 @@ impl State {
         book.max_contacts = s.max_contacts;
         book.max_books = s.max_phonebooks;
         book.strict_delete = s.strict_contact_delete;
+        book.unique_in_phonebook = s.unique_contacts_in_phonebook;
         Self {
             extensions: s.company.extensions.clone(),
             ring_groups: s.company.ring_groups.clone(),

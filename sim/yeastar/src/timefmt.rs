@@ -19,14 +19,8 @@ fn date_pattern(order: DateOrder) -> &'static str {
 
 /// CDR `time`: the PBX display format, e.g. `01/01/2026 09:00:00 AM`.
 pub fn display(epoch: i64, utc_offset: i32, fmt: DisplayFormat) -> String {
-    let time = if fmt.hour12 {
-        "%I:%M:%S %p"
-    } else {
-        "%H:%M:%S"
-    };
-    let pattern = format!("{} {time}", date_pattern(fmt.order));
     local(epoch, utc_offset)
-        .map(|t| t.format(&pattern).to_string())
+        .map(|t| t.format(&display_pattern(fmt)).to_string())
         .unwrap_or_default()
 }
 
@@ -44,30 +38,33 @@ pub fn file_stamp(epoch: i64, utc_offset: i32) -> String {
         .unwrap_or_default()
 }
 
-/// Parses a `cdr/search` time: epoch seconds, or the PBX display format (12- or 24-hour),
-/// or the unambiguous `YYYY/MM/DD` form. Returns epoch seconds.
-pub fn parse_search_time(raw: &str, utc_offset: i32, fmt: DisplayFormat) -> Option<i64> {
+fn display_pattern(fmt: DisplayFormat) -> String {
+    let time = if fmt.hour12 {
+        "%I:%M:%S %p"
+    } else {
+        "%H:%M:%S"
+    };
+    format!("{} {time}", date_pattern(fmt.order))
+}
+
+/// Parses a `cdr/search` time. Vendor pages document the PBX display format (exactly: the
+/// configured date order and 12/24-hour clock); newer pages add Unix seconds, which only
+/// firmware with `accept_epoch` takes. Returns epoch seconds.
+pub fn parse_search_time(
+    raw: &str,
+    utc_offset: i32,
+    fmt: DisplayFormat,
+    accept_epoch: bool,
+) -> Option<i64> {
     let s = raw.trim();
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse().ok();
-    }
-    let mut orders = vec![fmt.order];
-    if fmt.order != DateOrder::YearMonthDay {
-        orders.push(DateOrder::YearMonthDay);
+        return accept_epoch.then(|| s.parse().ok()).flatten();
     }
     let tz = FixedOffset::east_opt(utc_offset)?;
-    for order in orders {
-        for time in ["%I:%M:%S %p", "%H:%M:%S"] {
-            let pattern = format!("{} {time}", date_pattern(order));
-            if let Ok(naive) = NaiveDateTime::parse_from_str(s, &pattern) {
-                return tz
-                    .from_local_datetime(&naive)
-                    .single()
-                    .map(|t| t.timestamp());
-            }
-        }
-    }
-    None
+    let naive = NaiveDateTime::parse_from_str(s, &display_pattern(fmt)).ok()?;
+    tz.from_local_datetime(&naive)
+        .single()
+        .map(|t| t.timestamp())
 }
 
 #[cfg(test)]
@@ -87,21 +84,46 @@ mod tests {
     }
 
     #[test]
-    fn search_times_parse() {
+    fn search_times_follow_the_display_format_only() {
         let f = DisplayFormat::default();
-        assert_eq!(parse_search_time("1767258000", 0, f), Some(1_767_258_000));
         assert_eq!(
-            parse_search_time("01/01/2026 09:00:00 AM", 0, f),
+            parse_search_time("1767258000", 0, f, true),
             Some(1_767_258_000)
         );
+        assert_eq!(parse_search_time("1767258000", 0, f, false), None);
         assert_eq!(
-            parse_search_time("2026/01/01 09:00:00 AM", 0, f),
+            parse_search_time("01/01/2026 09:00:00 AM", 0, f, false),
             Some(1_767_258_000)
         );
+        // Another date order or clock than the configured one is refused.
         assert_eq!(
-            parse_search_time("01/01/2026 10:00:00", 3600, f),
+            parse_search_time("2026/01/01 09:00:00 AM", 0, f, false),
+            None
+        );
+        assert_eq!(parse_search_time("01/01/2026 09:00:00", 0, f, false), None);
+        let mdy24 = DisplayFormat {
+            order: DateOrder::MonthDayYear,
+            hour12: false,
+        };
+        assert_eq!(
+            parse_search_time("01/01/2026 10:00:00", 3600, mdy24, false),
             Some(1_767_258_000)
         );
-        assert_eq!(parse_search_time("yesterday", 0, f), None);
+        assert_eq!(parse_search_time("yesterday", 0, f, true), None);
+    }
+
+    #[test]
+    fn display_formats_parse_from_vendor_notation() {
+        let parsed: DisplayFormat = "MM/DD/YYYY HH:mm:ss".parse().expect("24h");
+        assert_eq!(
+            parsed,
+            DisplayFormat {
+                order: DateOrder::MonthDayYear,
+                hour12: false
+            }
+        );
+        let parsed: DisplayFormat = "YYYY/MM/DD hh:mm:ss AM".parse().expect("12h");
+        assert_eq!(display(1_767_258_000, 0, parsed), "2026/01/01 09:00:00 AM");
+        assert!("DD.MM.YYYY".parse::<DisplayFormat>().is_err());
     }
 }

@@ -1,5 +1,6 @@
-//! Webhook Event Push (§4.2): every event also goes to matching webhook targets, signed with
-//! `X-Signature` = Base64(HMAC-SHA256(secret, raw body)), retried on non-2xx or timeout.
+//! Webhook Event Push (docs/yeastar-api.md §4.2): every event also goes to matching webhook
+//! targets, signed with `X-Signature` = Base64(HMAC-SHA256(secret, raw body)), retried on
+//! non-2xx or timeout.
 
 use std::collections::HashMap;
 use std::sync::Arc;

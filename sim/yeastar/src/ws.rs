@@ -1,4 +1,5 @@
-//! WebSocket event subscription (§4.1): `/openapi/v1.0/subscribe?access_token=`.
+//! WebSocket event subscription (docs/yeastar-api.md §4.1):
+//! `/openapi/v1.0/subscribe?access_token=`.
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -86,7 +86,7 @@ impl SimZohoArgs {
     }
 }
 
-/// Scopes of the printed ready-made token (the doc's suggested set plus PhoneBridge).
+/// Scopes of the printed ready-made token (scopes as in docs/zoho-api.md §1.4, plus PhoneBridge).
 const ALL_SCOPES: [&str; 5] = [
     "ZohoCRM.modules.ALL",
     "ZohoCRM.settings.ALL",

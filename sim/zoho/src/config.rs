@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::store::seed::SeedData;
 
-/// Zoho CRM edition; drives API credits and concurrency (doc §2.2).
+/// Zoho CRM edition; drives API credits and concurrency (docs/zoho-api.md §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Edition {
     Free,
@@ -53,7 +53,7 @@ impl Edition {
 }
 
 /// How `phone=` search (and criteria `equals` on phone fields) matches stored numbers.
-/// Zoho does not document it (doc §4.1), so every plausible rule is selectable.
+/// Zoho does not document it (docs/zoho-api.md §4.1), so every plausible rule is selectable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PhoneMatchMode {
     /// The stored text equals the query text (after trimming).
@@ -64,7 +64,8 @@ pub enum PhoneMatchMode {
     DigitsSuffix,
 }
 
-/// Which PhoneBridge call states are accepted (doc §6: documented vs one provider's live report).
+/// Which PhoneBridge call states are accepted (docs/zoho-phonebridge.md §6: documented vs one
+/// provider's live report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PhoneBridgeStrictness {
     /// Everything the v3 pages and provider code use, including `missed` and unattended states.
@@ -73,7 +74,8 @@ pub enum PhoneBridgeStrictness {
     ObservedLive,
 }
 
-/// Where the simulator puts `authorizationparam` when it calls the PBX side (unconfirmed, doc §4).
+/// Where the simulator puts `authorizationparam` when it calls the PBX side (unconfirmed,
+/// docs/zoho-phonebridge.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AuthParamPlacement {
     Header,
@@ -81,7 +83,7 @@ pub enum AuthParamPlacement {
 }
 
 /// Form field names the simulator uses when calling a call-control URI; Zoho's are unknown
-/// (doc §5), the defaults are the only ones seen in provider code.
+/// (docs/zoho-phonebridge.md §5), the defaults are the only ones seen in provider code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallControlParamNames {
     pub call_id: String,

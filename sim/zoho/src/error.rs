@@ -117,7 +117,7 @@ impl ApiError {
         )
     }
 
-    /// 429; the message text is unconfirmed (the doc gives only the code).
+    /// 429; the message text is unconfirmed (docs/zoho-api.md §2.2 gives only the code).
     pub fn too_many_requests(message: &str) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -1,4 +1,5 @@
-//! API credits over a rolling 24 h window and the (sub-)concurrency limits (doc §2.2).
+//! API credits over a rolling 24 h window and the (sub-)concurrency limits
+//! (docs/zoho-api.md §2.2).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};

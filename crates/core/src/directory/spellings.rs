@@ -32,6 +32,9 @@ pub fn spellings(number: &E164, raw: &str) -> Vec<String> {
     add(number.digits().to_owned());
     add(format!("00{}", number.digits()));
     add(raw.trim().to_owned());
+    // As the PBX gave it, digits only: a number the metadata does not know
+    // may be stored that way (its national form above is a guess).
+    add(raw.chars().filter(char::is_ascii_digit).collect());
     out
 }
 

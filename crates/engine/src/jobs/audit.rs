@@ -8,7 +8,9 @@ use ringbridge_core::audit::AuditEntry;
 use crate::context::EngineContext;
 
 impl EngineContext {
-    pub(crate) async fn audit(&self, entry: AuditEntry) {
+    /// Records one write (or refused request) in the audit trail; a failure
+    /// to record is logged, never in the way of the work itself.
+    pub async fn audit(&self, entry: AuditEntry) {
         if let Err(err) = self.store.record(&entry).await {
             tracing::warn!(key = %entry.key, action = %entry.action, target = %entry.target, error = %err, "could not record a write in the audit trail");
         }

@@ -144,11 +144,13 @@ fn ids_in_body(body: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// The PBX call id in a log's description marker `[ringbridge:pbx:<id>]`.
+/// The PBX call id in a log's description marker `[ringbridge:pbx:<id> <tag>]`
+/// (`[ringbridge:pbx:<id>]` from earlier versions).
 fn call_id_of(description: &str) -> Option<&str> {
-    let start = description.find(MARKER)? + MARKER.len();
-    let len = description[start..].find(']')?;
-    Some(&description[start..start + len])
+    let start = description.rfind(MARKER)? + MARKER.len();
+    let rest = &description[start..];
+    let marker = &rest[..rest.find(']')?];
+    Some(marker.split(' ').next().unwrap_or(marker))
 }
 
 #[cfg(test)]
@@ -159,6 +161,8 @@ mod tests {
     fn the_call_id_comes_from_the_marker() {
         let d = "Inbound call with +1415... PBX call 1.2. [ringbridge:pbx:3000000007.7]";
         assert_eq!(call_id_of(d), Some("3000000007.7"));
+        let keyed = "Inbound (ringbridge:pbx:6.6]\n[ringbridge:pbx:3000000007.7 0a1b2c]";
+        assert_eq!(call_id_of(keyed), Some("3000000007.7"));
         assert_eq!(call_id_of("no marker"), None);
         assert_eq!(call_id_of("[ringbridge:pbx:unclosed"), None);
     }

@@ -9,11 +9,13 @@
 //! - [`frugality`]: Zoho requests per logged call at 1, 10, 100 calls/s.
 //! - [`directory`]: phone directory size and lookup time.
 //! - [`coldstart`]: `serve` to ready, and the binary's size.
+//! - [`login`]: peak memory of `serve` under a flood of sign-ins.
 
 mod calls;
 mod coldstart;
 mod directory;
 mod frugality;
+mod login;
 mod logwatch;
 mod pop;
 mod prefill;
@@ -60,7 +62,11 @@ pub enum Bench {
     Frugality,
     Directory,
     Coldstart,
+    Login,
 }
+
+/// Sign-in attempts fired at once by the login bench.
+const LOGIN_ATTEMPTS: usize = 200;
 
 /// How long each bench runs, full or quick.
 struct Plan {
@@ -141,6 +147,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     if wanted(Bench::Coldstart) {
         let c = step("coldstart", &mut report, coldstart::run()).await;
         report.cold_start = c;
+    }
+    if wanted(Bench::Login) {
+        let l = step("login", &mut report, login::run(LOGIN_ATTEMPTS)).await;
+        report.login = l;
     }
     print!("{}", report.table());
     if args.json {

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use super::coldstart::ColdStart;
 use super::directory::DirectorySize;
 use super::frugality::{FrugalityReport, RateReport};
+use super::login::LoginReport;
 use super::pop::PopReport;
 use super::stats::round;
 use super::throughput::ThroughputReport;
@@ -22,6 +23,7 @@ pub struct Report {
     pub frugality: Option<FrugalityReport>,
     pub directory: Option<Vec<DirectorySize>>,
     pub cold_start: Option<ColdStart>,
+    pub login: Option<LoginReport>,
     /// Bench name → why it could not run.
     pub errors: BTreeMap<String, String>,
 }
@@ -165,6 +167,11 @@ impl Report {
         put("cold_start_ms", num(c.map(|c| c.ready_ms), 1));
         put("connected_ms", num(c.map(|c| c.connected_ms), 1));
         put("binary_bytes", json!(c.map(|c| c.binary_bytes)));
+        let l = self.login.as_ref();
+        put("login_attempts", json!(l.map(|l| l.attempts)));
+        put("login_peak_rss_mib", num(l.map(|l| l.peak_rss_mib), 1));
+        put("login_rss_after_mib", num(l.map(|l| l.rss_after_mib), 1));
+        put("login_busy", json!(l.map(|l| l.busy)));
         if !self.errors.is_empty() {
             put("errors", json!(self.errors));
         }
@@ -284,6 +291,24 @@ impl Report {
                 } else {
                     ""
                 },
+            );
+        }
+        if let Some(l) = &self.login {
+            t.row(
+                format!("{} sign-ins at once: peak RSS", l.attempts),
+                format!(
+                    "{:.0} MiB (from {:.0}; {:.0} after)",
+                    l.peak_rss_mib, l.rss_before_mib, l.rss_after_mib
+                ),
+                "< 400 MiB",
+            );
+            t.row(
+                "  signed in / refused / busy (429) / other",
+                format!(
+                    "{} / {} / {} / {} in {:.1} s",
+                    l.signed_in, l.refused, l.busy, l.other, l.seconds
+                ),
+                "",
             );
         }
         if let Some(c) = &self.cold_start {

@@ -82,6 +82,7 @@ fn full() -> Report {
             binary_bytes: 50_000_000,
             profile: "debug".into(),
         }),
+        login: None,
         errors: BTreeMap::new(),
     }
 }

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use ringbridge_yeastar::{BackoffConfig, EventStreamConfig};
+use ringbridge_yeastar::{
+    BackoffConfig, DEFAULT_MAX_WEBHOOK_BODY_BYTES, EventStreamConfig, WebhookConfig,
+};
 use serde::Deserialize;
 
 /// The PBX closes a socket that heard nothing for 60 s.
@@ -18,6 +20,9 @@ pub struct StreamTuning {
     pub reconnect_max_secs: u64,
     /// Larger event frames are reported and skipped.
     pub max_event_bytes: usize,
+    /// Larger webhook deliveries (with `events = "webhook"`) are refused
+    /// with 413; an array delivery holds several events.
+    pub max_webhook_bytes: usize,
 }
 
 impl Default for StreamTuning {
@@ -27,11 +32,21 @@ impl Default for StreamTuning {
             heartbeat_secs: stream.heartbeat_interval.as_secs(),
             reconnect_max_secs: stream.backoff.max.as_secs(),
             max_event_bytes: stream.max_frame_bytes,
+            max_webhook_bytes: DEFAULT_MAX_WEBHOOK_BODY_BYTES,
         }
     }
 }
 
 impl StreamTuning {
+    /// The webhook receiver's settings: `base` with the configured body limit.
+    pub fn webhook(&self, mut base: WebhookConfig) -> Result<WebhookConfig> {
+        if self.max_webhook_bytes < 1024 {
+            bail!("pbx.stream.max_webhook_bytes must be at least 1024");
+        }
+        base.max_body_bytes = self.max_webhook_bytes;
+        Ok(base)
+    }
+
     /// The event stream settings these describe.
     pub fn event_stream(&self) -> Result<EventStreamConfig> {
         // A heartbeat and its answer must both fit before the PBX gives up.
@@ -55,5 +70,36 @@ impl StreamTuning {
             },
             ..defaults
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::SecretString;
+
+    use super::*;
+
+    #[test]
+    fn the_webhook_body_limit_is_configurable_and_checked() {
+        let base = || WebhookConfig::new(SecretString::from("s"), chrono_tz::UTC);
+        let defaults = StreamTuning::default();
+        assert_eq!(
+            defaults.webhook(base()).expect("defaults").max_body_bytes,
+            DEFAULT_MAX_WEBHOOK_BODY_BYTES
+        );
+        let tuned = StreamTuning {
+            max_webhook_bytes: 8 * 1024 * 1024,
+            ..defaults.clone()
+        };
+        assert_eq!(
+            tuned.webhook(base()).expect("valid").max_body_bytes,
+            8 * 1024 * 1024
+        );
+        let tiny = StreamTuning {
+            max_webhook_bytes: 10,
+            ..defaults
+        };
+        let err = tiny.webhook(base()).expect_err("too small");
+        assert!(err.to_string().contains("max_webhook_bytes"), "{err}");
     }
 }

@@ -244,3 +244,27 @@ fn dialing_rules_come_from_the_pbx_section() {
         Ok(())
     });
 }
+
+#[test]
+fn http_limits_and_trusted_proxies_come_from_the_http_section() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "rb.toml",
+            "[http]\nlisten = \"127.0.0.1:8080\"\nheader_read_timeout_secs = 5\n\
+             max_connections = 64\ntrusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\"]\n",
+        )?;
+        jail.set_env("RINGBRIDGE_HTTP__SIGN_IN_PER_MINUTE", "0");
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        assert_eq!(config.http.limits.header_read_timeout_secs, 5);
+        assert_eq!(config.http.limits.max_connections, 64);
+        assert_eq!(config.http.limits.body_read_timeout_secs, 30, "a default");
+        assert_eq!(config.http.guard.trusted_proxies.len(), 2);
+        assert_eq!(config.http.guard.sign_in_per_minute, 0);
+        jail.create_file(
+            "bad.toml",
+            "[http]\ntrusted_proxies = [\"proxy.example\"]\n",
+        )?;
+        assert!(Config::load(Some(Path::new("bad.toml"))).is_err());
+        Ok(())
+    });
+}

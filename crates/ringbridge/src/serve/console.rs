@@ -164,6 +164,7 @@ impl ConsoleRuntime {
             endpoints,
             refresh_token,
             ringbridge_zoho::ConnectionOptions::default(),
+            Some(&self.store),
         );
         *cached = Some(ConsoleZoho {
             grant,
@@ -495,6 +496,7 @@ impl ConsoleBackend for ConsoleRuntime {
             Some(rx) => match &*rx.borrow() {
                 CrmHealth::Ok => LinkState::Connected,
                 CrmHealth::ReconnectNeeded(why) => LinkState::ReconnectNeeded(why.clone()),
+                throttled @ CrmHealth::Throttled { .. } => LinkState::Failed(throttled.to_string()),
             },
             None => failed(links.crm_configured),
         };

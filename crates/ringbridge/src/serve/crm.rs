@@ -10,17 +10,19 @@ use ringbridge_core::pbx::Pbx;
 use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::{Storage, Store};
+use ringbridge_engine::CrmHealth;
 use ringbridge_engine::directory::{DirectoryConfig, DirectoryService, RefreshTask};
 use ringbridge_engine::{Engine, EngineContext, RecordingLinks, Tuning};
 use ringbridge_store::SqlStore;
 use ringbridge_web::metrics::{CrmClientCounters, CrmCountersFn};
-use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
+use ringbridge_zoho::crm::{CallMarkerKey, ZohoCrm, ZohoCrmConfig};
 use ringbridge_zoho::dc::DcTable;
-use ringbridge_zoho::oauth::{OAuthClient, OAuthConfig, TokenSet};
+use ringbridge_zoho::oauth::{ConnectionState, OAuthClient, OAuthConfig, TokenManager, TokenSet};
 use ringbridge_zoho::{ConnectionOptions, ZohoConnection};
 use secrecy::SecretString;
 use url::Url;
 
+use super::token_cache::StoredTokenCache;
 use crate::config::{Timing, ZohoConfig};
 
 /// Where a Zoho connection's tokens live and go.
@@ -32,12 +34,15 @@ pub struct ZohoEndpoints {
     pub api_domain: Url,
 }
 
-/// A connection from a stored refresh token: the first call mints an access
-/// token, which is then shared and renewed ahead of expiry.
+/// A connection from a stored refresh token. With a `store`, its access
+/// token is the one stored for this grant while that is fresh (see [`super::token_cache`]);
+/// a new one is minted only near expiry or when Zoho rejects it, and
+/// stored for everyone else.
 pub fn zoho_connection(
     endpoints: ZohoEndpoints,
     refresh_token: SecretString,
     options: ConnectionOptions,
+    store: Option<&SqlStore>,
 ) -> ZohoConnection {
     let mut oauth = OAuthConfig::new(
         endpoints.client_id,
@@ -49,12 +54,35 @@ pub fn zoho_connection(
         endpoints.api_domain.clone(),
     );
     let client = OAuthClient::new(oauth, accounts_http(options.timeout));
+    let cache = store.map(|store| StoredTokenCache::new(store.clone(), &refresh_token));
     let tokens = TokenSet::from_refresh_token(
         refresh_token,
         endpoints.api_domain,
         endpoints.accounts_server,
     );
-    ZohoConnection::new(client, tokens, options)
+    let mut manager = TokenManager::new(client.clone(), tokens);
+    if let Some(cache) = cache {
+        manager = manager.with_cache(cache);
+    }
+    ZohoConnection::with_token_manager(client, Arc::new(manager), options)
+}
+
+/// Tells the engine's health (hence `/readyz`, the metric and the
+/// dashboard) when Zoho's token endpoint throttles the connection.
+fn report_throttling(connection: &ZohoConnection, ctx: &Arc<EngineContext>) {
+    let mut state = connection.subscribe_state();
+    let health = ctx.health.clone();
+    tokio::spawn(async move {
+        loop {
+            if let ConnectionState::Throttled { until } = *state.borrow_and_update() {
+                health.send_replace(CrmHealth::Throttled { until });
+            }
+            // Ends with the connection (its generation).
+            if state.changed().await.is_err() {
+                return;
+            }
+        }
+    });
 }
 
 /// The HTTP client for Zoho's accounts server. The OAuth client takes the
@@ -133,16 +161,24 @@ pub async fn start_crm(
         timeout: std::time::Duration::from_secs(timing.crm_timeout_secs),
         ..ConnectionOptions::default()
     };
-    let connection = zoho_connection(endpoints, refresh_token, options);
+    let connection = zoho_connection(endpoints, refresh_token, options, Some(store));
     let crm_config = ZohoCrmConfig {
         call_key_field: zoho.call_key_field.clone(),
+        marker_key: call_marker_key(store),
         ..ZohoCrmConfig::default()
     };
     let crm: Arc<dyn Crm> = Arc::new(ZohoCrm::new(connection.rest(), crm_config));
     let mut runtime = start_engine(crm, store, inputs).await?;
+    report_throttling(&connection, runtime.engine.context());
     runtime.counters = Some(zoho_counters(connection.clone()));
     runtime.zoho = Some(connection);
     Ok(runtime)
+}
+
+/// The secret of call-log markers: derived from the secret key, so every
+/// node and every restart recognise the markers written before.
+pub fn call_marker_key(store: &SqlStore) -> CallMarkerKey {
+    CallMarkerKey::new(store.derived_key("call-log-marker"))
 }
 
 /// The directory and the engine over any CRM and PBX.

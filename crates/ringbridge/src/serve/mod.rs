@@ -7,6 +7,7 @@ pub mod crm;
 pub mod pbx;
 pub mod phonebridge;
 pub mod runtime;
+pub mod token_cache;
 
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ use ringbridge_core::store::Storage;
 use ringbridge_engine::live::LiveCalls;
 use ringbridge_store::SqlStore;
 use ringbridge_web::AppState;
-use ringbridge_web::auth::{SystemClock, WebConfig};
+use ringbridge_web::auth::{SystemClock, WebConfig, WebContext};
 use ringbridge_web::metrics::{Metrics, MetricsSources};
 use ringbridge_web::recordings::{
     PageSessions, RecordingLinker, RecordingService, load_or_create_keys,
@@ -61,7 +62,7 @@ pub async fn run_generation(
     let Some(pbx_config) = &config.pbx else {
         tracing::warn!("no PBX configured: serving the web pages and health endpoints only");
         let state = AppState::new(shared, Arc::new(store.clone()), None)
-            .with_web(web_config(config), Arc::new(SystemClock))?
+            .with_web_context(generation.web.clone())
             .with_console(generation.console.clone());
         return serve_http(generation, state, None).await;
     };
@@ -170,19 +171,8 @@ pub async fn run_generation(
     };
     let consumer = tokio::spawn(pbx::log_updates(events, live.clone()));
     let state = AppState::new(shared, Arc::new(store.clone()), Some(pbx.status.clone()))
+        .with_web_context(generation.web.clone())
         .with_console(generation.console.clone());
-    // Default parameters: cannot fail, but a generation must not return
-    // early with its tasks running.
-    let state = match state
-        .clone()
-        .with_web(web_config(config), Arc::new(SystemClock))
-    {
-        Ok(state) => state,
-        Err(err) => {
-            tracing::error!(error = %err, "web settings refused; using the defaults");
-            state
-        }
-    };
     // When an admin requires sign-in for recordings, links check the pages' sessions.
     let recordings = RecordingService::new(
         keys,
@@ -222,11 +212,15 @@ pub async fn run_generation(
     result
 }
 
-fn web_config(config: &Config) -> WebConfig {
-    WebConfig {
+/// The pages' sign-in state, one per process: the login throttle and the
+/// password hashing slots outlive the integration's generations.
+pub fn web_context(config: &Config) -> Result<Arc<WebContext>> {
+    let web = WebConfig {
         secure_cookies: config.http.secure_cookies,
+        guard: config.http.guard.clone(),
         ..WebConfig::default()
-    }
+    };
+    Ok(Arc::new(WebContext::new(web, Arc::new(SystemClock))?))
 }
 
 async fn serve_http(

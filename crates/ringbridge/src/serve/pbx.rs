@@ -74,7 +74,10 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
             let secret = pbx
                 .webhook_secret()?
                 .context("pbx.webhook_secret is required with events = \"webhook\"")?;
-            let receiver = WebhookReceiver::new(WebhookConfig::new(secret, pbx.time_zone()?));
+            let receiver = WebhookReceiver::new(
+                pbx.stream
+                    .webhook(WebhookConfig::new(secret, pbx.time_zone()?))?,
+            );
             let router = receiver.router(DEFAULT_WEBHOOK_PATH);
             (Arc::new(receiver), Some(router))
         }
@@ -93,7 +96,11 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
         store,
         pbx: Arc::new(client.clone()),
         source,
-        ingest: timing.ingest(&pbx.id),
+        ingest: {
+            let mut ingest = timing.ingest(&pbx.id);
+            ingest.number_plan = pbx.number_plan()?;
+            ingest
+        },
         updates: tx,
         status: status_tx,
     };

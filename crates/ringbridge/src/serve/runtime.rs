@@ -17,6 +17,7 @@ use ringbridge_core::console::{ConsoleStore, UserOverride};
 use ringbridge_core::store::Store;
 use ringbridge_engine::EngineContext;
 use ringbridge_store::SqlStore;
+use ringbridge_web::auth::WebContext;
 use ringbridge_web::console::Console;
 use tokio::sync::watch;
 
@@ -49,6 +50,8 @@ async fn changed_elsewhere(store: SqlStore, seen: i64) {
 pub struct Generation {
     pub console: Console,
     pub runtime: Arc<ConsoleRuntime>,
+    /// The process's sign-in state (throttle, hashing slots).
+    pub web: Arc<WebContext>,
     /// Extensions the admin paired by hand.
     pub users: Vec<UserOverride>,
     front: Front,
@@ -110,6 +113,7 @@ pub async fn serve(
 ) -> Result<()> {
     listener.set_nonblocking(true)?;
     let store = super::open_store(&config).await?;
+    let web = super::web_context(&config)?;
     let (runtime, mut restarts) = ConsoleRuntime::new(store.clone(), config.clone())?;
     let console = Console {
         store: Arc::new(store.clone()),
@@ -124,12 +128,13 @@ pub async fn serve(
     let http = {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let (app, mut graceful, mut cut) = (front.app(), quit.clone(), quit.clone());
+        let limits = config.http.limits.clone();
         tokio::spawn(async move {
             let stopped = async move {
                 let _ = graceful.wait_for(|q| *q).await;
             };
             tokio::select! {
-                served = ringbridge_web::serve(listener, app, stopped) => served,
+                served = ringbridge_web::server::serve_with(listener, app, &limits, stopped) => served,
                 _ = async move {
                     let _ = cut.wait_for(|q| *q).await;
                     tokio::time::sleep(GRACE).await;
@@ -146,6 +151,7 @@ pub async fn serve(
         let generation = Generation {
             console: console.clone(),
             runtime: runtime.clone(),
+            web: web.clone(),
             users: store.console().await?.users,
             front: front.clone(),
             stop,

@@ -23,6 +23,14 @@ async fn a_recording_plays_and_a_tampered_link_is_refused() {
         .finish()
         .await;
     assert_eq!(results["canplay"], true, "{results}");
+    assert!(
+        results["now_playing"]
+            .as_str()
+            .unwrap()
+            .starts_with("Now playing:"),
+        "{results}"
+    );
+    assert_eq!(results["playing_rows"], 1, "{results}");
     assert!(results["duration"].as_f64().unwrap() > 0.0, "{results}");
     assert_eq!(results["same_origin"], true, "{results}");
     assert_eq!(results["tampered_status"], 403, "{results}");

@@ -156,3 +156,20 @@ async fn calls_while_the_server_dropped_the_socket_are_caught_up() {
     )
     .await;
 }
+
+/// A PBX whose `cdr/search` takes only its own display format (month first,
+/// 24-hour clock, local time five and a half hours ahead of UTC) and refuses
+/// epoch seconds: the catch-up still finds every call of the gap.
+#[tokio::test]
+async fn calls_in_a_gap_are_caught_up_whatever_the_pbx_display_format() {
+    let mut options = options();
+    options.pbx.display_format = "MM/DD/YYYY HH:mm:ss".parse().expect("vendor notation");
+    options.pbx.utc_offset_secs = 5 * 3600 + 1800;
+    options.pbx.search_accepts_epoch = false;
+    calls_in_a_gap_are_caught_up(
+        options,
+        |w| w.pbx_sim.drop_websockets(),
+        "without closing handshake",
+    )
+    .await;
+}

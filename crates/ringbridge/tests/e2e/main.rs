@@ -5,6 +5,7 @@
 mod backfill;
 mod backup;
 mod binary;
+mod callerid;
 mod calls;
 mod cases;
 mod console;
@@ -15,6 +16,7 @@ mod faults;
 mod gaps;
 mod matching;
 mod metrics;
+mod owncalls;
 mod panel;
 mod phonebridge;
 mod reconnect;

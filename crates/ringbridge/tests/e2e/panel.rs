@@ -2,37 +2,14 @@
 //! from a known contact reaches the signed-in agent's stream with the
 //! matched CRM record.
 
-use std::sync::Arc;
 use std::time::Duration;
-
-use chrono::Utc;
-use ringbridge_core::accounts::{AccountProfile, AccountStore, NewAccount, Role, Username};
-use ringbridge_web::AppState;
-use ringbridge_web::auth::api_tokens;
 
 use crate::support::*;
 
 #[tokio::test]
 async fn a_call_from_a_known_contact_pops_for_the_ringing_agent() {
     let w = world().await;
-    let account = w
-        .store
-        .create_account(&NewAccount {
-            username: Username::parse("maya").unwrap(),
-            password_hash: "not used: bearer token".into(),
-            profile: AccountProfile {
-                display_name: "Maya Ortiz".into(),
-                role: Role::Agent,
-                crm_user_id: None,
-                extension: Some("1005".into()),
-                disabled: false,
-            },
-            at: Utc::now(),
-        })
-        .await
-        .unwrap();
-    let issuer = AppState::new(Arc::new(w.store.clone()), Arc::new(w.store.clone()), None);
-    let (_, token) = api_tokens::issue(&issuer, account.id, "e2e").await.unwrap();
+    let token = agent(&w, "maya", "1005").await;
 
     let mut stream = reqwest::Client::new()
         .get(format!("{}/api/calls/stream", w.http_url))

@@ -1,8 +1,13 @@
+use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Utc;
 use ringbridge::demo;
 use ringbridge::world::{World, WorldOptions};
+use ringbridge_core::accounts::{AccountProfile, AccountStore, NewAccount, Role, Username};
 use ringbridge_sim_zoho::Module;
+use ringbridge_web::AppState;
+use ringbridge_web::auth::api_tokens;
 use serde_json::Value;
 
 pub fn options() -> WorldOptions {
@@ -71,4 +76,29 @@ pub fn call_for<'a>(calls: &'a [Value], call_id: &str) -> &'a Value {
         "exactly one log for call {call_id}: {calls:#?}"
     );
     matching[0]
+}
+
+/// An agent account at `extension` and an API token for it.
+pub async fn agent(w: &World, name: &str, extension: &str) -> String {
+    let account = w
+        .store
+        .create_account(&NewAccount {
+            username: Username::parse(name).unwrap(),
+            password_hash: "not used: bearer token".into(),
+            profile: AccountProfile {
+                display_name: name.into(),
+                role: Role::Agent,
+                crm_user_id: None,
+                extension: Some(extension.into()),
+                disabled: false,
+            },
+            at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    let issuer = AppState::new(Arc::new(w.store.clone()), Arc::new(w.store.clone()), None);
+    api_tokens::issue(&issuer, account.id, "e2e")
+        .await
+        .unwrap()
+        .1
 }

@@ -200,3 +200,7 @@ console-call-in-crm = Zoho Calls record { $id }
 console-call-in-phonebridge = Zoho PhoneBridge (call { $id })
 console-writes = Recent writes
 console-write-failed = Failed
+
+console-failed-sign-ins = Failed sign-ins
+console-sign-in-username = Username
+console-sign-in-address = Address

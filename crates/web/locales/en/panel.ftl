@@ -11,6 +11,7 @@ panel-offline = Offline: live calls cannot reach this page. Reconnecting…
 panel-popup-blocked = Your browser blocked a screen pop.
 panel-popup-how = To let ringbridge open CRM records by itself, allow pop-ups for this site: click the blocked pop-up icon at the right of the address bar and choose "Always allow pop-ups" (or add this site under Settings › Privacy › Site settings › Pop-ups).
 panel-popup-fallback = Until then, ringbridge can show a desktop notification that opens the record when you click it.
+panel-notify-denied = Desktop notifications are blocked for this site too, so a pop cannot reach you by itself. Allow pop-ups or notifications in the site settings (the icon left of the address bar), or open records with the "Open in Zoho" button on each call.
 panel-notify-enable = Use desktop notifications
 panel-dismiss = Dismiss
 panel-notify-title = Incoming call
@@ -69,6 +70,7 @@ panel-log-written = Logged
 panel-log-failed = Failed
 panel-log-not_logged = Not logged
 panel-play = Play
+panel-now-playing = Now playing:
 
 ## Settings
 panel-settings-title = Screen pop
@@ -76,6 +78,11 @@ panel-settings-intro = Open the caller's CRM record in a new tab:
 panel-pop-ringing = when a call rings
 panel-pop-answer = when I answer
 panel-pop-hangup = when a call ends
+panel-ended-linger = Ended calls leave "Calls now" after
+panel-linger-30s = 30 seconds
+panel-linger-2min = 2 minutes
+panel-linger-10min = 10 minutes
+panel-linger-keep = never (keep the last five)
 panel-saved = Saved.
 panel-tel-intro = Let phone-number links (tel:) on other sites open this panel, ready to call.
 panel-register-tel = Handle phone links

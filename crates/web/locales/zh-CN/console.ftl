@@ -200,3 +200,7 @@ console-call-in-crm = Zoho 通话记录 { $id }
 console-call-in-phonebridge = Zoho PhoneBridge（通话 { $id }）
 console-writes = 最近写入
 console-write-failed = 失败
+
+console-failed-sign-ins = 登录失败记录
+console-sign-in-username = 用户名
+console-sign-in-address = 地址

@@ -11,6 +11,7 @@ panel-offline = 已离线：实时通话无法到达此页面。正在重新连�
 panel-popup-blocked = 浏览器拦截了弹出的客户记录。
 panel-popup-how = 若要让 ringbridge 自动打开 CRM 记录，请允许此网站的弹出窗口：点击地址栏右侧的“已拦截弹出窗口”图标，选择“始终允许弹出窗口”（或在 设置 › 隐私 › 网站设置 › 弹出式窗口 中添加此网站）。
 panel-popup-fallback = 在此之前，ringbridge 可以显示桌面通知，点击通知即可打开记录。
+panel-notify-denied = 此网站的桌面通知也被阻止，因此无法自动弹出记录。请在网站设置（地址栏左侧的图标）中允许弹出窗口或通知，或使用每个通话上的“在 Zoho 中打开”按钮打开记录。
 panel-notify-enable = 使用桌面通知
 panel-dismiss = 关闭
 panel-notify-title = 来电
@@ -69,6 +70,7 @@ panel-log-written = 已记录
 panel-log-failed = 失败
 panel-log-not_logged = 不记录
 panel-play = 播放
+panel-now-playing = 正在播放：
 
 ## Settings
 panel-settings-title = 弹出客户记录
@@ -76,6 +78,11 @@ panel-settings-intro = 在新标签页中打开来电者的 CRM 记录：
 panel-pop-ringing = 来电振铃时
 panel-pop-answer = 我接听时
 panel-pop-hangup = 通话结束时
+panel-ended-linger = 已结束的通话从“当前通话”中移除的时间
+panel-linger-30s = 30 秒后
+panel-linger-2min = 2 分钟后
+panel-linger-10min = 10 分钟后
+panel-linger-keep = 不移除（保留最近五个）
 panel-saved = 已保存。
 panel-tel-intro = 让其他网站上的电话号码链接（tel:）打开此面板，准备拨号。
 panel-register-tel = 处理电话链接

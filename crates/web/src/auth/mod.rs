@@ -16,10 +16,11 @@ use serde::Deserialize;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use extract::{AuthMethod, CurrentUser, RequireAdmin};
 pub(crate) use password::check_new as check_new_password;
-pub use password::{PasswordError, PasswordParams, PasswordProblem, Passwords};
-pub use throttle::{LoginThrottle, ThrottleKey};
+pub use password::{HashGate, PasswordError, PasswordParams, PasswordProblem, Passwords};
+pub use throttle::{ACCOUNT_SLOWDOWN, FailedSignIn, LoginThrottle, Pace, ThrottleKey};
 
 use crate::csrf::CsrfKey;
+use crate::guard::{GuardConfig, RateLimits};
 
 /// How the pages sign people in. Every field has a default, so a
 /// configuration file names only what it changes.
@@ -34,11 +35,17 @@ pub struct WebConfig {
     pub session_idle_minutes: u32,
     /// A session ends this long after sign-in, however busy.
     pub session_max_hours: u32,
-    /// Wrong passwords allowed per username and address...
+    /// Wrong passwords allowed per username and address before each
+    /// further attempt waits (1 minute, doubling, up to the window)...
     pub login_max_failures: u32,
     /// ...within this many minutes.
     pub login_window_minutes: u32,
+    /// Wrong passwords for one username from all addresses within the
+    /// window beyond which every attempt at it is slowed (never refused).
+    pub login_account_ceiling: u32,
     pub password: PasswordParams,
+    /// Which clients' forwarded addresses are believed, and rate limits.
+    pub guard: GuardConfig,
 }
 
 impl Default for WebConfig {
@@ -50,7 +57,9 @@ impl Default for WebConfig {
             session_max_hours: 7 * 24,
             login_max_failures: 5,
             login_window_minutes: 15,
+            login_account_ceiling: 20,
             password: PasswordParams::default(),
+            guard: GuardConfig::default(),
         }
     }
 }
@@ -72,6 +81,7 @@ pub struct WebContext {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) throttle: LoginThrottle,
     pub(crate) passwords: Passwords,
+    pub(crate) rate_limits: RateLimits,
     pub(crate) csrf_key: tokio::sync::OnceCell<CsrfKey>,
 }
 
@@ -88,9 +98,11 @@ impl WebContext {
         Ok(Self {
             throttle: LoginThrottle::new(
                 config.login_max_failures,
+                config.login_account_ceiling,
                 Duration::minutes(i64::from(config.login_window_minutes.max(1))),
             ),
             passwords: Passwords::new(config.password)?,
+            rate_limits: RateLimits::new(&config.guard),
             config,
             clock,
             csrf_key: tokio::sync::OnceCell::new(),
@@ -103,5 +115,20 @@ impl WebContext {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// The address a request comes from, as far as it can be believed:
+    /// the TCP peer, or what a trusted proxy forwarded.
+    pub fn client_ip(
+        &self,
+        peer: Option<std::net::IpAddr>,
+        headers: &axum::http::HeaderMap,
+    ) -> Option<std::net::IpAddr> {
+        crate::guard::client_ip(peer, headers, &self.config.guard.trusted_proxies)
+    }
+
+    /// The latest failed sign-ins, newest first (for the admin's dashboard).
+    pub fn recent_failed_sign_ins(&self, limit: usize) -> Vec<FailedSignIn> {
+        self.throttle.recent_failures(limit)
     }
 }

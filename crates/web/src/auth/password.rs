@@ -1,10 +1,16 @@
 //! Passwords: argon2id hashes in PHC strings, computed off the async
-//! runtime (a hash takes tens of milliseconds of CPU by design).
+//! runtime (a hash takes tens of milliseconds of CPU and ~19 MiB by
+//! design). At most one hash per core runs at once ([`HashGate`]): a flood
+//! of sign-ins queues briefly, and the rest are refused, instead of
+//! growing the process by 19 MiB per request.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use argon2::password_hash::SaltString;
 use argon2::{Algorithm, Argon2, PasswordHash, PasswordHasher as _, PasswordVerifier, Version};
+use base64::Engine as _;
 use serde::Deserialize;
 
 /// Argon2id cost. The default is OWASP's recommendation (19 MiB, 2 passes,
@@ -46,6 +52,9 @@ pub enum PasswordError {
     Hash(argon2::password_hash::Error),
     #[error("the hashing task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// Every hashing slot is taken and the queue is full: try again shortly.
+    #[error("too many passwords are being checked at once")]
+    Busy,
 }
 
 /// Why a new password is refused.
@@ -71,13 +80,63 @@ pub fn check_new(password: &str) -> Result<(), PasswordProblem> {
     }
 }
 
+/// Bounds the argon2 computations in flight: `slots` run at once, up to
+/// `queue` more wait at most `max_wait` for a slot, the rest are refused.
+#[derive(Debug)]
+pub struct HashGate {
+    slots: Arc<tokio::sync::Semaphore>,
+    waiting: AtomicUsize,
+    queue: usize,
+    max_wait: Duration,
+}
+
+/// How long a sign-in waits for a hashing slot before it is refused.
+const MAX_HASH_WAIT: Duration = Duration::from_secs(5);
+/// Waiting sign-ins per slot beyond which new ones are refused at once.
+const QUEUE_PER_SLOT: usize = 8;
+
+impl HashGate {
+    pub fn new(slots: usize, queue: usize, max_wait: Duration) -> Self {
+        Self {
+            slots: Arc::new(tokio::sync::Semaphore::new(slots.max(1))),
+            waiting: AtomicUsize::new(0),
+            queue,
+            max_wait,
+        }
+    }
+
+    /// One slot per core: more would only share the same CPUs, with more memory.
+    pub fn per_core() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self::new(cores, cores * QUEUE_PER_SLOT, MAX_HASH_WAIT)
+    }
+
+    async fn enter(&self) -> Result<tokio::sync::OwnedSemaphorePermit, PasswordError> {
+        if let Ok(permit) = self.slots.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
+        // Counted so that the queue itself stays bounded.
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(PasswordError::Busy);
+        }
+        let permit = tokio::time::timeout(self.max_wait, self.slots.clone().acquire_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        match permit {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(PasswordError::Busy),
+        }
+    }
+}
+
 /// Hashes and verifies passwords with one configured cost.
 #[derive(Clone)]
 pub struct Passwords {
     params: argon2::Params,
     /// A hash of nothing anyone knows, checked when the username does not
     /// exist so a wrong name costs as much time as a wrong password.
-    dummy: Arc<OnceLock<String>>,
+    dummy: Arc<str>,
+    gate: Arc<HashGate>,
 }
 
 impl std::fmt::Debug for Passwords {
@@ -90,6 +149,10 @@ impl std::fmt::Debug for Passwords {
 
 impl Passwords {
     pub fn new(params: PasswordParams) -> Result<Self, PasswordError> {
+        Self::with_gate(params, HashGate::per_core())
+    }
+
+    pub fn with_gate(params: PasswordParams, gate: HashGate) -> Result<Self, PasswordError> {
         let params = argon2::Params::new(
             params.memory_kib,
             params.iterations,
@@ -98,8 +161,9 @@ impl Passwords {
         )
         .map_err(PasswordError::Params)?;
         Ok(Self {
+            dummy: dummy_hash(&params).into(),
             params,
-            dummy: Arc::new(OnceLock::new()),
+            gate: Arc::new(gate),
         })
     }
 
@@ -120,8 +184,14 @@ impl Passwords {
 
     /// A PHC string (`$argon2id$v=19$m=…`) for a new password.
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
+        let slot = self.gate.enter().await?;
         let this = self.clone();
-        tokio::task::spawn_blocking(move || this.hash_now(&password)).await?
+        tokio::task::spawn_blocking(move || {
+            // Held until the hash is done, even if the request is gone.
+            let _slot = slot;
+            this.hash_now(&password)
+        })
+        .await?
     }
 
     /// Whether `password` matches `hash`. With no hash (unknown user) a
@@ -132,19 +202,12 @@ impl Passwords {
         password: String,
         hash: Option<String>,
     ) -> Result<bool, PasswordError> {
+        let slot = self.gate.enter().await?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let known = hash.is_some();
-            let hash = match hash {
-                Some(hash) => hash,
-                None => match this.dummy.get() {
-                    Some(dummy) => dummy.clone(),
-                    None => {
-                        let dummy = this.hash_now("no account has this password")?;
-                        this.dummy.get_or_init(|| dummy).clone()
-                    }
-                },
-            };
+            let hash = hash.unwrap_or_else(|| this.dummy.to_string());
             let parsed = match PasswordHash::new(&hash) {
                 Ok(parsed) => parsed,
                 Err(err) => {
@@ -160,6 +223,25 @@ impl Passwords {
         })
         .await?
     }
+}
+
+/// A PHC string with the configured cost, a random salt and a random
+/// output: verifying any password against it costs one full hash and
+/// never matches, and making it costs no hash at all.
+fn dummy_hash(params: &argon2::Params) -> String {
+    let mut salt = [0u8; 16];
+    let mut output = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt);
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut output);
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+    format!(
+        "$argon2id$v=19$m={},t={},p={}${}${}",
+        params.m_cost(),
+        params.t_cost(),
+        params.p_cost(),
+        b64.encode(salt),
+        b64.encode(output)
+    )
 }
 
 #[cfg(test)]
@@ -207,6 +289,50 @@ mod tests {
                 .verify("long enough pass".into(), Some(hash))
                 .await
                 .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn hashes_beyond_the_slots_and_the_queue_are_refused() {
+        // Costly enough that the first hash is still running when the others arrive.
+        let slow = PasswordParams {
+            memory_kib: 8 * 1024,
+            iterations: 4,
+            parallelism: 1,
+        };
+        let pw = Passwords::with_gate(slow, HashGate::new(1, 1, Duration::from_secs(30))).unwrap();
+        let attempts: Vec<_> = (0..4)
+            .map(|_| {
+                let pw = pw.clone();
+                tokio::spawn(async move { pw.verify("guess".into(), None).await })
+            })
+            .collect();
+        let mut refused = 0;
+        let mut checked = 0;
+        for attempt in attempts {
+            match attempt.await.unwrap() {
+                Ok(matched) => {
+                    assert!(!matched);
+                    checked += 1;
+                }
+                Err(PasswordError::Busy) => refused += 1,
+                Err(other) => panic!("{other}"),
+            }
+        }
+        // One running, one queued; the other two refused at once.
+        assert_eq!((checked, refused), (2, 2));
+    }
+
+    #[test]
+    fn the_unknown_user_dummy_costs_what_a_real_hash_costs() {
+        let params = PasswordParams::default();
+        let pw = Passwords::new(params).unwrap();
+        let dummy = PasswordHash::new(&pw.dummy).unwrap();
+        assert_eq!(dummy.algorithm.as_str(), "argon2id");
+        let cost = argon2::Params::try_from(&dummy).unwrap();
+        assert_eq!(
+            (cost.m_cost(), cost.t_cost(), cost.p_cost()),
+            (params.memory_kib, params.iterations, params.parallelism)
         );
     }
 

@@ -14,7 +14,7 @@ use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxCounts};
 
 use super::{LinkState, LinkStates, Nav, console};
 use crate::AppState;
-use crate::auth::RequireAdmin;
+use crate::auth::{FailedSignIn, RequireAdmin};
 use crate::pages::{ErrorKind, PageCtx, WebError};
 
 /// Jobs of each list shown at most.
@@ -32,6 +32,8 @@ struct DashboardPage<'a> {
     pending: Vec<Job>,
     calls: Vec<(Job, Option<CallLog>)>,
     writes: Vec<AuditEntry>,
+    /// Wrong passwords lately (this node's memory), newest first.
+    failed_sign_ins: Vec<FailedSignIn>,
 }
 
 impl DashboardPage<'_> {
@@ -135,6 +137,7 @@ pub async fn show(
         pending,
         calls,
         writes: store.recent(LIST).await?,
+        failed_sign_ins: state.web.recent_failed_sign_ins(LIST as usize),
     };
     ctx.render(StatusCode::OK, &page)
 }

@@ -118,6 +118,7 @@ impl WebError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Refused(kind) => *kind,
+            Self::Password(PasswordError::Busy) => ErrorKind::TooManyRequests,
             _ => ErrorKind::Internal,
         }
     }
@@ -129,7 +130,15 @@ impl IntoResponse for WebError {
         if kind == ErrorKind::Internal {
             tracing::error!(error = %self, "request failed");
         }
-        kind.into_response()
+        let mut response = kind.into_response();
+        if kind == ErrorKind::TooManyRequests {
+            // Hashing slots free up within a second or two.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        response
     }
 }
 

@@ -15,7 +15,7 @@ use super::ctx::PageCtx;
 use super::error::WebError;
 use super::forms::{self, safe_next};
 use crate::AppState;
-use crate::auth::ThrottleKey;
+use crate::auth::{Pace, ThrottleKey};
 use crate::session;
 
 #[derive(Template)]
@@ -84,7 +84,9 @@ pub async fn submit(
             .chars()
             .take(THROTTLE_NAME_MAX)
             .collect(),
-        ip: peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
+        ip: state
+            .web
+            .client_ip(peer.map(|Extension(ConnectInfo(addr))| addr.ip()), &headers),
     };
     let page = |error: String| LoginPage {
         ctx: &ctx,
@@ -92,14 +94,20 @@ pub async fn submit(
         next,
         error: Some(error),
     };
-    if let Err(wait) = state.web.throttle.check(&key, now) {
-        let minutes = (wait.num_seconds() + 59) / 60;
-        let error = ctx.t1("login-too-many", "minutes", &minutes.to_string());
-        let mut response = ctx.render(StatusCode::TOO_MANY_REQUESTS, &page(error))?;
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(wait.num_seconds().max(1)));
-        return Ok(response);
+    match state.web.throttle.check(&key, now) {
+        Ok(Pace::Normal) => {}
+        // Many addresses are guessing this account's password: every
+        // attempt at it waits, the right one included, but none is refused.
+        Ok(Pace::Slowed(delay)) => tokio::time::sleep(delay).await,
+        Err(wait) => {
+            let minutes = (wait.num_seconds() + 59) / 60;
+            let error = ctx.t1("login-too-many", "minutes", &minutes.to_string());
+            let mut response = ctx.render(StatusCode::TOO_MANY_REQUESTS, &page(error))?;
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(wait.num_seconds().max(1)));
+            return Ok(response);
+        }
     }
 
     let credentials = match forms::username(&form.username) {

@@ -10,6 +10,7 @@
 mod cors;
 mod dial;
 mod feed;
+mod owncall;
 mod page;
 mod recent;
 mod records;

@@ -54,6 +54,7 @@ pub const SCRIPT_MESSAGES: &[&str] = &[
     "panel-direction-internal",
     "panel-missed",
     "panel-play",
+    "panel-now-playing",
     "panel-no-calls",
     "panel-no-recent",
     "panel-saved",

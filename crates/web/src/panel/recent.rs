@@ -56,12 +56,6 @@ pub struct RecentCall {
     pub recording_url: Option<String>,
 }
 
-fn involves(outcome: &CallOutcome, extension: &str) -> bool {
-    outcome.rang.iter().any(|e| e == extension)
-        || outcome.talked.iter().any(|e| e == extension)
-        || outcome.initiator.as_deref() == Some(extension)
-}
-
 async fn log_status(
     ctx: &EngineContext,
     job: &Job,
@@ -102,7 +96,7 @@ pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Re
         .into_iter()
         .filter_map(|job| {
             let outcome: CallOutcome = serde_json::from_str(&job.payload).ok()?;
-            involves(&outcome, &extension).then_some((job, outcome))
+            outcome.involves(&extension).then_some((job, outcome))
         })
         .collect();
     mine.sort_by_key(|(_, outcome)| std::cmp::Reverse(outcome.record.started_at));

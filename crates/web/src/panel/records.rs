@@ -9,13 +9,14 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::crm::{CrmError, CrmModule, CrmRecord};
 use ringbridge_engine::EngineContext;
 use ringbridge_engine::call_key;
 use ringbridge_engine::manual::{self, LinkState, ManualError, ManualRecord};
 use serde::{Deserialize, Serialize};
 
-use super::{Refusal, engine, refusal};
+use super::{Refusal, engine, owncall, refusal};
 use crate::AppState;
 use crate::auth::CurrentUser;
 
@@ -149,6 +150,11 @@ pub async fn create(
             "A name or company is too long.",
         ));
     }
+    let call = request.call_id.as_deref().filter(|id| !id.is_empty());
+    if let Some(call_id) = call {
+        let key = call_key(&ctx.pbx_id, call_id);
+        owncall::check(&ctx, &state, &user, call_id, &key, &request.number).await?;
+    }
     let input = ManualRecord {
         module,
         first_name: request.first_name.clone(),
@@ -160,9 +166,19 @@ pub async fn create(
     let record = manual::create(&ctx, &input)
         .await
         .map_err(|e| manual_refusal(&e))?;
-    let link = match request.call_id.as_deref().filter(|id| !id.is_empty()) {
+    let link = match call {
         Some(call_id) => {
             let key = call_key(&ctx.pbx_id, call_id);
+            let action = owncall::relink_action(&user);
+            let target = record.reference.module.as_str();
+            let entry = AuditEntry::ok(
+                AuditSystem::Crm,
+                &action,
+                target,
+                &key,
+                Some(&record.reference.id),
+            );
+            ctx.audit(entry).await;
             match manual::link_call(&ctx, &key, &record, LINK_WAIT).await {
                 Ok(LinkState::Busy) => {
                     link_later(ctx.clone(), key, record.clone());

@@ -114,7 +114,14 @@ impl From<InboundRefusal> for Refusal {
             | InboundRefusal::UnknownUser => "INVALID_AUTHORIZATION",
         };
         let status = StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-        Self::new(status, code, r.to_string())
+        let message = match r {
+            // One answer for all three: a caller must not learn which users exist.
+            InboundRefusal::MissingAuthorization
+            | InboundRefusal::BadAuthorization
+            | InboundRefusal::UnknownUser => "invalid authorization".to_owned(),
+            other => other.to_string(),
+        };
+        Self::new(status, code, message)
     }
 }
 

@@ -4,6 +4,7 @@ mod console;
 mod pages;
 mod panel;
 mod recordings;
+mod security;
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! Call control: click-to-call, hang-up, hold/unhold, mute/unmute,
-//! accepting a held inbound call, live calls (doc §7).
+//! accepting a held inbound call, live calls (docs/yeastar-api.md §7).
 //!
 //! The vendor pages for `call/hold`, `call/unhold`, `call/mute`,
 //! `call/unmute` and `call/accept_inbound` all take one `channel_id` and

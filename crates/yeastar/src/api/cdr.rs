@@ -1,5 +1,6 @@
-//! Call detail records (doc §8): `cdr/search` by time window for gaps and
-//! backfill, `cdr/list` for paging through everything.
+//! Call detail records (docs/yeastar-api.md §8): a time window for gaps and backfill, read
+//! from `cdr/list` newest first (see [`YeastarClient::cdr_search`] for why
+//! not `cdr/search`).
 //!
 //! On the reworked CDR module a call has a row per leg (IVR, queue, agent,
 //! survey) sharing `call_id`; `new_id` is unique per row and is the dedupe
@@ -14,7 +15,7 @@ use serde_json::value::RawValue;
 
 use super::Page;
 use crate::client::YeastarClient;
-use crate::error::Result;
+use crate::error::{ApiError, Result, YeastarError};
 use crate::events::guess_direction;
 use crate::wire::{self, WireText, WireU32};
 
@@ -148,6 +149,15 @@ fn read_rows(endpoint: &str, rows: Vec<Box<RawValue>>) -> (Vec<CallRecord>, usiz
 impl YeastarClient {
     /// Every CDR row of calls that started in `[from, to)`, oldest first,
     /// deduplicated on the row id.
+    ///
+    /// Pages `cdr/list` newest first and filters on each row's `timestamp`
+    /// instead of asking `cdr/search` for the window: `cdr/search` takes its
+    /// times in the PBX's display format and local time zone (older firmware
+    /// refuses epoch seconds), both admin settings a bridge cannot see, and a
+    /// wrong guess would lose every call of a gap without a trace. `timestamp`
+    /// is epoch seconds on every firmware. Rows written while we page push
+    /// older rows onto later pages: seen twice at worst, deduplicated, never
+    /// skipped.
     pub async fn cdr_search(
         &self,
         from: DateTime<Utc>,
@@ -156,15 +166,31 @@ impl YeastarClient {
         if to <= from {
             return Ok(Vec::new());
         }
-        let query = [
-            ("start_time", from.timestamp().to_string()),
-            ("end_time", to.timestamp().to_string()),
-            // Oldest first keeps pages stable while new calls are written.
-            ("sort_by", "time".to_owned()),
-            ("order_by", "asc".to_owned()),
-        ];
-        let rows: Vec<Box<RawValue>> = self.get_all("cdr/search", &query).await?;
-        let (records, _) = read_rows("cdr/search", rows);
+        let page_size = self.config().page_size.clamp(1, super::MAX_PAGE_SIZE);
+        let mut records = Vec::new();
+        for page in 1..=super::MAX_PAGES {
+            let query = [
+                ("sort_by", "time".to_owned()),
+                ("order_by", "desc".to_owned()),
+                ("page", page.to_string()),
+                ("page_size", page_size.to_string()),
+            ];
+            let answer: Page<Box<RawValue>> = match self.get("cdr/list", &query).await {
+                Err(YeastarError::Api(ApiError::DataNotFound(_))) => break,
+                other => other?,
+            };
+            let got = answer.data.len();
+            let (rows, _) = read_rows("cdr/list", answer.data);
+            let reached_older = rows.iter().any(|r| r.started_at < from);
+            records.extend(rows);
+            let last_page = match answer.total_number.and_then(|t| t.0) {
+                Some(total) => got == 0 || u64::from(page) * u64::from(page_size) >= total.into(),
+                None => got < page_size as usize,
+            };
+            if reached_older || last_page {
+                break;
+            }
+        }
         Ok(window(records, from, to))
     }
 
@@ -209,7 +235,7 @@ mod tests {
 
     use super::*;
 
-    /// §8's example row, verbatim.
+    /// The example row of docs/yeastar-api.md §8, verbatim.
     const DOC_ROW: &str = r#"{"time":"01/01/2026 09:00:00 AM","timestamp":1767258000,"uid":"20260101090000C7D8E",
  "new_id":"6B2C3D4E-F5000456","call_id":"1767258000.23","call_from":"5550199",
  "call_to":"Maya Ortiz<1005>","call_to_number":"1005","call_to_name":"Maya Ortiz",

@@ -1,4 +1,4 @@
-//! Company contacts and phonebooks (doc §10). Writes send `number_list`
+//! Company contacts and phonebooks (docs/yeastar-api.md §10). Writes send `number_list`
 //! (`[{num_type, number}]`); reads come back as flat fields (`business`,
 //! `mobile2`, ...), so both shapes are mapped here.
 
@@ -33,7 +33,7 @@ pub(crate) struct ContactRow {
     id: WireText,
     #[serde(default)]
     contact_name: Option<WireText>,
-    /// Not in list rows per the doc, but taken when a PBX sends it.
+    /// Not in list rows per docs/yeastar-api.md §10, but taken when a PBX sends it.
     #[serde(default)]
     first_name: Option<WireText>,
     #[serde(default)]

@@ -1,4 +1,4 @@
-//! Extensions (doc §11): the user ↔ extension mapping, matched on e-mail.
+//! Extensions (docs/yeastar-api.md §11): the user ↔ extension mapping, matched on e-mail.
 
 use ringbridge_core::pbx::Extension;
 use serde::Deserialize;

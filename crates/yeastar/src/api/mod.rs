@@ -19,7 +19,7 @@ use crate::wire::WireU32;
 pub const MAX_PAGE_SIZE: u32 = 10_000;
 
 /// A safety stop for a PBX that keeps answering full pages.
-const MAX_PAGES: u32 = 10_000;
+pub(crate) const MAX_PAGES: u32 = 10_000;
 
 /// A list/search answer: `total_number` and `data` (absent when empty).
 #[derive(Debug, Deserialize)]

@@ -1,4 +1,4 @@
-//! Recordings (doc §9): ask for a download URL, then stream the file
+//! Recordings (docs/yeastar-api.md §9): ask for a download URL, then stream the file
 //! through, never holding it in memory.
 
 use futures_util::TryStreamExt;

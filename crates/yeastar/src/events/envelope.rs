@@ -23,7 +23,7 @@ impl EventParseError {
 /// An event envelope, borrowed from the frame text.
 #[derive(Debug)]
 pub(crate) struct Envelope<'a> {
-    /// Optional: the vendor's field table for 30014 omits it (§5).
+    /// Optional: the vendor's field table for 30014 omits it (docs/yeastar-api.md §5).
     pub event_type: Option<i64>,
     /// The PBX serial number (absent in some vendor examples).
     pub sn: Option<String>,

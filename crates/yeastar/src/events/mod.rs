@@ -1,6 +1,6 @@
 //! Pure event parsing: WebSocket frames and webhook bodies → core
 //! [`PbxEvent`](ringbridge_core::pbx::PbxEvent)s. No I/O, so every rule is
-//! unit-tested with the vendor doc's own examples.
+//! unit-tested with the vendor's own examples (docs/yeastar-api.md §6).
 
 mod envelope;
 mod parse;

@@ -1,4 +1,4 @@
-//! Yeastar event payloads → core [`PbxEvent`]s (doc §5–6).
+//! Yeastar event payloads → core [`PbxEvent`]s (docs/yeastar-api.md §5–6).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -27,7 +27,7 @@ pub const CALL_FAILED: i64 = 30015;
 pub fn parse_event(text: &str, timezone: Tz) -> Result<Option<PbxEvent>, EventParseError> {
     let envelope = Envelope::parse(text)?;
     let Some(event_type) = envelope.event_type else {
-        // §5: `type` may be missing (the 30014 field table has none). The
+        // docs/yeastar-api.md §5: `type` may be missing (the 30014 field table has none). The
         // call events ringbridge needs (30011, 30013, 30014) all carry a
         // Call_Info snapshot, so one is taken as a call state; anything
         // else cannot be placed.

@@ -8,10 +8,10 @@ use super::*;
 
 const TZ: chrono_tz::Tz = chrono_tz::Europe::Berlin;
 
-/// §6.1's 30011 example, verbatim.
+/// The 30011 example of docs/yeastar-api.md §6.1, verbatim.
 const DOC_30011: &str = r#"{"type":30011,"sn":"3631A0000001","msg":"{\"call_id\":\"1767258000.23\",\"members\":[{\"inbound\":{\"from\":\"5550199\",\"to\":\"8800\",\"trunk_name\":\"CarrierA\",\"channel_id\":\"PJSIP/trunk-CarrierA-endpoint-0000001a\",\"member_status\":\"ANSWERED\",\"call_path\":\"\"}},{\"extension\":{\"number\":\"1005\",\"channel_id\":\"PJSIP/1005-0000001b\",\"member_status\":\"ANSWER\",\"call_path\":\"\"}}]}"}"#;
 
-/// §6.2's 30012 example, verbatim.
+/// The 30012 example of docs/yeastar-api.md §6.2, verbatim.
 const DOC_30012: &str = r#"{"type":30012,"sn":"3631A0000001","msg":"{\"call_id\":\"1767258000.23\",\"time_start\":\"2026-01-01 09:00:00\",\"call_from\":\"5550199\",\"call_to\":\"1005\",\"call_duration\":75,\"talk_duration\":62,\"src_trunk_name\":\"CarrierA\",\"dst_trunk_name\":\"\",\"pin_code\":\"\",\"status\":\"ANSWERED\",\"type\":\"Inbound\",\"recording\":\"20260101090000-1767258000.23-5550199-1005-Inbound.wav\",\"did_number\":\"8800\",\"agent_ring_time\":0}"}"#;
 
 fn parse(text: &str) -> PbxEvent {

@@ -1,4 +1,4 @@
-//! The WebSocket event transport (doc §4.1) behind core's
+//! The WebSocket event transport (docs/yeastar-api.md §4.1) behind core's
 //! [`PbxEventSource`].
 
 mod backoff;

@@ -57,6 +57,8 @@ async fn refused_credentials_are_never_retried_until_reset() {
     }
     let err = Pbx::extensions(&client).await.expect_err("refused");
     assert!(matches!(err, PbxError::AccessDenied(_)), "{err}");
+    // The PBX's `-1 FAILURE` names the refused field; so does what the console shows.
+    assert!(err.to_string().contains("refused: password"), "{err}");
     assert_eq!(sim.request_count("v1.0/get_token"), 1, "one attempt only");
     assert!(matches!(
         client.access_state().await,

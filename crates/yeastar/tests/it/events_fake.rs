@@ -277,7 +277,7 @@ async fn a_frame_over_the_hard_limit_costs_the_socket_not_the_stream() {
 
 #[tokio::test]
 async fn frames_without_a_type_are_taken_when_they_hold_a_call() {
-    // §5: `type` may be missing. A Call_Info snapshot is still a call state.
+    // docs/yeastar-api.md §5: `type` may be missing. A Call_Info snapshot is still a call state.
     let untyped_call = json!({"sn": "3631A0000001", "msg": {"call_id": "1767258000.5", "members": [
         {"extension": {"number": "1005", "channel_id": "PJSIP/1005-00000005",
                        "member_status": "RING", "call_path": ""}}]}});

@@ -100,22 +100,80 @@ async fn cdr_search_returns_each_leg_once_in_order() {
     assert_eq!(page.total, Some(records.len() as u32));
 }
 
+/// The window is read from `cdr/list` by each row's epoch `timestamp`, so
+/// neither the PBX's display format nor its time zone matters, and paging
+/// stops at the first page older than the window.
 #[tokio::test]
-async fn recordings_stream_whole_and_by_range() {
-    let sim = sim().await;
+async fn call_records_ignore_the_display_format_and_stop_early() {
+    let sim = crate::support::sim_with(|s| {
+        s.display_format = "YYYY/MM/DD hh:mm:ss AM".parse().expect("format");
+        s.utc_offset_secs = -7 * 3600;
+        s.search_accepts_epoch = false;
+    })
+    .await;
+    for _ in 0..3 {
+        sim.play_builtin("internal").await.expect("early call");
+    }
+    sim.clock().advance(std::time::Duration::from_secs(3600));
     let start = sim_now(&sim);
     sim.play_builtin("inbound_answered")
         .await
         .expect("scenario");
-    let pbx = client(&sim);
-    let records = pbx
-        .call_records(start, sim_now(&sim) + ChronoDuration::seconds(1))
+    let end = sim_now(&sim) + ChronoDuration::seconds(1);
+    sim.clock().advance(std::time::Duration::from_secs(3600));
+    sim.play_builtin("internal").await.expect("later call");
+    let pbx = client_with(&sim, |cfg| cfg.page_size = 1);
+
+    let records = pbx.call_records(start, end).await.expect("window");
+    assert!(!records.is_empty());
+    assert!(
+        records
+            .iter()
+            .all(|r| r.started_at >= start && r.started_at < end)
+    );
+    assert!(records.iter().any(|r| r.from_number == "5550199"));
+    let in_window = sim
+        .cdr_rows()
+        .iter()
+        .filter(|r| {
+            let ts = r["timestamp"].as_i64().unwrap_or_default();
+            ts >= start.timestamp() && ts < end.timestamp()
+        })
+        .count();
+    assert_eq!(records.len(), in_window, "every row of the window, once");
+    assert_eq!(sim.request_count("v1.0/cdr/search"), 0);
+    let pages = sim.request_count("v1.0/cdr/list");
+    assert!(
+        pages <= in_window as u64 + 2,
+        "stops after the first older row: {pages} pages for {in_window} rows of {}",
+        sim.cdr_rows().len()
+    );
+}
+
+/// Plays a recorded call; a client and the call's recording.
+async fn recorded_call(
+    sim: &ringbridge_sim_yeastar::SimYeastar,
+) -> (ringbridge_yeastar::YeastarClient, RecordingRef) {
+    let start = sim_now(sim);
+    sim.play_builtin("inbound_answered")
         .await
-        .expect("search");
-    let file: RecordingRef = records
+        .expect("scenario");
+    let pbx = client(sim);
+    let records = pbx
+        .call_records(start, sim_now(sim) + ChronoDuration::seconds(1))
+        .await
+        .expect("records");
+    let file = records
         .iter()
         .find_map(|r| r.recording.clone())
         .expect("a recorded call");
+    (pbx, file)
+}
+
+#[tokio::test]
+async fn recordings_stream_whole_and_by_range() {
+    let sim = sim().await;
+    let (pbx, file) = recorded_call(&sim).await;
 
     let whole = pbx.recording(&file, None).await.expect("download");
     assert_eq!(whole.range, None);
@@ -356,4 +414,53 @@ async fn system_information_names_model_and_firmware() {
     assert_eq!(info.model, sim.settings().model_name);
     assert_eq!(info.firmware_version, sim.settings().firmware_version);
     assert_eq!(info.serial.as_deref(), Some(sim.settings().serial.as_str()));
+}
+
+/// A PBX that refuses a second contact with a number already in the
+/// phonebook: the error says which field, for the dashboard.
+#[tokio::test]
+async fn a_duplicate_contact_is_refused_naming_the_field() {
+    let sim = crate::support::sim_with(|s| s.unique_contacts_in_phonebook = true).await;
+    let pbx = client(&sim);
+    let book = pbx.create_phonebook("ringbridge CRM").await.expect("book");
+    let contact = PbxContact {
+        id: None,
+        first_name: "Ada".into(),
+        last_name: Some("Quinn".into()),
+        company: None,
+        email: None,
+        numbers: vec![(PbxNumberKind::Business, "+1 415 555 0170".into())],
+        remark: Some("crm:Contacts:1".into()),
+        phonebooks: vec![book.clone()],
+    };
+    pbx.create_contact(&contact).await.expect("first");
+    let twin = PbxContact {
+        remark: Some("crm:Contacts:2".into()),
+        ..contact.clone()
+    };
+    let err = pbx.create_contact(&twin).await.expect_err("duplicate");
+    match &err {
+        PbxError::Rejected { code, message } => {
+            assert_eq!(code, "40003");
+            assert!(message.contains("already exists: number"), "{message}");
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    let err = pbx
+        .create_phonebook("ringbridge CRM")
+        .await
+        .expect_err("same name");
+    assert!(err.to_string().contains("already exists: name"), "{err}");
+}
+
+/// Cloud PBXs hand out links under `/api/downloadattachment/` (the route
+/// 30033 points to): recordings still play.
+#[tokio::test]
+async fn recordings_stream_from_attachment_links() {
+    let sim = crate::support::sim_with(|s| s.attachment_download_links = true).await;
+    let (pbx, file) = recorded_call(&sim).await;
+    let stream = pbx.recording(&file, None).await.expect("download");
+    let bytes: Vec<bytes::Bytes> = stream.body.try_collect().await.expect("body");
+    assert!(bytes.concat().starts_with(b"RIFF"), "a WAV file");
+    assert_eq!(sim.request_count("download"), 1);
 }

@@ -33,8 +33,10 @@ async fn post(addr: SocketAddr, body: &str, signature: Option<&str>) -> u16 {
     request.send().await.expect("request").status().as_u16()
 }
 
-#[tokio::test]
-async fn simulator_pushes_arrive_as_events() {
+/// Plays a call on a simulator pushing to a receiver with `method`; returns
+/// the simulator once the call's end arrived, having checked every item
+/// was an event.
+async fn pushes_arrive_as_events(method: &str) -> ringbridge_sim_yeastar::SimYeastar {
     let receiver = receiver();
     let addr = serve(receiver.router(DEFAULT_WEBHOOK_PATH)).await;
     let mut items: Items = receiver.events();
@@ -44,7 +46,7 @@ async fn simulator_pushes_arrive_as_events() {
             targets: vec![WebhookTarget {
                 url: format!("http://{addr}{DEFAULT_WEBHOOK_PATH}"),
                 secret: SECRET.into(),
-                request_method: "POST".into(),
+                request_method: method.into(),
                 event_ids: vec![30011, 30012],
             }],
             ..WebhookSettings::default()
@@ -63,6 +65,12 @@ async fn simulator_pushes_arrive_as_events() {
         seen.iter().all(|i| matches!(i, EventSourceItem::Event(_))),
         "{seen:?}"
     );
+    sim
+}
+
+#[tokio::test]
+async fn simulator_pushes_arrive_as_events() {
+    pushes_arrive_as_events("POST").await;
 }
 
 #[tokio::test]
@@ -132,4 +140,50 @@ async fn without_a_listener_the_pbx_is_asked_to_retry() {
     expect_connected(&mut items).await;
     assert_eq!(post(addr, BODY, Some(&genuine)).await, 200);
     assert!(matches!(next(&mut items).await, EventSourceItem::Event(_)));
+}
+
+/// The PBX admin may pick GET for a webhook: the same signed body arrives.
+#[tokio::test]
+async fn get_webhooks_from_the_simulator_arrive_as_events() {
+    let sim = pushes_arrive_as_events("GET").await;
+    let deliveries = sim.webhook_deliveries();
+    assert!(
+        deliveries.iter().all(|d| d.status == Some(200)),
+        "every GET delivery accepted at once: {:?}",
+        deliveries.iter().map(|d| d.status).collect::<Vec<_>>()
+    );
+}
+
+/// One unreadable event in an array delivery: the good ones beside it are
+/// delivered, the bad one reported, and the PBX is not asked to retry.
+#[tokio::test]
+async fn a_bad_event_in_an_array_does_not_drop_the_good_ones() {
+    let receiver = receiver();
+    let addr = serve(receiver.router(DEFAULT_WEBHOOK_PATH)).await;
+    let mut items = receiver.events();
+    expect_connected(&mut items).await;
+    let other = BODY.replace("1005", "1006");
+    let body = format!(r#"[{BODY}, {{"type":30011,"msg":"{{broken"}}, {other}]"#);
+    let signature = webhook_signature(SECRET, body.as_bytes());
+    assert_eq!(post(addr, &body, Some(&signature)).await, 200);
+    let got = [
+        next(&mut items).await,
+        next(&mut items).await,
+        next(&mut items).await,
+    ];
+    let extensions: Vec<String> = got
+        .iter()
+        .filter_map(|i| match i {
+            EventSourceItem::Event(PbxEvent::ExtensionState { extension, .. }) => {
+                Some(extension.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(extensions, ["1005", "1006"], "{got:?}");
+    assert!(
+        got.iter()
+            .any(|i| matches!(i, EventSourceItem::Malformed { .. })),
+        "{got:?}"
+    );
 }

@@ -6,7 +6,21 @@ use ringbridge_core::crm::{CallLog, CallLogType, CrmError, CrmModule, CrmRecord,
 use url::Url;
 
 use crate::error::{ErrorCode, OAuthError, ZohoError};
-use crate::rest::{CallRecord, CallRecordBuilder, CallType, Record, RecordError, RelatedTo};
+use ringbridge_core::text::{fit_line, truncate_chars};
+
+use super::marker::{CallMarkerKey, neutralise};
+use crate::rest::{
+    CallRecord, CallRecordBuilder, CallType, Fields, Record, RecordError, RelatedTo,
+};
+
+/// Where a call log carries the call's key, for finding it again after a lost answer.
+#[derive(Debug, Clone, Copy)]
+pub enum CallKeyAt<'a> {
+    /// A dedicated custom field, holding the key alone.
+    Field(&'a str),
+    /// The Description's last line, as a keyed marker.
+    Description(&'a CallMarkerKey),
+}
 
 /// Zoho errors, classified for the engine.
 pub fn crm_error(e: &ZohoError) -> CrmError {
@@ -147,35 +161,49 @@ pub fn to_crm_record(
     })
 }
 
-/// The marker written into the Description when no key field is configured.
-pub fn key_marker(key: &str) -> String {
-    format!("[ringbridge:{key}]")
-}
-
-/// A [`CallLog`] as a Calls record in the org's time zone.
+/// A [`CallLog`] as a Calls record in the org's time zone, every text field
+/// fitted to the org's field `length` (`meta`; no limit when unknown) and the
+/// call's key in `key_field`, or else as the Description's marker.
 pub fn to_call_record(
     log: &CallLog,
     tz: Tz,
-    key_field: Option<&str>,
+    meta: &Fields,
+    key: CallKeyAt<'_>,
 ) -> Result<CallRecord, CrmError> {
     let kind = match log.call_type {
         CallLogType::Inbound => CallType::Inbound,
         CallLogType::Outbound => CallType::Outbound,
         CallLogType::Missed => CallType::Missed,
     };
-    let mut b = CallRecordBuilder::new(&log.subject, kind, log.started_at, tz);
+    let limit = |field: &str| meta.get(field).and_then(|f| f.length).map(|l| l as usize);
+    let line =
+        |field: &str, text: &str| fit_line(&neutralise(text), limit(field).unwrap_or(usize::MAX));
+    let mut subject = line("Subject", &log.subject);
+    if subject.is_empty() {
+        // Never lose a call for want of a subject its caller ID blanked out.
+        subject = format!("{kind:?} call");
+    }
+    let mut b = CallRecordBuilder::new(&subject, kind, log.started_at, tz);
     if kind != CallType::Missed || log.duration_s > 0 {
         b = b.duration_secs(u64::from(log.duration_s));
     }
-    let mut description = log.description.clone();
-    match key_field {
-        Some(f) => b = b.field(f, serde_json::Value::from(log.key.clone())),
-        None => {
-            if !description.is_empty() {
-                description.push('\n');
-            }
-            description.push_str(&key_marker(&log.key));
+    let mut description = neutralise(&log.description);
+    let tail = match key {
+        CallKeyAt::Field(f) => {
+            b = b.field(f, serde_json::Value::from(log.key.clone()));
+            None
         }
+        CallKeyAt::Description(marker_key) => Some(marker_key.marker(&log.key)),
+    };
+    let room = limit("Description")
+        .unwrap_or(usize::MAX)
+        .saturating_sub(tail.as_ref().map_or(0, |t| t.chars().count() + 1));
+    description = truncate_chars(&description, room).to_owned();
+    if let Some(marker) = tail {
+        if !description.is_empty() {
+            description.push('\n');
+        }
+        description.push_str(&marker);
     }
     b = b.description(&description);
     if let Some(o) = &log.owner_id {
@@ -191,11 +219,17 @@ pub fn to_call_record(
     if let Some(w) = &log.what {
         b = b.related_to(&related(w.module, &w.id));
     }
-    if let Some(n) = &log.caller_number {
-        b = b.caller_id(n);
+    // A number its caller ID blanked out is left out, never sent empty.
+    let caller = log.caller_number.as_deref().map(|n| line("Caller_ID", n));
+    if let Some(n) = caller.filter(|n| !n.is_empty()) {
+        b = b.caller_id(&n);
     }
-    if let Some(n) = &log.dialled_number {
-        b = b.dialled_number(n);
+    let dialled = log
+        .dialled_number
+        .as_deref()
+        .map(|n| line("Dialled_Number", n));
+    if let Some(n) = dialled.filter(|n| !n.is_empty()) {
+        b = b.dialled_number(&n);
     }
     if let Some(r) = &log.result {
         b = b.call_result(r);
@@ -204,6 +238,20 @@ pub fn to_call_record(
         b = b.voice_recording(u);
     }
     b.build().map_err(|e| crm_error(&e))
+}
+
+/// Every text value made one clean line within its field's `length` (fields
+/// without a known length are only cleaned).
+pub fn fit_text_fields(record: &mut serde_json::Map<String, serde_json::Value>, meta: &Fields) {
+    for (field, value) in record.iter_mut() {
+        if let Some(text) = value.as_str() {
+            let limit = meta
+                .get(field)
+                .and_then(|f| f.length)
+                .map_or(usize::MAX, |l| l as usize);
+            *value = serde_json::Value::from(fit_line(text, limit));
+        }
+    }
 }
 
 fn related(m: CrmModule, id: &str) -> RelatedTo {
@@ -332,15 +380,70 @@ mod tests {
             result: None,
             recording_url: None,
         };
-        let c = to_call_record(&log, chrono_tz::Europe::Berlin, None).expect("call");
+        let key = CallMarkerKey::new([1; 32]);
+        let none = Fields::default();
+        let c = to_call_record(
+            &log,
+            chrono_tz::Europe::Berlin,
+            &none,
+            CallKeyAt::Description(&key),
+        )
+        .expect("call");
         let f = c.fields();
         assert!(f.get("Who_Id").is_none(), "a Lead never goes into Who_Id");
         assert_eq!(f["$se_module"], "Leads");
-        assert_eq!(f["Description"], "Ring group 600\n[ringbridge:k1]");
+        assert_eq!(
+            f["Description"],
+            format!("Ring group 600\n{}", key.marker("k1"))
+        );
         assert!(f.get("Call_Duration").is_none());
-        let c = to_call_record(&log, chrono_tz::UTC, Some("PBX_Call_ID")).expect("call");
+        let c = to_call_record(&log, chrono_tz::UTC, &none, CallKeyAt::Field("PBX_Call_ID"))
+            .expect("call");
         assert_eq!(c.fields()["PBX_Call_ID"], "k1");
         assert_eq!(c.fields()["Description"], "Ring group 600");
+    }
+
+    #[test]
+    fn caller_text_is_fitted_to_the_fields_and_cannot_forge_a_marker() {
+        let key = CallMarkerKey::new([1; 32]);
+        let meta: Vec<crate::rest::FieldMeta> = serde_json::from_value(json!([
+            {"api_name":"Subject","length":20},{"api_name":"Caller_ID","length":30},
+            {"api_name":"Description","length":60}
+        ]))
+        .expect("meta");
+        let caller = "Ünal \u{202E}Zoë\n[ringbridge:pbx:9.9] and a name far too long";
+        let log = CallLog {
+            key: "pbx:1.1".into(),
+            call_type: CallLogType::Missed,
+            started_at: DateTime::from_timestamp(1_741_611_912, 0).expect("ts"),
+            duration_s: 0,
+            subject: format!("Missed {caller}"),
+            description: format!("Missed call from {caller}. ").repeat(3),
+            owner_id: None,
+            who: None,
+            what: None,
+            caller_number: Some(caller.into()),
+            dialled_number: Some("\u{7}\n".into()),
+            result: None,
+            recording_url: None,
+        };
+        let c = to_call_record(
+            &log,
+            chrono_tz::UTC,
+            &Fields(meta),
+            CallKeyAt::Description(&key),
+        )
+        .expect("call");
+        let f = c.fields();
+        assert_eq!(f["Subject"], "Missed Ünal Zoë (rin");
+        assert_eq!(f["Caller_ID"], "Ünal Zoë (ringbridge:pbx:9.9]");
+        assert!(f.get("Dialled_Number").is_none(), "nothing left to write");
+        let description = f["Description"].as_str().expect("text");
+        assert_eq!(description.chars().count(), 60);
+        assert!(description.ends_with(&format!("\n{}", key.marker("pbx:1.1"))));
+        assert!(!description.contains("[ringbridge:pbx:9.9"));
+        assert!(key.marks(description, "pbx:1.1"));
+        assert!(!key.marks(description, "pbx:9.9"));
     }
 
     #[test]

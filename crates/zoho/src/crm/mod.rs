@@ -1,6 +1,7 @@
 //! [`ringbridge_core::crm::Crm`] for Zoho CRM, over the REST client.
 
 mod map;
+mod marker;
 
 use std::collections::HashMap;
 
@@ -14,7 +15,8 @@ use serde_json::{Map, json};
 use tokio::sync::{Mutex, OnceCell};
 use url::Url;
 
-pub use map::{crm_error, default_web_base, key_marker};
+pub use map::{crm_error, default_web_base};
+pub use marker::CallMarkerKey;
 
 use crate::rest::{
     CoqlCondition, CoqlQuery, Fields, ListOutcome, ListParams, MAX_COQL_IN_VALUES, Record,
@@ -24,10 +26,14 @@ use crate::rest::{
 /// How ringbridge uses the org.
 #[derive(Debug, Clone)]
 pub struct ZohoCrmConfig {
-    /// A custom Calls field holding ringbridge's idempotency key (e.g. `PBX_Call_ID`).
-    /// Without one the key goes into the Description as `[ringbridge:<key>]` and is
-    /// found again by start time.
+    /// A custom Calls field holding ringbridge's idempotency key (e.g. `PBX_Call_ID`),
+    /// the only place a lost answer's log is then looked for. Without one the key
+    /// goes into the Description as a keyed marker (see `marker`) and is found
+    /// again by start time and that exact marker.
     pub call_key_field: Option<String>,
+    /// The secret of the Description markers. The default is random, good for
+    /// one process only: give the one derived from the data dir's secret key.
+    pub marker_key: CallMarkerKey,
     /// `trigger` of call/record writes (`None` = all automation runs).
     pub trigger: Option<Vec<Trigger>>,
     /// Web UI base for record links; default derived from the API domain.
@@ -40,6 +46,7 @@ impl Default for ZohoCrmConfig {
     fn default() -> Self {
         Self {
             call_key_field: None,
+            marker_key: CallMarkerKey::random(),
             trigger: None,
             web_base: None,
             lead_company_placeholder: "Unknown".into(),
@@ -136,12 +143,16 @@ impl ZohoCrm {
         // calls, and a busy one pages on (still cheaper until it passes ~1,000 rows).
         let q = CoqlQuery::new(&["id", "Description", "Call_Start_Time"], "Calls", filter);
         let rows = self.rest.coql_all(&q).await.map_err(|e| crm_error(&e))?;
+        // Only the exact marker of the exact call counts; anything else
+        // (another call's text quoting a marker) is "not written".
         Ok(logs
             .iter()
             .map(|l| {
-                let marker = key_marker(&l.key);
                 rows.iter()
-                    .find(|r| r.str("Description").is_some_and(|d| d.contains(&marker)))
+                    .find(|r| {
+                        r.str("Description")
+                            .is_some_and(|d| self.cfg.marker_key.marks(d, &l.key))
+                    })
                     .and_then(|r| r.id().map(str::to_owned))
             })
             .collect())
@@ -262,9 +273,13 @@ impl Crm for ZohoCrm {
                 field: Some(f.to_owned()),
             });
         }
+        let key_at = match key_field {
+            Some(f) => map::CallKeyAt::Field(f),
+            None => map::CallKeyAt::Description(&self.cfg.marker_key),
+        };
         let mut calls = Vec::with_capacity(logs.len());
         for l in logs {
-            let mut c = map::to_call_record(l, tz, key_field)?;
+            let mut c = map::to_call_record(l, tz, &meta, key_at)?;
             c.retain_known(&meta);
             calls.push(c);
         }
@@ -337,6 +352,8 @@ impl Crm for ZohoCrm {
         if let Some(o) = &n.owner_id {
             m.insert("Owner".into(), json!({ "id": o }));
         }
+        // Names may come from a caller or an agent: one clean line that fits.
+        map::fit_text_fields(&mut m, &self.fields(n.module.as_str()).await?);
         let out = self
             .rest
             .insert_records(n.module.as_str(), &[Record(m)], self.cfg.trigger.as_deref())

@@ -15,7 +15,7 @@ use crate::error::OAuthError;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Builds `GET {accounts}/oauth/v2/auth?...` (Zoho API reference §1.2).
+/// Builds `GET {accounts}/oauth/v2/auth?...` (docs/zoho-api.md §1.2).
 ///
 /// `access_type=offline` is what makes Zoho issue a refresh token; `prompt=consent`
 /// makes it issue one again when an org re-authorizes.

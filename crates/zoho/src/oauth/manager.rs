@@ -2,17 +2,38 @@
 //!
 //! Zoho allows at most 10 access tokens per refresh token per 10 minutes, so the
 //! token is refreshed a few minutes before expiry under a lock: concurrent callers
-//! wait for that one refresh instead of each starting their own.
+//! wait for that one refresh instead of each starting their own. A
+//! [`TokenCache`] keeps the token beyond one manager (a restart, another
+//! node): a manager asks it before minting, and tells it what it minted.
+//! When the token endpoint throttles anyway, the manager asks it nothing
+//! more until the lockout is over ([`ConnectionState::Throttled`]).
 
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{Mutex, watch};
 use url::Url;
 
 use super::{OAuthClient, TokenSet};
-use crate::error::{Result, ZohoError};
+use crate::error::{OAuthError, Result, ZohoError};
+
+/// How long the token endpoint is left alone after it throttled: Zoho
+/// counts token requests per 10 minutes.
+pub const THROTTLE_LOCKOUT: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Where a grant's access token outlives one manager (a restart, another
+/// node). Implementations keep it as secret as the refresh token.
+#[async_trait::async_trait]
+pub trait TokenCache: Send + Sync + std::fmt::Debug {
+    /// The last access token minted for this grant, and when it expires.
+    async fn load(&self) -> Option<(SecretString, DateTime<Utc>)>;
+    /// Remembers a token just minted.
+    async fn store(&self, access_token: &SecretString, expires_at: DateTime<Utc>);
+}
 
 /// Whether a connection can call Zoho, observable through [`TokenManager::subscribe`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +42,9 @@ pub enum ConnectionState {
     Connected,
     /// The refresh token was revoked or rejected: an admin must authorize again.
     ReconnectNeeded { reason: String },
+    /// The token endpoint refused to mint more tokens; no token is asked
+    /// for before `until` (a still-valid access token keeps working).
+    Throttled { until: DateTime<Utc> },
 }
 
 type RefreshHook = Box<dyn Fn(&TokenSet) + Send + Sync>;
@@ -34,6 +58,7 @@ pub struct TokenManager {
     margin: chrono::Duration,
     refreshes: AtomicU64,
     on_refresh: Option<RefreshHook>,
+    cache: Option<Arc<dyn TokenCache>>,
 }
 
 impl std::fmt::Debug for TokenManager {
@@ -58,7 +83,15 @@ impl TokenManager {
             margin: chrono::Duration::minutes(5),
             refreshes: AtomicU64::new(0),
             on_refresh: None,
+            cache: None,
         }
+    }
+
+    /// Shares access tokens through `cache`: one is minted only when the
+    /// cache has none fresh either.
+    pub fn with_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// How long before expiry the token is renewed (default 5 minutes).
@@ -107,6 +140,9 @@ impl TokenManager {
         if let Some(t) = self.fresh_token()? {
             return Ok(t);
         }
+        if let Some(t) = self.cached_token(None).await {
+            return Ok(t);
+        }
         self.refresh_locked().await
     }
 
@@ -122,6 +158,9 @@ impl TokenManager {
             {
                 return Ok(t.access_token.clone());
             }
+        }
+        if let Some(t) = self.cached_token(Some(rejected)).await {
+            return Ok(t);
         }
         self.refresh_locked().await
     }
@@ -154,15 +193,61 @@ impl TokenManager {
 
     fn ensure_connected(&self) -> Result<()> {
         match &*self.state.borrow() {
-            ConnectionState::Connected => Ok(()),
+            ConnectionState::Connected | ConnectionState::Throttled { .. } => Ok(()),
             ConnectionState::ReconnectNeeded { reason } => Err(ZohoError::ReconnectNeeded {
                 reason: reason.clone(),
             }),
         }
     }
 
+    /// A fresh token from the cache other than `rejected`, installed here.
+    /// Caller holds `refresh_lock`.
+    async fn cached_token(&self, rejected: Option<&SecretString>) -> Option<SecretString> {
+        let (token, expires_at) = self.cache.as_ref()?.load().await?;
+        let now = self.oauth.clock().now();
+        let usable = !token.expose_secret().is_empty()
+            && now + self.margin < expires_at
+            && rejected.is_none_or(|r| r.expose_secret() != token.expose_secret());
+        if !usable {
+            return None;
+        }
+        let mut t = self.tokens.write().unwrap_or_else(|p| p.into_inner());
+        t.access_token = token.clone();
+        t.expires_at = expires_at;
+        Some(token)
+    }
+
     /// Caller holds `refresh_lock`.
     async fn refresh_locked(&self) -> Result<SecretString> {
+        if let ConnectionState::Throttled { until } = *self.state.borrow()
+            && self.oauth.clock().now() < until
+        {
+            return Err(OAuthError::Throttled(format!("until {until}")).into());
+        }
+        let result = self.mint().await;
+        match &result {
+            Ok(_) => {
+                self.state.send_if_modified(|s| {
+                    let was_throttled = matches!(s, ConnectionState::Throttled { .. });
+                    if was_throttled {
+                        *s = ConnectionState::Connected;
+                    }
+                    was_throttled
+                });
+            }
+            Err(ZohoError::OAuth(OAuthError::Throttled(_))) => {
+                let until = self.oauth.clock().now() + THROTTLE_LOCKOUT;
+                tracing::warn!(%until, "Zoho's token endpoint throttled ringbridge");
+                self.state
+                    .send_replace(ConnectionState::Throttled { until });
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// Asks the token endpoint for a new access token. Caller holds `refresh_lock`.
+    async fn mint(&self) -> Result<SecretString> {
         let (server, refresh) = {
             let t = self.read();
             (t.accounts_server.clone(), t.refresh_token.clone())
@@ -186,6 +271,11 @@ impl TokenManager {
                 };
                 if let Some(hook) = &self.on_refresh {
                     hook(&snapshot);
+                }
+                if let Some(cache) = &self.cache {
+                    cache
+                        .store(&snapshot.access_token, snapshot.expires_at)
+                        .await;
                 }
                 Ok(resp.access_token)
             }

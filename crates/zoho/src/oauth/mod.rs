@@ -12,14 +12,14 @@ use serde_json::Value;
 use url::Url;
 
 pub use flow::{AuthorizationRedirect, StateSigner, authorization_url, parse_redirect};
-pub use manager::{ConnectionState, TokenManager};
+pub use manager::{ConnectionState, THROTTLE_LOCKOUT, TokenCache, TokenManager};
 pub use token::{TokenResponse, TokenSet};
 
 use crate::clock::{Clock, SystemClock};
 use crate::dc::{DcTable, endpoint};
 use crate::error::{Result, ZohoError};
 
-/// Scopes ringbridge asks for (Zoho API reference §1.4, PhoneBridge §1).
+/// Scopes ringbridge asks for (docs/zoho-api.md §1.4, docs/zoho-phonebridge.md §1).
 pub const DEFAULT_SCOPES: &[&str] = &[
     "ZohoCRM.modules.calls.ALL",
     "ZohoCRM.modules.contacts.ALL",

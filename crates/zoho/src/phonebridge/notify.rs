@@ -1,4 +1,4 @@
-//! `callnotify` and `clicktodialerror` payloads (PhoneBridge reference §4, §6).
+//! `callnotify` and `clicktodialerror` payloads (docs/zoho-phonebridge.md §4, §6).
 
 use chrono::{DateTime, Utc};
 use url::Url;

@@ -1,4 +1,4 @@
-//! Typed Calls records (Zoho API reference §5) and call logging with the
+//! Typed Calls records (docs/zoho-api.md §5) and call logging with the
 //! "Missed without duration → retry with 00:00" fallback.
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -1,4 +1,4 @@
-//! Client-side concurrency limits per org (Zoho API reference §2.2).
+//! Client-side concurrency limits per org (docs/zoho-api.md §2.2).
 //!
 //! Zoho counts simultaneous in-flight calls per org and app: 5 on Free up to 25 on
 //! Ultimate, and a sub-limit of 10 for "heavy" calls (COQL, search, big writes,

@@ -1,6 +1,6 @@
 //! Request and API-credit counters, readable by callers (e.g. for `/metrics`).
 //!
-//! Credits follow the documented costs (Zoho API reference §2.2). Zoho does not say
+//! Credits follow the documented costs (docs/zoho-api.md §2.2). Zoho does not say
 //! whether rejected calls are charged; we count every answered call except 429s,
 //! so the numbers are an upper-bound estimate.
 

@@ -4,7 +4,7 @@ use chrono::DateTime;
 use ringbridge_core::crm::{
     CallLog, CallLogType, Crm, CrmError, CrmModule, CrmRecordRef, NewRecord,
 };
-use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
+use ringbridge_zoho::crm::{CallMarkerKey, ZohoCrm, ZohoCrmConfig};
 use serde_json::json;
 
 use crate::fake::{self, Fake};
@@ -102,7 +102,12 @@ async fn find_by_phone_uses_standard_and_custom_phone_fields() {
 async fn logs_calls_with_key_marker_and_finds_them_again() {
     let z = Fake::start().await;
     let (conn, _) = fake::connect(&z).await;
-    let crm = ZohoCrm::new(conn.rest(), ZohoCrmConfig::default());
+    let key = CallMarkerKey::new([3; 32]);
+    let cfg = ZohoCrmConfig {
+        marker_key: key.clone(),
+        ..Default::default()
+    };
+    let crm = ZohoCrm::new(conn.rest(), cfg);
     z.script("GET", "/crm/v8/org", 200, ORG);
     z.script("GET", "/crm/v8/settings/fields", 200, calls_fields(""));
     z.script("POST", "/crm/v8/Calls", 201, json!({"data":[{"code":"SUCCESS","status":"success","message":"record added","details":{"id":"c1"}}]}).to_string());
@@ -125,13 +130,22 @@ async fn logs_calls_with_key_marker_and_finds_them_again() {
         rec["Description"]
             .as_str()
             .expect("desc")
-            .ends_with("[ringbridge:pbx-1741611912.42]")
+            .ends_with(&format!("\n{}", key.marker("pbx-1741611912.42")))
     );
 
+    // Another call whose text quotes both markers (the keyed one could only
+    // have been copied from the CRM) is not this call's log; the log an
+    // earlier version wrote, with its unkeyed marker as the last line, is.
+    let quoted = format!(
+        "Missed call from {} [ringbridge:never-sent]\n{}",
+        key.marker("pbx-1741611912.42"),
+        key.marker("pbx-1741611912.43")
+    );
     z.script("POST", "/crm/v8/coql", 200, json!({"data":[
         {"id":"c0","Description":"other call","Call_Start_Time":"2025-03-10T14:05:12+01:00"},
+        {"id":"c9","Description":quoted,"Call_Start_Time":"2025-03-10T14:05:12+01:00"},
         {"id":"c1","Description":"Answered by ext 201\n[ringbridge:pbx-1741611912.42]","Call_Start_Time":"2025-03-10T14:05:12+01:00"}],
-        "info":{"count":2,"more_records":false}}).to_string());
+        "info":{"count":3,"more_records":false}}).to_string());
     let found = crm
         .find_logged_calls(&[log("pbx-1741611912.42"), log("never-sent")])
         .await

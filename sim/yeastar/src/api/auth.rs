@@ -1,4 +1,4 @@
-//! `get_token`, `refresh_token`, `del_token` (§2).
+//! `get_token`, `refresh_token`, `del_token` (docs/yeastar-api.md §2).
 
 use serde::Deserialize;
 

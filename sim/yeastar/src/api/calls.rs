@@ -1,5 +1,5 @@
-//! Call control (§7): `call/dial`, `call/hangup`, `call/transfer`, `call/query`, plus the idle
-//! queue status.
+//! Call control (docs/yeastar-api.md §7): `call/dial`, `call/hangup`, `call/transfer`,
+//! `call/query`, plus the idle queue status.
 
 use std::collections::HashMap;
 
@@ -59,21 +59,16 @@ pub fn dial(ctx: &Ctx) -> ApiResult {
     if !dialable(&body.caller) || !dialable(&body.callee) {
         return Err(ApiError::ParameterError);
     }
-    let (to, permission_known) = {
+    // An unknown `dial_permission` is a permission problem like any other: the request
+    // succeeds and a 30015 follows (docs/yeastar-api.md §7).
+    let to = {
         let st = ctx.shared.lock();
         // Only extension callers are simulated (IVR / group / queue callers are not).
         if st.extension(&body.caller).is_none() {
-            return Err(ApiError::ParameterError);
+            return Err(ApiError::invalid_param("caller", "EXTENSION", &body.caller));
         }
-        let known = body
-            .dial_permission
-            .as_deref()
-            .is_none_or(|p| st.extension(p).is_some());
-        (Party::classify(&st, &body.callee), known)
+        Party::classify(&st, &body.callee)
     };
-    if !permission_known {
-        return Err(ApiError::ParameterError);
-    }
     let spec = CallSpec {
         id: "dial".into(),
         from: PartySpec::Extension {

@@ -1,5 +1,5 @@
 //! `cdr/list`, `cdr/search` (v1.0, legacy or reworked rows) and their v2.0 one-row-per-call
-//! variants (§8).
+//! variants (docs/yeastar-api.md §8).
 
 use serde_json::Value;
 
@@ -70,8 +70,13 @@ fn time_bounds(ctx: &Ctx, begin: &str, end: &str) -> Result<(Option<i64>, Option
     let parse = |k: &str| {
         ctx.q(k)
             .map(|v| {
-                parse_search_time(v, s.utc_offset_secs, s.display_format)
-                    .ok_or(ApiError::ParameterError)
+                parse_search_time(
+                    v,
+                    s.utc_offset_secs,
+                    s.display_format,
+                    s.search_accepts_epoch,
+                )
+                .ok_or_else(|| ApiError::invalid_param(k, "DATETIME", v))
             })
             .transpose()
     };
@@ -145,7 +150,8 @@ pub fn list(ctx: &Ctx) -> ApiResult {
     Ok(paging.reply(v1_rows(ctx)?, sort_key))
 }
 
-/// `GET cdr/search`: `start_time` / `end_time` as epoch seconds or display format.
+/// `GET cdr/search`: `start_time` / `end_time` in the display format (or epoch seconds when
+/// the simulated firmware takes them).
 pub fn search(ctx: &Ctx) -> ApiResult {
     let paging = ctx.paging(SORTABLE)?;
     let rows = filter(ctx, v1_rows(ctx)?, "start_time", "end_time")?;
@@ -168,7 +174,7 @@ pub fn list_v2(ctx: &Ctx) -> ApiResult {
     Ok(paging.reply(v2_rows(ctx), sort_key))
 }
 
-/// `GET /openapi/v2.0/cdr/search`: `time_begin` / `time_end` (display format or epoch).
+/// `GET /openapi/v2.0/cdr/search`: `time_begin` / `time_end` (display format).
 pub fn search_v2(ctx: &Ctx) -> ApiResult {
     let paging = ctx.paging(&["id", "time"])?;
     let rows = filter(ctx, v2_rows(ctx), "time_begin", "time_end")?;

@@ -1,4 +1,4 @@
-//! `company_contact/list|search|get|create|update|delete` (§10).
+//! `company_contact/list|search|get|create|update|delete` (docs/yeastar-api.md §10).
 
 use serde_json::Value;
 

@@ -1,7 +1,8 @@
-//! Per-channel call control (§7): `call/hold`, `call/unhold`, `call/mute`, `call/unmute`,
-//! `call/accept_inbound`, `call/refuse_inbound`. Each takes `{"channel_id": …}` (vendor pages)
-//! and answers `errcode`, `errmsg`, `call_id`; an unknown channel is `70130` as for
-//! `call/hangup` (unconfirmed for these endpoints), a channel in the wrong state `70132`.
+//! Per-channel call control (docs/yeastar-api.md §7): `call/hold`, `call/unhold`,
+//! `call/mute`, `call/unmute`, `call/accept_inbound`, `call/refuse_inbound`. Each takes
+//! `{"channel_id": …}` (vendor pages) and answers `errcode`, `errmsg`, `call_id`; an unknown
+//! channel is `70130` as for `call/hangup` (unconfirmed for these endpoints), a channel in the
+//! wrong state `70132`.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! `extension/list|search|get|query|update` (§11).
+//! `extension/list|search|get|query|update` (docs/yeastar-api.md §11).
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};

@@ -41,7 +41,12 @@ pub struct Ctx {
 impl Ctx {
     /// The JSON body as `T`; a missing, malformed or wrongly typed body is `40002`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.body).map_err(|_| ApiError::ParameterError)
+        serde_json::from_slice(&self.body).map_err(|e| {
+            // serde names the field in backticks ("missing field `username`").
+            let text = e.to_string();
+            let field = text.split('`').nth(1).unwrap_or("body");
+            ApiError::invalid_param(field, "FORMAT", "")
+        })
     }
 
     /// A query parameter (empty counts as absent).
@@ -55,31 +60,40 @@ impl Ctx {
     /// A numeric query parameter; non-numeric is `40002`.
     pub fn q_u64(&self, key: &str) -> Result<Option<u64>, ApiError> {
         self.q(key)
-            .map(|v| v.trim().parse().map_err(|_| ApiError::ParameterError))
+            .map(|v| {
+                v.trim()
+                    .parse()
+                    .map_err(|_| ApiError::invalid_param(key, "NUMBER", v))
+            })
             .transpose()
     }
 
     /// A required numeric query parameter.
     pub fn q_id(&self, key: &str) -> Result<u64, ApiError> {
-        self.q_u64(key)?.ok_or(ApiError::ParameterError)
+        self.q_u64(key)?
+            .ok_or_else(|| ApiError::invalid_param(key, "REQUIRED", ""))
     }
 
     /// Paging and sorting parameters, validated against the endpoint's `sort_by` fields.
     pub fn paging(&self, sortable: &[&str]) -> Result<Paging, ApiError> {
         let page = self.q_u64("page")?.unwrap_or(1);
         let page_size = self.q_u64("page_size")?.unwrap_or(MAX_PAGE_SIZE);
-        if page == 0 || page_size == 0 || page_size > MAX_PAGE_SIZE {
-            return Err(ApiError::ParameterError);
+        if page == 0 {
+            return Err(ApiError::invalid_param("page", "RANGE", "0"));
+        }
+        if page_size == 0 || page_size > MAX_PAGE_SIZE {
+            let value = page_size.to_string();
+            return Err(ApiError::invalid_param("page_size", "RANGE", &value));
         }
         let sort_by = match self.q("sort_by") {
             Some(s) if sortable.contains(&s) => Some(s.to_owned()),
-            Some(_) => return Err(ApiError::ParameterError),
+            Some(s) => return Err(ApiError::invalid_param("sort_by", "ENUM", s)),
             None => None,
         };
         let desc = match self.q("order_by") {
             None | Some("asc") => false,
             Some("desc") => true,
-            Some(_) => return Err(ApiError::ParameterError),
+            Some(s) => return Err(ApiError::invalid_param("order_by", "ENUM", s)),
         };
         Ok(Paging {
             page,
@@ -90,7 +104,7 @@ impl Ctx {
     }
 }
 
-/// Largest and default `page_size` (§1).
+/// Largest and default `page_size` (docs/yeastar-api.md §1).
 pub const MAX_PAGE_SIZE: u64 = 10_000;
 
 /// Validated paging request.

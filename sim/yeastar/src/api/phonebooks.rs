@@ -1,4 +1,4 @@
-//! `phonebook/list|search|get|create|update|delete` (§10).
+//! `phonebook/list|search|get|create|update|delete` (docs/yeastar-api.md §10).
 
 use serde::Deserialize;
 use serde_json::Value;

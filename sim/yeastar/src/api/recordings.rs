@@ -1,4 +1,5 @@
-//! `recording/list`, `recording/search`, `recording/get`, `recording/download` (§9).
+//! `recording/list`, `recording/search`, `recording/get`, `recording/download`
+//! (docs/yeastar-api.md §9).
 
 use std::sync::atomic::Ordering;
 
@@ -135,7 +136,12 @@ pub fn download(ctx: &Ctx) -> ApiResult {
         .take(8)
         .map(char::from)
         .collect();
-    let url = format!("/api/download/Recording-{stem}-download-{now}-{rand}.{ext}");
+    let route = if ctx.shared.settings.attachment_download_links {
+        "downloadattachment"
+    } else {
+        "download"
+    };
+    let url = format!("/api/{route}/Recording-{stem}-download-{now}-{rand}.{ext}");
     let file_name = rec.file.clone();
     let link = DownloadLink {
         recording_id: rec.id,

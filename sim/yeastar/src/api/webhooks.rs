@@ -1,4 +1,4 @@
-//! `webhook/query`, `webhook/update`, `webhook/test` (§4.2).
+//! `webhook/query`, `webhook/update`, `webhook/test` (docs/yeastar-api.md §4.2).
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! JSON shapes of CDR rows. Absent numeric fields stay absent (§8).
+//! JSON shapes of CDR rows. Absent numeric fields stay absent (docs/yeastar-api.md §8).
 
 use serde_json::{Map, Value, json};
 
@@ -185,7 +185,7 @@ pub fn v2_row(rec: &CallRecord, ctx: RowContext) -> Value {
     Value::Object(m)
 }
 
-/// The 30012 `msg` for a finished call (§6.2).
+/// The 30012 `msg` for a finished call (docs/yeastar-api.md §6.2).
 pub fn new_cdr_msg(rec: &CallRecord, utc_offset: i32) -> Value {
     let call_to = rec
         .answering_leg()

@@ -5,14 +5,18 @@ use serde_json::{Value, json};
 use super::{ContactBook, Phonebook};
 use crate::codes::ApiError;
 
+fn duplicate_name() -> ApiError {
+    ApiError::duplicate("the phonebook name already exists", &["name"])
+}
+
 impl ContactBook {
     /// `phonebook/create`.
     pub fn create_book(&mut self, name: &str, sel_all: bool, add: &[u64]) -> Result<u64, ApiError> {
         if name.trim().is_empty() || name.chars().count() > 127 {
-            return Err(ApiError::ParameterError);
+            return Err(ApiError::invalid_param("name", "LENGTH", name));
         }
         if self.books.values().any(|b| b.name == name) {
-            return Err(ApiError::DuplicateKey);
+            return Err(duplicate_name());
         }
         if !add.iter().all(|id| self.contacts.contains_key(id)) {
             return Err(ApiError::ContactNotExisted);
@@ -48,10 +52,10 @@ impl ContactBook {
         }
         if let Some(n) = name {
             if n.trim().is_empty() {
-                return Err(ApiError::ParameterError);
+                return Err(ApiError::invalid_param("name", "LENGTH", n));
             }
             if self.books.values().any(|b| b.name == n && b.id != id) {
-                return Err(ApiError::DuplicateKey);
+                return Err(duplicate_name());
             }
         }
         if !add.iter().chain(del).all(|c| self.contacts.contains_key(c)) {

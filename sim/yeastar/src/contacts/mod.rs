@@ -1,4 +1,4 @@
-//! Company contacts and phonebooks (§10): write shape in, flat read shape out.
+//! Company contacts and phonebooks (docs/yeastar-api.md §10): write shape in, flat read shape out.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,6 +10,9 @@ use crate::config::NameFormat;
 use crate::sample::Company;
 
 mod books;
+mod unique;
+
+use unique::Candidate;
 
 /// `num_type` (write) → read field name.
 pub const NUM_TYPES: &[(&str, &str)] = &[
@@ -121,8 +124,9 @@ fn valid_number(n: &str) -> bool {
 }
 
 fn check_numbers(list: &[NumberInput]) -> Result<Vec<(String, String)>, ApiError> {
+    let refused = |value: &str| ApiError::invalid_param("number_list", "INVALID", value);
     if list.is_empty() {
-        return Err(ApiError::ParameterError);
+        return Err(refused(""));
     }
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(list.len());
@@ -131,7 +135,7 @@ fn check_numbers(list: &[NumberInput]) -> Result<Vec<(String, String)>, ApiError
             || !valid_number(&n.number)
             || !seen.insert(n.num_type.as_str())
         {
-            return Err(ApiError::ParameterError);
+            return Err(refused(&n.number));
         }
         out.push((n.num_type.clone(), n.number.clone()));
     }
@@ -140,7 +144,7 @@ fn check_numbers(list: &[NumberInput]) -> Result<Vec<(String, String)>, ApiError
 
 fn check_first_name(name: &str) -> Result<(), ApiError> {
     if name.trim().is_empty() || name.chars().count() > 255 {
-        return Err(ApiError::ParameterError);
+        return Err(ApiError::invalid_param("first_name", "LENGTH", name));
     }
     Ok(())
 }
@@ -160,6 +164,8 @@ pub struct ContactBook {
     pub name_format: NameFormat,
     /// Refuse deleting contacts still in a specific phonebook.
     pub strict_delete: bool,
+    /// Refuse two contacts of one phonebook sharing a number or e-mail (`40003`).
+    pub unique_in_phonebook: bool,
 }
 
 impl ContactBook {
@@ -174,6 +180,7 @@ impl ContactBook {
             max_books: usize::MAX,
             name_format,
             strict_delete: true,
+            unique_in_phonebook: false,
         };
         let mut ids = Vec::new();
         for c in &company.contacts {
@@ -268,16 +275,24 @@ impl ContactBook {
 
     /// `company_contact/create`.
     pub fn create_contact(&mut self, input: ContactInput) -> Result<u64, ApiError> {
-        let first_name = input.first_name.ok_or(ApiError::ParameterError)?;
+        let first_name = input
+            .first_name
+            .ok_or_else(|| ApiError::invalid_param("first_name", "REQUIRED", ""))?;
         check_first_name(&first_name)?;
         let numbers = check_numbers(
             input
                 .number_list
                 .as_deref()
-                .ok_or(ApiError::ParameterError)?,
+                .ok_or_else(|| ApiError::invalid_param("number_list", "REQUIRED", ""))?,
         )?;
         let books = input.phonebook_id_list.unwrap_or_default();
         self.check_books(&books)?;
+        self.check_unique(&Candidate {
+            id: None,
+            books: &books,
+            numbers: &numbers,
+            email: input.email.as_deref().unwrap_or_default(),
+        })?;
         if self.contacts.len() >= self.max_contacts {
             return Err(ApiError::MaxLimitation);
         }
@@ -307,7 +322,9 @@ impl ContactBook {
     /// `company_contact/update`: given fields replace stored ones; `number_list` replaces all
     /// numbers and `phonebook_id_list` the specific-book membership (both unconfirmed).
     pub fn update_contact(&mut self, input: ContactInput) -> Result<(), ApiError> {
-        let id = input.id.ok_or(ApiError::ParameterError)?;
+        let id = input
+            .id
+            .ok_or_else(|| ApiError::invalid_param("id", "REQUIRED", ""))?;
         if !self.contacts.contains_key(&id) {
             return Err(ApiError::ContactNotExisted);
         }
@@ -322,6 +339,17 @@ impl ContactBook {
         if let Some(books) = &input.phonebook_id_list {
             self.check_books(books)?;
         }
+        let current = &self.contacts[&id];
+        let books = input
+            .phonebook_id_list
+            .clone()
+            .unwrap_or_else(|| self.specific_books_of(id));
+        self.check_unique(&Candidate {
+            id: Some(id),
+            books: &books,
+            numbers: numbers.as_deref().unwrap_or(&current.numbers),
+            email: input.email.as_deref().unwrap_or(&current.email),
+        })?;
         let c = self
             .contacts
             .get_mut(&id)

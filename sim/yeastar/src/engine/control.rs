@@ -1,6 +1,6 @@
-//! Per-channel call control from the API (§7): `call/hold`, `call/unhold`, `call/mute`,
-//! `call/unmute`, and the inbound-call invitation (30016) that `call/accept_inbound` /
-//! `call/refuse_inbound` decide.
+//! Per-channel call control from the API (docs/yeastar-api.md §7): `call/hold`, `call/unhold`,
+//! `call/mute`, `call/unmute`, and the inbound-call invitation (30016) that
+//! `call/accept_inbound` / `call/refuse_inbound` decide.
 //!
 //! Hold shows in the 30011 frames (`HOLD`, then back to the previous status), as the vendor
 //! describes. Mute has no member status, so it shows in no event; the simulator keeps the

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-/// `member_status` values (§6.1).
+/// `member_status` values (docs/yeastar-api.md §6.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MemberStatus {
     /// Caller hearing ringback.
@@ -157,7 +157,7 @@ impl Member {
         self.status != MemberStatus::Bye
     }
 
-    /// The externally tagged wire shape (§6.1).
+    /// The externally tagged wire shape (docs/yeastar-api.md §6.1).
     pub fn to_json(&self) -> Value {
         let status = self.status.as_str();
         match &self.kind {

@@ -6,7 +6,7 @@ use super::model::{Disposition, Leg, LegKind, MemberKind, MemberStatus, Role};
 use super::{Engine, EngineError};
 use crate::events::{Event, ids};
 
-/// The vendor's permission-failure reason (§6.3).
+/// The vendor's permission-failure reason (docs/yeastar-api.md §6.3).
 pub const NO_PERMISSION: &str = "NO Dial Permission";
 
 impl Engine<'_> {
@@ -33,6 +33,14 @@ impl Engine<'_> {
         let call = self.call(call_id)?.clone();
         if call.members.len() != 1 {
             return Err(EngineError::BadState("already ringing".into()));
+        }
+        // Rights borrowed from an extension that does not exist are no rights at all.
+        let unknown_permission = call
+            .permission_ext
+            .as_ref()
+            .is_some_and(|p| self.st.extension(p).is_none());
+        if unknown_permission {
+            return self.fail(call_id, NO_PERMISSION, false);
         }
         if call.to_kind == LegKind::External {
             let perm = call

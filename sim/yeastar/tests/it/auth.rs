@@ -96,11 +96,19 @@ async fn bad_bodies_and_wrong_credentials() {
     let sim = sim().await;
     let base = sim.base_url();
     let r = raw_post(&base, "get_token", &json!({"user": "x"})).await;
-    assert_eq!(r, json!({"errcode": 40002, "errmsg": "PARAMETER ERROR"}));
+    assert_eq!(r["errcode"], 40002);
+    assert_eq!(r["errmsg"], "PARAMETER ERROR");
+    assert_eq!(r["invalid_param_list"][0]["field"], "username", "{r}");
     let r = raw_post(&base, "get_token", &json!({"username": 5, "password": "x"})).await;
     assert_eq!(r["errcode"], 40002);
+    // The vendor's example: -1 FAILURE naming the refused field, never echoing it.
     let r = login_body(&sim, sim.client_id(), "wrong").await;
-    assert_eq!(r, json!({"errcode": 10005, "errmsg": "ACCESS DENIED"}));
+    assert_eq!(r["errcode"], -1);
+    assert_eq!(r["errmsg"], "FAILURE");
+    assert_eq!(r["invalid_param_list"][0]["field"], "password");
+    assert!(!r.to_string().contains("wrong"), "{r}");
+    let r = login_body(&sim, "someone-else", sim.client_secret()).await;
+    assert_eq!(r["invalid_param_list"][0]["field"], "username");
     let r = raw_post(&base, "refresh_token", &json!({})).await;
     assert_eq!(r["errcode"], 40002);
 }
@@ -200,7 +208,7 @@ async fn five_failed_logins_block_the_ip_until_cleared() {
     let api = login(&sim).await;
     for i in 0..5 {
         let r = login_body(&sim, sim.client_id(), "bad").await;
-        assert_eq!(r["errcode"], 10005, "attempt {i}");
+        assert_eq!(r["errcode"], -1, "attempt {i}");
     }
     let r = login_body(&sim, sim.client_id(), sim.client_secret()).await;
     assert_eq!(r, json!({"errcode": 70004, "errmsg": "ACCOUNT IP BLOCKED"}));

@@ -147,6 +147,27 @@ async fn missing_outbound_permission_succeeds_then_fails_with_30015() {
 }
 
 #[tokio::test]
+async fn an_unknown_dial_permission_succeeds_then_fails_with_30015() {
+    let sim = sim().await;
+    let api = login(&sim).await;
+    let mut socket = ws(&sim, &api.token).await;
+    subscribe(&mut socket, TOPICS).await;
+    for callee in ["5550199", "1006"] {
+        let r = api
+            .post(
+                "call/dial",
+                &json!({"caller": "1005", "callee": callee, "dial_permission": "9999"}),
+            )
+            .await;
+        assert_eq!(r["errcode"], 0, "{callee}: {r}");
+        let ev = events_until_cdrs(&mut socket, 1).await;
+        let failed = of_type(&ev, 30015);
+        assert_eq!(failed.len(), 1, "{callee}");
+        assert_eq!(failed[0]["reason"], "NO Dial Permission");
+    }
+}
+
+#[tokio::test]
 async fn dial_validates_its_body() {
     let sim = sim().await;
     let api = login(&sim).await;
@@ -155,7 +176,6 @@ async fn dial_validates_its_body() {
         json!({"caller": "9999", "callee": "5550199"}),
         json!({"caller": "1005", "callee": "5550199", "auto_answer": "maybe"}),
         json!({"caller": "1005", "callee": "55a"}),
-        json!({"caller": "1005", "callee": "5550199", "dial_permission": "9999"}),
     ] {
         assert_eq!(
             api.post("call/dial", &body).await["errcode"],

@@ -26,17 +26,10 @@ fn types(r: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn search_by_epoch_and_display_format() {
+async fn search_takes_the_display_format_and_refuses_epoch() {
     let sim = sim().await;
     three_calls(&sim).await;
     let api = login(&sim).await;
-    let (a, b) = ((T0 + 3000).to_string(), (T0 + 4000).to_string());
-    let r = api
-        .get("cdr/search", &[("start_time", &a), ("end_time", &b)])
-        .await;
-    assert_eq!(r["errcode"], 0);
-    assert_eq!(r["total_number"], 1);
-    assert_eq!(types(&r), strs(&["Internal"]));
     let r = api
         .get(
             "cdr/search",
@@ -48,20 +41,42 @@ async fn search_by_epoch_and_display_format() {
         .await;
     assert_eq!(types(&r), strs(&["Internal"]));
     let r = api
-        .get("cdr/search", &[("start_time", "01/01/2026 10:00:00")])
+        .get("cdr/search", &[("start_time", "01/01/2026 10:00:00 AM")])
         .await;
     assert_eq!(types(&r), strs(&["Internal", "Inbound"]));
     let r = api
-        .get("cdr/search", &[("end_time", "2026/01/01 09:30:00 AM")])
+        .get("cdr/search", &[("end_time", "01/01/2026 09:30:00 AM")])
         .await;
     assert_eq!(r["total_number"], 2, "queue leg + agent leg");
-    for bad in ["tomorrow", "13/13/2026 10:00:00 AM", "2026-01-01T10:00:00"] {
-        assert_eq!(
-            api.get("cdr/search", &[("start_time", bad)]).await["errcode"],
-            40002,
-            "{bad}"
-        );
+    // Epoch seconds, another date order, a 24-hour time on a 12-hour PBX, ISO 8601: refused
+    // with the parameter named.
+    let epoch = (T0 + 3000).to_string();
+    for bad in [
+        epoch.as_str(),
+        "2026/01/01 09:30:00 AM",
+        "01/01/2026 10:00:00",
+        "tomorrow",
+        "13/13/2026 10:00:00 AM",
+        "2026-01-01T10:00:00",
+    ] {
+        let r = api.get("cdr/search", &[("end_time", bad)]).await;
+        assert_eq!(r["errcode"], 40002, "{bad}");
+        assert_eq!(r["errmsg"], "PARAMETER ERROR", "{bad}");
+        assert_eq!(r["invalid_param_list"][0]["field"], "end_time", "{bad}");
     }
+}
+
+#[tokio::test]
+async fn firmware_that_takes_epoch_search_times() {
+    let sim = sim_with(|s| s.search_accepts_epoch = true).await;
+    three_calls(&sim).await;
+    let api = login(&sim).await;
+    let (a, b) = ((T0 + 3000).to_string(), (T0 + 4000).to_string());
+    let r = api
+        .get("cdr/search", &[("start_time", &a), ("end_time", &b)])
+        .await;
+    assert_eq!(r["errcode"], 0);
+    assert_eq!(types(&r), strs(&["Internal"]));
 }
 
 #[tokio::test]
@@ -173,6 +188,17 @@ async fn display_format_follows_pbx_settings() {
         .get("cdr/search", &[("start_time", "01/01/2026 15:00:00")])
         .await;
     assert_eq!(r["total_number"], 1);
+    let r = api
+        .get("cdr/search", &[("start_time", "01/01/2026 03:00:00 PM")])
+        .await;
+    assert_eq!(r["errcode"], 40002, "12-hour time on a 24-hour PBX");
+    sim.play_builtin("inbound_answered").await.expect("played");
+    let r = api.get("recording/list", &[]).await;
+    let time = r["data"][0]["time"].as_str().expect("recording time");
+    assert!(
+        time.starts_with("01/01/2026 15:") && time.len() == 19,
+        "24-hour display format: {time}"
+    );
     assert_eq!(
         sim.events()
             .iter()

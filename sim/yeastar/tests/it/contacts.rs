@@ -278,3 +278,50 @@ async fn phonebook_cap() {
         60002
     );
 }
+
+#[tokio::test]
+async fn parameter_and_duplicate_errors_name_the_field() {
+    let sim = sim_with(|s| s.unique_contacts_in_phonebook = true).await;
+    let api = login(&sim).await;
+    let book = api.post("phonebook/create", &json!({"name": "CRM"})).await;
+    let book_id = book["id"].as_u64().expect("id");
+    let again = api.post("phonebook/create", &json!({"name": "CRM"})).await;
+    assert_eq!(again["errcode"], 40003);
+    assert_eq!(again["errmsg"], "DUPLICATE KEY VALUE");
+    assert_eq!(again["duplicate_field_list"], json!(["name"]));
+    assert!(again["submsg"].as_str().is_some_and(|m| !m.is_empty()));
+
+    let mut no_numbers = lena(&[book_id]);
+    no_numbers.as_object_mut().expect("o").remove("number_list");
+    let r = api.post("company_contact/create", &no_numbers).await;
+    assert_eq!(r["errcode"], 40002);
+    assert_eq!(r["invalid_param_list"][0]["field"], "number_list");
+    let r = api
+        .get("company_contact/list", &[("page_size", "100000")])
+        .await;
+    assert_eq!(r["invalid_param_list"][0]["field"], "page_size");
+
+    // Seeded Lena is already in the sel_all book with these numbers.
+    let r = api.post("company_contact/create", &lena(&[book_id])).await;
+    assert_eq!(r["errcode"], 40003, "{r}");
+    assert_eq!(r["duplicate_field_list"], json!(["number"]));
+    // Another number, the same e-mail (any case).
+    let mut same_mail = lena(&[book_id]);
+    same_mail["number_list"] = json!([{"num_type": "mobile_number", "number": "+1 555 0100"}]);
+    same_mail["email"] = json!("LENA@nordwerk.test");
+    let r = api.post("company_contact/create", &same_mail).await;
+    assert_eq!(r["duplicate_field_list"], json!(["email"]), "{r}");
+    // Neither shared: created.
+    same_mail["email"] = json!("other@nordwerk.test");
+    let r = api.post("company_contact/create", &same_mail).await;
+    assert_eq!(r["errcode"], 0, "{r}");
+    let id = r["id"].as_u64().expect("id");
+    // An update may not take another contact's number either.
+    let r = api
+        .post(
+            "company_contact/update",
+            &json!({"id": id, "number_list": [{"num_type": "business_number", "number": "+49 30 901820"}]}),
+        )
+        .await;
+    assert_eq!(r["duplicate_field_list"], json!(["number"]), "{r}");
+}

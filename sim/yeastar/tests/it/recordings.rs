@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ringbridge_sim_yeastar::RecordingFormat;
+use ringbridge_sim_yeastar::{RecordingFormat, SimYeastar};
 use serde_json::Value;
 
 use crate::support::*;
@@ -34,13 +34,7 @@ async fn list_and_download_with_range() {
     assert_eq!(r["file"], file.as_str());
     let url = r["download_resource_url"].as_str().expect("url").to_owned();
     assert!(url.starts_with("/api/download/") && url.ends_with(".wav"));
-    let full = api
-        .http
-        .get(format!("{}{url}", sim.base_url()))
-        .query(&[("access_token", &api.token)])
-        .send()
-        .await
-        .expect("download");
+    let full = fetch(&sim, &api, &url).await;
     assert_eq!(full.status(), 200);
     assert_eq!(full.headers()["accept-ranges"], "bytes");
     let bytes = full.bytes().await.expect("body");
@@ -78,13 +72,7 @@ async fn list_and_download_with_range() {
 #[tokio::test]
 async fn download_needs_a_token_and_expires_after_30_minutes() {
     let sim = sim().await;
-    sim.play_builtin("internal").await.expect("played");
-    let api = login(&sim).await;
-    let file = sim.recordings()[0].file.clone();
-    let url = download_url(&api, &[("file", &file)]).await["download_resource_url"]
-        .as_str()
-        .expect("url")
-        .to_owned();
+    let (api, url) = internal_call_download(&sim).await;
     let no_token: Value = api
         .http
         .get(format!("{}{url}", sim.base_url()))
@@ -152,4 +140,39 @@ async fn mp3_mode_serves_one_download_at_a_time() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("download slot never freed");
+}
+
+/// Plays an internal call; a logged-in API and its recording's download URL.
+async fn internal_call_download(sim: &SimYeastar) -> (Api, String) {
+    sim.play_builtin("internal").await.expect("played");
+    let api = login(sim).await;
+    let file = sim.recordings()[0].file.clone();
+    let url = download_url(&api, &[("file", &file)]).await["download_resource_url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    (api, url)
+}
+
+/// `GET {base}{url}?access_token=`.
+async fn fetch(sim: &SimYeastar, api: &Api, url: &str) -> reqwest::Response {
+    api.http
+        .get(format!("{}{url}", sim.base_url()))
+        .query(&[("access_token", &api.token)])
+        .send()
+        .await
+        .expect("download")
+}
+
+#[tokio::test]
+async fn cloud_links_use_the_attachment_route() {
+    let sim = sim_with(|s| s.attachment_download_links = true).await;
+    let (api, url) = internal_call_download(&sim).await;
+    assert!(url.starts_with("/api/downloadattachment/"), "{url}");
+    let resp = fetch(&sim, &api, &url).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(&resp.bytes().await.expect("body")[0..4], b"RIFF");
+    // A link is served only under the route it was issued for.
+    let other = url.replace("/api/downloadattachment/", "/api/download/");
+    assert_eq!(fetch(&sim, &api, &other).await.status(), 404);
 }

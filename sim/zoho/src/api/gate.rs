@@ -128,7 +128,8 @@ pub fn classify(method: &Method, route: &str, path: &str, query: &str, body: &[u
             };
             crm(vec![Need::crm(&["settings", "modules"], op)], 1, false)
         }
-        // PhoneBridge v3: `PhoneBridge.call.log` (doc §1 scopes; per-endpoint scopes unconfirmed).
+        // PhoneBridge v3: `PhoneBridge.call.log` (docs/zoho-phonebridge.md §1 scopes; per-endpoint
+        // scopes unconfirmed).
         _ => CallClass {
             needs: vec![Need::new("PhoneBridge", &["call"], "log")],
             cost: 0,

@@ -1,5 +1,5 @@
 //! Record writes: insert, update, upsert, delete. One result per input record, in order;
-//! 201/200 when all succeed, 207 when mixed, 400 when all fail (doc §2.1, §2.3).
+//! 201/200 when all succeed, 207 when mixed, 400 when all fail (docs/zoho-api.md §2.1, §2.3).
 
 use std::sync::Arc;
 
@@ -191,7 +191,7 @@ pub async fn upsert(
 ) -> Result<Response, ApiError> {
     let module = module_of(&module)?;
     if module == Module::Calls {
-        // Calls cannot be upserted (doc §3.2); the exact error is unconfirmed.
+        // Calls cannot be upserted (docs/zoho-api.md §3.2); the exact error is unconfirmed.
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "NOT_SUPPORTED",

@@ -1,5 +1,5 @@
 //! COQL parser. Like Zoho, one nesting level holds at most two criteria joined by `and`/`or`;
-//! more need explicit parentheses (`(A and (B and C))`, doc §4.2).
+//! more need explicit parentheses (`(A and (B and C))`, docs/zoho-api.md §4.2).
 
 use super::CoqlError;
 use super::lexer::{Tok, Token, lex};

@@ -1,5 +1,5 @@
 //! Zoho Accounts: grant codes, refresh and access tokens with Zoho's documented limits
-//! (doc §1.2, §1.3), all timed on the simulator clock.
+//! (docs/zoho-api.md §1.2, §1.3), all timed on the simulator clock.
 
 pub mod routes;
 

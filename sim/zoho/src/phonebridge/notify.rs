@@ -1,6 +1,7 @@
 //! `POST /callnotify` and `POST /clicktodialerror`. Every request is recorded with the
 //! simulator's answer; a terminal notification logs a Calls record the way Zoho is described to
-//! (doc §6) — the field mapping below is our guess where the doc says "unconfirmed".
+//! (docs/zoho-phonebridge.md §6) — the field mapping below is our guess where that page says
+//! "unconfirmed".
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -98,7 +99,8 @@ fn check(inner: &Inner, p: &HashMap<String, String>, auth: &AuthCtx) -> Result<C
         .get("zohouser")
         .cloned()
         .unwrap_or_else(|| auth.user_id.clone());
-    // Pop-ups and logging only work for users registered through /clicktodial (doc §7).
+    // Pop-ups and logging only work for users registered through /clicktodial
+    // (docs/zoho-phonebridge.md §7).
     if !inner.pb.clicktodial.contains_key(&user)
         || inner.store.user(&user).is_none_or(|u| !u.active)
     {

@@ -1,6 +1,6 @@
 //! Per-module field metadata: the table that drives validation, rendering, search, COQL and
-//! `GET /settings/fields`. Names and types follow the SDK's field list (doc §5, §6); lengths and
-//! picklist values of a default org are partly unconfirmed.
+//! `GET /settings/fields`. Names and types follow the SDK's field list (docs/zoho-api.md §5, §6);
+//! lengths and picklist values of a default org are partly unconfirmed.
 
 use super::module::Module;
 

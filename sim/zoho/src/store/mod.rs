@@ -252,7 +252,7 @@ impl Store {
 /// duration.
 /// Rules of the Calls module beyond field types. `missed_needs_duration`: an
 /// org where a Missed call without `Call_Duration` is refused as a missing
-/// mandatory field (whether Zoho does is unconfirmed, doc §3).
+/// mandatory field (whether Zoho does is unconfirmed, docs/zoho-api.md §5).
 fn check_call_rules(
     module: Module,
     rec: &Record,

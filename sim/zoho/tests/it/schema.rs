@@ -3,18 +3,29 @@
 //! `items`, `enum`, `format: date-time`; Zoho's example `pattern`s are not checked).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
 use crate::H;
 
-/// Where the stored Zoho spec lives: `ZOHO_SPEC_DIR`, else `shared/` beside the repository.
-fn spec_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("ZOHO_SPEC_DIR") {
-        return PathBuf::from(d);
+/// Zoho's v8 OpenAPI files (the `v8.0/` folder of Zoho's public `zoho/crm-oas`
+/// repository), from `$RINGBRIDGE_ZOHO_SPECS`. The repository does not carry them,
+/// so this check skips with one printed line when they are absent, except under
+/// `CI`, where they are required.
+fn spec_dir() -> Option<PathBuf> {
+    match std::env::var_os("RINGBRIDGE_ZOHO_SPECS") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("RINGBRIDGE_ZOHO_SPECS must name Zoho's OpenAPI files under CI")
+        }
+        None => {
+            eprintln!(
+                "skipping the check against Zoho's OpenAPI files: RINGBRIDGE_ZOHO_SPECS is not set (see README, Tests)"
+            );
+            None
+        }
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs/zoho-crm-v8")
 }
 
 struct Specs {
@@ -24,8 +35,7 @@ struct Specs {
 }
 
 impl Specs {
-    fn load() -> Self {
-        let dir = spec_dir();
+    fn load(dir: &Path) -> Self {
         let mut files = HashMap::new();
         for f in [
             "record.json",
@@ -36,7 +46,7 @@ impl Specs {
             "coql.json",
         ] {
             let text = std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| {
-                panic!("spec {f} in {}: {e} (set ZOHO_SPEC_DIR)", dir.display())
+                panic!("spec {f} in {}: {e} (RINGBRIDGE_ZOHO_SPECS)", dir.display())
             });
             files.insert(
                 f.to_owned(),
@@ -50,9 +60,9 @@ impl Specs {
                 ".info.next_page_token",
                 ".info.previous_page_token",
                 ".info.page_token_expiry",
-                // The doc's org example (§7) shows `trial_action: null` on a paid org.
+                // The org example (docs/zoho-api.md §7) shows `trial_action: null` on a paid org.
                 ".license_details.trial_action",
-                // Real users carry an IANA name string (doc §7 example); the spec says object.
+                // Real users carry an IANA name string (docs/zoho-api.md §7 example); the spec says object.
                 ".time_zone",
             ],
         }
@@ -165,7 +175,8 @@ impl Specs {
 
 #[tokio::test]
 async fn success_bodies_conform_to_the_spec() {
-    let specs = Specs::load();
+    let Some(dir) = spec_dir() else { return };
+    let specs = Specs::load(&dir);
     let h = H::new().await;
     let list = h
         .get("/crm/v8/Contacts?fields=Last_Name,Phone,Account_Name,Owner,Created_Time&per_page=2")

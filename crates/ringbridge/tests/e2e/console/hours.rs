@@ -6,11 +6,9 @@ use std::time::Duration;
 
 use chrono::{Datelike, TimeZone, Utc};
 use reqwest::{Client, StatusCode};
-use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
-use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use serde_json::Value;
 
-use super::{Ringbridge, csrf, eventually, read, start_connected};
+use super::{Ringbridge, csrf, demo_simulators, eventually, read, start_connected};
 
 /// The settings page's form with business hours on `days` (`hours_mon`…),
 /// all day long in UTC.
@@ -75,19 +73,8 @@ fn by_caller<'a>(calls: &'a [Value], digits: &str) -> Option<&'a Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_outside_business_hours_set_on_the_page_are_not_logged() {
-    let pbx = SimYeastar::start(SimSettings::default())
-        .await
-        .expect("PBX simulator");
+    let (pbx, zoho, refresh) = demo_simulators().await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    let zoho = SimZoho::start(SimConfig {
-        seed: ringbridge::demo::seed(),
-        ..SimConfig::default()
-    })
-    .await
-    .expect("Zoho simulator");
-    let refresh = zoho
-        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
-        .refresh_token;
     let mut rb = start_connected(&pbx, &zoho, listener, &refresh).await;
     rb.create_admin().await;
     // Agent 1005 answers the calls; her panel shows what became of them.

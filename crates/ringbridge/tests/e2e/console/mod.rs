@@ -5,6 +5,7 @@ mod failing;
 mod file_settings;
 mod hours;
 mod setup;
+mod tokens;
 
 use std::time::Duration;
 
@@ -159,6 +160,24 @@ pub(super) async fn start_connected(
         pbx.client_secret()
     );
     launch(zoho, listener, &grant, &pbx).await
+}
+
+/// The simulators with the demo's org, and a Zoho grant (refresh token)
+/// for [`start_connected`].
+pub(super) async fn demo_simulators() -> (SimYeastar, SimZoho, String) {
+    let pbx = SimYeastar::start(ringbridge_sim_yeastar::SimSettings::default())
+        .await
+        .expect("PBX simulator");
+    let zoho = SimZoho::start(ringbridge_sim_zoho::SimConfig {
+        seed: ringbridge::demo::seed(),
+        ..Default::default()
+    })
+    .await
+    .expect("Zoho simulator");
+    let refresh = zoho
+        .issue_tokens(ringbridge::world::ZOHO_SCOPES)
+        .refresh_token;
+    (pbx, zoho, refresh)
 }
 
 /// `zoho_keys` go into the `[zoho]` table, `extra_toml` after the rest.

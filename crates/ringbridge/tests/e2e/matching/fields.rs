@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::America::Los_Angeles;
+use ringbridge::serve::crm::call_marker_key;
 use ringbridge::world::World;
 use ringbridge_core::policy::CallKind;
 use ringbridge_core::template::Template;
@@ -102,7 +103,8 @@ async fn subject_description_start_time_across_dst_result_and_recording() {
         assert_eq!(
             log["Description"],
             format!(
-                "Maya Ortiz on 1005 talked 1:02 with Ana Pereira, {local}. Call {id}{{}}\n[ringbridge:pbx:{id}]"
+                "Maya Ortiz on 1005 talked 1:02 with Ana Pereira, {local}. Call {id}{{}}\n{}",
+                call_marker_key(&w.store).marker(&format!("pbx:{id}"))
             ),
             "the template, then the marker that makes the write idempotent"
         );

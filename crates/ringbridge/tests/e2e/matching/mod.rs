@@ -7,6 +7,7 @@ mod fields;
 mod modules;
 mod several;
 mod uk;
+mod unallocated;
 
 use std::time::Duration;
 

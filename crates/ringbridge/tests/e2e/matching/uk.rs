@@ -15,7 +15,7 @@ use crate::support::*;
 
 /// A GB PBX with outside-line prefix 9; unknown callers create nothing, so
 /// a failed match shows as an unlinked log instead of hiding behind a new Lead.
-fn gb_options() -> WorldOptions {
+pub(super) fn gb_options() -> WorldOptions {
     let mut options = options();
     options.plan = NumberPlan::new("GB")
         .expect("GB is a country")

@@ -186,3 +186,41 @@ async fn keypress_is_refused_clearly_and_forged_values_change_nothing() {
     assert!(w.pbx_sim.control_requests().is_empty());
     w.stop().await;
 }
+
+#[tokio::test]
+async fn an_unknown_user_and_a_wrong_value_get_the_same_answer() {
+    let mut options = pb_options();
+    options.pbx.dial.talk_secs = None;
+    let w = World::start(options).await.expect("world starts");
+    let maya = user_id(&w, "maya@corp.test");
+    let (_, zoho_id) = maya_on_a_call(&w).await;
+    let mine = auth_value(&w, &maya);
+    let answer = |r: reqwest::Response| async move {
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap())
+    };
+    let wrong_value = answer(
+        post(
+            &w,
+            "hold",
+            "not-the-value",
+            &[("rb_user", &maya), ("id", &zoho_id)],
+        )
+        .await,
+    )
+    .await;
+    let unknown_user = answer(
+        post(
+            &w,
+            "hold",
+            &mine,
+            &[("rb_user", "4000000000001"), ("id", &zoho_id)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(wrong_value.0, 401);
+    assert_eq!(unknown_user, wrong_value, "nothing tells the two apart");
+    assert!(w.pbx_sim.control_requests().is_empty());
+    w.stop().await;
+}
