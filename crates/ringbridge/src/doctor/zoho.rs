@@ -130,6 +130,9 @@ impl ZohoSide<'_> {
                     timeout: options.timeout,
                     ..ConnectionOptions::default()
                 },
+                // A token of its own, not serve's stored one: the refresh
+                // answer names the granted scopes.
+                None,
             )),
             Err(err) => {
                 report.push(Area::Zoho, "token", Status::Fail, format!("{err:#}"));

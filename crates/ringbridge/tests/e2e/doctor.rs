@@ -364,6 +364,7 @@ async fn integrate(setup: &Setup) {
         endpoints,
         setup.refresh_token.clone().into(),
         ringbridge_zoho::ConnectionOptions::default(),
+        None,
     );
     conn.phonebridge().integrate().await.expect("integrated");
     assert!(setup.zoho.phonebridge_integrated());
