@@ -130,9 +130,9 @@ impl ZohoSide<'_> {
                     timeout: options.timeout,
                     ..ConnectionOptions::default()
                 },
-                // serve's cached access token, when fresh: the doctor spends
-                // none of the token endpoint's small budget.
-                self.store,
+                // A token of its own, not serve's stored one: the refresh
+                // answer names the granted scopes.
+                None,
             )),
             Err(err) => {
                 report.push(Area::Zoho, "token", Status::Fail, format!("{err:#}"));

@@ -409,3 +409,37 @@ async fn a_recorded_call_is_needed_to_try_a_download() {
         Status::NotObservable,
     );
 }
+
+#[tokio::test]
+async fn the_binary_prints_the_report_as_json_without_secrets() {
+    let setup = Setup::rest(SimSettings::default(), SimConfig::default()).await;
+    let config = setup.config_file.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ringbridge"))
+            .env_clear()
+            .args(["doctor", "--json", "--config"])
+            .arg(&config)
+            .output()
+            .expect("runs")
+    })
+    .await
+    .expect("joined");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "no check failed: {stdout}");
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    let checks = report["checks"].as_array().expect("checks");
+    let firmware = checks
+        .iter()
+        .find(|c| c["area"] == "pbx" && c["name"] == "firmware")
+        .expect("firmware check");
+    assert_eq!(firmware["status"], "ok");
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["area"] == "assumption" && c["status"] == "confirmed")
+    );
+    for secret in setup.secrets() {
+        assert!(!stdout.contains(&secret), "a secret in the output");
+        assert!(!String::from_utf8_lossy(&output.stderr).contains(&secret));
+    }
+}
