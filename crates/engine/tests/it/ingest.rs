@@ -270,7 +270,13 @@ async fn reconciliation_queues_calls_the_stream_never_mentioned_but_not_live_one
         let source = futures_util::stream::iter(vec![ringing, EventSourceItem::Connected])
             .chain(futures_util::stream::pending());
         let task = tokio::spawn(ingest.run(source));
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        // Until the lost call is queued (a fixed wait flaked under load),
+        // then a few more reconciliation rounds that must leave "L" alone.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while queued(&store).await.is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
         task.abort();
         let keys: Vec<String> = queued(&store).await.into_iter().map(|(k, _)| k).collect();
         assert_eq!(
