@@ -11,6 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{AuditEntry, AuditSystem};
 use crate::phone::{E164, NumberPlan, dialable};
 
 /// The kinds of number a policy can block, as the phone-number metadata
@@ -128,6 +129,27 @@ impl DialRefusal {
             Self::Country { .. } => "dial_country_not_allowed",
             Self::NumberType { .. } => "dial_number_type_blocked",
         }
+    }
+
+    /// The number that was refused, in E.164.
+    pub fn number(&self) -> &E164 {
+        match self {
+            Self::DeniedPrefix { number, .. }
+            | Self::Country { number, .. }
+            | Self::NumberType { number, .. } => number,
+        }
+    }
+
+    /// The audit trail's record of the refusal: `who` asked (an account,
+    /// a Zoho user) from `extension`.
+    pub fn audit_entry(&self, who: &str, extension: &str) -> AuditEntry {
+        AuditEntry::failed(
+            AuditSystem::Pbx,
+            &format!("dial by {who}"),
+            "call",
+            &format!("dial:{extension}"),
+            format!("refused by the dial policy: {self}"),
+        )
     }
 }
 
