@@ -6,6 +6,8 @@
 //! extension, a feature code, a short service number — is always dialled as
 //! typed, never prefixed.
 
+pub mod policy;
+
 use phonenumber::Mode;
 use serde::{Deserialize, Serialize};
 

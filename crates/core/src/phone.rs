@@ -79,6 +79,9 @@ pub struct NumberPlan {
     /// How click-to-call numbers are put to the PBX.
     #[serde(default)]
     pub dialing: crate::dialing::DialRules,
+    /// Which outside numbers click-to-call may dial (toll fraud).
+    #[serde(default)]
+    pub dial_policy: crate::dialing::policy::DialPolicy,
 }
 
 impl NumberPlan {
@@ -88,6 +91,7 @@ impl NumberPlan {
             default_country: Some(default_country.to_ascii_uppercase()),
             outside_line_prefixes: Vec::new(),
             dialing: Default::default(),
+            dial_policy: Default::default(),
         })
     }
 
@@ -100,6 +104,11 @@ impl NumberPlan {
     /// `None` when it is not a phone number.
     pub fn dial_string(&self, typed: &str) -> Option<String> {
         self.dialing.dial_string(self, typed)
+    }
+
+    /// Whether click-to-call may dial `typed` (see [`crate::dialing::policy`]).
+    pub fn check_dial(&self, typed: &str) -> Result<(), crate::dialing::policy::DialRefusal> {
+        self.dial_policy.check(self, typed)
     }
 
     /// Normalises `raw` (as typed in a CRM, or as the PBX reported it) to

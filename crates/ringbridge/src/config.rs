@@ -292,6 +292,10 @@ pub struct PbxConfig {
     /// `international_prefix`), to match its outbound routes.
     #[serde(default)]
     pub dialing: ringbridge_core::dialing::DialRules,
+    /// Which outside numbers click-to-call may dial (`[pbx.dial_policy]`:
+    /// `allowed_countries`, `blocked_types`, `allow_prefixes`, `deny_prefixes`).
+    #[serde(default)]
+    pub dial_policy: ringbridge_core::dialing::policy::DialPolicy,
 }
 
 fn default_pbx_id() -> String {
@@ -334,6 +338,8 @@ impl PbxConfig {
             .collect();
         let mut plan = plan.with_outside_line_prefixes(&prefixes);
         plan.dialing = self.dialing.clone();
+        self.dial_policy.validate().context("pbx.dial_policy")?;
+        plan.dial_policy = self.dial_policy.clone();
         Ok(plan)
     }
 

@@ -31,6 +31,7 @@ impl Config {
                     .map(|p| p.outside_line_prefixes.clone())
                     .unwrap_or_default(),
                 dialing: file_pbx.map(|p| p.dialing.clone()).unwrap_or_default(),
+                dial_policy: file_pbx.map(|p| p.dial_policy.clone()).unwrap_or_default(),
             });
         }
         let file_zoho = self.zoho.as_ref();

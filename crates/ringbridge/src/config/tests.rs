@@ -246,6 +246,39 @@ fn dialing_rules_come_from_the_pbx_section() {
 }
 
 #[test]
+fn the_dial_policy_comes_from_the_pbx_section_and_is_checked() {
+    figment::Jail::expect_with(|jail| {
+        let pbx = "[pbx]\nbase_url = \"https://pbx.example.test:8088\"\nclient_id = \"id\"\n\
+                   client_secret = \"x\"\ndefault_country = \"GB\"\n";
+        jail.create_file(
+            "rb.toml",
+            &format!(
+                "{pbx}[pbx.dial_policy]\nallowed_countries = [\"GB\", \"IE\"]\n\
+                 blocked_types = [\"premium_rate\"]\ndeny_prefixes = [\"+4470\"]\n"
+            ),
+        )?;
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        let plan = config.pbx.expect("pbx").number_plan().expect("plan");
+        assert!(plan.check_dial("+353 1 234 5678").is_ok());
+        assert!(plan.check_dial("070 1234 5678").is_err());
+        assert!(plan.check_dial("0909 879 0000").is_err());
+
+        jail.create_file(
+            "rb.toml",
+            &format!("{pbx}[pbx.dial_policy]\ndeny_prefixes = [\"4470\"]\n"),
+        )?;
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        let err = config
+            .pbx
+            .expect("pbx")
+            .number_plan()
+            .expect_err("bad prefix");
+        assert!(format!("{err:#}").contains("4470"), "{err:#}");
+        Ok(())
+    });
+}
+
+#[test]
 fn http_limits_and_trusted_proxies_come_from_the_http_section() {
     figment::Jail::expect_with(|jail| {
         jail.create_file(

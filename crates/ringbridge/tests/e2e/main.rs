@@ -11,6 +11,7 @@ mod cases;
 mod console;
 mod crash;
 mod demo;
+mod dial_policy;
 mod doctor;
 mod faults;
 mod gaps;

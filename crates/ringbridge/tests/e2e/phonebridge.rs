@@ -14,6 +14,7 @@ mod calls;
 mod control;
 mod dial;
 mod dial_failure;
+mod dial_policy;
 mod linking;
 
 pub fn pb_options() -> WorldOptions {

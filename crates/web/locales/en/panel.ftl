@@ -21,6 +21,19 @@ panel-dial-label = Number to call
 panel-dial = Call
 panel-dial-started = Calling: your phone rings first; answer it and the number is dialled.
 panel-dial-failed = The call could not be placed:
+panel-dial-refused-country = { $number } is in { $country }, and calls to that country are not allowed here. Ask an administrator if you need to call it.
+panel-dial-refused-type = { $number } is a { $kind } number, and such numbers may not be dialled. Ask an administrator if you need to call it.
+panel-dial-refused-prefix = Calls to { $number } are blocked by your administrator.
+panel-number-kind-premium_rate = premium-rate
+panel-number-kind-shared_cost = shared-cost
+panel-number-kind-toll_free = toll-free
+panel-number-kind-fixed_line = landline
+panel-number-kind-mobile = mobile
+panel-number-kind-personal_number = personal
+panel-number-kind-voip = VoIP
+panel-number-kind-pager = pager
+panel-number-kind-uan = company (UAN)
+panel-number-kind-voicemail = voicemail access
 panel-call-this = Call this number
 
 ## Live calls

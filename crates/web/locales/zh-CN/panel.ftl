@@ -21,6 +21,19 @@ panel-dial-label = 拨打号码
 panel-dial = 拨打
 panel-dial-started = 正在呼叫：您的话机会先响铃，接听后将拨打该号码。
 panel-dial-failed = 无法发起呼叫：
+panel-dial-refused-country = { $number } 属于 { $country }，此处不允许拨打该国家/地区的号码。如需拨打，请联系管理员。
+panel-dial-refused-type = { $number } 是{ $kind }号码，不允许拨打此类号码。如需拨打，请联系管理员。
+panel-dial-refused-prefix = 管理员已禁止拨打 { $number }。
+panel-number-kind-premium_rate = 高额付费
+panel-number-kind-shared_cost = 分摊费用
+panel-number-kind-toll_free = 免费
+panel-number-kind-fixed_line = 固定电话
+panel-number-kind-mobile = 手机
+panel-number-kind-personal_number = 个人
+panel-number-kind-voip = VoIP
+panel-number-kind-pager = 寻呼
+panel-number-kind-uan = 企业统一
+panel-number-kind-voicemail = 语音信箱
 panel-call-this = 拨打此号码
 
 ## Live calls

@@ -3,6 +3,8 @@
 //! number. A dial that cannot start is reported to Zoho with
 //! `clicktodialerror`, whose message Zoho shows the user; so is one the PBX
 //! fails later (30015), through [`super::PhoneBridgeHooks::dial_started`].
+//! A number the dial policy (`[pbx.dial_policy]`) refuses is reported as
+//! `blocked`, audited, and never reaches the PBX.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -44,30 +46,38 @@ pub async fn click_to_dial(
     })?;
     // Authenticated through this parameter, so it is present.
     let user = click.params.get(USER_PARAM).unwrap_or_default().to_owned();
-    let fail = |extension: &str, code, message: String| DialFailure {
-        zoho_user: user.clone(),
-        extension: extension.to_owned(),
-        number: click.to_number.clone(),
-        code,
-        message,
+    // Zoho shows the user the message (`clicktodialerror`); the caller of
+    // this endpoint gets it too.
+    let refuse = async |extension: &str, code, status, api_code, message: String| {
+        hooks
+            .dial_failed(DialFailure {
+                zoho_user: user.clone(),
+                extension: extension.to_owned(),
+                number: click.to_number.clone(),
+                code,
+                message: message.clone(),
+            })
+            .await;
+        Refusal::new(status, api_code, message)
     };
     let Some(extension) = engine.users().extension_of(&user).map(str::to_owned) else {
         let message = "Your Zoho user has no extension in ringbridge.".to_owned();
-        hooks
-            .dial_failed(fail("unknown", Unattended::NotAvailable, message.clone()))
-            .await;
-        return Err(Refusal::new(StatusCode::CONFLICT, "NO_EXTENSION", message));
+        let (code, status) = (Unattended::NotAvailable, StatusCode::CONFLICT);
+        return Err(refuse("unknown", code, status, "NO_EXTENSION", message).await);
     };
+    if let Err(refused) = engine.plan.check_dial(&click.to_number) {
+        engine
+            .audit(refused.audit_entry(&format!("zoho user {user}"), &extension))
+            .await;
+        tracing::warn!(%extension, reason = %refused, "PhoneBridge click-to-dial refused by the dial policy");
+        let message = format!("The call was not placed: {refused}.");
+        let (code, status) = (Unattended::Blocked, StatusCode::FORBIDDEN);
+        return Err(refuse(&extension, code, status, "DIAL_NOT_ALLOWED", message).await);
+    }
     let Some(number) = engine.plan.dial_string(&click.to_number) else {
         let message = format!("{} is not a phone number.", click.to_number);
-        hooks
-            .dial_failed(fail(&extension, Unattended::Invalid, message.clone()))
-            .await;
-        return Err(Refusal::new(
-            StatusCode::BAD_REQUEST,
-            "INVALID_NUMBER",
-            message,
-        ));
+        let (code, status) = (Unattended::Invalid, StatusCode::BAD_REQUEST);
+        return Err(refuse(&extension, code, status, "INVALID_NUMBER", message).await);
     };
     match engine.pbx.dial(&extension, &number).await {
         Ok(call_id) => {
@@ -83,14 +93,8 @@ pub async fn click_to_dial(
         Err(err) => {
             tracing::warn!(%extension, error = %err, "PhoneBridge click-to-dial failed");
             let message = format!("The phone system could not place the call: {err}");
-            hooks
-                .dial_failed(fail(&extension, failure_code(&err), message.clone()))
-                .await;
-            Err(Refusal::new(
-                StatusCode::BAD_GATEWAY,
-                "DIAL_FAILED",
-                message,
-            ))
+            let (code, status) = (failure_code(&err), StatusCode::BAD_GATEWAY);
+            Err(refuse(&extension, code, status, "DIAL_FAILED", message).await)
         }
     }
 }

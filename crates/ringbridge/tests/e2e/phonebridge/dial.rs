@@ -40,6 +40,7 @@ async fn numbers_are_dialled_the_way_the_pbx_routes_them() {
         outside_line_prefix: "9".into(),
         international_prefix: String::new(),
     };
+    options.plan.dial_policy.allowed_countries = vec!["US".into(), "GB".into()];
     let w = World::start(options).await.expect("world starts");
     let maya = user_id(&w, "maya@corp.test");
     for (typed, dialled) in [
