@@ -235,13 +235,14 @@
     pop(r.url, `${r.name} · ${e.number || ''}`, 'rb-call-' + e.call_id.replace(/[^A-Za-z0-9.-]/g, ''));
   }
 
+  function forget(call) {
+    call.node.remove();
+    calls.delete(call.event.call_id);
+  }
+
   function prune() {
     const ended = [...calls.values()].filter((c) => c.event.state === 'ended');
-    while (ended.length > KEEP_ENDED) {
-      const old = ended.shift();
-      old.node.remove();
-      calls.delete(old.event.call_id);
-    }
+    while (ended.length > KEEP_ENDED) forget(ended.shift());
     $('#no-calls').hidden = calls.size > 0;
   }
 
@@ -277,9 +278,8 @@
         call.leaving = setTimeout(leave, 5000);
         return;
       }
-      call.node.remove();
-      calls.delete(call.event.call_id);
-      $('#no-calls').hidden = calls.size > 0;
+      forget(call);
+      prune();
     }, lingerMs());
   }
 
