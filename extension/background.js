@@ -5,6 +5,9 @@
 // (ringing, answer, hang-up; ringbridge keeps the choice per agent).
 'use strict';
 
+// The pop rule shared with the agent panel (RingbridgePop).
+importScripts('pop-rules.js');
+
 const t = (id, subs) => chrome.i18n.getMessage(id, subs) || id;
 
 async function config() {
@@ -56,27 +59,32 @@ chrome.runtime.onMessage.addListener((message, _sender, reply) => {
 
 // ---------- screen pops while the panel is closed ----------
 let following = null;
-// Keys `call_id:state`: each call pops at most once per trigger.
-const popped = new Set();
+// Each call pops at most once per trigger.
+const popped = new Map();
 // The agent's triggers, read from ringbridge each time the feed starts.
 let triggers = { on_ringing: true, on_answer: false, on_hangup: false };
-const TRIGGERS = { ringing: 'on_ringing', talking: 'on_answer', ended: 'on_hangup' };
 
 async function panelOpen(base) {
   const tabs = await chrome.tabs.query({});
   return tabs.some((tab) => tab.url && tab.url.startsWith(`${base}/panel`));
 }
 
+// Triggers each call already fired (call_id → Set), the oldest dropped.
+function poppedFor(callId) {
+  if (!popped.has(callId)) {
+    popped.set(callId, new Set());
+    if (popped.size > 300) popped.delete(popped.keys().next().value);
+  }
+  return popped.get(callId);
+}
+
 async function onEvent(cfg, event) {
-  const trigger = TRIGGERS[event.state];
-  if (!trigger || !triggers[trigger] || !event.record) return;
-  const key = `${event.call_id}:${event.state}`;
-  if (popped.has(key)) return;
-  popped.add(key);
-  if (popped.size > 300) popped.delete(popped.values().next().value);
+  const matches = event.record ? event.record.matches || 1 : 0;
+  const { open } = RingbridgePop.decide(event, triggers, poppedFor(event.call_id), matches);
+  if (open === 'none') return;
   if (!cfg.pops || (await panelOpen(cfg.url))) return;
   // Several records share the number: the panel's chooser, not a guess.
-  const url = event.record.matches > 1 ? `${cfg.url}/panel` : event.record.url;
+  const url = open === 'chooser' ? `${cfg.url}/panel` : event.record.url;
   await chrome.tabs.create({ url, active: true });
 }
 

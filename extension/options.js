@@ -21,7 +21,18 @@ form.addEventListener('submit', async (e) => {
   const url = form.url.value.trim().replace(/\/+$/, '');
   await chrome.storage.local.set({ url, token: form.token.value.trim(), pops: form.pops.checked });
   const answer = await chrome.runtime.sendMessage({ type: 'check' });
-  status.className = answer && answer.ok ? 'ok' : 'error';
-  status.textContent = answer && answer.ok ? t('optionsSaved') : t('optionsFailed', [(answer && answer.error) || '?']);
-  document.body.dataset.checked = answer && answer.ok ? 'ok' : 'error';
+  const ok = Boolean(answer && answer.ok);
+  status.className = ok ? 'ok' : 'error';
+  status.textContent = ok ? t('optionsSaved') : failure(answer);
+  document.body.dataset.checked = ok ? 'ok' : (answer && answer.status) === 401 ? 'wrong-token' : 'error';
 });
+
+// What went wrong, in words that say what to do: a refused token is not a
+// network problem.
+function failure(answer) {
+  const why = (answer && answer.error) || '?';
+  if (!answer || answer.status === undefined) return t('optionsUnreachable', [why]);
+  if (answer.status === 401) return t('optionsWrongToken');
+  if (answer.status === 403) return t('optionsTokenScope');
+  return t('optionsFailed', [why]);
+}

@@ -11,6 +11,13 @@ await run(async ({ onCleanup }) => {
   const options = watch(await ext.context.newPage(), 'options');
   await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
   await options.fill('#url', env('RB_BASE_URL'));
+  // A mistyped token is named as such, not as a network failure.
+  await options.fill('#token', 'rbt_not-a-real-token');
+  await options.click('button[type="submit"]');
+  await options.waitForSelector('body[data-checked]', { state: 'attached' });
+  const wrongChecked = await options.getAttribute('body', 'data-checked');
+  const wrongStatus = await options.innerText('#status');
+  await options.evaluate(() => delete document.body.dataset.checked);
   await options.fill('#token', env('RB_TOKEN'));
   await options.click('button[type="submit"]');
   await options.waitForSelector('body[data-checked]', { state: 'attached' });
@@ -34,8 +41,7 @@ await run(async ({ onCleanup }) => {
   // No panel is open: the extension pops the caller's record at the
   // moments the agent chose (here: on answer and on hang-up, not ringing).
   const tabs = [];
-  let bothPopped;
-  const both = new Promise((resolve) => (bothPopped = resolve));
+  const waiters = [];
   ext.context.on('page', async (p) => {
     try {
       await p.waitForURL(/\/crm\/tab\//, { timeout: 60000 });
@@ -43,20 +49,32 @@ await run(async ({ onCleanup }) => {
       return;
     }
     tabs.push(p);
-    if (tabs.length === 2) bothPopped();
+    for (const w of waiters.filter((w) => tabs.length >= w.count)) w.resolve();
   });
+  const pops = (count) =>
+    Promise.race([
+      new Promise((resolve) => (tabs.length >= count ? resolve() : waiters.push({ count, resolve }))),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`${tabs.length} of ${count} pops`)), 60000)),
+    ]);
   step('configured');
-  await Promise.race([
-    both,
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`${tabs.length} of 2 pops`)), 60000)),
-  ]);
+  await pops(2);
   await tabs[0].waitForLoadState('domcontentloaded');
+  const heading = (await tabs[0].textContent('h1')).trim();
+
+  // A ring-group call a colleague answers ends for this agent "answered
+  // elsewhere": no hang-up pop (the panel's rule, now the extension's too).
+  // The next call's two pops must be the next two tabs.
+  step('popped');
+  await pops(4);
   return {
     options_status: status,
+    wrong_token_checked: wrongChecked,
+    wrong_token_status: wrongStatus,
     shown,
     dialled,
     toast,
-    pop_urls: tabs.map((tab) => tab.url()),
-    pop_heading: (await tabs[0].textContent('h1')).trim(),
+    pop_urls: tabs.slice(0, 2).map((tab) => tab.url()),
+    later_pop_urls: tabs.slice(2).map((tab) => tab.url()),
+    pop_heading: heading,
   };
 });

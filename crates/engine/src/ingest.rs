@@ -309,7 +309,13 @@ impl Ingest {
                         tracing::info!(pbx = %self.config.pbx_id, call_id = %id, "caught up a call end missed by the stream");
                     }
                 }
-                tracing::info!(pbx = %self.config.pbx_id, %from, to = %now, replayed, "catch-up from call records done");
+                // A periodic reconciliation that finds nothing is routine:
+                // at info it would print every few seconds.
+                if replayed > 0 {
+                    tracing::info!(pbx = %self.config.pbx_id, %from, to = %now, replayed, "catch-up from call records done");
+                } else {
+                    tracing::debug!(pbx = %self.config.pbx_id, %from, to = %now, "catch-up from call records found nothing new");
+                }
                 self.pending_catchup = None;
                 self.reconciling = false;
                 self.last_reconcile = tokio::time::Instant::now();

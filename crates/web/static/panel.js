@@ -161,8 +161,6 @@
   const calls = new Map(); // call_id -> { event, node, popped:Set, records:[] }
   const KEEP_ENDED = 5;
 
-  const TRIGGERS = { ringing: 'on_ringing', talking: 'on_answer', ended: 'on_hangup' };
-
   async function lookup(number) {
     try {
       const found = await api('GET', '/api/lookup?number=' + encodeURIComponent(number));
@@ -224,15 +222,14 @@
     if (call.note) node.append(el('p', { class: 'note', text: call.note }));
   }
 
+  // The rule is RingbridgePop's (pop-rules.js), shared with the extension.
+  // With several matches the chooser is already in the row: nothing opens.
   function maybePop(call) {
     const e = call.event;
-    const trigger = e.state === 'ended' && e.answered_elsewhere ? null : TRIGGERS[e.state];
-    if (!trigger || !pops()[trigger] || call.popped.has(trigger)) return;
-    call.popped.add(trigger);
-    // With several matches the agent chooses; nothing opens by itself.
-    if (call.records.length !== 1) return;
+    const { open } = RingbridgePop.decide(e, pops(), call.popped, call.records.length);
+    if (open !== 'record') return;
     const r = call.records[0];
-    pop(r.url, `${r.name} · ${e.number || ''}`, 'rb-call-' + e.call_id.replace(/[^A-Za-z0-9.-]/g, ''));
+    pop(r.url, `${r.name} · ${e.number || ''}`, RingbridgePop.windowName(e.call_id));
   }
 
   function forget(call) {

@@ -1,7 +1,9 @@
-//! A sign-in for the demo, so the agent panel can be watched while calls
-//! flow: an agent at the extension most scenarios ring. A fresh random
-//! password each run (the demo's server is on
-//! loopback, but a password printed in a README would end up reused).
+//! Sign-ins for the demo, so the agent panel and the console can be watched
+//! while calls flow: an administrator, and an agent at the extension most
+//! scenarios ring. The administrator must exist too: without one, every
+//! sign-in page offers to create the first administrator instead. A fresh
+//! random password each run (the demo's server is on loopback, but a password
+//! printed in a README would end up reused).
 
 use anyhow::{Context, Result};
 use chrono::Utc;
@@ -19,10 +21,17 @@ pub struct DemoLogin {
     pub password: String,
 }
 
-/// Creates the demo's agent; returns the sign-in.
-pub async fn create_agent(world: &World) -> Result<DemoLogin> {
+/// The demo's two sign-ins.
+pub struct DemoLogins {
+    pub admin: DemoLogin,
+    pub agent: DemoLogin,
+}
+
+/// Creates the demo's administrator and agent; returns their sign-ins.
+pub async fn create(world: &World) -> Result<DemoLogins> {
     let passwords = Passwords::new(PasswordParams::default())?;
-    account(
+    let admin = account(world, &passwords, "admin", "Demo admin", Role::Admin, None).await?;
+    let agent = account(
         world,
         &passwords,
         "agent",
@@ -30,7 +39,8 @@ pub async fn create_agent(world: &World) -> Result<DemoLogin> {
         Role::Agent,
         Some(AGENT_EXTENSION),
     )
-    .await
+    .await?;
+    Ok(DemoLogins { admin, agent })
 }
 
 async fn account(

@@ -72,7 +72,9 @@ pub async fn run(args: DemoArgs) -> Result<()> {
             "warn,ringbridge_engine=info"
         },
     );
-    let mut world = World::start(options(!args.exit)).await?;
+    let options = options(!args.exit);
+    let logging = options.settings.logging.clone();
+    let mut world = World::start(options).await?;
     println!(
         "ringbridge demo: simulated Yeastar PBX at {}, simulated Zoho CRM at {}",
         world.pbx_sim.base_url(),
@@ -83,10 +85,14 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         world.zoho_sim.api_url()
     );
     if !args.exit {
-        let agent = accounts::create_agent(&world).await?;
+        let logins = accounts::create(&world).await?;
         println!(
             "Watch the calls pop in the agent panel: {}/panel (sign in as {} / {})",
-            world.http_url, agent.username, agent.password
+            world.http_url, logins.agent.username, logins.agent.password
+        );
+        println!(
+            "Set things up in the admin console: {}/console (sign in as {} / {})",
+            world.http_url, logins.admin.username, logins.admin.password
         );
     }
     if args.exit {
@@ -96,7 +102,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         return Ok(());
     }
     let updates = world.updates.take().expect("updates channel");
-    let view = tokio::spawn(view::live(updates, world.directory.clone()));
+    let view = tokio::spawn(view::live(updates, world.directory.clone(), logging));
     let mut n = 0usize;
     loop {
         if args.calls.is_some_and(|max| n >= max) {

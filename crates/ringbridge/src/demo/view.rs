@@ -2,14 +2,20 @@
 
 use std::sync::Arc;
 
+use ringbridge_core::policy::{LoggingPolicy, Skip};
 use ringbridge_core::tracker::CallUpdate;
 use ringbridge_engine::directory::DirectoryService;
 use ringbridge_engine::{Ingested, Origin};
 use tokio::sync::mpsc;
 
 /// Prints each change; ringing calls show who is calling, from the local
-/// phone directory (no CRM request).
-pub async fn live(mut updates: mpsc::Receiver<Ingested>, directory: Arc<DirectoryService>) {
+/// phone directory (no CRM request). An ended call says whether it goes to
+/// the CRM by the logging policy the demo started with.
+pub async fn live(
+    mut updates: mpsc::Receiver<Ingested>,
+    directory: Arc<DirectoryService>,
+    logging: LoggingPolicy,
+) {
     while let Some(Ingested { update, origin }) = updates.recv().await {
         let line = match update {
             CallUpdate::Ringing {
@@ -58,7 +64,7 @@ pub async fn live(mut updates: mpsc::Receiver<Ingested>, directory: Arc<Director
                 format!("✗  {call_id}  failed at the PBX: {reason}")
             }
             CallUpdate::Ended(outcome) => format!(
-                "■  {}  ended: {:?}, {}, talk {} s{} → queued for the CRM",
+                "■  {}  ended: {:?}, {}, talk {} s{} → {}",
                 outcome.call_id,
                 outcome.direction,
                 if outcome.answered {
@@ -72,8 +78,19 @@ pub async fn live(mut updates: mpsc::Receiver<Ingested>, directory: Arc<Director
                 } else {
                     ""
                 },
+                destiny(&logging, &outcome),
             ),
         };
         println!("{line}");
+    }
+}
+
+/// Where an ended call goes, in the words of the demo's view.
+fn destiny(logging: &LoggingPolicy, outcome: &ringbridge_core::tracker::CallOutcome) -> String {
+    match logging.decide(outcome) {
+        Ok(_) => "queued for the CRM".to_owned(),
+        Err(Skip::KindDisabled(kind)) => format!("not logged ({kind:?} calls are off)"),
+        Err(Skip::TooShort { talk_s }) => format!("not logged (talk {talk_s} s is too short)"),
+        Err(Skip::OutsideBusinessHours) => "not logged (outside business hours)".to_owned(),
     }
 }

@@ -40,8 +40,31 @@ async fn the_extension_dials_from_a_zoho_page_and_pops_records() {
         &[("caller", "4155550124"), ("agent", "1005")],
     )
     .await;
+    scenario.step("popped").await;
+    // Sales (6300) rings 1005, 1006 and 1007; 1006 answers: Maya's call ends
+    // answered elsewhere, which must not pop her hang-up trigger. Then
+    // Bob Miller calls her again.
+    play(
+        &w,
+        "ring_group_answered",
+        &[("caller", "4155550123"), ("agent", "1006")],
+    )
+    .await;
+    play(
+        &w,
+        "inbound_answered",
+        &[("caller", "4155550124"), ("agent", "1005")],
+    )
+    .await;
     let results = scenario.finish().await;
 
+    assert_eq!(results["wrong_token_checked"], "wrong-token", "{results}");
+    assert!(
+        results["wrong_token_status"]
+            .as_str()
+            .is_some_and(|s| s.contains("refused this token")),
+        "{results}"
+    );
     // Ana Pereira's number as the CRM page shows it, cleaned by ringbridge.
     assert_eq!(results["shown"], "+1 (415) 555-0123", "{results}");
     assert_eq!(results["dialled"], "+14155550123", "{results}");
@@ -60,5 +83,10 @@ async fn the_extension_dials_from_a_zoho_page_and_pops_records() {
         "one pop on answer, one on hang-up: {results}"
     );
     assert_eq!(results["pop_heading"], "Bob Miller", "{results}");
+    assert_eq!(
+        results["later_pop_urls"],
+        serde_json::json!([miller, miller]),
+        "no pop for the ring-group call a colleague answered: {results}"
+    );
     w.stop().await;
 }

@@ -118,11 +118,66 @@ async fn the_live_demo_shows_calls_and_serves_its_pages() {
     let client = reqwest::Client::new();
     let page = client.get(&crm_view).send().await.expect("CRM view");
     assert_eq!(page.status(), 200, "{crm_view}");
-    let panel_page = client.get(&panel).send().await.expect("panel");
-    assert!(
-        panel_page.status().is_success() || panel_page.status().is_redirection(),
-        "{panel}: {}",
-        panel_page.status()
-    );
+    // The printed sign-ins work: the agent reaches the panel, the admin the
+    // console (before, no administrator existed and every sign-in page
+    // offered to create one).
+    let base = panel.trim_end_matches("/panel").to_owned();
+    for (prefix, page) in [("agent panel: ", "/panel"), ("admin console: ", "/console")] {
+        let line = seen
+            .iter()
+            .find(|l| l.contains(prefix))
+            .unwrap_or_else(|| panic!("{prefix} in {seen:#?}"));
+        let (username, password) = printed_sign_in(line);
+        let body = signed_in_page(&base, &username, &password, page).await;
+        assert!(
+            !body.contains("name=\"password_confirm\"") && !body.contains("action=\"/login\""),
+            "{username} did not reach {page}: {body}"
+        );
+    }
     demo.kill().await.expect("stopped");
+}
+
+/// `(sign in as NAME / PASSWORD)` from a line the demo printed.
+fn printed_sign_in(line: &str) -> (String, String) {
+    let inner = line
+        .split_once("(sign in as ")
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("no sign-in in {line}"));
+    let (user, password) = inner.split_once(" / ").expect("NAME / PASSWORD");
+    (user.to_owned(), password.to_owned())
+}
+
+/// Signs in through the login form and returns the body of `page`.
+async fn signed_in_page(base: &str, username: &str, password: &str, page: &str) -> String {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("a client");
+    let login = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("login page");
+    assert!(login.url().path().ends_with("/login"), "{}", login.url());
+    let form = login.text().await.expect("login form");
+    let token = crate::console::csrf(&form);
+    let signed = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("signed in");
+    assert!(signed.status().is_success(), "{}", signed.status());
+    let answer = client
+        .get(format!("{base}{page}"))
+        .send()
+        .await
+        .expect("the page");
+    assert_eq!(answer.url().path(), page, "{username} was sent elsewhere");
+    assert_eq!(answer.status(), 200, "{username} at {page}");
+    answer.text().await.expect("a body")
 }

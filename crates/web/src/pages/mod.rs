@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod ctx;
 mod error;
+mod extension;
 mod forms;
 mod home;
 mod layers;
@@ -38,7 +39,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/tokens", get(api::tokens))
         .route("/api/tokens/{id}", delete(api::revoke))
         .route("/static/{file}", get(assets::serve))
-        .route("/favicon.ico", get(assets::favicon));
+        .route("/favicon.ico", get(assets::favicon))
+        .route("/extension.zip", get(extension::download));
     protect(pages, state.clone()).with_state(state)
 }
 

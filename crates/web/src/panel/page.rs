@@ -19,6 +19,10 @@ use crate::auth::CurrentUser;
 use crate::pages::{ErrorKind, PageCtx, WebError};
 
 const JS: &str = include_str!("../../static/panel.js");
+/// The pop rule, one file for the panel and the browser extension: the
+/// extension must carry its own code, so the file lives there and is
+/// embedded here.
+const POP_JS: &str = include_str!("../../../../extension/pop-rules.js");
 const RECENT_JS: &str = include_str!("../../static/panel-recent.js");
 const CSS: &str = include_str!("../../static/panel.css");
 
@@ -70,6 +74,7 @@ fn hashed(stem: &str, ext: &str, content: &str) -> String {
 }
 
 static JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "js", JS));
+static POP_JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("pop-rules", "js", POP_JS));
 static RECENT_JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel-recent", "js", RECENT_JS));
 static CSS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "css", CSS));
 
@@ -86,6 +91,10 @@ struct PanelPage<'a> {
 impl PanelPage<'_> {
     fn js_url(&self) -> String {
         format!("/static/panel/{}", *JS_FILE)
+    }
+
+    fn pop_js_url(&self) -> String {
+        format!("/static/panel/{}", *POP_JS_FILE)
     }
 
     fn recent_js_url(&self) -> String {
@@ -119,6 +128,8 @@ pub async fn show(
 pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, kind) = if file == *JS_FILE {
         (JS, "text/javascript; charset=utf-8")
+    } else if file == *POP_JS_FILE {
+        (POP_JS, "text/javascript; charset=utf-8")
     } else if file == *RECENT_JS_FILE {
         (RECENT_JS, "text/javascript; charset=utf-8")
     } else if file == *CSS_FILE {
