@@ -1,5 +1,5 @@
-//! Sign-ins for the demo, so the agent panel and the console can be watched
-//! while calls flow: an administrator, and an agent at the extension most
+//! Sign-ins for the demo, so the agent panel can be watched while calls
+//! flow and the accounts managed: an administrator, and an agent at the extension most
 //! scenarios ring. The administrator must exist too: without one, every
 //! sign-in page offers to create the first administrator instead. A fresh
 //! random password each run (the demo's server is on loopback, but a password

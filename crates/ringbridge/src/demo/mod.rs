@@ -90,8 +90,10 @@ pub async fn run(args: DemoArgs) -> Result<()> {
             "Watch the calls pop in the agent panel: {}/panel (sign in as {} / {})",
             world.http_url, logins.agent.username, logins.agent.password
         );
+        // The demo runs without the console (that is `serve`'s); its
+        // administrator manages the accounts.
         println!(
-            "Set things up in the admin console: {}/console (sign in as {} / {})",
+            "Manage the accounts as the administrator: {}/admin/accounts (sign in as {} / {})",
             world.http_url, logins.admin.username, logins.admin.password
         );
     }

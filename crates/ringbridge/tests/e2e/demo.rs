@@ -119,18 +119,22 @@ async fn the_live_demo_shows_calls_and_serves_its_pages() {
     let page = client.get(&crm_view).send().await.expect("CRM view");
     assert_eq!(page.status(), 200, "{crm_view}");
     // The printed sign-ins work: the agent reaches the panel, the admin the
-    // console (before, no administrator existed and every sign-in page
+    // accounts (before, no administrator existed and every sign-in page
     // offered to create one).
     let base = panel.trim_end_matches("/panel").to_owned();
-    for (prefix, page) in [("agent panel: ", "/panel"), ("admin console: ", "/console")] {
+    for (prefix, page) in [
+        ("agent panel: ", "/panel"),
+        ("as the administrator: ", "/admin/accounts"),
+    ] {
         let line = seen
             .iter()
             .find(|l| l.contains(prefix))
             .unwrap_or_else(|| panic!("{prefix} in {seen:#?}"));
         let (username, password) = printed_sign_in(line);
         let body = signed_in_page(&base, &username, &password, page).await;
+        // Signed in: the page offers to sign out.
         assert!(
-            !body.contains("name=\"password_confirm\"") && !body.contains("action=\"/login\""),
+            body.contains("action=\"/logout\""),
             "{username} did not reach {page}: {body}"
         );
     }
