@@ -6,7 +6,13 @@
 //!   (Yeastar 30016 with *Control Inbound Call* on) go on to its
 //!   destination: `call/accept_inbound` on the call's trunk channel. The
 //!   PBX API cannot pick up a ringing phone, so answering a call that
-//!   already rings the user is refused with 501 `NOT_SUPPORTED`;
+//!   already rings the user is refused with 501 `NOT_SUPPORTED`. A held
+//!   call rings no extension yet (30016 names the trunk and the caller,
+//!   not a destination), so "the user's own call" cannot be checked for
+//!   it; what makes this safe is that accepting only releases the call to
+//!   the destination the PBX's inbound route gives it — it never rings or
+//!   connects the requesting user instead. Every other action needs the
+//!   user's own leg in the call;
 //! - `keypress` is refused with 501 `NOT_SUPPORTED`: the P-Series API has
 //!   no endpoint that sends DTMF into a call (30017 only reports digits).
 //!
