@@ -21,7 +21,11 @@ var RingbridgePop = (() => {
   //   { open: 'none' }     nothing (trigger off, already popped, no record),
   //   { open: 'record' }   the one matching record,
   //   { open: 'chooser' }  several match: the agent chooses, nobody guesses.
+  //
+  // In PhoneBridge mode (`triggers.zoho_pops`) Zoho pops the call in its own
+  // UI: nothing opens on top of it; the agent can still open a record.
   function decide(event, triggers, popped, matches) {
+    if (triggers.zoho_pops) return { open: 'none' };
     const trigger = triggerOf(event);
     if (!trigger || !triggers[trigger] || popped.has(trigger)) return { open: 'none' };
     popped.add(trigger);

@@ -226,7 +226,8 @@
   // With several matches the chooser is already in the row: nothing opens.
   function maybePop(call) {
     const e = call.event;
-    const { open } = RingbridgePop.decide(e, pops(), call.popped, call.records.length);
+    const triggers = { ...pops(), zoho_pops: panel.dataset.zohoPops === 'true' };
+    const { open } = RingbridgePop.decide(e, triggers, call.popped, call.records.length);
     if (open !== 'record') return;
     const r = call.records[0];
     pop(r.url, `${r.name} · ${e.number || ''}`, RingbridgePop.windowName(e.call_id));

@@ -11,6 +11,7 @@ mod extension;
 mod form_kept;
 mod hostile_name;
 mod one_tab;
+mod phonebridge_panel;
 mod pop_settings;
 mod popup_blocked;
 mod popup_denied;

@@ -5,6 +5,7 @@ panel-title = Agent panel
 panel-your-extension = Your extension: { $extension }
 panel-no-extension = Your account has no extension yet. Ask an administrator to set one; until then no calls reach this panel.
 panel-not-live = Live calls are not available: the phone system or the CRM is not connected.
+panel-zoho-pops = Zoho CRM shows your calls itself (PhoneBridge mode): this panel opens no tabs of its own; use "Open in Zoho" when you want a record here.
 panel-offline = Offline: live calls cannot reach this page. Reconnecting…
 
 ## Pop-ups

@@ -86,6 +86,8 @@ struct PanelPage<'a> {
     pops: PopSettings,
     messages: Vec<(&'static str, String)>,
     live: bool,
+    /// PhoneBridge mode: Zoho pops the calls; the panel opens no tabs.
+    zoho_pops: bool,
 }
 
 impl PanelPage<'_> {
@@ -121,6 +123,7 @@ pub async fn show(
             pops,
             messages,
             live: state.live.is_some() && state.engine.is_some(),
+            zoho_pops: super::settings::zoho_pops(&state),
         },
     )
 }

@@ -60,9 +60,31 @@ impl PopSettings {
     }
 }
 
+/// The triggers as the panel and the extension read them, with whether
+/// Zoho pops calls itself (PhoneBridge mode): then neither opens tabs of
+/// its own on top of Zoho's pop.
+#[derive(Debug, Serialize)]
+struct PopView {
+    #[serde(flatten)]
+    triggers: PopSettings,
+    zoho_pops: bool,
+}
+
+/// Whether Zoho shows the calls itself (PhoneBridge mode).
+pub fn zoho_pops(state: &AppState) -> bool {
+    state
+        .engine
+        .as_ref()
+        .is_some_and(|e| e.crm_mode() == ringbridge_core::console::CrmMode::PhoneBridge)
+}
+
 pub async fn show(user: CurrentUser, State(state): State<AppState>) -> Result<Response, WebError> {
-    let settings = PopSettings::load(state.store.as_ref(), user.account.id).await?;
-    Ok(Json(settings).into_response())
+    let triggers = PopSettings::load(state.store.as_ref(), user.account.id).await?;
+    Ok(Json(PopView {
+        triggers,
+        zoho_pops: zoho_pops(&state),
+    })
+    .into_response())
 }
 
 pub async fn save(
