@@ -41,18 +41,21 @@
 //! settings and deliveries, and per-endpoint request counters. [`SimYeastarArgs`] and
 //! [`run`] are the CLI (`ringbridge sim yeastar`).
 
+mod admin;
 pub(crate) mod api;
 pub mod auth;
 pub mod cdr;
 mod cli;
 pub mod clock;
 pub mod codes;
+pub mod company;
 pub mod config;
 pub mod contacts;
 mod download;
 pub mod engine;
 mod error;
 pub mod events;
+pub mod faults;
 mod handle;
 mod router;
 pub mod sample;
@@ -63,13 +66,16 @@ pub mod wav;
 mod webhook_push;
 mod ws;
 
+pub use admin::PlayStatus;
 pub use cli::{SimYeastarArgs, run};
 pub use clock::{ClockStart, SimClock};
+pub use company::{CompanyError, CompanyFile};
 pub use config::{
     CdrMode, DialSettings, Edition, RecordingFormat, SimSettings, WebhookSettings, WebhookTarget,
 };
 pub use error::SimError;
 pub use events::Event;
+pub use faults::{Fault, FaultReport};
 pub use handle::{ScenarioRunner, SimYeastar};
 pub use scenario::{BUILTIN_NAMES, Scenario, ScenarioError, builtin, builtins};
 pub use webhook_push::sign as webhook_signature;
