@@ -35,8 +35,15 @@
 //! `call/dial`. The engine emits realistic 30011 frames, 30008, 30013/30014/30015,
 //! 30025/30026/30029, one 30012 per call, CDR rows and a WAV recording for answered calls.
 //!
+//! ## Company
+//! The company (extensions, ring groups, queues, trunks and DIDs, contacts, phonebooks) and
+//! the device (firmware, IANA time zone with DST, display format) come from a TOML company
+//! file ([`CompanyFile`], `--company`); the built-in one is `company/demo.toml`.
+//!
 //! ## Control
-//! [`SimYeastar`] exposes the clock, scenario playing, dropping or refusing WebSockets, the recorded
+//! Over HTTP, `/_sim/play`, `/_sim/plays` and `/_sim/faults` play scenarios on demand and
+//! set [`Fault`]s (guarded: a Bearer admin token, or loopback only; see the `admin` module).
+//! [`SimYeastar`] exposes the clock, scenario playing, faults, dropping or refusing WebSockets, the recorded
 //! `call/dial` requests, contacts/phonebooks/CDRs/recordings, IP unblocking, webhook
 //! settings and deliveries, and per-endpoint request counters. [`SimYeastarArgs`] and
 //! [`run`] are the CLI (`ringbridge sim yeastar`).

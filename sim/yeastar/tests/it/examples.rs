@@ -48,3 +48,44 @@ async fn the_example_scenario_plays_across_the_dst_change_with_its_fault() {
     // The fault step left the event socket refused.
     assert!(sim.faults().ws_refused_secs > 60);
 }
+
+#[derive(clap::Parser)]
+struct Cli {
+    #[command(flatten)]
+    args: ringbridge_sim_yeastar::SimYeastarArgs,
+}
+
+#[test]
+fn the_company_flag_loads_the_file_and_other_flags_win() {
+    use clap::Parser;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/yeastar-company.toml"
+    );
+    let cli =
+        Cli::try_parse_from(["sim", "--company", path, "--firmware", "37.2.0.10"]).expect("parses");
+    let s = cli.args.settings().expect("the example loads");
+    assert_eq!(s.time_zone, Some(chrono_tz::Europe::Berlin));
+    assert_eq!(s.company.extensions[0].caller_id_name, "Katrin Vogel");
+    assert_eq!(
+        s.firmware_version, "37.2.0.10",
+        "the flag wins over the file"
+    );
+    assert!(!s.display_format.hour12, "the file's display format");
+    assert_eq!(s.admin_token, None);
+
+    let with_token = Cli::try_parse_from(["sim", "--admin-token", "t0k"]).expect("parses");
+    let s = with_token.args.settings().expect("defaults");
+    assert_eq!(s.admin_token.as_deref(), Some("t0k"));
+    assert_eq!(s.company.extensions.len(), 8, "the built-in company");
+
+    let missing = Cli::try_parse_from(["sim", "--company", "no/such/company.toml"])
+        .expect("parses")
+        .args
+        .settings()
+        .expect_err("a missing file is an error");
+    assert!(
+        missing.to_string().contains("no/such/company.toml"),
+        "{missing}"
+    );
+}
