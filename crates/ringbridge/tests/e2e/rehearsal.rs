@@ -160,6 +160,13 @@ async fn a_scenario_played_over_sim_play_on_a_company_file_is_logged_once() {
         start.timestamp(),
         "the scenario's start time"
     );
+    let logged = log["Call_Start_Time"].as_str().expect("a start time");
+    let logged = chrono::DateTime::parse_from_rfc3339(logged).expect("rfc3339");
+    assert_eq!(
+        logged.timestamp(),
+        record.started_at,
+        "the same instant as the Berlin PBX's record"
+    );
     // The fault step did its part: the call's end came from the catch-up.
     let mut ends = Vec::new();
     while let Ok(item) = updates.try_recv() {
