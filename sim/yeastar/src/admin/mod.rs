@@ -2,7 +2,8 @@
 //!
 //! - `POST /_sim/play` — body: a scenario in TOML or JSON, or the name of a built-in. Query
 //!   parameters override the scenario's `params` (`?caller=4155550123`); `wait=true` answers
-//!   when the scenario has ended. Answers what was started (`202`) or how it ended (`200`).
+//!   when the scenario has ended. Answers what was started (`202`) or how it ended (`200`,
+//!   or `422` when a step failed); `400` for a scenario that does not parse or resolve.
 //! - `GET /_sim/plays` — every play of this process and how it went.
 //! - `GET /_sim/faults` — the faults in force; `POST /_sim/faults` — body: one fault or a
 //!   list (JSON, or a TOML table), written like a scenario's fault step, e.g.

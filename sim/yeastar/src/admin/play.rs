@@ -146,6 +146,10 @@ pub(super) async fn play(
         return (StatusCode::ACCEPTED, axum::Json(status)).into_response();
     }
     match task.await {
+        // A play that failed on the way answers 422, so scripts (`curl --fail`) notice.
+        Ok(Some(done)) if done.state == "failed" => {
+            (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(done)).into_response()
+        }
         Ok(Some(done)) => axum::Json(done).into_response(),
         Ok(None) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "play record lost"),
         Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),

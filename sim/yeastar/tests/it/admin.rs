@@ -147,6 +147,26 @@ async fn bad_scenarios_are_refused_with_the_reason() {
     assert_eq!(status, 400);
     assert!(e["error"].as_str().expect("text").contains("callr"), "{e}");
     assert!(sim.call_records().is_empty(), "nothing was played");
+    // Parses, but the company has no extension 999: the play fails at its first step.
+    let missing = r#"
+name = "m"
+[[calls]]
+id = "a"
+from = { kind = "external", number = "1" }
+to = { kind = "extension", number = "999" }
+[[steps]]
+do = "ring"
+"#;
+    let (status, play) = post(&sim, "play?wait=true", missing).await;
+    assert_eq!(
+        (status, play["state"].as_str()),
+        (422, Some("failed")),
+        "{play}"
+    );
+    assert!(
+        play["error"].as_str().expect("reason").contains("999"),
+        "{play}"
+    );
 }
 
 #[tokio::test]
