@@ -216,6 +216,12 @@ WEBHOOKS INSTEAD OF THE WEBSOCKET
   ringbridge sim yeastar --play all --webhook-url http://127.0.0.1:8080/pbx/yeastar/webhook \\
       --webhook-secret s3cret
   and start serve with RINGBRIDGE_PBX__EVENTS=webhook RINGBRIDGE_PBX__WEBHOOK_SECRET=s3cret.
+
+YOUR OWN COMPANY, SCENARIOS ON DEMAND, FAULTS
+  ringbridge sim yeastar --company examples/yeastar-company.toml
+  curl --data-binary @examples/yeastar-scenario.toml http://127.0.0.1:8088/_sim/play
+  curl --data '{{\"do\": \"refuse_websockets\", \"secs\": 30}}' http://127.0.0.1:8088/_sim/faults
+  The /_sim/ endpoints answer loopback clients only, unless --admin-token is set.
 ",
         ringbridge_sim_yeastar::BUILTIN_NAMES.join(", "),
         defaults.client_id,

@@ -211,6 +211,17 @@ impl TokenStore {
         found
     }
 
+    /// Every access token stops working at `now` (refresh tokens keep working, so clients
+    /// can recover as from a natural expiry); returns how many were live.
+    pub fn expire_access_tokens(&mut self, now: i64) -> usize {
+        let mut live = 0;
+        for a in self.access.values_mut().filter(|a| a.expires_at > now) {
+            a.expires_at = now;
+            live += 1;
+        }
+        live
+    }
+
     /// Access tokens still valid at `now`.
     pub fn live_access_tokens(&self, now: i64) -> usize {
         self.access.values().filter(|a| a.expires_at > now).count()

@@ -7,6 +7,7 @@ use std::time::Duration;
 use rand::Rng;
 
 use crate::clock::ClockStart;
+use crate::company::CompanyFile;
 use crate::config::{CdrMode, Edition, SimSettings, WebhookTarget};
 use crate::error::SimError;
 use crate::handle::SimYeastar;
@@ -24,6 +25,16 @@ pub struct SimYeastarArgs {
     /// API Client Secret (default: the built-in one).
     #[arg(long)]
     pub client_secret: Option<String>,
+    /// The company (extensions, ring groups, queues, trunks and DIDs, contacts, the PBX's
+    /// time zone, display format and firmware) from a TOML file; see
+    /// examples/yeastar-company.toml. Flags given as well win over the file.
+    #[arg(long, value_name = "FILE")]
+    pub company: Option<PathBuf>,
+    /// Require `Authorization: Bearer <TOKEN>` on the /_sim/ admin endpoints (play
+    /// scenarios, set faults) and accept them from any address. Without it they answer
+    /// loopback clients only.
+    #[arg(long, value_name = "TOKEN", env = "RINGBRIDGE_SIM_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
     /// Play a built-in scenario by name, a scenario TOML file, or `all`.
     #[arg(long, value_name = "SCENARIO|all")]
     pub play: Option<String>,
@@ -37,9 +48,10 @@ pub struct SimYeastarArgs {
     #[arg(long, value_enum, default_value_t = CdrMode::Reworked)]
     pub cdr_mode: CdrMode,
     /// The PBX display format (System > Date and Time), in the vendor's notation: CDR and
-    /// recording `time`, and the only form `cdr/search` takes for its times.
-    #[arg(long, default_value = "DD/MM/YYYY hh:mm:ss AM")]
-    pub display_format: crate::config::DisplayFormat,
+    /// recording `time`, and the only form `cdr/search` takes for its times
+    /// [default: the company file's, else DD/MM/YYYY hh:mm:ss AM].
+    #[arg(long)]
+    pub display_format: Option<crate::config::DisplayFormat>,
     /// `cdr/search` also takes Unix seconds (newer firmware per newer vendor pages).
     #[arg(long)]
     pub search_accepts_epoch: bool,
@@ -51,9 +63,9 @@ pub struct SimYeastarArgs {
     #[arg(long)]
     pub instant: bool,
     /// `firmware_version` the PBX reports (e.g. 37.2.0.10, below what the
-    /// vendor's own CRM integration needs).
-    #[arg(long, value_name = "VERSION", default_value = "37.12.0.20")]
-    pub firmware: String,
+    /// vendor's own CRM integration needs) [default: the company file's, else 37.12.0.20].
+    #[arg(long, value_name = "VERSION")]
+    pub firmware: Option<String>,
     /// P-Series edition: its model name, and the firmware's first part
     /// (37 Appliance, 83 Software, 84 Cloud).
     #[arg(long, value_enum)]
@@ -71,20 +83,29 @@ pub struct SimYeastarArgs {
 }
 
 impl SimYeastarArgs {
-    /// The settings these arguments describe.
-    pub fn settings(&self) -> SimSettings {
+    /// The settings these arguments describe: the built-in defaults, then the company
+    /// file, then the flags.
+    pub fn settings(&self) -> Result<SimSettings, SimError> {
         let mut s = SimSettings {
             clock: ClockStart::System,
             msg_as_object: self.msg_as_object,
             cdr_mode: self.cdr_mode,
-            display_format: self.display_format,
             search_accepts_epoch: self.search_accepts_epoch,
             unique_contacts_in_phonebook: self.unique_contacts_in_phonebook,
             realtime_scenarios: !self.instant,
             ws_idle_timeout: Duration::from_secs(self.ws_idle_secs),
-            firmware_version: self.firmware.clone(),
+            admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
             ..SimSettings::default()
         };
+        if let Some(path) = &self.company {
+            s = CompanyFile::load(path)?.apply(s);
+        }
+        if let Some(format) = self.display_format {
+            s.display_format = format;
+        }
+        if let Some(firmware) = &self.firmware {
+            s.firmware_version.clone_from(firmware);
+        }
         if let Some(edition) = self.edition {
             s = s.with_edition(edition);
         }
@@ -103,7 +124,7 @@ impl SimYeastarArgs {
                 event_ids: vec![0],
             });
         }
-        s
+        Ok(s)
     }
 
     /// The scenarios `--play` names.
@@ -150,7 +171,7 @@ fn report(name: &str, result: Result<Vec<String>, ScenarioError>) {
 /// scenarios (once, or one every `--every` seconds).
 pub async fn run(args: SimYeastarArgs) -> Result<(), SimError> {
     let scenarios = args.scenarios()?;
-    let sim = SimYeastar::start_on(args.listen, args.settings()).await?;
+    let sim = SimYeastar::start_on(args.listen, args.settings()?).await?;
     println!("Yeastar P-Series simulator listening");
     println!("  base URL:      {}", sim.base_url());
     println!("  WebSocket:     {}?access_token=<token>", sim.ws_url());
@@ -159,6 +180,20 @@ pub async fn run(args: SimYeastarArgs) -> Result<(), SimError> {
     for target in &sim.settings().webhooks.targets {
         println!("  webhook:       POST {}", target.url);
     }
+    let company = &sim.settings().company;
+    println!(
+        "  company:       {} extensions, {} ring groups, {} queues, {} trunks",
+        company.extensions.len(),
+        company.ring_groups.len(),
+        company.queues.len(),
+        company.trunks.len()
+    );
+    let guard = if sim.settings().admin_token.is_some() {
+        "Bearer token required"
+    } else {
+        "loopback clients only"
+    };
+    println!("  admin:         {} ({guard})", sim.admin_url("play"));
     println!("Press Ctrl-C to stop.");
     let runner = sim.runner();
     let every = args.every;

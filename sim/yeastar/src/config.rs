@@ -209,8 +209,11 @@ pub struct SimSettings {
     pub firmware_version: String,
     /// Clock start: system time (demo) or a fixed epoch (tests).
     pub clock: ClockStart,
-    /// PBX time zone as a UTC offset in seconds (display times and `time_start`).
+    /// PBX time zone as a UTC offset in seconds (display times and `time_start`); ignored
+    /// when [`SimSettings::time_zone`] is set.
     pub utc_offset_secs: i32,
+    /// PBX time zone by IANA name, with its daylight saving time (e.g. `Europe/Berlin`).
+    pub time_zone: Option<chrono_tz::Tz>,
     /// PBX display format for CDR times (System > Date and Time > Display Format).
     pub display_format: DisplayFormat,
     /// `cdr/search` also takes Unix seconds for `start_time`/`end_time`, as newer vendor
@@ -274,6 +277,9 @@ pub struct SimSettings {
     pub company: crate::sample::Company,
     /// First `<seq>` part of call ids.
     pub first_call_seq: u64,
+    /// Token guarding the `/_sim/` admin endpoints (`Authorization: Bearer`). `None`: they
+    /// answer loopback clients only.
+    pub admin_token: Option<String>,
 }
 
 impl Default for SimSettings {
@@ -286,6 +292,7 @@ impl Default for SimSettings {
             firmware_version: "37.12.0.20".into(),
             clock: ClockStart::System,
             utc_offset_secs: 0,
+            time_zone: None,
             display_format: DisplayFormat::default(),
             search_accepts_epoch: false,
             msg_as_object: false,
@@ -313,11 +320,20 @@ impl Default for SimSettings {
             webhooks: WebhookSettings::default(),
             company: crate::sample::Company::sample(),
             first_call_seq: 1,
+            admin_token: None,
         }
     }
 }
 
 impl SimSettings {
+    /// The PBX time zone in force: the IANA zone if set, else the fixed offset.
+    pub fn zone(&self) -> crate::timefmt::PbxZone {
+        self.time_zone
+            .map_or(crate::timefmt::PbxZone::Fixed(self.utc_offset_secs), |tz| {
+                crate::timefmt::PbxZone::Iana(tz)
+            })
+    }
+
     /// Runs as `edition`: its model name, and the firmware's first part
     /// rewritten to the edition's (`37.12.0.20` → `84.12.0.20` for Cloud).
     pub fn with_edition(mut self, edition: Edition) -> Self {

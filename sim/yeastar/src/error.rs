@@ -14,6 +14,9 @@ pub enum SimError {
     /// A file could not be read.
     #[error("cannot read file: {0}")]
     Io(#[source] std::io::Error),
+    /// The company file did not load.
+    #[error(transparent)]
+    Company(#[from] crate::company::CompanyError),
     /// A scenario failed to load or play.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),

@@ -16,6 +16,7 @@ use crate::contacts::{Contact, Phonebook};
 use crate::engine::Party;
 use crate::error::SimError;
 use crate::events::Event;
+use crate::faults::{Fault, FaultReport};
 use crate::scenario::{Scenario, ScenarioError, builtin, player};
 use crate::state::{ControlRequest, DialRequest, Recording, Shared, WebhookDelivery};
 
@@ -27,6 +28,7 @@ pub struct SimYeastar {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     dispatcher: JoinHandle<()>,
+    releaser: JoinHandle<()>,
 }
 
 impl SimYeastar {
@@ -41,6 +43,7 @@ impl SimYeastar {
         let addr = listener.local_addr().map_err(SimError::Bind)?;
         let shared = Arc::new(Shared::new(settings));
         let dispatcher = crate::webhook_push::spawn_dispatcher(shared.clone());
+        let releaser = crate::faults::spawn_releaser(shared.clone());
         let app = crate::router::router(shared.clone())
             .into_make_service_with_connect_info::<SocketAddr>();
         let (tx, rx) = oneshot::channel::<()>();
@@ -58,6 +61,7 @@ impl SimYeastar {
             shutdown: Some(tx),
             server: Some(server),
             dispatcher,
+            releaser,
         })
     }
 
@@ -75,6 +79,7 @@ impl SimYeastar {
             let _ = tx.send(());
         }
         self.dispatcher.abort();
+        self.releaser.abort();
     }
 
     /// Bound address.
@@ -177,6 +182,21 @@ impl SimYeastar {
             .store(refuse, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// Switches a fault on (or off): the same as a scenario step or `POST /_sim/faults`.
+    pub fn inject(&self, fault: &Fault) {
+        crate::faults::apply(&self.shared, fault);
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> FaultReport {
+        crate::faults::report(&self.shared)
+    }
+
+    /// `/_sim/…` admin URL for `path` (e.g. `play`).
+    pub fn admin_url(&self, path: &str) -> String {
+        format!("http://{}/_sim/{path}", self.addr)
+    }
+
     /// Open WebSockets.
     pub fn open_websockets(&self) -> usize {
         self.shared.ws_open()
@@ -244,7 +264,7 @@ impl SimYeastar {
     pub fn cdr_rows(&self) -> Vec<Value> {
         let s = &self.shared.settings;
         let ctx = RowContext {
-            utc_offset: s.utc_offset_secs,
+            zone: s.zone(),
             display: s.display_format,
         };
         let st = self.shared.lock();

@@ -35,24 +35,34 @@
 //! `call/dial`. The engine emits realistic 30011 frames, 30008, 30013/30014/30015,
 //! 30025/30026/30029, one 30012 per call, CDR rows and a WAV recording for answered calls.
 //!
+//! ## Company
+//! The company (extensions, ring groups, queues, trunks and DIDs, contacts, phonebooks) and
+//! the device (firmware, IANA time zone with DST, display format) come from a TOML company
+//! file ([`CompanyFile`], `--company`); the built-in one is `company/demo.toml`.
+//!
 //! ## Control
-//! [`SimYeastar`] exposes the clock, scenario playing, dropping or refusing WebSockets, the recorded
+//! Over HTTP, `/_sim/play`, `/_sim/plays` and `/_sim/faults` play scenarios on demand and
+//! set [`Fault`]s (guarded: a Bearer admin token, or loopback only; see the `admin` module).
+//! [`SimYeastar`] exposes the clock, scenario playing, faults, dropping or refusing WebSockets, the recorded
 //! `call/dial` requests, contacts/phonebooks/CDRs/recordings, IP unblocking, webhook
 //! settings and deliveries, and per-endpoint request counters. [`SimYeastarArgs`] and
 //! [`run`] are the CLI (`ringbridge sim yeastar`).
 
+mod admin;
 pub(crate) mod api;
 pub mod auth;
 pub mod cdr;
 mod cli;
 pub mod clock;
 pub mod codes;
+pub mod company;
 pub mod config;
 pub mod contacts;
 mod download;
 pub mod engine;
 mod error;
 pub mod events;
+pub mod faults;
 mod handle;
 mod router;
 pub mod sample;
@@ -63,13 +73,16 @@ pub mod wav;
 mod webhook_push;
 mod ws;
 
+pub use admin::PlayStatus;
 pub use cli::{SimYeastarArgs, run};
 pub use clock::{ClockStart, SimClock};
+pub use company::{CompanyError, CompanyFile};
 pub use config::{
     CdrMode, DialSettings, Edition, RecordingFormat, SimSettings, WebhookSettings, WebhookTarget,
 };
 pub use error::SimError;
 pub use events::Event;
+pub use faults::{Fault, FaultReport};
 pub use handle::{ScenarioRunner, SimYeastar};
 pub use scenario::{BUILTIN_NAMES, Scenario, ScenarioError, builtin, builtins};
 pub use webhook_push::sign as webhook_signature;

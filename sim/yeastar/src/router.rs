@@ -86,7 +86,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/api/downloadattachment/{name}",
             get(crate::download::serve),
         )
-        .with_state(shared)
+        .with_state(shared.clone())
+        .merge(crate::admin::router(shared))
 }
 
 #[allow(clippy::too_many_arguments)] // axum extractors

@@ -75,6 +75,15 @@ pub struct Queue {
     pub agents: Vec<String>,
 }
 
+/// A DID (a number of the company that reaches the PBX over a trunk) and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Did {
+    /// Number as the trunk delivers it.
+    pub number: String,
+    /// Name shown as CDR `did_name`.
+    pub name: String,
+}
+
 /// A SIP trunk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trunk {
@@ -82,12 +91,29 @@ pub struct Trunk {
     pub name: String,
     /// Trunk *Call Status Monitor*: only monitored trunks appear as 30011 members.
     pub monitored: bool,
-    /// Default DID for inbound calls.
-    pub did_number: String,
-    /// DID name.
-    pub did_name: String,
+    /// DIDs on this trunk; the first is the default for inbound calls that name none.
+    pub dids: Vec<Did>,
     /// Outbound caller ID (`dod_number`).
     pub dod_number: String,
+}
+
+impl Trunk {
+    /// The default DID's number (empty when the trunk has none).
+    pub fn default_did(&self) -> String {
+        self.dids
+            .first()
+            .map(|d| d.number.clone())
+            .unwrap_or_default()
+    }
+
+    /// The name of DID `number` on this trunk (empty when it is not one of its DIDs).
+    pub fn did_name(&self, number: &str) -> String {
+        self.dids
+            .iter()
+            .find(|d| d.number == number)
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// A seed company contact, in the API's write shape.
@@ -133,114 +159,12 @@ pub struct Company {
     pub phonebooks: Vec<PhonebookSeed>,
 }
 
-fn ext(id: u32, number: &str, name: &str, email: &str, role: &str) -> Extension {
-    Extension {
-        id,
-        number: number.into(),
-        caller_id_name: name.into(),
-        email_addr: email.into(),
-        mobile_number: String::new(),
-        role_name: role.into(),
-        presence_status: "available".into(),
-        timezone: "Global Time Zone[0 UTC]".into(),
-        online: OnlineStatus {
-            sip_phone: true,
-            linkus_desktop: id.is_multiple_of(2),
-            linkus_mobile: false,
-            linkus_web: false,
-        },
-        outbound_allowed: true,
-        device_addr: format!("192.0.2.{}:5060", 10 + id % 200),
-    }
-}
-
 impl Company {
-    /// The default sample company: eight extensions (1008 has no name, no e-mail and no
-    /// outbound permission), ring group 6300 *Sales*, queue 6400 *CC_Team*, a monitored trunk
+    /// The default sample company, loaded from the built-in company file
+    /// (`company/demo.toml`): eight extensions (1008 has no name, no e-mail and no outbound
+    /// permission), ring group 6300 *Sales*, queue 6400 *CC_Team*, a monitored trunk
     /// *CarrierA* (DID 8800) and an unmonitored *CarrierB*, three contacts, two phonebooks.
     pub fn sample() -> Self {
-        let mut extensions = vec![
-            ext(101, "1001", "Ana Silva", "ana@corp.test", "Administrator"),
-            ext(102, "1002", "Ben Okafor", "ben@corp.test", "Supervisor"),
-            ext(103, "1003", "Chen Wei", "chen@corp.test", "Employee"),
-            ext(104, "1004", "Dana Kim", "dana@corp.test", "Employee"),
-            ext(112, "1005", "Maya Ortiz", "maya@corp.test", "Employee"),
-            ext(113, "1006", "Omar Haddad", "omar@corp.test", "Employee"),
-            ext(114, "1007", "Priya Nair", "priya@corp.test", "Employee"),
-            ext(115, "1008", "", "", "Employee"),
-        ];
-        if let Some(e) = extensions.last_mut() {
-            e.outbound_allowed = false;
-        }
-        if let Some(e) = extensions.get_mut(4) {
-            e.mobile_number = "+1 555 0100".into();
-        }
-        Self {
-            extensions,
-            ring_groups: vec![RingGroup {
-                number: "6300".into(),
-                name: "Sales".into(),
-                members: vec!["1005".into(), "1006".into(), "1007".into()],
-            }],
-            queues: vec![Queue {
-                number: "6400".into(),
-                name: "CC_Team".into(),
-                agents: vec!["1002".into(), "1003".into(), "1004".into()],
-            }],
-            trunks: vec![
-                Trunk {
-                    name: "CarrierA".into(),
-                    monitored: true,
-                    did_number: "8800".into(),
-                    did_name: "Main line".into(),
-                    dod_number: "8800".into(),
-                },
-                Trunk {
-                    name: "CarrierB".into(),
-                    monitored: false,
-                    did_number: "8801".into(),
-                    did_name: "Support line".into(),
-                    dod_number: "8801".into(),
-                },
-            ],
-            contacts: vec![
-                ContactSeed {
-                    first_name: "Lena".into(),
-                    last_name: "Brandt".into(),
-                    company: "Nordwerk GmbH".into(),
-                    email: "lena@nordwerk.test".into(),
-                    numbers: vec![
-                        ("business_number".into(), "+49 30 901820".into()),
-                        ("mobile_number".into(), "+49 151 2345678".into()),
-                    ],
-                },
-                ContactSeed {
-                    first_name: "Tom".into(),
-                    last_name: "Reyes".into(),
-                    company: "Acme Supply".into(),
-                    email: String::new(),
-                    numbers: vec![("business_number".into(), "5550123".into())],
-                },
-                ContactSeed {
-                    first_name: "Ines".into(),
-                    last_name: "Moreau".into(),
-                    company: String::new(),
-                    email: "ines@example.test".into(),
-                    numbers: vec![("mobile_number".into(), "5550188".into())],
-                },
-            ],
-            phonebooks: vec![
-                PhonebookSeed {
-                    name: "Company Directory".into(),
-                    all_contacts: true,
-                    contacts: Vec::new(),
-                },
-                PhonebookSeed {
-                    name: "Suppliers".into(),
-                    all_contacts: false,
-                    contacts: vec![1],
-                },
-            ],
-        }
+        crate::company::CompanyFile::builtin().company
     }
 }

@@ -152,6 +152,10 @@ pub struct State {
     pub agent_misses: HashMap<(String, String), Vec<(String, String)>>,
     /// Last 30008 status per extension.
     pub ext_call_state: HashMap<String, &'static str>,
+    /// CDR delay for calls ending now ([`crate::faults::Fault::DelayCdrs`]).
+    pub cdr_delay_secs: u64,
+    /// CDRs held back by that delay.
+    pub delayed_cdrs: Vec<crate::faults::DelayedCdr>,
 }
 
 impl State {
@@ -184,6 +188,8 @@ impl State {
             },
             agent_misses: HashMap::new(),
             ext_call_state: HashMap::new(),
+            cdr_delay_secs: 0,
+            delayed_cdrs: Vec::new(),
         }
     }
 
@@ -232,6 +238,10 @@ pub struct Shared {
     pub ws_open: AtomicUsize,
     /// While set, WebSocket upgrades are refused (the PBX unreachable for a while).
     pub ws_refuse: AtomicBool,
+    /// WebSocket upgrades are refused until then ([`crate::faults::Fault`]).
+    pub ws_refused_until: Mutex<Option<tokio::time::Instant>>,
+    /// Bumped when every access token was expired at once, so open sockets re-check theirs.
+    pub tokens_expired: watch::Sender<u64>,
     /// MP3 downloads in flight (the PBX serves one at a time in MP3 mode).
     pub mp3_downloads: AtomicUsize,
     /// Outgoing HTTP for webhooks.
@@ -257,6 +267,7 @@ impl Shared {
             allow_list: settings.ip_allow_list.clone(),
         });
         let (ws_kill, _) = watch::channel(0);
+        let (tokens_expired, _) = watch::channel(0);
         Self {
             state: Mutex::new(State::new(&settings)),
             settings,
@@ -267,6 +278,8 @@ impl Shared {
             ws_kill,
             ws_open: AtomicUsize::new(0),
             ws_refuse: AtomicBool::new(false),
+            ws_refused_until: Mutex::new(None),
+            tokens_expired,
             mp3_downloads: AtomicUsize::new(0),
             http: reqwest::Client::new(),
         }
@@ -287,6 +300,11 @@ impl Shared {
         *relock(&self.counters)
             .entry(endpoint.to_owned())
             .or_insert(0) += 1;
+    }
+
+    /// Locks the timed WebSocket refusal.
+    pub fn ws_refused_until(&self) -> MutexGuard<'_, Option<tokio::time::Instant>> {
+        relock(&self.ws_refused_until)
     }
 
     /// Request counters.

@@ -30,7 +30,7 @@ pub fn upgrade(
     token: Option<&str>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    if shared.ws_refuse.load(Ordering::SeqCst) {
+    if crate::faults::ws_refused(&shared) {
         return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     let info = match shared.auth().validate(token, shared.clock.now()) {
@@ -39,7 +39,7 @@ pub fn upgrade(
     };
     match ws {
         Ok(ws) => ws
-            .on_upgrade(move |socket| session(shared, socket, info.expires_at))
+            .on_upgrade(move |socket| session(shared, socket, info))
             .into_response(),
         Err(_) => ApiError::ParameterError.into_response(),
     }
@@ -58,19 +58,20 @@ fn text(v: &serde_json::Value) -> Message {
     Message::Text(v.to_string().into())
 }
 
-async fn session(shared: Arc<Shared>, socket: WebSocket, expires_at: i64) {
+async fn session(shared: Arc<Shared>, socket: WebSocket, info: crate::auth::AccessInfo) {
     shared.ws_open.fetch_add(1, Ordering::SeqCst);
     let _open = Open(shared.clone());
     let (mut tx, mut rx) = socket.split();
     // Subscribed only from now on: nothing published earlier is replayed.
     let mut events = shared.bus.subscribe();
     let mut kill = shared.ws_kill.subscribe();
+    let mut tokens_expired = shared.tokens_expired.subscribe();
     let mut topics: HashSet<u32> = HashSet::new();
     let idle = shared.settings.ws_idle_timeout;
     let mut deadline = Instant::now() + idle;
     let mut expired = false;
     let clock = shared.clock.clone();
-    let expiry = clock.sleep_until(expires_at);
+    let expiry = clock.sleep_until(info.expires_at);
     tokio::pin!(expiry);
     loop {
         let out = tokio::select! {
@@ -83,6 +84,13 @@ async fn session(shared: Arc<Shared>, socket: WebSocket, expires_at: i64) {
             () = &mut expiry, if !expired => {
                 expired = true;
                 Some(text(&ApiError::TokenExpired.body()))
+            }
+            _ = tokens_expired.changed(), if !expired => {
+                // Expired by a fault: same push as a natural expiry.
+                let token = Some(info.token.as_str());
+                let valid = shared.auth().validate(token, shared.clock.now()).is_ok();
+                expired = !valid;
+                (!valid).then(|| text(&ApiError::TokenExpired.body()))
             }
             ev = events.recv() => match ev {
                 Ok(e) if !expired && topics.contains(&e.type_id) => Some(text(

@@ -21,4 +21,5 @@ mod owncalls;
 mod panel;
 mod phonebridge;
 mod reconnect;
+mod rehearsal;
 mod support;

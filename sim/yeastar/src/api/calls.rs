@@ -106,6 +106,7 @@ pub fn dial(ctx: &Ctx) -> ApiResult {
         name: "call/dial".into(),
         description: String::new(),
         params: Default::default(),
+        start_at: None,
         calls: vec![spec],
         steps,
     };

@@ -38,7 +38,7 @@ fn sort_key(field: &str) -> String {
 
 fn ctx_rows(ctx: &Ctx) -> RowContext {
     RowContext {
-        utc_offset: ctx.shared.settings.utc_offset_secs,
+        zone: ctx.shared.settings.zone(),
         display: ctx.shared.settings.display_format,
     }
 }
@@ -70,13 +70,8 @@ fn time_bounds(ctx: &Ctx, begin: &str, end: &str) -> Result<(Option<i64>, Option
     let parse = |k: &str| {
         ctx.q(k)
             .map(|v| {
-                parse_search_time(
-                    v,
-                    s.utc_offset_secs,
-                    s.display_format,
-                    s.search_accepts_epoch,
-                )
-                .ok_or_else(|| ApiError::invalid_param(k, "DATETIME", v))
+                parse_search_time(v, s.zone(), s.display_format, s.search_accepts_epoch)
+                    .ok_or_else(|| ApiError::invalid_param(k, "DATETIME", v))
             })
             .transpose()
     };

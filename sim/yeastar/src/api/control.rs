@@ -120,6 +120,7 @@ pub(crate) fn spawn_route(shared: Arc<Shared>, call_id: String) {
         name: "accept_inbound".into(),
         description: String::new(),
         params: Default::default(),
+        start_at: None,
         calls: vec![spec],
         steps,
     };

@@ -28,7 +28,7 @@ fn row(ctx: &Ctx, r: &Recording) -> Value {
     let s = &ctx.shared.settings;
     json!({
         "id": r.id,
-        "time": timefmt::display(r.started_at, s.utc_offset_secs, s.display_format),
+        "time": timefmt::display(r.started_at, s.zone(), s.display_format),
         "uid": r.uid,
         "call_from": party(&r.from_name, &r.from_number),
         "call_to": party(&r.to_name, &r.to_number),

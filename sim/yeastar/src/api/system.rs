@@ -9,7 +9,7 @@ use crate::codes::{ApiResult, Reply};
 pub fn information(ctx: &Ctx) -> ApiResult {
     let s = &ctx.shared.settings;
     let now = ctx.shared.clock.now();
-    let local = crate::timefmt::display(now, s.utc_offset_secs, s.display_format);
+    let local = crate::timefmt::display(now, s.zone(), s.display_format);
     Ok(Reply::ok().with(
         "data",
         json!({

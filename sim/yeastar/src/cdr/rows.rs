@@ -5,13 +5,13 @@ use serde_json::{Map, Value, json};
 use super::{CallRecord, LegRecord};
 use crate::config::DisplayFormat;
 use crate::engine::model::{Disposition, LegKind};
-use crate::timefmt;
+use crate::timefmt::{self, PbxZone};
 
 /// Formatting context.
 #[derive(Debug, Clone, Copy)]
 pub struct RowContext {
-    /// PBX UTC offset in seconds.
-    pub utc_offset: i32,
+    /// PBX time zone.
+    pub zone: PbxZone,
     /// PBX display format.
     pub display: DisplayFormat,
 }
@@ -29,7 +29,7 @@ fn common(rec: &CallRecord, ctx: RowContext, start: i64) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert(
         "time".into(),
-        timefmt::display(start, ctx.utc_offset, ctx.display).into(),
+        timefmt::display(start, ctx.zone, ctx.display).into(),
     );
     m.insert("timestamp".into(), start.into());
     m.insert("uid".into(), rec.uid.clone().into());
@@ -138,7 +138,7 @@ pub fn v2_row(rec: &CallRecord, ctx: RowContext) -> Value {
     m.insert("call_id".into(), rec.call_id.clone().into());
     m.insert(
         "time".into(),
-        timefmt::display(rec.started_at, ctx.utc_offset, ctx.display).into(),
+        timefmt::display(rec.started_at, ctx.zone, ctx.display).into(),
     );
     m.insert("timestamp".into(), rec.started_at.into());
     m.insert("call_type".into(), rec.call_type.as_str().into());
@@ -186,13 +186,13 @@ pub fn v2_row(rec: &CallRecord, ctx: RowContext) -> Value {
 }
 
 /// The 30012 `msg` for a finished call (docs/yeastar-api.md §6.2).
-pub fn new_cdr_msg(rec: &CallRecord, utc_offset: i32) -> Value {
+pub fn new_cdr_msg(rec: &CallRecord, zone: PbxZone) -> Value {
     let call_to = rec
         .answering_leg()
         .map_or(rec.to_number.clone(), |l| l.number.clone());
     json!({
         "call_id": rec.call_id,
-        "time_start": timefmt::time_start(rec.started_at, utc_offset),
+        "time_start": timefmt::time_start(rec.started_at, zone),
         "call_from": rec.from_number,
         "call_to": call_to,
         "call_duration": rec.ended_at - rec.started_at,

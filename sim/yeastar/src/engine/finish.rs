@@ -23,7 +23,7 @@ impl Engine<'_> {
 
     fn record_of(&mut self, call: &LiveCall) -> CallRecord {
         let now = self.now;
-        let off = self.cfg.utc_offset_secs;
+        let off = self.cfg.zone();
         self.st.seq.cdr += 1;
         let id = self.st.seq.cdr;
         let uid = format!(
@@ -106,13 +106,9 @@ impl Engine<'_> {
             src_trunk,
             dst_trunk,
             did_number: call.did.clone().unwrap_or_default(),
-            did_name: if call.did.is_some() {
-                trunk
-                    .as_ref()
-                    .map(|t| t.did_name.clone())
-                    .unwrap_or_default()
-            } else {
-                String::new()
+            did_name: match (&call.did, &trunk) {
+                (Some(did), Some(t)) => t.did_name(did),
+                _ => String::new(),
             },
             dod_number: if call.to_kind == LegKind::External {
                 trunk.map(|t| t.dod_number).unwrap_or_default()
@@ -146,7 +142,7 @@ impl Engine<'_> {
         };
         let file = format!(
             "{}-{}-{}-{}-{}.{ext}",
-            timefmt::file_stamp(rec.started_at, self.cfg.utc_offset_secs),
+            timefmt::file_stamp(rec.started_at, self.cfg.zone()),
             rec.call_id,
             rec.from_number,
             to,
@@ -204,11 +200,19 @@ impl Engine<'_> {
         if call.record && self.cfg.record_answered_calls {
             self.make_recording(&mut rec);
         }
-        self.out.push(Event::new(
-            ids::NEW_CDR,
-            new_cdr_msg(&rec, self.cfg.utc_offset_secs),
-        ));
-        self.st.records.push(rec);
+        let event = Event::new(ids::NEW_CDR, new_cdr_msg(&rec, self.cfg.zone()));
+        if self.st.cdr_delay_secs > 0 {
+            // Released by the fault task once due; until then no row and no 30012.
+            let delay = std::time::Duration::from_secs(self.st.cdr_delay_secs);
+            self.st.delayed_cdrs.push(crate::faults::DelayedCdr {
+                due: tokio::time::Instant::now() + delay,
+                record: rec,
+                event,
+            });
+        } else {
+            self.out.push(event);
+            self.st.records.push(rec);
+        }
         Ok(())
     }
 }

@@ -218,7 +218,7 @@ impl<'a> Engine<'a> {
                     .trunk(trunk.as_deref())
                     .ok_or_else(|| bad(from))?
                     .clone();
-                let did = did.clone().unwrap_or(t.did_number.clone());
+                let did = did.clone().unwrap_or_else(|| t.default_did());
                 let kind = MemberKind::Inbound {
                     from: number.clone(),
                     to: did.clone(),

@@ -22,6 +22,10 @@
 //! by = "caller"
 //! ```
 //!
+//! `start_at` (optional) sets the PBX clock when the scenario starts, forward or back: a
+//! TOML date-time with an offset is that instant, one without is PBX local time
+//! ([`StartAt`]). Scenarios played at the same time share the one PBX clock.
+//!
 //! `{name}` placeholders in any string are replaced by `params` (overridable with
 //! [`Scenario::with_param`]). Party references (`by`) are `caller`, `callee` or a number.
 //!
@@ -30,14 +34,18 @@
 //! `unhold`, `transfer_blind` (`by`, `to`), `transfer_attended` (`by`, `to`, `ring_secs`,
 //! `talk_secs`, `outcome` = `complete`/`abort`/`threeway`/`swap`), `forward` (`to`),
 //! `agent_timeout` (`agent`), `voicemail`, `no_answer`, `hangup` (`by`), `fail` (`reason`,
-//! `members`), `wait` (`secs`). Every step but `wait` takes an optional `call` label.
+//! `members`), `wait` (`secs`). Every step but `wait` and the faults takes an optional `call`
+//! label. Fault steps ([`crate::faults::Fault`]; wall-clock seconds): `drop_websockets`
+//! (`secs`, default 0), `refuse_websockets` (`secs`), `expire_tokens`, `delay_cdrs` (`secs`).
 
 mod builtin;
 mod model;
 pub(crate) mod player;
+mod start;
 
 pub use builtin::{BUILTIN_NAMES, builtin, builtins};
 pub use model::{CallSpec, PartySpec, Scenario, Step};
+pub use start::StartAt;
 
 use crate::engine::EngineError;
 

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::ScenarioError;
+use super::StartAt;
 use crate::engine::AttendedOp;
+use crate::faults::Fault;
 
 /// One party of a call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,6 +206,24 @@ pub enum Step {
         /// Seconds.
         secs: u64,
     },
+    /// Fault: every open WebSocket is dropped; with `secs`, new ones are refused that long.
+    DropWebsockets {
+        /// Refusal after the drop, wall-clock seconds.
+        #[serde(default)]
+        secs: u64,
+    },
+    /// Fault: WebSocket upgrades are refused for `secs` (wall clock).
+    RefuseWebsockets {
+        /// Seconds.
+        secs: u64,
+    },
+    /// Fault: every access token expires now.
+    ExpireTokens,
+    /// Fault: CDRs of calls ending from now on appear `secs` (wall clock) late; 0 ends it.
+    DelayCdrs {
+        /// Seconds.
+        secs: u64,
+    },
 }
 
 impl Step {
@@ -223,8 +243,23 @@ impl Step {
             | Self::NoAnswer { call }
             | Self::Hangup { call, .. }
             | Self::Fail { call, .. } => call.as_deref(),
-            Self::Wait { .. } => None,
+            Self::Wait { .. }
+            | Self::DropWebsockets { .. }
+            | Self::RefuseWebsockets { .. }
+            | Self::ExpireTokens
+            | Self::DelayCdrs { .. } => None,
         }
+    }
+
+    /// The fault this step switches on, if it is a fault step.
+    pub fn fault(&self) -> Option<Fault> {
+        Some(match self {
+            Self::DropWebsockets { secs } => Fault::DropWebsockets { secs: *secs },
+            Self::RefuseWebsockets { secs } => Fault::RefuseWebsockets { secs: *secs },
+            Self::ExpireTokens => Fault::ExpireTokens,
+            Self::DelayCdrs { secs } => Fault::DelayCdrs { secs: *secs },
+            _ => return None,
+        })
     }
 }
 
@@ -240,6 +275,9 @@ pub struct Scenario {
     /// Placeholder values.
     #[serde(default)]
     pub params: BTreeMap<String, String>,
+    /// The PBX clock is set to this time when the scenario starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_at: Option<StartAt>,
     /// Calls.
     pub calls: Vec<CallSpec>,
     /// Timeline.

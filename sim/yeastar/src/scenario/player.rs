@@ -81,9 +81,16 @@ pub(crate) async fn play_bound(
         .filter_map(|c| bound.get(&c.id).cloned())
         .collect();
     let default_label = sc.calls[0].id.clone();
+    if let Some(start) = &sc.start_at {
+        shared.clock.set(start.epoch(shared.settings.zone())?);
+    }
     for (i, step) in sc.steps.iter().enumerate() {
         if let Step::Wait { secs } = step {
             pace(shared, *secs).await;
+            continue;
+        }
+        if let Some(fault) = step.fault() {
+            crate::faults::apply(shared, &fault);
             continue;
         }
         let label = step.call().unwrap_or(&default_label).to_owned();
@@ -151,6 +158,11 @@ async fn run_step(shared: &Arc<Shared>, id: &str, step: &Step) -> Result<(), Eng
             pace(shared, *secs).await;
             Ok(())
         }
+        // Handled by the caller; listed so every step is matched.
+        Step::DropWebsockets { .. }
+        | Step::RefuseWebsockets { .. }
+        | Step::ExpireTokens
+        | Step::DelayCdrs { .. } => Ok(()),
     }
 }
 

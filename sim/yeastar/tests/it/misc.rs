@@ -30,7 +30,7 @@ fn cli_arguments_build_settings_and_scenarios() {
         "abc",
     ])
     .expect("parses");
-    let s = cli.args.settings();
+    let s = cli.args.settings().expect("settings");
     assert!(s.msg_as_object);
     assert_eq!(s.cdr_mode, CdrMode::Legacy);
     assert_eq!(s.client_id, "abc");
