@@ -25,6 +25,7 @@
 
 #![recursion_limit = "512"]
 
+mod admin;
 mod api;
 mod auth;
 pub mod cli;
@@ -34,6 +35,7 @@ mod config;
 mod coql;
 mod error;
 mod faults;
+mod fixture;
 mod limits;
 mod oauth;
 mod phonebridge;
@@ -56,17 +58,19 @@ pub use cli::{SimZohoArgs, run};
 pub use cli_faults::FaultSpec;
 pub use clock::SimClock;
 pub use config::{
-    AuthParamPlacement, CallControlParamNames, Edition, PhoneBridgeStrictness, PhoneMatchMode,
-    SimConfig,
+    AuthParamPlacement, CallControlParamNames, Edition, InvisibleRecord, PhoneBridgeStrictness,
+    PhoneMatchMode, SimConfig,
 };
 pub use error::{ApiError, SimError};
 pub use faults::{Fault, FaultRule, FaultTarget, Listener};
+pub use fixture::Fixture;
 pub use phonebridge::{
     CallControlAction, CallControlReg, ClickToDialReg, NameValue, Notification, OutboundCall,
 };
 pub use reqlog::RecordedRequest;
 pub use store::module::Module;
 pub use store::seed::{OrgSeed, SeedData, SeedRecord, SeedUser};
+pub use store::sharing::{Access, Perm, Profile, Role, Sharing};
 
 use state::{Inner, Settings, Shared};
 use store::WriteCtx;
@@ -143,6 +147,8 @@ impl SimZoho {
         for (listener, app) in [(accounts_l, accounts), (api_l, api)] {
             let mut rx = stop_rx.clone();
             tasks.push(tokio::spawn(async move {
+                // The peer address lets the `/_sim/` admin endpoints answer loopback only.
+                let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
                 let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
                     let _ = rx.wait_for(|s| *s).await;
                 });

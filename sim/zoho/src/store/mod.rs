@@ -6,6 +6,7 @@ pub mod module;
 pub mod phone;
 pub mod render;
 pub mod seed;
+pub mod sharing;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -93,6 +94,8 @@ pub struct Store {
     /// Whether a write naming no field of the module is `INVALID_DATA`
     /// (see `SimConfig::refuse_unknown_fields`).
     pub refuse_unknown_fields: bool,
+    /// Roles, profiles and module defaults: who sees which records.
+    pub sharing: sharing::Sharing,
 }
 
 /// Zoho ids are 19-digit strings; all ids of one org share a prefix.
@@ -109,6 +112,7 @@ impl Store {
             call_preferences: (true, true),
             missed_needs_duration: false,
             refuse_unknown_fields: false,
+            sharing: sharing::Sharing::default(),
         }
     }
 

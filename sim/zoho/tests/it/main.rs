@@ -1,8 +1,10 @@
 //! Integration tests: the simulator over real HTTP on loopback.
 
+mod admin;
 mod cli;
 mod coql;
 mod faults;
+mod fixture;
 mod limits;
 mod oauth;
 mod oauth_limits;
