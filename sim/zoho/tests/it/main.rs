@@ -12,6 +12,7 @@ mod phonebridge;
 mod records;
 mod schema;
 mod search;
+mod sharing;
 
 use reqwest::{Method, StatusCode};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
