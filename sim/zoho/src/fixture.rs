@@ -88,8 +88,6 @@ struct ProfileFile {
     /// Module API name → permissions; modules left out get none.
     #[serde(default)]
     modules: BTreeMap<String, BTreeSet<Perm>>,
-    /// Sees every record whatever the sharing (default: only `Administrator`).
-    view_all: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,7 +208,6 @@ fn sharing(
                 .map(|(m, perms)| Ok((module(&m)?, perms)))
                 .collect::<Result<_, SimError>>()?;
             Ok(Profile {
-                view_all: p.view_all.unwrap_or(p.name == "Administrator"),
                 name: p.name,
                 modules,
             })

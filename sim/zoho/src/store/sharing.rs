@@ -1,11 +1,13 @@
 //! Zoho's data-sharing model: who may see and create which records.
 //!
-//! As Zoho's security help describes it (zoho.com/crm/help/security-settings): a **role
-//! hierarchy** (a user sees the records owned by users in the roles below their own), an
-//! **organisation-wide default** per module (Private, Public Read Only, Public
-//! Read/Write/Delete), **record ownership**, and **profiles** granting per-module
-//! permissions (view, create, edit, delete). docs/zoho-assumptions.md lists the choices the
-//! simulator makes where that help leaves one.
+//! As Zoho's help on roles and data sharing describes it (docs/zoho-api.md §10): a **role
+//! hierarchy** (a user sees the records owned by users in the roles below their own, and
+//! peers' records only when the role shares with peers), an **organisation-wide default**
+//! per module (Private, Public Read Only, Public Read/Write, Public Read/Write/Delete),
+//! **record ownership**, and **profiles** granting per-module permissions (view, create,
+//! edit, delete). Under Private not even an administrator sees a record unless they own it
+//! or sit above its owner. docs/zoho-assumptions.md lists the choices the simulator makes
+//! where the help leaves one.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -24,7 +26,9 @@ pub enum Access {
     Private,
     /// Everyone sees; only the owner and superiors change.
     PublicReadOnly,
-    /// Everyone sees and changes (Zoho's default for a new org).
+    /// Everyone sees and edits; only the owner and superiors delete.
+    PublicReadWrite,
+    /// Everyone sees, edits and deletes.
     PublicReadWriteDelete,
 }
 
@@ -39,8 +43,6 @@ pub enum Perm {
 }
 
 impl Perm {
-    pub const ALL: [Perm; 4] = [Perm::View, Perm::Create, Perm::Edit, Perm::Delete];
-
     /// The word of Zoho's permission names (`Crm_Implied_View_Leads`).
     fn word(self) -> &'static str {
         match self {
@@ -61,13 +63,12 @@ pub struct Role {
     pub share_with_peers: bool,
 }
 
-/// A profile: module permissions, and whether it sees every record (Administrator).
+/// A profile: what its users may do per module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     pub name: String,
     /// Modules not listed have no permission at all.
     pub modules: BTreeMap<Module, BTreeSet<Perm>>,
-    pub view_all: bool,
 }
 
 /// Roles, profiles and module defaults of an org. The default (no roles, no profiles, every
@@ -75,10 +76,10 @@ pub struct Profile {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sharing {
     pub roles: Vec<Role>,
-    /// Profiles named by users but not listed here grant every permission; a profile named
-    /// `Administrator` that is not listed also sees every record.
+    /// Profiles named by users but not listed here grant every permission.
     pub profiles: Vec<Profile>,
-    /// Modules not listed are Public Read/Write/Delete.
+    /// Modules not listed are Public Read/Write/Delete (so an org without sharing settings
+    /// behaves as before they were modelled; Zoho's own default is Private).
     pub defaults: BTreeMap<Module, Access>,
 }
 
@@ -176,14 +177,6 @@ pub fn no_permission(module: Module, perm: Perm) -> ApiError {
 }
 
 impl Viewer<'_> {
-    fn sees_all(&self) -> bool {
-        self.user
-            .is_some_and(|u| match self.sharing.profile(&u.profile) {
-                Some(p) => p.view_all,
-                None => u.profile == "Administrator",
-            })
-    }
-
     /// Whether the user's profile grants `perm` on `module`.
     pub fn may(&self, module: Module, perm: Perm) -> bool {
         self.user
@@ -214,15 +207,17 @@ impl Viewer<'_> {
         if !self.may(module, Perm::View) {
             return false;
         }
-        self.sees_all() || self.sharing.access(module) != Access::Private || self.owned_by_mine(rec)
+        self.sharing.access(module) != Access::Private || self.owned_by_mine(rec)
     }
 
     /// Whether the user may change or delete this record.
     pub fn may_change(&self, module: Module, rec: &Record, perm: Perm) -> bool {
-        self.may(module, perm)
-            && (self.sees_all()
-                || self.sharing.access(module) == Access::PublicReadWriteDelete
-                || self.owned_by_mine(rec))
+        let open = match self.sharing.access(module) {
+            Access::PublicReadWriteDelete => true,
+            Access::PublicReadWrite => perm == Perm::Edit,
+            Access::Private | Access::PublicReadOnly => false,
+        };
+        self.may(module, perm) && (open || self.owned_by_mine(rec))
     }
 }
 

@@ -31,6 +31,7 @@ modules = { Contacts = ["view"] }
 [sharing]
 Contacts = "private"
 Leads = "public_read_only"
+Deals = "public_read_write"
 
 [[users]]
 last_name = "Boss"
@@ -52,6 +53,11 @@ last_name = "Bert"
 email = "bert@org.test"
 role = "Agent"
 profile = "Standard"
+[[users]]
+last_name = "Adam"
+email = "adam@org.test"
+role = "Agent"
+profile = "Administrator"
 [[users]]
 last_name = "Rita"
 email = "rita@org.test"
@@ -78,6 +84,10 @@ fields = { Last_Name = "BossCustomer", Phone = "+1 415 555 0001" }
 module = "Contacts"
 owner = "dirk@org.test"
 fields = { Last_Name = "DirksCustomer", Phone = "+1 415 555 0009" }
+[[records]]
+module = "Deals"
+owner = "bert@org.test"
+fields = { Deal_Name = "BertsDeal", Stage = "Qualification", Closing_Date = "2031-01-31" }
 [[records]]
 module = "Leads"
 owner = "bert@org.test"
@@ -190,6 +200,48 @@ async fn search_list_and_coql_leave_out_what_the_role_hides() {
     // The admin's grant (the primary user) sees everything, as before.
     let r = h.get(list).await;
     assert_eq!(names(&r).len(), 4);
+}
+
+#[tokio::test]
+async fn public_read_write_lets_others_edit_but_not_delete() {
+    let h = org(InvisibleRecord::NoPermission).await;
+    let deal = h.sim.records(Module::Deals)[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let body = json!({"data": [{"id": deal, "Stage": "Needs Analysis"}]});
+    let r = as_user(&h, "ann@org.test", Method::PUT, "/crm/v8/Deals", Some(body)).await;
+    assert_eq!(r.body["data"][0]["code"], "SUCCESS", "{}", r.text);
+    let r = as_user(
+        &h,
+        "ann@org.test",
+        Method::DELETE,
+        &format!("/crm/v8/Deals/{deal}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["data"][0]["code"], "NO_PERMISSION", "{}", r.text);
+    assert_eq!(
+        r.body["data"][0]["details"]["permissions"],
+        json!(["Crm_Implied_Delete_Deals"])
+    );
+    assert_eq!(h.sim.records(Module::Deals).len(), 1);
+}
+
+/// The profile grants module rights; which records show is the role's business, even for
+/// an administrator placed low in the hierarchy.
+#[tokio::test]
+async fn an_administrator_profile_does_not_widen_the_role() {
+    let h = org(InvisibleRecord::NoPermission).await;
+    let r = as_user(
+        &h,
+        "adam@org.test",
+        Method::GET,
+        "/crm/v8/Contacts/search?phone=%2B14155550001&fields=Last_Name",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
 }
 
 #[tokio::test]
