@@ -39,14 +39,6 @@ pub struct SimZohoArgs {
     /// CRM edition (credits and concurrency); default: the fixture's, else enterprise.
     #[arg(long, value_enum)]
     pub edition: Option<Edition>,
-    /// The org to serve, from a TOML file (users, roles, profiles, sharing, records,
-    /// edition, time zone; see examples/zoho-fixture.toml). Default: the built-in org.
-    #[arg(long, value_name = "FILE")]
-    pub fixture: Option<std::path::PathBuf>,
-    /// Secret for the `/_sim/` admin endpoints (`Authorization: Bearer <token>`); without
-    /// it they answer only requests from loopback addresses.
-    #[arg(long, value_name = "TOKEN")]
-    pub admin_token: Option<String>,
     /// How phone search matches numbers.
     #[arg(long, value_enum, default_value_t = PhoneMatchMode::DigitsEqual)]
     pub phone_match: PhoneMatchMode,
@@ -63,9 +55,6 @@ pub struct SimZohoArgs {
     /// Refuse Missed calls without `Call_Duration` (unconfirmed either way).
     #[arg(long)]
     pub missed_call_needs_duration: bool,
-    /// How reading a record the caller's role may not see answers (unconfirmed).
-    #[arg(long, value_enum, default_value_t = InvisibleRecord::NoPermission)]
-    pub invisible_record: InvisibleRecord,
     /// Ignore write keys that name no field of the module (default: INVALID_DATA).
     #[arg(long)]
     pub ignore_unknown_fields: bool,
@@ -77,6 +66,26 @@ pub struct SimZohoArgs {
     /// Seed of the choice of faulty requests (same seed, same requests).
     #[arg(long, default_value_t = 1)]
     pub fault_seed: u64,
+    /// The org, its sharing and the admin endpoints (boxed: keeps the `ringbridge`
+    /// command enum small).
+    #[command(flatten)]
+    pub org: Box<SimZohoOrgArgs>,
+}
+
+/// `sim zoho` arguments about the org served and the `/_sim/` admin endpoints.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimZohoOrgArgs {
+    /// The org to serve, from a TOML file (users, roles, profiles, sharing, records,
+    /// edition, time zone; see examples/zoho-fixture.toml). Default: the built-in org.
+    #[arg(long, value_name = "FILE")]
+    pub fixture: Option<std::path::PathBuf>,
+    /// Secret for the `/_sim/` admin endpoints (`Authorization: Bearer <token>`); without
+    /// it they answer only requests from loopback addresses.
+    #[arg(long, value_name = "TOKEN")]
+    pub admin_token: Option<String>,
+    /// How reading a record the caller's role may not see answers (unconfirmed).
+    #[arg(long, value_enum, default_value_t = InvisibleRecord::NoPermission)]
+    pub invisible_record: InvisibleRecord,
 }
 
 impl SimZohoArgs {
@@ -96,8 +105,8 @@ impl SimZohoArgs {
             oauth_user_email: self.oauth_user_email.clone(),
             location: self.location.clone(),
             edition: self.edition.unwrap_or(Edition::Enterprise),
-            admin_token: self.admin_token.clone(),
-            invisible_record: self.invisible_record,
+            admin_token: self.org.admin_token.clone(),
+            invisible_record: self.org.invisible_record,
             phone_match: self.phone_match,
             strictness: self.strictness,
             auth_param_placement: self.auth_param_placement,
@@ -124,7 +133,7 @@ impl SimZohoArgs {
     /// is given).
     pub fn load_config(&self) -> Result<SimConfig, SimError> {
         let mut c = self.to_config();
-        if let Some(path) = &self.fixture {
+        if let Some(path) = &self.org.fixture {
             let f = crate::Fixture::load(path)?;
             c.seed = f.seed;
             c.edition = self.edition.or(f.edition).unwrap_or(Edition::Enterprise);
@@ -159,7 +168,7 @@ pub async fn run(args: SimZohoArgs) -> Result<(), SimError> {
     println!("  accounts server : {}", sim.accounts_url());
     println!("  API domain      : {}", sim.api_url());
     println!("  web view        : {}/_sim/", sim.api_url());
-    let guard = if args.admin_token.is_some() {
+    let guard = if args.org.admin_token.is_some() {
         "Authorization: Bearer <--admin-token>"
     } else {
         "loopback clients only"

@@ -54,7 +54,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use cli::{SimZohoArgs, run};
+pub use cli::{SimZohoArgs, SimZohoOrgArgs, run};
 pub use cli_faults::FaultSpec;
 pub use clock::SimClock;
 pub use config::{
