@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 
 use crate::config::Edition;
 use crate::error::SimError;
+use crate::store::fields::fields;
+use crate::store::layout::Layout;
 use crate::store::module::Module;
 use crate::store::seed::{OrgSeed, SeedData, SeedRecord, SeedUser};
 use crate::store::sharing::{Access, Perm, Profile, Role, Sharing};
@@ -38,6 +40,12 @@ struct FixtureFile {
     users: Vec<UserFile>,
     #[serde(default)]
     records: Vec<RecordFile>,
+    /// Module API name → fields the layout makes mandatory (e.g. `Leads = ["Company"]`).
+    #[serde(default)]
+    mandatory: BTreeMap<String, Vec<String>>,
+    /// Module API name → fields marked unique (inserts repeating a value: `DUPLICATE_DATA`).
+    #[serde(default)]
+    unique: BTreeMap<String, Vec<String>>,
 }
 
 /// Keys left out take neutral values (UTC, US dollars, 10 licences).
@@ -178,6 +186,10 @@ impl Fixture {
                 users,
                 records,
                 sharing,
+                layout: Layout {
+                    mandatory: field_lists(file.mandatory)?,
+                    unique: field_lists(file.unique)?,
+                },
             },
             edition: file.edition,
         })
@@ -192,6 +204,25 @@ impl Fixture {
             other => other,
         })
     }
+}
+
+/// Module names parsed, every field checked against the module's fields.
+fn field_lists(
+    lists: BTreeMap<String, Vec<String>>,
+) -> Result<BTreeMap<Module, Vec<String>>, SimError> {
+    lists
+        .into_iter()
+        .map(|(m, names)| {
+            let module = module(&m)?;
+            if let Some(bad) = names
+                .iter()
+                .find(|n| !fields(module).iter().any(|f| f.api_name == n.as_str()))
+            {
+                return Err(SimError::Config(format!("{m} has no field {bad:?}")));
+            }
+            Ok((module, names))
+        })
+        .collect()
 }
 
 fn sharing(

@@ -68,6 +68,7 @@ pub use phonebridge::{
     CallControlAction, CallControlReg, ClickToDialReg, NameValue, Notification, OutboundCall,
 };
 pub use reqlog::RecordedRequest;
+pub use store::layout::Layout;
 pub use store::module::Module;
 pub use store::seed::{OrgSeed, SeedData, SeedRecord, SeedUser};
 pub use store::sharing::{Access, Perm, Profile, Role, Sharing};
@@ -390,6 +391,25 @@ impl SimZoho {
         let mut log = self.shared.log();
         log.requests.clear();
         log.counts.clear();
+    }
+
+    /// Makes these fields of `module` mandatory, as an admin does in the layout (replaces
+    /// the module's previous list; an empty list clears it).
+    pub fn set_mandatory_fields(&self, module: Module, fields: &[&str]) {
+        let list = fields.iter().map(|f| (*f).to_owned()).collect();
+        self.shared
+            .lock()
+            .store
+            .layout
+            .mandatory
+            .insert(module, list);
+    }
+
+    /// Marks these fields of `module` unique: an insert or update repeating a stored value
+    /// answers `DUPLICATE_DATA` with the existing record.
+    pub fn set_unique_fields(&self, module: Module, fields: &[&str]) {
+        let list = fields.iter().map(|f| (*f).to_owned()).collect();
+        self.shared.lock().store.layout.unique.insert(module, list);
     }
 
     pub fn set_edition(&self, edition: Edition) {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use super::layout::Layout;
 use super::module::Module;
 use super::sharing::Sharing;
 use super::{Org, Store, User, WriteCtx};
@@ -52,6 +53,8 @@ pub struct SeedData {
     pub records: Vec<SeedRecord>,
     /// Roles, profiles and module defaults (default: everyone sees everything).
     pub sharing: Sharing,
+    /// Layout-mandatory and unique fields (default: none beyond Zoho's own).
+    pub layout: Layout,
 }
 
 impl SeedData {
@@ -91,6 +94,7 @@ impl SeedData {
         store.org.id = store.new_id();
         self.sharing.check().map_err(SimError::Config)?;
         store.sharing = self.sharing.clone();
+        store.layout = self.layout.clone();
         for (n, u) in self.users.iter().enumerate() {
             let id = store.new_id();
             store.users.push(User {

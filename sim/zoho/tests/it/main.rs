@@ -5,6 +5,7 @@ mod cli;
 mod coql;
 mod faults;
 mod fixture;
+mod layout;
 mod limits;
 mod oauth;
 mod oauth_limits;
