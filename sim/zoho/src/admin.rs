@@ -1,7 +1,7 @@
 //! The simulator's own admin endpoints under `/_sim/` on the API listener (outside Zoho's
 //! paths): read the request log, the per-endpoint counts and the credits, inject and clear
 //! faults, revoke or expire tokens, mint a user's tokens — what tests do from Rust, for
-//! scripts and other languages.
+//! scripts and other languages. Also the layout: fields an admin makes mandatory or unique.
 //!
 //! Guard: with `--admin-token` a request needs `Authorization: Bearer <token>`; without it
 //! only loopback clients are answered. These endpoints hand out tokens, revoke grants and
@@ -24,6 +24,8 @@ use serde_json::{Value, json};
 use crate::cli_faults::FaultSpec;
 use crate::faults::{FaultRule, FaultTarget, Listener};
 use crate::state::Shared;
+use crate::store::fields::fields;
+use crate::store::module::Module;
 
 type S = State<Arc<Shared>>;
 
@@ -36,6 +38,7 @@ pub fn routes(shared: &Arc<Shared>) -> Router<Arc<Shared>> {
             get(faults).post(add_fault).delete(clear_faults),
         )
         .route("/_sim/tokens", post(tokens))
+        .route("/_sim/layout", post(layout))
         .route_layer(from_fn_with_state(Arc::clone(shared), guard))
 }
 
@@ -215,6 +218,44 @@ fn revoke(shared: &Shared, email: Option<&str>) -> Response {
     };
     let revoked = inner.oauth.revoke_all(user.as_deref());
     answer(StatusCode::OK, json!({"revoked_refresh_tokens": revoked}))
+}
+
+/// `POST /_sim/layout` body: the module's layout-mandatory and/or unique fields (each list
+/// given replaces the module's previous one).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayoutRequest {
+    module: String,
+    mandatory: Option<Vec<String>>,
+    unique: Option<Vec<String>>,
+}
+
+async fn layout(State(shared): S, body: Bytes) -> Response {
+    let req: LayoutRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return bad(&format!("body: {e}")),
+    };
+    let Some(module) = Module::parse(&req.module) else {
+        return bad(&format!("unknown module {:?}", req.module));
+    };
+    let unknown = req
+        .mandatory
+        .iter()
+        .chain(&req.unique)
+        .flatten()
+        .find(|n| !fields(module).iter().any(|f| f.api_name == n.as_str()));
+    if let Some(n) = unknown {
+        return bad(&format!("{} has no field {n:?}", req.module));
+    }
+    let mut inner = shared.lock();
+    let layout = &mut inner.store.layout;
+    if let Some(m) = req.mandatory {
+        layout.mandatory.insert(module, m);
+    }
+    if let Some(u) = req.unique {
+        layout.unique.insert(module, u);
+    }
+    StatusCode::NO_CONTENT.into_response()
 }
 
 #[derive(Debug, Deserialize)]

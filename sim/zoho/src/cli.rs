@@ -174,7 +174,7 @@ pub async fn run(args: SimZohoArgs) -> Result<(), SimError> {
         "loopback clients only"
     };
     println!(
-        "  admin endpoints : {}/_sim/requests, /_sim/counts, /_sim/faults ({guard})",
+        "  admin endpoints : {}/_sim/requests, /_sim/counts, /_sim/faults, /_sim/tokens, /_sim/layout ({guard})",
         sim.api_url()
     );
     println!("  client id       : {}", sim.client_id());

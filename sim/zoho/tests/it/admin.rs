@@ -220,3 +220,42 @@ async fn with_an_admin_token_every_admin_call_needs_it() {
     let r = h.send(h.http.get(h.api("/_sim/"))).await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn layout_mandatory_and_unique_fields_are_set_over_http() {
+    let h = H::new().await;
+    let r = h
+        .admin(
+            Method::POST,
+            "/_sim/layout",
+            Some(json!({"module": "Leads", "mandatory": ["Email"], "unique": ["Phone"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    let r = h
+        .post_json(
+            "/crm/v8/Leads",
+            &json!({"data": [{"Last_Name": "X", "Company": "Y"}]}),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"][0]["code"], "MANDATORY_NOT_FOUND",
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["data"][0]["details"]["api_name"], "Email");
+    let r = h
+        .post_json(
+            "/crm/v8/Leads",
+            &json!({"data": [{"Last_Name": "X", "Company": "Y", "Email": "x@y.example", "Phone": "+14155550199"}]}),
+        )
+        .await;
+    assert_eq!(r.body["data"][0]["code"], "DUPLICATE_DATA", "{}", r.text);
+    for bad in [
+        json!({"module": "Tasks", "unique": ["Subject"]}),
+        json!({"module": "Leads", "unique": ["Shoe_Size"]}),
+    ] {
+        let r = h.admin(Method::POST, "/_sim/layout", Some(bad)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    }
+}
