@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
@@ -84,13 +84,22 @@ fn listener_name(l: Listener) -> &'static str {
     }
 }
 
-/// `GET /_sim/requests`: every recorded request, oldest first, with its index.
-async fn requests(State(shared): S) -> Response {
+/// `GET /_sim/requests[?since=N]`: the recorded requests from index `N` on (default 0),
+/// oldest first, each with its index, so a script can poll for what is new.
+async fn requests(State(shared): S, RawQuery(q): RawQuery) -> Response {
+    let since = match crate::api::query(q.as_deref()).get("since") {
+        None => 0,
+        Some(n) => match n.parse::<usize>() {
+            Ok(n) => n,
+            Err(_) => return bad("since: a request index"),
+        },
+    };
     let log = shared.log();
     let list: Vec<Value> = log
         .requests
         .iter()
         .enumerate()
+        .skip(since)
         .map(|(n, r)| {
             json!({
                 "n": n, "listener": listener_name(r.listener), "method": r.method,

@@ -40,6 +40,13 @@ async fn the_request_log_counts_and_credits_are_readable_and_clearable() {
     assert_eq!(list[0]["path"], "/crm/v8/Contacts");
     assert_eq!(list[0]["query"], "fields=Last_Name");
     assert_eq!(list[0]["listener"], "api");
+    let r = h.admin(Method::GET, "/_sim/requests?since=1", None).await;
+    let newer = r.body["requests"].as_array().expect("requests");
+    assert_eq!(newer.len(), 1);
+    assert_eq!(newer[0]["n"], 1);
+    assert_eq!(newer[0]["path"], "/crm/v8/org");
+    let r = h.admin(Method::GET, "/_sim/requests?since=x", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     let r = h.admin(Method::GET, "/_sim/counts", None).await;
     assert_eq!(r.body["requests"]["GET /crm/v8/Contacts"], 1);
