@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use crate::SimZoho;
 use crate::config::{
-    AuthParamPlacement, Edition, PhoneBridgeStrictness, PhoneMatchMode, SimConfig,
+    AuthParamPlacement, Edition, InvisibleRecord, PhoneBridgeStrictness, PhoneMatchMode, SimConfig,
 };
 use crate::error::SimError;
 
@@ -36,9 +36,9 @@ pub struct SimZohoArgs {
     /// `location` sent back with the grant code (`us`, `eu`, `in`, ...).
     #[arg(long, default_value = "us")]
     pub location: String,
-    /// CRM edition (credits and concurrency).
-    #[arg(long, value_enum, default_value_t = Edition::Enterprise)]
-    pub edition: Edition,
+    /// CRM edition (credits and concurrency); default: the fixture's, else enterprise.
+    #[arg(long, value_enum)]
+    pub edition: Option<Edition>,
     /// How phone search matches numbers.
     #[arg(long, value_enum, default_value_t = PhoneMatchMode::DigitsEqual)]
     pub phone_match: PhoneMatchMode,
@@ -66,6 +66,26 @@ pub struct SimZohoArgs {
     /// Seed of the choice of faulty requests (same seed, same requests).
     #[arg(long, default_value_t = 1)]
     pub fault_seed: u64,
+    /// The org, its sharing and the admin endpoints (boxed: keeps the `ringbridge`
+    /// command enum small).
+    #[command(flatten)]
+    pub org: Box<SimZohoOrgArgs>,
+}
+
+/// `sim zoho` arguments about the org served and the `/_sim/` admin endpoints.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimZohoOrgArgs {
+    /// The org to serve, from a TOML file (users, roles, profiles, sharing, records,
+    /// edition, time zone; see examples/zoho-fixture.toml). Default: the built-in org.
+    #[arg(long, value_name = "FILE")]
+    pub fixture: Option<std::path::PathBuf>,
+    /// Secret for the `/_sim/` admin endpoints (`Authorization: Bearer <token>`); without
+    /// it they answer only requests from loopback addresses.
+    #[arg(long, value_name = "TOKEN")]
+    pub admin_token: Option<String>,
+    /// How reading a record the caller's role may not see answers (unconfirmed).
+    #[arg(long, value_enum, default_value_t = InvisibleRecord::NoPermission)]
+    pub invisible_record: InvisibleRecord,
 }
 
 impl SimZohoArgs {
@@ -84,7 +104,9 @@ impl SimZohoArgs {
             auto_approve: self.auto_approve,
             oauth_user_email: self.oauth_user_email.clone(),
             location: self.location.clone(),
-            edition: self.edition,
+            edition: self.edition.unwrap_or(Edition::Enterprise),
+            admin_token: self.org.admin_token.clone(),
+            invisible_record: self.org.invisible_record,
             phone_match: self.phone_match,
             strictness: self.strictness,
             auth_param_placement: self.auth_param_placement,
@@ -106,6 +128,20 @@ impl SimZohoArgs {
     }
 }
 
+impl SimZohoArgs {
+    /// [`Self::to_config`] plus the `--fixture` file's org (its edition unless `--edition`
+    /// is given).
+    pub fn load_config(&self) -> Result<SimConfig, SimError> {
+        let mut c = self.to_config();
+        if let Some(path) = &self.org.fixture {
+            let f = crate::Fixture::load(path)?;
+            c.seed = f.seed;
+            c.edition = self.edition.or(f.edition).unwrap_or(Edition::Enterprise);
+        }
+        Ok(c)
+    }
+}
+
 /// Scopes of the printed ready-made token (scopes as in docs/zoho-api.md §1.4, plus PhoneBridge).
 const ALL_SCOPES: [&str; 5] = [
     "ZohoCRM.modules.ALL",
@@ -117,7 +153,7 @@ const ALL_SCOPES: [&str; 5] = [
 
 /// Starts the simulator, prints its URLs and credentials, serves until Ctrl-C.
 pub async fn run(args: SimZohoArgs) -> Result<(), SimError> {
-    let sim = SimZoho::start(args.to_config()).await?;
+    let sim = SimZoho::start(args.load_config()?).await?;
     for (spec, rule) in args.faults.iter().zip(args.fault_rules()) {
         sim.inject_fault(rule);
         println!(
@@ -132,6 +168,15 @@ pub async fn run(args: SimZohoArgs) -> Result<(), SimError> {
     println!("  accounts server : {}", sim.accounts_url());
     println!("  API domain      : {}", sim.api_url());
     println!("  web view        : {}/_sim/", sim.api_url());
+    let guard = if args.org.admin_token.is_some() {
+        "Authorization: Bearer <--admin-token>"
+    } else {
+        "loopback clients only"
+    };
+    println!(
+        "  admin endpoints : {}/_sim/requests, /_sim/counts, /_sim/faults, /_sim/tokens, /_sim/layout ({guard})",
+        sim.api_url()
+    );
     println!("  client id       : {}", sim.client_id());
     println!("  client secret   : {}", sim.client_secret());
     println!(

@@ -7,7 +7,8 @@ use std::time::Duration;
 use crate::store::seed::SeedData;
 
 /// Zoho CRM edition; drives API credits and concurrency (docs/zoho-api.md §2.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Edition {
     Free,
     Standard,
@@ -82,6 +83,18 @@ pub enum AuthParamPlacement {
     Param,
 }
 
+/// How `GET /{Module}/{id}` answers for a record that exists but the caller's role and
+/// sharing hide. Zoho documents 403 `NO_PERMISSION` with `details.permissions`
+/// (`Crm_Implied_View_<Module>`) as its record-level permission answer, but not for this
+/// endpoint (unconfirmed), so the other plausible answer is selectable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InvisibleRecord {
+    /// 403 `NO_PERMISSION`, `details.permissions: ["Crm_Implied_View_<Module>"]`.
+    NoPermission,
+    /// 204 with no body, as for an id that does not exist.
+    NoContent,
+}
+
 /// Form field names the simulator uses when calling a call-control URI; Zoho's are unknown
 /// (docs/zoho-phonebridge.md §5), the defaults are the only ones seen in provider code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +149,10 @@ pub struct SimConfig {
     /// Timeout for the simulator's own calls to the PBX side (click-to-dial, call control).
     pub outbound_timeout: Duration,
     pub seed: SeedData,
+    /// The answer for a record the caller may not see (unconfirmed, see [`InvisibleRecord`]).
+    pub invisible_record: InvisibleRecord,
+    /// Bearer secret of the `/_sim/` admin endpoints; `None`: loopback clients only.
+    pub admin_token: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -161,6 +178,8 @@ impl Default for SimConfig {
             hang_duration: Duration::from_secs(120),
             outbound_timeout: Duration::from_secs(5),
             seed: SeedData::sample(),
+            admin_token: None,
+            invisible_record: InvisibleRecord::NoPermission,
         }
     }
 }

@@ -25,6 +25,7 @@
 
 #![recursion_limit = "512"]
 
+mod admin;
 mod api;
 mod auth;
 pub mod cli;
@@ -34,6 +35,7 @@ mod config;
 mod coql;
 mod error;
 mod faults;
+mod fixture;
 mod limits;
 mod oauth;
 mod phonebridge;
@@ -52,21 +54,24 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use cli::{SimZohoArgs, run};
+pub use cli::{SimZohoArgs, SimZohoOrgArgs, run};
 pub use cli_faults::FaultSpec;
 pub use clock::SimClock;
 pub use config::{
-    AuthParamPlacement, CallControlParamNames, Edition, PhoneBridgeStrictness, PhoneMatchMode,
-    SimConfig,
+    AuthParamPlacement, CallControlParamNames, Edition, InvisibleRecord, PhoneBridgeStrictness,
+    PhoneMatchMode, SimConfig,
 };
 pub use error::{ApiError, SimError};
 pub use faults::{Fault, FaultRule, FaultTarget, Listener};
+pub use fixture::Fixture;
 pub use phonebridge::{
     CallControlAction, CallControlReg, ClickToDialReg, NameValue, Notification, OutboundCall,
 };
 pub use reqlog::RecordedRequest;
+pub use store::layout::Layout;
 pub use store::module::Module;
 pub use store::seed::{OrgSeed, SeedData, SeedRecord, SeedUser};
+pub use store::sharing::{Access, Perm, Profile, Role, Sharing};
 
 use state::{Inner, Settings, Shared};
 use store::WriteCtx;
@@ -143,6 +148,8 @@ impl SimZoho {
         for (listener, app) in [(accounts_l, accounts), (api_l, api)] {
             let mut rx = stop_rx.clone();
             tasks.push(tokio::spawn(async move {
+                // The peer address lets the `/_sim/` admin endpoints answer loopback only.
+                let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
                 let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
                     let _ = rx.wait_for(|s| *s).await;
                 });
@@ -384,6 +391,25 @@ impl SimZoho {
         let mut log = self.shared.log();
         log.requests.clear();
         log.counts.clear();
+    }
+
+    /// Makes these fields of `module` mandatory, as an admin does in the layout (replaces
+    /// the module's previous list; an empty list clears it).
+    pub fn set_mandatory_fields(&self, module: Module, fields: &[&str]) {
+        let list = fields.iter().map(|f| (*f).to_owned()).collect();
+        self.shared
+            .lock()
+            .store
+            .layout
+            .mandatory
+            .insert(module, list);
+    }
+
+    /// Marks these fields of `module` unique: an insert or update repeating a stored value
+    /// answers `DUPLICATE_DATA` with the existing record.
+    pub fn set_unique_fields(&self, module: Module, fields: &[&str]) {
+        let list = fields.iter().map(|f| (*f).to_owned()).collect();
+        self.shared.lock().store.layout.unique.insert(module, list);
     }
 
     pub fn set_edition(&self, edition: Edition) {

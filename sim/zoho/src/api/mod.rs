@@ -98,6 +98,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .merge(api)
         .merge(web::routes())
         .merge(crate::tab::routes())
+        .merge(crate::admin::routes(&shared))
         .fallback(|| async { ApiError::invalid_url() })
         .layer(from_fn_with_state(
             (Arc::clone(&shared), Listener::Api),

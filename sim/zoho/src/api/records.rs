@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,10 +12,13 @@ use serde_json::{Value, json};
 
 use super::paging::{fields_param, if_modified_since, page_params};
 use super::{json, module_of, no_content, query};
+use crate::auth::AuthCtx;
+use crate::config::InvisibleRecord;
 use crate::error::ApiError;
 use crate::state::Shared;
 use crate::store::module::Module;
 use crate::store::render::{Style, format_in_tz, minified_user, render};
+use crate::store::sharing::{Perm, no_permission};
 use crate::store::{Record, Store};
 
 /// `page` alone reaches this many records; beyond, `page_token` is needed.
@@ -88,6 +92,7 @@ fn position(
 
 pub async fn list(
     State(shared): State<Arc<Shared>>,
+    Extension(auth): Extension<AuthCtx>,
     Path(module): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -108,8 +113,11 @@ pub async fn list(
     let now = shared.clock.now();
     let mut inner = shared.lock();
     let store = &inner.store;
+    let viewer = store.viewer(&auth.user_id);
+    viewer.require(module, Perm::View)?;
     let mut recs: Vec<&Record> = store
         .records(module)
+        .filter(|r| viewer.sees(module, r))
         .filter(|r| {
             ids.as_ref().is_none_or(|ids| {
                 ids.contains(&r.get("id").and_then(Value::as_str).unwrap_or_default())
@@ -166,9 +174,11 @@ pub async fn list(
 }
 
 /// A well-formed id that does not exist answers 204, a malformed one 400 `INVALID_DATA`
-/// (Zoho's choice between the two is unconfirmed).
+/// (Zoho's choice between the two is unconfirmed). A record the caller's role may not see
+/// answers per `SimConfig::invisible_record`.
 pub async fn one(
     State(shared): State<Arc<Shared>>,
+    Extension(auth): Extension<AuthCtx>,
     Path((module, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -181,9 +191,17 @@ pub async fn one(
         return Err(ApiError::invalid_id(&id));
     }
     let inner = shared.lock();
+    let viewer = inner.store.viewer(&auth.user_id);
+    viewer.require(module, Perm::View)?;
     let Some(rec) = inner.store.get(module, &id) else {
         return Ok(no_content());
     };
+    if !viewer.sees(module, rec) {
+        return match shared.config.invisible_record {
+            InvisibleRecord::NoPermission => Err(no_permission(module, Perm::View)),
+            InvisibleRecord::NoContent => Ok(no_content()),
+        };
+    }
     if since.is_some_and(|s| !modified_after(rec, s)) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }

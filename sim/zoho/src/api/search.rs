@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -11,6 +12,7 @@ use serde_json::{Value, json};
 use super::criteria::{self, Criteria, EvalOpts};
 use super::paging::{fields_param, page_params};
 use super::{Params, json, module_of, no_content, query};
+use crate::auth::AuthCtx;
 use crate::config::PhoneMatchMode;
 use crate::error::ApiError;
 use crate::state::Shared;
@@ -18,6 +20,7 @@ use crate::store::fields::{FieldType, fields, phone_fields};
 use crate::store::module::Module;
 use crate::store::phone::phone_matches;
 use crate::store::render::{Style, render};
+use crate::store::sharing::Perm;
 use crate::store::{Record, Store};
 
 /// A search reaches at most this many results (page × per_page).
@@ -80,20 +83,26 @@ fn keep(f: &Filter, module: Module, rec: &Record, mode: PhoneMatchMode) -> bool 
     }
 }
 
+/// Records matching `f` that `user_id` may see (invisible ones are left out, not refused).
 fn matching<'a>(
     store: &'a Store,
+    user_id: &str,
     module: Module,
     f: &Filter,
     mode: PhoneMatchMode,
-) -> Vec<&'a Record> {
-    store
+) -> Result<Vec<&'a Record>, ApiError> {
+    let viewer = store.viewer(user_id);
+    viewer.require(module, Perm::View)?;
+    Ok(store
         .records(module)
+        .filter(|r| viewer.sees(module, r))
         .filter(|r| keep(f, module, r, mode))
-        .collect()
+        .collect())
 }
 
 pub async fn search(
     State(shared): State<Arc<Shared>>,
+    Extension(auth): Extension<AuthCtx>,
     Path(module): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -120,7 +129,13 @@ pub async fn search(
     }
     let only = fields_param(module, &q, false)?;
     let inner = shared.lock();
-    let hits = matching(&inner.store, module, &f, inner.settings.phone_match);
+    let hits = matching(
+        &inner.store,
+        &auth.user_id,
+        module,
+        &f,
+        inner.settings.phone_match,
+    )?;
     let offset = (page - 1) * per_page;
     let data: Vec<Value> = hits
         .iter()
@@ -141,6 +156,7 @@ pub async fn search(
 /// `{"count": "<n>"}` — a string, as spec `record.json` types it.
 pub async fn count(
     State(shared): State<Arc<Shared>>,
+    Extension(auth): Extension<AuthCtx>,
     Path(module): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -148,6 +164,13 @@ pub async fn count(
     let q = query(raw.as_deref());
     let f = filter(module, &q)?;
     let inner = shared.lock();
-    let n = matching(&inner.store, module, &f, inner.settings.phone_match).len();
+    let n = matching(
+        &inner.store,
+        &auth.user_id,
+        module,
+        &f,
+        inner.settings.phone_match,
+    )?
+    .len();
     Ok(json(StatusCode::OK, json!({"count": n.to_string()})))
 }

@@ -16,6 +16,7 @@ use crate::error::ApiError;
 use crate::state::Shared;
 use crate::store::module::Module;
 use crate::store::render::minified_user;
+use crate::store::sharing::{Perm, no_permission};
 use crate::store::{Store, WriteCtx};
 
 /// Records per write request.
@@ -104,6 +105,7 @@ pub async fn insert(
     let ctx = ctx(&shared, &auth);
     let mut inner = shared.lock();
     let store = &mut inner.store;
+    store.viewer(&auth.user_id).require(module, Perm::Create)?;
     let items = data
         .iter()
         .enumerate()
@@ -113,6 +115,23 @@ pub async fn insert(
         })
         .collect();
     Ok(respond(items, StatusCode::CREATED))
+}
+
+/// A record the caller's profile or sharing does not let them change is refused with
+/// `NO_PERMISSION` for that record (unknown ids are left to the store's own answer).
+fn check_change(
+    store: &Store,
+    module: Module,
+    id: &str,
+    perm: Perm,
+    ctx: &WriteCtx,
+) -> Result<(), ApiError> {
+    match store.get(module, id) {
+        Some(rec) if !store.viewer(&ctx.user_id).may_change(module, rec, perm) => {
+            Err(no_permission(module, perm))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn update_items(
@@ -138,6 +157,7 @@ fn update_items(
                     }
                 },
             };
+            check_change(store, module, &id, Perm::Edit, ctx)?;
             store.update(module, &id, rec, i, ctx)?;
             Ok(success(store, module, &id, "record updated"))
         })
@@ -251,6 +271,7 @@ pub async fn upsert(
 fn delete_items(store: &mut Store, module: Module, ids: &[&str], ctx: &WriteCtx) -> Vec<Item> {
     ids.iter()
         .map(|id| {
+            check_change(store, module, id, Perm::Delete, ctx)?;
             store.delete(module, id, ctx)?;
             Ok(json!({"code": "SUCCESS", "details": {"id": id}, "message": "record deleted", "status": "success"}))
         })

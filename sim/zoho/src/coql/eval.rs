@@ -226,9 +226,16 @@ fn order(module: Module, a: &Record, b: &Record, keys: &[(String, bool)]) -> Ord
 }
 
 /// Runs a checked query: rows (`id` always included, lookups as `{"id"}`) and `more_records`.
-pub fn run(store: &Store, module: Module, q: &Query) -> (Vec<Value>, bool) {
+/// Only records `visible` accepts are considered.
+pub fn run(
+    store: &Store,
+    module: Module,
+    q: &Query,
+    visible: impl Fn(&Record) -> bool,
+) -> (Vec<Value>, bool) {
     let mut rows: Vec<&Record> = store
         .records(module)
+        .filter(|r| visible(r))
         .filter(|r| q.filter.as_ref().is_none_or(|e| eval(module, r, e)))
         .collect();
     let mut keys = q.order.clone();

@@ -313,6 +313,17 @@ impl OAuthState {
         true
     }
 
+    /// Revokes every grant (refresh and access tokens) of `user_id`, or of everyone when
+    /// `None`, as when a user (or an admin) removes the app's access in Zoho. Returns how
+    /// many refresh tokens went.
+    pub fn revoke_all(&mut self, user_id: Option<&str>) -> usize {
+        let hit = |u: &str| user_id.is_none_or(|id| id == u);
+        let before = self.refresh.len();
+        self.refresh.retain(|_, r| !hit(&r.user_id));
+        self.access.retain(|_, g| !hit(&g.user_id));
+        before - self.refresh.len()
+    }
+
     /// The grant behind a live access token.
     pub fn check_access(&self, token: &str, now: DateTime<Utc>) -> Option<&AccessGrant> {
         self.access.get(token).filter(|g| now < g.expires)

@@ -119,8 +119,17 @@ fn grant(shared: &Shared, p: &HashMap<String, String>, scopes: Vec<String>) -> R
     let now = shared.clock.now();
     let code = {
         let mut inner = shared.lock();
-        let user = match &shared.config.oauth_user_email {
-            Some(e) => inner.store.user_by_email(e).map(|u| u.id.clone()),
+        // The consent page lets the person choose who signs in (`login_email`); the
+        // auto-approve path signs in the configured user.
+        let user = match p
+            .get("login_email")
+            .or(shared.config.oauth_user_email.as_ref())
+        {
+            Some(e) => inner
+                .store
+                .user_by_email(e)
+                .filter(|u| u.active)
+                .map(|u| u.id.clone()),
             None => inner.store.primary_user().map(|u| u.id.clone()),
         };
         let Some(user) = user else {
@@ -154,10 +163,41 @@ async fn authorize(State(shared): S, RawQuery(q): RawQuery) -> Response {
     if shared.config.auto_approve {
         return grant(&shared, &p, scopes);
     }
-    consent_page(&p, &scopes)
+    consent_page(&shared, &p, &scopes)
 }
 
-fn consent_page(p: &HashMap<String, String>, scopes: &[String]) -> Response {
+/// Zoho's sign-in, simplified: a choice of the org's active users, the configured one first.
+fn sign_in_choice(shared: &Shared) -> String {
+    let inner = shared.lock();
+    let default = shared
+        .config
+        .oauth_user_email
+        .clone()
+        .or_else(|| inner.store.primary_user().map(|u| u.email.clone()))
+        .unwrap_or_default();
+    let options: String = inner
+        .store
+        .users
+        .iter()
+        .filter(|u| u.active)
+        .map(|u| {
+            let selected = if u.email.eq_ignore_ascii_case(&default) {
+                " selected"
+            } else {
+                ""
+            };
+            format!(
+                "<option value=\"{}\"{selected}>{} ({})</option>",
+                esc(&u.email),
+                esc(&u.full_name()),
+                esc(&u.email)
+            )
+        })
+        .collect();
+    format!("<label>Signed in as <select name=\"login_email\">{options}</select></label>")
+}
+
+fn consent_page(shared: &Shared, p: &HashMap<String, String>, scopes: &[String]) -> Response {
     let mut hidden = String::new();
     let mut keys: Vec<&String> = p.keys().collect();
     keys.sort();
@@ -172,10 +212,11 @@ fn consent_page(p: &HashMap<String, String>, scopes: &[String]) -> Response {
         .iter()
         .map(|s| format!("<li>{}</li>", esc(s)))
         .collect();
+    let who = sign_in_choice(shared);
     let body = format!(
         "<!doctype html><html><head><title>Zoho Accounts - consent</title></head><body>\
          <h1>Allow access?</h1><p>The application is asking for:</p><ul>{items}</ul>\
-         <form method=\"post\" action=\"/oauth/v2/auth/consent\">{hidden}\
+         <form method=\"post\" action=\"/oauth/v2/auth/consent\">{hidden}{who}\
          <button name=\"decision\" value=\"accept\">Accept</button>\
          <button name=\"decision\" value=\"deny\">Deny</button></form></body></html>"
     );

@@ -2,10 +2,12 @@
 
 pub mod compare;
 pub mod fields;
+pub mod layout;
 pub mod module;
 pub mod phone;
 pub mod render;
 pub mod seed;
+pub mod sharing;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -93,6 +95,10 @@ pub struct Store {
     /// Whether a write naming no field of the module is `INVALID_DATA`
     /// (see `SimConfig::refuse_unknown_fields`).
     pub refuse_unknown_fields: bool,
+    /// Roles, profiles and module defaults: who sees which records.
+    pub sharing: sharing::Sharing,
+    /// Layout-mandatory and unique fields.
+    pub layout: layout::Layout,
 }
 
 /// Zoho ids are 19-digit strings; all ids of one org share a prefix.
@@ -109,6 +115,8 @@ impl Store {
             call_preferences: (true, true),
             missed_needs_duration: false,
             refuse_unknown_fields: false,
+            sharing: sharing::Sharing::default(),
+            layout: layout::Layout::default(),
         }
     }
 
@@ -173,6 +181,7 @@ impl Store {
     ) -> Result<String, ApiError> {
         let clean = validate(self, module, input, idx, Mode::Insert)?;
         check_call_rules(module, &clean, idx, self.missed_needs_duration)?;
+        self.check_unique(module, &clean, idx, None)?;
         Ok(self.insert_clean(module, clean, ctx))
     }
 
@@ -222,6 +231,7 @@ impl Store {
             }
         }
         check_call_rules(module, &merged, idx, self.missed_needs_duration)?;
+        self.check_unique(module, &merged, idx, Some(id))?;
         merged.insert("Modified_By".into(), json!({"id": ctx.user_id}));
         merged.insert("Modified_Time".into(), json!(canonical_utc(ctx.now)));
         derive(module, &mut merged);

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use super::layout::Layout;
 use super::module::Module;
+use super::sharing::Sharing;
 use super::{Org, Store, User, WriteCtx};
 use crate::error::SimError;
 
@@ -49,138 +51,24 @@ pub struct SeedData {
     pub org: OrgSeed,
     pub users: Vec<SeedUser>,
     pub records: Vec<SeedRecord>,
-}
-
-fn user(first: &str, last: &str, email: &str, role: &str, profile: &str, active: bool) -> SeedUser {
-    SeedUser {
-        first_name: Some(first.into()),
-        last_name: last.into(),
-        email: email.into(),
-        role: role.into(),
-        profile: profile.into(),
-        active,
-        phone: None,
-    }
-}
-
-fn rec(module: Module, key: &str, fields: Value) -> SeedRecord {
-    SeedRecord {
-        module,
-        key: Some(key.into()),
-        fields,
-    }
+    /// Roles, profiles and module defaults (default: everyone sees everything).
+    pub sharing: Sharing,
+    /// Layout-mandatory and unique fields (default: none beyond Zoho's own).
+    pub layout: Layout,
 }
 
 impl SeedData {
-    /// Org and users only, no records.
+    /// The built-in org and users, no records.
     pub fn empty() -> Self {
-        Self {
-            org: OrgSeed {
-                company_name: "Zylker Ltd".into(),
-                primary_email: "jane@zylker.example".into(),
-                time_zone: "Europe/Berlin".into(),
-                country: "Germany".into(),
-                country_code: "DE".into(),
-                currency: "Euro".into(),
-                currency_symbol: "€".into(),
-                phone: "+4930123456".into(),
-                users_license_purchased: 10,
-            },
-            users: vec![
-                user(
-                    "Jane",
-                    "Doe",
-                    "jane@zylker.example",
-                    "CEO",
-                    "Administrator",
-                    true,
-                ),
-                user(
-                    "John",
-                    "Smith",
-                    "john@zylker.example",
-                    "Manager",
-                    "Standard",
-                    true,
-                ),
-                user(
-                    "Priya",
-                    "Raman",
-                    "priya@zylker.example",
-                    "Manager",
-                    "Standard",
-                    true,
-                ),
-                user(
-                    "Old",
-                    "Timer",
-                    "old@zylker.example",
-                    "Manager",
-                    "Standard",
-                    false,
-                ),
-            ],
-            records: Vec::new(),
-        }
+        let mut s = Self::sample();
+        s.records.clear();
+        s
     }
 
-    /// The default data: a few accounts, contacts and leads with phones in mixed formats.
+    /// The default data: a few accounts, contacts and leads with phones in mixed formats,
+    /// read from the embedded default fixture (one source of truth with `--fixture`).
     pub fn sample() -> Self {
-        use Module::*;
-        let mut s = Self::empty();
-        s.records = vec![
-            rec(
-                Accounts,
-                "zylker",
-                json!({"Account_Name": "Zylker Inc", "Phone": "+1 (415) 555-0100", "Website": "zylker.example"}),
-            ),
-            rec(
-                Accounts,
-                "acme",
-                json!({"Account_Name": "Acme GmbH", "Phone": "+49 30 1234567"}),
-            ),
-            rec(
-                Contacts,
-                "ana",
-                json!({"First_Name": "Ana", "Last_Name": "Pereira", "Email": "ana@example.com",
-                "Phone": "+14155550123", "Mobile": "+351 912 345 678", "Account_Name": {"ref": "zylker"}}),
-            ),
-            rec(
-                Contacts,
-                "bob",
-                json!({"First_Name": "Bob", "Last_Name": "Miller", "Email": "bob@acme.example",
-                "Phone": "(415) 555-0124", "Account_Name": {"ref": "acme"}, "Owner": {"user": "john@zylker.example"}}),
-            ),
-            rec(
-                Contacts,
-                "chen",
-                json!({"First_Name": "Chen", "Last_Name": "Wei", "Phone": "0415 5550125",
-                "Home_Phone": "+49 (0)30 9876543"}),
-            ),
-            rec(
-                Contacts,
-                "dora",
-                json!({"Last_Name": "Dora", "Mobile": "+44 20 7123 4567", "Email": "dora@example.org"}),
-            ),
-            rec(
-                Leads,
-                "lee",
-                json!({"First_Name": "Lee", "Last_Name": "Park", "Company": "Parkside", "Phone": "+14155550199",
-                "Email": "lee@parkside.example", "Lead_Source": "Cold Call"}),
-            ),
-            rec(
-                Leads,
-                "max",
-                json!({"Last_Name": "Muster", "Company": "Muster AG", "Mobile": "030 555 0000"}),
-            ),
-            rec(
-                Deals,
-                "deal1",
-                json!({"Deal_Name": "Zylker renewal", "Stage": "Qualification", "Closing_Date": "2030-01-31",
-                "Amount": 1200.5, "Account_Name": {"ref": "zylker"}, "Contact_Name": {"ref": "ana"}}),
-            ),
-        ];
-        s
+        crate::fixture::default_seed()
     }
 
     /// Builds a store (records are validated exactly like API inserts).
@@ -204,6 +92,9 @@ impl SeedData {
             created_time: now,
         });
         store.org.id = store.new_id();
+        self.sharing.check().map_err(SimError::Config)?;
+        store.sharing = self.sharing.clone();
+        store.layout = self.layout.clone();
         for (n, u) in self.users.iter().enumerate() {
             let id = store.new_id();
             store.users.push(User {

@@ -38,7 +38,9 @@ pub fn validate(
         return Err(invalid(None, unknown, &path(unknown)));
     }
     if mode == Mode::Insert {
-        for meta in fields(module).iter().filter(|f| f.mandatory) {
+        let layout = &store.layout;
+        let required = |f: &&FieldMeta| f.mandatory || layout.is_mandatory(module, f.api_name);
+        for meta in fields(module).iter().filter(required) {
             if is_blank(obj.get(meta.api_name)) {
                 return Err(ApiError::mandatory_not_found(
                     meta.api_name,
@@ -53,7 +55,7 @@ pub fn validate(
             continue;
         };
         if value.is_null() || value.as_str() == Some("") {
-            if meta.mandatory {
+            if meta.mandatory || store.layout.is_mandatory(module, meta.api_name) {
                 return Err(ApiError::mandatory_not_found(
                     meta.api_name,
                     &path(meta.api_name),

@@ -1,8 +1,11 @@
 //! Integration tests: the simulator over real HTTP on loopback.
 
+mod admin;
 mod cli;
 mod coql;
 mod faults;
+mod fixture;
+mod layout;
 mod limits;
 mod oauth;
 mod oauth_limits;
@@ -10,6 +13,7 @@ mod phonebridge;
 mod records;
 mod schema;
 mod search;
+mod sharing;
 
 use reqwest::{Method, StatusCode};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
