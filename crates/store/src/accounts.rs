@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ringbridge_core::accounts::{
-    Account, AccountError, AccountId, AccountProfile, AccountStore, ApiToken, ApiTokenId,
+    Account, AccountError, AccountId, AccountProfile, AccountStore, ApiScope, ApiToken, ApiTokenId,
     Credentials, NewAccount, NewApiToken, NewSession, Role, Session, TokenHash, Username,
 };
 use ringbridge_core::store::StoreError;
@@ -15,14 +15,17 @@ use crate::sql::{SqlStore, db_err, from_millis, millis};
 
 /// Account columns, qualified so the same list serves joins.
 const ACCOUNT: &str = "a.id, a.username, a.display_name, a.role, a.crm_user_id, a.extension, \
-                       a.disabled, a.created_at, a.updated_at";
-const ACCOUNT_COLS: usize = 9;
-const TOKEN: &str = "t.id, t.account_id, t.name, t.prefix, t.created_at, t.last_used_at";
+                       a.disabled, a.created_at, a.updated_at, a.must_change_password";
+const ACCOUNT_COLS: usize = 10;
+const TOKEN: &str =
+    "t.id, t.account_id, t.name, t.prefix, t.created_at, t.last_used_at, t.scopes, t.expires_at";
+const TOKEN_COLS: usize = 8;
 
 fn account_from_row(row: &AnyRow, at: usize) -> Result<Account, StoreError> {
     let username: String = row.try_get(at + 1).map_err(db_err)?;
     let role: String = row.try_get(at + 3).map_err(db_err)?;
     let disabled: i64 = row.try_get(at + 6).map_err(db_err)?;
+    let must_change: i64 = row.try_get(at + 9).map_err(db_err)?;
     Ok(Account {
         id: AccountId(row.try_get(at).map_err(db_err)?),
         username: Username::parse(&username)
@@ -35,6 +38,7 @@ fn account_from_row(row: &AnyRow, at: usize) -> Result<Account, StoreError> {
             extension: row.try_get(at + 5).map_err(db_err)?,
             disabled: disabled != 0,
         },
+        must_change_password: must_change != 0,
         created_at: from_millis(row.try_get(at + 7).map_err(db_err)?)?,
         updated_at: from_millis(row.try_get(at + 8).map_err(db_err)?)?,
     })
@@ -42,6 +46,8 @@ fn account_from_row(row: &AnyRow, at: usize) -> Result<Account, StoreError> {
 
 fn token_from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
     let last_used: Option<i64> = row.try_get(5).map_err(db_err)?;
+    let scopes: String = row.try_get(6).map_err(db_err)?;
+    let expires: Option<i64> = row.try_get(7).map_err(db_err)?;
     Ok(ApiToken {
         id: ApiTokenId(row.try_get(0).map_err(db_err)?),
         account_id: AccountId(row.try_get(1).map_err(db_err)?),
@@ -49,6 +55,9 @@ fn token_from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
         prefix: row.try_get(3).map_err(db_err)?,
         created_at: from_millis(row.try_get(4).map_err(db_err)?)?,
         last_used_at: last_used.map(from_millis).transpose()?,
+        scopes: ApiScope::split(&scopes)
+            .ok_or_else(|| StoreError::Corrupt(format!("API token scopes {scopes:?}")))?,
+        expires_at: expires.map(from_millis).transpose()?,
     })
 }
 
@@ -191,16 +200,20 @@ impl AccountStore for SqlStore {
         &self,
         id: AccountId,
         password_hash: &str,
+        must_change: bool,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
-                .bind(password_hash)
-                .bind(millis(at))
-                .bind(id.0)
-                .execute(self.pool())
-                .await
-                .map_err(db_err)?;
+        let done = sqlx::query(
+            "UPDATE accounts SET password_hash = $1, must_change_password = $2, updated_at = $3
+             WHERE id = $4",
+        )
+        .bind(password_hash)
+        .bind(i64::from(must_change))
+        .bind(millis(at))
+        .bind(id.0)
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -336,8 +349,8 @@ impl AccountStore for SqlStore {
     async fn create_api_token(&self, token: &NewApiToken) -> Result<ApiToken, StoreError> {
         let returning = TOKEN.replace("t.", "");
         let sql = format!(
-            "INSERT INTO api_tokens (account_id, name, prefix, token_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING {returning}"
+            "INSERT INTO api_tokens (account_id, name, prefix, token_hash, created_at, scopes, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {returning}"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token.account_id.0)
@@ -345,6 +358,8 @@ impl AccountStore for SqlStore {
             .bind(token.prefix.as_str())
             .bind(token.hash.to_hex())
             .bind(millis(token.at))
+            .bind(ApiScope::join(&token.scopes))
+            .bind(token.expires_at.map(millis))
             .fetch_one(self.pool())
             .await
             .map_err(db_err)?;
@@ -372,7 +387,7 @@ impl AccountStore for SqlStore {
             .fetch_optional(self.pool())
             .await
             .map_err(db_err)?;
-        row.map(|r| Ok((token_from_row(&r)?, account_from_row(&r, 6)?)))
+        row.map(|r| Ok((token_from_row(&r)?, account_from_row(&r, TOKEN_COLS)?)))
             .transpose()
     }
 

@@ -5,13 +5,14 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ringbridge_core::accounts::{Account, ApiToken, ApiTokenId};
+use ringbridge_core::accounts::{Account, ApiScope, ApiToken, ApiTokenId};
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
 use super::error::{ErrorKind, WebError};
 use crate::AppState;
-use crate::auth::{CurrentUser, api_tokens};
+use crate::auth::CurrentUser;
+use crate::auth::api_tokens::{self, DEFAULT_DAYS, LIFETIMES, TokenGrant};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -25,7 +26,54 @@ struct HomePage<'a> {
 
 impl HomePage<'_> {
     fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
-        at.format("%Y-%m-%d %H:%M UTC").to_string()
+        when(at)
+    }
+
+    /// The scopes a token may be given: (form field, scope, label id,
+    /// checked by default).
+    fn scope_choices(&self) -> Vec<(&'static str, &'static str, &'static str, bool)> {
+        ApiScope::ALL
+            .into_iter()
+            .map(|s| {
+                (
+                    scope_field(s),
+                    s.as_str(),
+                    scope_label(s),
+                    ApiScope::EXTENSION.contains(&s),
+                )
+            })
+            .collect()
+    }
+
+    fn lifetimes(&self) -> Vec<(u16, bool)> {
+        LIFETIMES.iter().map(|&d| (d, d == DEFAULT_DAYS)).collect()
+    }
+
+    fn scopes(&self, token: &ApiToken) -> String {
+        ApiScope::join(&token.scopes)
+    }
+}
+
+pub(crate) fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The form field of a scope's checkbox.
+fn scope_field(scope: ApiScope) -> &'static str {
+    match scope {
+        ApiScope::Dial => "scope_dial",
+        ApiScope::CallsRead => "scope_calls_read",
+        ApiScope::RecordsRead => "scope_records_read",
+        ApiScope::RecordsWrite => "scope_records_write",
+    }
+}
+
+fn scope_label(scope: ApiScope) -> &'static str {
+    match scope {
+        ApiScope::Dial => "scope-dial",
+        ApiScope::CallsRead => "scope-calls-read",
+        ApiScope::RecordsRead => "scope-records-read",
+        ApiScope::RecordsWrite => "scope-records-write",
     }
 }
 
@@ -59,6 +107,42 @@ pub async fn show(
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    days: Option<u16>,
+    scope_dial: Option<String>,
+    scope_calls_read: Option<String>,
+    scope_records_read: Option<String>,
+    scope_records_write: Option<String>,
+}
+
+impl TokenForm {
+    /// The ticked scopes (the extension's when none is ticked: a token
+    /// that may do nothing is no use) and an offered lifetime.
+    fn grant(&self) -> TokenGrant {
+        let ticked = [
+            (ApiScope::Dial, &self.scope_dial),
+            (ApiScope::CallsRead, &self.scope_calls_read),
+            (ApiScope::RecordsRead, &self.scope_records_read),
+            (ApiScope::RecordsWrite, &self.scope_records_write),
+        ];
+        let scopes: Vec<ApiScope> = ticked
+            .into_iter()
+            .filter(|(_, field)| field.is_some())
+            .map(|(scope, _)| scope)
+            .collect();
+        let defaults = TokenGrant::default();
+        TokenGrant {
+            scopes: if scopes.is_empty() {
+                defaults.scopes
+            } else {
+                scopes
+            },
+            days: self
+                .days
+                .filter(|d| LIFETIMES.contains(d))
+                .unwrap_or(defaults.days),
+        }
+    }
 }
 
 pub async fn create_token(
@@ -71,8 +155,9 @@ pub async fn create_token(
         "" => ctx.t("tokens-default-name"),
         name => name.to_owned(),
     };
-    let (token, secret) = api_tokens::issue(&state, user.account.id, &name).await?;
-    tracing::info!(username = %user.account.username, prefix = %token.prefix, "API token issued");
+    let (token, secret) =
+        api_tokens::issue_with(&state, user.account.id, &name, &form.grant()).await?;
+    tracing::info!(username = %user.account.username, prefix = %token.prefix, scopes = %ApiScope::join(&token.scopes), "API token issued");
     // Rendered, not redirected: the secret must not land in a URL or history.
     render(&state, &ctx, &user.account, Some(secret)).await
 }

@@ -138,6 +138,12 @@ pub async fn submit(
     }
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let (_, cookie) = session::start(&state, account.id, user_agent).await?;
+    // After an admin's reset, choosing a new password comes first.
+    let next = if account.must_change_password {
+        "/password"
+    } else {
+        next
+    };
     signed_in_redirect(next, cookie)
 }
 
