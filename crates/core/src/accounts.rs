@@ -201,6 +201,9 @@ impl fmt::Debug for TokenHash {
 /// A signed-in browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    /// The hash of its token: names the session in lists (no use for
+    /// signing in).
+    pub hash: TokenHash,
     pub account_id: AccountId,
     pub created_at: DateTime<Utc>,
     /// Last time the session was used (moved forward at most about once a
@@ -208,8 +211,22 @@ pub struct Session {
     pub last_seen_at: DateTime<Utc>,
     /// Absolute expiry: no use extends it.
     pub expires_at: DateTime<Utc>,
+    /// Free text from the browser: always escaped when shown.
     pub user_agent: Option<String>,
+    /// The address it signed in from, as far as it could be believed.
+    pub client_addr: Option<String>,
 }
+
+impl Session {
+    /// A short name for the session in forms and lists: the first 16 hex
+    /// digits of its token's hash.
+    pub fn handle(&self) -> String {
+        self.hash.to_hex()[..SESSION_HANDLE_LEN].to_owned()
+    }
+}
+
+/// How many hex digits of a token hash name a session.
+pub const SESSION_HANDLE_LEN: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
@@ -218,6 +235,7 @@ pub struct NewSession {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub user_agent: Option<String>,
+    pub client_addr: Option<String>,
 }
 
 /// An API token's database id.
@@ -381,6 +399,9 @@ pub trait AccountStore: Send + Sync {
     async fn delete_session(&self, hash: &TokenHash) -> Result<(), StoreError>;
     /// An account's open sessions, newest first.
     async fn sessions_of(&self, id: AccountId) -> Result<Vec<Session>, StoreError>;
+    /// Ends the session of `account` named by `handle` ([`Session::handle`]);
+    /// `false` when it has none such.
+    async fn end_session(&self, account: AccountId, handle: &str) -> Result<bool, StoreError>;
     /// Signs an account out everywhere; returns how many sessions ended.
     async fn delete_sessions_of(&self, id: AccountId) -> Result<u64, StoreError>;
     /// Deletes sessions past their absolute expiry or idle since `idle_before`.

@@ -107,9 +107,10 @@ async fn show(store: &dyn AccountStore, account: &Account) -> Result<String> {
     let mut out = format!("sessions of {}:\n", account.username);
     for s in store.sessions_of(account.id).await? {
         out.push_str(&format!(
-            "  since {}, last seen {}, {}\n",
+            "  since {}, last seen {}, from {}, {}\n",
             time(&s.created_at),
             time(&s.last_seen_at),
+            s.client_addr.as_deref().unwrap_or("an unknown address"),
             s.user_agent.as_deref().unwrap_or("unknown browser")
         ));
     }
@@ -185,6 +186,7 @@ mod tests {
                 created_at: Utc::now(),
                 expires_at: Utc::now() + chrono::Duration::hours(1),
                 user_agent: None,
+                client_addr: None,
             })
             .await
             .unwrap();

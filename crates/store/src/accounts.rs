@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ringbridge_core::accounts::{
     Account, AccountError, AccountId, AccountProfile, AccountStore, ApiScope, ApiToken, ApiTokenId,
-    Credentials, NewAccount, NewApiToken, NewSession, Role, Session, TokenHash, Username,
+    Credentials, NewAccount, NewApiToken, NewSession, Role, SESSION_HANDLE_LEN, Session, TokenHash,
+    Username,
 };
 use ringbridge_core::store::StoreError;
 use sqlx::Row;
@@ -219,14 +220,16 @@ impl AccountStore for SqlStore {
 
     async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at, user_agent)
-             VALUES ($1, $2, $3, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at, user_agent,
+                                   client_addr)
+             VALUES ($1, $2, $3, $3, $4, $5, $6)",
         )
         .bind(session.hash.to_hex())
         .bind(session.account_id.0)
         .bind(millis(session.created_at))
         .bind(millis(session.expires_at))
         .bind(session.user_agent.as_deref())
+        .bind(session.client_addr.as_deref())
         .execute(self.pool())
         .await
         .map_err(db_err)?;
@@ -235,7 +238,7 @@ impl AccountStore for SqlStore {
 
     async fn session(&self, hash: &TokenHash) -> Result<Option<(Session, Account)>, StoreError> {
         let sql = format!(
-            "SELECT {ACCOUNT}, s.created_at, s.last_seen_at, s.expires_at, s.user_agent
+            "SELECT {ACCOUNT}, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, s.client_addr
              FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -247,19 +250,21 @@ impl AccountStore for SqlStore {
         let account = account_from_row(&row, 0)?;
         let at = ACCOUNT_COLS;
         let session = Session {
+            hash: *hash,
             account_id: account.id,
             created_at: from_millis(row.try_get(at).map_err(db_err)?)?,
             last_seen_at: from_millis(row.try_get(at + 1).map_err(db_err)?)?,
             expires_at: from_millis(row.try_get(at + 2).map_err(db_err)?)?,
             user_agent: row.try_get(at + 3).map_err(db_err)?,
+            client_addr: row.try_get(at + 4).map_err(db_err)?,
         };
         Ok(Some((session, account)))
     }
 
     async fn sessions_of(&self, id: AccountId) -> Result<Vec<Session>, StoreError> {
         let rows = sqlx::query(
-            "SELECT created_at, last_seen_at, expires_at, user_agent FROM sessions
-             WHERE account_id = $1 ORDER BY created_at DESC",
+            "SELECT created_at, last_seen_at, expires_at, user_agent, client_addr, token_hash
+             FROM sessions WHERE account_id = $1 ORDER BY created_at DESC, token_hash",
         )
         .bind(id.0)
         .fetch_all(self.pool())
@@ -267,12 +272,16 @@ impl AccountStore for SqlStore {
         .map_err(db_err)?;
         rows.iter()
             .map(|row| {
+                let hash: String = row.try_get(5).map_err(db_err)?;
                 Ok(Session {
+                    hash: TokenHash::from_hex(&hash)
+                        .ok_or_else(|| StoreError::Corrupt("a session's token hash".into()))?,
                     account_id: id,
                     created_at: from_millis(row.try_get(0).map_err(db_err)?)?,
                     last_seen_at: from_millis(row.try_get(1).map_err(db_err)?)?,
                     expires_at: from_millis(row.try_get(2).map_err(db_err)?)?,
                     user_agent: row.try_get(3).map_err(db_err)?,
+                    client_addr: row.try_get(4).map_err(db_err)?,
                 })
             })
             .collect()
@@ -320,6 +329,22 @@ impl AccountStore for SqlStore {
             .await
             .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn end_session(&self, account: AccountId, handle: &str) -> Result<bool, StoreError> {
+        // A handle is exactly a hex prefix; anything else names nothing.
+        if handle.len() != SESSION_HANDLE_LEN || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND substr(token_hash, 1, 16) = $2",
+        )
+        .bind(account.0)
+        .bind(handle.to_ascii_lowercase())
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
         Ok(done.rows_affected() > 0)
     }
 

@@ -192,6 +192,7 @@ async fn sessions_are_found_by_hash_touched_and_deleted() {
             created_at: t0(),
             expires_at: t0() + Duration::hours(24),
             user_agent: ua.map(str::to_owned),
+            client_addr: Some("203.0.113.7".into()),
         };
         store
             .create_session(&session(1, alice.id, Some("Firefox")))
@@ -247,6 +248,7 @@ async fn pruning_drops_idle_and_expired_sessions() {
             created_at: t0(),
             expires_at: t0() + expires,
             user_agent: None,
+            client_addr: None,
         };
         store
             .create_session(&mk(1, Duration::hours(1)))
@@ -360,6 +362,7 @@ async fn an_account_lists_its_sessions_and_is_deleted_with_them_and_its_tokens()
                     created_at: at,
                     expires_at: at + Duration::hours(8),
                     user_agent: Some(format!("browser {n}")),
+                    client_addr: None,
                 })
                 .await
                 .unwrap();
@@ -373,6 +376,25 @@ async fn an_account_lists_its_sessions_and_is_deleted_with_them_and_its_tokens()
                 scopes: ApiScope::EXTENSION.to_vec(),
                 at: t0(),
                 expires_at: None,
+            })
+            .await
+            .unwrap();
+        let sessions = store.sessions_of(ana.id).await.unwrap();
+        // One session ends by its handle, and only for its own account.
+        let handle = sessions[0].handle();
+        assert!(!store.end_session(root.id, &handle).await.unwrap());
+        assert!(!store.end_session(ana.id, "%").await.unwrap());
+        assert!(store.end_session(ana.id, &handle).await.unwrap());
+        assert!(!store.end_session(ana.id, &handle).await.unwrap());
+        assert_eq!(store.sessions_of(ana.id).await.unwrap().len(), 1);
+        store
+            .create_session(&NewSession {
+                hash: sessions[0].hash,
+                account_id: ana.id,
+                created_at: sessions[0].created_at,
+                expires_at: sessions[0].expires_at,
+                user_agent: sessions[0].user_agent.clone(),
+                client_addr: None,
             })
             .await
             .unwrap();

@@ -100,3 +100,16 @@ password-wrong = The current password is wrong.
 password-same = The new password must differ from the current one.
 accounts-reset-password = Reset password
 accounts-reset-done = New password for { $username }. Hand it over now: it will not be shown again, and it must be changed at the next sign-in.
+
+## Sessions
+sessions-title = Signed-in browsers
+sessions-none = No browser is signed in.
+sessions-created = Signed in
+sessions-last-seen = Last seen
+sessions-address = Address
+sessions-browser = Browser
+sessions-unknown = Unknown
+sessions-this-browser = This browser
+sessions-end = Sign out
+sessions-end-others = Sign out all other browsers
+sessions-end-all = Sign out everywhere

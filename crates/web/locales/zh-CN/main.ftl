@@ -100,3 +100,16 @@ password-wrong = 当前密码不正确。
 password-same = 新密码必须与当前密码不同。
 accounts-reset-password = 重置密码
 accounts-reset-done = { $username } 的新密码。请立即转交：它不会再次显示，且下次登录时必须修改。
+
+## 会话
+sessions-title = 已登录的浏览器
+sessions-none = 没有已登录的浏览器。
+sessions-created = 登录时间
+sessions-last-seen = 最近活动
+sessions-address = 地址
+sessions-browser = 浏览器
+sessions-unknown = 未知
+sessions-this-browser = 当前浏览器
+sessions-end = 退出登录
+sessions-end-others = 退出所有其他浏览器
+sessions-end-all = 在所有位置退出登录

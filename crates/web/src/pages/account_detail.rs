@@ -1,17 +1,20 @@
-//! Admin: one account's API tokens (scopes, expiry, last use), each
-//! revocable — how an admin sees what a person's browsers can still do.
+//! Admin: one account's open sessions (when, from where, which browser)
+//! and API tokens (scopes, expiry, last use), each of which the admin can
+//! end — how an admin sees and stops what a person's browsers can still do.
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ringbridge_core::accounts::{Account, AccountId, ApiScope, ApiToken, ApiTokenId};
+use ringbridge_core::accounts::{Account, AccountId, ApiScope, ApiToken, ApiTokenId, Session};
 
 use super::ctx::PageCtx;
 use super::error::{ErrorKind, WebError};
 use super::home::when;
 use crate::AppState;
 use crate::auth::RequireAdmin;
+use crate::session;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -19,6 +22,10 @@ struct AccountPage<'a> {
     ctx: &'a PageCtx,
     account: Account,
     tokens: Vec<ApiToken>,
+    sessions: Vec<Session>,
+    /// The admin's own browser, when this is the admin's own account.
+    current: Option<String>,
+    end_base: String,
 }
 
 impl AccountPage<'_> {
@@ -43,18 +50,48 @@ pub async fn show(
     _admin: RequireAdmin,
     ctx: PageCtx,
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let account = account_or_404(&state, id).await?;
     let tokens = state.accounts.api_tokens(account.id).await?;
+    let sessions = state.accounts.sessions_of(account.id).await?;
+    let current = session::current_handle(&state, &headers);
     ctx.render(
         StatusCode::OK,
         &AccountPage {
             ctx: &ctx,
+            end_base: format!("/admin/accounts/{}/sessions", account.id.0),
             account,
             tokens,
+            sessions,
+            current,
         },
     )
+}
+
+pub async fn end_session(
+    RequireAdmin(admin): RequireAdmin,
+    State(state): State<AppState>,
+    Path((id, handle)): Path<(i64, String)>,
+) -> Result<Response, WebError> {
+    let account = account_or_404(&state, id).await?;
+    if !state.accounts.end_session(account.id, &handle).await? {
+        return Err(ErrorKind::NotFound.into());
+    }
+    tracing::info!(by = %admin.account.username, account = %account.username, "session ended by an admin");
+    Ok(Redirect::to(&format!("/admin/accounts/{id}")).into_response())
+}
+
+pub async fn end_all_sessions(
+    RequireAdmin(admin): RequireAdmin,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let account = account_or_404(&state, id).await?;
+    let ended = state.accounts.delete_sessions_of(account.id).await?;
+    tracing::info!(by = %admin.account.username, account = %account.username, ended, "every session ended by an admin");
+    Ok(Redirect::to(&format!("/admin/accounts/{id}")).into_response())
 }
 
 pub async fn revoke_token(

@@ -3,9 +3,10 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use ringbridge_core::accounts::{Account, ApiScope, ApiToken, ApiTokenId};
+use ringbridge_core::accounts::{Account, ApiScope, ApiToken, ApiTokenId, Session};
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
@@ -13,6 +14,7 @@ use super::error::{ErrorKind, WebError};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::api_tokens::{self, DEFAULT_DAYS, LIFETIMES, TokenGrant};
+use crate::session;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -22,6 +24,10 @@ struct HomePage<'a> {
     tokens: Vec<ApiToken>,
     /// A token just made, shown this once.
     new_token: Option<String>,
+    sessions: Vec<Session>,
+    /// This browser's session.
+    current: Option<String>,
+    end_base: &'static str,
 }
 
 impl HomePage<'_> {
@@ -81,9 +87,11 @@ async fn render(
     state: &AppState,
     ctx: &PageCtx,
     user: &Account,
+    headers: &HeaderMap,
     new_token: Option<String>,
 ) -> Result<Response, WebError> {
     let tokens = state.accounts.api_tokens(user.id).await?;
+    let sessions = state.accounts.sessions_of(user.id).await?;
     ctx.render(
         StatusCode::OK,
         &HomePage {
@@ -91,6 +99,9 @@ async fn render(
             user,
             tokens,
             new_token,
+            sessions,
+            current: session::current_handle(state, headers),
+            end_base: "/sessions",
         },
     )
 }
@@ -99,8 +110,41 @@ pub async fn show(
     user: CurrentUser,
     ctx: PageCtx,
     State(state): State<AppState>,
+    headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    render(&state, &ctx, &user.account, None).await
+    render(&state, &ctx, &user.account, &headers, None).await
+}
+
+/// Ends one of the person's own sessions (another browser of theirs).
+pub async fn end_session(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(handle): Path<String>,
+) -> Result<Response, WebError> {
+    if !state.accounts.end_session(user.account.id, &handle).await? {
+        return Err(ErrorKind::NotFound.into());
+    }
+    tracing::info!(username = %user.account.username, "own session ended");
+    Ok(Redirect::to("/").into_response())
+}
+
+/// Ends every session of the person but this browser's.
+pub async fn end_other_sessions(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let current = session::current_handle(&state, &headers);
+    for other in state.accounts.sessions_of(user.account.id).await? {
+        if current.as_deref() != Some(other.handle().as_str()) {
+            state
+                .accounts
+                .end_session(user.account.id, &other.handle())
+                .await?;
+        }
+    }
+    tracing::info!(username = %user.account.username, "other sessions ended");
+    Ok(Redirect::to("/").into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,6 +193,7 @@ pub async fn create_token(
     user: CurrentUser,
     ctx: PageCtx,
     State(state): State<AppState>,
+    headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
     let name = match form.name.trim() {
@@ -159,7 +204,7 @@ pub async fn create_token(
         api_tokens::issue_with(&state, user.account.id, &name, &form.grant()).await?;
     tracing::info!(username = %user.account.username, prefix = %token.prefix, scopes = %ApiScope::join(&token.scopes), "API token issued");
     // Rendered, not redirected: the secret must not land in a URL or history.
-    render(&state, &ctx, &user.account, Some(secret)).await
+    render(&state, &ctx, &user.account, &headers, Some(secret)).await
 }
 
 pub async fn revoke_token(

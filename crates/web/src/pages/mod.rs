@@ -31,6 +31,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/", get(home::show))
         .route("/tokens", post(home::create_token))
         .route("/tokens/{id}/revoke", post(home::revoke_token))
+        .route("/sessions/{handle}/end", post(home::end_session))
+        .route("/sessions/end-all", post(home::end_other_sessions))
         .route("/setup", get(setup::show).post(setup::submit))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
@@ -41,6 +43,14 @@ pub fn routes(state: AppState) -> Router {
         .route(
             "/admin/accounts/{id}/tokens/{token}/revoke",
             post(account_detail::revoke_token),
+        )
+        .route(
+            "/admin/accounts/{id}/sessions/{handle}/end",
+            post(account_detail::end_session),
+        )
+        .route(
+            "/admin/accounts/{id}/sessions/end-all",
+            post(account_detail::end_all_sessions),
         )
         .route("/api/me", get(api::me))
         .route("/api/tokens", get(api::tokens))

@@ -81,7 +81,9 @@ mod tests {
             })
             .await
             .unwrap();
-        let (token, _) = session::start(&state, account.id, None).await.unwrap();
+        let (token, _) = session::start(&state, account.id, None, None)
+            .await
+            .unwrap();
         let check = PageSessions::new(&state);
 
         let mut signed_in = HeaderMap::new();

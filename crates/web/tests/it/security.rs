@@ -10,6 +10,7 @@ mod password_reset;
 mod proxy;
 mod rate;
 mod recording_links;
+mod sessions;
 mod tls;
 mod tokens;
 mod webhook_replay;
