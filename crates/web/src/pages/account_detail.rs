@@ -26,6 +26,8 @@ struct AccountPage<'a> {
     /// The admin's own browser, when this is the admin's own account.
     current: Option<String>,
     end_base: String,
+    token_base: String,
+    no_tokens: &'static str,
 }
 
 impl AccountPage<'_> {
@@ -62,6 +64,8 @@ pub async fn show(
         &AccountPage {
             ctx: &ctx,
             end_base: format!("/admin/accounts/{}/sessions", account.id.0),
+            token_base: format!("/admin/accounts/{}/tokens", account.id.0),
+            no_tokens: "tokens-none-for-account",
             account,
             tokens,
             sessions,

@@ -28,6 +28,8 @@ struct HomePage<'a> {
     /// This browser's session.
     current: Option<String>,
     end_base: &'static str,
+    token_base: &'static str,
+    no_tokens: &'static str,
 }
 
 impl HomePage<'_> {
@@ -102,6 +104,8 @@ async fn render(
             sessions,
             current: session::current_handle(state, headers),
             end_base: "/sessions",
+            token_base: "/tokens",
+            no_tokens: "tokens-none",
         },
     )
 }
