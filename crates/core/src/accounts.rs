@@ -134,6 +134,10 @@ pub struct Account {
     pub username: Username,
     #[serde(flatten)]
     pub profile: AccountProfile,
+    /// Set when an admin reset the password: the person must choose a new
+    /// one before any other page or API works.
+    #[serde(default)]
+    pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -197,6 +201,9 @@ impl fmt::Debug for TokenHash {
 /// A signed-in browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    /// The hash of its token: names the session in lists (no use for
+    /// signing in).
+    pub hash: TokenHash,
     pub account_id: AccountId,
     pub created_at: DateTime<Utc>,
     /// Last time the session was used (moved forward at most about once a
@@ -204,8 +211,22 @@ pub struct Session {
     pub last_seen_at: DateTime<Utc>,
     /// Absolute expiry: no use extends it.
     pub expires_at: DateTime<Utc>,
+    /// Free text from the browser: always escaped when shown.
     pub user_agent: Option<String>,
+    /// The address it signed in from, as far as it could be believed.
+    pub client_addr: Option<String>,
 }
+
+impl Session {
+    /// A short name for the session in forms and lists: the first 16 hex
+    /// digits of its token's hash.
+    pub fn handle(&self) -> String {
+        self.hash.to_hex()[..SESSION_HANDLE_LEN].to_owned()
+    }
+}
+
+/// How many hex digits of a token hash name a session.
+pub const SESSION_HANDLE_LEN: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
@@ -214,12 +235,77 @@ pub struct NewSession {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub user_agent: Option<String>,
+    pub client_addr: Option<String>,
 }
 
 /// An API token's database id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ApiTokenId(pub i64);
+
+/// What an API token may do. A browser session may do everything its
+/// account may; a token only what it was granted, so a token copied out of
+/// a browser extension cannot read the CRM or write to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ApiScope {
+    /// Click-to-call (`POST /api/dial`).
+    #[serde(rename = "dial")]
+    Dial,
+    /// The agent's own calls: the live feed, recent calls, pop settings.
+    #[serde(rename = "calls:read")]
+    CallsRead,
+    /// CRM look-ups by number (each costs a CRM API credit).
+    #[serde(rename = "records:read")]
+    RecordsRead,
+    /// Creating CRM records and relating a call's log to one.
+    #[serde(rename = "records:write")]
+    RecordsWrite,
+}
+
+impl ApiScope {
+    pub const ALL: [Self; 4] = [
+        Self::Dial,
+        Self::CallsRead,
+        Self::RecordsRead,
+        Self::RecordsWrite,
+    ];
+    /// What the browser extension needs: the feed and click-to-call.
+    pub const EXTENSION: [Self; 2] = [Self::Dial, Self::CallsRead];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dial => "dial",
+            Self::CallsRead => "calls:read",
+            Self::RecordsRead => "records:read",
+            Self::RecordsWrite => "records:write",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Space-separated, as stored and as OAuth writes scopes.
+    pub fn join(scopes: &[Self]) -> String {
+        scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The scopes named in `text`, sorted, without repeats; `None` if a name
+    /// is unknown.
+    pub fn split(text: &str) -> Option<Vec<Self>> {
+        let mut scopes = text
+            .split_whitespace()
+            .map(Self::parse)
+            .collect::<Option<Vec<_>>>()?;
+        scopes.sort();
+        scopes.dedup();
+        Some(scopes)
+    }
+}
 
 /// A token an agent's browser extension signs its API calls with. Only its
 /// first characters (`prefix`) are kept in clear, so a person can tell their
@@ -231,8 +317,22 @@ pub struct ApiToken {
     /// The person's label for it ("Chrome at the front desk").
     pub name: String,
     pub prefix: String,
+    pub scopes: Vec<ApiScope>,
     pub created_at: DateTime<Utc>,
+    /// Refused from then on; `None` never expires.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Written at most about once a minute, not on every request.
     pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl ApiToken {
+    pub fn allows(&self, scope: ApiScope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,7 +341,9 @@ pub struct NewApiToken {
     pub name: String,
     pub prefix: String,
     pub hash: TokenHash,
+    pub scopes: Vec<ApiScope>,
     pub at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -280,10 +382,13 @@ pub trait AccountStore: Send + Sync {
         profile: &AccountProfile,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// Sets the password; `must_change` marks an admin's reset (the person
+    /// must choose another at next sign-in), `false` the person's own choice.
     async fn set_password(
         &self,
         id: AccountId,
         password_hash: &str,
+        must_change: bool,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
@@ -294,6 +399,9 @@ pub trait AccountStore: Send + Sync {
     async fn delete_session(&self, hash: &TokenHash) -> Result<(), StoreError>;
     /// An account's open sessions, newest first.
     async fn sessions_of(&self, id: AccountId) -> Result<Vec<Session>, StoreError>;
+    /// Ends the session of `account` named by `handle` ([`Session::handle`]);
+    /// `false` when it has none such.
+    async fn end_session(&self, account: AccountId, handle: &str) -> Result<bool, StoreError>;
     /// Signs an account out everywhere; returns how many sessions ended.
     async fn delete_sessions_of(&self, id: AccountId) -> Result<u64, StoreError>;
     /// Deletes sessions past their absolute expiry or idle since `idle_before`.
@@ -350,6 +458,20 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn scopes_round_trip_and_refuse_unknown_names() {
+        assert_eq!(
+            ApiScope::split("records:read dial dial"),
+            Some(vec![ApiScope::Dial, ApiScope::RecordsRead])
+        );
+        assert_eq!(ApiScope::split("dial admin"), None);
+        assert_eq!(ApiScope::join(&ApiScope::EXTENSION), "dial calls:read");
+        assert_eq!(
+            serde_json::to_string(&ApiScope::CallsRead).unwrap(),
+            "\"calls:read\""
+        );
     }
 
     #[test]

@@ -148,6 +148,9 @@ pub trait ConsoleStore: Send + Sync {
 
     /// The revision only (see [`ConsoleConfig::revision`]).
     async fn console_revision(&self) -> Result<i64, StoreError>;
+    /// Marks the configuration changed without changing it, so every node
+    /// reloads what it derives from the store (after a key rotation).
+    async fn mark_changed(&self) -> Result<(), StoreError>;
 
     async fn put_pbx(&self, pbx: &PbxConnection) -> Result<(), StoreError>;
 

@@ -19,6 +19,7 @@ pub mod phone;
 pub mod phonebridge;
 pub mod policy;
 pub mod recording;
+pub mod replay;
 pub mod settings;
 pub mod store;
 pub mod template;

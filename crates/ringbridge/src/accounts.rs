@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use ringbridge_core::accounts::{Account, AccountStore, Username};
+use ringbridge_core::accounts::{Account, AccountStore, ApiScope, ApiTokenId, Username};
 use ringbridge_web::auth::{PasswordParams, Passwords, offboard};
 
 #[derive(Debug, Subcommand)]
@@ -19,10 +19,13 @@ pub enum AccountsCommand {
     Disable { username: String },
     /// Let a disabled account sign in again.
     Enable { username: String },
-    /// Give an account a new random password (printed once) and end its sessions.
+    /// Give an account a new random password (printed once), end its sessions;
+    /// it must be changed at the next sign-in.
     ResetPassword { username: String },
     /// Revoke every API token of an account.
     RevokeTokens { username: String },
+    /// Revoke one API token of an account (its id, as `show` lists it).
+    RevokeToken { username: String, id: i64 },
     /// Delete an account, its sessions and its API tokens.
     Delete { username: String },
 }
@@ -48,13 +51,12 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
         }
         AccountsCommand::ResetPassword { username } => {
             let account = find(store, &username).await?;
-            let password = random_password();
             let passwords = Passwords::new(PasswordParams::default())?;
-            let hash = passwords.hash(password.clone()).await?;
-            store.set_password(account.id, &hash, now).await?;
-            let ended = store.delete_sessions_of(account.id).await?;
+            let (password, ended) =
+                offboard::reset_password(store, &passwords, &account, now).await?;
             Ok(format!(
-                "new password for {}: {password}\n{ended} session(s) ended",
+                "new password for {}: {password}\n{ended} session(s) ended; \
+                 it must be changed at the next sign-in",
                 account.username
             ))
         }
@@ -65,6 +67,13 @@ pub async fn run(store: &dyn AccountStore, command: AccountsCommand) -> Result<S
                 "{revoked} API token(s) of {} revoked",
                 account.username
             ))
+        }
+        AccountsCommand::RevokeToken { username, id } => {
+            let account = find(store, &username).await?;
+            if !store.revoke_api_token(account.id, ApiTokenId(id)).await? {
+                bail!("{} has no API token {id}", account.username);
+            }
+            Ok(format!("API token {id} of {} revoked", account.username))
         }
         AccountsCommand::Delete { username } => {
             let account = find(store, &username).await?;
@@ -98,19 +107,23 @@ async fn show(store: &dyn AccountStore, account: &Account) -> Result<String> {
     let mut out = format!("sessions of {}:\n", account.username);
     for s in store.sessions_of(account.id).await? {
         out.push_str(&format!(
-            "  since {}, last seen {}, {}\n",
+            "  since {}, last seen {}, from {}, {}\n",
             time(&s.created_at),
             time(&s.last_seen_at),
+            s.client_addr.as_deref().unwrap_or("an unknown address"),
             s.user_agent.as_deref().unwrap_or("unknown browser")
         ));
     }
     out.push_str("API tokens:\n");
     for t in store.api_tokens(account.id).await? {
         let used = t.last_used_at.as_ref().map_or("never".to_owned(), time);
+        let expires = t.expires_at.as_ref().map_or("never".to_owned(), time);
         out.push_str(&format!(
-            "  {} ({}…), made {}, last used {used}\n",
+            "  #{} {} ({}…) [{}], made {}, expires {expires}, last used {used}\n",
+            t.id.0,
             t.name,
             t.prefix,
+            ApiScope::join(&t.scopes),
             time(&t.created_at)
         ));
     }
@@ -125,20 +138,12 @@ async fn find(store: &dyn AccountStore, username: &str) -> Result<Account> {
     }
 }
 
-/// 20 characters from an alphabet without look-alikes (~113 bits).
-fn random_password() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..20)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use ringbridge_core::accounts::{AccountProfile, NewAccount, NewSession, TokenHash};
+    use ringbridge_core::accounts::{
+        AccountProfile, NewAccount, NewApiToken, NewSession, TokenHash,
+    };
     use ringbridge_store::SqlStore;
     use ringbridge_store::testing::fresh_sqlite;
 
@@ -181,6 +186,7 @@ mod tests {
                 created_at: Utc::now(),
                 expires_at: Utc::now() + chrono::Duration::hours(1),
                 user_agent: None,
+                client_addr: None,
             })
             .await
             .unwrap();
@@ -267,5 +273,71 @@ mod tests {
             .await
             .is_err()
         );
+    }
+
+    #[tokio::test]
+    async fn show_lists_token_scopes_and_expiry_and_one_token_is_revoked() {
+        let (store, _db) = store().await;
+        add(&store, "ana", Role::Agent).await;
+        let ana = find(&store, "ana").await.unwrap();
+        let expires = Utc::now() + chrono::Duration::days(90);
+        let token = store
+            .create_api_token(&NewApiToken {
+                account_id: ana.id,
+                name: "Chrome".into(),
+                prefix: "rbt_abcdefgh".into(),
+                hash: TokenHash([7; 32]),
+                scopes: ApiScope::EXTENSION.to_vec(),
+                at: Utc::now(),
+                expires_at: Some(expires),
+            })
+            .await
+            .unwrap();
+        let username = || "ana".to_owned();
+        let shown = run(
+            &store,
+            AccountsCommand::Show {
+                username: username(),
+            },
+        )
+        .await
+        .unwrap();
+        let line = format!("#{} Chrome (rbt_abcdefgh…) [dial calls:read]", token.id.0);
+        assert!(shown.contains(&line), "{shown}");
+        let expiry = format!("expires {}", expires.format("%Y-%m-%d"));
+        assert!(shown.contains(&expiry), "{shown}");
+
+        let revoke = || AccountsCommand::RevokeToken {
+            username: username(),
+            id: token.id.0,
+        };
+        let said = run(&store, revoke()).await.unwrap();
+        assert_eq!(said, format!("API token {} of ana revoked", token.id.0));
+        assert!(
+            store
+                .api_token(&TokenHash([7; 32]))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(run(&store, revoke()).await.is_err(), "already revoked");
+    }
+
+    #[tokio::test]
+    async fn a_reset_password_must_be_changed_at_next_sign_in() {
+        let (store, _db) = store().await;
+        let ana = add(&store, "ana", Role::Agent).await;
+        let said = run(
+            &store,
+            AccountsCommand::ResetPassword {
+                username: "ana".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(said.starts_with("new password for ana: "), "{said}");
+        assert!(said.contains("1 session(s) ended"), "{said}");
+        let after = store.account(ana.id).await.unwrap().unwrap();
+        assert!(after.must_change_password);
     }
 }

@@ -4,8 +4,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ringbridge_core::accounts::{
-    Account, AccountError, AccountId, AccountProfile, AccountStore, ApiToken, ApiTokenId,
-    Credentials, NewAccount, NewApiToken, NewSession, Role, Session, TokenHash, Username,
+    Account, AccountError, AccountId, AccountProfile, AccountStore, ApiScope, ApiToken, ApiTokenId,
+    Credentials, NewAccount, NewApiToken, NewSession, Role, SESSION_HANDLE_LEN, Session, TokenHash,
+    Username,
 };
 use ringbridge_core::store::StoreError;
 use sqlx::Row;
@@ -15,14 +16,17 @@ use crate::sql::{SqlStore, db_err, from_millis, millis};
 
 /// Account columns, qualified so the same list serves joins.
 const ACCOUNT: &str = "a.id, a.username, a.display_name, a.role, a.crm_user_id, a.extension, \
-                       a.disabled, a.created_at, a.updated_at";
-const ACCOUNT_COLS: usize = 9;
-const TOKEN: &str = "t.id, t.account_id, t.name, t.prefix, t.created_at, t.last_used_at";
+                       a.disabled, a.created_at, a.updated_at, a.must_change_password";
+const ACCOUNT_COLS: usize = 10;
+const TOKEN: &str =
+    "t.id, t.account_id, t.name, t.prefix, t.created_at, t.last_used_at, t.scopes, t.expires_at";
+const TOKEN_COLS: usize = 8;
 
 fn account_from_row(row: &AnyRow, at: usize) -> Result<Account, StoreError> {
     let username: String = row.try_get(at + 1).map_err(db_err)?;
     let role: String = row.try_get(at + 3).map_err(db_err)?;
     let disabled: i64 = row.try_get(at + 6).map_err(db_err)?;
+    let must_change: i64 = row.try_get(at + 9).map_err(db_err)?;
     Ok(Account {
         id: AccountId(row.try_get(at).map_err(db_err)?),
         username: Username::parse(&username)
@@ -35,6 +39,7 @@ fn account_from_row(row: &AnyRow, at: usize) -> Result<Account, StoreError> {
             extension: row.try_get(at + 5).map_err(db_err)?,
             disabled: disabled != 0,
         },
+        must_change_password: must_change != 0,
         created_at: from_millis(row.try_get(at + 7).map_err(db_err)?)?,
         updated_at: from_millis(row.try_get(at + 8).map_err(db_err)?)?,
     })
@@ -42,6 +47,8 @@ fn account_from_row(row: &AnyRow, at: usize) -> Result<Account, StoreError> {
 
 fn token_from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
     let last_used: Option<i64> = row.try_get(5).map_err(db_err)?;
+    let scopes: String = row.try_get(6).map_err(db_err)?;
+    let expires: Option<i64> = row.try_get(7).map_err(db_err)?;
     Ok(ApiToken {
         id: ApiTokenId(row.try_get(0).map_err(db_err)?),
         account_id: AccountId(row.try_get(1).map_err(db_err)?),
@@ -49,6 +56,9 @@ fn token_from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
         prefix: row.try_get(3).map_err(db_err)?,
         created_at: from_millis(row.try_get(4).map_err(db_err)?)?,
         last_used_at: last_used.map(from_millis).transpose()?,
+        scopes: ApiScope::split(&scopes)
+            .ok_or_else(|| StoreError::Corrupt(format!("API token scopes {scopes:?}")))?,
+        expires_at: expires.map(from_millis).transpose()?,
     })
 }
 
@@ -191,29 +201,35 @@ impl AccountStore for SqlStore {
         &self,
         id: AccountId,
         password_hash: &str,
+        must_change: bool,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
-                .bind(password_hash)
-                .bind(millis(at))
-                .bind(id.0)
-                .execute(self.pool())
-                .await
-                .map_err(db_err)?;
+        let done = sqlx::query(
+            "UPDATE accounts SET password_hash = $1, must_change_password = $2, updated_at = $3
+             WHERE id = $4",
+        )
+        .bind(password_hash)
+        .bind(i64::from(must_change))
+        .bind(millis(at))
+        .bind(id.0)
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at, user_agent)
-             VALUES ($1, $2, $3, $3, $4, $5)",
+            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at, user_agent,
+                                   client_addr)
+             VALUES ($1, $2, $3, $3, $4, $5, $6)",
         )
         .bind(session.hash.to_hex())
         .bind(session.account_id.0)
         .bind(millis(session.created_at))
         .bind(millis(session.expires_at))
         .bind(session.user_agent.as_deref())
+        .bind(session.client_addr.as_deref())
         .execute(self.pool())
         .await
         .map_err(db_err)?;
@@ -222,7 +238,7 @@ impl AccountStore for SqlStore {
 
     async fn session(&self, hash: &TokenHash) -> Result<Option<(Session, Account)>, StoreError> {
         let sql = format!(
-            "SELECT {ACCOUNT}, s.created_at, s.last_seen_at, s.expires_at, s.user_agent
+            "SELECT {ACCOUNT}, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, s.client_addr
              FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -234,19 +250,21 @@ impl AccountStore for SqlStore {
         let account = account_from_row(&row, 0)?;
         let at = ACCOUNT_COLS;
         let session = Session {
+            hash: *hash,
             account_id: account.id,
             created_at: from_millis(row.try_get(at).map_err(db_err)?)?,
             last_seen_at: from_millis(row.try_get(at + 1).map_err(db_err)?)?,
             expires_at: from_millis(row.try_get(at + 2).map_err(db_err)?)?,
             user_agent: row.try_get(at + 3).map_err(db_err)?,
+            client_addr: row.try_get(at + 4).map_err(db_err)?,
         };
         Ok(Some((session, account)))
     }
 
     async fn sessions_of(&self, id: AccountId) -> Result<Vec<Session>, StoreError> {
         let rows = sqlx::query(
-            "SELECT created_at, last_seen_at, expires_at, user_agent FROM sessions
-             WHERE account_id = $1 ORDER BY created_at DESC",
+            "SELECT created_at, last_seen_at, expires_at, user_agent, client_addr, token_hash
+             FROM sessions WHERE account_id = $1 ORDER BY created_at DESC, token_hash",
         )
         .bind(id.0)
         .fetch_all(self.pool())
@@ -254,12 +272,16 @@ impl AccountStore for SqlStore {
         .map_err(db_err)?;
         rows.iter()
             .map(|row| {
+                let hash: String = row.try_get(5).map_err(db_err)?;
                 Ok(Session {
+                    hash: TokenHash::from_hex(&hash)
+                        .ok_or_else(|| StoreError::Corrupt("a session's token hash".into()))?,
                     account_id: id,
                     created_at: from_millis(row.try_get(0).map_err(db_err)?)?,
                     last_seen_at: from_millis(row.try_get(1).map_err(db_err)?)?,
                     expires_at: from_millis(row.try_get(2).map_err(db_err)?)?,
                     user_agent: row.try_get(3).map_err(db_err)?,
+                    client_addr: row.try_get(4).map_err(db_err)?,
                 })
             })
             .collect()
@@ -310,6 +332,22 @@ impl AccountStore for SqlStore {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn end_session(&self, account: AccountId, handle: &str) -> Result<bool, StoreError> {
+        // A handle is exactly a hex prefix; anything else names nothing.
+        if handle.len() != SESSION_HANDLE_LEN || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND substr(token_hash, 1, 16) = $2",
+        )
+        .bind(account.0)
+        .bind(handle.to_ascii_lowercase())
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn delete_sessions_of(&self, id: AccountId) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
             .bind(id.0)
@@ -336,8 +374,8 @@ impl AccountStore for SqlStore {
     async fn create_api_token(&self, token: &NewApiToken) -> Result<ApiToken, StoreError> {
         let returning = TOKEN.replace("t.", "");
         let sql = format!(
-            "INSERT INTO api_tokens (account_id, name, prefix, token_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING {returning}"
+            "INSERT INTO api_tokens (account_id, name, prefix, token_hash, created_at, scopes, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {returning}"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token.account_id.0)
@@ -345,6 +383,8 @@ impl AccountStore for SqlStore {
             .bind(token.prefix.as_str())
             .bind(token.hash.to_hex())
             .bind(millis(token.at))
+            .bind(ApiScope::join(&token.scopes))
+            .bind(token.expires_at.map(millis))
             .fetch_one(self.pool())
             .await
             .map_err(db_err)?;
@@ -372,7 +412,7 @@ impl AccountStore for SqlStore {
             .fetch_optional(self.pool())
             .await
             .map_err(db_err)?;
-        row.map(|r| Ok((token_from_row(&r)?, account_from_row(&r, 6)?)))
+        row.map(|r| Ok((token_from_row(&r)?, account_from_row(&r, TOKEN_COLS)?)))
             .transpose()
     }
 

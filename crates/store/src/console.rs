@@ -155,6 +155,10 @@ impl ConsoleStore for SqlStore {
         })
     }
 
+    async fn mark_changed(&self) -> Result<(), StoreError> {
+        self.bump_revision().await
+    }
+
     async fn console_revision(&self) -> Result<i64, StoreError> {
         sqlx::query("SELECT revision FROM console_revision WHERE id = 1")
             .fetch_one(self.pool())

@@ -13,6 +13,7 @@ mod lease;
 mod maintenance;
 mod outbox;
 mod recording;
+mod replay;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -96,6 +96,7 @@ pub(crate) async fn start(
     state: &AppState,
     account: AccountId,
     user_agent: Option<&str>,
+    client: Option<std::net::IpAddr>,
 ) -> Result<(String, Option<HeaderValue>), StoreError> {
     let config = &state.web.config;
     let now = state.web.now();
@@ -113,6 +114,7 @@ pub(crate) async fn start(
             created_at: now,
             expires_at: now + config.session_max(),
             user_agent: user_agent.map(|ua| ua.chars().take(MAX_USER_AGENT).collect()),
+            client_addr: client.map(|ip| ip.to_string()),
         })
         .await?;
     let cookie = set_cookie(
@@ -144,6 +146,14 @@ pub(crate) async fn resolve(state: &AppState, token: &str) -> Result<Option<Acco
         state.accounts.touch_session(&hash, now).await?;
     }
     Ok(Some(account))
+}
+
+/// The handle ([`ringbridge_core::accounts::Session::handle`]) of the
+/// session a request carries, if any.
+pub(crate) fn current_handle(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    token_of(state, headers).map(|token| {
+        hash_token(&token).to_hex()[..ringbridge_core::accounts::SESSION_HANDLE_LEN].to_owned()
+    })
 }
 
 /// Ends the session with this token (a no-op if there is none).

@@ -1,7 +1,9 @@
 //! The webhook event transport (docs/yeastar-api.md §4.2): the PBX POSTs the event envelope
 //! with `X-Signature: Base64(HMAC-SHA256(secret, raw body))`. There is no
 //! timestamp or nonce, so retries are byte-identical: they are recognised
-//! by content and acknowledged without being delivered twice.
+//! by content and acknowledged without being delivered twice. With a
+//! [`DeliveryLog`] (the store), that memory outlives restarts and is shared
+//! by every node, so a captured signed body replayed later is still refused.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -18,9 +20,10 @@ use chrono_tz::Tz;
 use futures_core::Stream;
 use hmac::{Hmac, Mac};
 use ringbridge_core::pbx::{EventSourceItem, PbxEvent, PbxEventSource};
+use ringbridge_core::replay::DeliveryLog;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::value::RawValue;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -161,6 +164,9 @@ struct Shared {
     cfg: WebhookConfig,
     subscribers: Mutex<Vec<mpsc::Sender<EventSourceItem>>>,
     recent: Mutex<RecentSet>,
+    /// The deliveries accepted, shared by every node; the name this
+    /// webhook's deliveries are kept under.
+    log: Option<(Arc<dyn DeliveryLog>, String)>,
 }
 
 impl std::fmt::Debug for WebhookReceiver {
@@ -171,12 +177,24 @@ impl std::fmt::Debug for WebhookReceiver {
 
 impl WebhookReceiver {
     pub fn new(cfg: WebhookConfig) -> Self {
+        Self::build(cfg, None)
+    }
+
+    /// A receiver that also keeps accepted deliveries in `log` under
+    /// `source`, for `dedupe_window`: a replay is refused after a restart
+    /// and on another node sharing the log.
+    pub fn with_delivery_log(cfg: WebhookConfig, log: Arc<dyn DeliveryLog>, source: &str) -> Self {
+        Self::build(cfg, Some((log, source.to_owned())))
+    }
+
+    fn build(cfg: WebhookConfig, log: Option<(Arc<dyn DeliveryLog>, String)>) -> Self {
         let recent = RecentSet::new(cfg.dedupe_window, 16 * 1024);
         Self {
             shared: Arc::new(Shared {
                 cfg,
                 subscribers: Mutex::new(Vec::new()),
                 recent: Mutex::new(recent),
+                log,
             }),
         }
     }
@@ -263,6 +281,29 @@ async fn accept(
         tracing::debug!("webhook re-delivery acknowledged, not forwarded again");
         return Ok(StatusCode::OK);
     }
+    let digest: [u8; 32] = Sha256::digest(&body).into();
+    if let Some((log, source)) = &shared.log {
+        let window = chrono::Duration::from_std(cfg.dedupe_window)
+            .unwrap_or_else(|_| chrono::Duration::minutes(10));
+        match log
+            .first_delivery(source, &digest, chrono::Utc::now(), window)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!(
+                    "webhook delivery already accepted (a retry or a replay): not forwarded again"
+                );
+                return Ok(StatusCode::OK);
+            }
+            Err(err) => {
+                // Unknown whether it is a replay: the PBX retries later.
+                tracing::warn!(error = %err, "webhook delivery log unavailable");
+                lock(&shared.recent).remove(key);
+                return Ok(StatusCode::SERVICE_UNAVAILABLE);
+            }
+        }
+    }
     for reason in &delivery.malformed {
         tracing::warn!(%reason, "skipping an unreadable event of a webhook delivery");
     }
@@ -283,6 +324,11 @@ async fn accept(
     } else {
         // Nobody took it: let the PBX retry later.
         lock(&shared.recent).remove(key);
+        if let Some((log, source)) = &shared.log
+            && let Err(err) = log.forget_delivery(source, &digest).await
+        {
+            tracing::warn!(error = %err, "a webhook delivery not handled stays marked as accepted");
+        }
         Ok(StatusCode::SERVICE_UNAVAILABLE)
     }
 }

@@ -74,7 +74,12 @@ pub async fn run_generation(
         .await
         .context("recording link keys")?;
     let plan = pbx_config.number_plan()?;
-    let mut pbx = pbx::start_pbx(pbx_config, &config.timing, shared.clone())?;
+    let mut pbx = pbx::start_pbx(
+        pbx_config,
+        &config.timing,
+        shared.clone(),
+        Arc::new(store.clone()),
+    )?;
     pbx::log_firmware(
         pbx.client.clone(),
         config
@@ -180,8 +185,11 @@ pub async fn run_generation(
         Arc::new(store.clone()),
         pbx_port,
     )
-    .with_session_check(Arc::new(PageSessions::new(&state)));
+    .with_session_check(Arc::new(PageSessions::new(&state)))
+    // A key rotation on any node ends old links on this one at once.
+    .with_stored_keys(Arc::new(store.clone()));
     recordings.set_require_sign_in(config.recording_sign_in);
+    recordings.set_policy(config.recording_links);
     let state = state.with_recordings(Arc::new(recordings));
     let state = match live {
         Some(live) => state.with_live(live),

@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use anyhow::{Context, Result};
 use ringbridge_core::pbx::{Pbx, PbxEventSource};
+use ringbridge_core::replay::DeliveryLog;
 use ringbridge_core::store::Storage;
 use ringbridge_core::tracker::CallUpdate;
 use ringbridge_engine::live::LiveCalls;
@@ -63,7 +64,12 @@ pub fn pbx_client(pbx: &PbxConfig) -> Result<YeastarClient> {
 }
 
 /// Connects to the configured PBX and starts ingesting its events.
-pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> Result<PbxRuntime> {
+pub fn start_pbx(
+    pbx: &PbxConfig,
+    timing: &Timing,
+    store: Arc<dyn Storage>,
+    deliveries: Arc<dyn DeliveryLog>,
+) -> Result<PbxRuntime> {
     let client = pbx_client(pbx)?;
     let (source, webhook): (Arc<dyn PbxEventSource>, _) = match pbx.events {
         EventTransport::Websocket => (
@@ -74,9 +80,13 @@ pub fn start_pbx(pbx: &PbxConfig, timing: &Timing, store: Arc<dyn Storage>) -> R
             let secret = pbx
                 .webhook_secret()?
                 .context("pbx.webhook_secret is required with events = \"webhook\"")?;
-            let receiver = WebhookReceiver::new(
+            // Accepted deliveries are kept in the database: a replay is
+            // refused after a restart and on every node.
+            let receiver = WebhookReceiver::with_delivery_log(
                 pbx.stream
                     .webhook(WebhookConfig::new(secret, pbx.time_zone()?))?,
+                deliveries,
+                &format!("webhook:{}", pbx.id),
             );
             let router = receiver.router(DEFAULT_WEBHOOK_PATH);
             (Arc::new(receiver), Some(router))

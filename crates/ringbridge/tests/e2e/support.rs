@@ -4,7 +4,9 @@ use std::time::Duration;
 use chrono::Utc;
 use ringbridge::demo;
 use ringbridge::world::{World, WorldOptions};
-use ringbridge_core::accounts::{AccountProfile, AccountStore, NewAccount, Role, Username};
+use ringbridge_core::accounts::{
+    AccountProfile, AccountStore, ApiScope, NewAccount, Role, Username,
+};
 use ringbridge_sim_zoho::Module;
 use ringbridge_web::AppState;
 use ringbridge_web::auth::api_tokens;
@@ -97,7 +99,12 @@ pub async fn agent(w: &World, name: &str, extension: &str) -> String {
         .await
         .unwrap();
     let issuer = AppState::new(Arc::new(w.store.clone()), Arc::new(w.store.clone()), None);
-    api_tokens::issue(&issuer, account.id, "e2e")
+    // Every scope: these tests act as the panel would, lookups and records too.
+    let grant = api_tokens::TokenGrant {
+        scopes: ApiScope::ALL.to_vec(),
+        ..api_tokens::TokenGrant::default()
+    };
+    api_tokens::issue_with(&issuer, account.id, "e2e", &grant)
         .await
         .unwrap()
         .1

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ringbridge_core::accounts::{
-    AccountError, AccountProfile, AccountStore, NewAccount, NewApiToken, NewSession, Role,
-    TokenHash, Username,
+    AccountError, AccountProfile, AccountStore, ApiScope, NewAccount, NewApiToken, NewSession,
+    Role, TokenHash, Username,
 };
 use ringbridge_store::testing::fresh_stores;
 
@@ -128,10 +128,28 @@ async fn accounts_round_trip_and_names_are_unique() {
         );
         assert!(
             store
-                .set_password(agent.id, "new-hash", later)
+                .set_password(agent.id, "new-hash", true, later)
                 .await
                 .unwrap()
         );
+        let back = store.account(agent.id).await.unwrap().unwrap();
+        assert!(back.must_change_password, "an admin's reset");
+        store
+            .set_password(agent.id, "own-hash", false, later)
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .account(agent.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .must_change_password
+        );
+        store
+            .set_password(agent.id, "new-hash", false, later)
+            .await
+            .unwrap();
         let back = store.account(agent.id).await.unwrap().unwrap();
         assert_eq!(back.profile, profile);
         assert_eq!(back.updated_at, later);
@@ -147,7 +165,12 @@ async fn accounts_round_trip_and_names_are_unique() {
                 .await
                 .unwrap()
         );
-        assert!(!store.set_password(missing, "x", later).await.unwrap());
+        assert!(
+            !store
+                .set_password(missing, "x", false, later)
+                .await
+                .unwrap()
+        );
         store.close().await;
     }
 }
@@ -169,6 +192,7 @@ async fn sessions_are_found_by_hash_touched_and_deleted() {
             created_at: t0(),
             expires_at: t0() + Duration::hours(24),
             user_agent: ua.map(str::to_owned),
+            client_addr: Some("203.0.113.7".into()),
         };
         store
             .create_session(&session(1, alice.id, Some("Firefox")))
@@ -224,6 +248,7 @@ async fn pruning_drops_idle_and_expired_sessions() {
             created_at: t0(),
             expires_at: t0() + expires,
             user_agent: None,
+            client_addr: None,
         };
         store
             .create_session(&mk(1, Duration::hours(1)))
@@ -268,7 +293,9 @@ async fn api_tokens_list_resolve_and_revoke() {
             name: name.to_owned(),
             prefix: format!("rbt_{n}{n}{n}"),
             hash: TokenHash([n; 32]),
+            scopes: vec![ApiScope::Dial, ApiScope::RecordsRead],
             at: t0() + Duration::seconds(i64::from(n)),
+            expires_at: (n != 2).then(|| t0() + Duration::days(90)),
         };
         let first = store
             .create_api_token(&mk(1, alice.id, "Chrome at desk"))
@@ -281,6 +308,9 @@ async fn api_tokens_list_resolve_and_revoke() {
         let bobs = store.create_api_token(&mk(3, bob.id, "Bob")).await.unwrap();
         assert_eq!(first.prefix, "rbt_111");
         assert_eq!(first.last_used_at, None);
+        assert_eq!(first.scopes, [ApiScope::Dial, ApiScope::RecordsRead]);
+        assert_eq!(first.expires_at, Some(t0() + Duration::days(90)));
+        assert_eq!(second.expires_at, None);
         assert_eq!(
             store.api_tokens(alice.id).await.unwrap(),
             vec![second.clone(), first.clone()],
@@ -332,6 +362,7 @@ async fn an_account_lists_its_sessions_and_is_deleted_with_them_and_its_tokens()
                     created_at: at,
                     expires_at: at + Duration::hours(8),
                     user_agent: Some(format!("browser {n}")),
+                    client_addr: None,
                 })
                 .await
                 .unwrap();
@@ -342,7 +373,28 @@ async fn an_account_lists_its_sessions_and_is_deleted_with_them_and_its_tokens()
                 name: "extension".into(),
                 prefix: "rb_abcd".into(),
                 hash: TokenHash([9; 32]),
+                scopes: ApiScope::EXTENSION.to_vec(),
                 at: t0(),
+                expires_at: None,
+            })
+            .await
+            .unwrap();
+        let sessions = store.sessions_of(ana.id).await.unwrap();
+        // One session ends by its handle, and only for its own account.
+        let handle = sessions[0].handle();
+        assert!(!store.end_session(root.id, &handle).await.unwrap());
+        assert!(!store.end_session(ana.id, "%").await.unwrap());
+        assert!(store.end_session(ana.id, &handle).await.unwrap());
+        assert!(!store.end_session(ana.id, &handle).await.unwrap());
+        assert_eq!(store.sessions_of(ana.id).await.unwrap().len(), 1);
+        store
+            .create_session(&NewSession {
+                hash: sessions[0].hash,
+                account_id: ana.id,
+                created_at: sessions[0].created_at,
+                expires_at: sessions[0].expires_at,
+                user_agent: sessions[0].user_agent.clone(),
+                client_addr: None,
             })
             .await
             .unwrap();

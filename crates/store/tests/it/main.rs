@@ -7,6 +7,8 @@ mod console;
 mod lease;
 mod outbox;
 mod recording;
+mod replay;
+mod upgrade;
 
 use chrono::{Duration, TimeZone, Utc};
 use ringbridge_core::pbx::{CallId, CallSnapshot, PbxEvent};

@@ -204,3 +204,22 @@ console-write-failed = Failed
 console-failed-sign-ins = Failed sign-ins
 console-sign-in-username = Username
 console-sign-in-address = Address
+
+## Recording links
+console-nav-recordings = Recording links
+console-recordings-title = Recording links
+console-recordings-intro = Links to call recordings that ringbridge put into call logs and that have been opened. Revoke one link, every link of a call, or rotate the signing key to end every link issued so far.
+console-recordings-off = Recording links are served once a phone system is connected.
+console-recordings-none = No link has been opened yet.
+console-recordings-call = Call
+console-recordings-issued = Issued
+console-recordings-revoked = Revoked
+console-recordings-revoke-link = Revoke link
+console-recordings-revoke-call = Revoke all links of this call
+console-recordings-paste-title = Revoke a link you were sent
+console-recordings-link = Recording link
+console-recordings-bad-link = That is not a recording link made by this ringbridge.
+console-recordings-bad-call = Name the call whose links to revoke.
+console-recordings-rotate-title = Rotate the signing key
+console-recordings-rotate-help = Every recording link issued until now stops working at once, on every node. Call logs keep their old links, which will then say the link is no longer accepted; new calls get links signed with the new key.
+console-recordings-rotate = Rotate key and end all links

@@ -44,6 +44,15 @@ tokens-never = Never
 tokens-revoke = Revoke
 tokens-create = Create token
 tokens-default-name = Browser extension
+tokens-scopes = May do
+tokens-expires = Expires
+tokens-no-expiry = Never
+tokens-lifetime = Valid for
+tokens-days = { $days } days
+scope-dial = place calls (click-to-call)
+scope-calls-read = see my calls (live feed, recent calls, pop settings)
+scope-records-read = look numbers up in the CRM
+scope-records-write = create CRM records and link calls to them
 
 ## Accounts (administrators)
 accounts-title = Accounts
@@ -58,6 +67,8 @@ accounts-enable = Enable
 accounts-revoke-tokens = Revoke API tokens
 accounts-delete = Delete
 accounts-last-admin = The last enabled admin can be neither disabled nor deleted.
+accounts-details = Sessions and tokens
+tokens-none-for-account = This account has no API tokens.
 
 ## Form problems
 form-username-empty = Enter a username.
@@ -79,3 +90,26 @@ error-not-found = There is nothing here.
 error-too-many = Too many requests. Wait a moment and try again.
 error-internal = Something went wrong on the server. Try again; if it keeps happening, tell your administrator.
 error-back = Back to the home page
+
+## Password change
+password-title = Choose a new password
+password-required = An administrator reset your password. Choose a new one to go on.
+password-current = Current password
+password-submit = Save password
+password-wrong = The current password is wrong.
+password-same = The new password must differ from the current one.
+accounts-reset-password = Reset password
+accounts-reset-done = New password for { $username }. Hand it over now: it will not be shown again, and it must be changed at the next sign-in.
+
+## Sessions
+sessions-title = Signed-in browsers
+sessions-none = No browser is signed in.
+sessions-created = Signed in
+sessions-last-seen = Last seen
+sessions-address = Address
+sessions-browser = Browser
+sessions-unknown = Unknown
+sessions-this-browser = This browser
+sessions-end = Sign out
+sessions-end-others = Sign out all other browsers
+sessions-end-all = Sign out everywhere

@@ -204,3 +204,22 @@ console-write-failed = 失败
 console-failed-sign-ins = 登录失败记录
 console-sign-in-username = 用户名
 console-sign-in-address = 地址
+
+## 录音链接
+console-nav-recordings = 录音链接
+console-recordings-title = 录音链接
+console-recordings-intro = ringbridge 写入通话记录且已被打开过的录音链接。可吊销单个链接、某通话的全部链接，或轮换签名密钥以使迄今签发的所有链接失效。
+console-recordings-off = 连接电话系统后才会提供录音链接。
+console-recordings-none = 尚无链接被打开。
+console-recordings-call = 通话
+console-recordings-issued = 签发时间
+console-recordings-revoked = 已吊销
+console-recordings-revoke-link = 吊销链接
+console-recordings-revoke-call = 吊销此通话的全部链接
+console-recordings-paste-title = 吊销收到的链接
+console-recordings-link = 录音链接
+console-recordings-bad-link = 这不是本 ringbridge 生成的录音链接。
+console-recordings-bad-call = 请指定要吊销链接的通话。
+console-recordings-rotate-title = 轮换签名密钥
+console-recordings-rotate-help = 迄今签发的所有录音链接将在所有节点上立即失效。通话记录中的旧链接会提示不再被接受；新通话将获得用新密钥签名的链接。
+console-recordings-rotate = 轮换密钥并使所有链接失效

@@ -44,6 +44,15 @@ tokens-never = 从未
 tokens-revoke = 吊销
 tokens-create = 创建令牌
 tokens-default-name = 浏览器扩展
+tokens-scopes = 权限
+tokens-expires = 到期时间
+tokens-no-expiry = 永不过期
+tokens-lifetime = 有效期
+tokens-days = { $days } 天
+scope-dial = 拨打电话（点击拨号）
+scope-calls-read = 查看我的通话（实时通话、最近通话、弹屏设置）
+scope-records-read = 在 CRM 中按号码查找
+scope-records-write = 创建 CRM 记录并关联通话
 
 ## 账户（管理员）
 accounts-title = 账户
@@ -58,6 +67,8 @@ accounts-enable = 启用
 accounts-revoke-tokens = 撤销 API 令牌
 accounts-delete = 删除
 accounts-last-admin = 最后一个启用的管理员既不能停用也不能删除。
+accounts-details = 会话与令牌
+tokens-none-for-account = 此账户没有 API 令牌。
 
 ## 表单问题
 form-username-empty = 请输入用户名。
@@ -79,3 +90,26 @@ error-not-found = 此处没有内容。
 error-too-many = 请求过多，请稍候再试。
 error-internal = 服务器出错。请重试；如果问题持续出现，请联系管理员。
 error-back = 返回首页
+
+## 修改密码
+password-title = 设置新密码
+password-required = 管理员重置了您的密码。请先设置新密码再继续。
+password-current = 当前密码
+password-submit = 保存密码
+password-wrong = 当前密码不正确。
+password-same = 新密码必须与当前密码不同。
+accounts-reset-password = 重置密码
+accounts-reset-done = { $username } 的新密码。请立即转交：它不会再次显示，且下次登录时必须修改。
+
+## 会话
+sessions-title = 已登录的浏览器
+sessions-none = 没有已登录的浏览器。
+sessions-created = 登录时间
+sessions-last-seen = 最近活动
+sessions-address = 地址
+sessions-browser = 浏览器
+sessions-unknown = 未知
+sessions-this-browser = 当前浏览器
+sessions-end = 退出登录
+sessions-end-others = 退出所有其他浏览器
+sessions-end-all = 在所有位置退出登录

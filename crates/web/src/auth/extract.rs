@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
-use ringbridge_core::accounts::{Account, ApiTokenId};
+use ringbridge_core::accounts::{Account, ApiScope, ApiTokenId};
 
 use crate::AppState;
 use crate::pages::{ErrorKind, WebError};
@@ -25,8 +25,11 @@ const TOUCH_EVERY: Duration = Duration::minutes(1);
 pub enum AuthMethod {
     /// A browser session cookie.
     Session,
-    /// An agent's API token (browser extension).
-    ApiToken(ApiTokenId),
+    /// An agent's API token (browser extension), with what it may do.
+    ApiToken {
+        id: ApiTokenId,
+        scopes: Vec<ApiScope>,
+    },
 }
 
 /// The signed-in account. Put it before [`crate::pages::PageCtx`] in a
@@ -35,6 +38,17 @@ pub enum AuthMethod {
 pub struct CurrentUser {
     pub account: Account,
     pub method: AuthMethod,
+}
+
+impl CurrentUser {
+    /// Whether this request may do what `scope` covers: a session may do
+    /// all its account may, a token only what it was granted.
+    pub fn allows(&self, scope: ApiScope) -> bool {
+        match &self.method {
+            AuthMethod::Session => true,
+            AuthMethod::ApiToken { scopes, .. } => scopes.contains(&scope),
+        }
+    }
 }
 
 /// A signed-in admin; anyone else gets 403.
@@ -64,10 +78,10 @@ async fn by_bearer(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser
     else {
         return Ok(None);
     };
-    if account.profile.disabled {
+    let now = state.web.now();
+    if account.profile.disabled || api_token.is_expired(now) {
         return Ok(None);
     }
-    let now = state.web.now();
     if api_token
         .last_used_at
         .is_none_or(|used| now - used >= TOUCH_EVERY)
@@ -76,7 +90,10 @@ async fn by_bearer(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser
     }
     Ok(Some(CurrentUser {
         account,
-        method: AuthMethod::ApiToken(api_token.id),
+        method: AuthMethod::ApiToken {
+            id: api_token.id,
+            scopes: api_token.scopes,
+        },
     }))
 }
 
@@ -131,6 +148,36 @@ fn refuse(parts: &Parts) -> Response {
     }
 }
 
+/// The only routes an account whose password an admin reset may use.
+fn changes_password(parts: &Parts) -> bool {
+    matches!(parts.uri.path(), "/password" | "/logout")
+}
+
+/// The refusal for everything else: pages go to `/password`, the API (an
+/// extension's token too) gets 403 with a code its script can act on.
+fn password_first(parts: &Parts) -> Response {
+    if is_api(parts) {
+        crate::panel::refusal(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "An administrator reset this account's password; sign in and choose a new one.",
+        )
+        .into_response()
+    } else if parts.headers.contains_key("hx-request") {
+        (
+            StatusCode::FORBIDDEN,
+            [("hx-redirect", HeaderValue::from_static("/password"))],
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::SEE_OTHER,
+            [(LOCATION, HeaderValue::from_static("/password"))],
+        )
+            .into_response()
+    }
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Response;
 
@@ -144,6 +191,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             by_cookie(parts, state).await
         };
         match found {
+            Ok(Some(user)) if user.account.must_change_password && !changes_password(parts) => {
+                Err(password_first(parts))
+            }
             Ok(Some(user)) => {
                 parts.extensions.insert(user.clone());
                 Ok(user)

@@ -7,6 +7,7 @@ mod clock;
 mod extract;
 pub mod offboard;
 mod password;
+pub mod scope;
 mod throttle;
 
 use std::sync::Arc;
@@ -21,7 +22,7 @@ pub use password::{HashGate, PasswordError, PasswordParams, PasswordProblem, Pas
 pub use throttle::{ACCOUNT_SLOWDOWN, FailedSignIn, LoginThrottle, Pace, ThrottleKey};
 
 use crate::csrf::CsrfKey;
-use crate::guard::{GuardConfig, RateLimits};
+use crate::guard::{AgentLimits, GuardConfig, RateLimits};
 
 /// How the pages sign people in. Every field has a default, so a
 /// configuration file names only what it changes.
@@ -83,6 +84,7 @@ pub struct WebContext {
     pub(crate) throttle: LoginThrottle,
     pub(crate) passwords: Passwords,
     pub(crate) rate_limits: RateLimits,
+    pub(crate) agent_limits: AgentLimits,
     pub(crate) csrf_key: tokio::sync::OnceCell<CsrfKey>,
 }
 
@@ -104,6 +106,7 @@ impl WebContext {
             ),
             passwords: Passwords::new(config.password)?,
             rate_limits: RateLimits::new(&config.guard),
+            agent_limits: AgentLimits::new(&config.guard),
             config,
             clock,
             csrf_key: tokio::sync::OnceCell::new(),

@@ -1,11 +1,14 @@
 //! Offboarding, shared by the console's accounts page and the
 //! `ringbridge accounts` command: disable (sessions end at once; API
-//! tokens are refused while disabled), enable, revoke every API token,
-//! delete. The last enabled admin can be neither disabled nor deleted.
+//! tokens are refused while disabled), enable, reset the password (a new
+//! random one the person must replace at next sign-in), revoke every API
+//! token, delete. The last enabled admin can be neither disabled nor deleted.
 
 use chrono::{DateTime, Utc};
 use ringbridge_core::accounts::{Account, AccountProfile, AccountStore, Role};
 use ringbridge_core::store::StoreError;
+
+use super::{PasswordError, Passwords};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OffboardError {
@@ -13,6 +16,8 @@ pub enum OffboardError {
     LastAdmin(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
 }
 
 async fn refuse_last_admin(
@@ -81,4 +86,30 @@ pub async fn delete(store: &dyn AccountStore, account: &Account) -> Result<(), O
     refuse_last_admin(store, account).await?;
     store.delete_account(account.id).await?;
     Ok(())
+}
+
+/// Gives `account` a new random password, ends its sessions and marks it
+/// to be replaced at next sign-in. Returns the password (to hand over
+/// once) and how many sessions ended.
+pub async fn reset_password(
+    store: &dyn AccountStore,
+    passwords: &Passwords,
+    account: &Account,
+    at: DateTime<Utc>,
+) -> Result<(String, u64), OffboardError> {
+    let password = random_password();
+    let hash = passwords.hash(password.clone()).await?;
+    store.set_password(account.id, &hash, true, at).await?;
+    let ended = store.delete_sessions_of(account.id).await?;
+    Ok((password, ended))
+}
+
+/// 20 characters from an alphabet without look-alikes (~113 bits).
+fn random_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }

@@ -1,12 +1,13 @@
 //! The admin console: first-run setup of the PBX and CRM connections and
-//! the mode, the extension ↔ user mapping, the engine's settings and the
-//! sync dashboard. Admins only ([`RequireAdmin`](crate::auth::RequireAdmin)
+//! the mode, the extension ↔ user mapping, the engine's settings, the
+//! sync dashboard and recording links. Admins only ([`RequireAdmin`](crate::auth::RequireAdmin)
 //! on every handler); every form carries the CSRF token, checked by
 //! [`protect`]; askama escapes everything shown.
 
 mod backend;
 mod dashboard;
 mod mode;
+mod recordings;
 mod settings;
 mod settings_engine;
 mod settings_form;
@@ -49,7 +50,21 @@ pub fn routes(state: AppState) -> Router {
         .route(
             "/console/settings",
             get(settings::show).post(settings::submit),
-        );
+        )
+        .route("/console/recordings", get(recordings::show))
+        .route(
+            "/console/recordings/links/{id}/revoke",
+            post(recordings::revoke_link),
+        )
+        .route(
+            "/console/recordings/calls/revoke",
+            post(recordings::revoke_call),
+        )
+        .route(
+            "/console/recordings/revoke",
+            post(recordings::revoke_pasted),
+        )
+        .route("/console/recordings/rotate", post(recordings::rotate));
     protect(console, state.clone()).with_state(state)
 }
 
@@ -91,16 +106,17 @@ async fn apply(console: &Console) {
 pub struct Nav(pub &'static str);
 
 impl Nav {
-    pub const PAGES: [(&'static str, &'static str); 6] = [
+    pub const PAGES: [(&'static str, &'static str); 7] = [
         ("/console", "console-nav-dashboard"),
         ("/console/pbx", "console-nav-pbx"),
         ("/console/zoho", "console-nav-zoho"),
         ("/console/mode", "console-nav-mode"),
         ("/console/users", "console-nav-users"),
         ("/console/settings", "console-nav-settings"),
+        ("/console/recordings", "console-nav-recordings"),
     ];
 
-    pub fn pages(&self) -> [(&'static str, &'static str); 6] {
+    pub fn pages(&self) -> [(&'static str, &'static str); 7] {
         Self::PAGES
     }
 

@@ -2,13 +2,16 @@
 //! for what costs something before any sign-in: `client` reads the
 //! client's address (forwarded headers only from trusted proxies), `rate`
 //! limits the unauthenticated routes that write to the database, hash a
-//! password or may spend Zoho credits.
+//! password or may spend Zoho credits; `agent` limits each signed-in
+//! account's requests that spend CRM API credits.
 
+mod agent;
 mod client;
 mod rate;
 
 use serde::Deserialize;
 
+pub use agent::{AgentLimits, crm_limited};
 pub use client::{ProxyNet, client_ip};
 pub use rate::{RateLimits, limit};
 
@@ -25,6 +28,9 @@ pub struct GuardConfig {
     pub callbacks_per_second: u32,
     /// Recording link requests per client address and minute.
     pub recordings_per_minute: u32,
+    /// CRM look-ups and record creations per signed-in account and minute
+    /// (each spends Zoho API credits).
+    pub crm_requests_per_minute: u32,
 }
 
 impl Default for GuardConfig {
@@ -36,6 +42,8 @@ impl Default for GuardConfig {
             callbacks_per_second: 100,
             // A player seeks with several range requests per recording.
             recordings_per_minute: 300,
+            // An agent types a few numbers a minute; a script far more.
+            crm_requests_per_minute: 30,
         }
     }
 }

@@ -25,6 +25,8 @@ struct AccountsPage<'a> {
     accounts: Vec<Account>,
     form: &'a AccountForm,
     errors: Vec<String>,
+    /// A password an admin just reset: (username, password), shown once.
+    reset: Option<(String, String)>,
 }
 
 impl AccountsPage<'_> {
@@ -37,6 +39,7 @@ impl AccountsPage<'_> {
         };
         vec![
             toggle,
+            ("reset-password", "accounts-reset-password"),
             ("revoke-tokens", "accounts-revoke-tokens"),
             ("delete", "accounts-delete"),
         ]
@@ -72,6 +75,17 @@ async fn render(
     form: &AccountForm,
     errors: Vec<String>,
 ) -> Result<Response, WebError> {
+    render_with(state, ctx, status, form, errors, None).await
+}
+
+async fn render_with(
+    state: &AppState,
+    ctx: &PageCtx,
+    status: StatusCode,
+    form: &AccountForm,
+    errors: Vec<String>,
+    reset: Option<(String, String)>,
+) -> Result<Response, WebError> {
     let accounts = state.accounts.accounts().await?;
     ctx.render(
         status,
@@ -80,6 +94,7 @@ async fn render(
             accounts,
             form,
             errors,
+            reset,
         },
     )
 }
@@ -180,6 +195,21 @@ pub async fn act(
         return Err(ErrorKind::NotFound.into());
     };
     let now = state.web.now();
+    if action == "reset-password" {
+        let (password, ended) =
+            offboard::reset_password(store, &state.web.passwords, &account, now)
+                .await
+                .map_err(|err| match err {
+                    OffboardError::Password(e) => WebError::from(e),
+                    OffboardError::Store(e) => WebError::from(e),
+                    OffboardError::LastAdmin(_) => WebError::Refused(ErrorKind::Internal),
+                })?;
+        tracing::info!(by = %admin.account.username, account = %account.username, ended, "password reset by an admin");
+        // Rendered, not redirected: the password must not land in a URL.
+        let reset = Some((account.username.to_string(), password));
+        let form = AccountForm::default();
+        return render_with(&state, &ctx, StatusCode::OK, &form, Vec::new(), reset).await;
+    }
     let done = match action.as_str() {
         "disable" => offboard::disable(store, &account, now).await.map(|_| ()),
         "enable" => offboard::enable(store, &account, now).await,
@@ -204,6 +234,7 @@ pub async fn act(
             .await
         }
         Err(OffboardError::Store(err)) => Err(err.into()),
+        Err(OffboardError::Password(err)) => Err(err.into()),
     }
 }
 

@@ -137,7 +137,13 @@ pub async fn submit(
         session::end(&state, &old).await?;
     }
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
-    let (_, cookie) = session::start(&state, account.id, user_agent).await?;
+    let (_, cookie) = session::start(&state, account.id, user_agent, key.ip).await?;
+    // After an admin's reset, choosing a new password comes first.
+    let next = if account.must_change_password {
+        "/password"
+    } else {
+        next
+    };
     signed_in_redirect(next, cookie)
 }
 

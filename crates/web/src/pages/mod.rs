@@ -2,6 +2,7 @@
 //! page (agent panel, admin console) gets by being added under
 //! [`protect`]: CSRF checks, localized errors, security headers.
 
+mod account_detail;
 mod admin;
 mod api;
 mod assets;
@@ -12,6 +13,7 @@ mod forms;
 mod home;
 mod layers;
 mod login;
+mod password;
 mod setup;
 
 use axum::Router;
@@ -30,11 +32,27 @@ pub fn routes(state: AppState) -> Router {
         .route("/", get(home::show))
         .route("/tokens", post(home::create_token))
         .route("/tokens/{id}/revoke", post(home::revoke_token))
+        .route("/sessions/{handle}/end", post(home::end_session))
+        .route("/sessions/end-all", post(home::end_other_sessions))
         .route("/setup", get(setup::show).post(setup::submit))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/password", get(password::show).post(password::submit))
         .route("/admin/accounts", get(admin::show).post(admin::create))
+        .route("/admin/accounts/{id}", get(account_detail::show))
         .route("/admin/accounts/{id}/{action}", post(admin::act))
+        .route(
+            "/admin/accounts/{id}/tokens/{token}/revoke",
+            post(account_detail::revoke_token),
+        )
+        .route(
+            "/admin/accounts/{id}/sessions/{handle}/end",
+            post(account_detail::end_session),
+        )
+        .route(
+            "/admin/accounts/{id}/sessions/end-all",
+            post(account_detail::end_all_sessions),
+        )
         .route("/api/me", get(api::me))
         .route("/api/tokens", get(api::tokens))
         .route("/api/tokens/{id}", delete(api::revoke))

@@ -1,12 +1,14 @@
 //! First run: create the admin account. Once an admin exists the page is
 //! gone: GET redirects to sign-in, POST is 404.
 
+use std::net::SocketAddr;
+
 use askama::Template;
-use axum::Form;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::USER_AGENT;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use ringbridge_core::accounts::{AccountProfile, NewAccount, Role};
 use serde::Deserialize;
 
@@ -50,6 +52,7 @@ pub struct SetupForm {
 pub async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     ctx: PageCtx,
     Form(form): Form<SetupForm>,
 ) -> Result<Response, WebError> {
@@ -92,7 +95,10 @@ pub async fn submit(
     };
     tracing::info!(username = %admin.username, "first-run setup created the admin account");
     let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
-    let (_, cookie) = session::start(&state, admin.id, user_agent).await?;
+    let client = state
+        .web
+        .client_ip(peer.map(|Extension(ConnectInfo(addr))| addr.ip()), &headers);
+    let (_, cookie) = session::start(&state, admin.id, user_agent, client).await?;
     // With the admin console, setup goes on there (PBX, Zoho, mode).
     let next = if state.console.is_some() {
         "/console"

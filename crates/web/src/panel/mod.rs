@@ -23,7 +23,8 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
+use ringbridge_core::accounts::ApiScope;
 use ringbridge_core::store::StoreError;
 use ringbridge_engine::EngineContext;
 
@@ -31,23 +32,54 @@ pub use settings::{PopSettings, SCREEN_POP_DEFAULT_KEY};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::auth::scope::{Need, scoped};
+use crate::guard::crm_limited;
 use crate::pages::protect;
 
 /// The panel's routes, protected like every page and given their state.
 pub fn routes(state: AppState) -> Router {
+    let s = &state;
     let panel = Router::new()
         .route("/panel", get(page::show))
         .route("/static/panel/{file}", get(page::asset))
-        .route("/api/calls/recent", get(recent::list))
-        .route("/api/lookup", get(records::lookup))
-        .route("/api/records", post(records::create));
-    // What the browser extension calls from its own origin, with a token.
+        .route(
+            "/api/calls/recent",
+            scoped(s, Need::Scope(ApiScope::CallsRead), get(recent::list)),
+        )
+        .route(
+            "/api/lookup",
+            scoped(
+                s,
+                Need::Scope(ApiScope::RecordsRead),
+                crm_limited(s, get(records::lookup)),
+            ),
+        )
+        .route(
+            "/api/records",
+            scoped(
+                s,
+                Need::Scope(ApiScope::RecordsWrite),
+                crm_limited(s, post(records::create)),
+            ),
+        );
+    // What the browser extension calls from its own origin, with a token
+    // granted `dial` and `calls:read`.
     let extension = Router::new()
-        .route("/api/calls/stream", get(feed::stream))
-        .route("/api/dial", post(dial::dial))
+        .route(
+            "/api/calls/stream",
+            scoped(s, Need::Scope(ApiScope::CallsRead), get(feed::stream)),
+        )
+        .route(
+            "/api/dial",
+            scoped(s, Need::Scope(ApiScope::Dial), post(dial::dial)),
+        )
         .route(
             "/api/panel/settings",
-            get(settings::show).put(settings::save),
+            scoped(s, Need::Scope(ApiScope::CallsRead), get(settings::show)).merge(scoped(
+                s,
+                Need::Session,
+                put(settings::save),
+            )),
         );
     let extension = protect(extension, state.clone()).layer(from_fn(cors::extension_origin));
     protect(panel, state.clone())

@@ -123,6 +123,17 @@ pub async fn rotate_keys(store: &dyn Store) -> Result<RecordingKeys, KeySetupErr
     Ok(keys)
 }
 
+/// One new key and no retired ones: every link signed before stops
+/// verifying. For when links may have leaked (the console's rotation).
+pub async fn replace_keys(store: &dyn Store) -> Result<RecordingKeys, KeySetupError> {
+    let text = new_key_line(Utc::now());
+    let keys = parse_keys(&text)?;
+    store
+        .put_secret(KEYS_SECRET, &SecretString::from(text))
+        .await?;
+    Ok(keys)
+}
+
 fn new_key_line(now: DateTime<Utc>) -> String {
     use base64::Engine;
     let secret: [u8; 32] = rand::random();
@@ -135,7 +146,8 @@ fn new_key_line(now: DateTime<Utc>) -> String {
     )
 }
 
-fn parse_keys(text: &str) -> Result<RecordingKeys, KeySetupError> {
+/// The keys in the stored text (`id secret-base64` per line, current first).
+pub fn parse_keys(text: &str) -> Result<RecordingKeys, KeySetupError> {
     let mut keys = text.lines().filter(|l| !l.trim().is_empty()).map(|line| {
         let (id, secret) = line
             .trim()

@@ -5,7 +5,11 @@
 //!
 //! The link alone is enough by default. An administrator can also require
 //! sign-in ([`RecordingService::set_require_sign_in`]); the session itself
-//! is checked by whatever [`SessionCheck`] the pages provide.
+//! is checked by whatever [`SessionCheck`] the pages provide. The link
+//! policy in force (off, expire after N days) is applied when a link is
+//! used, so a stricter policy reaches links already sent; a key rotation
+//! read from the store ([`RecordingService::with_stored_keys`]) ends every
+//! older link on every node at once.
 
 mod linker;
 mod page;
@@ -16,6 +20,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
 
 use axum::Router;
 use axum::body::Body;
@@ -23,16 +28,20 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
+use ringbridge_core::console::RecordingLinkPolicy;
 use ringbridge_core::outbox::{JobKind, OutboxStore};
 use ringbridge_core::pbx::{Pbx, PbxError, RecordingRef, RecordingStream};
 use ringbridge_core::recording::{
-    CapabilityId, IssuedLink, RecordingCapability, RecordingKeys, RecordingStore,
+    CapabilityError, CapabilityId, IssuedLink, RecordingCapability, RecordingKeys, RecordingStore,
 };
-use ringbridge_core::store::StoreError;
+use ringbridge_core::store::{Store, StoreError};
 use ringbridge_core::tracker::CallOutcome;
 
-pub use linker::{KEYS_SECRET, KeySetupError, RecordingLinker, load_or_create_keys, rotate_keys};
+pub use linker::{
+    KEYS_SECRET, KeySetupError, RecordingLinker, load_or_create_keys, parse_keys, replace_keys,
+    rotate_keys,
+};
 pub use page::Refusal;
 use range::{ByteRange, Window};
 pub use sessions::PageSessions;
@@ -54,11 +63,14 @@ pub trait SessionCheck: Send + Sync {
 
 /// Everything playback needs.
 pub struct RecordingService {
-    keys: RecordingKeys,
+    keys: RwLock<RecordingKeys>,
+    /// Where the keys live when every node shares them: read at each use.
+    key_store: Option<Arc<dyn Store>>,
     links: Arc<dyn RecordingStore>,
     outbox: Arc<dyn OutboxStore>,
     pbx: Arc<dyn Pbx>,
     require_sign_in: AtomicBool,
+    policy: Mutex<RecordingLinkPolicy>,
     session: Option<Arc<dyn SessionCheck>>,
 }
 
@@ -70,13 +82,32 @@ impl RecordingService {
         pbx: Arc<dyn Pbx>,
     ) -> Self {
         Self {
-            keys,
+            keys: RwLock::new(keys),
+            key_store: None,
             links,
             outbox,
             pbx,
             require_sign_in: AtomicBool::new(false),
+            policy: Mutex::new(RecordingLinkPolicy::UntilRevoked),
             session: None,
         }
+    }
+
+    /// Verifies links with the keys in `store` as they are at each use
+    /// ([`KEYS_SECRET`]), so a rotation on any node applies at once.
+    pub fn with_stored_keys(mut self, store: Arc<dyn Store>) -> Self {
+        self.key_store = Some(store);
+        self
+    }
+
+    /// The admin's link policy, applied when a link is used: `Off` refuses
+    /// every link, `ExpireAfterDays` every link issued longer ago.
+    pub fn set_policy(&self, policy: RecordingLinkPolicy) {
+        *self.policy.lock().unwrap_or_else(|e| e.into_inner()) = policy;
+    }
+
+    pub fn policy(&self) -> RecordingLinkPolicy {
+        *self.policy.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn with_session_check(mut self, check: Arc<dyn SessionCheck>) -> Self {
@@ -94,8 +125,72 @@ impl RecordingService {
         self.require_sign_in.load(Ordering::Relaxed)
     }
 
-    pub fn keys(&self) -> &RecordingKeys {
-        &self.keys
+    /// The keys links are checked against now: the stored ones when the
+    /// keys are shared ([`Self::with_stored_keys`]), else those given.
+    pub async fn keys(&self) -> Result<RecordingKeys, Refusal> {
+        if let Some(store) = &self.key_store {
+            let stored = store
+                .secret(KEYS_SECRET)
+                .await
+                .map_err(|e| unavailable(&e))?;
+            if let Some(text) = stored {
+                use secrecy::ExposeSecret;
+                let keys = parse_keys(text.expose_secret()).map_err(|err| {
+                    tracing::error!(error = %err, "stored recording keys are unreadable");
+                    Refusal::Unavailable
+                })?;
+                *self.keys.write().unwrap_or_else(|e| e.into_inner()) = keys.clone();
+                return Ok(keys);
+            }
+        }
+        Ok(self.keys.read().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    /// Replaces the signing keys with one new key: every link issued
+    /// before stops working, here and (through the store) on every node.
+    pub async fn rotate(&self) -> Result<(), Refusal> {
+        let keys = match &self.key_store {
+            Some(store) => replace_keys(store.as_ref()).await.map_err(|err| {
+                tracing::error!(error = %err, "recording keys not rotated");
+                Refusal::Unavailable
+            })?,
+            None => {
+                return Err(Refusal::Unavailable);
+            }
+        };
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = keys;
+        Ok(())
+    }
+
+    /// Revokes one remembered link; `false` when unknown.
+    pub async fn revoke_id(&self, id: &CapabilityId) -> Result<bool, StoreError> {
+        self.links.revoke_link(id, Utc::now()).await
+    }
+
+    /// Revokes every link of a call issued until now, opened or not.
+    pub async fn revoke_call(&self, call_key: &str) -> Result<u64, StoreError> {
+        self.links.revoke_call(call_key, Utc::now()).await
+    }
+
+    /// The latest links seen, newest first (for the admin).
+    pub async fn recent_links(&self, limit: u32) -> Result<Vec<IssuedLink>, StoreError> {
+        self.links.recent_links(limit).await
+    }
+
+    /// The policy's verdict on a link issued at `issued_at`.
+    fn check_policy(&self, issued_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Refusal> {
+        match self.policy() {
+            RecordingLinkPolicy::Off => Err(Refusal::Disabled),
+            RecordingLinkPolicy::UntilRevoked => Ok(()),
+            RecordingLinkPolicy::ExpireAfterDays(days) => {
+                let until = issued_at + Duration::days(i64::from(days));
+                if until <= now {
+                    Err(Refusal::Link(CapabilityError::Expired(until)))
+                } else {
+                    Ok(())
+                }
+            }
+        }
     }
 
     /// Revokes the link an admin pasted (as a full URL or the token alone),
@@ -104,7 +199,8 @@ impl RecordingService {
         let token = link.rsplit('/').next().unwrap_or(link);
         // Verified as of the earliest time: an expired link may be revoked too.
         let capability = self
-            .keys
+            .keys()
+            .await?
             .verify(token, DateTime::<Utc>::MIN_UTC)
             .map_err(Refusal::Link)?;
         let now = Utc::now();
@@ -278,13 +374,22 @@ async fn play(
     if let Some(refused) = service.gate(&headers, &uri).await {
         return refused;
     }
-    let capability = match service.keys.verify(&token, Utc::now()) {
+    let now = Utc::now();
+    let keys = match service.keys().await {
+        Ok(keys) => keys,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let capability = match keys.verify(&token, now) {
         Ok(capability) => capability,
         Err(err) => {
             tracing::info!(reason = %err, "recording link refused");
             return Refusal::Link(err).into_response();
         }
     };
+    if let Err(refusal) = service.check_policy(capability.issued_at, now) {
+        tracing::info!(?refusal, "recording link refused by the policy in force");
+        return refusal.into_response();
+    }
     let recording = match service.admit(&capability).await {
         Ok(recording) => recording,
         Err(refusal) => return refusal.into_response(),

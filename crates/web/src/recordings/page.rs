@@ -19,6 +19,8 @@ pub enum Refusal {
     Unavailable,
     /// Sign-in is required and this request has no session.
     SignInRequired,
+    /// The administrator turned recording links off.
+    Disabled,
 }
 
 impl Refusal {
@@ -28,7 +30,9 @@ impl Refusal {
             Self::Link(CapabilityError::BadSignature | CapabilityError::UnknownKey(_)) => {
                 StatusCode::FORBIDDEN
             }
-            Self::Link(CapabilityError::Expired(_)) | Self::Revoked => StatusCode::GONE,
+            Self::Link(CapabilityError::Expired(_)) | Self::Revoked | Self::Disabled => {
+                StatusCode::GONE
+            }
             Self::NoRecording | Self::GoneFromPbx => StatusCode::NOT_FOUND,
             Self::PbxUnreachable => StatusCode::BAD_GATEWAY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -82,6 +86,10 @@ impl Refusal {
                 "Recordings are unavailable right now",
                 "ringbridge cannot check this link at the moment. Try again in a few minutes."
                     .to_owned(),
+            ),
+            Self::Disabled => (
+                "Recording links are turned off",
+                format!("An administrator turned recording links off. {ASK}"),
             ),
             Self::SignInRequired => (
                 "Sign in to play this recording",

@@ -30,7 +30,9 @@ impl SessionCheck for PageSessions {
                 return false;
             };
             match session::resolve(&self.state, &token).await {
-                Ok(account) => account.is_some(),
+                // An account whose password an admin reset plays nothing
+                // until it chose a new one.
+                Ok(account) => account.is_some_and(|a| !a.must_change_password),
                 // Fail closed: no playback while sessions cannot be read.
                 Err(err) => {
                     tracing::warn!(error = %err, "cannot check the session of a recording request");
@@ -79,7 +81,9 @@ mod tests {
             })
             .await
             .unwrap();
-        let (token, _) = session::start(&state, account.id, None).await.unwrap();
+        let (token, _) = session::start(&state, account.id, None, None)
+            .await
+            .unwrap();
         let check = PageSessions::new(&state);
 
         let mut signed_in = HeaderMap::new();

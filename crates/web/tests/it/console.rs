@@ -206,6 +206,16 @@ async fn read(response: reqwest::Response) -> Page {
 }
 
 pub async fn start() -> App {
+    start_with(WebConfig {
+        secure_cookies: false,
+        password: PasswordParams::insecure_fast(),
+        ..WebConfig::default()
+    })
+    .await
+}
+
+/// The console with the pages' settings `config`.
+pub async fn start_with(config: WebConfig) -> App {
     let db = fresh_sqlite();
     let store = SqlStore::open(
         &db.url,
@@ -213,13 +223,18 @@ pub async fn start() -> App {
     )
     .await
     .unwrap();
+    start_on(store, db, config, |state| state).await
+}
+
+/// The console on `store`, its state finished by `finish`.
+pub async fn start_on(
+    store: SqlStore,
+    db: TestDatabase,
+    config: WebConfig,
+    finish: impl FnOnce(AppState) -> AppState,
+) -> App {
     let backend = Arc::new(FakeBackend::default());
     let shared = Arc::new(store.clone());
-    let config = WebConfig {
-        secure_cookies: false,
-        password: PasswordParams::insecure_fast(),
-        ..WebConfig::default()
-    };
     let state = AppState::new(shared.clone(), shared.clone(), None)
         .with_web(config, Arc::new(ringbridge_web::auth::SystemClock))
         .unwrap()
@@ -227,6 +242,7 @@ pub async fn start() -> App {
             store: shared,
             backend: backend.clone(),
         });
+    let state = finish(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(serve(listener, router(state, None), std::future::pending()));

@@ -23,16 +23,18 @@ use ringbridge_web::{AppState, router};
 use ringbridge_yeastar::{YeastarClient, YeastarConfig};
 use secrecy::SecretString;
 
-struct Setup {
-    sim: SimYeastar,
-    store: SqlStore,
-    service: Arc<RecordingService>,
-    linker: RecordingLinker,
-    url: String,
-    call_key: String,
+pub struct Setup {
+    pub sim: SimYeastar,
+    pub store: SqlStore,
+    pub service: Arc<RecordingService>,
+    pub linker: RecordingLinker,
+    pub url: String,
+    pub call_key: String,
     /// The recording's bytes as the PBX holds them.
-    wav: Vec<u8>,
-    _db: TestDatabase,
+    pub wav: Vec<u8>,
+    /// The adapter talking to the simulated PBX.
+    pub pbx: Arc<YeastarClient>,
+    pub db: TestDatabase,
 }
 
 fn keys() -> RecordingKeys {
@@ -60,7 +62,7 @@ fn outcome(record: CallRecord) -> CallOutcome {
 
 /// An answered, recorded inbound call on the simulated PBX, its
 /// `ProcessCall` job in the store, and ringbridge serving recordings.
-async fn setup() -> Setup {
+pub async fn setup() -> Setup {
     let sim = SimYeastar::start(SimSettings::for_tests()).await.unwrap();
     let start = sim_now(&sim);
     sim.play_builtin("inbound_answered").await.unwrap();
@@ -109,7 +111,7 @@ async fn setup() -> Setup {
         keys(),
         Arc::new(store.clone()),
         Arc::new(store.clone()),
-        pbx,
+        pbx.clone(),
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -129,11 +131,12 @@ async fn setup() -> Setup {
         url,
         call_key,
         wav,
-        _db: db,
+        pbx,
+        db,
     }
 }
 
-async fn get(url: &str, range: Option<&str>) -> reqwest::Response {
+pub async fn get(url: &str, range: Option<&str>) -> reqwest::Response {
     let mut request = reqwest::Client::new().get(url);
     if let Some(range) = range {
         request = request.header("range", range);
@@ -149,7 +152,7 @@ fn header(response: &reqwest::Response, name: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn refused(response: reqwest::Response, status: u16, says: &str) {
+pub async fn refused(response: reqwest::Response, status: u16, says: &str) {
     assert_eq!(response.status(), status);
     assert!(header(&response, "content-type").starts_with("text/html"));
     let page = response.text().await.unwrap();

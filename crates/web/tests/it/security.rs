@@ -1,13 +1,19 @@
 //! Issue 12 ("Hardening"), the HTTP and account half: each attack named
 //! there, replayed against a real socket.
 
+mod crm_rate;
 mod dashboard;
 mod limits;
 mod login_flood;
 mod offboard;
+mod password_reset;
 mod proxy;
 mod rate;
+mod recording_links;
+mod sessions;
 mod tls;
+mod tokens;
+mod webhook_replay;
 
 use std::sync::Arc;
 
