@@ -8,8 +8,10 @@ mod backend;
 mod dashboard;
 mod mode;
 mod settings;
+mod settings_choices;
 mod settings_engine;
 mod settings_form;
+mod settings_preview;
 mod setup_pbx;
 mod setup_zoho;
 mod users;
@@ -49,7 +51,8 @@ pub fn routes(state: AppState) -> Router {
         .route(
             "/console/settings",
             get(settings::show).post(settings::submit),
-        );
+        )
+        .route("/console/settings/preview", post(settings_preview::show));
     protect(console, state.clone()).with_state(state)
 }
 
