@@ -67,7 +67,10 @@ pub fn result_options(values: &[String], chosen: &str) -> Vec<Choice> {
 }
 
 /// Every region phone numbers can be read in, as `DE (+49)`: the page's
-/// script names them in the page's language where the browser can.
+/// script names them in the page's language where the browser can
+/// (`Intl.DisplayNames`). No crate names them here: the small ISO 3166
+/// ones are unmaintained or English-only, and the browser knows both
+/// languages of the page.
 pub fn country_options(chosen: &str) -> Vec<Choice> {
     let chosen = chosen.trim().to_ascii_uppercase();
     options(
