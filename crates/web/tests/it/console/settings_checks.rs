@@ -341,4 +341,16 @@ async fn the_preview_endpoint_renders_the_templates_and_refuses_without_csrf() {
         )
         .await;
     assert_ne!(anonymous.status, StatusCode::OK);
+    // An agent, with a valid token of their own, is no admin.
+    let agent = app.agent(&admin).await;
+    let refused = app
+        .submit(
+            &agent,
+            "/",
+            "/console/settings/preview",
+            &[("subject", "{name}")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(!refused.body.contains("Ana Pereira"));
 }
