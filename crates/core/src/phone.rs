@@ -214,6 +214,33 @@ fn digits_key(country: Option<country::Id>, cleaned: &str) -> Option<E164> {
     E164::try_from(format!("+{}{national}", parsed.code().value())).ok()
 }
 
+/// A region the phone-number metadata knows: its two-letter code (a
+/// default country a [`NumberPlan`] accepts) and its calling code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub code: &'static str,
+    pub calling_code: u16,
+}
+
+/// Every region the metadata knows, by code (the non-geographic entries,
+/// such as +800, are no default country and are left out).
+pub fn known_regions() -> &'static [Region] {
+    static REGIONS: std::sync::LazyLock<Vec<Region>> = std::sync::LazyLock::new(|| {
+        let mut regions: Vec<Region> = phonenumber::metadata::DATABASE
+            .iter()
+            .filter(|m| parse_country(m.id()).is_ok())
+            .map(|m| Region {
+                code: m.id(),
+                calling_code: m.country_code(),
+            })
+            .collect();
+        regions.sort_by_key(|r| r.code);
+        regions.dedup_by_key(|r| r.code);
+        regions
+    });
+    &REGIONS
+}
+
 fn parse_country(code: &str) -> Result<country::Id, PhoneError> {
     code.to_ascii_uppercase()
         .parse::<country::Id>()
@@ -298,6 +325,16 @@ pub fn dialable(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_known_region_is_a_default_country() {
+        let regions = known_regions();
+        assert!(regions.len() > 200, "{}", regions.len());
+        assert!(regions.iter().all(|r| NumberPlan::new(r.code).is_ok()));
+        let de = regions.iter().find(|r| r.code == "DE").expect("Germany");
+        assert_eq!(de.calling_code, 49);
+        assert!(!regions.iter().any(|r| r.code == "001"));
+    }
 
     #[test]
     fn numbers_become_dialable_as_people_and_crm_records_write_them() {

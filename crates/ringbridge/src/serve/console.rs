@@ -24,6 +24,7 @@ use ringbridge_zoho::oauth::ConnectionState;
 use ringbridge_zoho::oauth::{
     DEFAULT_SCOPES, OAuthClient, OAuthConfig, authorization_url, parse_redirect,
 };
+use ringbridge_zoho::rest::RestClient;
 use ringbridge_zoho::{ZohoConnection, ZohoError};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::watch;
@@ -319,6 +320,37 @@ where
     result.map_err(pbx_error)
 }
 
+impl ConsoleRuntime {
+    /// A REST client of the stored CRM connection, for the console's own
+    /// questions to Zoho (its users, a field's picklist).
+    async fn crm_rest(&self) -> Result<RestClient, BackendError> {
+        let not_ready = || BackendError::NotReady("connect Zoho CRM first".into());
+        let zoho = self.effective().await?.zoho.ok_or_else(not_ready)?;
+        let configured = zoho
+            .refresh_token()
+            .map_err(|e| BackendError::NotReady(format!("{e:#}")))?;
+        let refresh_token = match configured {
+            Some(token) => token,
+            None => self
+                .store
+                .secret(REFRESH_TOKEN_SECRET)
+                .await?
+                .ok_or_else(not_ready)?,
+        };
+        let endpoints = ZohoEndpoints {
+            client_secret: zoho
+                .client_secret()
+                .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
+            client_id: zoho.client_id,
+            redirect_uri: url(&zoho.redirect_uri)?,
+            accounts_server: url(&zoho.accounts_server)?,
+            api_domain: url(&zoho.api_domain)?,
+        };
+        let connection = self.zoho_connection(endpoints, refresh_token);
+        Ok(connection.rest())
+    }
+}
+
 #[async_trait]
 impl ConsoleBackend for ConsoleRuntime {
     async fn test_pbx(&self, pbx: &PbxConnection) -> Result<PbxInfo, BackendError> {
@@ -431,33 +463,24 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     async fn crm_users(&self) -> Result<Vec<CrmUser>, BackendError> {
-        let not_ready = || BackendError::NotReady("connect Zoho CRM first".into());
-        let zoho = self.effective().await?.zoho.ok_or_else(not_ready)?;
-        let configured = zoho
-            .refresh_token()
-            .map_err(|e| BackendError::NotReady(format!("{e:#}")))?;
-        let refresh_token = match configured {
-            Some(token) => token,
-            None => self
-                .store
-                .secret(REFRESH_TOKEN_SECRET)
-                .await?
-                .ok_or_else(not_ready)?,
-        };
-        let endpoints = ZohoEndpoints {
-            client_secret: zoho
-                .client_secret()
-                .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
-            client_id: zoho.client_id,
-            redirect_uri: url(&zoho.redirect_uri)?,
-            accounts_server: url(&zoho.accounts_server)?,
-            api_domain: url(&zoho.api_domain)?,
-        };
-        let connection = self.zoho_connection(endpoints, refresh_token);
-        let crm = ZohoCrm::new(connection.rest(), ZohoCrmConfig::default());
+        let crm = ZohoCrm::new(self.crm_rest().await?, ZohoCrmConfig::default());
         crm.users()
             .await
             .map_err(|e| BackendError::Unreachable(e.to_string()))
+    }
+
+    async fn crm_picklist(&self, module: &str, field: &str) -> Result<Vec<String>, BackendError> {
+        let fields = self
+            .crm_rest()
+            .await?
+            .fields(module)
+            .await
+            .map_err(|e| BackendError::Unreachable(e.to_string()))?;
+        Ok(fields
+            .choices(field)
+            .into_iter()
+            .map(str::to_owned)
+            .collect())
     }
 
     async fn apply(&self) -> Result<(), BackendError> {

@@ -21,12 +21,13 @@ const HOSTILE: &str = "<script>window.rbPwned = 1</script>";
 const ADMIN_PW: &str = "console admin password";
 
 /// `ringbridge serve` with a file naming only the data directory and the
-/// Zoho simulator's accounts server; returns its URL and data directory.
-fn config(zoho: &SimZoho, url: &str, dir: &std::path::Path) -> Config {
+/// Zoho simulator's accounts server (and `zoho_extra` lines of the `[zoho]`
+/// section: a secret and a grant, for a CRM connected from the start).
+pub(crate) fn config(zoho: &SimZoho, url: &str, dir: &std::path::Path, zoho_extra: &str) -> Config {
     let toml = format!(
         "data_dir = {data:?}\n\
          [http]\nlisten = \"127.0.0.1:0\"\npublic_url = \"{url}\"\nsecure_cookies = false\n\
-         [zoho]\nclient_id = \"{id}\"\naccounts_server = \"{acc}\"\napi_domain = \"{api}\"\n\
+         [zoho]\nclient_id = \"{id}\"\naccounts_server = \"{acc}\"\napi_domain = \"{api}\"\n{zoho_extra}\
          [timing]\npoll_ms = 200\nflush_delay_ms = 300\n",
         data = dir.join("data").display().to_string(),
         id = zoho.client_id(),
@@ -39,7 +40,7 @@ fn config(zoho: &SimZoho, url: &str, dir: &std::path::Path) -> Config {
 }
 
 /// The service's own store, opened beside it (SQLite in WAL mode).
-async fn open_store(dir: &std::path::Path) -> SqlStore {
+pub(crate) async fn open_store(dir: &std::path::Path) -> SqlStore {
     let data = dir.join("data");
     let key = std::fs::read_to_string(data.join("secret.key")).expect("the generated key");
     let url = format!("sqlite://{}", data.join("ringbridge.db").display());
@@ -109,7 +110,7 @@ async fn the_console_sets_up_phonebridge_from_an_empty_data_dir() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let (stop, stopped) = oneshot::channel::<()>();
     let served = tokio::spawn(runtime::serve(
-        config(&zoho, &url, dir.path()),
+        config(&zoho, &url, dir.path(), ""),
         listener,
         async move {
             let _ = stopped.await;

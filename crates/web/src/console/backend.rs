@@ -124,6 +124,11 @@ pub trait ConsoleBackend: Send + Sync {
     /// The stored CRM's users.
     async fn crm_users(&self) -> Result<Vec<CrmUser>, BackendError>;
 
+    /// The values the stored CRM offers in picklist `field` of `module`
+    /// (e.g. the Calls module's `Call_Result`), in the CRM's order, without
+    /// its "no value" entry; empty when the field is no picklist.
+    async fn crm_picklist(&self, module: &str, field: &str) -> Result<Vec<String>, BackendError>;
+
     /// The stored configuration changed: start, restart or re-register
     /// what it describes. Returns once the change is under way.
     async fn apply(&self) -> Result<(), BackendError>;

@@ -9,8 +9,10 @@ mod dashboard;
 mod mode;
 mod recordings;
 mod settings;
+mod settings_choices;
 mod settings_engine;
 mod settings_form;
+mod settings_preview;
 mod setup_pbx;
 mod setup_zoho;
 mod users;
@@ -64,7 +66,8 @@ pub fn routes(state: AppState) -> Router {
             "/console/recordings/revoke",
             post(recordings::revoke_pasted),
         )
-        .route("/console/recordings/rotate", post(recordings::rotate));
+        .route("/console/recordings/rotate", post(recordings::rotate))
+        .route("/console/settings/preview", post(settings_preview::show));
     protect(console, state.clone()).with_state(state)
 }
 

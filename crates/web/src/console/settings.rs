@@ -11,11 +11,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use ringbridge_core::console::ConsoleSettings;
-use ringbridge_core::crm::{CrmModule, CrmUser};
+use ringbridge_core::crm::CrmModule;
+use ringbridge_core::template::PLACEHOLDERS;
 
+use super::settings_choices::{Choice, CrmChoices, country_options, result_options, zones};
 use super::settings_engine::{DAYS, MATCH_FIELDS, OFFERED_MODULES, OWNERS, RESULTS, module_label};
-use super::settings_form::{SCREEN_POP_DEFAULT_KEY, ScreenPopDefault, SettingsForm};
-use super::{Console, Nav, apply, console, explain};
+use super::settings_form::{Problem, SCREEN_POP_DEFAULT_KEY, ScreenPopDefault, SettingsForm};
+use super::settings_preview::{LogPreview, preview};
+use super::{Console, Nav, apply, console};
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::pages::{PageCtx, WebError};
@@ -27,11 +30,33 @@ struct SettingsPage<'a> {
     nav: Nav,
     form: &'a SettingsForm,
     saved: bool,
-    errors: Vec<String>,
+    /// What is refused, field by field, in the order of the page.
+    problems: Vec<Shown>,
     /// Who can own missed group calls: (id, name).
     crm_users: Vec<(String, String)>,
     /// Why the CRM's users are not listed (it could not be asked).
     crm_note: Option<String>,
+    /// The org's Call Result values, or why they are not listed.
+    call_results: Result<Vec<String>, String>,
+    /// The sample call's log with the templates shown.
+    preview: LogPreview,
+}
+
+/// A refused field and why, in the page's language.
+struct Shown {
+    field: &'static str,
+    message: String,
+}
+
+/// What is written beside a refused field (askama escapes the message).
+#[derive(Template)]
+#[template(
+    source = r#"<span class="field-problem" id="{{ field }}-problem">{{ message }}</span>"#,
+    ext = "html"
+)]
+struct Beside<'a> {
+    field: &'a str,
+    message: &'a str,
 }
 
 impl SettingsPage<'_> {
@@ -80,6 +105,66 @@ impl SettingsPage<'_> {
             .collect()
     }
 
+    /// The Call Result select's options for `value`; `None` when the CRM
+    /// could not be asked (the page then offers free text).
+    fn result_choices(&self, value: &str) -> Option<Vec<Choice>> {
+        self.call_results
+            .as_ref()
+            .ok()
+            .filter(|values| !values.is_empty())
+            .map(|values| result_options(values, value))
+    }
+
+    fn results_note(&self) -> Option<&str> {
+        self.call_results.as_ref().err().map(String::as_str)
+    }
+
+    fn countries(&self) -> Vec<Choice> {
+        country_options(&self.form.default_country)
+    }
+
+    fn zones(&self) -> &'static [&'static str] {
+        zones()
+    }
+
+    fn placeholders(&self) -> Vec<(String, String)> {
+        PLACEHOLDERS
+            .iter()
+            .map(|name| {
+                let about = self.ctx.t(&format!("console-settings-placeholder-{name}"));
+                (format!("{{{name}}}"), about)
+            })
+            .collect()
+    }
+
+    /// The attributes of `field`'s input: marked and described when it is
+    /// refused, focused when it is the first refused (no script needed).
+    fn marks(&self, field: &str) -> String {
+        match self.problems.iter().position(|p| p.field == field) {
+            Some(at) => format!(
+                r#" aria-invalid="true" aria-describedby="{field}-problem"{}"#,
+                if at == 0 { " autofocus" } else { "" }
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// Why `field` is refused, to be written beside it (empty when it is not).
+    fn beside(&self, field: &str) -> String {
+        self.problems
+            .iter()
+            .find(|p| p.field == field)
+            .and_then(|p| {
+                Beside {
+                    field,
+                    message: &p.message,
+                }
+                .render()
+                .ok()
+            })
+            .unwrap_or_default()
+    }
+
     fn group_owner(&self) -> &str {
         self.form.group_missed_owner.as_deref().unwrap_or("")
     }
@@ -123,29 +208,21 @@ async fn screen_pop(state: &AppState) -> Result<ScreenPopDefault, WebError> {
     })
 }
 
-/// The CRM's active users, or why they cannot be listed.
-async fn crm_users(console: &Console, ctx: &PageCtx) -> Result<Vec<CrmUser>, String> {
-    match console.backend.crm_users().await {
-        Ok(users) => Ok(users.into_iter().filter(|u| u.active).collect()),
-        Err(err) => Err(explain(ctx, &err)),
-    }
-}
-
 /// The page; an unreachable CRM still shows it, with the stored owner kept
 /// as the only choice beside Zoho's default (saving keeps it).
-async fn render(
-    state: &AppState,
+fn render(
     ctx: &PageCtx,
     status: StatusCode,
     form: &SettingsForm,
     saved: bool,
-    errors: Vec<String>,
+    problems: Vec<Shown>,
+    crm: CrmChoices,
 ) -> Result<Response, WebError> {
     let current = form
         .group_missed_owner
         .clone()
         .filter(|id| !id.trim().is_empty());
-    let (mut crm_users, crm_note) = match crm_users(console(state)?, ctx).await {
+    let (mut crm_users, crm_note) = match crm.users {
         Ok(users) => (
             users
                 .into_iter()
@@ -158,6 +235,9 @@ async fn render(
             Some(ctx.t1("console-settings-group-owner-unlisted", "detail", &why)),
         ),
     };
+    let call_results = crm
+        .call_results
+        .map_err(|why| ctx.t1("console-settings-results-unlisted", "detail", &why));
     // A stored owner no longer among the users (deactivated, or the CRM
     // not reachable) stays selectable under its id.
     if let Some(id) = current
@@ -170,9 +250,11 @@ async fn render(
         nav: Nav("/console/settings"),
         form,
         saved,
-        errors,
+        problems,
         crm_users,
         crm_note,
+        call_results,
+        preview: preview(ctx, form),
     };
     ctx.render(status, &page)
 }
@@ -189,9 +271,11 @@ pub async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
 ) -> Result<Response, WebError> {
-    let stored = in_force(console(&state)?).await?;
+    let console = console(&state)?;
+    let stored = in_force(console).await?;
     let form = SettingsForm::from_stored(&stored, screen_pop(&state).await?);
-    render(&state, &ctx, StatusCode::OK, &form, false, Vec::new()).await
+    let crm = CrmChoices::ask(console, &ctx).await;
+    render(&ctx, StatusCode::OK, &form, false, Vec::new(), crm)
 }
 
 pub async fn submit(
@@ -202,32 +286,33 @@ pub async fn submit(
 ) -> Result<Response, WebError> {
     let console = console(&state)?;
     let previous = in_force(console).await?;
-    let (parsed, mut problems) = match form.parse(&previous) {
-        Ok(parsed) => (Some(parsed), Vec::new()),
-        Err(problems) => (None, problems.into_iter().map(|id| ctx.t(id)).collect()),
-    };
-    // A newly chosen owner must be one of the CRM's users (an unchanged
-    // one is kept even while the CRM cannot be asked).
-    if let Some((settings, _)) = &parsed
-        && let Some(id) = &settings.engine.group_missed_owner
-        && previous.engine.group_missed_owner.as_ref() != Some(id)
-    {
-        match crm_users(console, &ctx).await {
-            Ok(users) if users.iter().any(|u| u.id == *id) => {}
-            Ok(_) => problems.push(ctx.t("console-settings-bad-group-owner")),
-            Err(why) => problems.push(why),
-        }
+    let crm = CrmChoices::ask(console, &ctx).await;
+    let parsed = form.parse(&previous);
+    // Every field is checked, the CRM's choices too, whatever else is
+    // wrong: the admin sees all there is to correct at once.
+    let mut problems = parsed.as_ref().err().cloned().unwrap_or_default();
+    problems.extend(crm.results_refused(&form));
+    let mut shown: Vec<Shown> = problems
+        .into_iter()
+        .map(|Problem { field, id }| Shown {
+            field,
+            message: ctx.t(id),
+        })
+        .collect();
+    if let Some(refused) = owner_refused(&ctx, &form, &previous, &crm) {
+        shown.push(refused);
     }
-    let Some((settings, pop)) = parsed.filter(|_| problems.is_empty()) else {
+    let parsed = parsed.ok().filter(|_| shown.is_empty());
+    let Some((settings, pop)) = parsed else {
+        sort_as_shown(&mut shown);
         return render(
-            &state,
             &ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
             &form,
             false,
-            problems,
-        )
-        .await;
+            shown,
+            crm,
+        );
     };
     let pop_json = serde_json::to_string(&pop)
         .map_err(|e| ringbridge_core::store::StoreError::Corrupt(e.to_string()))?;
@@ -239,5 +324,82 @@ pub async fn submit(
     tracing::info!(by = %admin.account.username, "settings saved");
     apply(console).await;
     let form = SettingsForm::from_stored(&settings, pop);
-    render(&state, &ctx, StatusCode::OK, &form, true, Vec::new()).await
+    render(&ctx, StatusCode::OK, &form, true, Vec::new(), crm)
+}
+
+/// A newly chosen owner of missed group calls must be one of the CRM's
+/// users (an unchanged one is kept even while the CRM cannot be asked).
+fn owner_refused(
+    ctx: &PageCtx,
+    form: &SettingsForm,
+    previous: &ConsoleSettings,
+    crm: &CrmChoices,
+) -> Option<Shown> {
+    let chosen = form.group_missed_owner.as_deref()?.trim();
+    if chosen.is_empty() || previous.engine.group_missed_owner.as_deref() == Some(chosen) {
+        return None;
+    }
+    let message = match &crm.users {
+        Ok(users) if users.iter().any(|u| u.id == chosen) => return None,
+        Ok(_) => ctx.t("console-settings-bad-group-owner"),
+        Err(why) => why.clone(),
+    };
+    Some(Shown {
+        field: "group_missed_owner",
+        message,
+    })
+}
+
+/// The problems in the order their fields appear on the page, so the
+/// first listed is the first focused; one per field.
+fn sort_as_shown(problems: &mut Vec<Shown>) {
+    problems.sort_by_key(|p| {
+        PAGE_ORDER
+            .iter()
+            .position(|f| *f == p.field)
+            .unwrap_or(PAGE_ORDER.len())
+    });
+    problems.dedup_by_key(|p| p.field);
+}
+
+/// The fields that can be refused, top to bottom as the page shows them.
+const PAGE_ORDER: [&str; 23] = [
+    "min_talk_s",
+    "hours_mon",
+    "hours_start",
+    "hours_time_zone",
+    "subject",
+    "description",
+    "display_time_zone",
+    "owner",
+    "group_missed_owner",
+    "result_inbound_answered",
+    "result_inbound_missed",
+    "result_outbound_answered",
+    "result_outbound_unanswered",
+    "result_internal",
+    "result_voicemail",
+    "unknown_inbound",
+    "unknown_outbound",
+    "phonebook",
+    "default_country",
+    "match_1",
+    "match_2",
+    "match_3",
+    "recording_days",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_placeholder_is_explained_in_every_language() {
+        for name in PLACEHOLDERS {
+            for lang in crate::i18n::Lang::ALL {
+                let id = format!("console-settings-placeholder-{name}");
+                assert!(lang.has(&id), "{lang:?} lacks {id}");
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ use ringbridge_core::crm::CrmModule;
 use ringbridge_core::policy::{BusinessHours, CallKind};
 use ringbridge_core::tracker::OwnerPolicy;
 
-use super::settings_form::SettingsForm;
+use super::settings_form::{Problem, SettingsForm};
 
 /// The owner policies, as form values with their Fluent labels.
 pub const OWNERS: [(OwnerPolicy, &str, &str); 2] = [
@@ -78,25 +78,32 @@ pub fn parse_time(text: &str) -> Option<NaiveTime> {
         .ok()
 }
 
-/// The hours as entered, or the Fluent ids of what is wrong with them.
+/// The hours as entered, or what is wrong with them (beside the first
+/// day's box, the opening time and the zone).
 pub fn hours(
     days: Vec<Weekday>,
     start: &str,
     end: &str,
     time_zone: &str,
-) -> Result<BusinessHours, Vec<&'static str>> {
+) -> Result<BusinessHours, Vec<Problem>> {
     let mut problems = Vec::new();
     if days.is_empty() {
-        problems.push("console-settings-bad-hours-days");
+        problems.push(Problem::new("hours_mon", "console-settings-bad-hours-days"));
     }
     match (parse_time(start), parse_time(end)) {
         (Some(s), Some(e)) if s < e => {}
-        _ => problems.push("console-settings-bad-hours-times"),
+        _ => problems.push(Problem::new(
+            "hours_start",
+            "console-settings-bad-hours-times",
+        )),
     }
     let time_zone = time_zone.trim();
     // The engine reads an unknown zone as UTC: refuse it here instead.
     if time_zone.parse::<chrono_tz::Tz>().is_err() {
-        problems.push("console-settings-bad-hours-zone");
+        problems.push(Problem::new(
+            "hours_time_zone",
+            "console-settings-bad-hours-zone",
+        ));
     }
     match (parse_time(start), parse_time(end)) {
         (Some(start), Some(end)) if problems.is_empty() => Ok(BusinessHours {
@@ -215,6 +222,23 @@ pub fn match_modules(
     Ok(modules)
 }
 
+/// The match field to mark when `chosen` is refused: the first not
+/// allowed or repeating an earlier choice (the first when none is chosen).
+fn match_culprit(chosen: &[&str], allowed: &[CrmModule]) -> &'static str {
+    let mut seen = Vec::new();
+    for ((field, _), text) in MATCH_FIELDS.iter().zip(chosen) {
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        match CrmModule::parse(text).filter(|m| allowed.contains(m)) {
+            Some(m) if !seen.contains(&m) => seen.push(m),
+            _ => return field,
+        }
+    }
+    MATCH_FIELDS[0].0
+}
+
 /// The module at `at` as its match field shows it; empty is none.
 pub fn match_name(modules: &[CrmModule], at: usize) -> String {
     modules
@@ -225,11 +249,11 @@ pub fn match_name(modules: &[CrmModule], at: usize) -> String {
 
 impl SettingsForm {
     /// The display time zone and the modules searched into `s`.
-    pub(super) fn parse_display(&self, s: &mut ConsoleSettings, problems: &mut Vec<&'static str>) {
+    pub(super) fn parse_display(&self, s: &mut ConsoleSettings, problems: &mut Vec<Problem>) {
         if let Some(zone) = &self.display_time_zone {
             match display_zone(zone) {
                 Ok(zone) => s.engine.display_time_zone = zone,
-                Err(id) => problems.push(id),
+                Err(id) => problems.push(Problem::new("display_time_zone", id)),
             }
         }
         if [&self.match_1, &self.match_2, &self.match_3]
@@ -249,7 +273,7 @@ impl SettingsForm {
                 if modules.len() == MATCH_FIELDS.len()
                     && s.engine.match_modules.starts_with(&modules) => {}
             Ok(modules) => s.engine.match_modules = modules,
-            Err(id) => problems.push(id),
+            Err(id) => problems.push(Problem::new(match_culprit(&chosen, &allowed), id)),
         }
     }
 }
@@ -266,7 +290,11 @@ mod tests {
         assert_eq!(show_time(ok.start), "08:30");
         let bad = hours(Vec::new(), "17:00", "09:00", "Mars/Base").unwrap_err();
         assert_eq!(
-            bad,
+            bad.iter().map(|p| p.field).collect::<Vec<_>>(),
+            ["hours_mon", "hours_start", "hours_time_zone"]
+        );
+        assert_eq!(
+            bad.iter().map(|p| p.id).collect::<Vec<_>>(),
             [
                 "console-settings-bad-hours-days",
                 "console-settings-bad-hours-times",
@@ -275,7 +303,10 @@ mod tests {
         );
         assert_eq!(
             hours(vec![Weekday::Mon], "09:00", "09:00", "UTC").unwrap_err(),
-            ["console-settings-bad-hours-times"],
+            [Problem::new(
+                "hours_start",
+                "console-settings-bad-hours-times"
+            )],
             "an empty day is no business hours"
         );
         assert!(hours(vec![Weekday::Mon], "", "17:00", "UTC").is_err());
@@ -318,6 +349,9 @@ mod tests {
             Err("console-settings-bad-match"),
             "only what the page offers"
         );
+        assert_eq!(match_culprit(&["Leads", "", "Leads"], &offered), "match_3");
+        assert_eq!(match_culprit(&["Deals", "", ""], &offered), "match_1");
+        assert_eq!(match_culprit(&["", "", ""], &offered), "match_1");
         for module in offered {
             assert_eq!(
                 match_modules(&[module.as_str()], &offered),

@@ -14,6 +14,20 @@ use super::settings_engine::{self as engine, DAYS, RESULTS};
 /// own settings, stored under the panel's default key).
 pub use crate::panel::{PopSettings as ScreenPopDefault, SCREEN_POP_DEFAULT_KEY};
 
+/// A field the form refuses: the field's name (its input's id too) and
+/// the Fluent id saying why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Problem {
+    pub field: &'static str,
+    pub id: &'static str,
+}
+
+impl Problem {
+    pub fn new(field: &'static str, id: &'static str) -> Self {
+        Self { field, id }
+    }
+}
+
 /// The form as posted (checkboxes are present when ticked) and as shown.
 #[derive(Debug, Default, Deserialize)]
 pub struct SettingsForm {
@@ -234,12 +248,12 @@ impl SettingsForm {
     }
 
     /// `previous` supplies what the form does not post (the owners, the
-    /// display time zone and the matching modules of an older form). Errors are
-    /// Fluent ids.
+    /// display time zone and the matching modules of an older form). Every
+    /// refused field is reported, each once.
     pub fn parse(
         &self,
         previous: &ConsoleSettings,
-    ) -> Result<(ConsoleSettings, ScreenPopDefault), Vec<&'static str>> {
+    ) -> Result<(ConsoleSettings, ScreenPopDefault), Vec<Problem>> {
         let mut problems = Vec::new();
         let mut s = previous.clone();
         let l = &mut s.engine.logging;
@@ -253,16 +267,19 @@ impl SettingsForm {
             "" => l.min_talk_s = 0,
             n => match n.parse::<u32>() {
                 Ok(n) if n <= 3600 => l.min_talk_s = n,
-                _ => problems.push("console-settings-bad-min-talk"),
+                _ => problems.push(Problem::new("min_talk_s", "console-settings-bad-min-talk")),
             },
         }
         match Template::parse(self.subject.trim()) {
             Ok(t) if !self.subject.trim().is_empty() => s.engine.subject = t,
-            _ => problems.push("console-settings-bad-subject"),
+            _ => problems.push(Problem::new("subject", "console-settings-bad-subject")),
         }
         match Template::parse(self.description.trim()) {
             Ok(t) => s.engine.description = t,
-            Err(_) => problems.push("console-settings-bad-description"),
+            Err(_) => problems.push(Problem::new(
+                "description",
+                "console-settings-bad-description",
+            )),
         }
         match (
             action(&self.unknown_inbound),
@@ -272,11 +289,18 @@ impl SettingsForm {
                 s.engine.unknown_inbound = i;
                 s.engine.unknown_outbound = o;
             }
-            _ => problems.push("console-settings-bad-unknown"),
+            (i, _) => problems.push(Problem::new(
+                if i.is_none() {
+                    "unknown_inbound"
+                } else {
+                    "unknown_outbound"
+                },
+                "console-settings-bad-unknown",
+            )),
         }
         let phonebook = self.phonebook.trim();
         if phonebook.chars().count() > 64 || phonebook.chars().any(char::is_control) {
-            problems.push("console-settings-bad-phonebook");
+            problems.push(Problem::new("phonebook", "console-settings-bad-phonebook"));
         }
         s.engine.phonebook = (!phonebook.is_empty()).then(|| phonebook.to_owned());
         let country = self.default_country.trim().to_ascii_uppercase();
@@ -285,7 +309,10 @@ impl SettingsForm {
         } else if NumberPlan::new(&country).is_ok() {
             s.default_country = Some(country);
         } else {
-            problems.push("console-settings-bad-country");
+            problems.push(Problem::new(
+                "default_country",
+                "console-settings-bad-country",
+            ));
         }
         s.recording = match (
             self.recording.as_str(),
@@ -295,7 +322,10 @@ impl SettingsForm {
             ("until_revoked", _) => RecordingLinkPolicy::UntilRevoked,
             ("expire", Ok(d)) if (1..=3650).contains(&d) => RecordingLinkPolicy::ExpireAfterDays(d),
             _ => {
-                problems.push("console-settings-bad-recording");
+                problems.push(Problem::new(
+                    "recording_days",
+                    "console-settings-bad-recording",
+                ));
                 previous.recording
             }
         };
@@ -316,11 +346,11 @@ impl SettingsForm {
 
 impl SettingsForm {
     /// The owners, business hours and call results into `s`.
-    fn parse_engine(&self, s: &mut ConsoleSettings, problems: &mut Vec<&'static str>) {
+    fn parse_engine(&self, s: &mut ConsoleSettings, problems: &mut Vec<Problem>) {
         if let Some(owner) = &self.owner {
             match engine::owner(owner) {
                 Some(owner) => s.engine.owner = owner,
-                None => problems.push("console-settings-bad-owner"),
+                None => problems.push(Problem::new("owner", "console-settings-bad-owner")),
             }
         }
         s.engine.logging.business_hours = if self.hours_on.is_some() {
@@ -347,23 +377,18 @@ impl SettingsForm {
         if let Some(owner) = &self.group_missed_owner {
             match engine::group_owner(owner) {
                 Ok(owner) => s.engine.group_missed_owner = owner,
-                Err(id) => problems.push(id),
+                Err(id) => problems.push(Problem::new("group_missed_owner", id)),
             }
         }
         self.parse_display(s, problems);
         s.engine.call_results.clear();
-        let mut bad_result = false;
         for (kind, field, _) in RESULTS {
             match engine::call_result(self.result(field)) {
                 Ok(Some(value)) => {
                     s.engine.call_results.insert(kind, value);
                 }
                 Ok(None) => {}
-                Err(id) if !bad_result => {
-                    bad_result = true;
-                    problems.push(id);
-                }
-                Err(_) => {}
+                Err(id) => problems.push(Problem::new(field, id)),
             }
         }
     }
@@ -440,8 +465,10 @@ mod tests {
             ..SettingsForm::default()
         };
         let problems = form.parse(&ConsoleSettings::default()).unwrap_err();
-        assert_eq!(problems.len(), 15, "one per bad field: {problems:?}");
-        for id in problems {
+        assert_eq!(problems.len(), 16, "one per bad field: {problems:?}");
+        let fields: std::collections::BTreeSet<_> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(fields.len(), problems.len(), "each beside its own field");
+        for Problem { id, .. } in problems {
             for lang in crate::i18n::Lang::ALL {
                 assert!(lang.has(id), "{lang:?} lacks {id}");
             }

@@ -13,17 +13,28 @@ use sha2::{Digest, Sha256};
 use super::error::ErrorKind;
 
 const CSS: &str = include_str!("../../static/app.css");
+/// The console's script: names countries in the page's language, scrolls
+/// to the first refused field, previews the call log while typing.
+const CONSOLE_JS: &str = include_str!("../../static/console.js");
 
-/// `app.<first 10 hex digits of the SHA-256>.css`
-static CSS_FILE: LazyLock<String> = LazyLock::new(|| {
-    let digest = Sha256::digest(CSS.as_bytes());
+/// `stem.<first 10 hex digits of the SHA-256>.ext`
+fn hashed(stem: &str, ext: &str, content: &str) -> String {
+    let digest = Sha256::digest(content.as_bytes());
     let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
-    format!("app.{hex}.css")
-});
+    format!("{stem}.{hex}.{ext}")
+}
+
+static CSS_FILE: LazyLock<String> = LazyLock::new(|| hashed("app", "css", CSS));
 static CSS_URL: LazyLock<String> = LazyLock::new(|| format!("/static/{}", *CSS_FILE));
+static CONSOLE_JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("console", "js", CONSOLE_JS));
+static CONSOLE_JS_URL: LazyLock<String> = LazyLock::new(|| format!("/static/{}", *CONSOLE_JS_FILE));
 
 pub fn css_url() -> &'static str {
     &CSS_URL
+}
+
+pub fn console_js_url() -> &'static str {
+    &CONSOLE_JS_URL
 }
 
 const FAVICON: &str = include_str!("../../static/favicon.svg");
@@ -45,21 +56,22 @@ pub async fn favicon() -> Response {
 }
 
 pub async fn serve(Path(file): Path<String>) -> Response {
-    if file != *CSS_FILE {
+    let (body, kind) = if file == *CSS_FILE {
+        (CSS, "text/css; charset=utf-8")
+    } else if file == *CONSOLE_JS_FILE {
+        (CONSOLE_JS, "text/javascript; charset=utf-8")
+    } else {
         return ErrorKind::NotFound.into_response();
-    }
+    };
     (
         [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
+            (CONTENT_TYPE, HeaderValue::from_static(kind)),
             (
                 CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
             ),
         ],
-        CSS,
+        body,
     )
         .into_response()
 }

@@ -71,6 +71,11 @@ impl PageCtx {
         assets::css_url()
     }
 
+    /// The console pages' script (a served file: the CSP allows no inline one).
+    pub fn console_js_url(&self) -> &'static str {
+        assets::console_js_url()
+    }
+
     /// Renders `page` with `status`, setting the context's cookies. Pages
     /// are personal, so nothing may cache them.
     pub fn render(&self, status: StatusCode, page: &impl Template) -> Result<Response, WebError> {

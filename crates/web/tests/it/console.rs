@@ -24,6 +24,7 @@ mod disconnect;
 mod flows;
 mod guards;
 mod settings;
+mod settings_checks;
 
 const ADMIN_PW: &str = "admin password 1";
 pub const HOSTILE: &str = "<script>alert(1)</script>";
@@ -39,7 +40,17 @@ pub struct FakeBackend {
     pub revoke_fails: AtomicBool,
     /// Zoho cannot be reached for its users.
     pub users_fail: AtomicBool,
+    /// Zoho cannot be reached for its field metadata.
+    pub fields_fail: AtomicBool,
 }
+
+/// The Calls module's Call Result values the fake org offers.
+pub const CALL_RESULTS: [&str; 4] = [
+    "Interested",
+    "No response/Busy",
+    "Requested call back",
+    HOSTILE,
+];
 
 #[async_trait]
 impl ConsoleBackend for FakeBackend {
@@ -144,6 +155,18 @@ impl ConsoleBackend for FakeBackend {
             user("u1", "Maya Ortiz", "maya@corp.test"),
             user("u2", HOSTILE, "lee@corp.test"),
         ])
+    }
+
+    async fn crm_picklist(&self, module: &str, field: &str) -> Result<Vec<String>, BackendError> {
+        if self.fields_fail.load(Ordering::SeqCst) {
+            return Err(BackendError::Unreachable(
+                "www.zohoapis.eu: fields timed out".into(),
+            ));
+        }
+        Ok(match (module, field) {
+            ("Calls", "Call_Result") => CALL_RESULTS.map(str::to_owned).to_vec(),
+            _ => Vec::new(),
+        })
     }
 
     async fn apply(&self) -> Result<(), BackendError> {

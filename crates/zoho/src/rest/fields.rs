@@ -8,6 +8,10 @@ use super::{CRM_V8, RestClient, module_segment};
 use crate::error::{Result, ZohoError};
 use crate::transport::{ApiRequest, Operation};
 
+/// The picklist entry Zoho lists first in its standard picklists, which
+/// stands for "no value".
+pub const NONE_VALUE: &str = "-None-";
+
 /// One picklist entry.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct PickListValue {
@@ -45,6 +49,21 @@ impl Fields {
 
     pub fn has(&self, api_name: &str) -> bool {
         self.get(api_name).is_some()
+    }
+
+    /// The values an admin can choose in picklist `api_name`, in Zoho's
+    /// order, without Zoho's "-None-" entry (which means no value); empty
+    /// when the field is unknown or not a picklist.
+    pub fn choices(&self, api_name: &str) -> Vec<&str> {
+        self.get(api_name)
+            .map(|f| {
+                f.pick_list_values
+                    .iter()
+                    .map(|p| p.display_value.as_str())
+                    .filter(|v| *v != NONE_VALUE)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// API names of fields of `data_type` `phone` (custom phone fields included).
@@ -109,7 +128,7 @@ mod tests {
         let f: Vec<FieldMeta> = serde_json::from_value(json!([
             {"api_name":"Subject","data_type":"text","system_mandatory":true,"length":255},
             {"api_name":"Call_Type","data_type":"picklist","system_mandatory":true,
-             "pick_list_values":[{"display_value":"Inbound","actual_value":"Inbound"},{"display_value":"Outbound"},{"display_value":"Missed"}]},
+             "pick_list_values":[{"display_value":"-None-"},{"display_value":"Inbound","actual_value":"Inbound"},{"display_value":"Outbound"},{"display_value":"Missed"}]},
             {"api_name":"Voice_Recording__s","data_type":"website"},
             {"api_name":"Alt_Phone__c","data_type":"phone","custom_field":true}
         ]))
@@ -121,6 +140,8 @@ mod tests {
         assert!(f.allows("Call_Type", "Missed"));
         assert!(!f.allows("Call_Type", "Voicemail"));
         assert!(f.allows("Subject", "anything"));
+        assert_eq!(f.choices("Call_Type"), ["Inbound", "Outbound", "Missed"]);
+        assert!(f.choices("Subject").is_empty() && f.choices("Nope").is_empty());
         assert_eq!(f.phone_fields(), vec!["Alt_Phone__c"]);
         let r = build_fields("Calls").expect("ok");
         assert_eq!(r.path, "/crm/v8/settings/fields");

@@ -121,7 +121,7 @@ async fn owners_hours_and_call_results_are_saved_and_shown() {
         "name=\"hours_start\" value=\"08:30\">",
         "name=\"hours_time_zone\" value=\"Asia/Shanghai\"",
         "<option value=\"u1\" selected>Maya Ortiz</option>",
-        "name=\"result_outbound_unanswered\" value=\"No response/Busy\"",
+        "<option value=\"No response/Busy\" selected>No response/Busy</option>",
     ] {
         assert!(shown.contains(fact), "{fact} in {shown}");
     }
@@ -212,7 +212,8 @@ async fn a_hostile_call_result_is_kept_as_text_and_shown_inert() {
     let field = page
         .split("name=\"result_inbound_missed\"")
         .nth(1)
-        .and_then(|rest| rest.split('>').next())
+        .and_then(|rest| rest.split("</select>").next())
+        .and_then(|select| select.split(" selected>").nth(1))
         .unwrap_or_default()
         .to_owned();
     assert!(
@@ -305,7 +306,7 @@ async fn display_zone_and_match_modules_are_saved_and_shown() {
     let page = app.get(&admin, "/console/settings").await.body;
     for fact in [
         "name=\"display_time_zone\" value=\"UTC\"",
-        "<select name=\"match_1\"><option value=\"Contacts\" selected>",
+        "name=\"match_1\"><option value=\"Contacts\" selected>",
         "<option value=\"Leads\" selected>",
         "<option value=\"Accounts\" selected>",
     ] {
@@ -338,10 +339,10 @@ async fn display_zone_and_match_modules_are_saved_and_shown() {
     let shown = app.get(&admin, "/console/settings").await.body;
     for fact in [
         "name=\"display_time_zone\" value=\"America/New_York\"",
-        "<select name=\"match_1\"><option value=\"Contacts\">Contacts</option><option value=\"Leads\" selected>Leads</option>",
+        "name=\"match_1\"><option value=\"Contacts\">Contacts</option><option value=\"Leads\" selected>Leads</option>",
         // The gap closed: Contacts moves up to the 2nd choice.
-        "<select name=\"match_2\"><option value=\"\">—</option><option value=\"Contacts\" selected>",
-        "<select name=\"match_3\"><option value=\"\" selected>—</option>",
+        "name=\"match_2\"><option value=\"\">—</option><option value=\"Contacts\" selected>",
+        "name=\"match_3\"><option value=\"\" selected>—</option>",
     ] {
         assert!(shown.contains(fact), "{fact} in {shown}");
     }
