@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use ringbridge_core::accounts::Role;
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
@@ -142,9 +143,23 @@ pub async fn submit(
     let next = if account.must_change_password {
         "/password"
     } else {
-        next
+        landing(next, account.profile.role, &state)
     };
     signed_in_redirect(next, cookie)
+}
+
+/// Where a sign-in lands when it was not sent from a page to return to:
+/// agents on their panel, administrators on the console (where this server
+/// has one), else the home page.
+fn landing<'a>(next: &'a str, role: Role, state: &AppState) -> &'a str {
+    if next != "/" {
+        return next;
+    }
+    match role {
+        Role::Agent => "/panel",
+        Role::Admin if state.console.is_some() => "/console",
+        Role::Admin => "/",
+    }
 }
 
 /// 303 to `next` with the new session cookie.

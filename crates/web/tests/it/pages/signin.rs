@@ -281,3 +281,37 @@ async fn sessions_end_when_idle_and_at_their_absolute_limit() {
     app.clock.advance(Duration::minutes(61));
     assert_eq!(app.get(&b, "/").await.location(), "/login");
 }
+
+#[tokio::test]
+async fn agents_land_on_their_panel_and_a_page_asked_for_wins() {
+    let app = start().await;
+    app.admin_and_agent("Ana").await;
+    let agent = browser();
+    let signed = app.login(&agent, "agent1", AGENT_PW).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        signed.location(),
+        "/panel",
+        "an agent's sign-in lands on the panel"
+    );
+    // This server has no console: an administrator lands at home.
+    let again = browser();
+    let admin_signed = app.login(&again, "root", ADMIN_PW).await;
+    assert_eq!(admin_signed.location(), "/");
+    // A page the agent was sent from is where the sign-in returns.
+    let asked = browser();
+    let csrf = app.get(&asked, "/login").await.csrf();
+    let back = app
+        .post(
+            &asked,
+            "/login",
+            &[
+                ("csrf_token", &csrf),
+                ("username", "agent1"),
+                ("password", AGENT_PW),
+                ("next", "/?lang=zh-CN"),
+            ],
+        )
+        .await;
+    assert_eq!(back.location(), "/?lang=zh-CN");
+}
