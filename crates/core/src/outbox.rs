@@ -11,6 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::job_key::JobKey;
+use crate::job_payload::{JobData, JobPayload, PayloadError};
 use crate::store::StoreError;
 
 /// What a job does. Each kind has its own worker.
@@ -104,6 +106,22 @@ impl Job {
     pub fn maybe_delivered_before(&self) -> bool {
         self.attempts > 1
     }
+
+    /// The job's payload, whichever version stored it (see [`JobPayload`]).
+    pub fn decode_payload(&self) -> Result<JobPayload, PayloadError> {
+        JobPayload::decode(self.kind, &self.payload)
+    }
+
+    /// The payload as its kind's value (`CallOutcome` for `ProcessCall`, …).
+    pub fn decode<T: JobData>(&self) -> Result<T, PayloadError> {
+        if self.kind != T::KIND {
+            return Err(PayloadError::WrongKind {
+                kind: self.kind.as_str(),
+                found: T::KIND.as_str(),
+            });
+        }
+        T::decode(&self.payload)
+    }
 }
 
 /// Counts per kind and status, for the dashboard and metrics.
@@ -125,6 +143,27 @@ pub struct NewJob {
     pub due: DateTime<Utc>,
 }
 
+impl NewJob {
+    /// A job of `T::KIND`, its payload encoded at the current version.
+    pub fn new<T: JobData>(
+        key: &JobKey,
+        data: T,
+        due: DateTime<Utc>,
+    ) -> Result<Self, PayloadError> {
+        Ok(Self {
+            key: key.as_str().to_owned(),
+            payload: data.into_payload().encode()?,
+            due,
+        })
+    }
+}
+
+impl From<PayloadError> for StoreError {
+    fn from(err: PayloadError) -> Self {
+        StoreError::Corrupt(err.to_string())
+    }
+}
+
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Stores a job unless one with the same kind and key exists. `true` if new.
@@ -135,6 +174,29 @@ pub trait OutboxStore: Send + Sync {
         payload: &str,
         due: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// [`enqueue`](Self::enqueue) of a typed payload (its kind from the variant).
+    async fn enqueue_job(
+        &self,
+        key: &JobKey,
+        payload: &JobPayload,
+        due: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let stored = payload.encode()?;
+        self.enqueue(payload.kind(), key.as_str(), &stored, due)
+            .await
+    }
+
+    /// [`replace_pending`](Self::replace_pending) with a typed payload.
+    async fn replace_pending_job(
+        &self,
+        key: &JobKey,
+        payload: &JobPayload,
+    ) -> Result<bool, StoreError> {
+        let stored = payload.encode()?;
+        self.replace_pending(payload.kind(), key.as_str(), &stored)
+            .await
+    }
 
     /// [`enqueue`](Self::enqueue) for several jobs of one kind at once (one
     /// transaction where the store has them); `true` for each new one.

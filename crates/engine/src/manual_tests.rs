@@ -294,7 +294,7 @@ async fn a_queued_log_is_changed_to_name_the_record() {
         .await
         .unwrap()
         .unwrap();
-    let written: CallLog = serde_json::from_str(&job.payload).unwrap();
+    let written: CallLog = job.decode().unwrap();
     assert_eq!(
         written.what,
         Some(record.reference.clone()),

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use ringbridge_core::crm::CrmError;
+use ringbridge_core::job_payload::{JobData, PayloadError};
 use ringbridge_core::outbox::{Job, JobKind, backoff};
 use ringbridge_core::pbx::PbxError;
 use ringbridge_core::store::StoreError;
@@ -121,17 +122,38 @@ impl EngineContext {
         Ok(())
     }
 
-    /// Runs `handle` over claimed batches of `kind` forever.
-    pub(crate) async fn run_simple_worker<F, Fut>(
+    /// A claimed job's payload — the one place workers read payloads. One
+    /// this build cannot run is settled here: a newer version waits for an
+    /// upgraded node (a rolling upgrade), anything else fails for the dashboard.
+    pub(crate) async fn claimed_payload<T: JobData>(
         &self,
-        kind: JobKind,
+        job: &Job,
+    ) -> Result<Option<T>, StoreError> {
+        let disposition = match job.decode::<T>() {
+            Ok(data) => return Ok(Some(data)),
+            Err(err @ PayloadError::Newer { .. }) => Disposition::Release {
+                reason: err.to_string(),
+                after: self.tuning.reconnect_pause,
+            },
+            Err(err) => Disposition::Fail(err.to_string()),
+        };
+        self.settle(job, disposition).await?;
+        Ok(None)
+    }
+
+    /// Runs `handle` over claimed batches of `T`'s kind forever, each job
+    /// with its decoded payload.
+    pub(crate) async fn run_simple_worker<T, F, Fut>(
+        &self,
         batch: u32,
         mut handle: F,
     ) -> Result<(), StoreError>
     where
-        F: FnMut(Job) -> Fut,
+        T: JobData,
+        F: FnMut(Job, T) -> Fut,
         Fut: std::future::Future<Output = Result<(), StoreError>>,
     {
+        let kind = T::KIND;
         loop {
             let jobs = self
                 .store
@@ -142,7 +164,9 @@ impl EngineContext {
                 continue;
             }
             for job in jobs {
-                handle(job).await?;
+                if let Some(data) = self.claimed_payload::<T>(&job).await? {
+                    handle(job, data).await?;
+                }
             }
         }
     }

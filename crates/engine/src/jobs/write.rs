@@ -54,15 +54,9 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
     let mut logs = Vec::with_capacity(jobs.len());
     let mut pending = Vec::with_capacity(jobs.len());
     for job in jobs {
-        match serde_json::from_str::<CallLog>(&job.payload) {
-            Ok(log) => {
-                logs.push(log);
-                pending.push(job);
-            }
-            Err(e) => {
-                ctx.settle(&job, Disposition::Fail(format!("unreadable call log: {e}")))
-                    .await?
-            }
+        if let Some(log) = ctx.claimed_payload::<CallLog>(&job).await? {
+            logs.push(log);
+            pending.push(job);
         }
     }
 

@@ -22,3 +22,4 @@ mod panel;
 mod phonebridge;
 mod reconnect;
 mod support;
+mod upgrade;
