@@ -99,6 +99,38 @@ pub struct Job {
     pub last_error: Option<String>,
     /// The remote system's answer when done (e.g. the CRM id written).
     pub result: Option<String>,
+    /// The worker that claimed it last.
+    pub worker: Option<String>,
+}
+
+/// Why a worker may not settle a job: it no longer holds the job's lease.
+#[derive(Debug, thiserror::Error)]
+pub enum SettleError {
+    /// The lease ran out and another worker claimed the job since (or it
+    /// was settled already): that worker's answer stands, not this one's.
+    #[error("job {id} ({kind} {key}) is no longer held by {worker} (claim {attempts})")]
+    LeaseLost {
+        id: i64,
+        kind: &'static str,
+        key: String,
+        worker: String,
+        attempts: u32,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SettleError {
+    /// The error for `job`, settled by a worker that lost it.
+    pub fn lease_lost(job: &Job) -> Self {
+        Self::LeaseLost {
+            id: job.id,
+            kind: job.kind.as_str(),
+            key: job.key.clone(),
+            worker: job.worker.clone().unwrap_or_default(),
+            attempts: job.attempts,
+        }
+    }
 }
 
 impl Job {
@@ -235,21 +267,28 @@ pub trait OutboxStore: Send + Sync {
     /// How many jobs of `kind` are claimable at `now`.
     async fn due_count(&self, kind: JobKind, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
-    async fn complete(&self, id: i64, result: &str) -> Result<(), StoreError>;
+    // Settling: `job` is the job as [`claim`](Self::claim) returned it. Each
+    // settles it only while that claim still holds — the job is in flight,
+    // claimed by the same worker, and not claimed since (every claim counts
+    // an attempt). A lease that ran out with nobody claiming since still
+    // holds: the work was done once, and finishing it is right. Otherwise
+    // [`SettleError::LeaseLost`] and nothing changes.
+
+    async fn complete(&self, job: &Job, result: &str) -> Result<(), SettleError>;
 
     /// Back to pending, claimable from `next_attempt_at`.
     async fn retry_later(
         &self,
-        id: i64,
+        job: &Job,
         error: &str,
         next_attempt_at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), SettleError>;
 
     /// Back to pending without counting the attempt (nothing was sent, e.g.
     /// the CRM connection needs re-authorization).
-    async fn release(&self, id: i64, next_attempt_at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn release(&self, job: &Job, next_attempt_at: DateTime<Utc>) -> Result<(), SettleError>;
 
-    async fn fail(&self, id: i64, error: &str) -> Result<(), StoreError>;
+    async fn fail(&self, job: &Job, error: &str) -> Result<(), SettleError>;
 
     /// A failed job back to pending (the dashboard's retry button).
     async fn requeue(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError>;

@@ -126,7 +126,11 @@ impl EngineContext {
         plan: NumberPlan,
         tuning: Tuning,
     ) -> Self {
-        let worker_id = format!("{}-{}", hostname(), std::process::id());
+        // One id per context: two generations (or test worlds) in one
+        // process must not settle each other's claims.
+        static CONTEXTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = CONTEXTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let worker_id = format!("{}-{}-{n}", hostname(), std::process::id());
         Self {
             pbx_id,
             worker_id,

@@ -60,7 +60,7 @@ async fn handle(ctx: &EngineContext, job: Job, new: NewRecord) -> Result<(), Sto
 async fn finish(ctx: &EngineContext, job: &Job, record: &CrmRecord) -> Result<(), StoreError> {
     ctx.matcher.remember(record).await;
     let result = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    ctx.store.complete(job.id, &result).await?;
+    ctx.complete(job, &result).await?;
     // Calls waiting for this record can go on now.
     ctx.notify(JobKind::ProcessCall);
     Ok(())

@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::Utc;
 use ringbridge_core::crm::CrmError;
 use ringbridge_core::job_payload::{JobData, PayloadError};
-use ringbridge_core::outbox::{Job, JobKind, backoff};
+use ringbridge_core::outbox::{Job, JobKind, SettleError, backoff};
 use ringbridge_core::pbx::PbxError;
 use ringbridge_core::store::StoreError;
 
@@ -49,13 +49,36 @@ pub(crate) fn pbx_disposition(err: &PbxError) -> Disposition {
     }
 }
 
+/// A settle refused because the lease was lost is the other worker's job
+/// now: logged, never an error that stops this worker.
+fn lease_lost_is_fine(settled: Result<(), SettleError>) -> Result<(), StoreError> {
+    match settled {
+        Ok(()) => Ok(()),
+        Err(err @ SettleError::LeaseLost { .. }) => {
+            tracing::warn!(error = %err, "job settled by the worker that claimed it after this one's lease ran out");
+            Ok(())
+        }
+        Err(SettleError::Store(err)) => Err(err),
+    }
+}
+
 impl EngineContext {
+    /// Marks a claimed job done with the remote system's answer (unless
+    /// another worker has claimed it since).
+    pub(crate) async fn complete(&self, job: &Job, result: &str) -> Result<(), StoreError> {
+        lease_lost_is_fine(self.store.complete(job, result).await)
+    }
+
     /// Settles a job that did not succeed.
     pub(crate) async fn settle(
         &self,
         job: &Job,
         disposition: Disposition,
     ) -> Result<(), StoreError> {
+        lease_lost_is_fine(self.settle_claimed(job, disposition).await)
+    }
+
+    async fn settle_claimed(&self, job: &Job, disposition: Disposition) -> Result<(), SettleError> {
         let now = Utc::now();
         match disposition {
             Disposition::Retry(error) if job.attempts < self.tuning.max_attempts => {
@@ -65,15 +88,15 @@ impl EngineContext {
                     self.tuning.backoff_max,
                 );
                 tracing::warn!(kind = job.kind.as_str(), key = %job.key, attempts = job.attempts, %error, retry_in = ?wait, "job will be retried");
-                self.store.retry_later(job.id, &error, now + wait).await
+                self.store.retry_later(job, &error, now + wait).await
             }
             Disposition::Retry(error) | Disposition::Fail(error) => {
                 tracing::error!(kind = job.kind.as_str(), key = %job.key, attempts = job.attempts, %error, "job failed; retry it from the dashboard");
-                self.store.fail(job.id, &error).await
+                self.store.fail(job, &error).await
             }
             Disposition::Release { reason, after } => {
                 tracing::debug!(kind = job.kind.as_str(), key = %job.key, %reason, "job waits");
-                self.store.release(job.id, now + after).await
+                self.store.release(job, now + after).await
             }
             Disposition::Reconnect(reason) => {
                 let raised = self.health.send_if_modified(|h| {
@@ -85,7 +108,7 @@ impl EngineContext {
                     tracing::error!(%reason, "CRM connection needs to be re-authorized; writes are paused and kept queued");
                 }
                 self.store
-                    .release(job.id, now + self.tuning.reconnect_pause)
+                    .release(job, now + self.tuning.reconnect_pause)
                     .await
             }
         }

@@ -50,7 +50,7 @@ async fn handle(ctx: &EngineContext, job: Job, n: PbNotification) -> Result<(), 
             let entry = AuditEntry::ok(AuditSystem::Crm, "callnotify", target, &job.key, None);
             ctx.audit(entry).await;
             tracing::info!(call = %job.key, leg = %n.leg_id, "PhoneBridge terminal notification sent");
-            ctx.store.complete(job.id, &n.leg_id).await
+            ctx.complete(&job, &n.leg_id).await
         }
         Err(err) => {
             let entry = AuditEntry::failed(

@@ -27,10 +27,10 @@ pub fn remark_for(record: &CrmRecord) -> String {
 
 async fn handle(ctx: &EngineContext, job: Job, record: CrmRecord) -> Result<(), StoreError> {
     let Some(book_name) = ctx.settings().phonebook.clone() else {
-        return ctx.store.complete(job.id, "contact sync is off").await;
+        return ctx.complete(&job, "contact sync is off").await;
     };
     match sync(ctx, &job.key, &book_name, &record).await {
-        Ok(id) => ctx.store.complete(job.id, &id).await,
+        Ok(id) => ctx.complete(&job, &id).await,
         Err(disposition) => ctx.settle(&job, disposition).await,
     }
 }

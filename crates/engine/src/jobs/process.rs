@@ -42,10 +42,7 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
         Ok(kind) => kind,
         Err(skip) => {
             tracing::info!(call = %job.key, ?skip, "call not logged (policy)");
-            return ctx
-                .store
-                .complete(job.id, &format!("skipped: {skip:?}"))
-                .await;
+            return ctx.complete(&job, &format!("skipped: {skip:?}")).await;
         }
     };
     let users = ctx.users();
@@ -122,7 +119,7 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
             None => "phonebridge: no mapped agent to notify",
         };
         sync_phonebook(ctx, &settings, record.as_ref()).await?;
-        return ctx.store.complete(job.id, done).await;
+        return ctx.complete(&job, done).await;
     }
 
     let recording_url = outcome
@@ -149,7 +146,7 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
     ctx.store.enqueue_job(&key, &payload, Utc::now()).await?;
     ctx.notify(JobKind::WriteCallLog);
     sync_phonebook(ctx, &settings, record.as_ref()).await?;
-    ctx.store.complete(job.id, "logged").await
+    ctx.complete(&job, "logged").await
 }
 
 /// A `SyncPhonebook` job for a matched Contact, when contact sync is on.

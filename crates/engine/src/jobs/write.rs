@@ -72,7 +72,7 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
                     match existing {
                         Some(crm_id) => {
                             tracing::info!(call = %pending[i].key, %crm_id, "call log was already written by an earlier attempt");
-                            ctx.store.complete(pending[i].id, &crm_id).await?;
+                            ctx.complete(&pending[i], &crm_id).await?;
                         }
                         None => to_send.push(i),
                     }
@@ -119,7 +119,7 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
                             Some(&crm_id),
                         ))
                         .await;
-                        ctx.store.complete(pending[i].id, &crm_id).await?
+                        ctx.complete(&pending[i], &crm_id).await?
                     }
                     Err(err) => {
                         ctx.audit(insert_failed(&pending[i], &err.to_string()))

@@ -15,6 +15,7 @@ mod dial_policy;
 mod doctor;
 mod faults;
 mod gaps;
+mod lease;
 mod matching;
 mod metrics;
 mod owncalls;
