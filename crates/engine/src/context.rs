@@ -169,6 +169,11 @@ impl EngineContext {
         UserMap::clone(&self.users.borrow())
     }
 
+    /// Resolves each time the user map is replaced.
+    pub fn subscribe_users(&self) -> watch::Receiver<Arc<UserMap>> {
+        self.users.subscribe()
+    }
+
     pub fn set_users(&self, map: UserMap) {
         self.users.send_replace(Arc::new(map));
     }
