@@ -130,7 +130,8 @@ impl EngineContext {
         // process must not settle each other's claims.
         static CONTEXTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = CONTEXTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let worker_id = format!("{}-{}-{n}", hostname(), std::process::id());
+        // `host-g<n>-pid`: the pid stays last for operators reading the table.
+        let worker_id = format!("{}-g{n}-{}", hostname(), std::process::id());
         Self {
             pbx_id,
             worker_id,
