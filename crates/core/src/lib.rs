@@ -12,6 +12,8 @@ pub mod console;
 pub mod crm;
 pub mod dialing;
 pub mod directory;
+pub mod job_key;
+pub mod job_payload;
 pub mod lease;
 pub mod outbox;
 pub mod pbx;

@@ -11,6 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::job_key::JobKey;
+use crate::job_payload::{JobData, JobPayload, PayloadError};
 use crate::store::StoreError;
 
 /// What a job does. Each kind has its own worker.
@@ -97,12 +99,60 @@ pub struct Job {
     pub last_error: Option<String>,
     /// The remote system's answer when done (e.g. the CRM id written).
     pub result: Option<String>,
+    /// The worker that claimed it last.
+    pub worker: Option<String>,
+}
+
+/// Why a worker may not settle a job: it no longer holds the job's lease.
+#[derive(Debug, thiserror::Error)]
+pub enum SettleError {
+    /// The lease ran out and another worker claimed the job since (or it
+    /// was settled already): that worker's answer stands, not this one's.
+    #[error("job {id} ({kind} {key}) is no longer held by {worker} (claim {attempts})")]
+    LeaseLost {
+        id: i64,
+        kind: &'static str,
+        key: String,
+        worker: String,
+        attempts: u32,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SettleError {
+    /// The error for `job`, settled by a worker that lost it.
+    pub fn lease_lost(job: &Job) -> Self {
+        Self::LeaseLost {
+            id: job.id,
+            kind: job.kind.as_str(),
+            key: job.key.clone(),
+            worker: job.worker.clone().unwrap_or_default(),
+            attempts: job.attempts,
+        }
+    }
 }
 
 impl Job {
     /// True when an earlier attempt may have reached the remote system.
     pub fn maybe_delivered_before(&self) -> bool {
         self.attempts > 1
+    }
+
+    /// The job's payload, whichever version stored it (see [`JobPayload`]).
+    pub fn decode_payload(&self) -> Result<JobPayload, PayloadError> {
+        JobPayload::decode(self.kind, &self.payload)
+    }
+
+    /// The payload as its kind's value (`CallOutcome` for `ProcessCall`, …).
+    pub fn decode<T: JobData>(&self) -> Result<T, PayloadError> {
+        if self.kind != T::KIND {
+            return Err(PayloadError::WrongKind {
+                kind: self.kind.as_str(),
+                found: T::KIND.as_str(),
+            });
+        }
+        T::decode(&self.payload)
     }
 }
 
@@ -125,6 +175,27 @@ pub struct NewJob {
     pub due: DateTime<Utc>,
 }
 
+impl NewJob {
+    /// A job of `T::KIND`, its payload encoded at the current version.
+    pub fn new<T: JobData>(
+        key: &JobKey,
+        data: T,
+        due: DateTime<Utc>,
+    ) -> Result<Self, PayloadError> {
+        Ok(Self {
+            key: key.as_str().to_owned(),
+            payload: data.into_payload().encode()?,
+            due,
+        })
+    }
+}
+
+impl From<PayloadError> for StoreError {
+    fn from(err: PayloadError) -> Self {
+        StoreError::Corrupt(err.to_string())
+    }
+}
+
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Stores a job unless one with the same kind and key exists. `true` if new.
@@ -135,6 +206,29 @@ pub trait OutboxStore: Send + Sync {
         payload: &str,
         due: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// [`enqueue`](Self::enqueue) of a typed payload (its kind from the variant).
+    async fn enqueue_job(
+        &self,
+        key: &JobKey,
+        payload: &JobPayload,
+        due: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let stored = payload.encode()?;
+        self.enqueue(payload.kind(), key.as_str(), &stored, due)
+            .await
+    }
+
+    /// [`replace_pending`](Self::replace_pending) with a typed payload.
+    async fn replace_pending_job(
+        &self,
+        key: &JobKey,
+        payload: &JobPayload,
+    ) -> Result<bool, StoreError> {
+        let stored = payload.encode()?;
+        self.replace_pending(payload.kind(), key.as_str(), &stored)
+            .await
+    }
 
     /// [`enqueue`](Self::enqueue) for several jobs of one kind at once (one
     /// transaction where the store has them); `true` for each new one.
@@ -173,21 +267,28 @@ pub trait OutboxStore: Send + Sync {
     /// How many jobs of `kind` are claimable at `now`.
     async fn due_count(&self, kind: JobKind, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
-    async fn complete(&self, id: i64, result: &str) -> Result<(), StoreError>;
+    // Settling: `job` is the job as [`claim`](Self::claim) returned it. Each
+    // settles it only while that claim still holds — the job is in flight,
+    // claimed by the same worker, and not claimed since (every claim counts
+    // an attempt). A lease that ran out with nobody claiming since still
+    // holds: the work was done once, and finishing it is right. Otherwise
+    // [`SettleError::LeaseLost`] and nothing changes.
+
+    async fn complete(&self, job: &Job, result: &str) -> Result<(), SettleError>;
 
     /// Back to pending, claimable from `next_attempt_at`.
     async fn retry_later(
         &self,
-        id: i64,
+        job: &Job,
         error: &str,
         next_attempt_at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), SettleError>;
 
     /// Back to pending without counting the attempt (nothing was sent, e.g.
     /// the CRM connection needs re-authorization).
-    async fn release(&self, id: i64, next_attempt_at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn release(&self, job: &Job, next_attempt_at: DateTime<Utc>) -> Result<(), SettleError>;
 
-    async fn fail(&self, id: i64, error: &str) -> Result<(), StoreError>;
+    async fn fail(&self, job: &Job, error: &str) -> Result<(), SettleError>;
 
     /// A failed job back to pending (the dashboard's retry button).
     async fn requeue(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError>;

@@ -4,7 +4,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use ringbridge_core::console::CrmMode;
-use ringbridge_core::crm::Crm;
+use ringbridge_core::crm::{Crm, CrmUser};
 use ringbridge_core::outbox::JobKind;
 use ringbridge_core::pbx::Pbx;
 use ringbridge_core::phone::NumberPlan;
@@ -96,8 +96,13 @@ pub struct EngineContext {
     pub crm: Arc<dyn Crm>,
     pub pbx: Arc<dyn Pbx>,
     pub matcher: Arc<dyn CallerMatcher>,
-    pub settings: RwLock<EngineSettings>,
-    pub users: RwLock<UserMap>,
+    /// What the admin changes while running (the console's settings page and
+    /// user pairs), swapped whole. A `watch` rather than a lock: readers (each
+    /// job, each live event) take a consistent snapshot without blocking a
+    /// save, a save never waits for a job, and whoever must react to a change
+    /// can subscribe. No new dependency, unlike `arc-swap`.
+    settings: watch::Sender<Arc<EngineSettings>>,
+    users: watch::Sender<Arc<UserMap>>,
     pub plan: NumberPlan,
     pub recordings: Option<Arc<dyn RecordingLinks>>,
     pub tuning: Tuning,
@@ -121,7 +126,12 @@ impl EngineContext {
         plan: NumberPlan,
         tuning: Tuning,
     ) -> Self {
-        let worker_id = format!("{}-{}", hostname(), std::process::id());
+        // One id per context: two generations (or test worlds) in one
+        // process must not settle each other's claims.
+        static CONTEXTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = CONTEXTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // `host-g<n>-pid`: the pid stays last for operators reading the table.
+        let worker_id = format!("{}-g{n}-{}", hostname(), std::process::id());
         Self {
             pbx_id,
             worker_id,
@@ -129,8 +139,8 @@ impl EngineContext {
             crm,
             pbx,
             matcher,
-            settings: RwLock::new(settings),
-            users: RwLock::new(UserMap::default()),
+            settings: watch::channel(Arc::new(settings)).0,
+            users: watch::channel(Arc::new(UserMap::default())).0,
             plan,
             recordings: None,
             tuning,
@@ -141,19 +151,53 @@ impl EngineContext {
         }
     }
 
-    pub fn settings(&self) -> EngineSettings {
-        self.settings
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// The settings now; a job reads them once and keeps the snapshot.
+    pub fn settings(&self) -> Arc<EngineSettings> {
+        self.settings.borrow().clone()
+    }
+
+    /// New settings for the next job and live event (no restart needed).
+    pub fn set_settings(&self, settings: EngineSettings) {
+        self.settings.send_replace(Arc::new(settings));
+    }
+
+    /// Resolves each time the settings are replaced.
+    pub fn subscribe_settings(&self) -> watch::Receiver<Arc<EngineSettings>> {
+        self.settings.subscribe()
     }
 
     pub fn users(&self) -> UserMap {
-        self.users.read().unwrap_or_else(|e| e.into_inner()).clone()
+        UserMap::clone(&self.users.borrow())
+    }
+
+    /// Resolves each time the user map is replaced.
+    pub fn subscribe_users(&self) -> watch::Receiver<Arc<UserMap>> {
+        self.users.subscribe()
     }
 
     pub fn set_users(&self, map: UserMap) {
-        *self.users.write().unwrap_or_else(|e| e.into_inner()) = map;
+        self.users.send_replace(Arc::new(map));
+    }
+
+    /// Makes `pairs` the admin's manual pairs (extension → CRM user): pairs
+    /// no longer listed are dropped (their extension falls back to the
+    /// e-mail match at the next refresh), e-mail matches are kept.
+    pub fn set_manual_pairs(&self, pairs: &[(String, CrmUser)]) {
+        self.users.send_modify(|current| {
+            let mut map = UserMap::clone(current);
+            let dropped: Vec<String> = map
+                .iter()
+                .filter(|(extension, m)| m.manual && !pairs.iter().any(|(e, _)| e == extension))
+                .map(|(extension, _)| extension.to_owned())
+                .collect();
+            for extension in dropped {
+                map.remove(&extension);
+            }
+            for (extension, user) in pairs {
+                map.set_manual(extension, user);
+            }
+            *current = Arc::new(map);
+        });
     }
 
     /// REST (the default) or PhoneBridge. In PhoneBridge mode a call's

@@ -17,6 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use ringbridge_core::audit::AuditStore;
+use ringbridge_core::job_key::JobKey;
 use ringbridge_core::outbox::{JobKind, NewJob};
 use ringbridge_core::pbx::{CallRecord, EventSourceItem, Pbx, PbxError, PbxEvent};
 use ringbridge_core::store::{Storage, StoreError};
@@ -108,11 +109,6 @@ pub enum IngestError {
     SourceFailed(String),
     #[error("cannot encode a call outcome: {0}")]
     Encode(String),
-}
-
-/// The outbox key of a call's processing job: call ids are unique per PBX.
-pub fn call_key(pbx_id: &str, call_id: &str) -> String {
-    format!("{pbx_id}:{call_id}")
 }
 
 pub struct Ingest {
@@ -401,12 +397,9 @@ impl Ingest {
         let jobs = ends
             .iter()
             .map(|outcome| {
-                Ok(NewJob {
-                    key: call_key(&self.config.pbx_id, outcome.call_id.as_str()),
-                    payload: serde_json::to_string(outcome)
-                        .map_err(|e| IngestError::Encode(e.to_string()))?,
-                    due,
-                })
+                let key = JobKey::call(&self.config.pbx_id, outcome.call_id.as_str());
+                NewJob::new(&key, outcome.clone(), due)
+                    .map_err(|e| IngestError::Encode(e.to_string()))
             })
             .collect::<Result<Vec<_>, IngestError>>()?;
         let added = self.store.enqueue_many(JobKind::ProcessCall, &jobs).await?;

@@ -22,4 +22,4 @@ pub mod phonebridge;
 
 pub use context::{CrmHealth, EngineContext, RecordingLinks, Tuning};
 pub use engine::{Engine, MappingError};
-pub use ingest::{Ingest, IngestConfig, IngestError, Ingested, Origin, StreamStatus, call_key};
+pub use ingest::{Ingest, IngestConfig, IngestError, Ingested, Origin, StreamStatus};

@@ -15,6 +15,8 @@ use std::time::Duration;
 
 use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::crm::{CallLog, CrmError, CrmModule, CrmRecord, CrmRecordRef, NewRecord};
+use ringbridge_core::job_key::JobKey;
+use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus};
 use ringbridge_core::store::StoreError;
 use serde::Serialize;
@@ -186,17 +188,15 @@ async fn relate_log(
     let (who, what) = relation(record);
     match job.status {
         JobStatus::Pending => {
-            let mut log: CallLog = serde_json::from_str(&job.payload)
+            let mut log: CallLog = job
+                .decode()
                 .map_err(|e| StoreError::Corrupt(format!("call log {}: {e}", job.key)))?;
             log.who = who;
             log.what = what;
-            let payload =
-                serde_json::to_string(&log).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let key = JobKey::from_stored(job.key.as_str());
+            let payload = JobPayload::WriteCallLog(Box::new(log));
             // Claimed in between: look again.
-            let replaced = ctx
-                .store
-                .replace_pending(JobKind::WriteCallLog, &job.key, &payload)
-                .await?;
+            let replaced = ctx.store.replace_pending_job(&key, &payload).await?;
             Ok(replaced.then_some(LinkState::Queued))
         }
         JobStatus::InFlight => Ok(None),

@@ -202,6 +202,16 @@ fn lead(number: &str) -> ManualRecord {
     }
 }
 
+/// Claims the job `key` of `kind` as a worker would (no workers run here).
+async fn claim_one(s: &Setup, kind: JobKind, key: &str) -> ringbridge_core::outbox::Job {
+    let claimed = s
+        .store
+        .claim(kind, 10, Utc::now(), Duration::from_secs(60), "test")
+        .await
+        .unwrap();
+    claimed.into_iter().find(|j| j.key == key).expect("claimed")
+}
+
 fn log(key: &str) -> String {
     serde_json::to_string(&CallLog {
         key: key.into(),
@@ -294,7 +304,7 @@ async fn a_queued_log_is_changed_to_name_the_record() {
         .await
         .unwrap()
         .unwrap();
-    let written: CallLog = serde_json::from_str(&job.payload).unwrap();
+    let written: CallLog = job.decode().unwrap();
     assert_eq!(
         written.what,
         Some(record.reference.clone()),
@@ -314,13 +324,8 @@ async fn a_written_log_is_updated_in_the_crm() {
         .enqueue(JobKind::WriteCallLog, "pbx:3", &log("pbx:3"), Utc::now())
         .await
         .unwrap();
-    let job = s
-        .store
-        .job(JobKind::WriteCallLog, "pbx:3")
-        .await
-        .unwrap()
-        .unwrap();
-    s.store.complete(job.id, "crm-call-9").await.unwrap();
+    let job = claim_one(&s, JobKind::WriteCallLog, "pbx:3").await;
+    s.store.complete(&job, "crm-call-9").await.unwrap();
     assert_eq!(
         link_call(&s.ctx, "pbx:3", &record, WAIT).await.unwrap(),
         LinkState::Updated
@@ -345,13 +350,8 @@ async fn skipped_failed_and_busy_logs_say_so() {
         .enqueue(JobKind::ProcessCall, "pbx:4", "{}", Utc::now())
         .await
         .unwrap();
-    let job = s
-        .store
-        .job(JobKind::ProcessCall, "pbx:4")
-        .await
-        .unwrap()
-        .unwrap();
-    s.store.complete(job.id, "skipped: Internal").await.unwrap();
+    let job = claim_one(&s, JobKind::ProcessCall, "pbx:4").await;
+    s.store.complete(&job, "skipped: Internal").await.unwrap();
     assert_eq!(
         link_call(&s.ctx, "pbx:4", &record, WAIT).await.unwrap(),
         LinkState::NotLogged
@@ -361,13 +361,8 @@ async fn skipped_failed_and_busy_logs_say_so() {
         .enqueue(JobKind::WriteCallLog, "pbx:5", &log("pbx:5"), Utc::now())
         .await
         .unwrap();
-    let job = s
-        .store
-        .job(JobKind::WriteCallLog, "pbx:5")
-        .await
-        .unwrap()
-        .unwrap();
-    s.store.fail(job.id, "INVALID_DATA").await.unwrap();
+    let job = claim_one(&s, JobKind::WriteCallLog, "pbx:5").await;
+    s.store.fail(&job, "INVALID_DATA").await.unwrap();
     assert_eq!(
         link_call(&s.ctx, "pbx:5", &record, WAIT).await.unwrap(),
         LinkState::LogFailed

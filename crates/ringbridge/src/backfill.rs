@@ -14,11 +14,11 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use ringbridge_core::outbox::JobKind;
+use ringbridge_core::job_key::JobKey;
+use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::pbx::{CallRecord, Pbx, PbxError, PbxEvent};
 use ringbridge_core::store::{Storage, StoreError};
 use ringbridge_core::tracker::{CallTracker, CallUpdate};
-use ringbridge_engine::call_key;
 use ringbridge_engine::ingest::group_by_call;
 
 use crate::config::Config;
@@ -125,8 +125,6 @@ pub enum BackfillError {
     },
     #[error("storage failed: {0}")]
     Store(#[from] StoreError),
-    #[error("cannot encode a call outcome: {0}")]
-    Encode(String),
 }
 
 /// How many times a window is asked for when the PBX is busy or unreachable.
@@ -173,15 +171,11 @@ pub async fn backfill(
             let CallUpdate::Ended(outcome) = update else {
                 continue;
             };
-            let key = call_key(pbx_id, outcome.call_id.as_str());
-            let payload = serde_json::to_string(&outcome)
-                .map_err(|e| BackfillError::Encode(e.to_string()))?;
+            let key = JobKey::call(pbx_id, outcome.call_id.as_str());
+            let payload = JobPayload::ProcessCall(outcome);
             // An existing job is left as it is: live ingest may have given it
             // more detail (who rang, who talked) than a call record has.
-            if store
-                .enqueue(JobKind::ProcessCall, &key, &payload, now)
-                .await?
-            {
+            if store.enqueue_job(&key, &payload, now).await? {
                 summary.queued += 1;
             } else {
                 summary.already_known += 1;

@@ -4,15 +4,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ringbridge_core::outbox::{Job, JobKind, JobStatus, NewJob, OutboxCounts, OutboxStore};
+use ringbridge_core::outbox::{
+    Job, JobKind, JobStatus, NewJob, OutboxCounts, OutboxStore, SettleError,
+};
 use ringbridge_core::store::StoreError;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::sql::{Backend, SqlStore, db_err, from_millis, millis};
 
-const COLUMNS: &str =
-    "id, kind, key, payload, status, attempts, created_at, next_attempt_at, last_error, result";
+const COLUMNS: &str = "id, kind, key, payload, status, attempts, created_at, next_attempt_at, last_error, result, worker";
 
 fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
     let kind: String = row.try_get(1).map_err(db_err)?;
@@ -31,8 +32,56 @@ fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
         next_attempt_at: from_millis(row.try_get(7).map_err(db_err)?)?,
         last_error: row.try_get(8).map_err(db_err)?,
         result: row.try_get(9).map_err(db_err)?,
+        worker: row.try_get(10).map_err(db_err)?,
     })
 }
+
+/// The condition every settling update adds: the claim `job` came from
+/// still holds (see [`OutboxStore::complete`]). Binds the id, the worker
+/// and the attempts at `$first`, `$first + 1`, `$first + 2`.
+fn held(first: usize) -> String {
+    format!(
+        "id = ${} AND status = 'in_flight' AND worker = ${} AND attempts = ${}",
+        first,
+        first + 1,
+        first + 2
+    )
+}
+
+/// Runs a settling update for `job`; no row changed means its lease is lost.
+async fn settle(
+    store: &SqlStore,
+    job: &Job,
+    sql: String,
+    binds: Binds<'_>,
+) -> Result<(), SettleError> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for bind in binds.0 {
+        query = match bind {
+            Bind::Text(t) => query.bind(t),
+            Bind::Int(i) => query.bind(i),
+        };
+    }
+    let done = query
+        .bind(job.id)
+        .bind(job.worker.as_deref().unwrap_or_default())
+        .bind(i64::from(job.attempts))
+        .execute(store.pool())
+        .await
+        .map_err(db_err)?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(SettleError::lease_lost(job))
+    }
+}
+
+enum Bind<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+struct Binds<'a>(Vec<Bind<'a>>);
 
 /// A new pending job; a job with the same kind and key is left as it is.
 const INSERT_JOB: &str = "INSERT INTO outbox (kind, key, payload, status, attempts, created_at, next_attempt_at, updated_at)
@@ -171,60 +220,66 @@ impl OutboxStore for SqlStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    async fn complete(&self, id: i64, result: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET status = 'done', result = $1, lease_until = NULL, updated_at = $2 WHERE id = $3")
-            .bind(result)
-            .bind(millis(Utc::now()))
-            .bind(id)
-            .execute(self.pool())
-            .await
-            .map_err(db_err)?;
-        Ok(())
+    async fn complete(&self, job: &Job, result: &str) -> Result<(), SettleError> {
+        let sql = format!(
+            "UPDATE outbox SET status = 'done', result = $1, lease_until = NULL, updated_at = $2 WHERE {}",
+            held(3)
+        );
+        let now = millis(Utc::now());
+        settle(
+            self,
+            job,
+            sql,
+            Binds(vec![Bind::Text(result), Bind::Int(now)]),
+        )
+        .await
     }
 
     async fn retry_later(
         &self,
-        id: i64,
+        job: &Job,
         error: &str,
         next_attempt_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
+    ) -> Result<(), SettleError> {
+        let sql = format!(
             "UPDATE outbox SET status = 'pending', last_error = $1, next_attempt_at = $2, lease_until = NULL, updated_at = $3
-             WHERE id = $4 AND status = 'in_flight'",
-        )
-        .bind(error)
-        .bind(millis(next_attempt_at))
-        .bind(millis(Utc::now()))
-        .bind(id)
-        .execute(self.pool())
-        .await
-        .map_err(db_err)?;
-        Ok(())
+             WHERE {}",
+            held(4)
+        );
+        let binds = vec![
+            Bind::Text(error),
+            Bind::Int(millis(next_attempt_at)),
+            Bind::Int(millis(Utc::now())),
+        ];
+        settle(self, job, sql, Binds(binds)).await
     }
 
-    async fn release(&self, id: i64, next_attempt_at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
+    async fn release(&self, job: &Job, next_attempt_at: DateTime<Utc>) -> Result<(), SettleError> {
+        let sql = format!(
             "UPDATE outbox SET status = 'pending', attempts = attempts - 1, next_attempt_at = $1, lease_until = NULL, updated_at = $2
-             WHERE id = $3 AND status = 'in_flight'",
-        )
-        .bind(millis(next_attempt_at))
-        .bind(millis(Utc::now()))
-        .bind(id)
-        .execute(self.pool())
-        .await
-        .map_err(db_err)?;
-        Ok(())
+             WHERE {}",
+            held(3)
+        );
+        let binds = vec![
+            Bind::Int(millis(next_attempt_at)),
+            Bind::Int(millis(Utc::now())),
+        ];
+        settle(self, job, sql, Binds(binds)).await
     }
 
-    async fn fail(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET status = 'failed', last_error = $1, lease_until = NULL, updated_at = $2 WHERE id = $3")
-            .bind(error)
-            .bind(millis(Utc::now()))
-            .bind(id)
-            .execute(self.pool())
-            .await
-            .map_err(db_err)?;
-        Ok(())
+    async fn fail(&self, job: &Job, error: &str) -> Result<(), SettleError> {
+        let sql = format!(
+            "UPDATE outbox SET status = 'failed', last_error = $1, lease_until = NULL, updated_at = $2 WHERE {}",
+            held(3)
+        );
+        let now = millis(Utc::now());
+        settle(
+            self,
+            job,
+            sql,
+            Binds(vec![Bind::Text(error), Bind::Int(now)]),
+        )
+        .await
     }
 
     async fn requeue(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {

@@ -6,25 +6,17 @@ use ringbridge_core::crm::{CrmRecord, NewRecord};
 use ringbridge_core::outbox::{Job, JobKind};
 use ringbridge_core::store::StoreError;
 
-use super::{Disposition, crm_disposition};
+use super::crm_disposition;
 use crate::context::EngineContext;
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
-    ctx.run_simple_worker(JobKind::CreateRecord, 10, |job| async move {
-        handle(ctx, job).await
+    ctx.run_simple_worker(10, |job, new: NewRecord| async move {
+        handle(ctx, job, new).await
     })
     .await
 }
 
-async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
-    let new: NewRecord = match serde_json::from_str(&job.payload) {
-        Ok(n) => n,
-        Err(e) => {
-            return ctx
-                .settle(&job, Disposition::Fail(format!("unreadable record: {e}")))
-                .await;
-        }
-    };
+async fn handle(ctx: &EngineContext, job: Job, new: NewRecord) -> Result<(), StoreError> {
     if job.maybe_delivered_before() {
         match ctx
             .crm
@@ -68,7 +60,7 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
 async fn finish(ctx: &EngineContext, job: &Job, record: &CrmRecord) -> Result<(), StoreError> {
     ctx.matcher.remember(record).await;
     let result = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    ctx.store.complete(job.id, &result).await?;
+    ctx.complete(job, &result).await?;
     // Calls waiting for this record can go on now.
     ctx.notify(JobKind::ProcessCall);
     Ok(())

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use ringbridge_core::crm::CrmError;
-use ringbridge_core::outbox::{Job, JobKind, backoff};
+use ringbridge_core::job_payload::{JobData, PayloadError};
+use ringbridge_core::outbox::{Job, JobKind, SettleError, backoff};
 use ringbridge_core::pbx::PbxError;
 use ringbridge_core::store::StoreError;
 
@@ -48,13 +49,36 @@ pub(crate) fn pbx_disposition(err: &PbxError) -> Disposition {
     }
 }
 
+/// A settle refused because the lease was lost is the other worker's job
+/// now: logged, never an error that stops this worker.
+fn lease_lost_is_fine(settled: Result<(), SettleError>) -> Result<(), StoreError> {
+    match settled {
+        Ok(()) => Ok(()),
+        Err(err @ SettleError::LeaseLost { .. }) => {
+            tracing::warn!(error = %err, "job settled by the worker that claimed it after this one's lease ran out");
+            Ok(())
+        }
+        Err(SettleError::Store(err)) => Err(err),
+    }
+}
+
 impl EngineContext {
+    /// Marks a claimed job done with the remote system's answer (unless
+    /// another worker has claimed it since).
+    pub(crate) async fn complete(&self, job: &Job, result: &str) -> Result<(), StoreError> {
+        lease_lost_is_fine(self.store.complete(job, result).await)
+    }
+
     /// Settles a job that did not succeed.
     pub(crate) async fn settle(
         &self,
         job: &Job,
         disposition: Disposition,
     ) -> Result<(), StoreError> {
+        lease_lost_is_fine(self.settle_claimed(job, disposition).await)
+    }
+
+    async fn settle_claimed(&self, job: &Job, disposition: Disposition) -> Result<(), SettleError> {
         let now = Utc::now();
         match disposition {
             Disposition::Retry(error) if job.attempts < self.tuning.max_attempts => {
@@ -64,15 +88,15 @@ impl EngineContext {
                     self.tuning.backoff_max,
                 );
                 tracing::warn!(kind = job.kind.as_str(), key = %job.key, attempts = job.attempts, %error, retry_in = ?wait, "job will be retried");
-                self.store.retry_later(job.id, &error, now + wait).await
+                self.store.retry_later(job, &error, now + wait).await
             }
             Disposition::Retry(error) | Disposition::Fail(error) => {
                 tracing::error!(kind = job.kind.as_str(), key = %job.key, attempts = job.attempts, %error, "job failed; retry it from the dashboard");
-                self.store.fail(job.id, &error).await
+                self.store.fail(job, &error).await
             }
             Disposition::Release { reason, after } => {
                 tracing::debug!(kind = job.kind.as_str(), key = %job.key, %reason, "job waits");
-                self.store.release(job.id, now + after).await
+                self.store.release(job, now + after).await
             }
             Disposition::Reconnect(reason) => {
                 let raised = self.health.send_if_modified(|h| {
@@ -84,7 +108,7 @@ impl EngineContext {
                     tracing::error!(%reason, "CRM connection needs to be re-authorized; writes are paused and kept queued");
                 }
                 self.store
-                    .release(job.id, now + self.tuning.reconnect_pause)
+                    .release(job, now + self.tuning.reconnect_pause)
                     .await
             }
         }
@@ -121,17 +145,38 @@ impl EngineContext {
         Ok(())
     }
 
-    /// Runs `handle` over claimed batches of `kind` forever.
-    pub(crate) async fn run_simple_worker<F, Fut>(
+    /// A claimed job's payload — the one place workers read payloads. One
+    /// this build cannot run is settled here: a newer version waits for an
+    /// upgraded node (a rolling upgrade), anything else fails for the dashboard.
+    pub(crate) async fn claimed_payload<T: JobData>(
         &self,
-        kind: JobKind,
+        job: &Job,
+    ) -> Result<Option<T>, StoreError> {
+        let disposition = match job.decode::<T>() {
+            Ok(data) => return Ok(Some(data)),
+            Err(err @ PayloadError::Newer { .. }) => Disposition::Release {
+                reason: err.to_string(),
+                after: self.tuning.reconnect_pause,
+            },
+            Err(err) => Disposition::Fail(err.to_string()),
+        };
+        self.settle(job, disposition).await?;
+        Ok(None)
+    }
+
+    /// Runs `handle` over claimed batches of `T`'s kind forever, each job
+    /// with its decoded payload.
+    pub(crate) async fn run_simple_worker<T, F, Fut>(
+        &self,
         batch: u32,
         mut handle: F,
     ) -> Result<(), StoreError>
     where
-        F: FnMut(Job) -> Fut,
+        T: JobData,
+        F: FnMut(Job, T) -> Fut,
         Fut: std::future::Future<Output = Result<(), StoreError>>,
     {
+        let kind = T::KIND;
         loop {
             let jobs = self
                 .store
@@ -142,7 +187,9 @@ impl EngineContext {
                 continue;
             }
             for job in jobs {
-                handle(job).await?;
+                if let Some(data) = self.claimed_payload::<T>(&job).await? {
+                    handle(job, data).await?;
+                }
             }
         }
     }

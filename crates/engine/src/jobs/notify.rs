@@ -11,7 +11,7 @@
 //! once (one job per call key, see [`crate::phonebridge::terminal_key`]).
 
 use ringbridge_core::audit::{AuditEntry, AuditSystem};
-use ringbridge_core::outbox::{Job, JobKind};
+use ringbridge_core::outbox::Job;
 use ringbridge_core::phonebridge::{PbNotification, PbState};
 use ringbridge_core::store::StoreError;
 
@@ -20,20 +20,13 @@ use crate::context::EngineContext;
 use crate::phonebridge::{Gate, SendError, deliver_terminal, record_gate};
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
-    ctx.run_simple_worker(JobKind::NotifyPhoneBridge, 20, |job| async move {
-        handle(ctx, job).await
+    ctx.run_simple_worker(20, |job, n: PbNotification| async move {
+        handle(ctx, job, n).await
     })
     .await
 }
 
-async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
-    let n: PbNotification = match serde_json::from_str(&job.payload) {
-        Ok(n) => n,
-        Err(e) => {
-            let reason = format!("unreadable PhoneBridge notification: {e}");
-            return ctx.settle(&job, Disposition::Fail(reason)).await;
-        }
-    };
+async fn handle(ctx: &EngineContext, job: Job, n: PbNotification) -> Result<(), StoreError> {
     let Some(sender) = ctx.phonebridge_sender() else {
         let reason = "PhoneBridge is not connected".to_owned();
         let after = ctx.tuning.reconnect_pause;
@@ -57,7 +50,7 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
             let entry = AuditEntry::ok(AuditSystem::Crm, "callnotify", target, &job.key, None);
             ctx.audit(entry).await;
             tracing::info!(call = %job.key, leg = %n.leg_id, "PhoneBridge terminal notification sent");
-            ctx.store.complete(job.id, &n.leg_id).await
+            ctx.complete(&job, &n.leg_id).await
         }
         Err(err) => {
             let entry = AuditEntry::failed(

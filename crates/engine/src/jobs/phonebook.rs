@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::crm::CrmRecord;
-use ringbridge_core::outbox::{Job, JobKind};
+use ringbridge_core::outbox::Job;
 use ringbridge_core::pbx::{PbxContact, PbxError, PbxNumberKind, PhonebookId};
 use ringbridge_core::store::StoreError;
 
@@ -15,8 +15,8 @@ use super::{Disposition, pbx_disposition};
 use crate::context::EngineContext;
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
-    ctx.run_simple_worker(JobKind::SyncPhonebook, 10, |job| async move {
-        handle(ctx, job).await
+    ctx.run_simple_worker(10, |job, record: CrmRecord| async move {
+        handle(ctx, job, record).await
     })
     .await
 }
@@ -25,20 +25,12 @@ pub fn remark_for(record: &CrmRecord) -> String {
     format!("crm:{}:{}", record.reference.module, record.reference.id)
 }
 
-async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
-    let record: CrmRecord = match serde_json::from_str(&job.payload) {
-        Ok(r) => r,
-        Err(e) => {
-            return ctx
-                .settle(&job, Disposition::Fail(format!("unreadable contact: {e}")))
-                .await;
-        }
-    };
-    let Some(book_name) = ctx.settings().phonebook else {
-        return ctx.store.complete(job.id, "contact sync is off").await;
+async fn handle(ctx: &EngineContext, job: Job, record: CrmRecord) -> Result<(), StoreError> {
+    let Some(book_name) = ctx.settings().phonebook.clone() else {
+        return ctx.complete(&job, "contact sync is off").await;
     };
     match sync(ctx, &job.key, &book_name, &record).await {
-        Ok(id) => ctx.store.complete(job.id, &id).await,
+        Ok(id) => ctx.complete(&job, &id).await,
         Err(disposition) => ctx.settle(&job, disposition).await,
     }
 }

@@ -6,6 +6,8 @@
 use chrono::Utc;
 use ringbridge_core::console::CrmMode;
 use ringbridge_core::crm::{CrmRecord, NewRecord};
+use ringbridge_core::job_key::JobKey;
+use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus};
 use ringbridge_core::pbx::CallDirection;
 use ringbridge_core::phonebridge::{PlanConfig, terminal};
@@ -16,11 +18,11 @@ use ringbridge_core::tracker::CallOutcome;
 use super::{Disposition, crm_disposition};
 use crate::calllog::{self, LogInput};
 use crate::context::EngineContext;
-use crate::phonebridge::{creation_key, queue_terminal, terminal_key};
+use crate::phonebridge::queue_terminal;
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
-    ctx.run_simple_worker(JobKind::ProcessCall, 50, |job| async move {
-        handle(ctx, job).await
+    ctx.run_simple_worker(50, |job, outcome: CallOutcome| async move {
+        handle(ctx, job, outcome).await
     })
     .await
 }
@@ -34,27 +36,13 @@ enum Creation {
     Pending,
 }
 
-async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
-    let outcome: CallOutcome = match serde_json::from_str(&job.payload) {
-        Ok(o) => o,
-        Err(e) => {
-            return ctx
-                .settle(
-                    &job,
-                    Disposition::Fail(format!("unreadable call outcome: {e}")),
-                )
-                .await;
-        }
-    };
+async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(), StoreError> {
     let settings = ctx.settings();
     let kind = match settings.logging.decide(&outcome) {
         Ok(kind) => kind,
         Err(skip) => {
             tracing::info!(call = %job.key, ?skip, "call not logged (policy)");
-            return ctx
-                .store
-                .complete(job.id, &format!("skipped: {skip:?}"))
-                .await;
+            return ctx.complete(&job, &format!("skipped: {skip:?}")).await;
         }
     };
     let users = ctx.users();
@@ -124,14 +112,14 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
         let config = PlanConfig::from_settings(&settings);
         let done = match terminal(&outcome, &users, &config) {
             Some(n) => {
-                let key = terminal_key(&ctx.pbx_id, &n.call_id);
+                let key = JobKey::phonebridge_terminal(&ctx.pbx_id, n.call_id.as_str());
                 queue_terminal(ctx, &key, &n).await?;
                 "phonebridge"
             }
             None => "phonebridge: no mapped agent to notify",
         };
         sync_phonebook(ctx, &settings, record.as_ref()).await?;
-        return ctx.store.complete(job.id, done).await;
+        return ctx.complete(&job, done).await;
     }
 
     let recording_url = outcome
@@ -152,13 +140,13 @@ async fn handle(ctx: &EngineContext, job: Job) -> Result<(), StoreError> {
         &settings,
         &ctx.plan,
     );
-    let payload = serde_json::to_string(&log).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    ctx.store
-        .enqueue(JobKind::WriteCallLog, &job.key, &payload, Utc::now())
-        .await?;
+    // The log is keyed like the call (the key a retry looks it up by in the CRM).
+    let key = JobKey::from_stored(job.key.as_str());
+    let payload = JobPayload::WriteCallLog(Box::new(log));
+    ctx.store.enqueue_job(&key, &payload, Utc::now()).await?;
     ctx.notify(JobKind::WriteCallLog);
     sync_phonebook(ctx, &settings, record.as_ref()).await?;
-    ctx.store.complete(job.id, "logged").await
+    ctx.complete(&job, "logged").await
 }
 
 /// A `SyncPhonebook` job for a matched Contact, when contact sync is on.
@@ -174,18 +162,9 @@ async fn sync_phonebook(
         // number syncs again, an unchanged contact once. (The CRM's modified
         // time alone is not enough: it has one-second precision, so an edit
         // within the same second would look unchanged.)
-        let key = format!(
-            "{}@{:016x}",
-            contact.reference.id,
-            phonebook_version(contact)
-        );
-        let payload =
-            serde_json::to_string(contact).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        if ctx
-            .store
-            .enqueue(JobKind::SyncPhonebook, &key, &payload, Utc::now())
-            .await?
-        {
+        let key = JobKey::phonebook_contact(&contact.reference.id, phonebook_version(contact));
+        let payload = JobPayload::SyncPhonebook(Box::new(contact.clone()));
+        if ctx.store.enqueue_job(&key, &payload, Utc::now()).await? {
             ctx.notify(JobKind::SyncPhonebook);
         }
     }
@@ -213,8 +192,8 @@ async fn creation(
     let Ok(e164) = ctx.plan.normalize(number) else {
         return Ok(Creation::NotWanted);
     };
-    let key = creation_key(module, e164.as_str());
-    match ctx.store.job(JobKind::CreateRecord, &key).await? {
+    let key = JobKey::record_creation(module, e164.as_str());
+    match ctx.store.job(JobKind::CreateRecord, key.as_str()).await? {
         None => {
             let new = NewRecord {
                 module,
@@ -224,11 +203,8 @@ async fn creation(
                 phone: e164.to_string(),
                 owner_id: owner_id.map(str::to_owned),
             };
-            let payload =
-                serde_json::to_string(&new).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            ctx.store
-                .enqueue(JobKind::CreateRecord, &key, &payload, Utc::now())
-                .await?;
+            let payload = JobPayload::CreateRecord(Box::new(new));
+            ctx.store.enqueue_job(&key, &payload, Utc::now()).await?;
             ctx.notify(JobKind::CreateRecord);
             Ok(Creation::Pending)
         }

@@ -54,15 +54,9 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
     let mut logs = Vec::with_capacity(jobs.len());
     let mut pending = Vec::with_capacity(jobs.len());
     for job in jobs {
-        match serde_json::from_str::<CallLog>(&job.payload) {
-            Ok(log) => {
-                logs.push(log);
-                pending.push(job);
-            }
-            Err(e) => {
-                ctx.settle(&job, Disposition::Fail(format!("unreadable call log: {e}")))
-                    .await?
-            }
+        if let Some(log) = ctx.claimed_payload::<CallLog>(&job).await? {
+            logs.push(log);
+            pending.push(job);
         }
     }
 
@@ -78,7 +72,7 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
                     match existing {
                         Some(crm_id) => {
                             tracing::info!(call = %pending[i].key, %crm_id, "call log was already written by an earlier attempt");
-                            ctx.store.complete(pending[i].id, &crm_id).await?;
+                            ctx.complete(&pending[i], &crm_id).await?;
                         }
                         None => to_send.push(i),
                     }
@@ -125,7 +119,7 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
                             Some(&crm_id),
                         ))
                         .await;
-                        ctx.store.complete(pending[i].id, &crm_id).await?
+                        ctx.complete(&pending[i], &crm_id).await?
                     }
                     Err(err) => {
                         ctx.audit(insert_failed(&pending[i], &err.to_string()))

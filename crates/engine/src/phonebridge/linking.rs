@@ -4,13 +4,12 @@
 //! its way, so Zoho's own number matching finds it when the log is written.
 
 use chrono::Utc;
-use ringbridge_core::crm::CrmModule;
+use ringbridge_core::job_key::JobKey;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus};
 use ringbridge_core::phonebridge::{PbDirection, PbNotification};
 use ringbridge_core::store::StoreError;
 
 use crate::context::EngineContext;
-use crate::ingest::call_key;
 
 /// Whether a terminal may go now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,12 +17,6 @@ pub(crate) enum Gate {
     Go,
     /// Not yet: why (for the job's log line).
     Wait(&'static str),
-}
-
-/// The outbox key of the record creation for `e164` in `module` (one job
-/// per number, shared by every call from it).
-pub(crate) fn creation_key(module: CrmModule, e164: &str) -> String {
-    format!("{module}:{e164}")
 }
 
 /// Decides for the terminal `n`, queued as `job`.
@@ -48,7 +41,10 @@ pub(crate) async fn record_gate(
     }
     let creation = ctx
         .store
-        .job(JobKind::CreateRecord, &creation_key(module, e164.as_str()))
+        .job(
+            JobKind::CreateRecord,
+            JobKey::record_creation(module, e164.as_str()).as_str(),
+        )
         .await?;
     match creation.map(|j| j.status) {
         Some(JobStatus::Pending | JobStatus::InFlight) => {
@@ -63,7 +59,7 @@ pub(crate) async fn record_gate(
         .store
         .job(
             JobKind::ProcessCall,
-            &call_key(&ctx.pbx_id, n.call_id.as_str()),
+            JobKey::call(&ctx.pbx_id, n.call_id.as_str()).as_str(),
         )
         .await?;
     Ok(match processing.map(|j| j.status) {

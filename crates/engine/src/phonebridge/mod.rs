@@ -23,7 +23,7 @@
 //! **A call is logged once.** In PhoneBridge mode the terminal notification
 //! IS the call's log: the call's `ProcessCall` job queues
 //! [`ringbridge_core::phonebridge::terminal`] instead of a `WriteCallLog`
-//! job, under the same key as the live path ([`terminal_key`], one outbox
+//! job, under the same key as the live path ([`JobKey::phonebridge_terminal`], one outbox
 //! job per call): whichever comes first is kept, so a call is logged even if
 //! the live stream dropped its end, and never twice. The REST path writes
 //! nothing for such a call; matching, record creation for unknown numbers
@@ -60,16 +60,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use ringbridge_core::job_key::JobKey;
 use ringbridge_core::phonebridge::{NotifyPlan, PbNotification, PlanConfig, dial_failure};
 use ringbridge_core::tracker::CallUpdate;
 use ringbridge_core::usermap::UserMap;
 
 pub use dials::{ClickToDials, FailedDial};
-pub(crate) use linking::{Gate, creation_key, record_gate};
+pub(crate) use linking::{Gate, record_gate};
 pub use outbox::OutboxTerminalSink;
 pub(crate) use outbox::queue_terminal;
 pub use send::{Outgoing, PhoneBridgeSender, SendError, deliver_terminal, outgoing};
-pub use sink::{MemoryTerminalSink, SinkError, TerminalSink, terminal_key};
+pub use sink::{MemoryTerminalSink, SinkError, TerminalSink};
 
 use crate::context::{EngineContext, RecordingLinks};
 use crate::ingest::{Ingested, Origin};
@@ -218,7 +219,7 @@ impl PhoneBridgeNotifier {
     }
 
     async fn queue_terminal(&self, n: &PbNotification, done: &mut Handled) {
-        let key = terminal_key(&self.pbx_id, &n.call_id);
+        let key = JobKey::phonebridge_terminal(&self.pbx_id, n.call_id.as_str());
         match self.terminals.submit(&key, n).await {
             Ok(true) => done.queued += 1,
             Ok(false) => tracing::debug!(%key, "PhoneBridge terminal already queued"),

@@ -1,5 +1,5 @@
 //! The durable [`TerminalSink`]: each call's terminal notification becomes
-//! one `NotifyPhoneBridge` outbox job keyed by [`super::terminal_key`],
+//! one `NotifyPhoneBridge` outbox job keyed by [`JobKey::phonebridge_terminal`],
 //! delivered by the worker in `jobs::notify`. The same key is what a call's
 //! processing job uses, so whichever submits first wins and the other is a
 //! no-op.
@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::Utc;
+use ringbridge_core::job_key::JobKey;
+use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::JobKind;
 use ringbridge_core::phonebridge::PbNotification;
 use ringbridge_core::store::StoreError;
@@ -28,14 +30,11 @@ impl OutboxTerminalSink {
 /// Queues `n` under `key`; `Ok(false)` when the call's terminal was queued before.
 pub(crate) async fn queue_terminal(
     ctx: &EngineContext,
-    key: &str,
+    key: &JobKey,
     n: &PbNotification,
 ) -> Result<bool, StoreError> {
-    let payload = serde_json::to_string(n).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let new = ctx
-        .store
-        .enqueue(JobKind::NotifyPhoneBridge, key, &payload, Utc::now())
-        .await?;
+    let payload = JobPayload::NotifyPhoneBridge(Box::new(n.clone()));
+    let new = ctx.store.enqueue_job(key, &payload, Utc::now()).await?;
     if new {
         ctx.notify(JobKind::NotifyPhoneBridge);
     }
@@ -44,7 +43,7 @@ pub(crate) async fn queue_terminal(
 
 #[async_trait]
 impl TerminalSink for OutboxTerminalSink {
-    async fn submit(&self, key: &str, n: &PbNotification) -> Result<bool, SinkError> {
+    async fn submit(&self, key: &JobKey, n: &PbNotification) -> Result<bool, SinkError> {
         queue_terminal(&self.ctx, key, n)
             .await
             .map_err(|e| SinkError(e.to_string()))

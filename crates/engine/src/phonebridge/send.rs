@@ -2,10 +2,10 @@
 //! notification (the body of the `NotifyPhoneBridge` outbox worker).
 
 use async_trait::async_trait;
+use ringbridge_core::job_key::JobKey;
 use ringbridge_core::phonebridge::{PbNotification, PbState};
 
 use crate::context::RecordingLinks;
-use crate::ingest::call_key;
 
 /// One notification as it goes out: the recording link is made at sending
 /// time (links are signed; a queued terminal may wait).
@@ -47,7 +47,7 @@ pub fn outgoing(pbx_id: &str, n: &PbNotification, links: Option<&dyn RecordingLi
     };
     let voice_uri = links
         .filter(|_| recording)
-        .map(|l| l.link(&call_key(pbx_id, n.call_id.as_str())));
+        .map(|l| l.link(JobKey::call(pbx_id, n.call_id.as_str()).as_str()));
     Outgoing {
         notification: n.clone(),
         voice_uri,

@@ -2,22 +2,15 @@
 //!
 //! [`super::OutboxTerminalSink`] backs [`TerminalSink`] with the durable
 //! outbox (a `JobKind::NotifyPhoneBridge` job per call, keyed by
-//! [`terminal_key`], whose worker calls [`super::deliver_terminal`]);
+//! [`JobKey::phonebridge_terminal`], whose worker calls [`super::deliver_terminal`]);
 //! [`MemoryTerminalSink`] serves tests and keeps the same contract.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use ringbridge_core::pbx::CallId;
+use ringbridge_core::job_key::JobKey;
 use ringbridge_core::phonebridge::PbNotification;
-
-/// The durable key of a call's one terminal notification. Per call, not per
-/// leg: a second submission for the call (the live path and the call's
-/// processing may both derive it) is a repeat, never a second Calls log.
-pub fn terminal_key(pbx_id: &str, call_id: &CallId) -> String {
-    format!("pb:{pbx_id}:{}", call_id.as_str())
-}
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot queue the PhoneBridge notification: {0}")]
@@ -25,9 +18,10 @@ pub struct SinkError(pub String);
 
 #[async_trait]
 pub trait TerminalSink: Send + Sync {
-    /// Stores `n` for delivery under `key`; `Ok(false)` if that key was
-    /// already submitted (nothing more happens).
-    async fn submit(&self, key: &str, n: &PbNotification) -> Result<bool, SinkError>;
+    /// Stores `n` for delivery under `key` (per call, not per leg: the live
+    /// path and the call's processing may both submit it); `Ok(false)` if
+    /// that key was already submitted (nothing more happens).
+    async fn submit(&self, key: &JobKey, n: &PbNotification) -> Result<bool, SinkError>;
 }
 
 /// In-memory sink: remembers every key, hands pending notifications out once.
@@ -59,12 +53,12 @@ impl MemoryTerminalSink {
 
 #[async_trait]
 impl TerminalSink for MemoryTerminalSink {
-    async fn submit(&self, key: &str, n: &PbNotification) -> Result<bool, SinkError> {
+    async fn submit(&self, key: &JobKey, n: &PbNotification) -> Result<bool, SinkError> {
         let mut m = self.lock();
-        if !m.seen.insert(key.to_owned()) {
+        if !m.seen.insert(key.to_string()) {
             return Ok(false);
         }
-        m.pending.push((key.to_owned(), n.clone()));
+        m.pending.push((key.to_string(), n.clone()));
         Ok(true)
     }
 }

@@ -66,7 +66,10 @@ async fn queued(store: &Arc<dyn Storage>) -> Vec<(String, CallOutcome)> {
         .unwrap();
     jobs.sort_by_key(|j| j.id);
     jobs.into_iter()
-        .map(|j| (j.key, serde_json::from_str(&j.payload).unwrap()))
+        .map(|j| {
+            let outcome = j.decode().unwrap();
+            (j.key, outcome)
+        })
         .collect()
 }
 

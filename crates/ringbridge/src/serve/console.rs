@@ -8,11 +8,12 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use ringbridge_core::console::ConsoleConfig;
 use ringbridge_core::console::{ConsoleStore, CrmConnection, CrmGrant, PbxConnection};
 use ringbridge_core::crm::{Crm, CrmUser};
 use ringbridge_core::pbx::Extension;
 use ringbridge_core::store::Store;
-use ringbridge_engine::{CrmHealth, StreamStatus};
+use ringbridge_engine::{CrmHealth, EngineContext, StreamStatus};
 use ringbridge_store::SqlStore;
 use ringbridge_web::console::{
     BackendError, ConsoleBackend, DataCentre, LinkState, LinkStates, PbxInfo, ZohoDisconnect,
@@ -57,6 +58,8 @@ pub struct Links {
     /// The running integration's Zoho connection: the console's own Zoho
     /// calls share its cached access token instead of minting their own.
     pub zoho: Option<ZohoConnection>,
+    /// The running engine, which takes user pairs and settings as it runs.
+    pub engine: Option<Arc<EngineContext>>,
 }
 
 /// A Zoho connection the console built for one grant, kept while the grant
@@ -129,6 +132,24 @@ impl ConsoleRuntime {
     /// The links of the integration just started (or not).
     pub fn publish(&self, links: Links) {
         *self.links.lock().unwrap_or_else(|e| e.into_inner()) = links;
+    }
+
+    /// Puts `console`'s user pairs and engine settings into the running
+    /// engine; `false` when none runs (a restart will apply them).
+    pub fn apply_live(&self, console: &ConsoleConfig) -> bool {
+        let engine = self
+            .links
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .engine
+            .clone();
+        let Some(engine) = engine else {
+            return false;
+        };
+        let effective = self.file.with_console(console, self.redirect_uri.as_str());
+        engine.set_settings(effective.engine);
+        super::runtime::seed_users(&engine, &console.users);
+        true
     }
 
     /// A Zoho connection for `endpoints` and `refresh_token`: the running

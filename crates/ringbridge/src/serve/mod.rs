@@ -142,6 +142,7 @@ pub async fn run_generation(
         pbx_configured: true,
         crm_configured: config.zoho.is_some(),
         zoho: crm.as_ref().and_then(|c| c.zoho.clone()),
+        engine: crm.as_ref().map(|c| c.engine.context().clone()),
     });
     let live = crm.as_ref().map(|c| {
         Arc::new(

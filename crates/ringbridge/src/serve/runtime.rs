@@ -1,12 +1,14 @@
 //! `serve` as the admin console needs it: one HTTP server for the whole
 //! life of the process ([`front`]), and the integration (PBX, CRM, engine, PhoneBridge)
 //! run in *generations*. Each generation runs the configuration file
-//! overlaid with what the console stored; when the console applies a
-//! change the generation stops and the next one starts with the new
-//! configuration. With nothing configured a generation serves the pages
+//! overlaid with what the console stored. A console change to user pairs
+//! or engine settings goes into the running engine; one to what the
+//! generation connected with stops it and the next one starts with the
+//! new configuration ([`changes`]). With nothing configured a generation serves the pages
 //! only (first-run setup); one that cannot start serves the pages only
 //! too, with the reason on the console's dashboard.
 
+mod changes;
 mod front;
 
 use std::sync::Arc;
@@ -32,22 +34,6 @@ const GRACE: Duration = Duration::from_secs(2);
 
 /// How often the TLS certificate files are checked for a renewal.
 const TLS_RELOAD_CHECK: Duration = Duration::from_secs(5);
-
-/// How often the stored configuration's revision is read, so that a change
-/// made on another node (same database) restarts this one too.
-const REVISION_POLL: Duration = Duration::from_secs(5);
-
-/// Resolves once the stored configuration's revision is not `seen`.
-async fn changed_elsewhere(store: SqlStore, seen: i64) {
-    loop {
-        tokio::time::sleep(REVISION_POLL).await;
-        match store.console_revision().await {
-            Ok(now) if now != seen => return,
-            Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "cannot read the console's revision"),
-        }
-    }
-}
 
 /// What one generation of the integration is given.
 pub struct Generation {
@@ -82,14 +68,11 @@ impl Generation {
 /// Pairs the admin's manual choices into the engine's user map (the
 /// engine's periodic e-mail matching keeps manual pairs).
 pub fn seed_users(ctx: &EngineContext, overrides: &[UserOverride]) {
-    if overrides.is_empty() {
-        return;
-    }
-    let mut map = ctx.users();
-    for pair in overrides {
-        map.set_manual(&pair.extension, &pair.crm_user());
-    }
-    ctx.set_users(map);
+    let pairs: Vec<_> = overrides
+        .iter()
+        .map(|pair| (pair.extension.clone(), pair.crm_user()))
+        .collect();
+    ctx.set_manual_pairs(&pairs);
 }
 
 /// The configuration a generation runs: the file's overlaid with the
@@ -159,24 +142,27 @@ pub async fn serve(
         restarts.borrow_and_update();
         // Read before the configuration: a change in between restarts again.
         let revision = store.console_revision().await?;
+        let stored = store.console().await?;
         let (stop_tx, stop) = watch::channel(false);
         let generation = Generation {
             console: console.clone(),
             runtime: runtime.clone(),
             web: web.clone(),
-            users: store.console().await?.users,
+            users: stored.users.clone(),
             front: front.clone(),
             stop,
         };
-        // Stop this generation on a console change or on shutdown.
-        let (mut r, mut q) = (restarts.clone(), quit.clone());
-        let elsewhere = changed_elsewhere(store.clone(), revision);
+        // Stop this generation on shutdown or a change it cannot take running.
+        let watch = changes::Watch {
+            store: store.clone(),
+            runtime: runtime.clone(),
+            restarts: restarts.clone(),
+            quit: quit.clone(),
+            revision,
+            started: changes::RestartKey::of(&stored),
+        };
         let watcher = tokio::spawn(async move {
-            tokio::select! {
-                _ = r.changed() => {}
-                _ = q.wait_for(|quit| *quit) => {}
-                () = elsewhere => {}
-            }
+            changes::until_restart(watch).await;
             stop_tx.send_replace(true);
         });
         let run = match (&failed, effective(&config, &store, &runtime).await) {

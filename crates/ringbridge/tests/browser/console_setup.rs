@@ -85,7 +85,7 @@ async fn hostile_failed_job(store: &SqlStore) -> i64 {
         .expect("claimed");
     let job = claimed.iter().find(|j| j.key == log.key).expect("our job");
     store
-        .fail(job.id, &format!("INVALID_DATA: {HOSTILE}"))
+        .fail(job, &format!("INVALID_DATA: {HOSTILE}"))
         .await
         .expect("failed");
     job.id

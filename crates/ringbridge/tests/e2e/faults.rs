@@ -23,7 +23,7 @@ async fn a_write_whose_answer_was_lost_is_not_repeated() {
         .await
         .unwrap()
         .unwrap();
-    let log: ringbridge_core::crm::CallLog = serde_json::from_str(&job.payload).unwrap();
+    let log: ringbridge_core::crm::CallLog = job.decode().unwrap();
     // A second copy of the same job under a new key stands for the lost answer:
     // the CRM already has it; a re-claimed job must find it there.
     let mut replay = log.clone();

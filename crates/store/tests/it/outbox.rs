@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use ringbridge_core::outbox::{JobKind, JobStatus, NewJob, OutboxStore};
+use ringbridge_core::outbox::{JobKind, JobStatus, NewJob, OutboxStore, SettleError};
 use ringbridge_store::testing::fresh_stores;
 
 const LEASE: Duration = Duration::from_secs(30);
@@ -203,17 +203,14 @@ async fn retry_release_fail_requeue_and_complete() {
         let (a, b, c) = (&jobs[0], &jobs[1], &jobs[2]);
         store
             .retry_later(
-                a.id,
+                a,
                 "429 TOO_MANY_REQUESTS",
                 now + chrono::Duration::seconds(4),
             )
             .await
             .unwrap();
-        store.release(b.id, now).await.unwrap();
-        store
-            .fail(c.id, "MANDATORY_NOT_FOUND Subject")
-            .await
-            .unwrap();
+        store.release(b, now).await.unwrap();
+        store.fail(c, "MANDATORY_NOT_FOUND Subject").await.unwrap();
 
         let due = store
             .claim(JobKind::WriteCallLog, 10, now, LEASE, "w")
@@ -223,7 +220,7 @@ async fn retry_release_fail_requeue_and_complete() {
         assert_eq!(due[0].key, "b");
         assert_eq!(due[0].attempts, 1, "a release does not count as an attempt");
         store
-            .complete(due[0].id, "5725767000001234001")
+            .complete(&due[0], "5725767000001234001")
             .await
             .unwrap();
 
@@ -307,5 +304,98 @@ async fn concurrent_claimers_never_share_a_job() {
         all.sort_unstable();
         all.dedup();
         assert_eq!((total, all.len()), (200, 200));
+    }
+}
+
+#[tokio::test]
+async fn a_worker_whose_lease_ran_out_cannot_settle_the_job_another_claimed() {
+    for (store, _db) in fresh_stores().await {
+        let now = Utc::now();
+        store
+            .enqueue(JobKind::WriteCallLog, "pbx:9.1", "{}", now)
+            .await
+            .unwrap();
+        let a = store
+            .claim(JobKind::WriteCallLog, 1, now, LEASE, "worker-a")
+            .await
+            .unwrap()
+            .remove(0);
+        // A stalls past its lease; B claims the job and does it.
+        let later = now + chrono::Duration::from_std(LEASE).unwrap() + chrono::Duration::seconds(1);
+        let b = store
+            .claim(JobKind::WriteCallLog, 1, later, LEASE, "worker-b")
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!((b.id, b.attempts), (a.id, 2));
+
+        for refused in [
+            store.complete(&a, "A's answer").await,
+            store.fail(&a, "A's error").await,
+            store.retry_later(&a, "A's error", later).await,
+            store.release(&a, later).await,
+        ] {
+            assert!(
+                matches!(refused, Err(SettleError::LeaseLost { ref worker, attempts: 1, .. }) if worker == "worker-a"),
+                "{refused:?}"
+            );
+        }
+        let job = store
+            .job(JobKind::WriteCallLog, "pbx:9.1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (job.status, job.attempts),
+            (JobStatus::InFlight, 2),
+            "B's claim untouched"
+        );
+
+        store.complete(&b, "B's answer").await.unwrap();
+        let job = store
+            .job(JobKind::WriteCallLog, "pbx:9.1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(job.status, JobStatus::Done);
+        assert_eq!(job.result.as_deref(), Some("B's answer"));
+        // Settled once: a second settle by B is refused too.
+        assert!(matches!(
+            store.complete(&b, "again").await,
+            Err(SettleError::LeaseLost { .. })
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_lease_that_ran_out_unclaimed_still_lets_its_worker_finish() {
+    for (store, _db) in fresh_stores().await {
+        let now = Utc::now();
+        store
+            .enqueue(JobKind::CreateRecord, "Leads:+14155550188", "{}", now)
+            .await
+            .unwrap();
+        let a = store
+            .claim(
+                JobKind::CreateRecord,
+                1,
+                now,
+                Duration::from_millis(1),
+                "worker-a",
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        // Nobody claimed it since: the work was done once, its answer counts.
+        store.complete(&a, "created").await.unwrap();
+        let job = store
+            .job(JobKind::CreateRecord, "Leads:+14155550188")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (job.status, job.result.as_deref()),
+            (JobStatus::Done, Some("created"))
+        );
     }
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use ringbridge_core::audit::AuditEntry;
 use ringbridge_core::console::{ConsoleConfig, CrmMode};
 use ringbridge_core::crm::CallLog;
+use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxCounts};
 
 use super::{LinkState, LinkStates, Nav, console};
@@ -66,10 +67,10 @@ impl DashboardPage<'_> {
 
     /// What a job is about, from its payload: a call log's subject.
     fn summary(&self, job: &Job) -> String {
-        serde_json::from_str::<serde_json::Value>(&job.payload)
-            .ok()
-            .and_then(|v| v.get("subject").and_then(|s| s.as_str()).map(str::to_owned))
-            .unwrap_or_default()
+        match job.decode_payload() {
+            Ok(JobPayload::WriteCallLog(log)) => log.subject,
+            _ => String::new(),
+        }
     }
 
     /// Where a finished call went.
@@ -121,7 +122,7 @@ pub async fn show(
     let mut calls: Vec<(Job, Option<CallLog>)> = Vec::new();
     for kind in [JobKind::WriteCallLog, JobKind::NotifyPhoneBridge] {
         for job in store.list(kind, JobStatus::Done, LIST).await? {
-            let log = serde_json::from_str::<CallLog>(&job.payload).ok();
+            let log = job.decode::<CallLog>().ok();
             calls.push((job, log));
         }
     }

@@ -50,7 +50,7 @@ async fn sighting(
     let Some(job) = ctx.store.job(JobKind::ProcessCall, key).await? else {
         return Ok(Sighting::NotTheirs);
     };
-    let Ok(outcome) = serde_json::from_str::<CallOutcome>(&job.payload) else {
+    let Ok(outcome) = job.decode::<CallOutcome>() else {
         return Ok(Sighting::NotTheirs);
     };
     Ok(if admin || extension.is_some_and(|e| outcome.involves(e)) {

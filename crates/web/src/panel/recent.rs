@@ -77,9 +77,7 @@ async fn log_status(
     let Some(log) = ctx.store.job(JobKind::WriteCallLog, &job.key).await? else {
         return Ok((LogStatus::Queued, None, None));
     };
-    let link = serde_json::from_str::<CallLog>(&log.payload)
-        .ok()
-        .and_then(|l| l.recording_url);
+    let link = log.decode::<CallLog>().ok().and_then(|l| l.recording_url);
     Ok(match log.status {
         JobStatus::Done => (LogStatus::Written, None, link),
         JobStatus::Failed => (LogStatus::Failed, log.last_error, link),
@@ -102,7 +100,7 @@ pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Re
     let mut mine: Vec<(Job, CallOutcome)> = jobs
         .into_iter()
         .filter_map(|job| {
-            let outcome: CallOutcome = serde_json::from_str(&job.payload).ok()?;
+            let outcome: CallOutcome = job.decode().ok()?;
             outcome.involves(&extension).then_some((job, outcome))
         })
         .collect();

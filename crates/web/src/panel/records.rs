@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::crm::{CrmError, CrmModule, CrmRecord};
+use ringbridge_core::job_key::JobKey;
 use ringbridge_engine::EngineContext;
-use ringbridge_engine::call_key;
 use ringbridge_engine::manual::{self, LinkState, ManualError, ManualRecord};
 use serde::{Deserialize, Serialize};
 
@@ -152,7 +152,7 @@ pub async fn create(
     }
     let call = request.call_id.as_deref().filter(|id| !id.is_empty());
     if let Some(call_id) = call {
-        let key = call_key(&ctx.pbx_id, call_id);
+        let key = JobKey::call(&ctx.pbx_id, call_id).to_string();
         owncall::check(&ctx, &state, &user, call_id, &key, &request.number).await?;
     }
     let input = ManualRecord {
@@ -168,7 +168,7 @@ pub async fn create(
         .map_err(|e| manual_refusal(&e))?;
     let link = match call {
         Some(call_id) => {
-            let key = call_key(&ctx.pbx_id, call_id);
+            let key = JobKey::call(&ctx.pbx_id, call_id).to_string();
             let action = owncall::relink_action(&user);
             let target = record.reference.module.as_str();
             let entry = AuditEntry::ok(

@@ -278,7 +278,7 @@ impl RecordingService {
             .await
             .map_err(|e| unavailable(&e))?;
         let Some(job) = job else { return Ok(None) };
-        match serde_json::from_str::<CallOutcome>(&job.payload) {
+        match job.decode::<CallOutcome>() {
             Ok(outcome) => Ok(outcome.record.recording),
             Err(err) => {
                 tracing::warn!(call = call_key, error = %err, "unreadable call outcome");

@@ -149,12 +149,17 @@ impl PhoneBridge {
     }
 
     /// Keeps the registered users in step with the user map (new staff,
-    /// unmapped users) every `every`, while the mode is on.
+    /// unmapped users, pairs the admin changed) every `every` and at each
+    /// change of the map, while the mode is on.
     pub fn keep_users_in_sync(&self, every: Duration) {
         let (ctx, registration) = (self.ctx.clone(), self.registration.clone());
+        let mut users = ctx.subscribe_users();
         let task = tokio::spawn(async move {
             loop {
-                tokio::time::sleep(every).await;
+                tokio::select! {
+                    () = tokio::time::sleep(every) => {}
+                    changed = users.changed() => if changed.is_err() { return },
+                }
                 if ctx.crm_mode() != CrmMode::PhoneBridge {
                     continue;
                 }

@@ -63,12 +63,10 @@ async fn the_group_missed_owner_setting_gives_missed_group_calls_to_that_user() 
     let w = start_with(|_| {}).await;
     // The setting names a CRM user, whose id is known once the CRM runs.
     let group_owner = user_id(&w, "ben@corp.test");
-    w.engine
-        .context()
-        .settings
-        .write()
-        .unwrap()
-        .group_missed_owner = Some(group_owner.clone());
+    let ctx = w.engine.context();
+    let mut settings = (*ctx.settings()).clone();
+    settings.group_missed_owner = Some(group_owner.clone());
+    ctx.set_settings(settings);
     let (group, queue) = nobody_answers(&w).await;
     // A missed call that rang one extension stays that extension's user's.
     let single = play(

@@ -4,6 +4,7 @@
 mod failing;
 mod file_settings;
 mod hours;
+mod live;
 mod phonebook;
 mod setup;
 mod tokens;

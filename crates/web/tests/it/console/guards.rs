@@ -130,11 +130,11 @@ async fn hostile_names_are_inert_and_failed_jobs_can_be_retried() {
         .unwrap();
     let (failed, done) = (&claimed[0], &claimed[1]);
     app.store
-        .fail(failed.id, &format!("INVALID_DATA: {HOSTILE}"))
+        .fail(failed, &format!("INVALID_DATA: {HOSTILE}"))
         .await
         .unwrap();
     app.store
-        .complete(done.id, "4150868000001234567")
+        .complete(done, "4150868000001234567")
         .await
         .unwrap();
 
