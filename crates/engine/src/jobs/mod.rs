@@ -17,6 +17,7 @@ use ringbridge_core::job_payload::{JobData, PayloadError};
 use ringbridge_core::outbox::{Job, JobKind, SettleError, backoff};
 use ringbridge_core::pbx::PbxError;
 use ringbridge_core::store::StoreError;
+use tracing::Instrument;
 
 use crate::context::{CrmHealth, EngineContext};
 
@@ -187,9 +188,18 @@ impl EngineContext {
                 continue;
             }
             for job in jobs {
-                if let Some(data) = self.claimed_payload::<T>(&job).await? {
-                    handle(job, data).await?;
+                // Everything logged while this job runs names the call (or
+                // number) it is about: one call can be followed from its
+                // ProcessCall job to the write, e.g. with `RUST_LOG=ringbridge_engine=debug`.
+                let span = tracing::info_span!("job", kind = kind.as_str(), key = %job.key, attempt = job.attempts);
+                async {
+                    if let Some(data) = self.claimed_payload::<T>(&job).await? {
+                        handle(job, data).await?;
+                    }
+                    Ok::<(), StoreError>(())
                 }
+                .instrument(span)
+                .await?;
             }
         }
     }
