@@ -21,13 +21,13 @@ async fn the_settings_page_starts_from_the_configuration_file() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body
-            .contains("<input name=\"min_talk_s\" value=\"42\""),
+            .contains("<input id=\"min_talk_s\" name=\"min_talk_s\" value=\"42\""),
         "{}",
         page.body
     );
     assert!(
         page.body
-            .contains("<input name=\"phonebook\" value=\"From The File\""),
+            .contains("<input id=\"phonebook\" name=\"phonebook\" value=\"From The File\""),
         "{}",
         page.body
     );

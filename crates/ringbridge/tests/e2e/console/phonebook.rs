@@ -14,7 +14,7 @@ async fn setup_turns_contact_sync_on_with_the_offered_phonebook() {
     rb.create_admin().await;
     let page = rb.get("/console/settings").await.body;
     assert!(
-        page.contains("<input name=\"phonebook\" value=\"CRM Contacts\""),
+        page.contains("<input id=\"phonebook\" name=\"phonebook\" value=\"CRM Contacts\""),
         "the page offers the phonebook: {page}"
     );
     // The admin saves the page as offered.
