@@ -361,6 +361,7 @@ enum Reply {
 pub fn routes(service: Arc<RecordingService>) -> Router {
     Router::new()
         .route("/recordings/{token}", get(play))
+        .layer(axum::middleware::from_fn(page::localize))
         .with_state(service)
 }
 

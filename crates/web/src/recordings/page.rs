@@ -1,9 +1,17 @@
 //! The small page shown instead of a recording: why it cannot be played
-//! and what to do. Everything put into it is escaped.
+//! and what to do, in the reader's language (the catalogues'
+//! `recording-*` messages, rendered by an askama template that escapes
+//! everything put into it).
 
+use askama::Template;
+use axum::body::Body;
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use ringbridge_core::recording::CapabilityError;
+
+use crate::i18n::{self, Lang};
 
 /// Why a link did not play.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,71 +48,73 @@ impl Refusal {
         }
     }
 
-    fn text(&self) -> (&'static str, String) {
-        const ASK: &str = "Ask your ringbridge administrator for a new link.";
+    /// The catalogue ids of the page's title and text, and whether to add
+    /// "ask your administrator for a new link".
+    fn ids(&self) -> (&'static str, &'static str, bool) {
         match self {
             Self::Link(CapabilityError::Malformed) => (
-                "This is not a valid recording link",
-                format!("The link may have been cut off when it was copied. {ASK}"),
+                "recording-malformed-title",
+                "recording-malformed-text",
+                true,
             ),
-            Self::Link(CapabilityError::BadSignature) => (
-                "This recording link has been altered",
-                format!("ringbridge did not issue this link as it is, so it will not play. {ASK}"),
-            ),
-            Self::Link(CapabilityError::UnknownKey(_)) => (
-                "This recording link is no longer accepted",
-                format!("It was signed with a key this server has retired. {ASK}"),
-            ),
-            Self::Link(CapabilityError::Expired(at)) => (
-                "This recording link has expired",
-                format!(
-                    "It was valid until {} UTC. {ASK}",
-                    at.format("%Y-%m-%d %H:%M")
-                ),
-            ),
-            Self::Revoked => (
-                "This recording link has been revoked",
-                format!("An administrator withdrew access to this recording. {ASK}"),
-            ),
-            Self::NoRecording => (
-                "No recording for this call",
-                "ringbridge has no recording for this call.".to_owned(),
-            ),
-            Self::GoneFromPbx => (
-                "The recording is no longer on the phone system",
-                "The phone system no longer has this recording; it may have been deleted \
-                 or archived."
-                    .to_owned(),
-            ),
-            Self::PbxUnreachable => (
-                "The phone system cannot be reached",
-                "ringbridge could not fetch the recording from the phone system. \
-                 Try again in a few minutes."
-                    .to_owned(),
-            ),
+            Self::Link(CapabilityError::BadSignature) => {
+                ("recording-altered-title", "recording-altered-text", true)
+            }
+            Self::Link(CapabilityError::UnknownKey(_)) => {
+                ("recording-retired-title", "recording-retired-text", true)
+            }
+            Self::Link(CapabilityError::Expired(_)) => {
+                ("recording-expired-title", "recording-expired-text", true)
+            }
+            Self::Revoked => ("recording-revoked-title", "recording-revoked-text", true),
+            Self::NoRecording => ("recording-none-title", "recording-none-text", false),
+            Self::GoneFromPbx => ("recording-gone-title", "recording-gone-text", false),
+            Self::PbxUnreachable => ("recording-pbx-down-title", "recording-pbx-down-text", false),
             Self::Unavailable => (
-                "Recordings are unavailable right now",
-                "ringbridge cannot check this link at the moment. Try again in a few minutes."
-                    .to_owned(),
+                "recording-unavailable-title",
+                "recording-unavailable-text",
+                false,
             ),
-            Self::Disabled => (
-                "Recording links are turned off",
-                format!("An administrator turned recording links off. {ASK}"),
-            ),
-            Self::SignInRequired => (
-                "Sign in to play this recording",
-                "Your administrator requires you to be signed in to ringbridge. \
-                 Sign in, then open this link again."
-                    .to_owned(),
-            ),
+            Self::Disabled => ("recording-disabled-title", "recording-disabled-text", true),
+            Self::SignInRequired => ("recording-sign-in-title", "recording-sign-in-text", false),
         }
+    }
+
+    /// The page in `lang` (an askama template: everything in it is escaped).
+    pub fn page(&self, lang: Lang) -> Html<String> {
+        let (title_id, text_id, ask) = self.ids();
+        let message = match self {
+            Self::Link(CapabilityError::Expired(at)) => lang.t_args(
+                text_id,
+                &[("until", &at.format("%Y-%m-%d %H:%M").to_string())],
+            ),
+            _ => lang.t(text_id),
+        };
+        let page = RefusedPage {
+            lang: lang.tag(),
+            title: lang.t(title_id),
+            message,
+            ask: ask.then(|| lang.t("recording-ask")),
+        };
+        // A template that cannot render is a bug caught by the tests; the
+        // status still tells the reader what happened.
+        Html(page.render().unwrap_or_default())
     }
 }
 
+#[derive(Template)]
+#[template(path = "recording_refused.html")]
+struct RefusedPage {
+    lang: &'static str,
+    title: String,
+    message: String,
+    ask: Option<String>,
+}
+
 impl IntoResponse for Refusal {
+    /// In English; [`localize`] re-renders it in the reader's language.
     fn into_response(self) -> Response {
-        let (title, message) = self.text();
-        let mut response = (self.status(), page(title, &message)).into_response();
+        let mut response = (self.status(), self.page(Lang::En)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(
@@ -115,36 +125,26 @@ impl IntoResponse for Refusal {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         );
+        response.extensions_mut().insert(self);
         response
     }
 }
 
-fn page(title: &str, message: &str) -> Html<String> {
-    let (title, message) = (escape(title), escape(message));
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · ringbridge</title>\
-         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;\
-         padding:0 1rem;color:#222}}h1{{font-size:1.3rem}}p.by{{color:#777;font-size:.85rem}}</style>\
-         </head><body><h1>{title}</h1><p>{message}</p><p class=\"by\">ringbridge</p></body></html>\n"
-    ))
-}
-
-/// HTML text escaping (also safe inside quoted attributes).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+/// Middleware of the recording routes: a refusal page is written in the
+/// language the reader's browser (or `?lang=`, or the remembered choice)
+/// asks for.
+pub async fn localize(request: Request, next: Next) -> Response {
+    let lang = i18n::choose(request.uri().query(), request.headers()).lang;
+    let mut response = next.run(request).await;
+    if lang != Lang::En
+        && let Some(refusal) = response.extensions_mut().remove::<Refusal>()
+    {
+        let (mut parts, _) = response.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let Html(body) = refusal.page(lang);
+        return Response::from_parts(parts, Body::from(body));
     }
-    out
+    response
 }
 
 #[cfg(test)]
@@ -152,16 +152,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-        let Html(body) = page("<b>", "x & y");
+    fn the_page_speaks_the_readers_language() {
+        let Html(en) = Refusal::Revoked.page(Lang::En);
         assert!(
-            body.contains("<h1>&lt;b&gt;</h1>") && body.contains("x &amp; y"),
-            "{body}"
+            en.contains("<h1>This recording link has been revoked</h1>"),
+            "{en}"
         );
+        assert!(en.contains("<html lang=\"en\">"), "{en}");
+        let Html(zh) = Refusal::Revoked.page(Lang::ZhCn);
+        assert!(
+            zh.contains("此录音链接已被撤销") && zh.contains("lang=\"zh-CN\""),
+            "{zh}"
+        );
+        for lang in Lang::ALL {
+            for refusal in [
+                Refusal::Link(CapabilityError::Malformed),
+                Refusal::Link(CapabilityError::BadSignature),
+                Refusal::Link(CapabilityError::UnknownKey("k0".into())),
+                Refusal::Link(CapabilityError::Expired(chrono::Utc::now())),
+                Refusal::Revoked,
+                Refusal::NoRecording,
+                Refusal::GoneFromPbx,
+                Refusal::PbxUnreachable,
+                Refusal::Unavailable,
+                Refusal::Disabled,
+                Refusal::SignInRequired,
+            ] {
+                let (title, text, _) = refusal.ids();
+                // `has` looks a message up without arguments: the one that
+                // needs `$until` is checked through its rendered page.
+                let Html(page) = refusal.page(lang);
+                assert!(
+                    lang.has(title) && (lang.has(text) || page.contains("UTC")),
+                    "{lang:?} {refusal:?}: {page}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -447,3 +447,27 @@ async fn signing_keys_are_kept_in_the_store_and_rotate() {
         Err(CapabilityError::UnknownKey(first.current().id().to_owned()))
     );
 }
+
+#[tokio::test]
+async fn a_refused_link_is_explained_in_the_readers_language() {
+    let s = setup().await;
+    let link = s.linker.link(&s.call_key);
+    s.service.revoke_link_text(&link).await.unwrap();
+    let chinese = reqwest::Client::new()
+        .get(&link)
+        .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chinese.status(), 410);
+    assert_eq!(header(&chinese, "cache-control"), "no-store");
+    refused(chinese, 410, "此录音链接已被撤销").await;
+    // `?lang=` wins over the browser's languages; English is the default.
+    refused(
+        get(&format!("{link}?lang=en"), None).await,
+        410,
+        "has been revoked",
+    )
+    .await;
+    refused(get(&link, None).await, 410, "has been revoked").await;
+}
