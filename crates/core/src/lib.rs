@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod clock;
 pub mod console;
 pub mod crm;
 pub mod dialing;

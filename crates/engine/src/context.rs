@@ -131,7 +131,7 @@ impl EngineContext {
         static CONTEXTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = CONTEXTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // `host-g<n>-pid`: the pid stays last for operators reading the table.
-        let worker_id = format!("{}-g{n}-{}", hostname(), std::process::id());
+        let worker_id = format!("{}-g{n}-{}", host_name(), std::process::id());
         Self {
             pbx_id,
             worker_id,
@@ -235,6 +235,8 @@ impl EngineContext {
     }
 }
 
-fn hostname() -> String {
+/// This machine's name as ids of workers and lease holders start with it
+/// (`HOSTNAME`, else `node`): one definition for every id a node makes.
+pub fn host_name() -> String {
     std::env::var("HOSTNAME").unwrap_or_else(|_| "node".to_owned())
 }

@@ -55,7 +55,8 @@
 //! One [`ZohoError`] with Zoho's codes ([`ErrorCode`]) and
 //! [`ZohoError::is_retryable`].
 
-pub mod clock;
+/// The clock is the core's (one for the whole workspace).
+pub use ringbridge_core::clock;
 pub mod crm;
 pub mod dc;
 pub mod error;

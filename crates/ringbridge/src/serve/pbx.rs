@@ -225,9 +225,9 @@ impl Leader {
 }
 
 fn node_id() -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".to_owned());
     format!(
-        "{host}-{}-{}",
+        "{}-{}-{}",
+        ringbridge_engine::context::host_name(),
         std::process::id(),
         Utc::now().timestamp_millis()
     )

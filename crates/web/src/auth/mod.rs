@@ -3,7 +3,6 @@
 //! from a session cookie or, on `/api/*`, an agent's bearer token.
 
 pub mod api_tokens;
-mod clock;
 mod extract;
 pub mod offboard;
 mod password;
@@ -15,10 +14,10 @@ use std::sync::Arc;
 use chrono::Duration;
 use serde::Deserialize;
 
-pub use clock::{Clock, ManualClock, SystemClock};
 pub use extract::{AuthMethod, CurrentUser, RequireAdmin};
 pub(crate) use password::check_new as check_new_password;
 pub use password::{HashGate, PasswordError, PasswordParams, PasswordProblem, Passwords};
+pub use ringbridge_core::clock::{Clock, ManualClock, SystemClock};
 pub use throttle::{ACCOUNT_SLOWDOWN, FailedSignIn, LoginThrottle, Pace, ThrottleKey};
 
 use crate::csrf::CsrfKey;

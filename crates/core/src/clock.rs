@@ -1,4 +1,5 @@
-//! Injectable wall clock, so token expiry and credit windows are testable without sleeping.
+//! The one injectable wall clock (token expiry, credit windows, sessions,
+//! the login throttle), so tests move time instead of sleeping.
 
 use std::sync::Mutex;
 
