@@ -32,7 +32,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
 use crate::AppState;
-use crate::pages::{ErrorKind, WebError};
+use crate::error::{ErrorKind, WebError};
 use crate::session::{self, read_cookie, set_cookie};
 
 /// The hidden form field that carries the token.

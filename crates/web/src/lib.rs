@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod console;
 pub mod csrf;
+pub mod error;
 pub mod guard;
 mod health;
 pub mod i18n;

@@ -15,7 +15,7 @@ use chrono::Duration;
 use ringbridge_core::accounts::{Account, ApiScope, ApiTokenId};
 
 use crate::AppState;
-use crate::pages::{ErrorKind, WebError};
+use crate::error::{ErrorKind, WebError};
 use crate::session;
 
 /// How often an API token's "last used" is written, at most.

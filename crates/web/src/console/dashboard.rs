@@ -16,7 +16,8 @@ use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxCounts};
 use super::{LinkState, LinkStates, Nav, console};
 use crate::AppState;
 use crate::auth::{FailedSignIn, RequireAdmin};
-use crate::pages::{ErrorKind, PageCtx, WebError};
+use crate::error::{ErrorKind, WebError};
+use crate::pages::PageCtx;
 
 /// Jobs of each list shown at most.
 const LIST: u32 = 25;

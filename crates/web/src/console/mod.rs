@@ -30,7 +30,8 @@ pub use backend::{
 pub use settings_form::{SCREEN_POP_DEFAULT_KEY, ScreenPopDefault};
 
 use crate::AppState;
-use crate::pages::{ErrorKind, PageCtx, WebError, protect};
+use crate::error::{ErrorKind, WebError};
+use crate::pages::{PageCtx, protect};
 
 /// The console's routes; none when the service runs without a console.
 pub fn routes(state: AppState) -> Router {

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use super::{Nav, apply, console};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::pages::{PageCtx, WebError};
+use crate::error::WebError;
+use crate::pages::PageCtx;
 
 #[derive(Template)]
 #[template(path = "console_mode.html")]

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::{Nav, apply, console};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::pages::{ErrorKind, PageCtx, WebError};
+use crate::error::{ErrorKind, WebError};
+use crate::pages::PageCtx;
 use crate::recordings::{RecordingService, Refusal};
 
 /// Links listed on the page.

@@ -21,7 +21,8 @@ use super::settings_preview::{LogPreview, preview};
 use super::{Console, Nav, apply, console};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::pages::{PageCtx, WebError};
+use crate::error::WebError;
+use crate::pages::PageCtx;
 
 #[derive(Template)]
 #[template(path = "console_settings.html")]

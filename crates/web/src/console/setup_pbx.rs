@@ -14,7 +14,8 @@ use serde::Deserialize;
 use super::{Nav, PbxInfo, apply, console, explain};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::pages::{PageCtx, WebError};
+use crate::error::WebError;
+use crate::pages::PageCtx;
 
 #[derive(Template)]
 #[template(path = "console_pbx.html")]

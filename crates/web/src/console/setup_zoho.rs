@@ -15,7 +15,8 @@ use serde::Deserialize;
 
 use super::{DataCentre, Nav, apply, console, explain};
 use crate::auth::RequireAdmin;
-use crate::pages::{ErrorKind, PageCtx, WebError};
+use crate::error::{ErrorKind, WebError};
+use crate::pages::PageCtx;
 use crate::{AppState, csrf, session};
 
 /// Consent pages are quick; a state older than this is refused.

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use super::{Nav, apply, console, explain};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::pages::{ErrorKind, PageCtx, WebError};
+use crate::error::{ErrorKind, WebError};
+use crate::pages::PageCtx;
 
 /// One extension's line.
 pub struct Row {

@@ -13,7 +13,8 @@ use super::setup_zoho::render;
 use super::{BackendError, ZohoDisconnect, apply, console, explain};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::pages::{PageCtx, WebError};
+use crate::error::WebError;
+use crate::pages::PageCtx;
 
 /// What the audit trail calls the revoked grant.
 const AUDIT_TARGET: &str = "OAuth grant";

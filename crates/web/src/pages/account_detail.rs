@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ringbridge_core::accounts::{Account, AccountId, ApiScope, ApiToken, ApiTokenId, Session};
 
 use super::ctx::PageCtx;
-use super::error::{ErrorKind, WebError};
 use super::home::when;
 use crate::AppState;
 use crate::auth::RequireAdmin;
+use crate::error::{ErrorKind, WebError};
 use crate::session;
 
 #[derive(Template)]

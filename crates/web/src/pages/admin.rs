@@ -12,11 +12,11 @@ use ringbridge_core::accounts::{
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
-use super::error::{ErrorKind, WebError};
 use super::forms;
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::auth::offboard::{self, OffboardError};
+use crate::error::{ErrorKind, WebError};
 
 #[derive(Template)]
 #[template(path = "accounts.html")]

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use ringbridge_core::accounts::{AccountId, ApiToken, ApiTokenId, Role};
 use serde::Serialize;
 
-use super::error::{ErrorKind, WebError};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::error::{ErrorKind, WebError};
 
 #[derive(Debug, Serialize)]
 pub struct Me {

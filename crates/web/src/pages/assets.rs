@@ -10,7 +10,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use super::error::ErrorKind;
+use crate::error::ErrorKind;
 
 const CSS: &str = include_str!("../../static/app.css");
 /// The console's script: names countries in the page's language, scrolls

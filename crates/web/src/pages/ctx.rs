@@ -12,9 +12,9 @@ use chrono::Duration;
 use ringbridge_core::accounts::{Account, Role};
 
 use super::assets;
-use super::error::WebError;
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::error::WebError;
 use crate::i18n::{self, LANG_COOKIE, Lang};
 use crate::{csrf, session};
 

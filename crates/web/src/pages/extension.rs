@@ -12,7 +12,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use zip::write::SimpleFileOptions;
 
-use super::error::ErrorKind;
+use crate::error::ErrorKind;
 
 macro_rules! extension_files {
     ($($path:literal),* $(,)?) => {

@@ -10,10 +10,10 @@ use ringbridge_core::accounts::{Account, ApiScope, ApiToken, ApiTokenId, Session
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
-use super::error::{ErrorKind, WebError};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::api_tokens::{self, DEFAULT_DAYS, LIFETIMES, TokenGrant};
+use crate::error::{ErrorKind, WebError};
 use crate::session;
 
 #[derive(Template)]

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::ctx::PageCtx;
-use super::error::ErrorKind;
+use crate::error::ErrorKind;
 use crate::i18n::{self, Lang};
 
 /// Scripts, styles, fetches and media only from ringbridge itself; no

@@ -13,10 +13,10 @@ use ringbridge_core::accounts::Role;
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
-use super::error::WebError;
 use super::forms::{self, safe_next};
 use crate::AppState;
 use crate::auth::{Pace, ThrottleKey};
+use crate::error::WebError;
 use crate::session;
 
 #[derive(Template)]

@@ -7,7 +7,6 @@ mod admin;
 mod api;
 mod assets;
 mod ctx;
-mod error;
 mod extension;
 mod forms;
 mod home;
@@ -21,7 +20,6 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{delete, get, post};
 
 pub use ctx::PageCtx;
-pub use error::{ErrorKind, WebError};
 pub use layers::CSP;
 
 use crate::{AppState, csrf};

@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
-use super::error::WebError;
 use super::forms;
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::error::WebError;
 
 #[derive(Template)]
 #[template(path = "password.html")]

@@ -13,10 +13,10 @@ use ringbridge_core::accounts::{AccountProfile, NewAccount, Role};
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
-use super::error::{ErrorKind, WebError};
 use super::forms;
 use super::login::signed_in_redirect;
 use crate::AppState;
+use crate::error::{ErrorKind, WebError};
 use crate::session;
 
 #[derive(Template)]

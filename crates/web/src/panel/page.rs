@@ -16,7 +16,8 @@ use sha2::{Digest, Sha256};
 use super::settings::PopSettings;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::pages::{ErrorKind, PageCtx, WebError};
+use crate::error::{ErrorKind, WebError};
+use crate::pages::PageCtx;
 
 const JS: &str = include_str!("../../static/panel.js");
 /// The pop rule, one file for the panel and the browser extension: the

@@ -1,6 +1,6 @@
 //! The one place page and API errors become HTTP. A handler (or the CSRF
 //! check, or an extractor) answers with a bare status marked with an
-//! [`ErrorKind`]; the outer layer ([`super::layers::finish`]) turns the mark
+//! [`ErrorKind`]; the pages' outer layer (`pages::layers::finish`) turns the mark
 //! into a page in the reader's language, or JSON on `/api/*`.
 
 use axum::http::StatusCode;
