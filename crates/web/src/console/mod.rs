@@ -9,10 +9,6 @@ mod dashboard;
 mod mode;
 mod recordings;
 mod settings;
-mod settings_choices;
-mod settings_engine;
-mod settings_form;
-mod settings_preview;
 mod setup_pbx;
 mod setup_zoho;
 mod users;
@@ -27,7 +23,7 @@ pub use backend::{
 };
 /// The org's screen-pop default the settings page stores (for agents who
 /// have not chosen their own; the panel reads it).
-pub use settings_form::{SCREEN_POP_DEFAULT_KEY, ScreenPopDefault};
+pub use settings::form::{SCREEN_POP_DEFAULT_KEY, ScreenPopDefault};
 
 use crate::AppState;
 use crate::error::{ErrorKind, WebError};
@@ -68,7 +64,7 @@ pub fn routes(state: AppState) -> Router {
             post(recordings::revoke_pasted),
         )
         .route("/console/recordings/rotate", post(recordings::rotate))
-        .route("/console/settings/preview", post(settings_preview::show));
+        .route("/console/settings/preview", post(settings::preview::show));
     protect(console, state.clone()).with_state(state)
 }
 

@@ -8,7 +8,7 @@ use ringbridge_core::settings::UnknownNumberAction;
 use ringbridge_core::template::Template;
 use serde::Deserialize;
 
-use super::settings_engine::{self as engine, DAYS, RESULTS};
+use super::engine::{self as engine, DAYS, RESULTS};
 
 /// When the CRM record opens for agents who have not chosen (the panel's
 /// own settings, stored under the panel's default key).
@@ -83,7 +83,7 @@ pub struct SettingsForm {
     /// Time zone for times in subjects and descriptions. Absent keeps what
     /// is stored.
     pub display_time_zone: Option<String>,
-    /// The CRM modules searched for a caller (see [`MATCH_FIELDS`](super::settings_engine::MATCH_FIELDS)), as
+    /// The CRM modules searched for a caller (see [`MATCH_FIELDS`](super::engine::MATCH_FIELDS)), as
     /// module names; empty is none. All three absent keep what is stored.
     pub match_1: Option<String>,
     pub match_2: Option<String>,
@@ -164,7 +164,7 @@ impl SettingsForm {
         }
     }
 
-    /// The module chosen in a match field (see [`MATCH_FIELDS`](super::settings_engine::MATCH_FIELDS)).
+    /// The module chosen in a match field (see [`MATCH_FIELDS`](super::engine::MATCH_FIELDS)).
     pub fn match_choice(&self, field: &str) -> &str {
         match field {
             "match_1" => &self.match_1,

@@ -9,7 +9,7 @@ use ringbridge_core::crm::CrmModule;
 use ringbridge_core::policy::{BusinessHours, CallKind};
 use ringbridge_core::tracker::OwnerPolicy;
 
-use super::settings_form::{Problem, SettingsForm};
+use super::form::{Problem, SettingsForm};
 
 /// The owner policies, as form values with their Fluent labels.
 pub const OWNERS: [(OwnerPolicy, &str, &str); 2] = [
@@ -362,7 +362,7 @@ mod tests {
 
     #[test]
     fn modules_the_page_does_not_offer_survive_the_form() {
-        use crate::console::settings_form::ScreenPopDefault;
+        use crate::console::settings::form::ScreenPopDefault;
         for kept in [
             vec![
                 CrmModule::Contacts,

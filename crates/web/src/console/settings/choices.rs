@@ -6,10 +6,10 @@ use std::sync::LazyLock;
 
 use ringbridge_core::phone::known_regions;
 
-use super::backend::Console;
-use super::explain;
-use super::settings_engine::RESULTS;
-use super::settings_form::{Problem, SettingsForm};
+use super::engine::RESULTS;
+use super::form::{Problem, SettingsForm};
+use crate::console::backend::Console;
+use crate::console::explain;
 use crate::pages::PageCtx;
 
 /// Where the CRM keeps the call result: the Calls module's picklist.

@@ -14,11 +14,16 @@ use ringbridge_core::console::ConsoleSettings;
 use ringbridge_core::crm::CrmModule;
 use ringbridge_core::template::PLACEHOLDERS;
 
-use super::settings_choices::{Choice, CrmChoices, country_options, result_options, zones};
-use super::settings_engine::{DAYS, MATCH_FIELDS, OFFERED_MODULES, OWNERS, RESULTS, module_label};
-use super::settings_form::{Problem, SCREEN_POP_DEFAULT_KEY, ScreenPopDefault, SettingsForm};
-use super::settings_preview::{LogPreview, preview};
 use super::{Console, Nav, apply, console};
+use choices::{Choice, CrmChoices, country_options, result_options, zones};
+use engine::{DAYS, MATCH_FIELDS, OFFERED_MODULES, OWNERS, RESULTS, module_label};
+use form::{Problem, SCREEN_POP_DEFAULT_KEY, ScreenPopDefault, SettingsForm};
+use preview::{LogPreview, preview};
+
+mod choices;
+pub(super) mod engine;
+pub(super) mod form;
+pub(super) mod preview;
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::error::WebError;

@@ -19,8 +19,8 @@ use ringbridge_core::usermap::MappedUser;
 use ringbridge_engine::calllog::{LogInput, build};
 use serde::Serialize;
 
-use super::settings_engine::display_zone;
-use super::settings_form::SettingsForm;
+use super::engine::display_zone;
+use super::form::SettingsForm;
 use crate::auth::RequireAdmin;
 use crate::pages::PageCtx;
 
