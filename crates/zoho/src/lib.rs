@@ -33,7 +33,7 @@
 //! criteria) with pagination, record get/list (`page` then `page_token`,
 //! `If-Modified-Since`), bulk insert/update in chunks of 100 with per-record
 //! results ([`rest::RecordOutcome`]), users, org (time zone, edition), field
-//! metadata, and typed call logging ([`rest::CallRecordBuilder`],
+//! metadata, and typed call logging ([`rest::CallsRecordBuilder`],
 //! [`rest::RestClient::log_call`] with the Missed-call `00:00` fallback).
 //! Every request has a pure `build_*` function returning an [`ApiRequest`].
 //!

@@ -9,7 +9,7 @@ use reqwest::Method;
 use ringbridge_core::console::CrmMode;
 use ringbridge_zoho::phonebridge::PB_V3;
 use ringbridge_zoho::rest::{
-    CallRecordBuilder, CallType, CoqlCondition, CoqlQuery, Criteria, ListOutcome, ListParams, Org,
+    CallType, CallsRecordBuilder, CoqlCondition, CoqlQuery, Criteria, ListOutcome, ListParams, Org,
     RecordError, RestClient, SearchBy, SearchParams, build_coql, build_get_record,
 };
 use ringbridge_zoho::{ApiRequest, ErrorCode, Operation, ZohoConnection, ZohoError};
@@ -308,7 +308,7 @@ fn edition_name(report: &mut Report, org: &Org) {
 /// Assumed: a Missed call needs no Call_Duration.
 async fn missed_duration(report: &mut Report, rest: &RestClient, org: &Org) {
     let tz = org.tz().unwrap_or(chrono_tz::UTC);
-    let record = match CallRecordBuilder::new(SUBJECT, CallType::Missed, Utc::now(), tz).build() {
+    let record = match CallsRecordBuilder::new(SUBJECT, CallType::Missed, Utc::now(), tz).build() {
         Ok(r) => r.to_record(),
         Err(err) => {
             report.push(

@@ -10,7 +10,7 @@ use ringbridge_core::text::{fit_line, truncate_chars};
 
 use super::marker::{CallMarkerKey, neutralise};
 use crate::rest::{
-    CallRecord, CallRecordBuilder, CallType, Fields, Record, RecordError, RelatedTo,
+    CallType, CallsRecord, CallsRecordBuilder, Fields, Record, RecordError, RelatedTo,
 };
 
 /// Where a call log carries the call's key, for finding it again after a lost answer.
@@ -169,7 +169,7 @@ pub fn to_call_record(
     tz: Tz,
     meta: &Fields,
     key: CallKeyAt<'_>,
-) -> Result<CallRecord, CrmError> {
+) -> Result<CallsRecord, CrmError> {
     let kind = match log.call_type {
         CallLogType::Inbound => CallType::Inbound,
         CallLogType::Outbound => CallType::Outbound,
@@ -183,7 +183,7 @@ pub fn to_call_record(
         // Never lose a call for want of a subject its caller ID blanked out.
         subject = format!("{kind:?} call");
     }
-    let mut b = CallRecordBuilder::new(&subject, kind, log.started_at, tz);
+    let mut b = CallsRecordBuilder::new(&subject, kind, log.started_at, tz);
     // No talk time is no duration (an unanswered outbound call, a missed
     // one); the engine gives an answered call at least one second.
     if kind == CallType::Inbound || log.duration_s > 0 {

@@ -61,13 +61,13 @@ pub fn format_duration(secs: u64) -> String {
 
 /// Builds a Calls record with every field a call log needs, in the documented formats.
 #[derive(Debug, Clone)]
-pub struct CallRecordBuilder {
+pub struct CallsRecordBuilder {
     call_type: CallType,
     fields: Map<String, Value>,
     duration: Option<u64>,
 }
 
-impl CallRecordBuilder {
+impl CallsRecordBuilder {
     /// `start` is written as ISO 8601 with the offset of the org's time zone `tz`.
     pub fn new(subject: &str, call_type: CallType, start: DateTime<Utc>, tz: Tz) -> Self {
         let mut fields = Map::new();
@@ -150,7 +150,7 @@ impl CallRecordBuilder {
     }
 
     /// Checks the combination and produces the record.
-    pub fn build(mut self) -> Result<CallRecord> {
+    pub fn build(mut self) -> Result<CallsRecord> {
         let subject_ok = self
             .fields
             .get("Subject")
@@ -178,21 +178,22 @@ impl CallRecordBuilder {
                     .insert(CALL_DURATION.into(), json!(format_duration(s.max(1))));
             }
         }
-        Ok(CallRecord {
+        Ok(CallsRecord {
             call_type: self.call_type,
             fields: self.fields,
         })
     }
 }
 
-/// A ready Calls record.
+/// A ready record of Zoho's Calls module (not the PBX's `pbx::CallRecord`:
+/// the name keeps the two apart).
 #[derive(Debug, Clone, PartialEq)]
-pub struct CallRecord {
+pub struct CallsRecord {
     call_type: CallType,
     fields: Map<String, Value>,
 }
 
-impl CallRecord {
+impl CallsRecord {
     pub fn call_type(&self) -> CallType {
         self.call_type
     }
@@ -245,7 +246,7 @@ impl RestClient {
     /// to send `00:00` right away next time.
     pub async fn log_call(
         &self,
-        call: &CallRecord,
+        call: &CallsRecord,
         trigger: Option<&[Trigger]>,
     ) -> Result<WriteSuccess> {
         let mut out = self.log_calls(std::slice::from_ref(call), trigger).await?;
@@ -263,11 +264,11 @@ impl RestClient {
     /// Logs many calls (100 per request) with the same fallback, per record.
     pub async fn log_calls(
         &self,
-        calls: &[CallRecord],
+        calls: &[CallsRecord],
         trigger: Option<&[Trigger]>,
     ) -> Result<Vec<RecordOutcome>> {
         let learned = self.conn.quirks().missed_call_needs_duration();
-        let prepared: Vec<CallRecord> = calls
+        let prepared: Vec<CallsRecord> = calls
             .iter()
             .map(|c| {
                 if learned && c.needs_duration_fallback() {
@@ -277,7 +278,7 @@ impl RestClient {
                 }
             })
             .collect();
-        let records: Vec<Record> = prepared.iter().map(CallRecord::to_record).collect();
+        let records: Vec<Record> = prepared.iter().map(CallsRecord::to_record).collect();
         let mut out = self.insert_records(CALLS, &records, trigger).await?;
 
         let retry: Vec<usize> = out
@@ -337,7 +338,7 @@ mod tests {
                 .with_timezone(&Utc)
         };
         let field = |ts: &str| {
-            CallRecordBuilder::new("s", CallType::Inbound, at(ts), berlin).fields["Call_Start_Time"]
+            CallsRecordBuilder::new("s", CallType::Inbound, at(ts), berlin).fields["Call_Start_Time"]
                 .clone()
         };
         // 2026-03-29 01:59:59 UTC is 02:59:59 CET; one second later clocks jump to CEST.
@@ -357,7 +358,7 @@ mod tests {
 
     #[test]
     fn inbound_contact_with_account() {
-        let c = CallRecordBuilder::new(
+        let c = CallsRecordBuilder::new(
             "Inbound call from +14155550123",
             CallType::Inbound,
             start(),
@@ -389,7 +390,7 @@ mod tests {
 
     #[test]
     fn missed_lead_and_rules() {
-        let c = CallRecordBuilder::new(
+        let c = CallsRecordBuilder::new(
             "Missed call",
             CallType::Missed,
             start(),
@@ -407,18 +408,18 @@ mod tests {
         assert_eq!(c.fields()["Call_Start_Time"], "2025-03-10T09:05:12-04:00");
         assert_eq!(c.with_zero_duration().fields()["Call_Duration"], "00:00");
 
-        let zero = CallRecordBuilder::new("s", CallType::Outbound, start(), chrono_tz::UTC)
+        let zero = CallsRecordBuilder::new("s", CallType::Outbound, start(), chrono_tz::UTC)
             .duration_secs(0)
             .build()
             .expect("ok");
         assert_eq!(zero.fields()["Call_Duration"], "00:01");
         assert!(
-            CallRecordBuilder::new("s", CallType::Inbound, start(), chrono_tz::UTC)
+            CallsRecordBuilder::new("s", CallType::Inbound, start(), chrono_tz::UTC)
                 .build()
                 .is_err()
         );
         assert!(
-            CallRecordBuilder::new(" ", CallType::Missed, start(), chrono_tz::UTC)
+            CallsRecordBuilder::new(" ", CallType::Missed, start(), chrono_tz::UTC)
                 .build()
                 .is_err()
         );
@@ -426,7 +427,7 @@ mod tests {
 
     #[test]
     fn retain_known_drops_missing_fields() {
-        let mut c = CallRecordBuilder::new("s", CallType::Missed, start(), chrono_tz::UTC)
+        let mut c = CallsRecordBuilder::new("s", CallType::Missed, start(), chrono_tz::UTC)
             .voice_recording("https://x")
             .related_to(&RelatedTo::Deal("1".into()))
             .build()

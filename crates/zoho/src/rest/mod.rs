@@ -15,7 +15,7 @@ mod write;
 
 use serde_json::{Map, Value};
 
-pub use calls::{CallRecord, CallRecordBuilder, CallType, RelatedTo, format_duration};
+pub use calls::{CallType, CallsRecord, CallsRecordBuilder, RelatedTo, format_duration};
 pub use coql::{
     CoqlCondition, CoqlQuery, MAX_COQL_CRITERIA, MAX_COQL_IN_VALUES, MAX_COQL_LIMIT, build_coql,
     phone_lookup_queries,

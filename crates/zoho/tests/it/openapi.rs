@@ -3,7 +3,7 @@
 use chrono::DateTime;
 use ringbridge_zoho::ApiRequest;
 use ringbridge_zoho::rest::{
-    self, CallRecordBuilder, CallType, Converted, CoqlCondition, CoqlQuery, Criteria, ListParams,
+    self, CallType, CallsRecordBuilder, Converted, CoqlCondition, CoqlQuery, Criteria, ListParams,
     Record, RelatedTo, SearchBy, SearchParams, SortBy, SortOrder, Trigger, UserType,
 };
 use secrecy::SecretString;
@@ -74,7 +74,7 @@ fn all_requests() -> Vec<(&'static str, ApiRequest)> {
     coql_paged.limit = 2000;
     coql_paged.offset = 2000;
     coql_paged.order_by = vec![("id".into(), true)];
-    let call = CallRecordBuilder::new(
+    let call = CallsRecordBuilder::new(
         "Missed call",
         CallType::Missed,
         since,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use ringbridge_zoho::rest::{
-    CallRecordBuilder, CallType, ListOutcome, ListParams, Record, RecordError, RelatedTo,
+    CallType, CallsRecordBuilder, ListOutcome, ListParams, Record, RecordError, RelatedTo,
 };
 use ringbridge_zoho::{ConnectionOptions, Edition, ErrorCode, Operation, RetryPolicy, ZohoError};
 use serde_json::{Value, json};
@@ -141,7 +141,7 @@ async fn a_failing_later_batch_keeps_earlier_results() {
 async fn missed_call_without_duration_falls_back_to_zero() {
     let z = Fake::start().await;
     let (conn, _) = fake::connect(&z).await;
-    let call = CallRecordBuilder::new(
+    let call = CallsRecordBuilder::new(
         "Missed call from +14155550199",
         CallType::Missed,
         chrono::Utc::now(),

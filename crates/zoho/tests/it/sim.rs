@@ -12,7 +12,7 @@ use ringbridge_zoho::dc::DcTable;
 use ringbridge_zoho::oauth::{
     ConnectionState, OAuthClient, OAuthConfig, StateSigner, parse_redirect,
 };
-use ringbridge_zoho::rest::{CallRecordBuilder, CallType, Record, RecordError, RelatedTo};
+use ringbridge_zoho::rest::{CallType, CallsRecordBuilder, Record, RecordError, RelatedTo};
 use ringbridge_zoho::{
     ConnectionOptions, ErrorCode, Operation, RetryPolicy, ZohoConnection, ZohoError,
 };
@@ -313,7 +313,7 @@ async fn lookup_and_call_logging_against_seed_data() {
 
     let tz = rest.org().await.expect("org").tz().expect("tz");
     let lee = hits.iter().find(|r| r.name == "Lee Park").expect("lee");
-    let missed = CallRecordBuilder::new(
+    let missed = CallsRecordBuilder::new(
         "Missed call from +14155550199",
         CallType::Missed,
         sim.now() - chrono::Duration::minutes(5),
@@ -331,7 +331,7 @@ async fn lookup_and_call_logging_against_seed_data() {
     assert_eq!(stored["Call_Type"], "Missed");
     assert_eq!(stored["What_Id"]["id"], lee.reference.id.as_str());
 
-    let answered = CallRecordBuilder::new(
+    let answered = CallsRecordBuilder::new(
         "Inbound call from +14155550123",
         CallType::Inbound,
         sim.now() - chrono::Duration::minutes(9),

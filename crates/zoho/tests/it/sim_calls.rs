@@ -2,7 +2,7 @@
 //! a Missed call needs `Call_Duration`.
 
 use ringbridge_sim_zoho::{Module, SimConfig, SimZoho};
-use ringbridge_zoho::rest::{CallRecordBuilder, CallType};
+use ringbridge_zoho::rest::{CallType, CallsRecordBuilder};
 use serde_json::Value;
 
 use crate::sim::{connect, options};
@@ -20,7 +20,7 @@ async fn a_missed_call_is_logged_whether_or_not_zoho_wants_a_duration() {
         let rest = conn.rest();
         let tz = rest.org().await.expect("org").tz().expect("tz");
         let missed = |n: i64| {
-            CallRecordBuilder::new(
+            CallsRecordBuilder::new(
                 "Missed call from +14155550199",
                 CallType::Missed,
                 sim.now() - chrono::Duration::minutes(n),
