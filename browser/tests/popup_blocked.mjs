@@ -33,5 +33,6 @@ await run(async ({ onCleanup }) => {
   await page.waitForFunction(() => window.rbNotifications.length > 0);
   const notifications = await page.evaluate(() => window.rbNotifications);
   await screenshot(page, 'panel-popup-blocked-zh');
-  return { title, help, notifications, tabs: browser.context.pages().length };
+  const module = await page.innerText('li.call .module');
+  return { title, help, notifications, module, tabs: browser.context.pages().length };
 });

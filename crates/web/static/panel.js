@@ -12,6 +12,8 @@
     [...document.querySelectorAll('#panel-messages li')].map((li) => [li.dataset.id, li.textContent]),
   );
   const msg = (id) => messages.get(id) || id;
+  // A CRM module's name in the page's language (Zoho's API name otherwise).
+  const moduleName = (module) => messages.get('panel-module-' + module) || module;
   const csrf = $('meta[name="csrf-token"]')?.content || '';
   // Filled by panel-recent.js.
   // `recentNotes`: what the agent did on a recent call (call_id → text),
@@ -196,7 +198,7 @@
     if (records.length === 1) {
       const r = records[0];
       node.append(
-        el('span', { class: 'who' }, el('strong', { text: r.name }), ' ', el('span', { class: 'module', text: r.module })),
+        el('span', { class: 'who' }, el('strong', { text: r.name }), ' ', el('span', { class: 'module', text: moduleName(r.module) })),
         el('button', { type: 'button', class: 'open', 'data-url': r.url, text: msg('panel-open-in-zoho') }),
       );
     } else if (records.length > 1) {
@@ -207,7 +209,7 @@
             type: 'button',
             class: 'open secondary',
             'data-url': r.url,
-            text: `${r.name} · ${r.module}${r.company ? ' · ' + r.company : ''}`,
+            text: `${r.name} · ${moduleName(r.module)}${r.company ? ' · ' + r.company : ''}`,
           }),
         );
       }

@@ -44,7 +44,7 @@ async fn a_shared_number_offers_a_chooser() {
     assert!(
         choices
             .iter()
-            .any(|c| c.as_str().unwrap().contains("Leads")),
+            .any(|c| c.as_str().unwrap().contains("· Lead")),
         "{results}"
     );
     assert_eq!(

@@ -23,6 +23,8 @@ async fn a_blocked_pop_is_explained_and_becomes_a_notification() {
         notes[0]["body"].as_str().unwrap().contains("Ana Pereira"),
         "{results}"
     );
+    // The record's module is named in the page's language, not Zoho's API name.
+    assert_eq!(results["module"], "联系人", "{results}");
     // Nothing opened behind the agent's back.
     assert_eq!(results["tabs"], 1, "{results}");
     w.stop().await;

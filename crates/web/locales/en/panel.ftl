@@ -47,6 +47,10 @@ panel-answered-elsewhere = Answered by a colleague
 panel-unknown = Unknown caller
 panel-open-in-zoho = Open in Zoho
 panel-choose-record = Several records have this number. Choose one:
+panel-module-Contacts = Contact
+panel-module-Leads = Lead
+panel-module-Accounts = Account
+panel-module-Deals = Deal
 
 ## Creating records
 panel-create-contact = Create contact

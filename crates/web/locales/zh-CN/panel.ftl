@@ -47,6 +47,10 @@ panel-answered-elsewhere = 已由同事接听
 panel-unknown = 未知来电
 panel-open-in-zoho = 在 Zoho 中打开
 panel-choose-record = 多条记录使用此号码，请选择：
+panel-module-Contacts = 联系人
+panel-module-Leads = 潜在客户
+panel-module-Accounts = 客户
+panel-module-Deals = 商机
 
 ## Creating records
 panel-create-contact = 创建联系人
