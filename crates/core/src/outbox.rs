@@ -310,7 +310,8 @@ pub trait OutboxStore: Send + Sync {
     /// A done or failed job back to pending, to be done again (a failed call
     /// log's retry re-runs its call's processing). `false` if it is pending,
     /// in flight or absent.
-    async fn rerun(&self, kind: JobKind, key: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn rerun(&self, kind: JobKind, key: &str, now: DateTime<Utc>)
+    -> Result<bool, StoreError>;
 
     /// A failed job back to pending with a new payload (rebuilt with the
     /// settings in force now). `false` unless it was failed.
@@ -323,7 +324,6 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     async fn job_by_id(&self, id: i64) -> Result<Option<Job>, StoreError>;
-
 
     async fn counts(&self, kind: JobKind) -> Result<OutboxCounts, StoreError>;
 

@@ -5,6 +5,7 @@
 //! failed one under the same key — one Calls record, never two.
 
 use chrono::{DateTime, Utc};
+use ringbridge_core::crm::CrmError;
 use ringbridge_core::outbox::{JobKind, JobStatus, OutboxStore};
 use ringbridge_core::store::StoreError;
 
@@ -33,7 +34,8 @@ pub async fn retry_failed(
     }
     // The call's processing finds the failed log (same key) and requeues it
     // with the rebuilt payload; see `jobs::process`.
-    if job.kind == JobKind::WriteCallLog && store.rerun(JobKind::ProcessCall, &job.key, now).await? {
+    if job.kind == JobKind::WriteCallLog && store.rerun(JobKind::ProcessCall, &job.key, now).await?
+    {
         tracing::info!(call = %job.key, "failed call log: its call is processed again");
         return Ok(Retried::Rebuilding);
     }
@@ -77,9 +79,41 @@ pub fn error_matches(error: Option<&str>, filter: Option<&str>) -> bool {
     }
 }
 
+/// A CRM error as a failed job keeps it: with the field the CRM refused,
+/// when it named one (Zoho's `details.api_name`), as `[field X]`.
+pub fn failure_text(err: &CrmError) -> String {
+    match err {
+        CrmError::Rejected {
+            field: Some(field), ..
+        } => format!("{err} [field {field}]"),
+        _ => err.to_string(),
+    }
+}
+
+/// The field a failed job's error names (see [`failure_text`]).
+pub fn refused_field(error: &str) -> Option<&str> {
+    let from = error.rfind("[field ")? + "[field ".len();
+    let field = error[from..].split(']').next()?.trim();
+    (!field.is_empty()).then_some(field)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::error_matches;
+    use super::*;
+
+    #[test]
+    fn the_field_the_crm_refused_is_kept_with_the_error_and_read_back() {
+        let err = CrmError::Rejected {
+            code: "INVALID_DATA".into(),
+            message: "invalid data".into(),
+            field: Some("Call_Result".into()),
+        };
+        let text = failure_text(&err);
+        assert!(text.contains("INVALID_DATA"), "{text}");
+        assert_eq!(refused_field(&text), Some("Call_Result"));
+        assert_eq!(refused_field("CRM unavailable: timeout"), None);
+        assert_eq!(refused_field("[field ]"), None);
+    }
 
     #[test]
     fn the_error_filter_ignores_case_and_an_empty_filter_matches_all() {

@@ -294,7 +294,12 @@ impl OutboxStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn rerun(&self, kind: JobKind, key: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn rerun(
+        &self,
+        kind: JobKind,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE outbox SET status = 'pending', next_attempt_at = $1, updated_at = $1 \
              WHERE kind = $2 AND key = $3 AND status IN ('done', 'failed')",

@@ -13,10 +13,10 @@ use ringbridge_core::crm::CallLog;
 use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxCounts};
 
-use ringbridge_engine::retry::error_matches;
+use ringbridge_engine::retry::{error_matches, refused_field};
 use serde::Deserialize;
 
-use super::dashboard_retry::{fix_hint_id, refused_field};
+use super::dashboard_retry::fix_hint_id;
 use super::{LinkState, LinkStates, Nav, console};
 use crate::AppState;
 use crate::auth::{FailedSignIn, RequireAdmin};
@@ -92,7 +92,10 @@ impl DashboardPage<'_> {
     /// The field Zoho refused in a failed job, and what fixes it.
     fn refused(&self, job: &Job) -> Option<(String, String)> {
         let field = refused_field(job.last_error.as_deref()?)?;
-        Some((field.to_owned(), self.ctx.t1(fix_hint_id(field), "field", field)))
+        Some((
+            field.to_owned(),
+            self.ctx.t1(fix_hint_id(field), "field", field),
+        ))
     }
 
     /// Where a finished call went.

@@ -50,14 +50,6 @@ pub async fn retry_all(
     Ok(Redirect::to(&format!("/console?retried={count}#failed")).into_response())
 }
 
-/// The field Zoho named in a job's error (`details.api_name`, which the
-/// Zoho adapter writes as `[field X]`), if it named one.
-pub fn refused_field(error: &str) -> Option<&str> {
-    let from = error.rfind("[field ")? + "[field ".len();
-    let field = error[from..].split(']').next()?.trim();
-    (!field.is_empty()).then_some(field)
-}
-
 /// The catalogue message saying what fixes a refused `field`: a setting of
 /// ringbridge's for the fields it fills from settings, else the CRM's
 /// field setup.
@@ -76,11 +68,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_field_zoho_named_is_read_from_the_error() {
-        let e = "CRM refused: INVALID_DATA (HTTP 400): invalid data [field Call_Result]";
-        assert_eq!(refused_field(e), Some("Call_Result"));
-        assert_eq!(refused_field("CRM unavailable: timeout"), None);
-        assert_eq!(refused_field("[field ]"), None);
+    fn a_refused_field_gets_the_hint_of_what_fixes_it() {
         assert_eq!(fix_hint_id("Call_Result"), "console-fix-call-result");
         assert_eq!(fix_hint_id("Custom_Field__c"), "console-fix-crm-field");
     }
