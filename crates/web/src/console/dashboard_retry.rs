@@ -75,10 +75,17 @@ mod tests {
 
     #[test]
     fn every_hint_is_in_every_language() {
+        use crate::i18n::Lang;
         for field in ["Call_Result", "Subject", "Owner", "Who_Id", "Other"] {
-            for lang in crate::i18n::Lang::ALL {
-                let id = fix_hint_id(field);
-                assert!(lang.has(id), "{lang:?} lacks {id}");
+            let id = fix_hint_id(field);
+            let texts: Vec<String> = Lang::ALL
+                .iter()
+                .map(|lang| lang.t_args(id, &[("field", field)]))
+                .collect();
+            assert!(texts.iter().all(|t| t != id), "{id}: {texts:?}");
+            // A language that lacks it would show another's text.
+            for (i, a) in texts.iter().enumerate() {
+                assert!(texts[i + 1..].iter().all(|b| b != a), "{id}: {texts:?}");
             }
         }
     }
