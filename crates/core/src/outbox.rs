@@ -219,6 +219,18 @@ pub trait OutboxStore: Send + Sync {
             .await
     }
 
+    /// [`requeue_with`](Self::requeue_with) with a typed payload.
+    async fn requeue_with_job(
+        &self,
+        key: &JobKey,
+        payload: &JobPayload,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let stored = payload.encode()?;
+        self.requeue_with(payload.kind(), key.as_str(), &stored, now)
+            .await
+    }
+
     /// [`replace_pending`](Self::replace_pending) with a typed payload.
     async fn replace_pending_job(
         &self,
@@ -294,6 +306,24 @@ pub trait OutboxStore: Send + Sync {
     async fn requeue(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError>;
 
     async fn job(&self, kind: JobKind, key: &str) -> Result<Option<Job>, StoreError>;
+
+    /// A done or failed job back to pending, to be done again (a failed call
+    /// log's retry re-runs its call's processing). `false` if it is pending,
+    /// in flight or absent.
+    async fn rerun(&self, kind: JobKind, key: &str, now: DateTime<Utc>)
+    -> Result<bool, StoreError>;
+
+    /// A failed job back to pending with a new payload (rebuilt with the
+    /// settings in force now). `false` unless it was failed.
+    async fn requeue_with(
+        &self,
+        kind: JobKind,
+        key: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    async fn job_by_id(&self, id: i64) -> Result<Option<Job>, StoreError>;
 
     async fn counts(&self, kind: JobKind) -> Result<OutboxCounts, StoreError>;
 

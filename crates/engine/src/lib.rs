@@ -19,6 +19,7 @@ pub mod live;
 pub mod manual;
 pub mod matcher;
 pub mod phonebridge;
+pub mod retry;
 
 pub use context::{CrmHealth, EngineContext, RecordingLinks, Tuning};
 pub use engine::{Engine, MappingError};

@@ -294,6 +294,58 @@ impl OutboxStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn rerun(
+        &self,
+        kind: JobKind,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = $1, updated_at = $1 \
+             WHERE kind = $2 AND key = $3 AND status IN ('done', 'failed')",
+        )
+        .bind(millis(now))
+        .bind(kind.as_str())
+        .bind(key)
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn requeue_with(
+        &self,
+        kind: JobKind,
+        key: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'pending', payload = $1, next_attempt_at = $2, updated_at = $2 \
+             WHERE kind = $3 AND key = $4 AND status = 'failed'",
+        )
+        .bind(payload)
+        .bind(millis(now))
+        .bind(kind.as_str())
+        .bind(key)
+        .execute(self.pool())
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn job_by_id(&self, id: i64) -> Result<Option<Job>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(job_from_row)
+            .transpose()
+    }
+
     async fn job(&self, kind: JobKind, key: &str) -> Result<Option<Job>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM outbox WHERE kind = $1 AND key = $2");
         sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -38,7 +38,7 @@ pub(crate) fn crm_disposition(err: &CrmError) -> Disposition {
     match err {
         CrmError::ReconnectNeeded(_) => Disposition::Reconnect(err.to_string()),
         e if e.is_retryable() => Disposition::Retry(e.to_string()),
-        e => Disposition::Fail(e.to_string()),
+        e => Disposition::Fail(crate::retry::failure_text(e)),
     }
 }
 

@@ -143,8 +143,14 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
     // The log is keyed like the call (the key a retry looks it up by in the CRM).
     let key = JobKey::from_stored(job.key.as_str());
     let payload = JobPayload::WriteCallLog(Box::new(log));
-    ctx.store.enqueue_job(&key, &payload, Utc::now()).await?;
-    ctx.notify(JobKind::WriteCallLog);
+    let now = Utc::now();
+    // Already there: a dashboard retry re-runs this call; a failed log is
+    // replaced by the rebuilt one (a pending or written log stays as it is).
+    if ctx.store.enqueue_job(&key, &payload, now).await?
+        || ctx.store.requeue_with_job(&key, &payload, now).await?
+    {
+        ctx.notify(JobKind::WriteCallLog);
+    }
     sync_phonebook(ctx, &settings, record.as_ref()).await?;
     ctx.complete(&job, "logged").await
 }

@@ -399,3 +399,66 @@ async fn a_lease_that_ran_out_unclaimed_still_lets_its_worker_finish() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_retry_reruns_a_done_job_and_requeues_a_failed_one_with_a_new_payload() {
+    for (store, _db) in fresh_stores().await {
+        let now = Utc::now();
+        store
+            .enqueue(JobKind::ProcessCall, "call", "{\"v\":1}", now)
+            .await
+            .unwrap();
+        store
+            .enqueue(JobKind::WriteCallLog, "call", "old", now)
+            .await
+            .unwrap();
+        let process = store
+            .claim(JobKind::ProcessCall, 1, now, LEASE, "w")
+            .await
+            .unwrap();
+        store.complete(&process[0], "logged").await.unwrap();
+        let write = store
+            .claim(JobKind::WriteCallLog, 1, now, LEASE, "w")
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .requeue_with(JobKind::WriteCallLog, "call", "new", now)
+                .await
+                .unwrap(),
+            "a job in flight keeps its payload"
+        );
+        store.fail(&write[0], "INVALID_DATA").await.unwrap();
+
+        let found = store.job_by_id(write[0].id).await.unwrap().unwrap();
+        assert_eq!(
+            (found.key.as_str(), found.status),
+            ("call", JobStatus::Failed)
+        );
+        assert!(
+            store
+                .rerun(JobKind::ProcessCall, "call", now)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .rerun(JobKind::ProcessCall, "call", now)
+                .await
+                .unwrap(),
+            "a pending job is not rerun twice"
+        );
+        assert!(
+            store
+                .requeue_with(JobKind::WriteCallLog, "call", "new", now)
+                .await
+                .unwrap()
+        );
+        let again = store
+            .claim(JobKind::WriteCallLog, 1, now, LEASE, "w")
+            .await
+            .unwrap();
+        assert_eq!(again[0].payload, "new");
+        assert!(store.job_by_id(-1).await.unwrap().is_none());
+    }
+}

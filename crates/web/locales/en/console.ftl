@@ -243,3 +243,18 @@ console-settings-results-unlisted = Zoho's Call Result values cannot be listed n
 console-settings-result-not-in-list = This value is not in your org's Call Result picklist, so Zoho would refuse every call log. Pick one from the list.
 console-settings-country-none = (none: numbers must carry their country code)
 console-settings-country-unknown = { $value } — not a known country
+
+## Repairing failed jobs
+console-jobs-filter = Filter by error
+console-jobs-filter-apply = Filter
+console-jobs-retry-all = Retry all failed
+console-jobs-retry-matching = Retry all shown
+console-jobs-retry-all-what = Queues every failed job again. Call logs are rebuilt from their calls with the settings in force now.
+console-jobs-retry-matching-what = Queues again every failed job whose error contains “{ $filter }”. Call logs are rebuilt from their calls with the settings in force now.
+console-jobs-retried = { $count } failed job(s) queued again. Call logs are rebuilt with the current settings; the list shows any that fail again.
+console-job-refused-field = Zoho refused the field { $field }.
+console-fix-call-result = Fix it in Settings → Call result per kind: pick a value of the org's Call Result picklist (or add the value to the picklist in Zoho CRM), then retry.
+console-fix-templates = Fix it in Settings → Subject and description templates, then retry.
+console-fix-owner = The call's owner is not a user Zoho accepts: check Users (mapping) and that the user is active in Zoho CRM, then retry.
+console-fix-record = The caller's Contact or Lead is no longer in Zoho CRM (deleted or merged): retry to match the call again.
+console-fix-crm-field = Check the field { $field } of the Calls module in Zoho CRM (Setup → Modules and Fields: mandatory, picklist values, permissions), then retry.

@@ -243,3 +243,18 @@ console-settings-results-unlisted = 目前无法列出 Zoho 的“通话结果�
 console-settings-result-not-in-list = 该值不在贵组织的“通话结果”选项列表中，Zoho 会拒绝每条通话记录。请从列表中选择。
 console-settings-country-none = （无：号码必须带国家代码）
 console-settings-country-unknown = { $value } — 不是已知的国家/地区
+
+## 修复失败的任务
+console-jobs-filter = 按错误筛选
+console-jobs-filter-apply = 筛选
+console-jobs-retry-all = 全部重试
+console-jobs-retry-matching = 重试所显示的全部任务
+console-jobs-retry-all-what = 将所有失败的任务重新排队。通话记录会按通话以当前设置重新生成。
+console-jobs-retry-matching-what = 将错误包含“{ $filter }”的所有失败任务重新排队。通话记录会按通话以当前设置重新生成。
+console-jobs-retried = 已将 { $count } 个失败任务重新排队。通话记录按当前设置重新生成；再次失败的会显示在列表中。
+console-job-refused-field = Zoho 拒绝了字段 { $field }。
+console-fix-call-result = 请在 设置 → 各类通话的通话结果 中选择组织 Call Result 选项列表中的值（或在 Zoho CRM 中将该值加入选项列表），然后重试。
+console-fix-templates = 请在 设置 → 主题和描述模板 中修改，然后重试。
+console-fix-owner = 该通话的负责人不是 Zoho 接受的用户：请检查 用户（映射）以及该用户在 Zoho CRM 中是否为活跃状态，然后重试。
+console-fix-record = 来电者的联系人或潜在客户已不在 Zoho CRM 中（已删除或合并）：重试以重新匹配该通话。
+console-fix-crm-field = 请在 Zoho CRM 中检查 Calls 模块的字段 { $field }（设置 → 模块和字段：必填、选项列表值、权限），然后重试。

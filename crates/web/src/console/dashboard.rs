@@ -3,9 +3,9 @@
 //! calls with where they were written.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use ringbridge_core::audit::AuditEntry;
 use ringbridge_core::console::{ConsoleConfig, CrmMode};
@@ -13,10 +13,14 @@ use ringbridge_core::crm::CallLog;
 use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxCounts};
 
+use ringbridge_engine::retry::{error_matches, refused_field};
+use serde::Deserialize;
+
+use super::dashboard_retry::fix_hint_id;
 use super::{LinkState, LinkStates, Nav, console};
 use crate::AppState;
 use crate::auth::{FailedSignIn, RequireAdmin};
-use crate::error::{ErrorKind, WebError};
+use crate::error::WebError;
 use crate::pages::PageCtx;
 
 /// Jobs of each list shown at most.
@@ -36,6 +40,18 @@ struct DashboardPage<'a> {
     writes: Vec<AuditEntry>,
     /// Wrong passwords lately (this node's memory), newest first.
     failed_sign_ins: Vec<FailedSignIn>,
+    /// The failed list's filter by error text or code ("" shows all).
+    filter: String,
+    /// How many failed jobs the last retry queued again.
+    retried: Option<usize>,
+}
+
+/// The dashboard's query: the failed list's filter, and the retry's result.
+#[derive(Deserialize, Default)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    error: String,
+    retried: Option<usize>,
 }
 
 impl DashboardPage<'_> {
@@ -74,6 +90,15 @@ impl DashboardPage<'_> {
         }
     }
 
+    /// The field Zoho refused in a failed job, and what fixes it.
+    fn refused(&self, job: &Job) -> Option<(String, String)> {
+        let field = refused_field(job.last_error.as_deref()?)?;
+        Some((
+            field.to_owned(),
+            self.ctx.t1(fix_hint_id(field), "field", field),
+        ))
+    }
+
     /// Where a finished call went.
     fn written(&self, job: &Job) -> String {
         let remote = job.result.as_deref().unwrap_or_default();
@@ -104,6 +129,7 @@ pub async fn show(
     _admin: RequireAdmin,
     ctx: PageCtx,
     State(state): State<AppState>,
+    Query(query): Query<DashboardQuery>,
 ) -> Result<Response, WebError> {
     let console = console(&state)?;
     let store = &console.store;
@@ -112,7 +138,13 @@ pub async fn show(
     let mut pending = Vec::new();
     for kind in JobKind::ALL {
         counts.push((kind, store.counts(kind).await?));
-        failed.extend(store.list(kind, JobStatus::Failed, LIST).await?);
+        failed.extend(
+            store
+                .list(kind, JobStatus::Failed, LIST)
+                .await?
+                .into_iter()
+                .filter(|j| error_matches(j.last_error.as_deref(), Some(&query.error))),
+        );
         pending.extend(store.list(kind, JobStatus::Pending, LIST).await?);
     }
     // Newest first across kinds.
@@ -140,20 +172,8 @@ pub async fn show(
         calls,
         writes: store.recent(LIST).await?,
         failed_sign_ins: state.web.recent_failed_sign_ins(LIST as usize),
+        filter: query.error.trim().to_owned(),
+        retried: query.retried,
     };
     ctx.render(StatusCode::OK, &page)
-}
-
-/// The retry button: a failed job back to pending.
-pub async fn retry(
-    RequireAdmin(admin): RequireAdmin,
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let console = console(&state)?;
-    if !console.store.requeue(id, state.web.now()).await? {
-        return Err(ErrorKind::NotFound.into());
-    }
-    tracing::info!(by = %admin.account.username, job = id, "failed job queued again");
-    Ok(Redirect::to("/console").into_response())
 }

@@ -6,6 +6,7 @@
 
 mod backend;
 mod dashboard;
+mod dashboard_retry;
 mod mode;
 mod recordings;
 mod settings;
@@ -36,7 +37,8 @@ pub fn routes(state: AppState) -> Router {
     }
     let console = Router::new()
         .route("/console", get(dashboard::show))
-        .route("/console/jobs/{id}/retry", post(dashboard::retry))
+        .route("/console/jobs/{id}/retry", post(dashboard_retry::retry))
+        .route("/console/jobs/retry-all", post(dashboard_retry::retry_all))
         .route("/console/pbx", get(setup_pbx::show).post(setup_pbx::submit))
         .route(
             "/console/zoho",

@@ -6,6 +6,7 @@ mod file_settings;
 mod hours;
 mod live;
 mod phonebook;
+mod retry;
 mod setup;
 mod tokens;
 
@@ -150,6 +151,17 @@ pub(super) async fn start_connected(
     listener: std::net::TcpListener,
     refresh: &str,
 ) -> Ringbridge {
+    start_connected_with(pbx, zoho, listener, refresh, "").await
+}
+
+/// As [`start_connected`], with `extra_toml` after the `[pbx]` table.
+pub(super) async fn start_connected_with(
+    pbx: &SimYeastar,
+    zoho: &SimZoho,
+    listener: std::net::TcpListener,
+    refresh: &str,
+    extra_toml: &str,
+) -> Ringbridge {
     let grant = format!(
         "client_secret = \"{}\"\nrefresh_token = \"{refresh}\"\n",
         zoho.client_secret()
@@ -160,7 +172,7 @@ pub(super) async fn start_connected(
         pbx.base_url(),
         pbx.client_id(),
         pbx.client_secret()
-    );
+    ) + extra_toml;
     launch(zoho, listener, &grant, &pbx).await
 }
 
