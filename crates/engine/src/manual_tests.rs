@@ -236,7 +236,10 @@ const WAIT: Duration = Duration::from_millis(300);
 #[tokio::test]
 async fn creation_cleans_the_input_and_remembers_the_record() {
     let s = setup().await;
-    let record = create(&s.ctx, &lead("(415) 555-0190")).await.unwrap();
+    let record = create(&s.ctx, &lead("(415) 555-0190"))
+        .await
+        .unwrap()
+        .record;
     let sent = s.crm.created.lock().unwrap()[0].clone();
     assert_eq!(sent.phone, "+14155550190");
     assert_eq!(sent.first_name.as_deref(), Some("Lin"));
@@ -269,7 +272,7 @@ async fn creation_cleans_the_input_and_remembers_the_record() {
 #[tokio::test]
 async fn a_call_not_processed_yet_is_linked_when_logged() {
     let s = setup().await;
-    let record = create(&s.ctx, &lead("4155550190")).await.unwrap();
+    let record = create(&s.ctx, &lead("4155550190")).await.unwrap().record;
     // Still going on: no job at all.
     assert_eq!(
         link_call(&s.ctx, "pbx:1", &record, WAIT).await.unwrap(),
@@ -289,7 +292,7 @@ async fn a_call_not_processed_yet_is_linked_when_logged() {
 #[tokio::test]
 async fn a_queued_log_is_changed_to_name_the_record() {
     let s = setup().await;
-    let record = create(&s.ctx, &lead("4155550190")).await.unwrap();
+    let record = create(&s.ctx, &lead("4155550190")).await.unwrap().record;
     s.store
         .enqueue(JobKind::WriteCallLog, "pbx:2", &log("pbx:2"), Utc::now())
         .await
@@ -319,7 +322,7 @@ async fn a_written_log_is_updated_in_the_crm() {
     let s = setup().await;
     let mut contact = lead("4155550190");
     contact.module = CrmModule::Contacts;
-    let record = create(&s.ctx, &contact).await.unwrap();
+    let record = create(&s.ctx, &contact).await.unwrap().record;
     s.store
         .enqueue(JobKind::WriteCallLog, "pbx:3", &log("pbx:3"), Utc::now())
         .await
@@ -344,7 +347,7 @@ async fn a_written_log_is_updated_in_the_crm() {
 #[tokio::test]
 async fn skipped_failed_and_busy_logs_say_so() {
     let s = setup().await;
-    let record = create(&s.ctx, &lead("4155550190")).await.unwrap();
+    let record = create(&s.ctx, &lead("4155550190")).await.unwrap().record;
 
     s.store
         .enqueue(JobKind::ProcessCall, "pbx:4", "{}", Utc::now())
