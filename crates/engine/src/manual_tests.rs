@@ -23,6 +23,8 @@ type Relation = (String, Option<CrmRecordRef>, Option<CrmRecordRef>);
 #[derive(Default)]
 struct Crm {
     created: Mutex<Vec<NewRecord>>,
+    /// When set, creating answers that this record holds the number already.
+    duplicate_of: Mutex<Option<CrmRecordRef>>,
     related: Mutex<Vec<Relation>>,
 }
 
@@ -37,7 +39,8 @@ impl ringbridge_core::crm::Crm for Crm {
         _: &[CrmModule],
         _: &[String],
     ) -> Result<Vec<CrmRecord>, CrmError> {
-        unused()
+        // The search index has not caught up with the duplicate yet.
+        Ok(Vec::new())
     }
     async fn records_changed_since(
         &self,
@@ -54,6 +57,12 @@ impl ringbridge_core::crm::Crm for Crm {
         unused()
     }
     async fn create_record(&self, new: &NewRecord) -> Result<CrmRecord, CrmError> {
+        if let Some(existing) = self.duplicate_of.lock().unwrap().clone() {
+            return Err(CrmError::Duplicate {
+                existing,
+                field: Some("Phone".into()),
+            });
+        }
         let mut created = self.created.lock().unwrap();
         created.push(new.clone());
         Ok(CrmRecord {
@@ -266,6 +275,26 @@ async fn creation_cleans_the_input_and_remembers_the_record() {
         s.crm.created.lock().unwrap().len(),
         1,
         "refusals create nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_is_the_existing_record_and_creates_nothing() {
+    let s = setup().await;
+    let existing = CrmRecordRef {
+        module: CrmModule::Leads,
+        id: "lead-7".into(),
+    };
+    *s.crm.duplicate_of.lock().unwrap() = Some(existing.clone());
+    let made = create(&s.ctx, &lead("4155550190")).await.unwrap();
+    assert!(made.existed);
+    assert_eq!(made.record.reference, existing);
+    assert_eq!(made.record.phones, ["+14155550190"]);
+    assert!(s.crm.created.lock().unwrap().is_empty());
+    assert_eq!(
+        s.matcher.0.lock().unwrap().as_slice(),
+        &[made.record],
+        "lookups find it from now on"
     );
 }
 
