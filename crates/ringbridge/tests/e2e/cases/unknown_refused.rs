@@ -3,24 +3,16 @@
 //! and a field the org's layout made mandatory (filled from
 //! `create_defaults`, or named in the failed job).
 
-use ringbridge::world::World;
 use ringbridge_core::crm::CrmModule;
 use ringbridge_core::job_key::JobKey;
 use ringbridge_core::outbox::{JobKind, JobStatus, OutboxStore};
 use ringbridge_core::settings::UnknownNumberAction;
 use ringbridge_sim_zoho::Module;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::start_with;
+use super::unknown::with_phone;
 use crate::support::*;
-
-fn with_phone(w: &World, module: Module, e164: &str) -> Vec<Value> {
-    w.zoho_sim
-        .records(module)
-        .into_iter()
-        .filter(|r| r["Phone"] == e164)
-        .collect()
-}
 
 #[tokio::test]
 async fn a_caller_already_on_a_unique_checked_lead_is_related_to_it_not_duplicated() {
