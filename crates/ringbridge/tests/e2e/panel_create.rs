@@ -3,10 +3,18 @@
 //! the call, nothing new), a missing mandatory field is named.
 
 use ringbridge::world::World;
+use ringbridge_core::settings::UnknownNumberAction;
 use ringbridge_sim_zoho::Module;
 use serde_json::{Value, json};
 
 use crate::support::*;
+
+/// Unknown callers get no record by themselves: the agent creates it.
+async fn without_auto_create() -> World {
+    let mut o = options();
+    o.settings.unknown_inbound = UnknownNumberAction::Nothing;
+    World::start(o).await.expect("world starts")
+}
 
 async fn create_lead(w: &World, token: &str, number: &str, call_id: &str) -> (u16, Value) {
     let r = reqwest::Client::new()
@@ -23,7 +31,7 @@ async fn create_lead(w: &World, token: &str, number: &str, call_id: &str) -> (u1
 
 #[tokio::test]
 async fn a_lead_the_crm_already_has_is_used_and_the_agent_is_told() {
-    let w = world().await;
+    let w = without_auto_create().await;
     let maya = agent(&w, "maya", "1005").await;
     let ids = play(
         &w,
@@ -46,7 +54,7 @@ async fn a_lead_the_crm_already_has_is_used_and_the_agent_is_told() {
     let (status, body) = create_lead(&w, &maya, "4155550178", &ids[0]).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["existed"], true, "{body}");
-    assert_eq!(body["record"]["id"], existing.as_str());
+    assert_eq!(body["record"]["id"], existing.as_str(), "{body}");
     assert_eq!(body["link"], "updated", "{body}");
     assert_eq!(w.zoho_sim.records(Module::Leads).len(), leads_before);
     let log = call_for(&crm_calls(&w), &ids[0]).clone();
@@ -56,7 +64,7 @@ async fn a_lead_the_crm_already_has_is_used_and_the_agent_is_told() {
 
 #[tokio::test]
 async fn a_mandatory_field_the_panel_does_not_ask_for_is_named() {
-    let w = world().await;
+    let w = without_auto_create().await;
     let maya = agent(&w, "maya", "1005").await;
     let ids = play(
         &w,
