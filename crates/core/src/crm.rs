@@ -122,6 +122,11 @@ pub struct NewRecord {
     pub company: Option<String>,
     pub phone: String,
     pub owner_id: Option<String>,
+    /// Further fields by the CRM's field name, e.g. a field the org made
+    /// mandatory (filled from `EngineSettings::create_defaults`); the values
+    /// above win over these.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// Why a CRM operation failed, classified for the engine's decisions.
@@ -150,6 +155,17 @@ pub enum CrmError {
         message: String,
         field: Option<String>,
     },
+    /// The record to create exists already (a field the CRM keeps unique
+    /// holds the same value): use `existing` instead of a second record.
+    #[error("already in the CRM as {} {}{}", existing.module, existing.id, field.as_deref().map(|f| format!(" (same {f})")).unwrap_or_default())]
+    Duplicate {
+        existing: CrmRecordRef,
+        field: Option<String>,
+    },
+    /// A new record lacks a field the CRM requires, e.g. one the org's
+    /// layout made mandatory; retrying the same data fails again.
+    #[error("the CRM requires the field {field} on new {module} records")]
+    RequiredField { module: CrmModule, field: String },
     #[error("not found in the CRM: {0}")]
     NotFound(String),
     /// The CRM answered something we cannot read (never taken as success).

@@ -1,6 +1,8 @@
 //! The engine's settings: what is logged and how, and what happens with
 //! numbers the CRM does not know. Stored as JSON; every field has a default.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::crm::CrmModule;
@@ -51,6 +53,26 @@ pub struct EngineSettings {
     /// "No response/Busy". Empty by default: result picklists differ per org,
     /// and a value the org lacks would make Zoho refuse the log.
     pub call_results: std::collections::BTreeMap<crate::policy::CallKind, String>,
+    /// Field values for records ringbridge creates, per module and by the
+    /// CRM's field name (`[engine.create_defaults.Leads] Company = "Unknown
+    /// caller"`): fills fields an org's layout makes mandatory. A value the
+    /// caller or agent gave wins.
+    pub create_defaults: BTreeMap<CrmModule, BTreeMap<String, String>>,
+}
+
+impl EngineSettings {
+    /// Where an admin sets a default for `field` of new `module` records,
+    /// for errors that name the field blocking creation.
+    pub fn create_default_hint(module: CrmModule, field: &str) -> String {
+        format!("set a value for it under [engine.create_defaults.{module}] as {field} = \"...\"")
+    }
+}
+
+/// Zoho's standard Leads layout requires a Company, which an unknown
+/// caller has not told us.
+fn default_create_defaults() -> BTreeMap<CrmModule, BTreeMap<String, String>> {
+    let leads = BTreeMap::from([("Company".to_owned(), "Unknown".to_owned())]);
+    BTreeMap::from([(CrmModule::Leads, leads)])
 }
 
 impl Default for EngineSettings {
@@ -68,6 +90,7 @@ impl Default for EngineSettings {
             phonebook: None,
             display_time_zone: "UTC".to_owned(),
             call_results: std::collections::BTreeMap::new(),
+            create_defaults: default_create_defaults(),
         }
     }
 }
@@ -86,6 +109,19 @@ mod tests {
             [CrmModule::Contacts, CrmModule::Leads, CrmModule::Accounts]
         );
         assert!(serde_json::from_str::<EngineSettings>(r#"{"subject":"{oops}"}"#).is_err());
+        assert_eq!(
+            s.create_defaults[&CrmModule::Leads]["Company"],
+            "Unknown",
+            "new Leads get a Company unless configured otherwise"
+        );
+        let s2: EngineSettings = serde_json::from_str(
+            r#"{"create_defaults":{"Leads":{"Company":"Unknown caller","Lead_Source":"Phone"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s2.create_defaults[&CrmModule::Leads]["Lead_Source"],
+            "Phone"
+        );
         let round: EngineSettings =
             serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(round, s);

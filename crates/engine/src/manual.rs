@@ -22,6 +22,8 @@ use ringbridge_core::store::StoreError;
 use serde::Serialize;
 
 use crate::context::EngineContext;
+pub use crate::jobs::create::Created;
+use crate::jobs::create::{create_or_find, explain, with_create_defaults};
 
 /// What the agent typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +47,10 @@ pub enum ManualError {
     NoName,
     #[error("not a phone number: {0}")]
     Number(String),
+    /// The CRM requires a field the panel does not ask for (the org's layout
+    /// made it mandatory): the message names it and the setting that fills it.
+    #[error("{0}")]
+    RequiredField(String),
     #[error(transparent)]
     Crm(#[from] CrmError),
     #[error(transparent)]
@@ -69,8 +75,9 @@ pub enum LinkState {
     Busy,
 }
 
-/// Creates the record in the CRM and makes it known to later lookups.
-pub async fn create(ctx: &EngineContext, input: &ManualRecord) -> Result<CrmRecord, ManualError> {
+/// Creates the record in the CRM, or finds the one the CRM already has for
+/// a unique value (`existed`), and makes it known to later lookups.
+pub async fn create(ctx: &EngineContext, input: &ManualRecord) -> Result<Created, ManualError> {
     if !matches!(input.module, CrmModule::Contacts | CrmModule::Leads) {
         return Err(ManualError::Module(input.module));
     }
@@ -89,34 +96,46 @@ pub async fn create(ctx: &EngineContext, input: &ManualRecord) -> Result<CrmReco
         company: non_empty(input.company.as_deref()),
         phone: phone.to_string(),
         owner_id: input.owner_id.clone(),
+        fields: Default::default(),
     };
+    let new = with_create_defaults(new, &ctx.settings());
     let key = format!("manual:{}:{phone}", input.module);
-    match ctx.crm.create_record(&new).await {
-        Ok(record) => {
+    match create_or_find(ctx, &new).await {
+        Ok(made) => {
             ctx.crm_ok();
+            let record = &made.record;
+            let action = if made.existed {
+                "link-existing"
+            } else {
+                "create"
+            };
             let id = Some(record.reference.id.as_str());
             ctx.audit(AuditEntry::ok(
                 AuditSystem::Crm,
-                "create",
+                action,
                 input.module.as_str(),
                 &key,
                 id,
             ))
             .await;
-            ctx.matcher.remember(&record).await;
-            tracing::info!(module = %record.reference.module, id = %record.reference.id, "an agent created a CRM record");
-            Ok(record)
+            ctx.matcher.remember(record).await;
+            tracing::info!(module = %record.reference.module, id = %record.reference.id, existed = made.existed, "an agent created a CRM record");
+            Ok(made)
         }
         Err(err) => {
+            let message = explain(&err);
             let entry = AuditEntry::failed(
                 AuditSystem::Crm,
                 "create",
                 input.module.as_str(),
                 &key,
-                err.to_string(),
+                message.clone(),
             );
             ctx.audit(entry).await;
-            Err(err.into())
+            Err(match err {
+                CrmError::RequiredField { .. } => ManualError::RequiredField(message),
+                other => other.into(),
+            })
         }
     }
 }

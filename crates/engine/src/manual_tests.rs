@@ -23,6 +23,8 @@ type Relation = (String, Option<CrmRecordRef>, Option<CrmRecordRef>);
 #[derive(Default)]
 struct Crm {
     created: Mutex<Vec<NewRecord>>,
+    /// When set, creating answers that this record holds the number already.
+    duplicate_of: Mutex<Option<CrmRecordRef>>,
     related: Mutex<Vec<Relation>>,
 }
 
@@ -37,7 +39,8 @@ impl ringbridge_core::crm::Crm for Crm {
         _: &[CrmModule],
         _: &[String],
     ) -> Result<Vec<CrmRecord>, CrmError> {
-        unused()
+        // The search index has not caught up with the duplicate yet.
+        Ok(Vec::new())
     }
     async fn records_changed_since(
         &self,
@@ -54,6 +57,12 @@ impl ringbridge_core::crm::Crm for Crm {
         unused()
     }
     async fn create_record(&self, new: &NewRecord) -> Result<CrmRecord, CrmError> {
+        if let Some(existing) = self.duplicate_of.lock().unwrap().clone() {
+            return Err(CrmError::Duplicate {
+                existing,
+                field: Some("Phone".into()),
+            });
+        }
         let mut created = self.created.lock().unwrap();
         created.push(new.clone());
         Ok(CrmRecord {
@@ -236,7 +245,10 @@ const WAIT: Duration = Duration::from_millis(300);
 #[tokio::test]
 async fn creation_cleans_the_input_and_remembers_the_record() {
     let s = setup().await;
-    let record = create(&s.ctx, &lead("(415) 555-0190")).await.unwrap();
+    let record = create(&s.ctx, &lead("(415) 555-0190"))
+        .await
+        .unwrap()
+        .record;
     let sent = s.crm.created.lock().unwrap()[0].clone();
     assert_eq!(sent.phone, "+14155550190");
     assert_eq!(sent.first_name.as_deref(), Some("Lin"));
@@ -267,9 +279,29 @@ async fn creation_cleans_the_input_and_remembers_the_record() {
 }
 
 #[tokio::test]
+async fn a_duplicate_is_the_existing_record_and_creates_nothing() {
+    let s = setup().await;
+    let existing = CrmRecordRef {
+        module: CrmModule::Leads,
+        id: "lead-7".into(),
+    };
+    *s.crm.duplicate_of.lock().unwrap() = Some(existing.clone());
+    let made = create(&s.ctx, &lead("4155550190")).await.unwrap();
+    assert!(made.existed);
+    assert_eq!(made.record.reference, existing);
+    assert_eq!(made.record.phones, ["+14155550190"]);
+    assert!(s.crm.created.lock().unwrap().is_empty());
+    assert_eq!(
+        s.matcher.0.lock().unwrap().as_slice(),
+        &[made.record],
+        "lookups find it from now on"
+    );
+}
+
+#[tokio::test]
 async fn a_call_not_processed_yet_is_linked_when_logged() {
     let s = setup().await;
-    let record = create(&s.ctx, &lead("4155550190")).await.unwrap();
+    let record = create(&s.ctx, &lead("4155550190")).await.unwrap().record;
     // Still going on: no job at all.
     assert_eq!(
         link_call(&s.ctx, "pbx:1", &record, WAIT).await.unwrap(),
@@ -289,7 +321,7 @@ async fn a_call_not_processed_yet_is_linked_when_logged() {
 #[tokio::test]
 async fn a_queued_log_is_changed_to_name_the_record() {
     let s = setup().await;
-    let record = create(&s.ctx, &lead("4155550190")).await.unwrap();
+    let record = create(&s.ctx, &lead("4155550190")).await.unwrap().record;
     s.store
         .enqueue(JobKind::WriteCallLog, "pbx:2", &log("pbx:2"), Utc::now())
         .await
@@ -319,7 +351,7 @@ async fn a_written_log_is_updated_in_the_crm() {
     let s = setup().await;
     let mut contact = lead("4155550190");
     contact.module = CrmModule::Contacts;
-    let record = create(&s.ctx, &contact).await.unwrap();
+    let record = create(&s.ctx, &contact).await.unwrap().record;
     s.store
         .enqueue(JobKind::WriteCallLog, "pbx:3", &log("pbx:3"), Utc::now())
         .await
@@ -344,7 +376,7 @@ async fn a_written_log_is_updated_in_the_crm() {
 #[tokio::test]
 async fn skipped_failed_and_busy_logs_say_so() {
     let s = setup().await;
-    let record = create(&s.ctx, &lead("4155550190")).await.unwrap();
+    let record = create(&s.ctx, &lead("4155550190")).await.unwrap().record;
 
     s.store
         .enqueue(JobKind::ProcessCall, "pbx:4", "{}", Utc::now())

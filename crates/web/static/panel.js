@@ -398,7 +398,7 @@
           call_id: call.event.call_id,
         });
         call.records = [made.record];
-        call.note = `${msg('panel-created')} ${made.link ? msg('panel-link-' + made.link) : ''}`;
+        call.note = `${msg(made.existed ? 'panel-existed' : 'panel-created')} ${made.link ? msg('panel-link-' + made.link) : ''}`;
         form.remove();
         if (call.recent) {
           hooks.recentNotes.set(call.event.call_id, call.note);

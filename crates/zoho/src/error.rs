@@ -150,6 +150,34 @@ impl ApiError {
     pub fn api_name(&self) -> Option<&str> {
         self.details.get("api_name").and_then(Value::as_str)
     }
+
+    /// For `DUPLICATE_DATA`: the record already holding the unique value,
+    /// from `details.duplicate_record{id, module{api_name}}`.
+    pub fn duplicate_record(&self) -> Option<DuplicateRecord> {
+        if self.code != ErrorCode::DuplicateData {
+            return None;
+        }
+        let dup = self.details.get("duplicate_record")?;
+        let id = match dup.get("id")? {
+            Value::String(s) if !s.is_empty() => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        let module = dup
+            .get("module")
+            .and_then(|m| m.get("api_name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Some(DuplicateRecord { id, module })
+    }
+}
+
+/// The existing record a `DUPLICATE_DATA` answer names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateRecord {
+    pub id: String,
+    /// The module's API name, when Zoho gives it.
+    pub module: Option<String>,
 }
 
 impl fmt::Display for ApiError {

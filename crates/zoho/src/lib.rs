@@ -65,7 +65,7 @@ pub mod phonebridge;
 pub mod rest;
 mod transport;
 
-pub use error::{ApiError, ErrorCode, OAuthError, Result, ZohoError};
+pub use error::{ApiError, DuplicateRecord, ErrorCode, OAuthError, Result, ZohoError};
 pub use transport::{
     ApiMetrics, ApiRequest, ConnectionOptions, Edition, HEAVY_CONCURRENCY, Limiter,
     MetricsSnapshot, OpSnapshot, Operation, Quirks, RawResponse, RequestBody, RetryPolicy,

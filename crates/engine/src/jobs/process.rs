@@ -208,6 +208,8 @@ async fn creation(
                 company: None,
                 phone: e164.to_string(),
                 owner_id: owner_id.map(str::to_owned),
+                // The configured defaults are added when the job runs.
+                fields: Default::default(),
             };
             let payload = JobPayload::CreateRecord(Box::new(new));
             ctx.store.enqueue_job(&key, &payload, Utc::now()).await?;

@@ -301,3 +301,18 @@ fn http_limits_and_trusted_proxies_come_from_the_http_section() {
         Ok(())
     });
 }
+
+#[test]
+fn create_defaults_are_read_per_module_from_the_engine_section() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "rb.toml",
+            "[engine.create_defaults.Leads]\nCompany = \"Unknown caller\"\nLead_Source = \"Cold Call\"\n",
+        )?;
+        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
+        let leads = &config.engine.create_defaults[&ringbridge_core::crm::CrmModule::Leads];
+        assert_eq!(leads["Company"], "Unknown caller");
+        assert_eq!(leads["Lead_Source"], "Cold Call");
+        Ok(())
+    });
+}

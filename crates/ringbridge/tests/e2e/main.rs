@@ -20,6 +20,7 @@ mod matching;
 mod metrics;
 mod owncalls;
 mod panel;
+mod panel_create;
 mod phonebridge;
 mod reconnect;
 mod rehearsal;

@@ -62,6 +62,7 @@ panel-company = Company
 panel-create-submit = Create
 panel-cancel = Cancel
 panel-created = Created in Zoho CRM.
+panel-existed = This caller was already in Zoho CRM; the existing record is used (no second record was created).
 panel-create-failed = The record could not be created:
 panel-link-when_logged = The call will be logged against it.
 panel-link-queued = The call's log now names it.

@@ -62,6 +62,7 @@ panel-company = 公司
 panel-create-submit = 创建
 panel-cancel = 取消
 panel-created = 已在 Zoho CRM 中创建。
+panel-existed = 此来电者已在 Zoho CRM 中；将使用现有记录（未创建重复记录）。
 panel-create-failed = 无法创建记录：
 panel-link-when_logged = 这通电话的记录将关联到它。
 panel-link-queued = 这通电话待写入的记录已关联到它。

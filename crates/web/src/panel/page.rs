@@ -47,6 +47,7 @@ pub const SCRIPT_MESSAGES: &[&str] = &[
     "panel-dial-started",
     "panel-dial-failed",
     "panel-created",
+    "panel-existed",
     "panel-create-failed",
     "panel-link-when_logged",
     "panel-link-queued",

@@ -163,9 +163,10 @@ pub async fn create(
         number: request.number.clone(),
         owner_id: crm_user(&ctx, &user),
     };
-    let record = manual::create(&ctx, &input)
+    let made = manual::create(&ctx, &input)
         .await
         .map_err(|e| manual_refusal(&e))?;
+    let record = made.record;
     let link = match call {
         Some(call_id) => {
             let key = JobKey::call(&ctx.pbx_id, call_id).to_string();
@@ -195,11 +196,18 @@ pub async fn create(
         None => None,
     };
     tracing::info!(username = %user.account.username, module = %module, ?link, "record created from the panel");
+    // The CRM had the record already (a unique field): nothing was created.
+    let status = if made.existed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((
-        StatusCode::CREATED,
+        status,
         Json(serde_json::json!({
             "record": PanelRecord::new(&ctx, &record),
             "link": link,
+            "existed": made.existed,
         })),
     )
         .into_response())
@@ -236,6 +244,9 @@ fn manual_refusal(err: &ManualError) -> Refusal {
             "bad_number",
             &err.to_string(),
         ),
+        ManualError::RequiredField(message) => {
+            refusal(StatusCode::UNPROCESSABLE_ENTITY, "required_field", message)
+        }
         ManualError::Crm(e) => crm_refusal(e),
         ManualError::Store(e) => {
             tracing::error!(error = %e, "storage failed while creating a record");

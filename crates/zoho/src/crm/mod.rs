@@ -1,5 +1,6 @@
 //! [`ringbridge_core::crm::Crm`] for Zoho CRM, over the REST client.
 
+mod create;
 mod map;
 mod marker;
 
@@ -38,8 +39,6 @@ pub struct ZohoCrmConfig {
     pub trigger: Option<Vec<Trigger>>,
     /// Web UI base for record links; default derived from the API domain.
     pub web_base: Option<Url>,
-    /// `Company` for new Leads when none is known (mandatory in the standard layout).
-    pub lead_company_placeholder: String,
 }
 
 impl Default for ZohoCrmConfig {
@@ -49,7 +48,6 @@ impl Default for ZohoCrmConfig {
             marker_key: CallMarkerKey::random(),
             trigger: None,
             web_base: None,
-            lead_company_placeholder: "Unknown".into(),
         }
     }
 }
@@ -316,52 +314,17 @@ impl Crm for ZohoCrm {
     }
 
     async fn create_record(&self, n: &NewRecord) -> Result<CrmRecord, CrmError> {
-        let mut m = Map::new();
-        match n.module {
-            CrmModule::Contacts | CrmModule::Leads => {
-                m.insert("Last_Name".into(), json!(n.last_name));
-                if let Some(f) = &n.first_name {
-                    m.insert("First_Name".into(), json!(f));
-                }
-                if n.module == CrmModule::Leads {
-                    m.insert(
-                        "Company".into(),
-                        json!(
-                            n.company
-                                .clone()
-                                .unwrap_or_else(|| self.cfg.lead_company_placeholder.clone())
-                        ),
-                    );
-                }
-            }
-            CrmModule::Accounts => {
-                m.insert(
-                    "Account_Name".into(),
-                    json!(n.company.clone().unwrap_or_else(|| n.last_name.clone())),
-                );
-            }
-            CrmModule::Deals => {
-                return Err(CrmError::Rejected {
-                    code: "NOT_SUPPORTED".into(),
-                    message: "Deals are not created from phone numbers".into(),
-                    field: None,
-                });
-            }
-        }
-        m.insert("Phone".into(), json!(n.phone));
-        if let Some(o) = &n.owner_id {
-            m.insert("Owner".into(), json!({ "id": o }));
-        }
+        let mut m = create::new_record_fields(n)?;
         // Names may come from a caller or an agent: one clean line that fits.
         map::fit_text_fields(&mut m, &self.fields(n.module.as_str()).await?);
         let out = self
             .rest
             .insert_records(n.module.as_str(), &[Record(m)], self.cfg.trigger.as_deref())
             .await
-            .map_err(|e| crm_error(&e))?;
+            .map_err(|e| create::request_error(n.module, &e))?;
         let w = match out.into_iter().next() {
             Some(Ok(w)) => w,
-            Some(Err(e)) => return Err(map::record_error(&e)),
+            Some(Err(e)) => return Err(create::create_error(n.module, &e)),
             None => return Err(CrmError::Protocol("no result for the new record".into())),
         };
         let name = match (n.module, &n.first_name) {

@@ -271,12 +271,13 @@ async fn sync_users_create_and_links() {
             company: None,
             phone: "+14155550199".into(),
             owner_id: None,
+            fields: [("Company".to_owned(), "Unknown caller".to_owned())].into(),
         })
         .await
         .expect("created");
     assert_eq!(rec.reference.id, "55");
     let sent = z.api_seen().last().expect("insert").json();
-    assert_eq!(sent["data"][0]["Company"], "Unknown");
+    assert_eq!(sent["data"][0]["Company"], "Unknown caller");
     assert_eq!(
         crm.record_url(&rec.reference),
         format!("{}crm/tab/Leads/55", conn.tokens().api_domain())

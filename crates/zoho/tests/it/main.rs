@@ -1,6 +1,7 @@
 //! Integration tests of the Zoho adapter over real HTTP on 127.0.0.1.
 
 mod coql_reach;
+mod create;
 mod crm;
 mod fake;
 mod oauth;

@@ -108,6 +108,7 @@ async fn every_request_the_client_sent_matches_zohos_openapi() {
             company: Some("Unknown".into()),
             phone: "+14155550777".into(),
             owner_id: Some(owner.clone()),
+            fields: Default::default(),
         })
         .await
         .expect("lead");

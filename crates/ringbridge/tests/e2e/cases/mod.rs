@@ -8,6 +8,7 @@ mod policy;
 mod transfers;
 mod unanswered;
 mod unknown;
+mod unknown_refused;
 
 use ringbridge::world::{World, WorldOptions};
 use ringbridge_core::settings::EngineSettings;

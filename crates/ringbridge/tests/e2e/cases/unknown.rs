@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::start_with;
 use crate::support::*;
 
-fn with_phone(w: &World, module: Module, e164: &str) -> Vec<Value> {
+pub(super) fn with_phone(w: &World, module: Module, e164: &str) -> Vec<Value> {
     w.zoho_sim
         .records(module)
         .into_iter()
