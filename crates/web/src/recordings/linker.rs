@@ -88,7 +88,7 @@ pub async fn load_or_create_keys(store: &dyn Store) -> Result<RecordingKeys, Key
     if let Some(stored) = store.secret(KEYS_SECRET).await? {
         return parse_keys(stored.expose_secret());
     }
-    let line = new_key_line(Utc::now());
+    let line = new_key_line();
     store
         .put_secret(KEYS_SECRET, &SecretString::from(line))
         .await?;
@@ -108,7 +108,7 @@ pub async fn rotate_keys(store: &dyn Store) -> Result<RecordingKeys, KeySetupErr
         .await?
         .map(|s| s.expose_secret().to_owned())
         .unwrap_or_default();
-    let mut lines = vec![new_key_line(Utc::now())];
+    let mut lines = vec![new_key_line()];
     lines.extend(
         old.lines()
             .filter(|l| !l.trim().is_empty())
@@ -126,7 +126,7 @@ pub async fn rotate_keys(store: &dyn Store) -> Result<RecordingKeys, KeySetupErr
 /// One new key and no retired ones: every link signed before stops
 /// verifying. For when links may have leaked (the console's rotation).
 pub async fn replace_keys(store: &dyn Store) -> Result<RecordingKeys, KeySetupError> {
-    let text = new_key_line(Utc::now());
+    let text = new_key_line();
     let keys = parse_keys(&text)?;
     store
         .put_secret(KEYS_SECRET, &SecretString::from(text))
@@ -134,12 +134,14 @@ pub async fn replace_keys(store: &dyn Store) -> Result<RecordingKeys, KeySetupEr
     Ok(keys)
 }
 
-fn new_key_line(now: DateTime<Utc>) -> String {
+fn new_key_line() -> String {
     use base64::Engine;
     let secret: [u8; 32] = rand::random();
-    // Ids only need to differ between rotations; the time in seconds does,
-    // plus a random suffix for two rotations within one second.
-    let id = format!("k{}{:02x}", now.timestamp(), rand::random::<u8>());
+    // Ids only need to differ between rotations, within at most 16
+    // characters. They were the time in seconds plus one random byte, which
+    // collided for rotations within one second (about once in 256; a link
+    // was then checked against the wrong key): 60 random bits instead.
+    let id = format!("k{:015x}", rand::random::<u64>() >> 4);
     format!(
         "{id} {}",
         base64::engine::general_purpose::STANDARD_NO_PAD.encode(secret)
@@ -161,4 +163,25 @@ pub fn parse_keys(text: &str) -> Result<RecordingKeys, KeySetupError> {
     keys.try_fold(RecordingKeys::new(current), |all, key| {
         Ok(all.with_previous(key?))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn key_ids_differ_between_rotations_made_at_once() {
+        let ids: HashSet<String> = (0..1000)
+            .map(|_| {
+                new_key_line()
+                    .split(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(ids.len(), 1000);
+    }
 }
