@@ -17,8 +17,9 @@ const CSS: &str = include_str!("../../static/app.css");
 /// to the first refused field, previews the call log while typing.
 const CONSOLE_JS: &str = include_str!("../../static/console.js");
 
-/// `stem.<first 10 hex digits of the SHA-256>.ext`
-fn hashed(stem: &str, ext: &str, content: &str) -> String {
+/// `stem.<first 10 hex digits of the SHA-256>.ext`: cached for a year,
+/// renamed by any change (the panel's files are named the same way).
+pub(crate) fn hashed(stem: &str, ext: &str, content: &str) -> String {
     let digest = Sha256::digest(content.as_bytes());
     let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
     format!("{stem}.{hex}.{ext}")
@@ -63,9 +64,15 @@ pub async fn serve(Path(file): Path<String>) -> Response {
     } else {
         return ErrorKind::NotFound.into_response();
     };
+    immutable(body, kind)
+}
+
+/// An embedded file under its hashed name: the name changes with the
+/// content, so it may be cached for a year.
+pub(crate) fn immutable(body: &'static str, content_type: &'static str) -> Response {
     (
         [
-            (CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),

@@ -5,7 +5,7 @@
 mod account_detail;
 mod admin;
 mod api;
-mod assets;
+pub(crate) mod assets;
 mod ctx;
 mod extension;
 mod forms;

@@ -8,16 +8,15 @@ use std::sync::LazyLock;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
 use super::settings::PopSettings;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ErrorKind, WebError};
 use crate::pages::PageCtx;
+use crate::pages::assets::{hashed, immutable};
 
 const JS: &str = include_str!("../../static/panel.js");
 /// The pop rule, one file for the panel and the browser extension: the
@@ -70,14 +69,6 @@ pub const SCRIPT_MESSAGES: &[&str] = &[
     "panel-saved",
     "panel-call-this",
 ];
-
-/// `name.<first 10 hex digits of the SHA-256>.ext`: cached for a year,
-/// renamed by any change.
-fn hashed(stem: &str, ext: &str, content: &str) -> String {
-    let digest = Sha256::digest(content.as_bytes());
-    let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
-    format!("{stem}.{hex}.{ext}")
-}
 
 static JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "js", JS));
 static POP_JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("pop-rules", "js", POP_JS));
@@ -146,17 +137,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
     } else {
         return ErrorKind::NotFound.into_response();
     };
-    (
-        [
-            (CONTENT_TYPE, HeaderValue::from_static(kind)),
-            (
-                CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    immutable(body, kind)
 }
 
 #[cfg(test)]
