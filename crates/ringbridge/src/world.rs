@@ -43,6 +43,7 @@ pub const ZOHO_SCOPES: &[&str] = &[
     "ZohoCRM.org.READ",
     "ZohoCRM.settings.modules.READ",
     "ZohoCRM.settings.fields.READ",
+    "ZohoCRM.settings.layouts.READ",
     "ZohoCRM.coql.READ",
     "ZohoSearch.securesearch.READ",
 ];
