@@ -99,8 +99,9 @@ impl ZohoCrm {
         Ok(f)
     }
 
-    /// The fields `module`'s layout requires (read once). A failed read is not
-    /// asked again: Zoho's own `MANDATORY_NOT_FOUND` still names the field.
+    /// The fields `module`'s layout requires (read once). A refused read (an
+    /// older grant without the layouts scope) is not asked again: Zoho's own
+    /// `MANDATORY_NOT_FOUND` still names the field.
     async fn layout_required(&self, module: &str) -> Vec<String> {
         let mut cache = self.layout_required.lock().await;
         if let Some(r) = cache.get(module) {
@@ -108,6 +109,11 @@ impl ZohoCrm {
         }
         let required = match self.rest.layout_required(module).await {
             Ok(r) => r.0,
+            // Asked again next time: this answer says nothing about the org.
+            Err(e) if e.is_retryable() => {
+                tracing::debug!(module, error = %e, "layouts not read this time");
+                return Vec::new();
+            }
             Err(e) => {
                 tracing::warn!(module, error = %e, "layouts unreadable; relying on Zoho to name mandatory fields");
                 Vec::new()

@@ -174,3 +174,26 @@ async fn coql_rows_match_with_or_without_an_unasked_id() {
         assert_eq!(hits[0].reference.id, ana["id"].as_str().expect("id"));
     }
 }
+
+#[tokio::test]
+async fn a_layouts_read_that_failed_for_now_is_tried_again() {
+    let sim = SimZoho::start(SimConfig::default()).await.expect("sim");
+    let crm = crm_for(&sim).await;
+    sim.set_mandatory_fields(Module::Leads, &["Company", "Lead_Source"]);
+    // More 500s than the client retries: the first create goes without the layout.
+    sim.inject_fault(
+        FaultRule::next(10, Fault::InternalError).path_prefix("/crm/v8/settings/layouts"),
+    );
+    let company = [("Company", "Unknown caller")];
+    let blocked = CrmError::RequiredField {
+        module: CrmModule::Leads,
+        field: "Lead_Source".into(),
+    };
+    let err = crm.create_record(&lead("+14155550407", &company)).await;
+    assert_eq!(err.expect_err("refused by Zoho"), blocked);
+    assert_eq!(sim.request_count("POST", "/crm/v8/Leads"), 1);
+    sim.clear_faults();
+    let err = crm.create_record(&lead("+14155550408", &company)).await;
+    assert_eq!(err.expect_err("blocked"), blocked);
+    assert_eq!(sim.request_count("POST", "/crm/v8/Leads"), 1, "not sent");
+}
