@@ -205,7 +205,7 @@ pub const ACCOUNTS: &[FieldMeta] = module_fields![
             "Vendor",
         ],
     ),
-    text("Industry", "Industry", 120),
+    pick("Industry", "Industry", INDUSTRY),
     f("Employees", "Employees", FieldType::Integer, 9),
     text("Billing_City", "Billing City", 30),
     text("Billing_Country", "Billing Country", 30),
