@@ -22,6 +22,7 @@ use secrecy::ExposeSecret;
 
 mod accounts;
 mod confirm;
+mod custom_server;
 mod disconnect;
 mod flows;
 mod guards;
