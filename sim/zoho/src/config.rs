@@ -170,7 +170,13 @@ impl Default for SimConfig {
             api_addr: loopback,
             client_id: "1000.SIMCLIENT0000000000000000000001".into(),
             client_secret: "sim-client-secret-0123456789abcdef".into(),
-            redirect_uris: vec!["http://127.0.0.1/oauth/callback".into()],
+            // The second is `ringbridge serve`'s own with its default
+            // listen address, so the two started with their defaults work
+            // together through the console's Zoho page.
+            redirect_uris: vec![
+                "http://127.0.0.1/oauth/callback".into(),
+                "http://127.0.0.1:8080/console/zoho/callback".into(),
+            ],
             auto_approve: true,
             oauth_user_email: None,
             location: "us".into(),
