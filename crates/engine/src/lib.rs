@@ -20,6 +20,7 @@ pub mod manual;
 pub mod matcher;
 pub mod phonebridge;
 pub mod retry;
+pub mod visibility;
 
 pub use context::{CrmHealth, EngineContext, RecordingLinks, Tuning};
 pub use engine::{Engine, MappingError};
