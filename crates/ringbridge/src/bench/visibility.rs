@@ -116,7 +116,7 @@ pub async fn run(pops: u64) -> Result<VisibilityReport> {
     };
     let visibility = Visibility::new(Arc::new(ZohoVisibility::new(Arc::new(grants), client)));
     let ttl = Duration::from_secs(300);
-    let mut pass = async |label: &str| -> Result<f64> {
+    let pass = async |label: &str| -> Result<f64> {
         let before = zoho.request_count("GET", "/crm/v8/Contacts");
         for m in &matches {
             let sighted = visibility

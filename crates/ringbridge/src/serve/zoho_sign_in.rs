@@ -26,7 +26,8 @@ use super::crm::{REFRESH_TOKEN_SECRET, accounts_http};
 use crate::config::Config;
 
 /// What an agent's grant may do: read and create Contacts and Leads (the
-/// pop's check and the manual create), read Accounts, and read who they are.
+/// pop's check and the manual create), read Accounts and the fields' lengths,
+/// and read who they are.
 pub const AGENT_SCOPES: &[&str] = &[
     "ZohoCRM.modules.contacts.READ",
     "ZohoCRM.modules.contacts.CREATE",
@@ -34,6 +35,8 @@ pub const AGENT_SCOPES: &[&str] = &[
     "ZohoCRM.modules.leads.CREATE",
     // Callers match Accounts too: the pop's check reads them.
     "ZohoCRM.modules.accounts.READ",
+    // A create cuts names to the org's field lengths, read from the layout.
+    "ZohoCRM.settings.fields.READ",
     "ZohoCRM.users.READ",
 ];
 

@@ -6,6 +6,7 @@
 //! replay, a Zoho user no extension is paired with, an open redirect.
 
 use reqwest::{Client, StatusCode};
+use ringbridge_sim_yeastar::SimYeastar;
 use ringbridge_sim_zoho::{SeedUser, SimConfig, SimZoho};
 use serde_json::Value;
 
@@ -73,6 +74,27 @@ pub(super) async fn consent(
     accepted.location
 }
 
+/// The PBX simulator, and the Zoho one (org `seed`) sending people back to
+/// the sign-in callback of ringbridge on `listener`.
+pub(super) async fn sign_in_simulators(
+    seed: ringbridge_sim_zoho::SeedData,
+) -> (SimYeastar, SimZoho, std::net::TcpListener) {
+    let pbx = SimYeastar::start(Default::default())
+        .await
+        .expect("PBX simulator");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let zoho = SimZoho::start(SimConfig {
+        redirect_uris: vec![format!("{url}/auth/zoho/callback")],
+        auto_approve: false,
+        seed,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("Zoho simulator");
+    (pbx, zoho, listener)
+}
+
 fn with_state(callback: &str, state: &str) -> String {
     let mut url = url::Url::parse(callback).expect("a URL");
     let pairs: Vec<(String, String)> = url
@@ -95,11 +117,6 @@ fn with_state(callback: &str, state: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agents_sign_in_with_zoho_and_attacks_are_refused() {
-    let pbx = ringbridge_sim_yeastar::SimYeastar::start(Default::default())
-        .await
-        .expect("PBX simulator");
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    let url = format!("http://{}", listener.local_addr().expect("an address"));
     let mut seed = ringbridge::demo::seed();
     seed.users.push(SeedUser {
         first_name: Some("Zed".into()),
@@ -110,14 +127,7 @@ async fn agents_sign_in_with_zoho_and_attacks_are_refused() {
         active: true,
         phone: None,
     });
-    let zoho = SimZoho::start(SimConfig {
-        redirect_uris: vec![format!("{url}/auth/zoho/callback")],
-        auto_approve: false,
-        seed,
-        ..SimConfig::default()
-    })
-    .await
-    .expect("Zoho simulator");
+    let (pbx, zoho, listener) = sign_in_simulators(seed).await;
     let refresh = zoho
         .issue_tokens(ringbridge::world::ZOHO_SCOPES)
         .refresh_token;
