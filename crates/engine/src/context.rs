@@ -252,10 +252,10 @@ impl EngineContext {
         let settings = self.settings();
         let (Some(visibility), respect) = (self.visibility(), settings.respect_zoho_permissions)
         else {
-            return Sighted::Records(found);
+            return Sighted::Records(Box::new(found));
         };
         if respect == Some(false) {
-            return Sighted::Records(found);
+            return Sighted::Records(Box::new(found));
         }
         let module = found.chosen.as_ref().map(|r| r.reference.module);
         let ttl = std::time::Duration::from_secs(settings.visibility_ttl_secs);
@@ -268,7 +268,7 @@ impl EngineContext {
                 tracing::warn!(error = %err, "cannot confirm what the agent may see");
                 match module {
                     Some(module) => Sighted::Hidden { module },
-                    None => Sighted::Records(crate::matcher::Match::default()),
+                    None => Sighted::Records(Box::default()),
                 }
             }
         }

@@ -316,7 +316,7 @@ impl LiveCalls {
                 let found = self.matcher.lookup(number, owner.as_deref()).await?;
                 let sighted = match &self.engine {
                     Some(ctx) => ctx.sift_for(owner.as_deref(), found).await,
-                    None => Sighted::Records(found),
+                    None => Sighted::Records(Box::new(found)),
                 };
                 Ok::<_, CrmError>(self.sighted_record(sighted))
             })

@@ -21,7 +21,7 @@ use crate::matcher::Match;
 pub enum Sighted {
     /// The matches the agent may see, in the match rule's order (the
     /// call user's record first, then the most recently modified).
-    Records(Match),
+    Records(Box<Match>),
     /// Records match, and the agent may see none of them: "a CRM record
     /// you cannot open" — no name, company or link.
     Hidden { module: CrmModule },
@@ -100,18 +100,18 @@ impl Visibility {
             return Ok(if required {
                 Sighted::NoGrant
             } else {
-                Sighted::Records(found)
+                Sighted::Records(Box::new(found))
             });
         };
         match self.eyes(user, required, ttl).await {
-            Ok(Eyes::OrgWide) => return Ok(Sighted::Records(found)),
+            Ok(Eyes::OrgWide) => return Ok(Sighted::Records(Box::new(found))),
             Ok(Eyes::Own) => {}
             Err(VisibilityError::NoGrant) => return Ok(Sighted::NoGrant),
             Err(err) => return Err(err),
         }
         let all: Vec<CrmRecord> = found.chosen.into_iter().chain(found.others).collect();
         let Some(first_module) = all.first().map(|r| r.reference.module) else {
-            return Ok(Sighted::Records(Match::default()));
+            return Ok(Sighted::Records(Box::default()));
         };
         let seen = match self.may_see(user, &all, ttl).await {
             Ok(seen) => seen,
@@ -130,10 +130,10 @@ impl Visibility {
             .filter(|(_, s)| *s)
             .map(|(r, _)| r);
         match visible.next() {
-            Some(chosen) => Ok(Sighted::Records(Match {
+            Some(chosen) => Ok(Sighted::Records(Box::new(Match {
                 chosen: Some(chosen),
                 others: visible.collect(),
-            })),
+            }))),
             None => Ok(Sighted::Hidden {
                 module: first_module,
             }),
