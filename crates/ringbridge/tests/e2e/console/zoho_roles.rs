@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reqwest::{Client, StatusCode};
 use ringbridge_sim_yeastar::SimYeastar;
-use ringbridge_sim_zoho::{Module, SimZoho};
+use ringbridge_sim_zoho::{Module, Perm, Profile, SimZoho};
 use serde_json::{Value, json};
 
 use super::zoho_sign_in::{browser, consent, get, sign_in_simulators};
@@ -87,9 +87,46 @@ async fn ringing(
     .expect("a ringing event")
 }
 
+/// The panel's Create contact for `number`, as `agent`: status and body.
+async fn create_contact(
+    rb: &Ringbridge,
+    agent: &Client,
+    last_name: &str,
+    number: &str,
+) -> (StatusCode, String) {
+    let panel = get(agent, &format!("{}/panel", rb.url)).await;
+    let csrf = panel
+        .body
+        .split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a CSRF token")
+        .to_owned();
+    let sent = agent
+        .post(format!("{}/api/records", rb.url))
+        .header("X-CSRF-Token", &csrf)
+        .json(&json!({"module": "Contacts", "last_name": last_name, "number": number}))
+        .send()
+        .await
+        .expect("create");
+    let status = sent.status();
+    (status, sent.text().await.expect("a body"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agents_see_callers_with_their_own_zoho_eyes() {
-    let (pbx, zoho, listener) = sign_in_simulators(ringbridge::demo::seed()).await;
+    // Priya's profile may view Contacts but not create them.
+    let mut seed = ringbridge::demo::seed();
+    seed.sharing.profiles.push(Profile {
+        name: "Viewer".into(),
+        modules: [(Module::Contacts, [Perm::View].into())].into(),
+    });
+    for user in &mut seed.users {
+        if user.email == "priya@corp.test" {
+            user.profile = "Viewer".into();
+        }
+    }
+    let (pbx, zoho, listener) = sign_in_simulators(seed).await;
     let (chen, dana) = (
         zoho.user_id("chen@corp.test").expect("Chen"),
         zoho.user_id("dana@corp.test").expect("Dana"),
@@ -176,23 +213,7 @@ async fn agents_see_callers_with_their_own_zoho_eyes() {
     assert_eq!(names(&bens).len(), 2, "{bens}");
 
     // Chen creates a contact: made by Chen, with his grant.
-    let panel = get(&chen_browser, &format!("{}/panel", rb.url)).await;
-    let csrf = panel
-        .body
-        .split("name=\"csrf-token\" content=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a CSRF token")
-        .to_owned();
-    let made = chen_browser
-        .post(format!("{}/api/records", rb.url))
-        .header("X-CSRF-Token", &csrf)
-        .json(&json!({"module": "Contacts", "last_name": "Made By Chen", "number": "4155550163"}))
-        .send()
-        .await
-        .expect("create");
-    let status = made.status();
-    let body = made.text().await.expect("a body");
+    let (status, body) = create_contact(&rb, &chen_browser, "Made By Chen", "4155550163").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let record = zoho
         .records(Module::Contacts)
@@ -201,6 +222,19 @@ async fn agents_see_callers_with_their_own_zoho_eyes() {
         .expect("in Zoho");
     assert_eq!(record["Created_By"]["id"], chen.as_str(), "{record}");
     assert_eq!(record["Owner"]["id"], chen.as_str(), "{record}");
+
+    // Zoho refuses Priya's create (her profile): she sees Zoho's reason.
+    let priya = signed_in(&rb, &zoho, "priya@corp.test").await;
+    let (status, body) = create_contact(&rb, &priya, "Not By Priya", "4155550164").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("permission denied"), "Zoho's reason: {body}");
+    assert!(
+        !zoho
+            .records(Module::Contacts)
+            .iter()
+            .any(|r| r["Last_Name"] == "Not By Priya"),
+        "not made with the admin's grant instead"
+    );
 
     // Zoho revokes Chen's grants: within the TTL his pops show no CRM
     // details (never the admin's view), and the panel's banner says why (no_grant).
