@@ -23,6 +23,7 @@ pub mod matcher;
 pub mod phonebridge;
 pub mod pipeline;
 pub mod retry;
+pub mod visibility;
 
 pub use context::{CrmHealth, EngineContext, RecordingLinks, Tuning};
 pub use engine::{Engine, MappingError};

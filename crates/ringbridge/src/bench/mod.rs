@@ -10,6 +10,7 @@
 //! - [`directory`]: phone directory size and lookup time.
 //! - [`coldstart`]: `serve` to ready, and the binary's size.
 //! - [`login`]: peak memory of `serve` under a flood of sign-ins.
+//! - [`visibility`]: Zoho requests per pop for agents' own eyes, cold and warm.
 
 mod calls;
 mod coldstart;
@@ -25,6 +26,7 @@ mod sse;
 mod stages;
 mod stats;
 mod throughput;
+mod visibility;
 mod worker;
 
 use std::future::Future;
@@ -63,7 +65,11 @@ pub enum Bench {
     Directory,
     Coldstart,
     Login,
+    Visibility,
 }
+
+/// Pops (each with two matching records) of the visibility bench.
+const VISIBILITY_POPS: u64 = 100;
 
 /// Sign-in attempts fired at once by the login bench.
 const LOGIN_ATTEMPTS: usize = 200;
@@ -151,6 +157,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     if wanted(Bench::Login) {
         let l = step("login", &mut report, login::run(LOGIN_ATTEMPTS)).await;
         report.login = l;
+    }
+    if wanted(Bench::Visibility) {
+        let v = step("visibility", &mut report, visibility::run(VISIBILITY_POPS)).await;
+        report.visibility = v;
     }
     print!("{}", report.table());
     if args.json {

@@ -83,6 +83,11 @@ fn full() -> Report {
             profile: "debug".into(),
         }),
         login: None,
+        visibility: Some(crate::bench::visibility::VisibilityReport {
+            pops: 100,
+            cold: 1.0,
+            warm: 0.0,
+        }),
         errors: BTreeMap::new(),
     }
 }
@@ -100,9 +105,13 @@ fn the_json_has_every_key_the_issue_asks_for() {
         "directory_bytes_1m",
         "lookup_p99_us",
         "cold_start_ms",
+        "visibility_requests_per_pop_cold",
+        "visibility_requests_per_pop_warm",
     ] {
         assert!(!j[key].is_null(), "{key} in {j}");
     }
+    assert_eq!(j["visibility_requests_per_pop_cold"], 1.0);
+    assert_eq!(j["visibility_requests_per_pop_warm"], 0.0);
     assert_eq!(j["pop_p99_ms"], 4.0);
     assert_eq!(j["relay_p99_ms"], 2.0);
     assert_eq!(j["pop_ratio_p99"], 2.0);

@@ -129,6 +129,15 @@ impl ConsoleRuntime {
         self.redirect_uri.to_string()
     }
 
+    /// "Sign in with Zoho", over the same client and data centre.
+    pub fn zoho_sign_in(&self) -> anyhow::Result<super::zoho_sign_in::ZohoSignInService> {
+        super::zoho_sign_in::ZohoSignInService::new(
+            self.store.clone(),
+            self.file.clone(),
+            self.redirect_uri(),
+        )
+    }
+
     /// The links of the integration just started (or not).
     pub fn publish(&self, links: Links) {
         *self.links.lock().unwrap_or_else(|e| e.into_inner()) = links;

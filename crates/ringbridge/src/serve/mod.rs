@@ -8,6 +8,7 @@ pub mod pbx;
 pub mod phonebridge;
 pub mod runtime;
 pub mod token_cache;
+pub mod zoho_sign_in;
 
 use std::sync::Arc;
 
@@ -232,6 +233,13 @@ async fn serve_http(
     state: AppState,
     webhook: Option<axum::Router>,
 ) -> Result<()> {
+    let state = match env.runtime.zoho_sign_in() {
+        Ok(sign_in) => state.with_zoho_sign_in(Arc::new(sign_in)),
+        Err(err) => {
+            tracing::warn!(err = %format!("{err:#}"), "sign in with Zoho is off");
+            state
+        }
+    };
     env.serve(ringbridge_web::router(state, webhook))
         .await
         .context("serving HTTP")

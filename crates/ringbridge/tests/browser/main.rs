@@ -23,6 +23,7 @@ mod recording_sign_in;
 mod ring_group;
 mod screen_pop;
 mod transfer;
+mod zoho_sign_in;
 // The harness serves every scenario (and the console's); each uses a part.
 #[allow(dead_code)]
 mod support;

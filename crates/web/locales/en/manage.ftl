@@ -15,6 +15,7 @@ flash-account-deleted = Account deleted.
 flash-tokens-revoked = The account's API tokens are revoked.
 flash-session-ended = Session ended.
 flash-token-revoked = API token revoked.
+flash-zoho-revoked = Zoho access revoked for this account.
 
 console-cancel = Cancel
 

@@ -15,6 +15,7 @@ flash-account-deleted = 账户已删除。
 flash-tokens-revoked = 该账户的 API 令牌已撤销。
 flash-session-ended = 会话已结束。
 flash-token-revoked = API 令牌已撤销。
+flash-zoho-revoked = 已撤销此账户的 Zoho 访问权限。
 
 console-cancel = 取消
 

@@ -47,6 +47,7 @@ impl AccountsPage<'_> {
             toggle,
             ("reset-password", "accounts-reset-password"),
             ("revoke-tokens", "accounts-revoke-tokens"),
+            ("revoke-zoho", "accounts-revoke-zoho"),
             ("delete", "accounts-delete"),
         ]
     }
@@ -209,6 +210,11 @@ pub async fn act(
         let reset = Some((account.username.to_string(), password));
         let form = AccountForm::default();
         return render_with(&state, &ctx, StatusCode::OK, &form, Vec::new(), reset).await;
+    }
+    if action == "revoke-zoho" {
+        super::zoho_login::offboard(&state, &account).await?;
+        tracing::info!(by = %admin.account.username, account = %account.username, "Zoho grant revoked by an admin");
+        return Ok(flash::redirect("/admin/accounts", "zoho-revoked"));
     }
     let (what, done) = match action.as_str() {
         "disable" => (

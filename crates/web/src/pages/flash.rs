@@ -25,6 +25,7 @@ const DONE: [(&str, &str); 14] = [
     ("revoke-tokens", "flash-tokens-revoked"),
     ("session-ended", "flash-session-ended"),
     ("token-revoked", "flash-token-revoked"),
+    ("zoho-revoked", "flash-zoho-revoked"),
 ];
 
 /// The message id a query string's `done=` names, if it is a known one.

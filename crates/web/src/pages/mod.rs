@@ -17,6 +17,7 @@ mod layers;
 mod login;
 mod password;
 mod setup;
+mod zoho_login;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -38,6 +39,9 @@ pub fn routes(state: AppState) -> Router {
         .route("/setup", get(setup::show).post(setup::submit))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/auth/zoho", get(zoho_login::start))
+        .route("/auth/zoho/callback", get(zoho_login::callback))
+        .route("/auth/zoho/revoke", post(zoho_login::revoke))
         .route("/password", get(password::show).post(password::submit))
         .route("/admin/accounts", get(admin::show).post(admin::create))
         .route("/admin/accounts/{id}", get(account_detail::show))

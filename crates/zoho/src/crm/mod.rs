@@ -3,6 +3,7 @@
 mod create;
 mod map;
 mod marker;
+pub mod visibility;
 
 use std::collections::HashMap;
 

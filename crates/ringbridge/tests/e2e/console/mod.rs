@@ -10,6 +10,8 @@ mod phonebook;
 mod retry;
 mod setup;
 mod tokens;
+mod zoho_roles;
+mod zoho_sign_in;
 
 use std::time::Duration;
 
