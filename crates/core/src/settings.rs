@@ -58,6 +58,9 @@ pub struct EngineSettings {
     /// caller"`): fills fields an org's layout makes mandatory. A value the
     /// caller or agent gave wins.
     pub create_defaults: BTreeMap<CrmModule, BTreeMap<String, String>>,
+    /// Missed inbound calls from known callers become CRM tasks (off when
+    /// absent).
+    pub missed_call_tasks: Option<crate::followup::MissedCallTasks>,
 }
 
 impl EngineSettings {
@@ -91,6 +94,7 @@ impl Default for EngineSettings {
             display_time_zone: "UTC".to_owned(),
             call_results: std::collections::BTreeMap::new(),
             create_defaults: default_create_defaults(),
+            missed_call_tasks: None,
         }
     }
 }

@@ -11,6 +11,7 @@
 pub mod calllog;
 pub mod context;
 pub mod directory;
+mod followup;
 mod engine;
 pub mod ingest;
 pub mod jobs;
@@ -18,6 +19,7 @@ pub mod journal;
 pub mod live;
 pub mod manual;
 pub mod matcher;
+pub mod notes;
 pub mod phonebridge;
 pub mod retry;
 

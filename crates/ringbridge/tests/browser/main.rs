@@ -10,6 +10,7 @@ mod create_lead;
 mod dial;
 mod extension;
 mod form_kept;
+mod note_kept;
 mod hostile_name;
 mod one_tab;
 mod phonebridge_panel;

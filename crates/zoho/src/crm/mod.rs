@@ -3,6 +3,8 @@
 mod create;
 mod map;
 mod marker;
+mod notes;
+mod tasks;
 
 use std::collections::HashMap;
 
@@ -10,7 +12,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use ringbridge_core::crm::{
-    CallLog, Crm, CrmError, CrmModule, CrmRecord, CrmRecordRef, CrmUser, NewRecord, RecordPage,
+    CallAnnotation, CallLog, Crm, CrmCallProbe, CrmError, CrmLoggedCall, CrmModule, CrmRecord,
+    CrmRecordRef, CrmUser, NewRecord, RecordPage,
 };
 use serde_json::{Map, json};
 use tokio::sync::{Mutex, OnceCell};
@@ -62,6 +65,8 @@ pub struct ZohoCrm {
 }
 
 const PAGE: u32 = 200;
+/// The Calls module's result picklist.
+const CALL_RESULT: &str = "Call_Result";
 
 impl ZohoCrm {
     pub fn new(rest: RestClient, cfg: ZohoCrmConfig) -> Self {
@@ -405,6 +410,35 @@ impl Crm for ZohoCrm {
             Some(Err(e)) => Err(map::record_error(&e)),
             None => Err(CrmError::Protocol("no result for the call update".into())),
         }
+    }
+
+    async fn create_tasks(
+        &self,
+        tasks: &[ringbridge_core::followup::NewTask],
+    ) -> Result<Vec<Result<String, CrmError>>, CrmError> {
+        self.insert_tasks(tasks).await
+    }
+
+    async fn find_tasks(
+        &self,
+        tasks: &[ringbridge_core::followup::NewTask],
+    ) -> Result<Vec<Option<String>>, CrmError> {
+        self.lookup_tasks(tasks).await
+    }
+
+    async fn call_results(&self) -> Result<Vec<String>, CrmError> {
+        self.result_values().await
+    }
+
+    async fn annotate_call(&self, call_id: &str, a: &CallAnnotation) -> Result<(), CrmError> {
+        self.annotate(call_id, a).await
+    }
+
+    async fn find_crm_logged_call(
+        &self,
+        probe: &CrmCallProbe,
+    ) -> Result<Option<CrmLoggedCall>, CrmError> {
+        self.find_written_by_zoho(probe).await
     }
 
     fn record_url(&self, r: &CrmRecordRef) -> String {

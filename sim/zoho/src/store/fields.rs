@@ -4,6 +4,9 @@
 
 use super::module::Module;
 
+#[path = "tasks.rs"]
+mod tasks;
+
 /// A field's data type as the simulator enforces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -386,6 +389,7 @@ pub fn fields(module: Module) -> &'static [FieldMeta] {
         Module::Accounts => ACCOUNTS,
         Module::Deals => DEALS,
         Module::Calls => CALLS,
+        Module::Tasks => tasks::TASKS,
     }
 }
 
