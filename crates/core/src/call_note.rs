@@ -179,7 +179,10 @@ mod tests {
         assert_eq!(l.result.as_deref(), Some("Interested"));
         let second = note("Quote sent", None);
         second.apply(&mut l);
-        assert_eq!(l.description, "\u{270E} Quote sent\n\nAnswered by Ann (201)");
+        assert_eq!(
+            l.description,
+            "\u{270E} Quote sent\n\nAnswered by Ann (201)"
+        );
         assert!(second.is_in(&l));
         assert!(!note("Other", None).is_in(&l));
         let mut empty = log("");

@@ -283,7 +283,9 @@ pub trait Crm: Send + Sync {
         probe: &CrmCallProbe,
     ) -> Result<Option<CrmLoggedCall>, CrmError> {
         let _ = probe;
-        Err(not_supported("this CRM cannot look up the call logs it wrote"))
+        Err(not_supported(
+            "this CRM cannot look up the call logs it wrote",
+        ))
     }
 
     /// Creates tasks in as few requests as the CRM allows. The outer error

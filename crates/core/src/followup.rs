@@ -124,8 +124,16 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        let t = s.task(&record(CrmModule::Contacts, Some("u1")), "+1415", at, berlin);
-        assert_eq!(t.subject, "Call back Ana Pereira (missed call 2026-12-08 00:30)");
+        let t = s.task(
+            &record(CrmModule::Contacts, Some("u1")),
+            "+1415",
+            at,
+            berlin,
+        );
+        assert_eq!(
+            t.subject,
+            "Call back Ana Pereira (missed call 2026-12-08 00:30)"
+        );
         assert_eq!(t.due_date, NaiveDate::from_ymd_opt(2026, 12, 9).unwrap());
         assert_eq!(t.owner_id.as_deref(), Some("u1"));
         assert_eq!(t.who.as_ref().map(|w| w.id.as_str()), Some("r1"));

@@ -16,8 +16,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::call_note::CallNote;
-use crate::followup::NewTask;
 use crate::crm::{CallLog, CrmRecord, NewRecord};
+use crate::followup::NewTask;
 use crate::outbox::JobKind;
 use crate::phonebridge::PbNotification;
 use crate::tracker::CallOutcome;

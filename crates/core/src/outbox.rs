@@ -251,16 +251,20 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<bool, StoreError> {
         let stored = payload.encode()?;
         let kind = payload.kind();
-        if self.enqueue(kind, key.as_str(), &stored, now).await?
-            || self.replace_pending(kind, key.as_str(), &stored).await?
-        {
-            return Ok(true);
-        }
-        // Done or failed: back to pending, then the new payload (a claim
-        // in between takes the old one; `false` then, and the caller asks again).
-        Ok(self.rerun(kind, key.as_str(), now).await?
-            && self.replace_pending(kind, key.as_str(), &stored).await?)
+        Ok(self.enqueue(kind, key.as_str(), &stored, now).await?
+            || self.reopen_with(kind, key.as_str(), &stored, now).await?)
     }
+
+    /// A job that is pending, done or failed, pending again with `payload`
+    /// (in one step, so no worker runs the old payload in between);
+    /// `false` when it is in flight or absent.
+    async fn reopen_with(
+        &self,
+        kind: JobKind,
+        key: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     /// [`replace_pending`](Self::replace_pending) with a typed payload.
     async fn replace_pending_job(

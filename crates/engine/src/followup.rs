@@ -45,11 +45,7 @@ pub(crate) async fn queue(
     let payload = JobPayload::CreateTask(Box::new(task.clone()));
     // Tasks wait a moment for company, so a burst shares one request.
     let due = Utc::now() + ctx.tuning.flush_delay;
-    let queued = match ctx
-        .store
-        .job(JobKind::CreateTask, key.as_str())
-        .await?
-    {
+    let queued = match ctx.store.job(JobKind::CreateTask, key.as_str()).await? {
         None => ctx.store.enqueue_job(&key, &payload, due).await?,
         // The caller's task is on its way.
         Some(job) if matches!(job.status, JobStatus::Pending | JobStatus::InFlight) => false,

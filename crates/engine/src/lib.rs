@@ -11,8 +11,8 @@
 pub mod calllog;
 pub mod context;
 pub mod directory;
-mod followup;
 mod engine;
+mod followup;
 pub mod ingest;
 pub mod jobs;
 pub mod journal;

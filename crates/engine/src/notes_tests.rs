@@ -256,7 +256,11 @@ async fn a_note_after_the_log_is_written_is_one_update_of_that_record() {
         updated[1].1.description,
         format!("\u{270E} Call back Monday\n\n{original}")
     );
-    assert_eq!(s.crm.inserted.lock().unwrap().len(), 1, "never a second record");
+    assert_eq!(
+        s.crm.inserted.lock().unwrap().len(),
+        1,
+        "never a second record"
+    );
 }
 
 #[tokio::test]
@@ -289,7 +293,10 @@ async fn a_note_saved_while_the_crm_is_down_lands_when_it_is_back() {
     eventually("the update", || !s.crm.updated.lock().unwrap().is_empty()).await;
     let (id, a) = s.crm.updated.lock().unwrap()[0].clone();
     assert_eq!(id, "call-1");
-    assert!(a.description.starts_with("\u{270E} Angry about the invoice"));
+    assert!(
+        a.description
+            .starts_with("\u{270E} Angry about the invoice")
+    );
 }
 
 #[tokio::test]
@@ -327,5 +334,8 @@ async fn in_phonebridge_mode_the_note_goes_to_the_log_zoho_wrote() {
     assert_eq!(a.description, "\u{270E} Booked a demo\n\nLogged by Zoho");
     assert_eq!(a.result.as_deref(), Some("Interested"));
     assert_eq!(a.key, None, "Zoho's log carries no marker of ours");
-    assert!(s.crm.inserted.lock().unwrap().is_empty(), "no record of ours");
+    assert!(
+        s.crm.inserted.lock().unwrap().is_empty(),
+        "no record of ours"
+    );
 }

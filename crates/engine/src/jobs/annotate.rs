@@ -13,7 +13,7 @@ use ringbridge_core::outbox::{Job, JobKind, JobStatus};
 use ringbridge_core::phonebridge::{PbNotification, PbState};
 use ringbridge_core::store::StoreError;
 
-use super::{Disposition, crm_disposition};
+use super::{Settlement, crm_settlement};
 use crate::context::EngineContext;
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
@@ -60,9 +60,9 @@ async fn handle(ctx: &EngineContext, job: Job, note: CallNote) -> Result<(), Sto
             // may not show it for a moment. Retried with backoff.
             Ok(None) => {
                 let reason = "Zoho has not shown the call's log yet".to_owned();
-                return ctx.settle(&job, Disposition::Retry(reason)).await;
+                return ctx.settle(&job, Settlement::Retry(reason)).await;
             }
-            Err(err) => return ctx.settle(&job, crm_disposition(&err)).await,
+            Err(err) => return ctx.settle(&job, crm_settlement(&err)).await,
         },
     };
     let result = ctx.crm.annotate_call(&crm_id, &annotation).await;
@@ -78,16 +78,19 @@ async fn handle(ctx: &EngineContext, job: Job, note: CallNote) -> Result<(), Sto
             ctx.crm_ok();
             ctx.complete(&job, &crm_id).await
         }
-        Err(err) => ctx.settle(&job, crm_disposition(&err)).await,
+        Err(err) => ctx.settle(&job, crm_settlement(&err)).await,
     }
 }
 
 async fn wait(ctx: &EngineContext, job: &Job, reason: &str) -> Result<(), StoreError> {
-    let disposition = Disposition::Release {
+    let settlement = Settlement::Release {
         reason: reason.to_owned(),
-        after: ctx.tuning.creation_wait.max(std::time::Duration::from_secs(1)),
+        after: ctx
+            .tuning
+            .creation_wait
+            .max(std::time::Duration::from_secs(1)),
     };
-    ctx.settle(job, disposition).await
+    ctx.settle(job, settlement).await
 }
 
 /// REST mode: the log ringbridge writes itself.

@@ -8,7 +8,7 @@ use ringbridge_core::followup::NewTask;
 use ringbridge_core::outbox::{Job, JobKind};
 use ringbridge_core::store::StoreError;
 
-use super::crm_disposition;
+use super::crm_settlement;
 use crate::context::EngineContext;
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
@@ -55,7 +55,7 @@ async fn create_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreEr
             }
             Err(err) => {
                 for (job, _) in &maybe {
-                    ctx.settle(job, crm_disposition(&err)).await?;
+                    ctx.settle(job, crm_settlement(&err)).await?;
                 }
             }
         }
@@ -81,13 +81,19 @@ async fn create_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreEr
     for ((job, _), result) in to_send.iter().zip(results) {
         match result {
             Ok(id) => {
-                ctx.audit(AuditEntry::ok(AuditSystem::Crm, "insert", "Tasks", &job.key, Some(&id)))
-                    .await;
+                ctx.audit(AuditEntry::ok(
+                    AuditSystem::Crm,
+                    "insert",
+                    "Tasks",
+                    &job.key,
+                    Some(&id),
+                ))
+                .await;
                 ctx.complete(job, &id).await?;
             }
             Err(err) => {
                 ctx.audit(failed(job, &err.to_string())).await;
-                ctx.settle(job, crm_disposition(&err)).await?;
+                ctx.settle(job, crm_settlement(&err)).await?;
             }
         }
     }
@@ -102,7 +108,7 @@ async fn settle_all(
 ) -> Result<(), StoreError> {
     for (job, _) in jobs {
         ctx.audit(failed(job, &err.to_string())).await;
-        ctx.settle(job, crm_disposition(err)).await?;
+        ctx.settle(job, crm_settlement(err)).await?;
     }
     Ok(())
 }

@@ -60,23 +60,20 @@ async fn a_note_typed_during_the_call_survives_its_end_and_lands_in_the_crm() {
     assert_eq!(kept["result"], "Interested", "{results:#}");
     assert_eq!(kept["focused"], "text", "{results:#}");
     assert_eq!(kept["state"], "ended", "{results:#}");
-    assert_eq!(results["injected"], 0, "typed markup stays text: {results:#}");
+    assert_eq!(
+        results["injected"], 0,
+        "typed markup stays text: {results:#}"
+    );
 
-    let marker = format!("pbx:{}", answered[0]);
-    let log = eventually("the note in the call's log", Duration::from_secs(30), || {
-        let logs: Vec<_> = w
-            .zoho_sim
-            .calls()
-            .into_iter()
-            .filter(|c| {
-                c["Description"]
-                    .as_str()
-                    .is_some_and(|d| d.contains(&marker))
-            })
-            .collect();
-        assert!(logs.len() <= 1, "one Calls record: {logs:#?}");
-        logs.into_iter().find(|l| l["Call_Result"] == "Interested")
-    })
+    let log = eventually(
+        "the note in the call's log",
+        Duration::from_secs(30),
+        || {
+            let logs = logs_for(&w, &answered[0]);
+            assert!(logs.len() <= 1, "one Calls record: {logs:#?}");
+            logs.into_iter().find(|l| l["Call_Result"] == "Interested")
+        },
+    )
     .await;
     let description = log["Description"].as_str().unwrap();
     assert!(

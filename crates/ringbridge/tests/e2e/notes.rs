@@ -8,7 +8,12 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-async fn post_note(w: &ringbridge::world::World, token: &str, call_id: &str, body: Value) -> (u16, Value) {
+async fn post_note(
+    w: &ringbridge::world::World,
+    token: &str,
+    call_id: &str,
+    body: Value,
+) -> (u16, Value) {
     let r = reqwest::Client::new()
         .post(format!("{}/api/calls/{call_id}/note", w.http_url))
         .bearer_auth(token)
@@ -20,7 +25,11 @@ async fn post_note(w: &ringbridge::world::World, token: &str, call_id: &str, bod
 }
 
 /// The call's one Calls record, once `done` says it is as expected.
-async fn log_when(w: &ringbridge::world::World, call_id: &str, done: impl Fn(&Value) -> bool) -> Value {
+async fn log_when(
+    w: &ringbridge::world::World,
+    call_id: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     for _ in 0..200 {
         let calls = crm_calls(w);
         let log = call_for(&calls, call_id).clone();
@@ -74,7 +83,14 @@ async fn the_handling_agents_note_and_result_land_in_the_calls_record() {
     let description = log["Description"].as_str().unwrap();
     assert!(description.contains(note), "{description}");
     assert!(
-        description.contains(before["Description"].as_str().unwrap().lines().next().unwrap()),
+        description.contains(
+            before["Description"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+        ),
         "the log's own text stays: {description}"
     );
     assert_eq!(log["id"], before["id"], "the same record, updated");
@@ -110,11 +126,17 @@ async fn in_phonebridge_mode_the_note_lands_in_the_calls_record_zoho_wrote() {
         assert_eq!(logs.len(), 1, "Zoho's one record: {logs:#?}");
         if logs[0]["Call_Result"] == "Interested" {
             let description = logs[0]["Description"].as_str().unwrap();
-            assert!(description.starts_with("\u{270E} Booked a demo"), "{description}");
+            assert!(
+                description.starts_with("\u{270E} Booked a demo"),
+                "{description}"
+            );
             w.stop().await;
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the note never reached Zoho's log: {:#?}", logs_for(&w, &ids[0]));
+    panic!(
+        "the note never reached Zoho's log: {:#?}",
+        logs_for(&w, &ids[0])
+    );
 }

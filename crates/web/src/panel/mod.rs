@@ -61,11 +61,7 @@ pub fn routes(state: AppState) -> Router {
         )
         .route(
             "/api/calls/{call_id}/note",
-            scoped(
-                s,
-                Need::Scope(ApiScope::RecordsWrite),
-                post(notes::save),
-            ),
+            scoped(s, Need::Scope(ApiScope::RecordsWrite), post(notes::save)),
         )
         .route(
             "/api/records",

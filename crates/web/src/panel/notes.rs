@@ -27,7 +27,10 @@ use crate::auth::CurrentUser;
 
 /// The org's Call Result values, or an empty list when the CRM cannot be
 /// asked (the form then offers no result, and the note still goes).
-pub async fn results(_user: CurrentUser, State(state): State<AppState>) -> Result<Response, Refusal> {
+pub async fn results(
+    _user: CurrentUser,
+    State(state): State<AppState>,
+) -> Result<Response, Refusal> {
     let ctx = engine(&state)?;
     let results = match ctx.crm.call_results().await {
         Ok(values) => values,
@@ -78,7 +81,7 @@ pub async fn save(
         &request.text,
         request.result.as_deref(),
         &allowed,
-        &user.account.username,
+        user.account.username.as_str(),
         chrono::Utc::now(),
     )
     .map_err(|e| note_refusal(&e))?;

@@ -291,10 +291,7 @@ impl Crm for ZohoCrm {
             .log_calls(&calls, self.cfg.trigger.as_deref())
             .await
             .map_err(|e| crm_error(&e))?;
-        Ok(out
-            .into_iter()
-            .map(|o| o.map(|s| s.id).map_err(|e| map::record_error(&e)))
-            .collect())
+        Ok(map::written_ids(out))
     }
 
     async fn find_logged_calls(&self, logs: &[CallLog]) -> Result<Vec<Option<String>>, CrmError> {
@@ -400,16 +397,7 @@ impl Crm for ZohoCrm {
             m.insert("What_Id".into(), json!({ "id": w.id }));
             m.insert("$se_module".into(), json!(w.module.as_str()));
         }
-        let out = self
-            .rest
-            .update_records("Calls", &[Record(m)], None)
-            .await
-            .map_err(|e| crm_error(&e))?;
-        match out.into_iter().next() {
-            Some(Ok(_)) => Ok(()),
-            Some(Err(e)) => Err(map::record_error(&e)),
-            None => Err(CrmError::Protocol("no result for the call update".into())),
-        }
+        self.update_call(m, None).await
     }
 
     async fn create_tasks(

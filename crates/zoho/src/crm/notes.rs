@@ -17,11 +17,7 @@ use crate::rest::{CoqlCondition, CoqlQuery, Record};
 const TAIL_DIGITS: usize = 8;
 
 impl ZohoCrm {
-    pub(super) async fn annotate(
-        &self,
-        call_id: &str,
-        a: &CallAnnotation,
-    ) -> Result<(), CrmError> {
+    pub(super) async fn annotate(&self, call_id: &str, a: &CallAnnotation) -> Result<(), CrmError> {
         let meta = self.fields("Calls").await?;
         let limit = meta
             .get("Description")
@@ -47,9 +43,18 @@ impl ZohoCrm {
         if let Some(result) = &a.result {
             m.insert(CALL_RESULT.into(), json!(result));
         }
+        self.update_call(m, self.cfg.trigger.as_deref()).await
+    }
+
+    /// One update of a Calls record (`m` holds its `id` and the fields to change).
+    pub(super) async fn update_call(
+        &self,
+        m: Map<String, serde_json::Value>,
+        trigger: Option<&[crate::rest::Trigger]>,
+    ) -> Result<(), CrmError> {
         let out = self
             .rest
-            .update_records("Calls", &[Record(m)], self.cfg.trigger.as_deref())
+            .update_records("Calls", &[Record(m)], trigger)
             .await
             .map_err(|e| crm_error(&e))?;
         match out.into_iter().next() {
@@ -82,10 +87,14 @@ impl ZohoCrm {
         let rows = self.rest.coql_all(&q).await.map_err(|e| crm_error(&e))?;
         let want = tail(&probe.customer);
         let found = rows.iter().find(|r| {
-            let owner = r.0.get("Owner").and_then(|o| o.get("id")).and_then(|v| v.as_str());
-            let number = ["Caller_ID", "Dialled_Number"]
-                .iter()
-                .any(|f| r.str(f).is_some_and(|n| !want.is_empty() && tail(n) == want));
+            let owner =
+                r.0.get("Owner")
+                    .and_then(|o| o.get("id"))
+                    .and_then(|v| v.as_str());
+            let number = ["Caller_ID", "Dialled_Number"].iter().any(|f| {
+                r.str(f)
+                    .is_some_and(|n| !want.is_empty() && tail(n) == want)
+            });
             owner == Some(probe.owner_id.as_str()) && number
         });
         Ok(found.and_then(|r| {

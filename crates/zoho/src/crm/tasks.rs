@@ -24,7 +24,10 @@ fn to_record(t: &NewTask, subject_max: usize) -> Record {
         "Subject".into(),
         json!(fit_line(&neutralise(&t.subject), subject_max)),
     );
-    m.insert("Due_Date".into(), json!(t.due_date.format(DATE).to_string()));
+    m.insert(
+        "Due_Date".into(),
+        json!(t.due_date.format(DATE).to_string()),
+    );
     m.insert("Description".into(), json!(neutralise(&t.description)));
     if let Some(o) = &t.owner_id {
         m.insert("Owner".into(), json!({ "id": o }));
@@ -65,10 +68,7 @@ impl ZohoCrm {
             .insert_records(TASKS, &records, self.cfg.trigger.as_deref())
             .await
             .map_err(|e| crm_error(&e))?;
-        Ok(out
-            .into_iter()
-            .map(|o| o.map(|s| s.id).map_err(|e| map::record_error(&e)))
-            .collect())
+        Ok(map::written_ids(out))
     }
 
     pub(super) async fn lookup_tasks(
