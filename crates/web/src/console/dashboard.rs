@@ -86,6 +86,8 @@ impl DashboardPage<'_> {
     fn summary(&self, job: &Job) -> String {
         match job.decode_payload() {
             Ok(JobPayload::WriteCallLog(log)) => log.subject,
+            Ok(JobPayload::CreateTask(task)) => task.subject,
+            Ok(JobPayload::AnnotateCall(note)) => format!("{}: {}", note.author, note.text),
             _ => String::new(),
         }
     }

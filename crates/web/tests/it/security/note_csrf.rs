@@ -29,3 +29,42 @@ async fn a_note_without_the_pages_csrf_token_is_refused() {
         .unwrap();
     assert_eq!(sent.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// A note waiting for the CRM is listed on the console's dashboard as
+/// text: what an agent typed never becomes markup there.
+#[tokio::test]
+async fn a_queued_note_is_shown_escaped_on_the_dashboard() {
+    use ringbridge_core::call_note::CallNote;
+    use ringbridge_core::job_key::JobKey;
+    use ringbridge_core::job_payload::JobPayload;
+    use ringbridge_core::outbox::OutboxStore;
+
+    let app = start().await;
+    let admin = app.admin().await;
+    let note = CallNote::new(
+        "1733533200.42",
+        "<img src=x onerror=alert(1)>",
+        None,
+        &[],
+        "maya",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    app.store
+        .enqueue_job(
+            &JobKey::call_note("pbx", "1733533200.42"),
+            &JobPayload::AnnotateCall(Box::new(note)),
+            chrono::Utc::now() + chrono::Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    let page = app.get(&admin, "/console").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("maya: &#60;img src=x onerror=alert(1)&#62;"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<img src=x"), "{}", page.body);
+}
