@@ -129,6 +129,33 @@ pub struct NewRecord {
     pub fields: std::collections::BTreeMap<String, String>,
 }
 
+/// What an agent's note changes in a written call log: its description
+/// (the note with the log's own text) and its call result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallAnnotation {
+    pub description: String,
+    pub result: Option<String>,
+    /// The log's idempotency key when ringbridge wrote it (the adapter keeps
+    /// whatever marks it as ringbridge's); `None` for a log the CRM wrote.
+    pub key: Option<String>,
+}
+
+/// How to find the call log the CRM wrote itself for a call (PhoneBridge
+/// mode): its owner, start and the outside party's number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrmCallProbe {
+    pub owner_id: String,
+    pub started_at: DateTime<Utc>,
+    pub customer: String,
+}
+
+/// A call log the CRM wrote itself, as found by [`Crm::find_crm_logged_call`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrmLoggedCall {
+    pub id: String,
+    pub description: String,
+}
+
 /// Why a CRM operation failed, classified for the engine's decisions.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CrmError {
@@ -231,6 +258,66 @@ pub trait Crm: Send + Sync {
         })
     }
 
+    /// The values the org offers for a call's result (its Calls module's
+    /// Call Result picklist, without the "no value" entry); empty when the
+    /// CRM has no such list (then any text is taken).
+    async fn call_results(&self) -> Result<Vec<String>, CrmError> {
+        Ok(Vec::new())
+    }
+
+    /// Writes an agent's note and result into a call log already in the CRM
+    /// (`call_id` is the CRM's id of it): one update, never a second log.
+    async fn annotate_call(
+        &self,
+        call_id: &str,
+        annotation: &CallAnnotation,
+    ) -> Result<(), CrmError> {
+        let _ = (call_id, annotation);
+        Err(not_supported("this CRM cannot update a written call log"))
+    }
+
+    /// The CRM's id of the call log it wrote itself for a call (PhoneBridge
+    /// mode), if it is there yet.
+    async fn find_crm_logged_call(
+        &self,
+        probe: &CrmCallProbe,
+    ) -> Result<Option<CrmLoggedCall>, CrmError> {
+        let _ = probe;
+        Err(not_supported(
+            "this CRM cannot look up the call logs it wrote",
+        ))
+    }
+
+    /// Creates tasks in as few requests as the CRM allows. The outer error
+    /// means nothing was created; otherwise one result per task, in order,
+    /// with the CRM's id of each.
+    async fn create_tasks(
+        &self,
+        tasks: &[crate::followup::NewTask],
+    ) -> Result<Vec<Result<String, CrmError>>, CrmError> {
+        let _ = tasks;
+        Err(not_supported("this CRM cannot create tasks"))
+    }
+
+    /// For each task, the CRM id of one already created for it (the same
+    /// subject, due date and record), so a create whose answer was lost is
+    /// never repeated.
+    async fn find_tasks(
+        &self,
+        tasks: &[crate::followup::NewTask],
+    ) -> Result<Vec<Option<String>>, CrmError> {
+        let _ = tasks;
+        Err(not_supported("this CRM cannot look up tasks"))
+    }
+
     /// The URL a person opens to see the record in the CRM (screen pop).
     fn record_url(&self, record: &CrmRecordRef) -> String;
+}
+
+fn not_supported(message: &str) -> CrmError {
+    CrmError::Rejected {
+        code: "NOT_SUPPORTED".into(),
+        message: message.into(),
+        field: None,
+    }
 }

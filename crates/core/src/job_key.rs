@@ -28,6 +28,18 @@ impl JobKey {
         Self(format!("pb:{pbx_id}:{call_id}"))
     }
 
+    /// An agent's note on a call (`AnnotateCall`): one per call, holding
+    /// the latest version.
+    pub fn call_note(pbx_id: &str, call_id: &str) -> Self {
+        Self(format!("note:{pbx_id}:{call_id}"))
+    }
+
+    /// The follow-up task for a caller (`CreateTask`): one per record,
+    /// holding the task of the caller's latest window.
+    pub fn missed_call_task(module: CrmModule, record_id: &str) -> Self {
+        Self(format!("task:{module}:{record_id}"))
+    }
+
     /// The record created for an unknown number (`CreateRecord`): one per
     /// module and number, shared by every call from it.
     pub fn record_creation(module: CrmModule, e164: &str) -> Self {
@@ -81,6 +93,11 @@ mod tests {
         assert_eq!(
             JobKey::phonebridge_terminal("pbx", "1.2").as_str(),
             "pb:pbx:1.2"
+        );
+        assert_eq!(JobKey::call_note("pbx", "1.2").as_str(), "note:pbx:1.2");
+        assert_eq!(
+            JobKey::missed_call_task(CrmModule::Contacts, "41").as_str(),
+            "task:Contacts:41"
         );
         assert_eq!(
             JobKey::record_creation(CrmModule::Leads, "+14155550123").as_str(),

@@ -15,7 +15,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::call_note::CallNote;
 use crate::crm::{CallLog, CrmRecord, NewRecord};
+use crate::followup::NewTask;
 use crate::outbox::JobKind;
 use crate::phonebridge::PbNotification;
 use crate::tracker::CallOutcome;
@@ -39,6 +41,12 @@ pub enum JobPayload {
     /// A call's one terminal PhoneBridge `callnotify`.
     #[serde(rename = "notify_phonebridge")]
     NotifyPhoneBridge(Box<PbNotification>),
+    /// An agent's note and call result for a call's CRM log (first written
+    /// at version 2: there is no version-1 form).
+    AnnotateCall(Box<CallNote>),
+    /// A task to call back a caller whose call was missed (first written at
+    /// version 2).
+    CreateTask(Box<NewTask>),
 }
 
 /// Why a stored payload cannot be run by this build.
@@ -87,6 +95,8 @@ impl JobPayload {
             Self::CreateRecord(_) => JobKind::CreateRecord,
             Self::SyncPhonebook(_) => JobKind::SyncPhonebook,
             Self::NotifyPhoneBridge(_) => JobKind::NotifyPhoneBridge,
+            Self::AnnotateCall(_) => JobKind::AnnotateCall,
+            Self::CreateTask(_) => JobKind::CreateTask,
         }
     }
 
@@ -147,6 +157,12 @@ impl JobPayload {
             JobKind::CreateRecord => Self::CreateRecord(from_value(value)?),
             JobKind::SyncPhonebook => Self::SyncPhonebook(from_value(value)?),
             JobKind::NotifyPhoneBridge => Self::NotifyPhoneBridge(from_value(value)?),
+            JobKind::AnnotateCall | JobKind::CreateTask => {
+                return Err(serde::de::Error::custom(format!(
+                    "{} jobs have no version-1 form",
+                    kind.as_str()
+                )));
+            }
         })
     }
 }
@@ -196,6 +212,8 @@ job_data!(CallLog, WriteCallLog);
 job_data!(NewRecord, CreateRecord);
 job_data!(CrmRecord, SyncPhonebook);
 job_data!(PbNotification, NotifyPhoneBridge);
+job_data!(CallNote, AnnotateCall);
+job_data!(NewTask, CreateTask);
 
 #[cfg(test)]
 #[path = "job_payload_tests.rs"]

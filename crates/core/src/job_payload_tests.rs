@@ -110,3 +110,30 @@ fn a_payload_of_another_kind_or_garbage_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_note_is_stored_at_version_2_and_never_read_as_version_1() {
+    let note = crate::call_note::CallNote::new(
+        "1733533200.42",
+        "Wants a quote",
+        Some("Interested"),
+        &[],
+        "maya",
+        chrono::DateTime::parse_from_rfc3339("2026-12-07T00:31:22Z")
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
+    let stored = note.clone().into_payload().encode().unwrap();
+    assert_eq!(
+        stored,
+        r#"{"v":2,"job":{"type":"annotate_call","data":{"call_id":"1733533200.42","text":"Wants a quote","result":"Interested","author":"maya","saved_at":"2026-12-07T00:31:22Z"}}}"#
+    );
+    assert_eq!(crate::call_note::CallNote::decode(&stored).unwrap(), note);
+    // A bare note was never written by a version-1 binary: unreadable, not guessed.
+    let bare = serde_json::to_string(&note).unwrap();
+    assert!(matches!(
+        JobPayload::decode(JobKind::AnnotateCall, &bare),
+        Err(PayloadError::Unreadable { .. })
+    ));
+}

@@ -9,11 +9,13 @@
 pub mod accounts;
 pub mod agent_grant;
 pub mod audit;
+pub mod call_note;
 pub mod clock;
 pub mod console;
 pub mod crm;
 pub mod dialing;
 pub mod directory;
+pub mod followup;
 pub mod job_key;
 pub mod job_payload;
 pub mod lease;

@@ -29,15 +29,21 @@ pub enum JobKind {
     SyncPhonebook,
     /// A call's one terminal PhoneBridge `callnotify` (PhoneBridge mode: the call's log).
     NotifyPhoneBridge,
+    /// An agent's note and call result, into the call's CRM log.
+    AnnotateCall,
+    /// A task to call back a caller whose call was missed (batched).
+    CreateTask,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] = [
+    pub const ALL: [JobKind; 7] = [
         Self::ProcessCall,
         Self::WriteCallLog,
         Self::CreateRecord,
         Self::SyncPhonebook,
         Self::NotifyPhoneBridge,
+        Self::AnnotateCall,
+        Self::CreateTask,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +53,8 @@ impl JobKind {
             Self::CreateRecord => "create_record",
             Self::SyncPhonebook => "sync_phonebook",
             Self::NotifyPhoneBridge => "notify_phonebridge",
+            Self::AnnotateCall => "annotate_call",
+            Self::CreateTask => "create_task",
         }
     }
 
@@ -230,6 +238,33 @@ pub trait OutboxStore: Send + Sync {
         self.requeue_with(payload.kind(), key.as_str(), &stored, now)
             .await
     }
+
+    /// The latest version of some work: a new job, or the job `key` back to
+    /// pending with `payload` unless a worker holds it right now (`false`:
+    /// ask again once it is settled). A note edited after it was written
+    /// is written again this way.
+    async fn put_latest_job(
+        &self,
+        key: &JobKey,
+        payload: &JobPayload,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let stored = payload.encode()?;
+        let kind = payload.kind();
+        Ok(self.enqueue(kind, key.as_str(), &stored, now).await?
+            || self.reopen_with(kind, key.as_str(), &stored, now).await?)
+    }
+
+    /// A job that is pending, done or failed, pending again with `payload`
+    /// (in one step, so no worker runs the old payload in between);
+    /// `false` when it is in flight or absent.
+    async fn reopen_with(
+        &self,
+        kind: JobKind,
+        key: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     /// [`replace_pending`](Self::replace_pending) with a typed payload.
     async fn replace_pending_job(

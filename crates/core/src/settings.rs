@@ -65,6 +65,9 @@ pub struct EngineSettings {
     pub respect_zoho_permissions: Option<bool>,
     /// How long an agent's "may see this record" answer is kept.
     pub visibility_ttl_secs: u64,
+    /// Missed inbound calls from known callers become CRM tasks (off when
+    /// absent).
+    pub missed_call_tasks: Option<crate::followup::MissedCallTasks>,
 }
 
 impl EngineSettings {
@@ -100,6 +103,7 @@ impl Default for EngineSettings {
             create_defaults: default_create_defaults(),
             respect_zoho_permissions: None,
             visibility_ttl_secs: 300,
+            missed_call_tasks: None,
         }
     }
 }

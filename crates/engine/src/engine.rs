@@ -43,6 +43,12 @@ impl Engine {
             spawn(ctx.clone(), "phonebridge", |c| {
                 Box::pin(async move { jobs::notify::run(&c).await })
             }),
+            spawn(ctx.clone(), "notes", |c| {
+                Box::pin(async move { jobs::annotate::run(&c).await })
+            }),
+            spawn(ctx.clone(), "tasks", |c| {
+                Box::pin(async move { jobs::tasks::run(&c).await })
+            }),
         ];
         Self { ctx, workers }
     }

@@ -274,4 +274,4 @@ async fn relate_log(
 
 #[cfg(test)]
 #[path = "manual_tests.rs"]
-mod tests;
+pub(crate) mod tests;

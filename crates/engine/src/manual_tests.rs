@@ -100,7 +100,7 @@ impl ringbridge_core::crm::Crm for Crm {
 }
 
 #[derive(Default)]
-struct Matcher(Mutex<Vec<CrmRecord>>);
+pub(crate) struct Matcher(Mutex<Vec<CrmRecord>>);
 
 #[async_trait]
 impl CallerMatcher for Matcher {
@@ -112,7 +112,7 @@ impl CallerMatcher for Matcher {
     }
 }
 
-struct NoPbx;
+pub(crate) struct NoPbx;
 
 fn no<T>() -> Result<T, PbxError> {
     Err(PbxError::Unavailable("not used here".into()))

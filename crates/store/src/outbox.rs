@@ -320,18 +320,19 @@ impl OutboxStore for SqlStore {
         payload: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE outbox SET status = 'pending', payload = $1, next_attempt_at = $2, updated_at = $2 \
-             WHERE kind = $3 AND key = $4 AND status = 'failed'",
-        )
-        .bind(payload)
-        .bind(millis(now))
-        .bind(kind.as_str())
-        .bind(key)
-        .execute(self.pool())
-        .await
-        .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+        self.pending_again(kind, key, payload, now, "('failed')")
+            .await
+    }
+
+    async fn reopen_with(
+        &self,
+        kind: JobKind,
+        key: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pending_again(kind, key, payload, now, "('pending', 'done', 'failed')")
+            .await
     }
 
     async fn job_by_id(&self, id: i64) -> Result<Option<Job>, StoreError> {
@@ -403,5 +404,32 @@ impl OutboxStore for SqlStore {
             .await
             .map_err(db_err)?;
         rows.iter().map(job_from_row).collect()
+    }
+}
+
+impl SqlStore {
+    /// The job back to pending with `payload` if its status is one of
+    /// `from` (an SQL list of constants, never input).
+    async fn pending_again(
+        &self,
+        kind: JobKind,
+        key: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+        from: &'static str,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "UPDATE outbox SET status = 'pending', payload = $1, next_attempt_at = $2, updated_at = $2 \
+             WHERE kind = $3 AND key = $4 AND status IN {from}"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(payload)
+            .bind(millis(now))
+            .bind(kind.as_str())
+            .bind(key)
+            .execute(self.pool())
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
     }
 }

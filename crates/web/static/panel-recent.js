@@ -18,7 +18,7 @@
 
   async function loadRecent() {
     // Never redraw under a form the agent is filling in.
-    if (recentTable.querySelector('form.create')) return;
+    if (recentTable.querySelector('form.create, form.note')) return;
     let rows;
     try {
       rows = await api('GET', '/api/calls/recent');
@@ -65,6 +65,7 @@
             { class: 'record' },
             record,
             ...create,
+            el('button', { type: 'button', class: 'note-open secondary small', text: msg('panel-add-note') }),
             hooks.recentNotes.has(c.call_id) ? el('p', { class: 'note', text: hooks.recentNotes.get(c.call_id) }) : null,
           ),
           el('td', {}, log),

@@ -227,6 +227,7 @@
         el('button', { type: 'button', class: 'create secondary', 'data-module': 'Leads', text: msg('panel-create-lead') }),
       );
     }
+    node.append(el('button', { type: 'button', class: 'note-open secondary', text: msg('panel-add-note') }));
     if (call.note) node.append(el('p', { class: 'note', text: call.note }));
   }
 
@@ -287,7 +288,7 @@
     if (lingerMs() <= 0 || call.leaving) return;
     call.leaving = setTimeout(function leave() {
       if (calls.get(call.event.call_id) !== call || call.event.state !== 'ended') return;
-      if (call.node.querySelector('form.create')) {
+      if (call.node.querySelector('form.create, form.note[data-dirty="true"]')) {
         call.leaving = setTimeout(leave, 5000);
         return;
       }
@@ -433,6 +434,60 @@
     });
   }
 
+  // ---------- notes and call results ----------
+  // The org's Call Result values, asked once per page.
+  let resultChoices = null;
+  const callResults = () =>
+    (resultChoices ??= api('GET', '/api/calls/results')
+      .then((r) => r.results || [])
+      .catch(() => []));
+
+  // The note form lives in the row's `.work` part, which no update
+  // redraws: what the agent types survives ringing → talking → ended.
+  function openNoteForm(call) {
+    const work = call.node.querySelector('.work') || call.node;
+    let form = work.querySelector('form.note');
+    if (form) {
+      form.elements.text.focus();
+      return;
+    }
+    form = $('#note-form').content.firstElementChild.cloneNode(true);
+    work.append(form);
+    const select = form.elements.result;
+    callResults().then((values) => {
+      for (const v of values) select.append(el('option', { value: v, text: v }));
+    });
+    form.elements.text.focus();
+    const dirty = () => {
+      form.dataset.dirty = 'true';
+    };
+    form.addEventListener('input', dirty);
+    form.addEventListener('change', dirty);
+    form.querySelector('.close-note').addEventListener('click', () => form.remove());
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const status = form.querySelector('.status');
+      const submit = form.querySelector('button[type="submit"]');
+      submit.disabled = true;
+      try {
+        await api('POST', `/api/calls/${encodeURIComponent(call.event.call_id)}/note`, {
+          text: form.elements.text.value,
+          result: select.value || null,
+        });
+        form.dataset.dirty = 'false';
+        form.dataset.saved = 'true';
+        status.textContent = msg('panel-note-saved');
+      } catch (err) {
+        const known = messages.get('panel-note-error-' + err.code);
+        status.textContent =
+          err.status === 409 ? msg('panel-note-busy') : known || `${msg('panel-note-failed')} ${err.message}`;
+        form.dataset.saved = 'false';
+      } finally {
+        submit.disabled = false;
+      }
+    });
+  }
+
   document.addEventListener('click', (e) => {
     const target = e.target.closest('button');
     if (!target) return;
@@ -441,6 +496,12 @@
     } else if (target.classList.contains('open')) {
       // A click: no pop-up blocker stands in the way.
       pop(target.dataset.url, target.textContent);
+    } else if (target.classList.contains('note-open')) {
+      const call = calls.get(target.closest('li')?.dataset.callId);
+      const row = target.closest('tr');
+      if (call) openNoteForm(call);
+      // A recent call: the form goes into its record cell.
+      else if (row) openNoteForm({ event: { call_id: row.dataset.callId }, node: target.closest('td') });
     } else if (target.classList.contains('create')) {
       const id = target.closest('li')?.dataset.callId;
       const call = id && calls.get(id);

@@ -289,7 +289,7 @@ mod tests {
         let base = "[[users]]\nlast_name = \"A\"\nemail = \"a@x\"\nrole = \"R\"\nprofile = \"P\"\n";
         assert!(Fixture::from_toml(base).is_ok());
         assert!(Fixture::from_toml(&format!("{base}colour = \"red\"\n")).is_err());
-        assert!(Fixture::from_toml(&format!("{base}[sharing]\nTasks = \"private\"\n")).is_err());
+        assert!(Fixture::from_toml(&format!("{base}[sharing]\nEvents = \"private\"\n")).is_err());
         assert!(Fixture::from_toml(&format!("{base}[sharing]\nContacts = \"secret\"\n")).is_err());
     }
 }

@@ -136,6 +136,13 @@ async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
             "Voice_Recording__s",
         ],
     ));
+    body.push_str(&table(
+        s,
+        Module::Tasks,
+        &[
+            "id", "Subject", "Due_Date", "Who_Id", "What_Id", "Owner", "Status",
+        ],
+    ));
     body.push_str("<h2>PhoneBridge notifications</h2><table><tr><th>at</th><th>endpoint</th><th>params</th><th>status</th><th>call</th></tr>");
     for n in &inner.pb.notifications {
         let mut params: Vec<String> = n.params.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -2,11 +2,13 @@
 //! doing them, and settling each with the store (done, retry later,
 //! released, failed).
 
+pub mod annotate;
 mod audit;
 pub mod create;
 pub mod notify;
 pub mod phonebook;
 pub mod process;
+pub mod tasks;
 pub mod write;
 
 use std::time::Duration;

@@ -106,6 +106,8 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
         }
     }
 
+    crate::followup::queue(ctx, &settings, &outcome, record.as_ref()).await?;
+
     if ctx.crm_mode() == CrmMode::PhoneBridge {
         // The terminal callnotify is the call's log; the live path may have
         // queued it already under the same key (then this is a no-op).
@@ -127,7 +129,7 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
         .recording
         .as_ref()
         .and_then(|_| ctx.recordings.as_ref().map(|r| r.link(&job.key)));
-    let log = calllog::build(
+    let mut log = calllog::build(
         &LogInput {
             key: &job.key,
             outcome: &outcome,
@@ -140,6 +142,8 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
         &settings,
         &ctx.plan,
     );
+    // An agent's note saved before now travels with the log.
+    crate::notes::apply_saved(ctx, outcome.call_id.as_str(), &mut log).await?;
     // The log is keyed like the call (the key a retry looks it up by in the CRM).
     let key = JobKey::from_stored(job.key.as_str());
     let payload = JobPayload::WriteCallLog(Box::new(log));

@@ -41,31 +41,18 @@ async fn an_unknown_caller_becomes_a_lead_linked_to_the_call() {
 
     // The call's log names the Lead, however far the log had got when the
     // agent pressed Create (queued, or already written and then updated).
-    let marker = format!("pbx:{}", ids[0]);
     let log = eventually(
         "the call log related to the Lead",
         Duration::from_secs(30),
         || {
-            w.zoho_sim.calls().into_iter().find(|c| {
-                c["Description"]
-                    .as_str()
-                    .is_some_and(|d| d.contains(&marker))
-                    && c["What_Id"]["id"] == lead_id.as_str()
-            })
+            logs_for(&w, &ids[0])
+                .into_iter()
+                .find(|c| c["What_Id"]["id"] == lead_id.as_str())
         },
     )
     .await;
     assert_eq!(log["$se_module"], "Leads", "{log:#}");
-    let logs_for_call = w
-        .zoho_sim
-        .calls()
-        .into_iter()
-        .filter(|c| {
-            c["Description"]
-                .as_str()
-                .is_some_and(|d| d.contains(&marker))
-        })
-        .count();
+    let logs_for_call = logs_for(&w, &ids[0]).len();
     assert_eq!(logs_for_call, 1, "one log per call");
     w.stop().await;
 }

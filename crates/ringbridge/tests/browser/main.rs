@@ -12,6 +12,7 @@ mod dial;
 mod extension;
 mod form_kept;
 mod hostile_name;
+mod note_kept;
 mod one_tab;
 mod phonebridge_panel;
 mod pop_settings;

@@ -313,3 +313,18 @@ pub fn record_id(
         .find(|r| r["Last_Name"] == last_name || r["Account_Name"] == last_name)
         .and_then(|r| r["id"].as_str().map(str::to_owned))
 }
+
+/// The Calls records in the Zoho simulator whose Description carries the
+/// log marker of PBX call `call_id`.
+pub fn logs_for(w: &World, call_id: &str) -> Vec<serde_json::Value> {
+    let marker = format!("pbx:{call_id}");
+    w.zoho_sim
+        .calls()
+        .into_iter()
+        .filter(|c| {
+            c["Description"]
+                .as_str()
+                .is_some_and(|d| d.contains(&marker))
+        })
+        .collect()
+}

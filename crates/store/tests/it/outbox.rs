@@ -462,3 +462,29 @@ async fn a_retry_reruns_a_done_job_and_requeues_a_failed_one_with_a_new_payload(
         assert!(store.job_by_id(-1).await.unwrap().is_none());
     }
 }
+
+/// An agent's edited note: the job takes the new payload whether it was
+/// waiting or already done, in one step, and never under a worker's feet.
+#[tokio::test]
+async fn reopen_with_replaces_the_payload_of_a_job_not_in_flight() {
+    for (store, _db) in fresh_stores().await {
+        let now = Utc::now();
+        let kind = JobKind::AnnotateCall;
+        assert!(
+            !store.reopen_with(kind, "note", "v1", now).await.unwrap(),
+            "absent"
+        );
+        store.enqueue(kind, "note", "v1", now).await.unwrap();
+        assert!(store.reopen_with(kind, "note", "v2", now).await.unwrap());
+        let claimed = store.claim(kind, 1, now, LEASE, "w").await.unwrap();
+        assert_eq!(claimed[0].payload, "v2");
+        assert!(
+            !store.reopen_with(kind, "note", "v3", now).await.unwrap(),
+            "a job in flight keeps its payload"
+        );
+        store.complete(&claimed[0], "call-1").await.unwrap();
+        assert!(store.reopen_with(kind, "note", "v3", now).await.unwrap());
+        let again = store.claim(kind, 1, now, LEASE, "w").await.unwrap();
+        assert_eq!(again[0].payload, "v3");
+    }
+}

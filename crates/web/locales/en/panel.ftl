@@ -108,3 +108,18 @@ panel-register-tel = Handle phone links
 panel-record-hidden = A CRM record you cannot open
 panel-no-crm-details = No CRM details
 panel-no-crm-why = Your Zoho access was revoked or has expired, so ringbridge shows you nothing from the CRM. Sign in with Zoho again.
+
+## Call notes
+panel-add-note = Add note
+panel-note-label = Note
+panel-note-result = Call result
+panel-note-no-result = (no result)
+panel-note-save = Save note
+panel-note-close = Close
+panel-note-saved = Saved. It goes into this call's log in Zoho CRM: with the log, or added to it once it is written.
+panel-note-busy = The previous version is still being written. Save again in a moment; your text is kept.
+panel-note-failed = The note could not be saved:
+panel-note-error-not_your_call = You can only add notes to calls you handled.
+panel-note-error-note_empty = Write a note or pick a call result.
+panel-note-error-note_too_long = The note is too long (at most 4000 characters).
+panel-note-error-bad_result = This call result is not one of your CRM's values.

@@ -108,3 +108,18 @@ panel-register-tel = 处理电话链接
 panel-record-hidden = 一条您无权打开的 CRM 记录
 panel-no-crm-details = 没有 CRM 详情
 panel-no-crm-why = 您的 Zoho 访问权限已被撤销或已过期，因此 ringbridge 不会显示任何 CRM 信息。请重新使用 Zoho 登录。
+
+## Call notes
+panel-add-note = 添加备注
+panel-note-label = 备注
+panel-note-result = 通话结果
+panel-note-no-result = （无结果）
+panel-note-save = 保存备注
+panel-note-close = 关闭
+panel-note-saved = 已保存。备注会写入 Zoho CRM 中这通电话的记录：随记录一起写入，或在记录写入后追加。
+panel-note-busy = 上一个版本仍在写入中。请稍后再保存；您输入的内容已保留。
+panel-note-failed = 备注无法保存：
+panel-note-error-not_your_call = 您只能为自己处理的电话添加备注。
+panel-note-error-note_empty = 请填写备注或选择通话结果。
+panel-note-error-note_too_long = 备注过长（最多 4000 个字符）。
+panel-note-error-bad_result = 该通话结果不在您的 CRM 的可选值中。

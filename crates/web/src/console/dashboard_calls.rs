@@ -58,6 +58,8 @@ pub fn summary(ctx: &PageCtx, job: &Job) -> String {
     match job.decode_payload() {
         Ok(JobPayload::WriteCallLog(log)) => log.subject,
         Ok(JobPayload::NotifyPhoneBridge(n)) => phonebridge_call(ctx, &n),
+        Ok(JobPayload::CreateTask(task)) => task.subject,
+        Ok(JobPayload::AnnotateCall(note)) => format!("{}: {}", note.author, note.text),
         _ => String::new(),
     }
 }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 const PARAM: &str = "done";
 
 /// What was done → the catalogue message saying so.
-const DONE: [(&str, &str); 14] = [
+const DONE: [(&str, &str); 15] = [
     ("mode", "flash-mode"),
     ("user", "flash-user"),
     ("user-auto", "flash-user-auto"),

@@ -10,6 +10,7 @@
 mod cors;
 mod dial;
 mod feed;
+mod notes;
 mod owncall;
 mod page;
 mod recent;
@@ -53,6 +54,14 @@ pub fn routes(state: AppState) -> Router {
                 Need::Scope(ApiScope::RecordsRead),
                 crm_limited(s, get(records::lookup)),
             ),
+        )
+        .route(
+            "/api/calls/results",
+            scoped(s, Need::Scope(ApiScope::CallsRead), get(notes::results)),
+        )
+        .route(
+            "/api/calls/{call_id}/note",
+            scoped(s, Need::Scope(ApiScope::RecordsWrite), post(notes::save)),
         )
         .route(
             "/api/records",

@@ -70,6 +70,14 @@ pub const SCRIPT_MESSAGES: &[&str] = &[
     "panel-call-this",
     "panel-record-hidden",
     "panel-no-crm-details",
+    "panel-add-note",
+    "panel-note-saved",
+    "panel-note-busy",
+    "panel-note-failed",
+    "panel-note-error-not_your_call",
+    "panel-note-error-note_empty",
+    "panel-note-error-note_too_long",
+    "panel-note-error-bad_result",
 ];
 
 static JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "js", JS));

@@ -5,6 +5,7 @@ mod crm_rate;
 mod dashboard;
 mod limits;
 mod login_flood;
+mod note_csrf;
 mod offboard;
 mod password_reset;
 mod proxy;

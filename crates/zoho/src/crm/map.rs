@@ -77,6 +77,13 @@ pub fn crm_error(e: &ZohoError) -> CrmError {
     }
 }
 
+/// Each written record's id, or why Zoho refused it, in order.
+pub fn written_ids(out: Vec<crate::rest::RecordOutcome>) -> Vec<Result<String, CrmError>> {
+    out.into_iter()
+        .map(|o| o.map(|s| s.id).map_err(|e| record_error(&e)))
+        .collect()
+}
+
 pub fn record_error(e: &RecordError) -> CrmError {
     match e {
         RecordError::Rejected(a) => crm_error(&ZohoError::Api(a.clone())),

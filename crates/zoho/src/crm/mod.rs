@@ -3,6 +3,8 @@
 mod create;
 mod map;
 mod marker;
+mod notes;
+mod tasks;
 pub mod visibility;
 
 use std::collections::HashMap;
@@ -11,7 +13,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use ringbridge_core::crm::{
-    CallLog, Crm, CrmError, CrmModule, CrmRecord, CrmRecordRef, CrmUser, NewRecord, RecordPage,
+    CallAnnotation, CallLog, Crm, CrmCallProbe, CrmError, CrmLoggedCall, CrmModule, CrmRecord,
+    CrmRecordRef, CrmUser, NewRecord, RecordPage,
 };
 use serde_json::{Map, json};
 use tokio::sync::{Mutex, OnceCell};
@@ -66,6 +69,8 @@ pub struct ZohoCrm {
 }
 
 const PAGE: u32 = 200;
+/// The Calls module's result picklist.
+const CALL_RESULT: &str = "Call_Result";
 
 impl ZohoCrm {
     pub fn new(rest: RestClient, cfg: ZohoCrmConfig) -> Self {
@@ -315,10 +320,7 @@ impl Crm for ZohoCrm {
             .log_calls(&calls, self.cfg.trigger.as_deref())
             .await
             .map_err(|e| crm_error(&e))?;
-        Ok(out
-            .into_iter()
-            .map(|o| o.map(|s| s.id).map_err(|e| map::record_error(&e)))
-            .collect())
+        Ok(map::written_ids(out))
     }
 
     async fn find_logged_calls(&self, logs: &[CallLog]) -> Result<Vec<Option<String>>, CrmError> {
@@ -434,16 +436,36 @@ impl Crm for ZohoCrm {
             m.insert("What_Id".into(), json!({ "id": w.id }));
             m.insert("$se_module".into(), json!(w.module.as_str()));
         }
-        let out = self
-            .rest
-            .update_records("Calls", &[Record(m)], None)
-            .await
-            .map_err(|e| crm_error(&e))?;
-        match out.into_iter().next() {
-            Some(Ok(_)) => Ok(()),
-            Some(Err(e)) => Err(map::record_error(&e)),
-            None => Err(CrmError::Protocol("no result for the call update".into())),
-        }
+        self.update_call(m, None).await
+    }
+
+    async fn create_tasks(
+        &self,
+        tasks: &[ringbridge_core::followup::NewTask],
+    ) -> Result<Vec<Result<String, CrmError>>, CrmError> {
+        self.insert_tasks(tasks).await
+    }
+
+    async fn find_tasks(
+        &self,
+        tasks: &[ringbridge_core::followup::NewTask],
+    ) -> Result<Vec<Option<String>>, CrmError> {
+        self.lookup_tasks(tasks).await
+    }
+
+    async fn call_results(&self) -> Result<Vec<String>, CrmError> {
+        self.result_values().await
+    }
+
+    async fn annotate_call(&self, call_id: &str, a: &CallAnnotation) -> Result<(), CrmError> {
+        self.annotate(call_id, a).await
+    }
+
+    async fn find_crm_logged_call(
+        &self,
+        probe: &CrmCallProbe,
+    ) -> Result<Option<CrmLoggedCall>, CrmError> {
+        self.find_written_by_zoho(probe).await
     }
 
     fn record_url(&self, r: &CrmRecordRef) -> String {

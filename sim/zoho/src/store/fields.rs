@@ -5,6 +5,9 @@
 use super::fieldsets;
 use super::module::Module;
 
+#[path = "tasks.rs"]
+mod tasks;
+
 /// A field's data type as the simulator enforces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -137,6 +140,7 @@ pub fn fields(module: Module) -> &'static [FieldMeta] {
         Module::Accounts => fieldsets::ACCOUNTS,
         Module::Deals => fieldsets::DEALS,
         Module::Calls => fieldsets::CALLS,
+        Module::Tasks => tasks::TASKS,
     }
 }
 

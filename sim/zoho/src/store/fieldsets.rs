@@ -7,7 +7,7 @@ use super::fields::{FieldMeta, FieldType, f, phone, pick, text};
 use super::module::Module;
 
 pub(super) const OWNER: FieldMeta = f("Owner", "Owner", FieldType::OwnerLookup, 120);
-const SYSTEM: [FieldMeta; 4] = [
+pub(super) const SYSTEM: [FieldMeta; 4] = [
     f("Created_By", "Created By", FieldType::OwnerLookup, 120).ro(),
     f("Modified_By", "Modified By", FieldType::OwnerLookup, 120).ro(),
     f("Created_Time", "Created Time", FieldType::DateTime, 120).ro(),

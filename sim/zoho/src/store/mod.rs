@@ -319,7 +319,7 @@ fn derive(module: Module, rec: &mut Record) {
                 None => rec.remove("Call_Duration_in_seconds"),
             };
         }
-        Module::Accounts | Module::Deals => {}
+        Module::Accounts | Module::Deals | Module::Tasks => {}
     }
 }
 

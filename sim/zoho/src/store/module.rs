@@ -10,15 +10,18 @@ pub enum Module {
     Accounts,
     Deals,
     Calls,
+    /// Activities to do (`ringbridge` files missed-call follow-ups here).
+    Tasks,
 }
 
 impl Module {
-    pub const ALL: [Module; 5] = [
+    pub const ALL: [Module; 6] = [
         Module::Contacts,
         Module::Leads,
         Module::Accounts,
         Module::Deals,
         Module::Calls,
+        Module::Tasks,
     ];
 
     /// Parses an API name exactly (`contacts` is not `Contacts`).
@@ -33,6 +36,7 @@ impl Module {
             Self::Accounts => "Accounts",
             Self::Deals => "Deals",
             Self::Calls => "Calls",
+            Self::Tasks => "Tasks",
         }
     }
 
@@ -44,6 +48,7 @@ impl Module {
             Self::Accounts => "accounts",
             Self::Deals => "deals",
             Self::Calls => "calls",
+            Self::Tasks => "tasks",
         }
     }
 
@@ -53,7 +58,7 @@ impl Module {
             Self::Contacts | Self::Leads => "Full_Name",
             Self::Accounts => "Account_Name",
             Self::Deals => "Deal_Name",
-            Self::Calls => "Subject",
+            Self::Calls | Self::Tasks => "Subject",
         }
     }
 
@@ -64,7 +69,7 @@ impl Module {
             Self::Contacts | Self::Leads => &["Email"],
             Self::Accounts => &["Account_Name"],
             Self::Deals => &["Deal_Name"],
-            Self::Calls => &[],
+            Self::Calls | Self::Tasks => &[],
         }
     }
 
@@ -76,6 +81,7 @@ impl Module {
             Self::Accounts => 2,
             Self::Deals => 4,
             Self::Calls => 9,
+            Self::Tasks => 10,
         }
     }
 }

@@ -259,7 +259,7 @@ async fn layout_mandatory_and_unique_fields_are_set_over_http() {
         .await;
     assert_eq!(r.body["data"][0]["code"], "DUPLICATE_DATA", "{}", r.text);
     for bad in [
-        json!({"module": "Tasks", "unique": ["Subject"]}),
+        json!({"module": "Events", "unique": ["Subject"]}),
         json!({"module": "Leads", "unique": ["Shoe_Size"]}),
     ] {
         let r = h.admin(Method::POST, "/_sim/layout", Some(bad)).await;

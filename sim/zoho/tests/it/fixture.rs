@@ -62,6 +62,11 @@ fields = { Deal_Name = "Big deal", Stage = "Qualification", Closing_Date = "2031
 module = "Calls"
 owner = "ravi@fixture.test"
 fields = { Subject = "Earlier call", Call_Type = "Inbound", Call_Start_Time = "2025-03-10T14:05:12+05:30", Call_Duration = "02:10", Who_Id = { ref = "c1" } }
+
+[[records]]
+module = "Tasks"
+owner = "ravi@fixture.test"
+fields = { Subject = "Call back", Due_Date = "2025-03-11", Who_Id = { ref = "c1" } }
 "#;
 
 fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
