@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::crm::{CallLog, CrmRecord, NewRecord};
 use crate::outbox::JobKind;
-use crate::phonebridge::PbNotification;
+use crate::telephony::PbNotification;
 use crate::tracker::CallOutcome;
 
 /// The payload version this build writes.

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cause;
 pub mod clock;
 pub mod console;
 pub mod crm;
@@ -19,12 +20,12 @@ pub mod lease;
 pub mod outbox;
 pub mod pbx;
 pub mod phone;
-pub mod phonebridge;
 pub mod policy;
 pub mod recording;
 pub mod replay;
 pub mod settings;
 pub mod store;
+pub mod telephony;
 pub mod template;
 pub mod text;
 pub mod tracker;
