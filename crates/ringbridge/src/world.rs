@@ -69,7 +69,8 @@ pub struct WorldOptions {
 
 impl Default for WorldOptions {
     fn default() -> Self {
-        let mut ingest = IngestConfig::new("pbx");
+        let timing = crate::config::Timing::default();
+        let mut ingest = timing.ingest("pbx");
         ingest.tick = Duration::from_millis(500);
         ingest.settle = chrono::Duration::milliseconds(200);
         // The simulator plays calls faster than real time, so its clock runs
@@ -82,7 +83,7 @@ impl Default for WorldOptions {
             tuning: Tuning {
                 flush_delay: Duration::from_millis(500),
                 poll: Duration::from_millis(200),
-                ..Tuning::default()
+                ..timing.tuning()
             },
             plan: NumberPlan::new("US").expect("US is a country"),
             pbx: SimSettings::default(),
