@@ -3,6 +3,7 @@
 //! checks what the simulated PBX and CRM received. See browser/README.md.
 
 mod chooser;
+mod console_accounts;
 mod console_settings;
 mod console_setup;
 mod create_after;

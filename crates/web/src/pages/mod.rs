@@ -3,11 +3,14 @@
 //! [`protect`]: CSRF checks, localized errors, security headers.
 
 mod account_detail;
+mod account_edit;
 mod admin;
 mod api;
 pub(crate) mod assets;
 mod ctx;
 mod extension;
+mod extensions;
+pub(crate) mod flash;
 mod forms;
 mod home;
 mod layers;
@@ -38,6 +41,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/password", get(password::show).post(password::submit))
         .route("/admin/accounts", get(admin::show).post(admin::create))
         .route("/admin/accounts/{id}", get(account_detail::show))
+        .route("/admin/accounts/{id}/edit", post(account_edit::save))
         .route("/admin/accounts/{id}/{action}", post(admin::act))
         .route(
             "/admin/accounts/{id}/tokens/{token}/revoke",
