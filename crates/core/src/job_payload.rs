@@ -19,7 +19,7 @@ use crate::call_note::CallNote;
 use crate::crm::{CallLog, CrmRecord, NewRecord};
 use crate::followup::NewTask;
 use crate::outbox::JobKind;
-use crate::phonebridge::PbNotification;
+use crate::telephony::PbNotification;
 use crate::tracker::CallOutcome;
 
 /// The payload version this build writes.

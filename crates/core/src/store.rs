@@ -11,7 +11,7 @@ use crate::pbx::PbxEvent;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Database(String),
+    Database(#[source] crate::cause::Cause),
     /// A secret could not be decrypted: wrong key, or tampered data.
     #[error("cannot decrypt secret {name:?}: wrong secret key or corrupted data")]
     Decrypt { name: String },

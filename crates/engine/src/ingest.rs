@@ -108,7 +108,7 @@ pub enum IngestError {
     #[error("the PBX event source failed permanently: {0}")]
     SourceFailed(String),
     #[error("cannot encode a call outcome: {0}")]
-    Encode(String),
+    Encode(#[source] ringbridge_core::job_payload::PayloadError),
 }
 
 pub struct Ingest {
@@ -398,8 +398,7 @@ impl Ingest {
             .iter()
             .map(|outcome| {
                 let key = JobKey::call(&self.config.pbx_id, outcome.call_id.as_str());
-                NewJob::new(&key, outcome.clone(), due)
-                    .map_err(|e| IngestError::Encode(e.to_string()))
+                NewJob::new(&key, outcome.clone(), due).map_err(IngestError::Encode)
             })
             .collect::<Result<Vec<_>, IngestError>>()?;
         let added = self.store.enqueue_many(JobKind::ProcessCall, &jobs).await?;

@@ -226,7 +226,7 @@ pub async fn run(config: Config, args: BackfillArgs) -> Result<()> {
         .pbx
         .as_ref()
         .context("backfill needs the [pbx] section of the configuration")?;
-    let tz = pbx_config.time_zone()?;
+    let tz = pbx_config.time_zone();
     let (from, to) = (args.from.start(tz), args.to.end(tz));
     let store = crate::serve::open_store(&config).await?;
     let client = pbx_client(pbx_config)?;

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 mod files;
 mod overlay;
+mod secrets;
 mod stream;
 
 pub use stream::StreamTuning;
@@ -27,7 +28,6 @@ pub struct Config {
     /// `Debug`; logs use [`Config::database_for_log`].
     database_url: SecretString,
     secret_key: SecretString,
-    secret_key_file: Option<PathBuf>,
     pub http: HttpConfig,
     pub log: LogConfig,
     pub pbx: Option<PbxConfig>,
@@ -41,13 +41,12 @@ pub struct Config {
     /// Recording links also need a signed-in account (the console sets it too).
     #[serde(default)]
     pub recording_sign_in: bool,
-    #[serde(default)]
     pub timing: Timing,
 }
 
-/// Timing knobs; the defaults suit production. Tests and demos shorten them.
+/// Timing knobs; the defaults (`[timing]` in `config.default.toml`, the
+/// only place they are written) suit production. Tests and demos shorten them.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
 pub struct Timing {
     /// A call log waits at most this long to share a CRM request with others.
     pub flush_delay_ms: u64,
@@ -68,6 +67,14 @@ pub struct Timing {
     /// How often recent call records are compared with what was queued
     /// (a safety net for events lost without a disconnect); 0 = never.
     pub reconcile_secs: u64,
+    /// Call logs per CRM request (Zoho's maximum is 100).
+    pub batch_max: u32,
+    /// Attempts before a job is marked failed.
+    pub max_attempts: u32,
+    /// How long a call waits for a record being created for its number.
+    pub creation_wait_ms: u64,
+    /// The longest a PhoneBridge terminal waits for the caller's new record.
+    pub terminal_record_wait_secs: u64,
     /// Timeout of one CRM request.
     pub crm_timeout_secs: u64,
     /// While the CRM connection needs re-authorizing (revoked grant) or
@@ -84,24 +91,11 @@ pub struct Timing {
 }
 
 impl Default for Timing {
+    /// `[timing]` of the built-in defaults.
     fn default() -> Self {
-        Self {
-            flush_delay_ms: 5_000,
-            poll_ms: 1_000,
-            retry_base_ms: 2_000,
-            retry_max_ms: 300_000,
-            lease_secs: 120,
-            settle_ms: 2_000,
-            checkpoint_ms: 10_000,
-            catchup_lookback_secs: 2 * 3600,
-            catchup_clock_skew_secs: 3600,
-            reconcile_secs: 600,
-            crm_timeout_secs: 30,
-            crm_reconnect_pause_secs: 30,
-            ingest_lease_secs: 15,
-            journal_retention_days: 7,
-            audit_retention_days: 90,
-        }
+        Figment::from(Toml::string(DEFAULTS))
+            .extract_inner("timing")
+            .expect("the built-in [timing] defaults are complete (tested)")
     }
 }
 
@@ -115,7 +109,10 @@ impl Timing {
             backoff_max: Duration::from_millis(self.retry_max_ms),
             lease: Duration::from_secs(self.lease_secs),
             reconnect_pause: Duration::from_secs(self.crm_reconnect_pause_secs),
-            ..ringbridge_engine::Tuning::default()
+            batch_max: self.batch_max,
+            max_attempts: self.max_attempts,
+            creation_wait: Duration::from_millis(self.creation_wait_ms),
+            terminal_record_wait: Duration::from_secs(self.terminal_record_wait_secs),
         }
     }
 
@@ -147,11 +144,7 @@ pub struct ZohoConfig {
     #[serde(default)]
     client_secret: Option<SecretString>,
     #[serde(default)]
-    client_secret_file: Option<PathBuf>,
-    #[serde(default)]
     refresh_token: Option<SecretString>,
-    #[serde(default)]
-    refresh_token_file: Option<PathBuf>,
     /// `accounts-server` from the consent redirect, e.g. https://accounts.zoho.eu
     pub accounts_server: String,
     /// `api_domain` from the token response, e.g. https://www.zohoapis.eu
@@ -178,20 +171,12 @@ fn default_redirect() -> String {
 
 impl ZohoConfig {
     pub fn client_secret(&self) -> Result<SecretString> {
-        resolve_secret(
-            self.client_secret.as_ref(),
-            self.client_secret_file.as_deref(),
-            "zoho.client_secret",
-        )?
-        .context("zoho.client_secret (or zoho.client_secret_file) is required")
+        non_empty(self.client_secret.as_ref())
+            .context("zoho.client_secret (or zoho.client_secret_file) is required")
     }
 
     pub fn refresh_token(&self) -> Result<Option<SecretString>> {
-        resolve_secret(
-            self.refresh_token.as_ref(),
-            self.refresh_token_file.as_deref(),
-            "zoho.refresh_token",
-        )
+        Ok(non_empty(self.refresh_token.as_ref()))
     }
 }
 
@@ -263,11 +248,9 @@ pub struct PbxConfig {
     pub client_id: String,
     #[serde(default)]
     client_secret: Option<SecretString>,
-    #[serde(default)]
-    client_secret_file: Option<PathBuf>,
     /// The PBX's time zone (IANA name): its event times are local.
-    #[serde(default = "default_time_zone")]
-    pub time_zone: String,
+    #[serde(default = "default_time_zone", deserialize_with = "parse")]
+    pub time_zone: chrono_tz::Tz,
     #[serde(default)]
     pub events: EventTransport,
     /// `[pbx.stream]`: heartbeat and reconnect timing of the WebSocket.
@@ -276,8 +259,6 @@ pub struct PbxConfig {
     /// The secret the PBX signs webhooks with (Webhook Event Push settings).
     #[serde(default)]
     webhook_secret: Option<SecretString>,
-    #[serde(default)]
-    webhook_secret_file: Option<PathBuf>,
     /// Accept a self-signed PBX certificate (common on-premises).
     #[serde(default)]
     pub accept_invalid_certs: bool,
@@ -302,26 +283,31 @@ fn default_pbx_id() -> String {
     "pbx".to_owned()
 }
 
-fn default_time_zone() -> String {
-    "UTC".to_owned()
+fn default_time_zone() -> chrono_tz::Tz {
+    chrono_tz::UTC
+}
+
+/// A value parsed from its text at load (a bad one fails the load, and
+/// figment names its key).
+fn parse<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let text = String::deserialize(deserializer)?;
+    text.parse()
+        .map_err(|e| serde::de::Error::custom(format!("{text:?}: {e}")))
 }
 
 impl PbxConfig {
     pub fn client_secret(&self) -> Result<SecretString> {
-        resolve_secret(
-            self.client_secret.as_ref(),
-            self.client_secret_file.as_deref(),
-            "pbx.client_secret",
-        )?
-        .context("pbx.client_secret (or pbx.client_secret_file) is required")
+        non_empty(self.client_secret.as_ref())
+            .context("pbx.client_secret (or pbx.client_secret_file) is required")
     }
 
     pub fn webhook_secret(&self) -> Result<Option<SecretString>> {
-        resolve_secret(
-            self.webhook_secret.as_ref(),
-            self.webhook_secret_file.as_deref(),
-            "pbx.webhook_secret",
-        )
+        Ok(non_empty(self.webhook_secret.as_ref()))
     }
 
     pub fn number_plan(&self) -> Result<ringbridge_core::phone::NumberPlan> {
@@ -343,13 +329,9 @@ impl PbxConfig {
         Ok(plan)
     }
 
-    pub fn time_zone(&self) -> Result<chrono_tz::Tz> {
-        self.time_zone.parse().map_err(|_| {
-            anyhow::anyhow!(
-                "pbx.time_zone {:?} is not an IANA time zone",
-                self.time_zone
-            )
-        })
+    /// Parsed at load: a name that is not an IANA zone fails the start.
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.time_zone
     }
 }
 
@@ -364,7 +346,9 @@ impl Config {
             figment = figment.merge(Toml::file(file));
         }
         figment = figment.merge(Env::prefixed("RINGBRIDGE_").split("__"));
-        figment.extract().context("invalid configuration")
+        secrets::read_secret_files(figment)?
+            .extract()
+            .context("invalid configuration")
     }
 
     /// The database URL; SQLite in the data directory unless configured.
@@ -422,12 +406,7 @@ impl Config {
     /// The secret key if one is configured or was generated before; never
     /// creates one (`doctor` and `backup` only look).
     pub fn existing_secret_key(&self) -> Result<Option<SecretKey>> {
-        let configured = resolve_secret(
-            Some(&self.secret_key),
-            self.secret_key_file.as_deref(),
-            "secret_key",
-        )?;
-        if let Some(key) = configured {
+        if let Some(key) = non_empty(Some(&self.secret_key)) {
             return SecretKey::from_base64(key.expose_secret())
                 .context("secret_key")
                 .map(Some);
@@ -451,22 +430,13 @@ impl Config {
     /// Whether the key comes from the configuration (`secret_key` or
     /// `secret_key_file`) rather than `data_dir/secret.key`.
     pub fn secret_key_configured(&self) -> bool {
-        self.secret_key_file.is_some() || !self.secret_key.expose_secret().is_empty()
+        !self.secret_key.expose_secret().is_empty()
     }
 }
 
-/// A secret given inline or as a file; an empty inline value counts as unset.
-fn resolve_secret(
-    inline: Option<&SecretString>,
-    file: Option<&Path>,
-    name: &str,
-) -> Result<Option<SecretString>> {
-    if let Some(file) = file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("reading {name} from {}", file.display()))?;
-        return Ok(Some(SecretString::from(text.trim().to_owned())));
-    }
-    Ok(inline.filter(|s| !s.expose_secret().is_empty()).cloned())
+/// A secret (inline, or read from its `_file` at load); empty counts as unset.
+fn non_empty(secret: Option<&SecretString>) -> Option<SecretString> {
+    secret.filter(|s| !s.expose_secret().is_empty()).cloned()
 }
 
 /// Creates `path` (it must not exist) readable by its owner only.

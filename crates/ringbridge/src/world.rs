@@ -39,17 +39,9 @@ use crate::serve::crm::{
 };
 use crate::serve::phonebridge::{self, PhoneBridge};
 
-/// The scopes ringbridge asks Zoho for in REST mode.
-pub const ZOHO_SCOPES: &[&str] = &[
-    "ZohoCRM.modules.ALL",
-    "ZohoCRM.users.READ",
-    "ZohoCRM.org.READ",
-    "ZohoCRM.settings.modules.READ",
-    "ZohoCRM.settings.fields.READ",
-    "ZohoCRM.settings.layouts.READ",
-    "ZohoCRM.coql.READ",
-    "ZohoSearch.securesearch.READ",
-];
+/// The scopes the test world's Zoho grant has: the ones ringbridge asks an
+/// admin for (one list, `ringbridge_zoho::oauth::DEFAULT_SCOPES`).
+pub const ZOHO_SCOPES: &[&str] = ringbridge_zoho::oauth::DEFAULT_SCOPES;
 
 pub struct WorldOptions {
     /// `None`: SQLite in a fresh temporary directory.
@@ -70,7 +62,8 @@ pub struct WorldOptions {
 
 impl Default for WorldOptions {
     fn default() -> Self {
-        let mut ingest = IngestConfig::new("pbx");
+        let timing = crate::config::Timing::default();
+        let mut ingest = timing.ingest("pbx");
         ingest.tick = Duration::from_millis(500);
         ingest.settle = chrono::Duration::milliseconds(200);
         // The simulator plays calls faster than real time, so its clock runs
@@ -83,7 +76,7 @@ impl Default for WorldOptions {
             tuning: Tuning {
                 flush_delay: Duration::from_millis(500),
                 poll: Duration::from_millis(200),
-                ..Tuning::default()
+                ..timing.tuning()
             },
             plan: NumberPlan::new("US").expect("US is a country"),
             pbx: SimSettings::default(),
@@ -323,9 +316,7 @@ impl World {
 
 /// A Zoho connection to the simulator, as an admin's consent would have made it.
 fn connect_zoho(sim: &SimZoho, options: ConnectionOptions) -> Result<(ZohoConnection, String)> {
-    let mut scopes = ZOHO_SCOPES.to_vec();
-    scopes.push("PhoneBridge.call.log");
-    let tokens = sim.issue_tokens(&scopes);
+    let tokens = sim.issue_tokens(ZOHO_SCOPES);
     let endpoints = ZohoEndpoints {
         client_id: sim.client_id().to_owned(),
         client_secret: SecretString::from(sim.client_secret().to_owned()),

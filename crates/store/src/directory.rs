@@ -21,7 +21,7 @@ const COLUMNS: &str =
     "module, record_id, name, company, owner_id, account_module, account_id, modified_at, numbers";
 
 fn db_err(err: sqlx::Error) -> StoreError {
-    StoreError::Database(err.to_string())
+    StoreError::Database(ringbridge_core::cause::Cause::new(err))
 }
 
 fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {

@@ -47,7 +47,7 @@ impl std::fmt::Debug for SqlStore {
 }
 
 pub(crate) fn db_err(err: sqlx::Error) -> StoreError {
-    StoreError::Database(err.to_string())
+    StoreError::Database(ringbridge_core::cause::Cause::new(err))
 }
 
 pub(crate) fn millis(at: DateTime<Utc>) -> i64 {

@@ -12,8 +12,8 @@
 
 use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::outbox::Job;
-use ringbridge_core::phonebridge::{PbNotification, PbState};
 use ringbridge_core::store::StoreError;
+use ringbridge_core::telephony::{PbNotification, PbState};
 
 use super::Settlement;
 use crate::context::EngineContext;

@@ -3,6 +3,7 @@
 //! `SyncPhonebook` job for a matched Contact. In PhoneBridge mode the call's
 //! terminal `callnotify` is queued instead of the `WriteCallLog` job.
 
+use crate::phonebridge::plan::{PlanConfig, terminal};
 use chrono::Utc;
 use ringbridge_core::console::CrmMode;
 use ringbridge_core::crm::{CrmRecord, NewRecord};
@@ -10,7 +11,6 @@ use ringbridge_core::job_key::JobKey;
 use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus};
 use ringbridge_core::pbx::CallDirection;
-use ringbridge_core::phonebridge::{PlanConfig, terminal};
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::StoreError;
 use ringbridge_core::tracker::CallOutcome;

@@ -1,5 +1,5 @@
 //! Click-to-dials in flight, so a later Yeastar 30015 for one can be told
-//! to Zoho (`clicktodialerror`, see `ringbridge_core::phonebridge::dial_failure`).
+//! to Zoho (`clicktodialerror`, see `crate::phonebridge::plan::dial_failure`).
 //!
 //! Kept in memory for a while after the PBX accepted the dial: a failure
 //! comes within seconds, and one lost to a restart costs only the message.
@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use ringbridge_core::pbx::CallId;
-use ringbridge_core::phonebridge::DialStart;
+use ringbridge_core::telephony::DialStart;
 use tokio::sync::mpsc;
 
 /// A click-to-dial the PBX failed, with its reason; `announced`: Zoho had

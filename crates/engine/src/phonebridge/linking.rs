@@ -6,8 +6,8 @@
 use chrono::Utc;
 use ringbridge_core::job_key::JobKey;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus};
-use ringbridge_core::phonebridge::{PbDirection, PbNotification};
 use ringbridge_core::store::StoreError;
+use ringbridge_core::telephony::{PbDirection, PbNotification};
 
 use crate::context::EngineContext;
 

@@ -9,7 +9,7 @@
 //!   production [`OutboxTerminalSink`], the same durable outbox as REST call
 //!   logs (`NotifyPhoneBridge` jobs, worker `jobs::notify`).
 //!
-//! **Ring groups and queues** (the rule in [`ringbridge_core::phonebridge`]):
+//! **Ring groups and queues** (the rule in [`plan`]):
 //! every mapped agent who rings gets `ringing`, all under one Zoho `id` (the
 //! PBX call id); the one who answers gets `answered`. Every terminal state
 //! makes Zoho write a Calls record, so the call gets exactly one terminal,
@@ -22,7 +22,7 @@
 //!
 //! **A call is logged once.** In PhoneBridge mode the terminal notification
 //! IS the call's log: the call's `ProcessCall` job queues
-//! [`ringbridge_core::phonebridge::terminal`] instead of a `WriteCallLog`
+//! [`crate::phonebridge::plan::terminal`] instead of a `WriteCallLog`
 //! job, under the same key as the live path ([`JobKey::phonebridge_terminal`], one outbox
 //! job per call): whichever comes first is kept, so a call is logged even if
 //! the live stream dropped its end, and never twice. The REST path writes
@@ -48,20 +48,22 @@
 //! ([`ClickToDials`], fed by the click-to-dial route); a `CallUpdate::Failed`
 //! (Yeastar 30015) for one becomes Zoho's `clicktodialerror` — the call's
 //! terminal when Zoho was never shown the call, else sent beside it. The
-//! rule is on [`ringbridge_core::phonebridge::dial_failure`].
+//! rule is on [`crate::phonebridge::plan::dial_failure`].
 
 mod dials;
 mod linking;
 mod outbox;
+pub mod plan;
 mod send;
 mod sink;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::phonebridge::plan::{NotifyPlan, PlanConfig, dial_failure};
 use chrono::Utc;
 use ringbridge_core::job_key::JobKey;
-use ringbridge_core::phonebridge::{NotifyPlan, PbNotification, PlanConfig, dial_failure};
+use ringbridge_core::telephony::PbNotification;
 use ringbridge_core::tracker::CallUpdate;
 use ringbridge_core::usermap::UserMap;
 

@@ -11,8 +11,8 @@ use chrono::Utc;
 use ringbridge_core::job_key::JobKey;
 use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::JobKind;
-use ringbridge_core::phonebridge::PbNotification;
 use ringbridge_core::store::StoreError;
+use ringbridge_core::telephony::PbNotification;
 
 use super::sink::{SinkError, TerminalSink};
 use crate::context::EngineContext;
@@ -44,8 +44,6 @@ pub(crate) async fn queue_terminal(
 #[async_trait]
 impl TerminalSink for OutboxTerminalSink {
     async fn submit(&self, key: &JobKey, n: &PbNotification) -> Result<bool, SinkError> {
-        queue_terminal(&self.ctx, key, n)
-            .await
-            .map_err(|e| SinkError(e.to_string()))
+        queue_terminal(&self.ctx, key, n).await.map_err(SinkError)
     }
 }

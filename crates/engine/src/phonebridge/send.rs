@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use ringbridge_core::job_key::JobKey;
-use ringbridge_core::phonebridge::{PbNotification, PbState};
+use ringbridge_core::telephony::{PbNotification, PbState};
 
 use crate::context::RecordingLinks;
 

@@ -10,11 +10,11 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use ringbridge_core::job_key::JobKey;
-use ringbridge_core::phonebridge::PbNotification;
+use ringbridge_core::telephony::PbNotification;
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot queue the PhoneBridge notification: {0}")]
-pub struct SinkError(pub String);
+pub struct SinkError(#[source] pub ringbridge_core::store::StoreError);
 
 #[async_trait]
 pub trait TerminalSink: Send + Sync {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use ringbridge_core::crm::CrmUser;
 use ringbridge_core::pbx::{CallDirection, CallRecord, CallStatus, RecordingRef};
-use ringbridge_core::phonebridge::PbState;
+use ringbridge_core::telephony::PbState;
 use ringbridge_core::tracker::{CallOutcome, CallUpdate};
 
 use super::*;
@@ -183,8 +183,8 @@ async fn live_failures_and_hangs_are_dropped_and_catch_up_never_pops() {
     assert!(quiet.sent.lock().unwrap().is_empty());
 }
 
-fn dial_start(id: &str) -> ringbridge_core::phonebridge::DialStart {
-    ringbridge_core::phonebridge::DialStart {
+fn dial_start(id: &str) -> ringbridge_core::telephony::DialStart {
+    ringbridge_core::telephony::DialStart {
         call_id: id.into(),
         zoho_user: "u1".into(),
         extension: "1001".into(),
@@ -217,7 +217,7 @@ async fn a_failed_dial_zoho_never_saw_is_the_calls_terminal_and_one_it_saw_goes_
     assert!(matches!(
         pending[0].1.state,
         PbState::DialFailed {
-            reason: ringbridge_core::phonebridge::PbUnattended::Busy,
+            reason: ringbridge_core::telephony::PbUnattended::Busy,
             ..
         }
     ));

@@ -11,9 +11,9 @@ use ringbridge_core::pbx::{
     CallDirection, CallRecord, CallSnapshot, CallStatus, LegState, Participant, ParticipantState,
     PbxEvent, RecordingRef,
 };
-use ringbridge_core::phonebridge::PlanConfig;
 use ringbridge_core::tracker::CallTracker;
 use ringbridge_core::usermap::UserMap;
+use ringbridge_engine::phonebridge::plan::PlanConfig;
 use ringbridge_engine::phonebridge::{
     FixedPlan, MemoryTerminalSink, Outgoing, PhoneBridgeNotifier, PhoneBridgeSender, SendError,
     deliver_terminal,

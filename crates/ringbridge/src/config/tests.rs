@@ -137,15 +137,13 @@ fn every_secret_can_come_from_a_file() {
         // The key from the file is the one used: no key file is generated.
         config.secret_key().expect("the key file");
         assert!(!Path::new("data/secret.key").exists());
-        // A file that cannot be read is an error naming the setting.
+        // A file that cannot be read fails the load, naming the setting.
         jail.set_env("RINGBRIDGE_ZOHO__CLIENT_SECRET_FILE", "missing.secret");
-        let config = Config::load(None).expect("loads");
-        let err = config
-            .zoho
-            .unwrap()
-            .client_secret()
-            .expect_err("unreadable");
-        assert!(format!("{err:#}").contains("zoho.client_secret"), "{err:#}");
+        let err = Config::load(None).expect_err("unreadable");
+        assert!(
+            format!("{err:#}").contains("zoho.client_secret_file"),
+            "{err:#}"
+        );
         Ok(())
     });
 }
@@ -313,6 +311,44 @@ fn create_defaults_are_read_per_module_from_the_engine_section() {
         let leads = &config.engine.create_defaults[&ringbridge_core::crm::CrmModule::Leads];
         assert_eq!(leads["Company"], "Unknown caller");
         assert_eq!(leads["Lead_Source"], "Cold Call");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_bad_value_for_a_nested_key_fails_the_load_naming_the_key() {
+    figment::Jail::expect_with(|jail| {
+        set_sections(jail);
+        jail.set_env("RINGBRIDGE_PBX__TIME_ZONE", "Mars/Olympus_Mons");
+        let err = Config::load(None).expect_err("not an IANA zone");
+        // Named as it was given: `PBX.TIME_ZONE` in the environment.
+        let text = format!("{err:#}");
+        assert!(text.to_lowercase().contains("pbx.time_zone"), "{text}");
+        assert!(text.contains("Mars/Olympus_Mons"), "{text}");
+        jail.set_env("RINGBRIDGE_PBX__TIME_ZONE", "Europe/Berlin");
+        let config = Config::load(None).expect("loads");
+        assert_eq!(config.pbx.unwrap().time_zone(), chrono_tz::Europe::Berlin);
+        Ok(())
+    });
+}
+
+#[test]
+fn timing_defaults_are_written_once_in_the_default_file() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("RINGBRIDGE_TIMING__POLL_MS", "250");
+        let config = Config::load(None).expect("loads");
+        let builtin = Timing::default();
+        assert_eq!(config.timing.poll_ms, 250, "the environment overrides");
+        assert_eq!(builtin.poll_ms, 1000);
+        assert_eq!(config.timing.ingest_lease_secs, builtin.ingest_lease_secs);
+        // The engine gets every value from the file, none of its own.
+        let tuning = builtin.tuning();
+        assert_eq!(tuning.batch_max, 100);
+        assert_eq!(tuning.max_attempts, 25);
+        assert_eq!(
+            tuning.terminal_record_wait,
+            std::time::Duration::from_secs(60)
+        );
         Ok(())
     });
 }

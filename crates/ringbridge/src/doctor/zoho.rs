@@ -378,7 +378,7 @@ fn org_checks(report: &mut Report, config: &Config, mode: CrmMode, org: &Org) {
     let pbx_zone = config
         .pbx
         .as_ref()
-        .map_or("not configured", |p| p.time_zone.as_str());
+        .map_or("not configured", |p| p.time_zone.name());
     let (status, seen) = match org.tz() {
         Ok(_) => (
             Status::Ok,

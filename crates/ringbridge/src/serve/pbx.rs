@@ -29,7 +29,7 @@ pub fn pbx_client(pbx: &PbxConfig) -> Result<YeastarClient> {
         &pbx.base_url,
         pbx.client_id.clone(),
         pbx.client_secret()?,
-        pbx.time_zone()?,
+        pbx.time_zone(),
     )
     .context("pbx configuration")?;
     yeastar.accept_invalid_certs = pbx.accept_invalid_certs;
@@ -52,7 +52,7 @@ pub fn connect_pbx(pbx: &PbxConfig, deliveries: Arc<dyn DeliveryLog>) -> Result<
             // refused after a restart and on every node.
             let receiver = WebhookReceiver::with_delivery_log(
                 pbx.stream
-                    .webhook(WebhookConfig::new(secret, pbx.time_zone()?))?,
+                    .webhook(WebhookConfig::new(secret, pbx.time_zone()))?,
                 deliveries,
                 &format!("webhook:{}", pbx.id),
             );

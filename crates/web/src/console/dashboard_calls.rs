@@ -9,7 +9,7 @@ use ringbridge_core::crm::{CallLog, CrmUser};
 use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::Job;
 use ringbridge_core::pbx::Extension;
-use ringbridge_core::phonebridge::{PbDirection, PbNotification, PbState};
+use ringbridge_core::telephony::{PbDirection, PbNotification, PbState};
 
 use super::users::mapping;
 use crate::pages::PageCtx;

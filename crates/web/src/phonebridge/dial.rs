@@ -11,7 +11,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use ringbridge_core::pbx::PbxError;
-use ringbridge_core::phonebridge::DialStart;
+use ringbridge_core::telephony::DialStart;
 use ringbridge_zoho::phonebridge::{InboundRequest, Unattended, authenticate_click_to_dial};
 
 use super::{DialFailure, Refusal, USER_PARAM, names, parts, success};

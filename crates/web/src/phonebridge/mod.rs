@@ -23,7 +23,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use ringbridge_core::phonebridge::DialStart;
+use ringbridge_core::telephony::DialStart;
 use ringbridge_zoho::phonebridge::{InboundNames, InboundRefusal, Unattended};
 use secrecy::SecretString;
 

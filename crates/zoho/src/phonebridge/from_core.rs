@@ -1,7 +1,7 @@
 //! ringbridge's PhoneBridge notifications (the core's PBX-neutral plan) as
 //! Zoho requests: the one mapping the product's sender and the tests share.
 
-use ringbridge_core::phonebridge::{PbDirection, PbNotification, PbState, PbUnattended};
+use ringbridge_core::telephony::{PbDirection, PbNotification, PbState, PbUnattended};
 use url::Url;
 
 use super::{CallNotify, CallState, ClickToDialError, Direction, Unattended};

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
-use ringbridge_core::phonebridge::DialStart;
 use ringbridge_core::store::{Store, StoreError};
+use ringbridge_core::telephony::DialStart;
 use ringbridge_core::usermap::UserMap;
 use ringbridge_engine::phonebridge::ClickToDials;
 use ringbridge_web::phonebridge::{

@@ -9,7 +9,7 @@ use ringbridge_core::job_key::JobKey;
 use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::{JobKind, OutboxStore};
 use ringbridge_core::pbx::CallId;
-use ringbridge_core::phonebridge::{PbDirection, PbNotification, PbState};
+use ringbridge_core::telephony::{PbDirection, PbNotification, PbState};
 
 use super::confirm::set_up;
 use super::{HOSTILE, assert_inert, plain};

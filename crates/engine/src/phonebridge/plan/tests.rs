@@ -4,11 +4,12 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::crm::CrmUser;
-use crate::pbx::{
+use ringbridge_core::crm::CrmUser;
+use ringbridge_core::pbx::CallStatus;
+use ringbridge_core::pbx::{
     CallRecord, CallSnapshot, LegState, Participant, ParticipantState, PbxEvent, RecordingRef,
 };
-use crate::tracker::CallTracker;
+use ringbridge_core::tracker::CallTracker;
 
 fn ext(number: &str, state: LegState) -> ParticipantState {
     ParticipantState {

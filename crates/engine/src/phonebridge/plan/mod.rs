@@ -1,5 +1,6 @@
 //! PhoneBridge mode: which Zoho `callnotify` events a call's [`CallUpdate`]s
-//! become. Pure; the engine sends what this returns.
+//! become. Pure; the notifier sends what this returns, as the core's
+//! `telephony` port values the Zoho adapter turns into requests.
 //!
 //! What Zoho does with each state (docs/zoho-phonebridge.md §6–7): `ringing`
 //! pops the call for the `zohouser`, `answered` starts its timer, and every
@@ -44,120 +45,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
-use crate::pbx::{CallDirection, CallId, CallStatus};
-use crate::policy::LoggingPolicy;
-use crate::settings::EngineSettings;
-use crate::tracker::{CallOutcome, CallUpdate, OwnerPolicy};
-use crate::usermap::UserMap;
-
-/// `type`: who started the call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PbDirection {
-    /// Inbound: from = customer, to = agent.
-    Received,
-    /// Outbound: from = agent, to = customer.
-    Dialed,
-}
-
-/// Why an outbound call was not answered (Zoho's unattended states and
-/// `clicktodialerror` codes), as far as the PBX tells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PbUnattended {
-    Busy,
-    NoAnswer,
-    /// The call failed (no route, congestion...).
-    NotAvailable,
-    /// The number cannot be dialled (not found, incomplete).
-    Invalid,
-    /// The agent may not dial it (no permission, restriction).
-    Blocked,
-    /// The other side declined (DND, 603).
-    Rejected,
-}
-
-impl PbUnattended {
-    pub fn from_disposition(d: &CallStatus) -> Self {
-        match d {
-            CallStatus::Busy => Self::Busy,
-            CallStatus::Failed => Self::NotAvailable,
-            _ => Self::NoAnswer,
-        }
-    }
-}
-
-/// `state` with what belongs to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum PbState {
-    /// `transferred_from`: the leg id of the agent the call was transferred from.
-    Ringing {
-        transferred_from: Option<String>,
-    },
-    Answered,
-    /// `recording`: the call has a recording, so the link goes along (`voiceuri`).
-    Ended {
-        start: DateTime<Utc>,
-        duration_s: u32,
-        recording: bool,
-    },
-    /// Inbound, nobody answered (a voicemail recording may go along).
-    Missed {
-        start: DateTime<Utc>,
-        recording: bool,
-    },
-    /// Outbound, not answered.
-    Unattended {
-        reason: PbUnattended,
-        start: DateTime<Utc>,
-    },
-    /// A click-to-dial the PBX failed (30015): Zoho's `clicktodialerror`,
-    /// whose `message` Zoho shows the user. See [`dial_failure`].
-    DialFailed {
-        reason: PbUnattended,
-        message: String,
-    },
-}
-
-impl PbState {
-    /// Terminal states are the ones that make Zoho write a Calls record.
-    pub fn is_terminal(&self) -> bool {
-        !matches!(self, Self::Ringing { .. } | Self::Answered)
-    }
-}
-
-/// One `callnotify` to send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PbNotification {
-    pub call_id: CallId,
-    /// The `id` Zoho sees: the PBX call id, or [`leg_id`] after a hand-over.
-    pub leg_id: String,
-    pub direction: PbDirection,
-    pub state: PbState,
-    /// The outside party's number as the PBX gave it.
-    pub customer: String,
-    /// The agent's extension (Zoho accepts the agent side as an extension; unconfirmed).
-    pub extension: String,
-    /// The agent's CRM user id (`zohouser`).
-    pub zoho_user: String,
-}
-
-impl PbNotification {
-    pub fn is_terminal(&self) -> bool {
-        self.state.is_terminal()
-    }
-
-    /// `(from, to)` as Zoho wants them for the direction.
-    pub fn from_to(&self) -> (&str, &str) {
-        match self.direction {
-            PbDirection::Received => (&self.customer, &self.extension),
-            PbDirection::Dialed => (&self.extension, &self.customer),
-        }
-    }
-}
+use ringbridge_core::pbx::{CallDirection, CallId};
+use ringbridge_core::policy::LoggingPolicy;
+use ringbridge_core::settings::EngineSettings;
+use ringbridge_core::telephony::{PbDirection, PbNotification, PbState, PbUnattended};
+use ringbridge_core::tracker::{CallOutcome, CallUpdate, OwnerPolicy};
+use ringbridge_core::usermap::UserMap;
 
 /// The Zoho `id` of an agent's part in a call after a hand-over.
 pub fn leg_id(call_id: &CallId, extension: &str) -> String {
@@ -478,10 +371,8 @@ pub fn terminal(
     })
 }
 
-#[path = "phonebridge_dial.rs"]
 mod dial;
-pub use dial::{DialStart, dial_failure, failure_code};
+pub use dial::{dial_failure, failure_code};
 
 #[cfg(test)]
-#[path = "phonebridge_tests.rs"]
 mod tests;

@@ -3,20 +3,7 @@
 //!
 //! The rule is on [`dial_failure`].
 
-use serde::{Deserialize, Serialize};
-
-use super::{PbDirection, PbNotification, PbState, PbUnattended};
-use crate::pbx::CallId;
-
-/// A click-to-dial the PBX accepted: who asked, from which extension, for
-/// which number (as Zoho sent it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DialStart {
-    pub call_id: CallId,
-    pub zoho_user: String,
-    pub extension: String,
-    pub number: String,
-}
+use ringbridge_core::telephony::{DialStart, PbDirection, PbNotification, PbState, PbUnattended};
 
 /// Zoho's code for a Yeastar 30015 reason (spelled as the vendor does,
 /// compared ignoring case).
@@ -83,6 +70,7 @@ pub fn dial_failure(dial: &DialStart, reason: &str) -> PbNotification {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ringbridge_core::pbx::CallId;
 
     #[test]
     fn vendor_reasons_map_to_zohos_codes() {
