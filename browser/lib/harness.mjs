@@ -82,6 +82,16 @@ export async function screenshot(page, name) {
   return path;
 }
 
+/** First-run setup: creates the admin `root` and lands on the console. */
+export async function firstAdmin(page, base, password) {
+  await page.goto(`${base}/setup`);
+  await page.fill('input[name="username"]', 'root');
+  await page.fill('input[name="display_name"]', 'Rita Admin');
+  await page.fill('input[name="password"]', password);
+  await page.fill('input[name="password_confirm"]', password);
+  await Promise.all([page.waitForURL((url) => url.pathname === '/console'), page.click('form button[type="submit"]')]);
+}
+
 /** Signs in through ringbridge's login form and lands on `next`. */
 export async function signIn(page, base, username, password, next = '/') {
   await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);

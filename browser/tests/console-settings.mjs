@@ -3,7 +3,7 @@
 // the first focused, the call log preview follows the subject as it is
 // typed, and the countries are named in the page's language.
 import { launch } from '../lib/launch.mjs';
-import { env, run, screenshot } from '../lib/harness.mjs';
+import { env, firstAdmin, run, screenshot } from '../lib/harness.mjs';
 
 await run(async ({ onCleanup }) => {
   const base = env('RB_BASE_URL');
@@ -18,12 +18,7 @@ await run(async ({ onCleanup }) => {
     if (m.type() === 'error' && !m.text().includes('status of 422')) errors.push(m.text());
   });
 
-  await page.goto(`${base}/setup`);
-  await page.fill('input[name="username"]', 'root');
-  await page.fill('input[name="display_name"]', 'Rita Admin');
-  await page.fill('input[name="password"]', password);
-  await page.fill('input[name="password_confirm"]', password);
-  await Promise.all([page.waitForURL((url) => url.pathname === '/console'), page.click('form button[type="submit"]')]);
+  await firstAdmin(page, base, password);
 
   await page.goto(`${base}/console/settings`);
   const missed = 'select[name="result_inbound_missed"]';

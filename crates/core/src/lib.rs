@@ -7,6 +7,7 @@
 //! traits. The engine only ever sees these types.
 
 pub mod accounts;
+pub mod agent_grant;
 pub mod audit;
 pub mod clock;
 pub mod console;
@@ -29,5 +30,6 @@ pub mod template;
 pub mod text;
 pub mod tracker;
 pub mod usermap;
+pub mod visibility;
 
 pub use phone::{E164, NumberPlan, PhoneError};

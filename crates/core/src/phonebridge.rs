@@ -46,7 +46,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::pbx::{CallDirection, CallId, Disposition};
+use crate::pbx::{CallDirection, CallId, CallStatus};
 use crate::policy::LoggingPolicy;
 use crate::settings::EngineSettings;
 use crate::tracker::{CallOutcome, CallUpdate, OwnerPolicy};
@@ -80,10 +80,10 @@ pub enum PbUnattended {
 }
 
 impl PbUnattended {
-    pub fn from_disposition(d: &Disposition) -> Self {
+    pub fn from_disposition(d: &CallStatus) -> Self {
         match d {
-            Disposition::Busy => Self::Busy,
-            Disposition::Failed => Self::NotAvailable,
+            CallStatus::Busy => Self::Busy,
+            CallStatus::Failed => Self::NotAvailable,
             _ => Self::NoAnswer,
         }
     }

@@ -54,8 +54,8 @@ fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap()
 }
 
-fn end(direction: CallDirection, disposition: Disposition, to: &str) -> PbxEvent {
-    let answered = disposition == Disposition::Answered;
+fn end(direction: CallDirection, disposition: CallStatus, to: &str) -> PbxEvent {
+    let answered = disposition == CallStatus::Answered;
     PbxEvent::CallEnded(Box::new(CallRecord {
         call_id: "7.1".into(),
         leg_id: None,
@@ -146,9 +146,9 @@ fn ring_group(answer: Option<&str>) -> Vec<PbxEvent> {
             let mut members = vec![caller(LegState::Answered), ext(a, LegState::Talking)];
             members.extend(others.map(|e| ext(e, LegState::Gone)));
             events.push(frame(members));
-            Disposition::Answered
+            CallStatus::Answered
         }
-        None => Disposition::NoAnswer,
+        None => CallStatus::NoAnswer,
     };
     events.push(end(
         CallDirection::Inbound,
@@ -170,7 +170,7 @@ fn inbound_answered_rings_answers_and_ends_once() {
             ext("1001", LegState::Talking),
         ]),
         frame(vec![caller(LegState::Gone), ext("1001", LegState::Gone)]),
-        end(CallDirection::Inbound, Disposition::Answered, "1001"),
+        end(CallDirection::Inbound, CallStatus::Answered, "1001"),
     ]);
     assert_eq!(
         summary(&ns),
@@ -200,7 +200,7 @@ fn inbound_missed_is_one_missed() {
             ext("1002", LegState::Ringing),
         ]),
         frame(vec![caller(LegState::Gone), ext("1002", LegState::Gone)]),
-        end(CallDirection::Inbound, Disposition::NoAnswer, "1002"),
+        end(CallDirection::Inbound, CallStatus::NoAnswer, "1002"),
     ]);
     assert_eq!(summary(&ns), ["7.1 1002 ringing", "7.1 1002 missed"]);
 }
@@ -262,7 +262,7 @@ fn queue_agents_ringing_in_turn_log_once() {
             caller(LegState::Answered),
             ext("1001", LegState::Talking),
         ]),
-        end(CallDirection::Inbound, Disposition::Answered, "1001"),
+        end(CallDirection::Inbound, CallStatus::Answered, "1001"),
     ]);
     assert_eq!(
         summary(&ns),
@@ -291,7 +291,7 @@ fn blind_transfer_carries_the_original_leg_and_logs_for_the_last_talker() {
             participants: vec![ext("1001", LegState::Gone), ext("1002", LegState::Ringing)],
         }),
         frame(vec![ext("1002", LegState::Talking)]),
-        end(CallDirection::Inbound, Disposition::Answered, "1002"),
+        end(CallDirection::Inbound, CallStatus::Answered, "1002"),
     ]);
     assert_eq!(
         summary(&ns),
@@ -323,7 +323,7 @@ fn blind_transfer_carries_the_original_leg_and_logs_for_the_last_talker() {
                 ext("1009", LegState::Ringing),
             ]),
             frame(vec![ext("1009", LegState::Talking)]),
-            end(CallDirection::Inbound, Disposition::Answered, "1009"),
+            end(CallDirection::Inbound, CallStatus::Answered, "1009"),
         ],
     );
     assert_eq!(
@@ -348,7 +348,7 @@ fn blind_transfer_carries_the_original_leg_and_logs_for_the_last_talker() {
                 ext("1002", LegState::Ringing),
             ]),
             frame(vec![ext("1002", LegState::Talking)]),
-            end(CallDirection::Inbound, Disposition::Answered, "1002"),
+            end(CallDirection::Inbound, CallStatus::Answered, "1002"),
         ],
     );
     assert_eq!(
@@ -357,13 +357,13 @@ fn blind_transfer_carries_the_original_leg_and_logs_for_the_last_talker() {
     );
 }
 
-fn outbound(answered: Option<Disposition>) -> Vec<PbNotification> {
+fn outbound(answered: Option<CallStatus>) -> Vec<PbNotification> {
     let mut events = vec![frame(vec![
         ext("1003", LegState::Alerting),
         callee(LegState::Ringing),
     ])];
-    let disposition = answered.unwrap_or(Disposition::Answered);
-    if disposition == Disposition::Answered {
+    let disposition = answered.unwrap_or(CallStatus::Answered);
+    if disposition == CallStatus::Answered {
         events.push(frame(vec![
             ext("1003", LegState::Answered),
             callee(LegState::Talking),
@@ -387,9 +387,9 @@ fn outbound_answered_dials_answers_and_ends() {
 #[test]
 fn outbound_unanswered_or_busy_is_one_unattended_state() {
     // Caught from the record alone (the caller's phone never rang).
-    let mut ns = outbound(Some(Disposition::NoAnswer));
+    let mut ns = outbound(Some(CallStatus::NoAnswer));
     assert_eq!(summary(&ns), ["7.1 1003 NoAnswer"]);
-    ns = outbound(Some(Disposition::Busy));
+    ns = outbound(Some(CallStatus::Busy));
     assert_eq!(summary(&ns), ["7.1 1003 Busy"]);
     assert_eq!(
         ns[0].state,
@@ -411,7 +411,7 @@ fn unmapped_agents_and_internal_calls_are_ignored() {
             caller(LegState::Answered),
             ext("1009", LegState::Talking),
         ]),
-        end(CallDirection::Inbound, Disposition::Answered, "1009"),
+        end(CallDirection::Inbound, CallStatus::Answered, "1009"),
     ]);
     assert!(ns.is_empty(), "{ns:?}");
     let ns = play(vec![
@@ -423,7 +423,7 @@ fn unmapped_agents_and_internal_calls_are_ignored() {
             ext("1001", LegState::Answered),
             ext("1002", LegState::Talking),
         ]),
-        end(CallDirection::Internal, Disposition::Answered, "1002"),
+        end(CallDirection::Internal, CallStatus::Answered, "1002"),
     ]);
     assert!(ns.is_empty(), "{ns:?}");
 }
@@ -440,7 +440,7 @@ fn a_mapped_agent_picking_up_stays_inbound_and_skipped_calls_get_no_terminal() {
             ext("1009", LegState::Gone),
             ext("1002", LegState::Talking),
         ]),
-        end(CallDirection::Inbound, Disposition::Answered, "1002"),
+        end(CallDirection::Inbound, CallStatus::Answered, "1002"),
     ]);
     assert!(ns.iter().all(|n| n.direction == PbDirection::Received));
     assert_eq!(

@@ -133,12 +133,12 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::pbx::{CallRecord, Disposition};
+    use crate::pbx::{CallRecord, CallStatus};
 
     fn outcome(
         direction: CallDirection,
         answered: bool,
-        disposition: Disposition,
+        disposition: CallStatus,
         talk_s: u32,
     ) -> CallOutcome {
         CallOutcome {
@@ -176,12 +176,12 @@ mod tests {
     #[test]
     fn kinds_and_their_crm_types() {
         let policy = LoggingPolicy::default();
-        let missed = outcome(CallDirection::Inbound, false, Disposition::NoAnswer, 0);
+        let missed = outcome(CallDirection::Inbound, false, CallStatus::NoAnswer, 0);
         assert_eq!(policy.decide(&missed), Ok(CallKind::InboundMissed));
         assert_eq!(CallKind::InboundMissed.log_type(), CallLogType::Missed);
-        let vm = outcome(CallDirection::Inbound, false, Disposition::Voicemail, 0);
+        let vm = outcome(CallDirection::Inbound, false, CallStatus::Voicemail, 0);
         assert_eq!(policy.decide(&vm), Ok(CallKind::Voicemail));
-        let internal = outcome(CallDirection::Internal, true, Disposition::Answered, 30);
+        let internal = outcome(CallDirection::Internal, true, CallStatus::Answered, 30);
         assert_eq!(
             policy.decide(&internal),
             Err(Skip::KindDisabled(CallKind::Internal))
@@ -198,7 +198,7 @@ mod tests {
             policy.decide(&outcome(
                 CallDirection::Outbound,
                 true,
-                Disposition::Answered,
+                CallStatus::Answered,
                 4
             )),
             Err(Skip::TooShort { talk_s: 4 })
@@ -208,7 +208,7 @@ mod tests {
                 .decide(&outcome(
                     CallDirection::Outbound,
                     false,
-                    Disposition::NoAnswer,
+                    CallStatus::NoAnswer,
                     0
                 ))
                 .is_ok()
@@ -238,7 +238,7 @@ mod tests {
                 .decide(&outcome(
                     CallDirection::Inbound,
                     true,
-                    Disposition::Answered,
+                    CallStatus::Answered,
                     30
                 ))
                 .is_ok()

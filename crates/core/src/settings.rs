@@ -58,6 +58,13 @@ pub struct EngineSettings {
     /// caller"`): fills fields an org's layout makes mandatory. A value the
     /// caller or agent gave wins.
     pub create_defaults: BTreeMap<CrmModule, BTreeMap<String, String>>,
+    /// Before an agent is shown a record (pop, chooser, recent calls), ask
+    /// Zoho with the agent's own grant whether they may see it. `None`: on
+    /// for agents who signed in with Zoho; `Some(true)`: for every agent
+    /// (one without a grant sees no CRM details); `Some(false)`: off.
+    pub respect_zoho_permissions: Option<bool>,
+    /// How long an agent's "may see this record" answer is kept.
+    pub visibility_ttl_secs: u64,
 }
 
 impl EngineSettings {
@@ -91,6 +98,8 @@ impl Default for EngineSettings {
             display_time_zone: "UTC".to_owned(),
             call_results: std::collections::BTreeMap::new(),
             create_defaults: default_create_defaults(),
+            respect_zoho_permissions: None,
+            visibility_ttl_secs: 300,
         }
     }
 }

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::pbx::{CallDirection, CallId, CallRecord, Disposition, LegState, Participant, PbxEvent};
+use crate::pbx::{CallDirection, CallId, CallRecord, CallStatus, LegState, Participant, PbxEvent};
 use crate::phone::NumberPlan;
 
 /// Something a person should see change (screen pop, panel) or the engine
@@ -114,7 +114,7 @@ impl CallOutcome {
     }
 
     pub fn is_voicemail(&self) -> bool {
-        self.record.disposition == Disposition::Voicemail
+        self.record.disposition == CallStatus::Voicemail
     }
 
     /// Whether `extension` took part: it rang, talked, placed the call, or
@@ -378,7 +378,7 @@ fn outcome(plan: &NumberPlan, live: LiveCall, record: CallRecord) -> CallOutcome
     let seen_live = !live.legs.is_empty() || !live.rang.is_empty() || !live.talked.is_empty();
     // The record is the authority on direction; live data adds who rang and talked.
     let direction = record.direction;
-    let answered = record.disposition == Disposition::Answered || !live.talked.is_empty();
+    let answered = record.disposition == CallStatus::Answered || !live.talked.is_empty();
     let (other_party, internal_parties) = match direction {
         CallDirection::Inbound => (
             Some(

@@ -57,7 +57,7 @@ fn frame(id: &str, members: Vec<ParticipantState>) -> PbxEvent {
 fn record(
     id: &str,
     direction: CallDirection,
-    disposition: Disposition,
+    disposition: CallStatus,
     from: &str,
     to: &str,
 ) -> PbxEvent {
@@ -126,7 +126,7 @@ fn inbound_answered_pops_then_ends_with_the_answering_owner() {
             record(
                 "1.1",
                 CallDirection::Inbound,
-                Disposition::Answered,
+                CallStatus::Answered,
                 "5550199",
                 "1005",
             ),
@@ -185,7 +185,7 @@ fn ring_group_answered_by_one_agent_closes_the_others_and_logs_once() {
             record(
                 "2.1",
                 CallDirection::Inbound,
-                Disposition::Answered,
+                CallStatus::Answered,
                 "5550199",
                 "1002",
             ),
@@ -231,7 +231,7 @@ fn ring_group_nobody_answered_is_one_missed_call_without_an_owner() {
             record(
                 "3.1",
                 CallDirection::Inbound,
-                Disposition::NoAnswer,
+                CallStatus::NoAnswer,
                 "5550199",
                 "6300",
             ),
@@ -298,7 +298,7 @@ fn blind_transfer_keeps_the_caller_and_owner_follows_policy() {
             record(
                 "4.1",
                 CallDirection::Inbound,
-                Disposition::Answered,
+                CallStatus::Answered,
                 "5550199",
                 "1006",
             ),
@@ -335,7 +335,7 @@ fn outbound_unanswered_is_owned_by_the_caller() {
             record(
                 "5.1",
                 CallDirection::Outbound,
-                Disposition::NoAnswer,
+                CallStatus::NoAnswer,
                 "1005",
                 "5550123",
             ),
@@ -375,7 +375,7 @@ fn an_internal_call_is_owned_by_its_caller() {
             record(
                 "6.1",
                 CallDirection::Internal,
-                Disposition::Answered,
+                CallStatus::Answered,
                 "1004",
                 "1006",
             ),
@@ -397,7 +397,7 @@ fn a_call_known_only_from_its_record_still_has_an_owner() {
         vec![record(
             "6.1",
             CallDirection::Inbound,
-            Disposition::Answered,
+            CallStatus::Answered,
             "5550199",
             "1005",
         )],
@@ -408,7 +408,7 @@ fn a_call_known_only_from_its_record_still_has_an_owner() {
         vec![record(
             "6.2",
             CallDirection::Outbound,
-            Disposition::Answered,
+            CallStatus::Answered,
             "1007",
             "5550123",
         )],
@@ -448,7 +448,7 @@ fn two_overlapping_calls_from_one_number_stay_two_calls() {
         vec![record(
             "7.1",
             CallDirection::Inbound,
-            Disposition::Answered,
+            CallStatus::Answered,
             "5550199",
             "1001",
         )],

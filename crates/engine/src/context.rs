@@ -111,6 +111,8 @@ pub struct EngineContext {
     crm_mode: RwLock<CrmMode>,
     /// Zoho's `callnotify`, for the PhoneBridge worker (set by `serve`).
     phonebridge: RwLock<Option<Arc<dyn PhoneBridgeSender>>>,
+    /// Agents' own eyes on records (set by `serve` when the CRM can tell).
+    visibility: RwLock<Option<Arc<crate::visibility::Visibility>>>,
     wakes: [Notify; JobKind::ALL.len()],
 }
 
@@ -147,6 +149,7 @@ impl EngineContext {
             health: watch::channel(CrmHealth::Ok).0,
             crm_mode: RwLock::new(CrmMode::Rest),
             phonebridge: RwLock::new(None),
+            visibility: RwLock::new(None),
             wakes: Default::default(),
         }
     }
@@ -222,6 +225,70 @@ impl EngineContext {
     pub fn set_phonebridge_sender(&self, sender: Option<Arc<dyn PhoneBridgeSender>>) {
         *self.phonebridge.write().unwrap_or_else(|e| e.into_inner()) = sender;
         self.notify(JobKind::NotifyPhoneBridge);
+    }
+
+    /// The agents' visibility checks, when the CRM adapter offers them.
+    pub fn visibility(&self) -> Option<Arc<crate::visibility::Visibility>> {
+        self.visibility
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_visibility(&self, visibility: Option<Arc<crate::visibility::Visibility>>) {
+        *self.visibility.write().unwrap_or_else(|e| e.into_inner()) = visibility;
+    }
+
+    /// `found` as the agent of `crm_user_id` may see it (see
+    /// [`crate::visibility`]); everything when no check is set up or the
+    /// setting is off. A CRM that cannot answer now hides nothing it has
+    /// not confirmed: the caller shows the record as one they cannot open.
+    pub async fn sift_for(
+        &self,
+        crm_user_id: Option<&str>,
+        found: crate::matcher::Match,
+    ) -> crate::visibility::Sighted {
+        use crate::visibility::Sighted;
+        let settings = self.settings();
+        let (Some(visibility), respect) = (self.visibility(), settings.respect_zoho_permissions)
+        else {
+            return Sighted::Records(Box::new(found));
+        };
+        if respect == Some(false) {
+            return Sighted::Records(Box::new(found));
+        }
+        let module = found.chosen.as_ref().map(|r| r.reference.module);
+        let ttl = std::time::Duration::from_secs(settings.visibility_ttl_secs);
+        match visibility
+            .sift(crm_user_id, found, respect == Some(true), ttl)
+            .await
+        {
+            Ok(sighted) => sighted,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot confirm what the agent may see");
+                match module {
+                    Some(module) => Sighted::Hidden { module },
+                    None => Sighted::Records(Box::default()),
+                }
+            }
+        }
+    }
+
+    /// The CRM as the agent of `crm_user_id` when their own eyes apply
+    /// (see [`crate::visibility`]); `None`: the service's grant.
+    pub async fn crm_for(
+        &self,
+        crm_user_id: Option<&str>,
+    ) -> Result<Option<Arc<dyn Crm>>, ringbridge_core::visibility::VisibilityError> {
+        let settings = self.settings();
+        let respect = settings.respect_zoho_permissions;
+        let Some(visibility) = self.visibility().filter(|_| respect != Some(false)) else {
+            return Ok(None);
+        };
+        let ttl = std::time::Duration::from_secs(settings.visibility_ttl_secs);
+        visibility
+            .crm_as(crm_user_id, respect == Some(true), ttl)
+            .await
     }
 
     pub(crate) fn wake(&self, kind: JobKind) -> &Notify {

@@ -472,8 +472,8 @@ pub fn group_by_call(records: Vec<CallRecord>) -> Vec<CallRecord> {
 }
 
 fn merge_leg(call: &mut CallRecord, leg: CallRecord) {
-    use ringbridge_core::pbx::Disposition;
-    let answered = leg.disposition == Disposition::Answered;
+    use ringbridge_core::pbx::CallStatus;
+    let answered = leg.disposition == CallStatus::Answered;
     call.duration_s = call.duration_s.max(leg.duration_s);
     call.talk_s = call.talk_s.max(leg.talk_s);
     if call.recording.is_none() {
@@ -484,11 +484,11 @@ fn merge_leg(call: &mut CallRecord, leg: CallRecord) {
         earlier.duration_s = call.duration_s;
         earlier.talk_s = call.talk_s;
         earlier.recording = earlier.recording.or(call.recording.take());
-        if call.disposition == Disposition::Answered {
-            earlier.disposition = Disposition::Answered;
+        if call.disposition == CallStatus::Answered {
+            earlier.disposition = CallStatus::Answered;
         }
         *call = earlier;
     } else if answered {
-        call.disposition = Disposition::Answered;
+        call.disposition = CallStatus::Answered;
     }
 }

@@ -7,6 +7,8 @@
 //!   record creation), write call logs in bulk, create records, sync
 //!   contacts into the PBX phonebook.
 //! - [`matcher`]: caller matching; [`directory`]: the local phone directory.
+//! - [`pipeline`]: a running integration (a `Generation`): which node
+//!   ingests (the stream lease), ingest, and one broadcast of call updates.
 
 pub mod calllog;
 pub mod context;
@@ -19,8 +21,11 @@ pub mod live;
 pub mod manual;
 pub mod matcher;
 pub mod phonebridge;
+pub mod pipeline;
 pub mod retry;
+pub mod visibility;
 
 pub use context::{CrmHealth, EngineContext, RecordingLinks, Tuning};
 pub use engine::{Engine, MappingError};
 pub use ingest::{Ingest, IngestConfig, IngestError, Ingested, Origin, StreamStatus};
+pub use pipeline::{Generation, PbxStream};

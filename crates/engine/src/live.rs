@@ -17,6 +17,7 @@ use tokio::sync::{OnceCell, broadcast};
 
 use crate::context::EngineContext;
 use crate::matcher::CallerMatcher;
+use crate::visibility::Sighted;
 
 /// How many events a slow panel may fall behind before it is told to
 /// reconnect (and gets a fresh snapshot).
@@ -42,6 +43,19 @@ pub struct LiveRecord {
     /// How many records share the number (this one included): above one,
     /// the agent chooses (the panel's chooser) instead of a pop.
     pub matches: usize,
+    /// What the agent may see of it (their own Zoho grant decides).
+    pub access: RecordAccess,
+}
+
+/// What the agent may see of a number's record (see `crate::visibility`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordAccess {
+    Visible,
+    /// "A CRM record you cannot open": no name, company or link.
+    Hidden,
+    /// The agent's grant is revoked or expired: no CRM details at all.
+    NoGrant,
 }
 
 /// One change of one call at one extension.
@@ -300,8 +314,11 @@ impl LiveCalls {
         let found = cell
             .get_or_try_init(|| async {
                 let found = self.matcher.lookup(number, owner.as_deref()).await?;
-                let matches = usize::from(found.chosen.is_some()) + found.others.len();
-                Ok::<_, CrmError>(found.chosen.map(|r| self.live_record(&r, matches)))
+                let sighted = match &self.engine {
+                    Some(ctx) => ctx.sift_for(owner.as_deref(), found).await,
+                    None => Sighted::Records(Box::new(found)),
+                };
+                Ok::<_, CrmError>(self.sighted_record(sighted))
             })
             .await;
         match found {
@@ -313,12 +330,31 @@ impl LiveCalls {
         }
     }
 
+    fn sighted_record(&self, sighted: Sighted) -> Option<LiveRecord> {
+        let unseen = |module: &str, access| LiveRecord {
+            name: String::new(),
+            module: module.to_owned(),
+            url: String::new(),
+            matches: 0,
+            access,
+        };
+        match sighted {
+            Sighted::Records(found) => {
+                let matches = usize::from(found.chosen.is_some()) + found.others.len();
+                found.chosen.map(|r| self.live_record(&r, matches))
+            }
+            Sighted::Hidden { module } => Some(unseen(module.as_str(), RecordAccess::Hidden)),
+            Sighted::NoGrant => Some(unseen("", RecordAccess::NoGrant)),
+        }
+    }
+
     fn live_record(&self, record: &CrmRecord, matches: usize) -> LiveRecord {
         LiveRecord {
             name: record.name.clone(),
             module: record.reference.module.as_str().to_owned(),
             url: self.crm.record_url(&record.reference),
             matches,
+            access: RecordAccess::Visible,
         }
     }
 }

@@ -78,6 +78,18 @@ pub enum LinkState {
 /// Creates the record in the CRM, or finds the one the CRM already has for
 /// a unique value (`existed`), and makes it known to later lookups.
 pub async fn create(ctx: &EngineContext, input: &ManualRecord) -> Result<Created, ManualError> {
+    create_as(ctx, input, None).await
+}
+
+/// [`create`] through `agent_crm`, the agent's own grant when they signed
+/// in with Zoho: Zoho records them as creator, and refuses what their
+/// profile does not allow (its reason reaches the agent). A duplicate
+/// falls back to the service's lookup of the existing record.
+pub async fn create_as(
+    ctx: &EngineContext,
+    input: &ManualRecord,
+    agent_crm: Option<std::sync::Arc<dyn ringbridge_core::crm::Crm>>,
+) -> Result<Created, ManualError> {
     if !matches!(input.module, CrmModule::Contacts | CrmModule::Leads) {
         return Err(ManualError::Module(input.module));
     }
@@ -100,7 +112,18 @@ pub async fn create(ctx: &EngineContext, input: &ManualRecord) -> Result<Created
     };
     let new = with_create_defaults(new, &ctx.settings());
     let key = format!("manual:{}:{phone}", input.module);
-    match create_or_find(ctx, &new).await {
+    let made = match &agent_crm {
+        Some(crm) => match crm.create_record(&new).await {
+            Ok(record) => Ok(Created {
+                record,
+                existed: false,
+            }),
+            Err(CrmError::Duplicate { .. }) => create_or_find(ctx, &new).await,
+            Err(err) => Err(err),
+        },
+        None => create_or_find(ctx, &new).await,
+    };
+    match made {
         Ok(made) => {
             ctx.crm_ok();
             let record = &made.record;

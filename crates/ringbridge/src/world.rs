@@ -9,13 +9,15 @@ use anyhow::{Context, Result};
 use ringbridge_core::console::CrmMode;
 use ringbridge_core::crm::Crm;
 use ringbridge_core::outbox::{JobKind, OutboxCounts};
-use ringbridge_core::pbx::{Pbx, PbxEventSource};
+use ringbridge_core::pbx::Pbx;
 use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::Storage;
 use ringbridge_engine::directory::{DirectoryService, RefreshTask};
 use ringbridge_engine::live::LiveCalls;
-use ringbridge_engine::{Engine, Ingest, IngestConfig, Ingested, StreamStatus, Tuning};
+use ringbridge_engine::{
+    Engine, Generation, IngestConfig, Ingested, PbxStream, StreamStatus, Tuning,
+};
 use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use ringbridge_store::{SecretKey, SqlStore};
@@ -29,6 +31,7 @@ use ringbridge_zoho::{ConnectionOptions, ZohoConnection};
 use secrecy::SecretString;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::serve::crm::{
@@ -43,6 +46,7 @@ pub const ZOHO_SCOPES: &[&str] = &[
     "ZohoCRM.org.READ",
     "ZohoCRM.settings.modules.READ",
     "ZohoCRM.settings.fields.READ",
+    "ZohoCRM.settings.layouts.READ",
     "ZohoCRM.coql.READ",
     "ZohoSearch.securesearch.READ",
 ];
@@ -105,7 +109,9 @@ pub struct World {
     pub updates: Option<mpsc::Receiver<Ingested>>,
     /// The refresh token the Zoho connection uses (tests revoke it).
     pub zoho_refresh_token: String,
-    ingest: JoinHandle<()>,
+    /// The running pipeline (ingest under the stream lease, the fan-out,
+    /// PhoneBridge's notifier), built as `serve` builds it.
+    generation: Generation,
     /// ringbridge's HTTP surface (recordings, health, pages) for this world.
     pub http_url: String,
     /// Recording playback (tests switch "require sign-in" on).
@@ -183,12 +189,14 @@ impl World {
         let live = Arc::new(
             LiveCalls::new(directory.clone(), crm_port).with_engine(engine.context().clone()),
         );
+        let mut generation = Generation::new(CancellationToken::new());
         let phonebridge = phonebridge::start(
             engine.context().clone(),
             &zoho,
             storage.clone(),
             &http_url,
             mode,
+            &mut generation,
         )
         .await
         .context("PhoneBridge")?;
@@ -221,27 +229,19 @@ impl World {
             std::future::pending(),
         ));
 
-        let (tx, mut ingested) = mpsc::channel::<Ingested>(4096);
-        // Live updates feed the agents' panel hub, then whoever watches (the demo's view).
-        let (watch_tx, updates) = mpsc::channel(4096);
-        let pb = phonebridge.clone();
-        tokio::spawn(async move {
-            while let Some(item) = ingested.recv().await {
-                pb.offer(&item);
-                live.apply(&item.update).await;
-                let _ = watch_tx.try_send(item);
-            }
-        });
         let mut ingest_config = options.ingest;
         ingest_config.number_plan = engine.context().plan.clone();
-        let ingest = Ingest::new(ingest_config, storage, pbx_port, tx);
-        let stream = ingest.status();
-        let events = yeastar.event_source(options.events).events();
-        let ingest = tokio::spawn(async move {
-            if let Err(err) = ingest.run(events).await {
-                tracing::error!(error = %err, "ingest stopped");
-            }
+        let stream = generation.ingest(PbxStream {
+            store: storage,
+            pbx: pbx_port,
+            source: Arc::new(yeastar.event_source(options.events)),
+            ingest: ingest_config,
+            lease_ttl: Duration::from_secs(crate::config::Timing::default().ingest_lease_secs),
         });
+        // Live updates feed the agents' panel hub, then whoever watches (the demo's view).
+        generation.with_live(live);
+        let updates = generation.feed(4096);
+        generation.fan_out();
         let world = Self {
             pbx_sim,
             zoho_sim,
@@ -254,7 +254,7 @@ impl World {
             stream,
             updates: Some(updates),
             zoho_refresh_token,
-            ingest,
+            generation,
             http_url,
             recordings,
             phonebridge,
@@ -313,8 +313,7 @@ impl World {
     }
 
     pub async fn stop(self) {
-        self.phonebridge.stop();
-        self.ingest.abort();
+        self.generation.stop().await;
         self.http.abort();
         self.engine.stop();
         self.yeastar.shutdown().await;

@@ -5,6 +5,7 @@
 //! integers for time).
 
 mod accounts;
+mod agent_grants;
 mod audit;
 mod console;
 mod crypto;

@@ -35,7 +35,7 @@ pub enum StoreOpenError {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
-    key: SecretKey,
+    pub(crate) key: SecretKey,
 }
 
 impl std::fmt::Debug for SqlStore {

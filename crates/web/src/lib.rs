@@ -51,6 +51,8 @@ pub struct AppState {
     /// Zoho PhoneBridge's click-to-dial and call control, when the Zoho
     /// connection is set up for it (the routes answer 404 otherwise).
     pub phonebridge: Option<Arc<dyn phonebridge::PhoneBridgeHooks>>,
+    /// "Sign in with Zoho" and the agents' own grants, when the service offers it.
+    pub zoho_sign_in: Option<Arc<dyn auth::zoho_sign_in::ZohoSignIn>>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             engine: None,
             console: None,
             phonebridge: None,
+            zoho_sign_in: None,
         }
     }
 
@@ -102,6 +105,12 @@ impl AppState {
     /// Answers Zoho PhoneBridge's calls with `hooks`.
     pub fn with_phonebridge(mut self, hooks: Arc<dyn phonebridge::PhoneBridgeHooks>) -> Self {
         self.phonebridge = Some(hooks);
+        self
+    }
+
+    /// Offers "Sign in with Zoho" through `sign_in`.
+    pub fn with_zoho_sign_in(mut self, sign_in: Arc<dyn auth::zoho_sign_in::ZohoSignIn>) -> Self {
+        self.zoho_sign_in = Some(sign_in);
         self
     }
 

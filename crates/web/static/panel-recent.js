@@ -29,7 +29,9 @@
     body.replaceChildren(
       ...rows.map((c) => {
         const direction = msg('panel-direction-' + c.direction) + (c.answered ? '' : ` (${msg('panel-missed')})`);
-        const record = c.record
+        const record = c.record && c.record.hidden
+          ? el('span', { class: 'muted hidden-record', text: msg('panel-record-hidden') })
+          : c.record
           ? el('button', { type: 'button', class: 'open link', 'data-url': c.record.url, text: c.record.name })
           : el('span', { class: 'muted', text: msg('panel-unknown') });
         // Unknown callers can still get a record after the call.

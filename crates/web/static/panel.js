@@ -166,9 +166,9 @@
   async function lookup(number) {
     try {
       const found = await api('GET', '/api/lookup?number=' + encodeURIComponent(number));
-      return found.records || [];
+      return { records: found.records || [], hidden: !!found.hidden, noGrant: !!found.no_grant };
     } catch (_) {
-      return [];
+      return { records: [], hidden: false, noGrant: false };
     }
   }
 
@@ -214,6 +214,12 @@
         );
       }
       node.append(chooser);
+    } else if (call.noGrant) {
+      // The agent's Zoho grant is gone: nothing of the CRM, and no create.
+      node.append(el('span', { class: 'who no-crm', text: msg('panel-no-crm-details') }));
+    } else if (call.hidden) {
+      // Their Zoho role hides the caller's record: no name, company or link.
+      node.append(el('span', { class: 'who hidden-record', text: msg('panel-record-hidden') }));
     } else if (e.number) {
       node.append(
         el('span', { class: 'who unknown', text: msg('panel-unknown') }),
@@ -253,9 +259,16 @@
       calls.set(e.call_id, call);
       list.prepend(call.node);
       if (e.number) {
-        call.records = await lookup(e.number);
+        const found = await lookup(e.number);
+        const access = e.record ? e.record.access || 'visible' : null;
+        call.records = found.records;
+        call.hidden = found.hidden || access === 'hidden';
+        call.noGrant = found.noGrant || access === 'no_grant';
         // The feed's own match comes first if the lookup missed it.
-        if (call.records.length === 0 && e.record) call.records = [e.record];
+        if (call.records.length === 0 && access === 'visible' && !call.hidden && !call.noGrant) {
+          call.records = [e.record];
+        }
+        if (call.noGrant) $('#no-crm-banner').hidden = false;
       }
     }
     call.event = e;

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use ringbridge_core::pbx::{CallDirection, Disposition, LegState};
+use ringbridge_core::pbx::{CallDirection, CallStatus, LegState};
 use serde::de::{self, Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -98,15 +98,15 @@ pub(crate) fn direction(text: &str) -> Option<CallDirection> {
 
 /// CDR disposition / 30012 status, any case; accepts the vendor table's
 /// `ANSWERD` misspelling.
-pub(crate) fn disposition(text: &str) -> Disposition {
+pub(crate) fn disposition(text: &str) -> CallStatus {
     let trimmed = text.trim();
     match trimmed.to_ascii_uppercase().as_str() {
-        "ANSWERED" | "ANSWERD" => Disposition::Answered,
-        "NO ANSWER" | "NOANSWER" | "NO_ANSWER" => Disposition::NoAnswer,
-        "BUSY" => Disposition::Busy,
-        "FAILED" => Disposition::Failed,
-        "VOICEMAIL" => Disposition::Voicemail,
-        _ => Disposition::Other(trimmed.to_owned()),
+        "ANSWERED" | "ANSWERD" => CallStatus::Answered,
+        "NO ANSWER" | "NOANSWER" | "NO_ANSWER" => CallStatus::NoAnswer,
+        "BUSY" => CallStatus::Busy,
+        "FAILED" => CallStatus::Failed,
+        "VOICEMAIL" => CallStatus::Voicemail,
+        _ => CallStatus::Other(trimmed.to_owned()),
     }
 }
 
@@ -205,12 +205,12 @@ mod tests {
 
     #[test]
     fn statuses() {
-        assert_eq!(disposition("ANSWERD"), Disposition::Answered);
-        assert_eq!(disposition("no answer"), Disposition::NoAnswer);
-        assert_eq!(disposition("Failed"), Disposition::Failed);
+        assert_eq!(disposition("ANSWERD"), CallStatus::Answered);
+        assert_eq!(disposition("no answer"), CallStatus::NoAnswer);
+        assert_eq!(disposition("Failed"), CallStatus::Failed);
         assert_eq!(
             disposition("ABANDONED"),
-            Disposition::Other("ABANDONED".into())
+            CallStatus::Other("ABANDONED".into())
         );
         assert_eq!(direction("inbound"), Some(CallDirection::Inbound));
         assert_eq!(direction("Internal"), Some(CallDirection::Internal));

@@ -151,6 +151,16 @@ impl ApiError {
         self.details.get("api_name").and_then(Value::as_str)
     }
 
+    /// For `NO_PERMISSION`: the permissions the user's profile lacks
+    /// (`details.permissions`); empty when Zoho names none.
+    pub fn permissions(&self) -> Vec<&str> {
+        self.details
+            .get("permissions")
+            .and_then(Value::as_array)
+            .map(|p| p.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
     /// For `DUPLICATE_DATA`: the record already holding the unique value,
     /// from `details.duplicate_record{id, module{api_name}}`.
     pub fn duplicate_record(&self) -> Option<DuplicateRecord> {
@@ -185,6 +195,10 @@ impl fmt::Display for ApiError {
         write!(f, "{} (HTTP {}): {}", self.code, self.status, self.message)?;
         if let Some(field) = self.api_name() {
             write!(f, " [field {field}]")?;
+        }
+        let missing = self.permissions();
+        if !missing.is_empty() {
+            write!(f, " [permissions {}]", missing.join(", "))?;
         }
         Ok(())
     }

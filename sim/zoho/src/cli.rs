@@ -86,6 +86,13 @@ pub struct SimZohoOrgArgs {
     /// How reading a record the caller's role may not see answers (unconfirmed).
     #[arg(long, value_enum, default_value_t = InvisibleRecord::NoPermission)]
     pub invisible_record: InvisibleRecord,
+    /// COQL rows hold only the selected fields (default: `id` is added unasked, as in
+    /// Zoho's examples; unconfirmed).
+    #[arg(long)]
+    pub coql_selected_only: bool,
+    /// The `code` of 429 answers (Zoho documents `TOO_MANY_REQUESTS`).
+    #[arg(long, value_name = "CODE", default_value = "TOO_MANY_REQUESTS")]
+    pub rate_limit_code: String,
 }
 
 impl SimZohoArgs {
@@ -113,6 +120,8 @@ impl SimZohoArgs {
             phonebridge_on_free: self.phonebridge_on_free,
             missed_call_needs_duration: self.missed_call_needs_duration,
             refuse_unknown_fields: !self.ignore_unknown_fields,
+            coql_adds_id: !self.org.coql_selected_only,
+            rate_limit_code: self.org.rate_limit_code.clone(),
             ..SimConfig::default()
         };
         if let Some(id) = &self.client_id {

@@ -144,6 +144,13 @@ pub struct SimConfig {
     /// `{api_name, json_path}` (Zoho's answer for an invalid API name); off: ignore such keys
     /// (what Zoho does with them is unconfirmed).
     pub refuse_unknown_fields: bool,
+    /// COQL rows carry `id` even when the query does not select it (Zoho's COQL examples
+    /// show `id` in every row; whether it is added unasked is unconfirmed). Off: rows hold
+    /// exactly the selected fields.
+    pub coql_adds_id: bool,
+    /// The `code` of every 429 (Zoho documents `TOO_MANY_REQUESTS`; another code lets a test
+    /// check that a client keys on the status, not the code).
+    pub rate_limit_code: String,
     /// How long a `Hang` fault holds the request.
     pub hang_duration: Duration,
     /// Timeout for the simulator's own calls to the PBX side (click-to-dial, call control).
@@ -163,7 +170,13 @@ impl Default for SimConfig {
             api_addr: loopback,
             client_id: "1000.SIMCLIENT0000000000000000000001".into(),
             client_secret: "sim-client-secret-0123456789abcdef".into(),
-            redirect_uris: vec!["http://127.0.0.1/oauth/callback".into()],
+            // The second is `ringbridge serve`'s own with its default
+            // listen address, so the two started with their defaults work
+            // together through the console's Zoho page.
+            redirect_uris: vec![
+                "http://127.0.0.1/oauth/callback".into(),
+                "http://127.0.0.1:8080/console/zoho/callback".into(),
+            ],
             auto_approve: true,
             oauth_user_email: None,
             location: "us".into(),
@@ -175,6 +188,8 @@ impl Default for SimConfig {
             phonebridge_on_free: false,
             missed_call_needs_duration: false,
             refuse_unknown_fields: true,
+            coql_adds_id: true,
+            rate_limit_code: "TOO_MANY_REQUESTS".into(),
             hang_duration: Duration::from_secs(120),
             outbound_timeout: Duration::from_secs(5),
             seed: SeedData::sample(),

@@ -117,14 +117,10 @@ impl ApiError {
         )
     }
 
-    /// 429; the message text is unconfirmed (docs/zoho-api.md §2.2 gives only the code).
-    pub fn too_many_requests(message: &str) -> Self {
-        Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "TOO_MANY_REQUESTS",
-            message,
-            json!({}),
-        )
+    /// 429 with `code` (`TOO_MANY_REQUESTS` as documented, or `SimConfig::rate_limit_code`)
+    /// and empty `details`; the message text is unconfirmed (docs/zoho-api.md §2.2).
+    pub fn too_many_requests(code: &str, message: &str) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, code, message, json!({}))
     }
 
     pub fn internal() -> Self {

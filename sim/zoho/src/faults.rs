@@ -257,9 +257,13 @@ impl Faults {
 /// `Some(response)` ends the request, `None` lets it continue.
 pub async fn apply(shared: &Shared, fault: Fault) -> Option<Response> {
     match fault {
-        Fault::TooManyRequests => {
-            Some(ApiError::too_many_requests("the request limit has been exceeded").into_response())
-        }
+        Fault::TooManyRequests => Some(
+            ApiError::too_many_requests(
+                &shared.config.rate_limit_code,
+                "the request limit has been exceeded",
+            )
+            .into_response(),
+        ),
         Fault::InternalError => Some(ApiError::internal().into_response()),
         Fault::Hang => {
             hang(shared).await;

@@ -42,12 +42,16 @@ pub fn acquire(shared: &Arc<Shared>, max: u32, heavy: bool) -> Result<Slot, ApiE
     let l = &shared.limits;
     if l.inflight.fetch_add(1, Ordering::SeqCst) >= max {
         l.inflight.fetch_sub(1, Ordering::SeqCst);
-        return Err(ApiError::too_many_requests("concurrency limit exceeded"));
+        return Err(ApiError::too_many_requests(
+            &shared.config.rate_limit_code,
+            "concurrency limit exceeded",
+        ));
     }
     if heavy && l.heavy.fetch_add(1, Ordering::SeqCst) >= SUB_CONCURRENCY {
         l.heavy.fetch_sub(1, Ordering::SeqCst);
         l.inflight.fetch_sub(1, Ordering::SeqCst);
         return Err(ApiError::too_many_requests(
+            &shared.config.rate_limit_code,
             "sub-concurrency limit exceeded",
         ));
     }

@@ -16,7 +16,7 @@ mod port;
 pub use error::PbxError;
 pub use event::{EventSourceItem, ExtensionCallState, PbxEvent};
 pub use model::{
-    CallDirection, CallId, CallRecord, CallSnapshot, Disposition, Extension, LegState, Participant,
+    CallDirection, CallId, CallRecord, CallSnapshot, CallStatus, Extension, LegState, Participant,
     ParticipantState, PbxContact, PbxContactId, PbxNumberKind, Phonebook, PhonebookId,
     RecordingRef,
 };

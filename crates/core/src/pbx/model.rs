@@ -113,9 +113,11 @@ pub enum CallDirection {
     Internal,
 }
 
+/// How a call ended, as the PBX's call detail record says (Yeastar's CDR
+/// `disposition`). The outbox's retry decision is `engine::jobs::Settlement`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Disposition {
+pub enum CallStatus {
     Answered,
     NoAnswer,
     Busy,
@@ -134,7 +136,7 @@ pub struct CallRecord {
     pub leg_id: Option<String>,
     pub started_at: DateTime<Utc>,
     pub direction: CallDirection,
-    pub disposition: Disposition,
+    pub disposition: CallStatus,
     pub from_number: String,
     pub from_name: Option<String>,
     pub to_number: String,

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ringbridge_core::crm::{Crm, CrmError, CrmModule, CrmRecord};
+use ringbridge_core::crm::{Crm, CrmError, CrmModule, CrmRecord, CrmRecordRef};
 use ringbridge_core::directory::{
     DirectoryEntry, DirectoryFull, DirectoryStore, MatchRule, PhoneDirectory, SyncCursor, Upsert,
 };
@@ -162,6 +162,9 @@ pub struct DirectoryService {
     counters: Counters,
     clock: Clock,
     status: watch::Sender<SyncStatus>,
+    /// Told when a synced record's owner changed: what agents may see of it
+    /// is asked again.
+    owner_watch: Mutex<Option<Arc<crate::visibility::Visibility>>>,
 }
 
 impl std::fmt::Debug for DirectoryService {
@@ -195,6 +198,37 @@ impl DirectoryService {
             counters: Counters::default(),
             clock: Arc::new(Utc::now),
             status: watch::channel(SyncStatus::default()).0,
+            owner_watch: Mutex::new(None),
+        }
+    }
+
+    /// Drops `visibility`'s answers about records whose owner a sync changes.
+    pub fn on_owner_change(&self, visibility: Arc<crate::visibility::Visibility>) {
+        *self.owner_watch.lock().unwrap_or_else(|e| e.into_inner()) = Some(visibility);
+    }
+
+    /// The records of `changed` whose owner differs from the directory's.
+    pub(crate) fn forget_new_owners(&self, changed: &[CrmRecord]) {
+        let watch = self
+            .owner_watch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let Some(visibility) = watch else { return };
+        let moved: Vec<CrmRecordRef> = {
+            let index = self.read();
+            changed
+                .iter()
+                .filter(|r| {
+                    index
+                        .get(&r.reference)
+                        .is_some_and(|old| old.owner_id() != r.owner_id.as_deref())
+                })
+                .map(|r| r.reference.clone())
+                .collect()
+        };
+        for record in &moved {
+            visibility.forget_record(record);
         }
     }
 

@@ -220,6 +220,7 @@ impl DirectoryService {
                     seen.insert(hasher.hash_one(r.reference.id.as_str()));
                 }
             }
+            self.forget_new_owners(&got.records);
             self.apply(self.entries_of(&got.records)).await?;
             match got.next {
                 Some(next) => page = Some(next),

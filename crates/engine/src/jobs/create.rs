@@ -8,7 +8,7 @@ use ringbridge_core::outbox::{Job, JobKind};
 use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::StoreError;
 
-use super::{Disposition, crm_disposition};
+use super::{Settlement, crm_settlement};
 use crate::context::EngineContext;
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
@@ -27,7 +27,7 @@ async fn handle(ctx: &EngineContext, job: Job, new: NewRecord) -> Result<(), Sto
         {
             Ok(found) if !found.is_empty() => return finish(ctx, &job, &found[0]).await,
             Ok(_) => {}
-            Err(err) => return ctx.settle(&job, crm_disposition(&err)).await,
+            Err(err) => return ctx.settle(&job, crm_settlement(&err)).await,
         }
     }
     let new = with_create_defaults(new, &ctx.settings());
@@ -62,11 +62,11 @@ async fn handle(ctx: &EngineContext, job: Job, new: NewRecord) -> Result<(), Sto
                 message.clone(),
             );
             ctx.audit(failed).await;
-            let disposition = match &err {
-                CrmError::RequiredField { .. } => Disposition::Fail(message),
-                other => crm_disposition(other),
+            let settlement = match &err {
+                CrmError::RequiredField { .. } => Settlement::Fail(message),
+                other => crm_settlement(other),
             };
-            ctx.settle(&job, disposition).await
+            ctx.settle(&job, settlement).await
         }
     }
 }

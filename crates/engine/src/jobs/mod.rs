@@ -23,7 +23,7 @@ use crate::context::{CrmHealth, EngineContext};
 
 /// How a failed attempt is settled.
 #[derive(Clone)]
-pub(crate) enum Disposition {
+pub(crate) enum Settlement {
     /// Try again after a backoff (counts as an attempt).
     Retry(String),
     /// Put back without counting: nothing was sent (the dependency is not ready).
@@ -34,19 +34,19 @@ pub(crate) enum Disposition {
     Fail(String),
 }
 
-pub(crate) fn crm_disposition(err: &CrmError) -> Disposition {
+pub(crate) fn crm_settlement(err: &CrmError) -> Settlement {
     match err {
-        CrmError::ReconnectNeeded(_) => Disposition::Reconnect(err.to_string()),
-        e if e.is_retryable() => Disposition::Retry(e.to_string()),
-        e => Disposition::Fail(crate::retry::failure_text(e)),
+        CrmError::ReconnectNeeded(_) => Settlement::Reconnect(err.to_string()),
+        e if e.is_retryable() => Settlement::Retry(e.to_string()),
+        e => Settlement::Fail(crate::retry::failure_text(e)),
     }
 }
 
-pub(crate) fn pbx_disposition(err: &PbxError) -> Disposition {
+pub(crate) fn pbx_settlement(err: &PbxError) -> Settlement {
     if err.is_retryable() {
-        Disposition::Retry(err.to_string())
+        Settlement::Retry(err.to_string())
     } else {
-        Disposition::Fail(err.to_string())
+        Settlement::Fail(err.to_string())
     }
 }
 
@@ -71,18 +71,14 @@ impl EngineContext {
     }
 
     /// Settles a job that did not succeed.
-    pub(crate) async fn settle(
-        &self,
-        job: &Job,
-        disposition: Disposition,
-    ) -> Result<(), StoreError> {
-        lease_lost_is_fine(self.settle_claimed(job, disposition).await)
+    pub(crate) async fn settle(&self, job: &Job, settlement: Settlement) -> Result<(), StoreError> {
+        lease_lost_is_fine(self.settle_claimed(job, settlement).await)
     }
 
-    async fn settle_claimed(&self, job: &Job, disposition: Disposition) -> Result<(), SettleError> {
+    async fn settle_claimed(&self, job: &Job, settlement: Settlement) -> Result<(), SettleError> {
         let now = Utc::now();
-        match disposition {
-            Disposition::Retry(error) if job.attempts < self.tuning.max_attempts => {
+        match settlement {
+            Settlement::Retry(error) if job.attempts < self.tuning.max_attempts => {
                 let wait = backoff(
                     job.attempts,
                     self.tuning.backoff_base,
@@ -91,15 +87,15 @@ impl EngineContext {
                 tracing::warn!(kind = job.kind.as_str(), key = %job.key, attempts = job.attempts, %error, retry_in = ?wait, "job will be retried");
                 self.store.retry_later(job, &error, now + wait).await
             }
-            Disposition::Retry(error) | Disposition::Fail(error) => {
+            Settlement::Retry(error) | Settlement::Fail(error) => {
                 tracing::error!(kind = job.kind.as_str(), key = %job.key, attempts = job.attempts, %error, "job failed; retry it from the dashboard");
                 self.store.fail(job, &error).await
             }
-            Disposition::Release { reason, after } => {
+            Settlement::Release { reason, after } => {
                 tracing::debug!(kind = job.kind.as_str(), key = %job.key, %reason, "job waits");
                 self.store.release(job, now + after).await
             }
-            Disposition::Reconnect(reason) => {
+            Settlement::Reconnect(reason) => {
                 let raised = self.health.send_if_modified(|h| {
                     let changed = !matches!(h, CrmHealth::ReconnectNeeded(_));
                     *h = CrmHealth::ReconnectNeeded(reason.clone());
@@ -153,15 +149,15 @@ impl EngineContext {
         &self,
         job: &Job,
     ) -> Result<Option<T>, StoreError> {
-        let disposition = match job.decode::<T>() {
+        let settlement = match job.decode::<T>() {
             Ok(data) => return Ok(Some(data)),
-            Err(err @ PayloadError::Newer { .. }) => Disposition::Release {
+            Err(err @ PayloadError::Newer { .. }) => Settlement::Release {
                 reason: err.to_string(),
                 after: self.tuning.reconnect_pause,
             },
-            Err(err) => Disposition::Fail(err.to_string()),
+            Err(err) => Settlement::Fail(err.to_string()),
         };
-        self.settle(job, disposition).await?;
+        self.settle(job, settlement).await?;
         Ok(None)
     }
 

@@ -15,7 +15,7 @@ use ringbridge_core::outbox::Job;
 use ringbridge_core::phonebridge::{PbNotification, PbState};
 use ringbridge_core::store::StoreError;
 
-use super::Disposition;
+use super::Settlement;
 use crate::context::EngineContext;
 use crate::phonebridge::{Gate, SendError, deliver_terminal, record_gate};
 
@@ -31,7 +31,7 @@ async fn handle(ctx: &EngineContext, job: Job, n: PbNotification) -> Result<(), 
         let reason = "PhoneBridge is not connected".to_owned();
         let after = ctx.tuning.reconnect_pause;
         return ctx
-            .settle(&job, Disposition::Release { reason, after })
+            .settle(&job, Settlement::Release { reason, after })
             .await;
     };
     // A failed dial's report logs nothing, so it has no record to wait for.
@@ -39,7 +39,7 @@ async fn handle(ctx: &EngineContext, job: Job, n: PbNotification) -> Result<(), 
     if logs && let Gate::Wait(reason) = record_gate(ctx, &job, &n).await? {
         let (reason, after) = (reason.to_owned(), ctx.tuning.creation_wait);
         return ctx
-            .settle(&job, Disposition::Release { reason, after })
+            .settle(&job, Settlement::Release { reason, after })
             .await;
     }
     let links = ctx.recordings.as_deref();
@@ -61,11 +61,11 @@ async fn handle(ctx: &EngineContext, job: Job, n: PbNotification) -> Result<(), 
                 err.to_string(),
             );
             ctx.audit(entry).await;
-            let disposition = match err {
-                SendError::Retryable(e) => Disposition::Retry(e),
-                SendError::Permanent(e) => Disposition::Fail(e),
+            let settlement = match err {
+                SendError::Retryable(e) => Settlement::Retry(e),
+                SendError::Permanent(e) => Settlement::Fail(e),
             };
-            ctx.settle(&job, disposition).await
+            ctx.settle(&job, settlement).await
         }
     }
 }

@@ -11,7 +11,7 @@ use ringbridge_core::outbox::Job;
 use ringbridge_core::pbx::{PbxContact, PbxError, PbxNumberKind, PhonebookId};
 use ringbridge_core::store::StoreError;
 
-use super::{Disposition, pbx_disposition};
+use super::{Settlement, pbx_settlement};
 use crate::context::EngineContext;
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
@@ -31,7 +31,7 @@ async fn handle(ctx: &EngineContext, job: Job, record: CrmRecord) -> Result<(), 
     };
     match sync(ctx, &job.key, &book_name, &record).await {
         Ok(id) => ctx.complete(&job, &id).await,
-        Err(disposition) => ctx.settle(&job, disposition).await,
+        Err(settlement) => ctx.settle(&job, settlement).await,
     }
 }
 
@@ -40,11 +40,11 @@ async fn sync(
     key: &str,
     book_name: &str,
     record: &CrmRecord,
-) -> Result<String, Disposition> {
+) -> Result<String, Settlement> {
     let book = phonebook_id(ctx, key, book_name).await?;
     let contact = to_pbx_contact(record, &book);
     if contact.numbers.is_empty() {
-        return Err(Disposition::Fail(
+        return Err(Settlement::Fail(
             "the contact has no number the PBX accepts".into(),
         ));
     }
@@ -55,7 +55,7 @@ async fn sync(
             .pbx
             .search_contacts(number)
             .await
-            .map_err(|e| pbx_disposition(&e))?;
+            .map_err(|e| pbx_settlement(&e))?;
         if let Some(hit) = found
             .into_iter()
             .find(|c| c.remark.as_deref() == Some(remark.as_str()))
@@ -69,7 +69,7 @@ async fn sync(
             let written = ctx.pbx.update_contact(&id, &contact).await;
             let audited = written.as_ref().map(|()| id.0.as_str());
             ctx.audit(audit_entry("update", key, audited)).await;
-            written.map_err(|e| pbx_disposition(&e))?;
+            written.map_err(|e| pbx_settlement(&e))?;
             tracing::info!(contact = %record.name, pbx_id = %id.0, "updated the PBX phonebook contact");
             Ok(id.0)
         }
@@ -77,7 +77,7 @@ async fn sync(
             let written = ctx.pbx.create_contact(&contact).await;
             let audited = written.as_ref().map(|id| id.0.as_str());
             ctx.audit(audit_entry("create", key, audited)).await;
-            let id = written.map_err(|e| pbx_disposition(&e))?;
+            let id = written.map_err(|e| pbx_settlement(&e))?;
             tracing::info!(contact = %record.name, pbx_id = %id.0, "added the contact to the PBX phonebook");
             Ok(id.0)
         }
@@ -88,12 +88,8 @@ async fn phonebook_id(
     ctx: &EngineContext,
     key: &str,
     name: &str,
-) -> Result<PhonebookId, Disposition> {
-    let books = ctx
-        .pbx
-        .phonebooks()
-        .await
-        .map_err(|e| pbx_disposition(&e))?;
+) -> Result<PhonebookId, Settlement> {
+    let books = ctx.pbx.phonebooks().await.map_err(|e| pbx_settlement(&e))?;
     if let Some(book) = books.into_iter().find(|b| b.name == name) {
         return Ok(book.id);
     }
@@ -101,9 +97,9 @@ async fn phonebook_id(
     let audited = created.as_ref().map(|id| id.0.as_str());
     ctx.audit(audit_entry("create_phonebook", key, audited))
         .await;
-    created.map_err(|e| match pbx_disposition(&e) {
+    created.map_err(|e| match pbx_settlement(&e) {
         // Another node may have just created it: look again shortly.
-        Disposition::Fail(reason) => Disposition::Release {
+        Settlement::Fail(reason) => Settlement::Release {
             reason,
             after: Duration::from_secs(5),
         },

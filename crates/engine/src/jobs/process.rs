@@ -15,7 +15,7 @@ use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::StoreError;
 use ringbridge_core::tracker::CallOutcome;
 
-use super::{Disposition, crm_disposition};
+use super::{Settlement, crm_settlement};
 use crate::calllog::{self, LogInput};
 use crate::context::EngineContext;
 use crate::phonebridge::queue_terminal;
@@ -75,7 +75,7 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
             return ctx
                 .settle(
                     &job,
-                    Disposition::Release {
+                    Settlement::Release {
                         reason,
                         after: ctx.tuning.creation_wait,
                     },
@@ -84,7 +84,7 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
         }
         match ctx.matcher.lookup(number, owner_id).await {
             Ok(found) => record = found.chosen,
-            Err(err) => return ctx.settle(&job, crm_disposition(&err)).await,
+            Err(err) => return ctx.settle(&job, crm_settlement(&err)).await,
         }
         if record.is_none() {
             match creation(ctx, &outcome, number, owner_id).await? {
@@ -95,7 +95,7 @@ async fn handle(ctx: &EngineContext, job: Job, outcome: CallOutcome) -> Result<(
                     return ctx
                         .settle(
                             &job,
-                            Disposition::Release {
+                            Settlement::Release {
                                 reason,
                                 after: ctx.tuning.creation_wait,
                             },

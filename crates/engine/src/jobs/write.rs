@@ -11,7 +11,7 @@ use ringbridge_core::crm::CallLog;
 use ringbridge_core::outbox::{Job, JobKind};
 use ringbridge_core::store::StoreError;
 
-use super::{Disposition, crm_disposition};
+use super::{Settlement, crm_settlement};
 use crate::context::EngineContext;
 
 pub async fn run(ctx: &EngineContext) -> Result<(), StoreError> {
@@ -79,9 +79,9 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
                 }
             }
             Err(err) => {
-                let disposition = crm_disposition(&err);
+                let settlement = crm_settlement(&err);
                 for &i in &maybe {
-                    ctx.settle(&pending[i], disposition.clone()).await?;
+                    ctx.settle(&pending[i], settlement.clone()).await?;
                 }
             }
         }
@@ -103,7 +103,7 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
                 );
                 for &i in &to_send {
                     ctx.audit(insert_failed(&pending[i], &msg)).await;
-                    ctx.settle(&pending[i], Disposition::Retry(msg.clone()))
+                    ctx.settle(&pending[i], Settlement::Retry(msg.clone()))
                         .await?;
                 }
                 return Ok(());
@@ -124,18 +124,18 @@ async fn write_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreErr
                     Err(err) => {
                         ctx.audit(insert_failed(&pending[i], &err.to_string()))
                             .await;
-                        ctx.settle(&pending[i], crm_disposition(&err)).await?
+                        ctx.settle(&pending[i], crm_settlement(&err)).await?
                     }
                 }
             }
             tracing::info!(logs = batch.len(), "call logs written to the CRM");
         }
         Err(err) => {
-            let disposition = crm_disposition(&err);
+            let settlement = crm_settlement(&err);
             for &i in &to_send {
                 ctx.audit(insert_failed(&pending[i], &err.to_string()))
                     .await;
-                ctx.settle(&pending[i], disposition.clone()).await?;
+                ctx.settle(&pending[i], settlement.clone()).await?;
             }
         }
     }

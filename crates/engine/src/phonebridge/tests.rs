@@ -3,7 +3,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use ringbridge_core::crm::CrmUser;
-use ringbridge_core::pbx::{CallDirection, CallRecord, Disposition, RecordingRef};
+use ringbridge_core::pbx::{CallDirection, CallRecord, CallStatus, RecordingRef};
 use ringbridge_core::phonebridge::PbState;
 use ringbridge_core::tracker::{CallOutcome, CallUpdate};
 
@@ -85,7 +85,7 @@ fn ended() -> CallUpdate {
             leg_id: None,
             started_at: Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap(),
             direction: CallDirection::Inbound,
-            disposition: Disposition::Answered,
+            disposition: CallStatus::Answered,
             from_number: "+14155550100".into(),
             from_name: None,
             to_number: "1001".into(),

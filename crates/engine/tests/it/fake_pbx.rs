@@ -21,7 +21,7 @@ pub fn record(call_id: &str, minute: u32) -> CallRecord {
         leg_id: Some(format!("leg-{call_id}-{minute}")),
         started_at: Utc.with_ymd_and_hms(2026, 1, 1, 9, minute, 0).unwrap(),
         direction: CallDirection::Inbound,
-        disposition: Disposition::Answered,
+        disposition: CallStatus::Answered,
         from_number: "5550199".into(),
         from_name: None,
         to_number: "1005".into(),

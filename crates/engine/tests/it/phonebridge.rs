@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use ringbridge_core::crm::CrmUser;
 use ringbridge_core::pbx::{
-    CallDirection, CallRecord, CallSnapshot, Disposition, LegState, Participant, ParticipantState,
+    CallDirection, CallRecord, CallSnapshot, CallStatus, LegState, Participant, ParticipantState,
     PbxEvent, RecordingRef,
 };
 use ringbridge_core::phonebridge::PlanConfig;
@@ -169,7 +169,7 @@ fn ring_group_answered() -> Vec<PbxEvent> {
             leg_id: None,
             started_at: Utc::now() - chrono::Duration::minutes(2),
             direction: CallDirection::Inbound,
-            disposition: Disposition::Answered,
+            disposition: CallStatus::Answered,
             from_number: "+14155550100".into(),
             from_name: None,
             to_number: "1002".into(),

@@ -11,6 +11,7 @@
 //! - [`coldstart`]: `serve` to ready, and the binary's size.
 //! - [`login`]: peak memory of `serve` under a flood of sign-ins.
 //! - [`memory`]: `serve`'s resident memory, idle and loaded.
+//! - [`visibility`]: Zoho requests per pop for agents' own eyes, cold and warm.
 
 mod busy;
 mod calls;
@@ -29,6 +30,7 @@ mod sse;
 mod stages;
 mod stats;
 mod throughput;
+mod visibility;
 mod worker;
 
 use std::future::Future;
@@ -74,7 +76,11 @@ pub enum Bench {
     Memory,
     /// The throughput run with the outbox on PostgreSQL.
     Postgres,
+    Visibility,
 }
+
+/// Pops (each with two matching records) of the visibility bench.
+const VISIBILITY_POPS: u64 = 100;
 
 /// Sign-in attempts fired at once by the login bench.
 const LOGIN_ATTEMPTS: usize = 200;
@@ -199,6 +205,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     if wanted(Bench::Login) {
         let l = step("login", &mut report, login::run(LOGIN_ATTEMPTS)).await;
         report.login = l;
+    }
+    if wanted(Bench::Visibility) {
+        let v = step("visibility", &mut report, visibility::run(VISIBILITY_POPS)).await;
+        report.visibility = v;
     }
     print!("{}", report.table());
     if args.json {

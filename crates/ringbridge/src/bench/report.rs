@@ -28,6 +28,7 @@ pub struct Report {
     pub memory: Option<MemoryReport>,
     /// The throughput run with the outbox on PostgreSQL.
     pub pg_throughput: Option<ThroughputReport>,
+    pub visibility: Option<super::visibility::VisibilityReport>,
     /// Bench name → why it could not run.
     pub errors: BTreeMap<String, String>,
 }
@@ -56,6 +57,15 @@ impl Report {
             m.insert(k.to_owned(), v);
         };
         put("quick", json!(self.quick));
+        let vis = self.visibility.as_ref();
+        put(
+            "visibility_requests_per_pop_cold",
+            json!(vis.map(|v| v.cold)),
+        );
+        put(
+            "visibility_requests_per_pop_warm",
+            json!(vis.map(|v| v.warm)),
+        );
         put("build_profile", json!(self.profile));
         let pop = self.pop.as_ref();
         put("pop_p50_ms", ms(pop.map(|p| p.ringbridge.p50_ms())));
@@ -382,6 +392,18 @@ impl Report {
                 } else {
                     ""
                 },
+            );
+        }
+        if let Some(v) = &self.visibility {
+            t.row(
+                format!("visibility requests per pop, cold ({} pops)", v.pops),
+                format!("{:.2}", v.cold),
+                "<= 1",
+            );
+            t.row(
+                "visibility requests per pop, warm",
+                format!("{:.2}", v.warm),
+                "0",
             );
         }
         if let Some(l) = &self.login {

@@ -123,6 +123,11 @@ fn full() -> Report {
             load_s: 3.0,
         }),
         pg_throughput: None,
+        visibility: Some(crate::bench::visibility::VisibilityReport {
+            pops: 100,
+            cold: 1.0,
+            warm: 0.0,
+        }),
         errors: BTreeMap::new(),
     }
 }
@@ -146,9 +151,13 @@ fn the_json_has_every_key_the_issue_asks_for() {
         "pop_ratio_p99_min",
         "pop_ratio_p99_max",
         "throughput_feeder_cpu",
+        "visibility_requests_per_pop_cold",
+        "visibility_requests_per_pop_warm",
     ] {
         assert!(!j[key].is_null(), "{key} in {j}");
     }
+    assert_eq!(j["visibility_requests_per_pop_cold"], 1.0);
+    assert_eq!(j["visibility_requests_per_pop_warm"], 0.0);
     assert_eq!(j["pop_p99_ms"], 4.0);
     assert_eq!(j["relay_p99_ms"], 2.0);
     assert_eq!(j["pop_ratio_p99"], 2.0);

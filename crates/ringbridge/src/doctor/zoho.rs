@@ -27,6 +27,8 @@ use crate::serve::phonebridge::REGISTRATIONS_SECRET;
 /// Requested with the others but not used by ringbridge's own calls.
 const NOT_NEEDED: &[&str] = &[
     "ZohoCRM.notifications.ALL",
+    // Optional: without it Zoho's own refusal names a layout-mandatory field.
+    "ZohoCRM.settings.layouts.READ",
     "ZohoCRM.bulk.READ",
     "PhoneBridge.zohoone.search",
 ];

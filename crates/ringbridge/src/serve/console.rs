@@ -129,6 +129,15 @@ impl ConsoleRuntime {
         self.redirect_uri.to_string()
     }
 
+    /// "Sign in with Zoho", over the same client and data centre.
+    pub fn zoho_sign_in(&self) -> anyhow::Result<super::zoho_sign_in::ZohoSignInService> {
+        super::zoho_sign_in::ZohoSignInService::new(
+            self.store.clone(),
+            self.file.clone(),
+            self.redirect_uri(),
+        )
+    }
+
     /// The links of the integration just started (or not).
     pub fn publish(&self, links: Links) {
         *self.links.lock().unwrap_or_else(|e| e.into_inner()) = links;
@@ -287,6 +296,20 @@ impl ConsoleRuntime {
         registration.load().await.map_err(registration_error)?;
         registration.disable().await.map_err(registration_error)
     }
+}
+
+/// A fixed-offset IANA zone for a whole-hour offset (`Etc/GMT-8` is UTC+8:
+/// the names count the other way); `None` for a half or quarter hour, which
+/// no `Etc/` zone names.
+fn zone_of_offset(secs: i32) -> Option<String> {
+    if secs == 0 {
+        return Some("UTC".to_owned());
+    }
+    if secs % 3600 != 0 {
+        return None;
+    }
+    let name = format!("Etc/GMT{:+}", -secs / 3600);
+    name.parse::<chrono_tz::Tz>().ok().map(|_| name)
 }
 
 fn registration_error(err: RegistrationError) -> BackendError {
@@ -509,6 +532,33 @@ impl ConsoleBackend for ConsoleRuntime {
         Ok(())
     }
 
+    async fn pbx_time_zone(&self) -> Result<Option<String>, BackendError> {
+        let pbx = self.current_pbx().await?;
+        let info = with_pbx(
+            &pbx,
+            |client| async move { client.system_information().await },
+        )
+        .await?;
+        Ok(info.utc_offset_secs.and_then(zone_of_offset))
+    }
+
+    async fn phonebridge_registered(&self) -> Result<Option<Vec<String>>, BackendError> {
+        if !self.phonebridge_on().await? {
+            return Ok(None);
+        }
+        // `{zoho user id: authorization value}`, as the registration keeps it.
+        let ids = match self.store.secret(REGISTRATIONS_SECRET).await? {
+            Some(json) => serde_json::from_str::<std::collections::BTreeMap<String, String>>(
+                json.expose_secret(),
+            )
+            .map_err(|e| BackendError::NotReady(format!("{REGISTRATIONS_SECRET}: {e}")))?
+            .into_keys()
+            .collect(),
+            None => Vec::new(),
+        };
+        Ok(Some(ids))
+    }
+
     fn initial_settings(&self) -> ringbridge_core::console::ConsoleSettings {
         let mut engine = self.file.engine.clone();
         // Setup offers contact sync on: the page proposes the phonebook
@@ -555,5 +605,19 @@ impl ConsoleBackend for ConsoleRuntime {
             None => failed(links.crm_configured),
         };
         LinkStates { pbx, crm }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::zone_of_offset;
+
+    #[test]
+    fn whole_hour_offsets_name_a_zone() {
+        assert_eq!(zone_of_offset(0).as_deref(), Some("UTC"));
+        assert_eq!(zone_of_offset(8 * 3600).as_deref(), Some("Etc/GMT-8"));
+        assert_eq!(zone_of_offset(-5 * 3600).as_deref(), Some("Etc/GMT+5"));
+        assert_eq!(zone_of_offset(14 * 3600).as_deref(), Some("Etc/GMT-14"));
+        assert_eq!(zone_of_offset(5 * 3600 + 1800), None);
     }
 }

@@ -12,9 +12,11 @@ use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::store::{Storage, Store};
 use ringbridge_engine::CrmHealth;
 use ringbridge_engine::directory::{DirectoryConfig, DirectoryService, RefreshTask};
+use ringbridge_engine::visibility::Visibility;
 use ringbridge_engine::{Engine, EngineContext, RecordingLinks, Tuning};
 use ringbridge_store::SqlStore;
 use ringbridge_web::metrics::{CrmClientCounters, CrmCountersFn};
+use ringbridge_zoho::crm::visibility::{AgentClient, ZohoVisibility};
 use ringbridge_zoho::crm::{CallMarkerKey, ZohoCrm, ZohoCrmConfig};
 use ringbridge_zoho::dc::DcTable;
 use ringbridge_zoho::oauth::{ConnectionState, OAuthClient, OAuthConfig, TokenManager, TokenSet};
@@ -161,6 +163,13 @@ pub async fn start_crm(
         timeout: std::time::Duration::from_secs(timing.crm_timeout_secs),
         ..ConnectionOptions::default()
     };
+    let agents = AgentClient {
+        client_id: zoho.client_id.clone(),
+        client_secret: zoho.client_secret()?,
+        redirect_uri: endpoints.redirect_uri.clone(),
+        http: accounts_http(options.timeout),
+        options: options.clone(),
+    };
     let connection = zoho_connection(endpoints, refresh_token, options, Some(store));
     let crm_config = ZohoCrmConfig {
         call_key_field: zoho.call_key_field.clone(),
@@ -170,6 +179,11 @@ pub async fn start_crm(
     let crm: Arc<dyn Crm> = Arc::new(ZohoCrm::new(connection.rest(), crm_config));
     let mut runtime = start_engine(crm, store, inputs).await?;
     report_throttling(&connection, runtime.engine.context());
+    // Agents who signed in with Zoho see records through their own grants.
+    let agents = ZohoVisibility::new(Arc::new(store.clone()), agents);
+    let visibility = Arc::new(Visibility::new(Arc::new(agents)));
+    runtime.directory.on_owner_change(visibility.clone());
+    runtime.engine.context().set_visibility(Some(visibility));
     runtime.counters = Some(zoho_counters(connection.clone()));
     runtime.zoho = Some(connection);
     Ok(runtime)

@@ -8,6 +8,7 @@ pub mod pbx;
 pub mod phonebridge;
 pub mod runtime;
 pub mod token_cache;
+pub mod zoho_sign_in;
 
 use std::sync::Arc;
 
@@ -56,30 +57,30 @@ pub async fn run(config: Config) -> Result<()> {
 pub async fn run_generation(
     config: &Config,
     store: &SqlStore,
-    generation: runtime::Generation,
+    env: runtime::GenerationEnv,
 ) -> Result<()> {
     let shared: Arc<dyn Storage> = Arc::new(store.clone());
     let Some(pbx_config) = &config.pbx else {
         tracing::warn!("no PBX configured: serving the web pages and health endpoints only");
         let state = AppState::new(shared, Arc::new(store.clone()), None)
-            .with_web_context(generation.web.clone())
-            .with_console(generation.console.clone());
-        return serve_http(generation, state, None).await;
+            .with_web_context(env.web.clone())
+            .with_console(env.console.clone());
+        return serve_http(env, state, None).await;
     };
     // The recorder must exist before ingest counts its first event.
     let metrics = Metrics::global();
     // What can fail is checked before the PBX side starts: a generation
-    // that fails later would leave its tasks running.
+    // that fails later stops its tasks (dropped) but holds the stream's
+    // lease until it expires.
     let keys = load_or_create_keys(store)
         .await
         .context("recording link keys")?;
     let plan = pbx_config.number_plan()?;
-    let mut pbx = pbx::start_pbx(
-        pbx_config,
-        &config.timing,
-        shared.clone(),
-        Arc::new(store.clone()),
-    )?;
+    let pbx = pbx::connect_pbx(pbx_config, Arc::new(store.clone()))?;
+    let stream = pbx::stream(pbx_config, &config.timing, shared.clone(), &pbx)?;
+    // Everything this generation runs from here on is in `generation`.
+    let mut generation = env.pipeline();
+    let stream_status = generation.ingest(stream);
     pbx::log_firmware(
         pbx.client.clone(),
         config
@@ -127,16 +128,16 @@ pub async fn run_generation(
     };
     metrics.set_sources(MetricsSources {
         outbox: Some(Arc::new(store.clone()) as Arc<dyn OutboxStore>),
-        pbx_stream: Some(pbx.status.clone()),
+        pbx_stream: Some(stream_status.clone()),
         crm_health: crm.as_ref().map(|c| c.engine.context().health.subscribe()),
         directory: crm.as_ref().map(|c| c.directory.clone()),
         crm_client: crm.as_ref().and_then(|c| c.counters.clone()),
     });
     if let Some(crm) = &crm {
-        runtime::seed_users(crm.engine.context(), &generation.users);
+        runtime::seed_users(crm.engine.context(), &env.users);
     }
-    generation.runtime.publish(console::Links {
-        pbx: Some(pbx.status.clone()),
+    env.runtime.publish(console::Links {
+        pbx: Some(stream_status.clone()),
         crm: crm.as_ref().map(|c| c.engine.context().health.subscribe()),
         failed: crm_failed,
         pbx_configured: true,
@@ -158,6 +159,7 @@ pub async fn run_generation(
                 shared.clone(),
                 &config.http.public_url(),
                 zoho.mode,
+                &mut generation,
             )
             .await
             {
@@ -171,14 +173,14 @@ pub async fn run_generation(
         },
         _ => None,
     };
-    let events = match &phonebridge {
-        Some(pb) => phonebridge::tee(pbx.events, pb.clone()),
-        None => pbx.events,
-    };
-    let consumer = tokio::spawn(pbx::log_updates(events, live.clone()));
-    let state = AppState::new(shared, Arc::new(store.clone()), Some(pbx.status.clone()))
-        .with_web_context(generation.web.clone())
-        .with_console(generation.console.clone());
+    if let Some(live) = &live {
+        generation.with_live(live.clone());
+    }
+    generation.log_calls();
+    generation.fan_out();
+    let state = AppState::new(shared, Arc::new(store.clone()), Some(stream_status))
+        .with_web_context(env.web.clone())
+        .with_console(env.console.clone());
     // When an admin requires sign-in for recordings, links check the pages' sessions.
     let recordings = RecordingService::new(
         keys,
@@ -204,15 +206,9 @@ pub async fn run_generation(
         Some(pb) => state.with_phonebridge(pb.registration.clone()),
         None => state,
     };
-    let result = serve_http(generation, state, pbx.webhook.clone()).await;
-    if let Some(pb) = &phonebridge {
-        pb.stop();
-    }
-    pbx.ingest.abort();
-    // Stopped before the lease is given up, so it cannot renew it after.
-    let _ = (&mut pbx.ingest).await;
-    pbx.lease.release().await;
-    consumer.abort();
+    let result = serve_http(env, state, pbx.webhook.clone()).await;
+    // Ingest, the fan-out and PhoneBridge stop; the stream lease is given up.
+    generation.stop().await;
     if let Some(crm) = crm {
         crm.engine.stop();
     }
@@ -233,12 +229,18 @@ pub fn web_context(config: &Config) -> Result<Arc<WebContext>> {
 }
 
 async fn serve_http(
-    generation: runtime::Generation,
+    env: runtime::GenerationEnv,
     state: AppState,
     webhook: Option<axum::Router>,
 ) -> Result<()> {
-    generation
-        .serve(ringbridge_web::router(state, webhook))
+    let state = match env.runtime.zoho_sign_in() {
+        Ok(sign_in) => state.with_zoho_sign_in(Arc::new(sign_in)),
+        Err(err) => {
+            tracing::warn!(err = %format!("{err:#}"), "sign in with Zoho is off");
+            state
+        }
+    };
+    env.serve(ringbridge_web::router(state, webhook))
         .await
         .context("serving HTTP")
 }

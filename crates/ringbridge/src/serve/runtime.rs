@@ -1,6 +1,6 @@
 //! `serve` as the admin console needs it: one HTTP server for the whole
 //! life of the process ([`front`]), and the integration (PBX, CRM, engine, PhoneBridge)
-//! run in *generations*. Each generation runs the configuration file
+//! run in *generations* (each one a `ringbridge_engine::Generation`). Each generation runs the configuration file
 //! overlaid with what the console stored. A console change to user pairs
 //! or engine settings goes into the running engine; one to what the
 //! generation connected with stops it and the next one starts with the
@@ -22,6 +22,7 @@ use ringbridge_store::SqlStore;
 use ringbridge_web::auth::WebContext;
 use ringbridge_web::console::Console;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use self::front::Front;
 use super::console::{ConsoleRuntime, Links};
@@ -36,7 +37,7 @@ const GRACE: Duration = Duration::from_secs(2);
 const TLS_RELOAD_CHECK: Duration = Duration::from_secs(5);
 
 /// What one generation of the integration is given.
-pub struct Generation {
+pub struct GenerationEnv {
     pub console: Console,
     pub runtime: Arc<ConsoleRuntime>,
     /// The process's sign-in state (throttle, hashing slots).
@@ -44,23 +45,20 @@ pub struct Generation {
     /// Extensions the admin paired by hand.
     pub users: Vec<UserOverride>,
     front: Front,
-    stop: watch::Receiver<bool>,
+    /// Cancelled when this generation must stop.
+    stop: CancellationToken,
 }
 
-impl Generation {
-    /// Resolves when this generation must stop.
-    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
-        let mut stop = self.stop.clone();
-        async move {
-            // A dropped sender stops the generation too.
-            let _ = stop.wait_for(|s| *s).await;
-        }
+impl GenerationEnv {
+    /// A new generation's pipeline, stopped with this generation.
+    pub fn pipeline(&self) -> ringbridge_engine::Generation {
+        ringbridge_engine::Generation::new(self.stop.child_token())
     }
 
     /// Serves `app` until the generation must stop.
     pub async fn serve(self, app: axum::Router) -> std::io::Result<()> {
         self.front.install(app, self.stop.clone());
-        self.stopped().await;
+        self.stop.cancelled().await;
         Ok(())
     }
 }
@@ -143,14 +141,14 @@ pub async fn serve(
         // Read before the configuration: a change in between restarts again.
         let revision = store.console_revision().await?;
         let stored = store.console().await?;
-        let (stop_tx, stop) = watch::channel(false);
-        let generation = Generation {
+        let stop = CancellationToken::new();
+        let generation = GenerationEnv {
             console: console.clone(),
             runtime: runtime.clone(),
             web: web.clone(),
             users: stored.users.clone(),
             front: front.clone(),
-            stop,
+            stop: stop.clone(),
         };
         // Stop this generation on shutdown or a change it cannot take running.
         let watch = changes::Watch {
@@ -161,9 +159,12 @@ pub async fn serve(
             revision,
             started: changes::RestartKey::of(&stored),
         };
-        let watcher = tokio::spawn(async move {
-            changes::until_restart(watch).await;
-            stop_tx.send_replace(true);
+        let watcher = tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                changes::until_restart(watch).await;
+                stop.cancel();
+            }
         });
         let run = match (&failed, effective(&config, &store, &runtime).await) {
             // The last configuration failed and nothing changed since: pages only.
@@ -189,6 +190,8 @@ pub async fn serve(
             (_, Err(err)) => Err(err),
         };
         watcher.abort();
+        // Whatever ended the generation ends its live feeds too.
+        stop.cancel();
         if *quit.borrow() {
             break run;
         }

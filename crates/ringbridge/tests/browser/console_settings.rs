@@ -4,15 +4,12 @@
 //! the org's picklist and saved, two wrong fields are marked at once with
 //! the first focused, and the preview follows the subject as it is typed.
 
-use ringbridge::serve::runtime;
 use ringbridge_core::console::ConsoleStore;
 use ringbridge_core::policy::CallKind;
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
-use ringbridge_zoho::oauth::DEFAULT_SCOPES;
-use tokio::sync::oneshot;
 
-use crate::console_setup::{config, open_store};
-use crate::support::{Scenario, browser, workspace};
+use crate::console_setup::{config, console_env, granted, open_store, serve};
+use crate::support::{Scenario, browser};
 
 const ADMIN_PW: &str = "settings admin password";
 
@@ -27,30 +24,9 @@ async fn settings_offer_the_orgs_call_results_mark_every_wrong_field_and_preview
     })
     .await
     .expect("Zoho simulator");
-    let grant = zoho.issue_tokens(DEFAULT_SCOPES);
-    let extra = format!(
-        "client_secret = \"{}\"\nrefresh_token = \"{}\"\n",
-        zoho.client_secret(),
-        grant.refresh_token
-    );
     let dir = tempfile::tempdir().expect("a temp dir");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let served = tokio::spawn(runtime::serve(
-        config(&zoho, &url, dir.path(), &extra),
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
-
-    let env = vec![
-        ("RB_BASE_URL", url.clone()),
-        ("RB_ADMIN_PASSWORD", ADMIN_PW.to_owned()),
-        (
-            "RB_SCREENSHOTS",
-            workspace().join("target/screenshots").display().to_string(),
-        ),
-    ];
+    let (stop, served) = serve(config(&zoho, &url, dir.path(), &granted(&zoho)), listener);
+    let env = console_env(&url, ADMIN_PW);
     let results = Scenario::start(&browser, "console-settings", &env)
         .await
         .finish()

@@ -39,6 +39,45 @@ pub(crate) fn config(zoho: &SimZoho, url: &str, dir: &std::path::Path, zoho_extr
     Config::load(Some(&file)).expect("config loads")
 }
 
+/// The `[zoho]` lines of a grant issued by the simulator: the CRM is
+/// connected from the start.
+pub(crate) fn granted(zoho: &SimZoho) -> String {
+    let grant = zoho.issue_tokens(ringbridge_zoho::oauth::DEFAULT_SCOPES);
+    format!(
+        "client_secret = \"{}\"\nrefresh_token = \"{}\"\n",
+        zoho.client_secret(),
+        grant.refresh_token
+    )
+}
+
+/// `ringbridge serve` on `listener` until the sender is used or dropped.
+pub(crate) fn serve(
+    config: Config,
+    listener: std::net::TcpListener,
+) -> (
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let served = tokio::spawn(runtime::serve(config, listener, async move {
+        let _ = stopped.await;
+    }));
+    (stop, served)
+}
+
+/// What a console scenario is told: where, the admin's password, where
+/// screenshots go.
+pub(crate) fn console_env(url: &str, password: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("RB_BASE_URL", url.to_owned()),
+        ("RB_ADMIN_PASSWORD", password.to_owned()),
+        (
+            "RB_SCREENSHOTS",
+            workspace().join("target/screenshots").display().to_string(),
+        ),
+    ]
+}
+
 /// The service's own store, opened beside it (SQLite in WAL mode).
 pub(crate) async fn open_store(dir: &std::path::Path) -> SqlStore {
     let data = dir.join("data");
@@ -108,14 +147,7 @@ async fn the_console_sets_up_phonebridge_from_an_empty_data_dir() {
     .await
     .expect("Zoho simulator");
     let dir = tempfile::tempdir().expect("a temp dir");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let served = tokio::spawn(runtime::serve(
-        config(&zoho, &url, dir.path(), ""),
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (stop, served) = serve(config(&zoho, &url, dir.path(), ""), listener);
 
     let env = vec![
         ("RB_BASE_URL", url.clone()),

@@ -3,6 +3,7 @@
 //! checks what the simulated PBX and CRM received. See browser/README.md.
 
 mod chooser;
+mod console_accounts;
 mod console_settings;
 mod console_setup;
 mod create_after;
@@ -22,6 +23,7 @@ mod recording_sign_in;
 mod ring_group;
 mod screen_pop;
 mod transfer;
+mod zoho_sign_in;
 // The harness serves every scenario (and the console's); each uses a part.
 #[allow(dead_code)]
 mod support;

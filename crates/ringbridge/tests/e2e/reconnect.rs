@@ -86,7 +86,7 @@ impl Serve {
             .await;
         assert_eq!(
             (back.status, back.location.as_str()),
-            (StatusCode::SEE_OTHER, "/console/mode"),
+            (StatusCode::SEE_OTHER, "/console/mode?done=zoho"),
             "{}",
             back.body
         );

@@ -2,6 +2,7 @@
 //! when configured; required under CI).
 
 mod accounts;
+mod agent_grants;
 mod audit;
 mod console;
 mod lease;

@@ -113,3 +113,15 @@ sessions-this-browser = This browser
 sessions-end = Sign out
 sessions-end-others = Sign out all other browsers
 sessions-end-all = Sign out everywhere
+
+# Sign in with Zoho
+zoho-signin-button = Sign in with Zoho
+zoho-signin-expired = This sign-in has expired or was already used. Start again.
+zoho-signin-forged = This sign-in was not started in this browser. Start again.
+zoho-signin-unavailable = Signing in with Zoho is not available right now.
+zoho-signin-refused = Zoho refused the sign-in: { $reason }
+zoho-signin-unmapped = The Zoho user { $email } is not paired with a phone extension. Ask your administrator to pair it, then sign in again.
+zoho-signin-disabled = The account of { $email } is disabled.
+zoho-signin-taken = The username { $email } belongs to another account. Ask your administrator.
+zoho-signout-everywhere = Sign out everywhere and revoke Zoho access
+accounts-revoke-zoho = Revoke Zoho access

@@ -105,3 +105,6 @@ panel-linger-keep = never (keep the last five)
 panel-saved = Saved.
 panel-tel-intro = Let phone-number links (tel:) on other sites open this panel, ready to call.
 panel-register-tel = Handle phone links
+panel-record-hidden = A CRM record you cannot open
+panel-no-crm-details = No CRM details
+panel-no-crm-why = Your Zoho access was revoked or has expired, so ringbridge shows you nothing from the CRM. Sign in with Zoho again.

@@ -113,3 +113,15 @@ sessions-this-browser = 当前浏览器
 sessions-end = 退出登录
 sessions-end-others = 退出所有其他浏览器
 sessions-end-all = 在所有位置退出登录
+
+# Sign in with Zoho
+zoho-signin-button = 使用 Zoho 登录
+zoho-signin-expired = 此次登录已过期或已被使用。请重新开始。
+zoho-signin-forged = 此次登录不是在此浏览器中发起的。请重新开始。
+zoho-signin-unavailable = 暂时无法使用 Zoho 登录。
+zoho-signin-refused = Zoho 拒绝了登录：{ $reason }
+zoho-signin-unmapped = Zoho 用户 { $email } 尚未与电话分机配对。请联系管理员配对后再登录。
+zoho-signin-disabled = { $email } 的账户已停用。
+zoho-signin-taken = 用户名 { $email } 属于另一个账户。请联系管理员。
+zoho-signout-everywhere = 在所有位置退出登录并撤销 Zoho 访问
+accounts-revoke-zoho = 撤销 Zoho 访问

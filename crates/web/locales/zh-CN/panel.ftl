@@ -105,3 +105,6 @@ panel-linger-keep = 不移除（保留最近五个）
 panel-saved = 已保存。
 panel-tel-intro = 让其他网站上的电话号码链接（tel:）打开此面板，准备拨号。
 panel-register-tel = 处理电话链接
+panel-record-hidden = 一条您无权打开的 CRM 记录
+panel-no-crm-details = 没有 CRM 详情
+panel-no-crm-why = 您的 Zoho 访问权限已被撤销或已过期，因此 ringbridge 不会显示任何 CRM 信息。请重新使用 Zoho 登录。

@@ -8,6 +8,7 @@ pub mod offboard;
 mod password;
 pub mod scope;
 mod throttle;
+pub mod zoho_sign_in;
 
 use std::sync::Arc;
 

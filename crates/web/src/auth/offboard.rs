@@ -20,7 +20,9 @@ pub enum OffboardError {
     Password(#[from] PasswordError),
 }
 
-async fn refuse_last_admin(
+/// Refuses to take away the last enabled admin (disabling, deleting, or
+/// an edit making it an agent).
+pub(crate) async fn refuse_last_admin(
     store: &dyn AccountStore,
     account: &Account,
 ) -> Result<(), OffboardError> {

@@ -136,6 +136,18 @@ pub trait ConsoleBackend: Send + Sync {
     /// The connections' states now.
     fn states(&self) -> LinkStates;
 
+    /// The stored PBX's time zone (an IANA name such as `Etc/GMT-8`), the
+    /// settings' default until they are first saved; `None` when unknown.
+    async fn pbx_time_zone(&self) -> Result<Option<String>, BackendError> {
+        Ok(None)
+    }
+
+    /// The Zoho user ids registered with PhoneBridge now; `None` when the
+    /// service keeps no registrations (REST mode, or a backend without).
+    async fn phonebridge_registered(&self) -> Result<Option<Vec<String>>, BackendError> {
+        Ok(None)
+    }
+
     /// The settings in force until the settings page is first saved (the
     /// configuration file's), so the page starts from them and its first
     /// save does not silently replace them with built-in defaults.

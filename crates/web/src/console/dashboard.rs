@@ -9,15 +9,15 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use ringbridge_core::audit::AuditEntry;
 use ringbridge_core::console::{ConsoleConfig, CrmMode};
-use ringbridge_core::crm::CallLog;
-use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxCounts};
 
 use ringbridge_engine::retry::{error_matches, refused_field};
 use serde::Deserialize;
 
+use super::dashboard_calls::{self, CallRow, Registration};
 use super::dashboard_retry::fix_hint_id;
-use super::{LinkState, LinkStates, Nav, console};
+use super::users::{Coverage, coverage};
+use super::{Console, LinkState, LinkStates, Nav, console, explain};
 use crate::AppState;
 use crate::auth::{FailedSignIn, RequireAdmin};
 use crate::error::WebError;
@@ -36,7 +36,7 @@ struct DashboardPage<'a> {
     counts: Vec<(JobKind, OutboxCounts)>,
     failed: Vec<Job>,
     pending: Vec<Job>,
-    calls: Vec<(Job, Option<CallLog>)>,
+    calls: Vec<CallRow>,
     writes: Vec<AuditEntry>,
     /// Wrong passwords lately (this node's memory), newest first.
     failed_sign_ins: Vec<FailedSignIn>,
@@ -44,6 +44,11 @@ struct DashboardPage<'a> {
     filter: String,
     /// How many failed jobs the last retry queued again.
     retried: Option<usize>,
+    /// Extensions logging calls for nobody, once both sides are set up
+    /// (`Err`: why it could not be checked).
+    gaps: Option<Result<Coverage, String>>,
+    /// PhoneBridge mode: each mapped user's registration at Zoho.
+    registrations: Option<Vec<Registration>>,
 }
 
 /// The dashboard's query: the failed list's filter, and the retry's result.
@@ -82,12 +87,9 @@ impl DashboardPage<'_> {
         }
     }
 
-    /// What a job is about, from its payload: a call log's subject.
+    /// What a job is about, from its payload, for a person.
     fn summary(&self, job: &Job) -> String {
-        match job.decode_payload() {
-            Ok(JobPayload::WriteCallLog(log)) => log.subject,
-            _ => String::new(),
-        }
+        dashboard_calls::summary(self.ctx, job)
     }
 
     /// The field Zoho refused in a failed job, and what fixes it.
@@ -123,6 +125,53 @@ impl DashboardPage<'_> {
     fn crm_connected(&self) -> bool {
         self.config.crm.as_ref().is_some_and(|c| c.grant.is_some())
     }
+
+    /// Every step done and every extension logging for an active user.
+    fn complete(&self) -> bool {
+        self.config.is_complete() && matches!(&self.gaps, Some(Ok(g)) if g.is_full())
+    }
+
+    fn users_done(&self) -> bool {
+        matches!(&self.gaps, Some(Ok(g)) if g.is_full())
+    }
+}
+
+/// What the dashboard knows about people, once both sides are set up:
+/// the extensions without an active CRM user and, in PhoneBridge mode,
+/// each user's registration at Zoho.
+type People = (Option<Result<Coverage, String>>, Option<Vec<Registration>>);
+
+async fn people(console: &Console, ctx: &PageCtx, config: &ConsoleConfig) -> People {
+    let crm = config.crm.as_ref().is_some_and(|c| c.grant.is_some());
+    if config.pbx.is_none() || !crm {
+        return (None, None);
+    }
+    let (extensions, users) = match (
+        console.backend.pbx_extensions().await,
+        console.backend.crm_users().await,
+    ) {
+        (Ok(extensions), Ok(users)) => (extensions, users),
+        (Err(err), _) | (_, Err(err)) => return (Some(Err(explain(ctx, &err))), None),
+    };
+    let gaps = coverage(&extensions, &users, &config.users);
+    let registrations = if config.mode == Some(CrmMode::PhoneBridge) {
+        match console.backend.phonebridge_registered().await {
+            Ok(Some(ids)) => Some(dashboard_calls::registrations(
+                &extensions,
+                &users,
+                &config.users,
+                &ids,
+            )),
+            Ok(None) => None,
+            Err(err) => {
+                tracing::warn!(error = %err, "PhoneBridge registrations could not be read");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    (Some(Ok(gaps)), registrations)
 }
 
 pub async fn show(
@@ -152,19 +201,20 @@ pub async fn show(
     pending.sort_by_key(|j| std::cmp::Reverse(j.created_at));
     // Calls end in the CRM as a REST call log or, in PhoneBridge mode, as
     // the call's terminal notification (Zoho logs it).
-    let mut calls: Vec<(Job, Option<CallLog>)> = Vec::new();
+    let mut done = Vec::new();
     for kind in [JobKind::WriteCallLog, JobKind::NotifyPhoneBridge] {
-        for job in store.list(kind, JobStatus::Done, LIST).await? {
-            let log = job.decode::<CallLog>().ok();
-            calls.push((job, log));
-        }
+        done.extend(store.list(kind, JobStatus::Done, LIST).await?);
     }
-    calls.sort_by_key(|(job, _)| std::cmp::Reverse(job.created_at));
+    let mut calls = dashboard_calls::rows(&ctx, done);
     calls.truncate(LIST as usize);
+    let config = store.console().await?;
+    let (gaps, registrations) = people(console, &ctx, &config).await;
     let page = DashboardPage {
         ctx: &ctx,
         nav: Nav("/console"),
-        config: store.console().await?,
+        config,
+        gaps,
+        registrations,
         links: console.backend.states(),
         counts,
         failed,

@@ -4,8 +4,10 @@
 //! on every handler); every form carries the CSRF token, checked by
 //! [`protect`]; askama escapes everything shown.
 
+mod accounts_server;
 mod backend;
 mod dashboard;
+mod dashboard_calls;
 mod dashboard_retry;
 mod mode;
 mod recordings;
@@ -45,7 +47,10 @@ pub fn routes(state: AppState) -> Router {
             get(setup_zoho::show).post(setup_zoho::submit),
         )
         .route("/console/zoho/callback", get(setup_zoho::callback))
-        .route("/console/zoho/disconnect", post(zoho_disconnect::submit))
+        .route(
+            "/console/zoho/disconnect",
+            get(zoho_disconnect::confirm).post(zoho_disconnect::submit),
+        )
         .route("/console/mode", get(mode::show).post(mode::submit))
         .route("/console/users", get(users::show).post(users::submit))
         .route(
@@ -80,7 +85,7 @@ fn console(state: &AppState) -> Result<&Console, WebError> {
 
 /// A backend failure as a message for the admin, in the page's language
 /// with the other system's own words after it.
-fn explain(ctx: &PageCtx, err: &BackendError) -> String {
+pub(crate) fn explain(ctx: &PageCtx, err: &BackendError) -> String {
     let id = match err {
         BackendError::Refused(_) => "console-error-refused",
         BackendError::Unreachable(_) => "console-error-unreachable",

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use ringbridge_core::console::CrmMode;
 use serde::Deserialize;
 
@@ -12,7 +12,7 @@ use super::{Nav, apply, console};
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::error::WebError;
-use crate::pages::PageCtx;
+use crate::pages::{PageCtx, flash};
 
 #[derive(Template)]
 #[template(path = "console_mode.html")]
@@ -82,5 +82,5 @@ pub async fn submit(
     console.store.put_mode(mode).await?;
     tracing::info!(by = %admin.account.username, mode = mode.as_str(), "CRM mode chosen");
     apply(console).await;
-    Ok(Redirect::to("/console/users").into_response())
+    Ok(flash::redirect("/console/users", "mode"))
 }

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use ringbridge_core::recording::{CapabilityId, IssuedLink};
 use serde::Deserialize;
 
@@ -14,7 +14,7 @@ use super::{Nav, apply, console};
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::error::{ErrorKind, WebError};
-use crate::pages::PageCtx;
+use crate::pages::{PageCtx, flash};
 use crate::recordings::{RecordingService, Refusal};
 
 /// Links listed on the page.
@@ -85,8 +85,8 @@ pub async fn show(
     render(&state, &ctx, StatusCode::OK, Vec::new()).await
 }
 
-fn back() -> Response {
-    Redirect::to("/console/recordings").into_response()
+fn back(done: &'static str) -> Response {
+    flash::redirect("/console/recordings", done)
 }
 
 pub async fn revoke_link(
@@ -99,7 +99,7 @@ pub async fn revoke_link(
         return Err(ErrorKind::NotFound.into());
     }
     tracing::info!(by = %admin.account.username, link = %id, "recording link revoked");
-    Ok(back())
+    Ok(back("link-revoked"))
 }
 
 pub async fn revoke_pasted(
@@ -111,7 +111,7 @@ pub async fn revoke_pasted(
     match service(&state)?.revoke_link_text(form.link.trim()).await {
         Ok(id) => {
             tracing::info!(by = %admin.account.username, link = %id, "recording link revoked");
-            Ok(back())
+            Ok(back("link-revoked"))
         }
         Err(Refusal::Link(_)) => {
             let errors = vec![ctx.t("console-recordings-bad-link")];
@@ -134,7 +134,7 @@ pub async fn revoke_call(
     }
     let revoked = service(&state)?.revoke_call(call_key).await?;
     tracing::info!(by = %admin.account.username, call = call_key, revoked, "recording links of a call revoked");
-    Ok(back())
+    Ok(back("link-revoked"))
 }
 
 pub async fn rotate(
@@ -150,5 +150,5 @@ pub async fn rotate(
     console.store.mark_changed().await?;
     apply(console).await;
     tracing::warn!(by = %admin.account.username, "recording signing key rotated: every earlier link is dead");
-    Ok(back())
+    Ok(back("key-rotated"))
 }

@@ -1,22 +1,24 @@
 //! Connecting Zoho: the data centre and the OAuth client, then the admin's
 //! consent on Zoho's page. The `state` sent there is signed with the CSRF
 //! key and bound to the admin's session, so a redirect someone else
-//! started (or replayed later) is refused.
+//! started (or replayed later) is refused. Besides Zoho's data centres the
+//! admin may type an accounts server in ([`accounts_server`]).
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use rand::RngCore;
 use ringbridge_core::console::{CrmConnection, CrmGrant};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use super::accounts_server::{self, CUSTOM};
 use super::{DataCentre, Nav, apply, console, explain};
 use crate::auth::RequireAdmin;
 use crate::error::{ErrorKind, WebError};
-use crate::pages::PageCtx;
+use crate::pages::{PageCtx, flash};
 use crate::{AppState, csrf, session};
 
 /// Consent pages are quick; a state older than this is refused.
@@ -29,6 +31,8 @@ struct ZohoPage<'a> {
     nav: Nav,
     centres: Vec<DataCentre>,
     location: String,
+    /// The typed-in accounts server (location `custom`).
+    custom_server: String,
     client_id: String,
     has_secret: bool,
     redirect_uri: String,
@@ -51,6 +55,33 @@ pub struct ZohoForm {
     client_id: String,
     #[serde(default)]
     client_secret: String,
+    /// Used when `location` is `custom`.
+    #[serde(default)]
+    accounts_server: String,
+}
+
+impl ZohoPage<'_> {
+    /// Whether the backend's list lacks a custom entry (the page adds its own).
+    fn offers_custom(&self) -> bool {
+        !self.centres.iter().any(|c| c.location == CUSTOM)
+    }
+}
+
+/// The data centre `form` picked: one of the backend's, or the typed-in
+/// accounts server. `Err` is the catalogue id of what is wrong.
+fn centre(centres: Vec<DataCentre>, form: &ZohoForm) -> Result<DataCentre, &'static str> {
+    let typed = form.accounts_server.trim();
+    if form.location == CUSTOM && !typed.is_empty() {
+        return accounts_server::parse(typed).map(|url| DataCentre {
+            location: CUSTOM.to_owned(),
+            accounts_server: url,
+        });
+    }
+    match centres.into_iter().find(|c| c.location == form.location) {
+        Some(centre) => Ok(centre),
+        None if form.location == CUSTOM => Err("console-zoho-custom-missing"),
+        None => Err("console-zoho-bad-centre"),
+    }
 }
 
 pub(super) async fn render(
@@ -73,11 +104,21 @@ pub(super) async fn render(
         .map(|f| f.client_id.trim().to_owned())
         .or_else(|| stored.as_ref().map(|c| c.client_id.clone()))
         .unwrap_or_default();
+    let custom_server = form
+        .map(|f| f.accounts_server.trim().to_owned())
+        .or_else(|| {
+            stored
+                .as_ref()
+                .filter(|c| c.location == CUSTOM)
+                .map(|c| c.accounts_server.clone())
+        })
+        .unwrap_or_default();
     let page = ZohoPage {
         ctx,
         nav: Nav("/console/zoho"),
         centres,
         location,
+        custom_server,
         client_id,
         has_secret: stored.is_some(),
         redirect_uri: console.backend.zoho_redirect_uri(),
@@ -117,14 +158,13 @@ pub async fn submit(
     let console = console(&state)?;
     let stored = console.store.console().await?.crm;
     let mut problems = Vec::new();
-    let centre = console
-        .backend
-        .data_centres()
-        .into_iter()
-        .find(|c| c.location == form.location);
-    if centre.is_none() {
-        problems.push("console-zoho-bad-centre");
-    }
+    let centre = match centre(console.backend.data_centres(), &form) {
+        Ok(centre) => Some(centre),
+        Err(id) => {
+            problems.push(id);
+            None
+        }
+    };
     let client_id = form.client_id.trim();
     if client_id.is_empty() || client_id.len() > 200 {
         problems.push("console-zoho-bad-client-id");
@@ -245,7 +285,7 @@ pub async fn callback(
     console.store.put_crm_grant(&grant).await?;
     tracing::info!(by = %admin.account.username, api_domain = %grant.api_domain, "Zoho connected");
     apply(console).await;
-    Ok(Redirect::to("/console/mode").into_response())
+    Ok(flash::redirect("/console/mode", "zoho"))
 }
 
 fn signed_part(binding: &str, body: &str) -> String {

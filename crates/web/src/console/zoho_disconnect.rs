@@ -3,14 +3,20 @@
 //! restarted without a CRM. Calls keep being queued meanwhile. When Zoho
 //! cannot be told, the grant is removed here all the same and the page says
 //! plainly that the admin must remove ringbridge at Zoho themselves.
+//! The button leads to a page that asks first (a plain form: it works
+//! without script); only its post, with `confirm=yes`, disconnects.
 
+use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ringbridge_core::audit::{AuditEntry, AuditSystem};
+use ringbridge_core::console::{CrmConnection, CrmGrant};
+use serde::Deserialize;
 
 use super::setup_zoho::render;
-use super::{BackendError, ZohoDisconnect, apply, console, explain};
+use super::{BackendError, Console, Nav, ZohoDisconnect, apply, console, explain};
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::error::WebError;
@@ -19,22 +25,67 @@ use crate::pages::PageCtx;
 /// What the audit trail calls the revoked grant.
 const AUDIT_TARGET: &str = "OAuth grant";
 
-pub async fn submit(
-    RequireAdmin(admin): RequireAdmin,
-    ctx: PageCtx,
-    State(state): State<AppState>,
-) -> Result<Response, WebError> {
-    let console = console(&state)?;
-    let Some((crm, grant)) = console
+#[derive(Template)]
+#[template(path = "console_zoho_disconnect.html")]
+struct ConfirmPage<'a> {
+    ctx: &'a PageCtx,
+    nav: Nav,
+    /// The API domain of the grant that would be revoked.
+    domain: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DisconnectForm {
+    /// `yes` from the confirmation page's button; anything else asks.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The stored client and its grant, when Zoho is connected.
+async fn connected(console: &Console) -> Result<Option<(CrmConnection, CrmGrant)>, WebError> {
+    Ok(console
         .store
         .console()
         .await?
         .crm
-        .and_then(|c| c.grant.clone().map(|g| (c, g)))
-    else {
+        .and_then(|c| c.grant.clone().map(|g| (c, g))))
+}
+
+fn ask(ctx: &PageCtx, grant: &CrmGrant) -> Result<Response, WebError> {
+    let page = ConfirmPage {
+        ctx,
+        nav: Nav("/console/zoho"),
+        domain: grant.api_domain.clone(),
+    };
+    ctx.render(StatusCode::OK, &page)
+}
+
+/// The question: what disconnecting does, with the button that does it.
+pub async fn confirm(
+    _admin: RequireAdmin,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+) -> Result<Response, WebError> {
+    match connected(console(&state)?).await? {
+        Some((_, grant)) => ask(&ctx, &grant),
+        None => Ok(Redirect::to("/console/zoho").into_response()),
+    }
+}
+
+pub async fn submit(
+    RequireAdmin(admin): RequireAdmin,
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Form(form): Form<DisconnectForm>,
+) -> Result<Response, WebError> {
+    let console = console(&state)?;
+    let Some((crm, grant)) = connected(console).await? else {
         // Nothing to disconnect (a second click, another admin was faster).
         return Ok(Redirect::to("/console/zoho").into_response());
     };
+    if form.confirm != "yes" {
+        return ask(&ctx, &grant);
+    }
     let outcome = match console.backend.zoho_disconnect(&crm, &grant).await {
         Ok(outcome) => outcome,
         Err(BackendError::Store(err)) => return Err(err.into()),

@@ -6,10 +6,15 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use ringbridge_core::accounts::{Account, AccountId, ApiScope, ApiToken, ApiTokenId, Session};
+use axum::response::Response;
+use ringbridge_core::accounts::{
+    Account, AccountId, ApiScope, ApiToken, ApiTokenId, Role, Session,
+};
 
+use super::account_edit::EditForm;
 use super::ctx::PageCtx;
+use super::extensions::ExtensionChoice;
+use super::flash;
 use super::home::when;
 use crate::AppState;
 use crate::auth::RequireAdmin;
@@ -28,6 +33,12 @@ struct AccountPage<'a> {
     end_base: String,
     token_base: String,
     no_tokens: &'static str,
+    /// The edit form: its values, the PBX's extensions, what it refused.
+    edit: EditForm,
+    choice: ExtensionChoice,
+    ext_value: String,
+    me: Option<AccountId>,
+    errors: Vec<String>,
 }
 
 impl AccountPage<'_> {
@@ -38,9 +49,17 @@ impl AccountPage<'_> {
     fn scopes(&self, token: &ApiToken) -> String {
         ApiScope::join(&token.scopes)
     }
+
+    fn roles(&self) -> [Role; 2] {
+        [Role::Agent, Role::Admin]
+    }
+
+    fn is_role(&self, role: &Role) -> bool {
+        self.edit.role == role.as_str()
+    }
 }
 
-async fn account_or_404(state: &AppState, id: i64) -> Result<Account, WebError> {
+pub(super) async fn account_or_404(state: &AppState, id: i64) -> Result<Account, WebError> {
     state
         .accounts
         .account(AccountId(id))
@@ -56,16 +75,42 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let account = account_or_404(&state, id).await?;
+    let edit = EditForm::of(&account);
+    render(&state, &ctx, &headers, account, edit, Vec::new()).await
+}
+
+/// The account's page; `edit` fills the edit form (what was submitted,
+/// when `errors` says why it was refused).
+pub(super) async fn render(
+    state: &AppState,
+    ctx: &PageCtx,
+    headers: &HeaderMap,
+    account: Account,
+    edit: EditForm,
+    errors: Vec<String>,
+) -> Result<Response, WebError> {
     let tokens = state.accounts.api_tokens(account.id).await?;
     let sessions = state.accounts.sessions_of(account.id).await?;
-    let current = session::current_handle(&state, &headers);
+    let current = session::current_handle(state, headers);
+    let accounts = state.accounts.accounts().await?;
+    let choice = ExtensionChoice::load(state, ctx, &accounts).await;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     ctx.render(
-        StatusCode::OK,
+        status,
         &AccountPage {
-            ctx: &ctx,
+            ctx,
             end_base: format!("/admin/accounts/{}/sessions", account.id.0),
             token_base: format!("/admin/accounts/{}/tokens", account.id.0),
             no_tokens: "tokens-none-for-account",
+            me: Some(account.id),
+            ext_value: edit.extension.trim().to_owned(),
+            edit,
+            choice,
+            errors,
             account,
             tokens,
             sessions,
@@ -84,7 +129,10 @@ pub async fn end_session(
         return Err(ErrorKind::NotFound.into());
     }
     tracing::info!(by = %admin.account.username, account = %account.username, "session ended by an admin");
-    Ok(Redirect::to(&format!("/admin/accounts/{id}")).into_response())
+    Ok(flash::redirect(
+        &format!("/admin/accounts/{id}"),
+        "session-ended",
+    ))
 }
 
 pub async fn end_all_sessions(
@@ -95,7 +143,10 @@ pub async fn end_all_sessions(
     let account = account_or_404(&state, id).await?;
     let ended = state.accounts.delete_sessions_of(account.id).await?;
     tracing::info!(by = %admin.account.username, account = %account.username, ended, "every session ended by an admin");
-    Ok(Redirect::to(&format!("/admin/accounts/{id}")).into_response())
+    Ok(flash::redirect(
+        &format!("/admin/accounts/{id}"),
+        "session-ended",
+    ))
 }
 
 pub async fn revoke_token(
@@ -112,5 +163,8 @@ pub async fn revoke_token(
         return Err(ErrorKind::NotFound.into());
     }
     tracing::info!(by = %admin.account.username, account = %account.username, token, "API token revoked");
-    Ok(Redirect::to(&format!("/admin/accounts/{id}")).into_response())
+    Ok(flash::redirect(
+        &format!("/admin/accounts/{id}"),
+        "token-revoked",
+    ))
 }

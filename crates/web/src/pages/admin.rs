@@ -1,18 +1,20 @@
-//! Admin: the accounts list and creating accounts. (The full admin console
-//! — editing, mapping to CRM users and extensions — builds on this.)
+//! Admin: the accounts list, creating accounts (the extension picked from
+//! the PBX's list) and the offboarding buttons; editing is
+//! [`super::account_edit`].
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use ringbridge_core::accounts::{
     Account, AccountError, AccountId, AccountProfile, NewAccount, Role,
 };
 use serde::Deserialize;
 
 use super::ctx::PageCtx;
-use super::forms;
+use super::extensions::ExtensionChoice;
+use super::{flash, forms};
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::auth::offboard::{self, OffboardError};
@@ -27,6 +29,10 @@ struct AccountsPage<'a> {
     errors: Vec<String>,
     /// A password an admin just reset: (username, password), shown once.
     reset: Option<(String, String)>,
+    choice: ExtensionChoice,
+    /// The extension field's value, and whose account it is (none: new).
+    ext_value: String,
+    me: Option<AccountId>,
 }
 
 impl AccountsPage<'_> {
@@ -41,6 +47,7 @@ impl AccountsPage<'_> {
             toggle,
             ("reset-password", "accounts-reset-password"),
             ("revoke-tokens", "accounts-revoke-tokens"),
+            ("revoke-zoho", "accounts-revoke-zoho"),
             ("delete", "accounts-delete"),
         ]
     }
@@ -87,6 +94,7 @@ async fn render_with(
     reset: Option<(String, String)>,
 ) -> Result<Response, WebError> {
     let accounts = state.accounts.accounts().await?;
+    let choice = ExtensionChoice::load(state, ctx, &accounts).await;
     ctx.render(
         status,
         &AccountsPage {
@@ -95,6 +103,9 @@ async fn render_with(
             form,
             errors,
             reset,
+            choice,
+            ext_value: form.extension.trim().to_owned(),
+            me: None,
         },
     )
 }
@@ -114,18 +125,6 @@ pub async fn show(
     .await
 }
 
-/// Extensions are short digit strings on every PBX ringbridge speaks to.
-fn extension(text: &str) -> Result<Option<String>, &'static str> {
-    let text = text.trim();
-    if text.is_empty() {
-        Ok(None)
-    } else if text.len() <= 16 && text.chars().all(|c| c.is_ascii_digit()) {
-        Ok(Some(text.to_owned()))
-    } else {
-        Err("form-extension")
-    }
-}
-
 pub async fn create(
     RequireAdmin(admin): RequireAdmin,
     ctx: PageCtx,
@@ -139,13 +138,15 @@ pub async fn create(
         &form.password,
         &form.password_confirm,
     );
-    let ext = extension(&form.extension);
+    let accounts = state.accounts.accounts().await?;
+    let choice = ExtensionChoice::load(&state, &ctx, &accounts).await;
+    let ext = choice.check(&ctx, &form.extension, &None);
     let (username, display_name, extension) = match (checked, ext) {
         (Ok((u, d)), Ok(e)) => (u, d, e),
         (checked, ext) => {
-            let mut problems = checked.err().unwrap_or_default();
-            problems.extend(ext.err());
-            let errors = problems.into_iter().map(|id| ctx.t(id)).collect();
+            let problems = checked.err().unwrap_or_default();
+            let mut errors: Vec<String> = problems.into_iter().map(|id| ctx.t(id)).collect();
+            errors.extend(ext.err());
             return render(
                 &state,
                 &ctx,
@@ -172,7 +173,7 @@ pub async fn create(
     match state.accounts.create_account(&account).await {
         Ok(created) => {
             tracing::info!(by = %admin.account.username, username = %created.username, role = created.profile.role.as_str(), "account created");
-            Ok(Redirect::to("/admin/accounts").into_response())
+            Ok(flash::redirect("/admin/accounts", "account-created"))
         }
         Err(AccountError::UsernameTaken(_)) => {
             let errors = vec![ctx.t("form-username-taken")];
@@ -210,17 +211,28 @@ pub async fn act(
         let form = AccountForm::default();
         return render_with(&state, &ctx, StatusCode::OK, &form, Vec::new(), reset).await;
     }
-    let done = match action.as_str() {
-        "disable" => offboard::disable(store, &account, now).await.map(|_| ()),
-        "enable" => offboard::enable(store, &account, now).await,
-        "revoke-tokens" => offboard::revoke_tokens(store, &account).await.map(|_| ()),
-        "delete" => offboard::delete(store, &account).await,
+    if action == "revoke-zoho" {
+        super::zoho_login::offboard(&state, &account).await?;
+        tracing::info!(by = %admin.account.username, account = %account.username, "Zoho grant revoked by an admin");
+        return Ok(flash::redirect("/admin/accounts", "zoho-revoked"));
+    }
+    let (what, done) = match action.as_str() {
+        "disable" => (
+            "disable",
+            offboard::disable(store, &account, now).await.map(|_| ()),
+        ),
+        "enable" => ("enable", offboard::enable(store, &account, now).await),
+        "revoke-tokens" => (
+            "revoke-tokens",
+            offboard::revoke_tokens(store, &account).await.map(|_| ()),
+        ),
+        "delete" => ("delete", offboard::delete(store, &account).await),
         _ => return Err(ErrorKind::NotFound.into()),
     };
     match done {
         Ok(()) => {
             tracing::info!(by = %admin.account.username, account = %account.username, %action, "account changed");
-            Ok(Redirect::to("/admin/accounts").into_response())
+            Ok(flash::redirect("/admin/accounts", what))
         }
         Err(OffboardError::LastAdmin(_)) => {
             let errors = vec![ctx.t("accounts-last-admin")];
@@ -235,21 +247,5 @@ pub async fn act(
         }
         Err(OffboardError::Store(err)) => Err(err.into()),
         Err(OffboardError::Password(err)) => Err(err.into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extensions_are_digits() {
-        assert_eq!(extension(" 1001 "), Ok(Some("1001".into())));
-        assert_eq!(extension(""), Ok(None));
-        assert_eq!(extension("10a1"), Err("form-extension"));
-        assert_eq!(extension(&"1".repeat(17)), Err("form-extension"));
-        for lang in crate::i18n::Lang::ALL {
-            assert!(lang.has("form-extension") && lang.has("form-username-taken"));
-        }
     }
 }

@@ -16,6 +16,8 @@ const CSS: &str = include_str!("../../static/app.css");
 /// The console's script: names countries in the page's language, scrolls
 /// to the first refused field, previews the call log while typing.
 const CONSOLE_JS: &str = include_str!("../../static/console.js");
+/// The other pages' script: copy buttons.
+const PAGES_JS: &str = include_str!("../../static/pages.js");
 
 /// `stem.<first 10 hex digits of the SHA-256>.ext`: cached for a year,
 /// renamed by any change (the panel's files are named the same way).
@@ -29,6 +31,8 @@ static CSS_FILE: LazyLock<String> = LazyLock::new(|| hashed("app", "css", CSS));
 static CSS_URL: LazyLock<String> = LazyLock::new(|| format!("/static/{}", *CSS_FILE));
 static CONSOLE_JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("console", "js", CONSOLE_JS));
 static CONSOLE_JS_URL: LazyLock<String> = LazyLock::new(|| format!("/static/{}", *CONSOLE_JS_FILE));
+static PAGES_JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("pages", "js", PAGES_JS));
+static PAGES_JS_URL: LazyLock<String> = LazyLock::new(|| format!("/static/{}", *PAGES_JS_FILE));
 
 pub fn css_url() -> &'static str {
     &CSS_URL
@@ -36,6 +40,10 @@ pub fn css_url() -> &'static str {
 
 pub fn console_js_url() -> &'static str {
     &CONSOLE_JS_URL
+}
+
+pub fn pages_js_url() -> &'static str {
+    &PAGES_JS_URL
 }
 
 const FAVICON: &str = include_str!("../../static/favicon.svg");
@@ -61,6 +69,8 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         (CSS, "text/css; charset=utf-8")
     } else if file == *CONSOLE_JS_FILE {
         (CONSOLE_JS, "text/javascript; charset=utf-8")
+    } else if file == *PAGES_JS_FILE {
+        (PAGES_JS, "text/javascript; charset=utf-8")
     } else {
         return ErrorKind::NotFound.into_response();
     };

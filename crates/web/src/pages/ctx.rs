@@ -29,6 +29,9 @@ pub struct PageCtx {
     /// The CSRF token for this page's forms (empty on error pages).
     pub csrf: String,
     pub user: Option<Account>,
+    /// The confirmation of what the previous request did (a catalogue id,
+    /// from `?done=`; see [`super::flash`]).
+    pub flash: Option<&'static str>,
     /// Cookies the response must set: the chosen language, the anonymous
     /// CSRF binding.
     cookies: Vec<HeaderValue>,
@@ -41,6 +44,7 @@ impl PageCtx {
             lang,
             csrf: String::new(),
             user: None,
+            flash: None,
             cookies: Vec::new(),
         }
     }
@@ -74,6 +78,11 @@ impl PageCtx {
     /// The console pages' script (a served file: the CSP allows no inline one).
     pub fn console_js_url(&self) -> &'static str {
         assets::console_js_url()
+    }
+
+    /// The other pages' script (copy buttons).
+    pub fn pages_js_url(&self) -> &'static str {
+        assets::pages_js_url()
     }
 
     /// Renders `page` with `status`, setting the context's cookies. Pages
@@ -116,6 +125,7 @@ impl FromRequestParts<AppState> for PageCtx {
                 .extensions
                 .get::<CurrentUser>()
                 .map(|u| u.account.clone()),
+            flash: super::flash::from_query(parts.uri.query()),
             cookies,
         })
     }

@@ -21,17 +21,33 @@ use crate::session;
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage<'a> {
-    ctx: &'a PageCtx,
-    username: &'a str,
-    next: &'a str,
-    error: Option<String>,
+pub(super) struct LoginPage<'a> {
+    pub ctx: &'a PageCtx,
+    pub username: &'a str,
+    pub next: &'a str,
+    pub error: Option<String>,
+    /// Offer "Sign in with Zoho" (Zoho is connected).
+    pub zoho: bool,
+}
+
+/// Whether the sign-in page offers "Sign in with Zoho".
+async fn zoho_offered(state: &AppState) -> bool {
+    match &state.zoho_sign_in {
+        Some(zoho) => zoho.connected().await,
+        None => false,
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     #[serde(default)]
     next: String,
+}
+
+impl NextQuery {
+    pub fn next(&self) -> &str {
+        &self.next
+    }
 }
 
 pub async fn show(
@@ -53,6 +69,7 @@ pub async fn show(
         username: "",
         next: safe_next(&query.next),
         error: None,
+        zoho: zoho_offered(&state).await,
     };
     ctx.render(StatusCode::OK, &page)
 }
@@ -89,11 +106,13 @@ pub async fn submit(
             .web
             .client_ip(peer.map(|Extension(ConnectInfo(addr))| addr.ip()), &headers),
     };
+    let zoho = zoho_offered(&state).await;
     let page = |error: String| LoginPage {
         ctx: &ctx,
         username: form.username.trim(),
         next,
         error: Some(error),
+        zoho,
     };
     match state.web.throttle.check(&key, now) {
         Ok(Pace::Normal) => {}
@@ -151,7 +170,7 @@ pub async fn submit(
 /// Where a sign-in lands when it was not sent from a page to return to:
 /// agents on their panel, administrators on the console (where this server
 /// has one), else the home page.
-fn landing<'a>(next: &'a str, role: Role, state: &AppState) -> &'a str {
+pub(super) fn landing<'a>(next: &'a str, role: Role, state: &AppState) -> &'a str {
     if next != "/" {
         return next;
     }

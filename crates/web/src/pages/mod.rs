@@ -3,17 +3,21 @@
 //! [`protect`]: CSRF checks, localized errors, security headers.
 
 mod account_detail;
+mod account_edit;
 mod admin;
 mod api;
 pub(crate) mod assets;
 mod ctx;
 mod extension;
+mod extensions;
+pub(crate) mod flash;
 mod forms;
 mod home;
 mod layers;
 mod login;
 mod password;
 mod setup;
+mod zoho_login;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -35,9 +39,13 @@ pub fn routes(state: AppState) -> Router {
         .route("/setup", get(setup::show).post(setup::submit))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/auth/zoho", get(zoho_login::start))
+        .route("/auth/zoho/callback", get(zoho_login::callback))
+        .route("/auth/zoho/revoke", post(zoho_login::revoke))
         .route("/password", get(password::show).post(password::submit))
         .route("/admin/accounts", get(admin::show).post(admin::create))
         .route("/admin/accounts/{id}", get(account_detail::show))
+        .route("/admin/accounts/{id}/edit", post(account_edit::save))
         .route("/admin/accounts/{id}/{action}", post(admin::act))
         .route(
             "/admin/accounts/{id}/tokens/{token}/revoke",

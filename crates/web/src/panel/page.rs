@@ -68,6 +68,8 @@ pub const SCRIPT_MESSAGES: &[&str] = &[
     "panel-no-recent",
     "panel-saved",
     "panel-call-this",
+    "panel-record-hidden",
+    "panel-no-crm-details",
 ];
 
 static JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "js", JS));

@@ -16,6 +16,7 @@ use ringbridge_core::pbx::CallDirection;
 use ringbridge_core::store::StoreError;
 use ringbridge_core::tracker::CallOutcome;
 use ringbridge_engine::EngineContext;
+use ringbridge_engine::visibility::Sighted;
 use serde::Serialize;
 
 use super::records::PanelRecord;
@@ -107,18 +108,21 @@ pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Re
     mine.sort_by_key(|(_, outcome)| std::cmp::Reverse(outcome.record.started_at));
     mine.truncate(SHOWN);
 
+    let viewer = super::records::crm_user(&ctx, &user);
     let mut calls = Vec::with_capacity(mine.len());
     for (job, outcome) in mine {
         let (log, log_error, logged_link) = log_status(&ctx, &job).await?;
         let record = match outcome.other_party.as_deref() {
-            // The local directory answers; a failed lookup only hides the name.
-            Some(number) => ctx
-                .matcher
-                .lookup(number, None)
-                .await
-                .ok()
-                .and_then(|m| m.chosen)
-                .map(|r| PanelRecord::new(&ctx, &r)),
+            // The local directory answers, seen with the agent's eyes; a
+            // failed lookup only hides the name.
+            Some(number) => match ctx.matcher.lookup(number, viewer.as_deref()).await {
+                Ok(found) => match ctx.sift_for(viewer.as_deref(), found).await {
+                    Sighted::Records(m) => m.chosen.map(|r| PanelRecord::new(&ctx, &r)),
+                    Sighted::Hidden { module } => Some(PanelRecord::hidden(module)),
+                    Sighted::NoGrant => None,
+                },
+                Err(_) => None,
+            },
             None => None,
         };
         let recording_url = outcome.record.recording.as_ref().and_then(|_| {

@@ -12,8 +12,10 @@ use axum::response::{IntoResponse, Response};
 use ringbridge_core::audit::{AuditEntry, AuditSystem};
 use ringbridge_core::crm::{CrmError, CrmModule, CrmRecord};
 use ringbridge_core::job_key::JobKey;
+use ringbridge_core::visibility::VisibilityError;
 use ringbridge_engine::EngineContext;
 use ringbridge_engine::manual::{self, LinkState, ManualError, ManualRecord};
+use ringbridge_engine::visibility::Sighted;
 use serde::{Deserialize, Serialize};
 
 use super::{Refusal, engine, owncall, refusal};
@@ -36,9 +38,25 @@ pub struct PanelRecord {
     pub module: String,
     pub company: Option<String>,
     pub url: String,
+    /// A record the agent may not open (their Zoho role hides it): shown
+    /// as such, without name, company or link.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 impl PanelRecord {
+    /// "A CRM record you cannot open".
+    pub fn hidden(module: CrmModule) -> Self {
+        Self {
+            id: String::new(),
+            name: String::new(),
+            module: module.as_str().to_owned(),
+            company: None,
+            url: String::new(),
+            hidden: true,
+        }
+    }
+
     pub fn new(ctx: &EngineContext, record: &CrmRecord) -> Self {
         Self {
             id: record.reference.id.clone(),
@@ -46,12 +64,13 @@ impl PanelRecord {
             module: record.reference.module.as_str().to_owned(),
             company: record.company.clone(),
             url: ctx.crm.record_url(&record.reference),
+            hidden: false,
         }
     }
 }
 
 /// The CRM user the agent is: set on the account, else mapped from the extension.
-fn crm_user(ctx: &EngineContext, user: &CurrentUser) -> Option<String> {
+pub(super) fn crm_user(ctx: &EngineContext, user: &CurrentUser) -> Option<String> {
     let profile = &user.account.profile;
     profile.crm_user_id.clone().or_else(|| {
         let extension = profile.extension.as_deref()?;
@@ -86,16 +105,29 @@ pub async fn lookup(
     let owner = crm_user(&ctx, &user);
     match ctx.matcher.lookup(&query.number, owner.as_deref()).await {
         Ok(found) => {
-            let records: Vec<PanelRecord> = found
-                .chosen
-                .iter()
-                .chain(&found.others)
-                .map(|r| PanelRecord::new(&ctx, r))
-                .collect();
-            Ok(
-                Json(serde_json::json!({ "number": query.number, "records": records }))
-                    .into_response(),
-            )
+            // The chooser lists only what the agent may see, in the match
+            // rule's order among those.
+            let (records, hidden, no_grant) = match ctx.sift_for(owner.as_deref(), found).await {
+                Sighted::Records(found) => (
+                    found
+                        .chosen
+                        .iter()
+                        .chain(&found.others)
+                        .map(|r| PanelRecord::new(&ctx, r))
+                        .collect(),
+                    false,
+                    false,
+                ),
+                Sighted::Hidden { .. } => (Vec::new(), true, false),
+                Sighted::NoGrant => (Vec::new(), false, true),
+            };
+            Ok(Json(serde_json::json!({
+                "number": query.number,
+                "records": records,
+                "hidden": hidden,
+                "no_grant": no_grant,
+            }))
+            .into_response())
         }
         Err(err) => Err(crm_refusal(&err)),
     }
@@ -163,7 +195,21 @@ pub async fn create(
         number: request.number.clone(),
         owner_id: crm_user(&ctx, &user),
     };
-    let made = manual::create(&ctx, &input)
+    // An agent who signed in with Zoho creates as themselves (their grant).
+    let agent_crm = ctx
+        .crm_for(input.owner_id.as_deref())
+        .await
+        .map_err(|err| match err {
+            VisibilityError::NoGrant => refusal(
+                StatusCode::FORBIDDEN,
+                "no_grant",
+                "Your Zoho access was revoked or has expired: sign in with Zoho again.",
+            ),
+            VisibilityError::Unavailable(why) => {
+                refusal(StatusCode::BAD_GATEWAY, "crm_unavailable", &why)
+            }
+        })?;
+    let made = manual::create_as(&ctx, &input, agent_crm)
         .await
         .map_err(|e| manual_refusal(&e))?;
     let record = made.record;

@@ -20,9 +20,14 @@ use ringbridge_web::console::{
 use ringbridge_web::{AppState, router, serve};
 use secrecy::ExposeSecret;
 
+mod accounts;
+mod confirm;
+mod custom_server;
 mod disconnect;
 mod flows;
 mod guards;
+mod pbx_zone;
+mod phonebridge;
 mod settings;
 mod settings_checks;
 
@@ -42,6 +47,12 @@ pub struct FakeBackend {
     pub users_fail: AtomicBool,
     /// Zoho cannot be reached for its field metadata.
     pub fields_fail: AtomicBool,
+    /// Zoho lists Lee (user u2, extension 1006's e-mail) as inactive.
+    pub lee_inactive: AtomicBool,
+    /// The Zoho users registered with PhoneBridge (`None`: none kept).
+    pub pb_registered: Mutex<Option<Vec<String>>>,
+    /// The PBX's time zone, when it tells one.
+    pub pbx_zone: Mutex<Option<String>>,
 }
 
 /// The Calls module's Call Result values the fake org offers.
@@ -145,11 +156,12 @@ impl ConsoleBackend for FakeBackend {
                 "www.zohoapis.eu: timed out".into(),
             ));
         }
+        let lee_inactive = self.lee_inactive.load(Ordering::SeqCst);
         let user = |id: &str, name: &str, email: &str| CrmUser {
             id: id.into(),
             email: Some(email.into()),
             name: name.into(),
-            active: true,
+            active: !(id == "u2" && lee_inactive),
         };
         Ok(vec![
             user("u1", "Maya Ortiz", "maya@corp.test"),
@@ -172,6 +184,14 @@ impl ConsoleBackend for FakeBackend {
     async fn apply(&self) -> Result<(), BackendError> {
         self.applied.fetch_add(1, Ordering::SeqCst);
         Ok(())
+    }
+
+    async fn pbx_time_zone(&self) -> Result<Option<String>, BackendError> {
+        Ok(self.pbx_zone.lock().unwrap().clone())
+    }
+
+    async fn phonebridge_registered(&self) -> Result<Option<Vec<String>>, BackendError> {
+        Ok(self.pb_registered.lock().unwrap().clone())
     }
 
     fn states(&self) -> LinkStates {
@@ -397,6 +417,11 @@ pub fn consent_link(body: &str) -> String {
         .unwrap()
         .replace("&#38;", "&")
         .replace("&amp;", "&")
+}
+
+/// `text` without the isolation marks Fluent puts around each argument.
+pub fn plain(text: &str) -> String {
+    text.replace(['\u{2068}', '\u{2069}'], "")
 }
 
 /// `text` shows `HOSTILE` escaped and never as markup.

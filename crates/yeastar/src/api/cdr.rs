@@ -231,7 +231,7 @@ fn window(records: Vec<CallRecord>, from: DateTime<Utc>, to: DateTime<Utc>) -> V
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
-    use ringbridge_core::pbx::{CallDirection, Disposition};
+    use ringbridge_core::pbx::{CallDirection, CallStatus};
 
     use super::*;
 
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(r.leg_id.as_deref(), Some("6B2C3D4E-F5000456"));
         assert_eq!(r.started_at, Utc.timestamp_opt(1_767_258_000, 0).unwrap());
         assert_eq!(r.direction, CallDirection::Inbound);
-        assert_eq!(r.disposition, Disposition::Answered);
+        assert_eq!(r.disposition, CallStatus::Answered);
         assert_eq!(
             (r.from_name.as_deref(), r.from_number.as_str()),
             (None, "5550199")

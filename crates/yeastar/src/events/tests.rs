@@ -1,6 +1,6 @@
 use chrono::{TimeZone, Utc};
 use ringbridge_core::pbx::{
-    CallDirection, CallId, Disposition, ExtensionCallState, LegState, Participant, PbxEvent,
+    CallDirection, CallId, CallStatus, ExtensionCallState, LegState, Participant, PbxEvent,
     RecordingRef,
 };
 
@@ -77,7 +77,7 @@ fn doc_30012_new_cdr() {
         Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap()
     );
     assert_eq!(record.direction, CallDirection::Inbound);
-    assert_eq!(record.disposition, Disposition::Answered);
+    assert_eq!(record.disposition, CallStatus::Answered);
     assert_eq!(record.from_number, "5550199");
     assert_eq!(record.to_number, "1005");
     assert_eq!(record.duration_s, Some(75));
@@ -100,7 +100,7 @@ fn cdr_status_and_type_are_case_insensitive() {
     let PbxEvent::CallEnded(record) = parse(text) else {
         panic!("not a CDR");
     };
-    assert_eq!(record.disposition, Disposition::Answered);
+    assert_eq!(record.disposition, CallStatus::Answered);
     assert_eq!(record.direction, CallDirection::Internal);
     // Summer time: UTC+2.
     assert_eq!(
@@ -113,7 +113,7 @@ fn cdr_status_and_type_are_case_insensitive() {
     let PbxEvent::CallEnded(record) = parse(&failed) else {
         panic!("not a CDR");
     };
-    assert_eq!(record.disposition, Disposition::Failed);
+    assert_eq!(record.disposition, CallStatus::Failed);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use futures_util::TryStreamExt;
 use ringbridge_core::pbx::{
-    CallDirection, Disposition, Pbx, PbxContact, PbxError, PbxNumberKind, RecordingRef,
+    CallDirection, CallStatus, Pbx, PbxContact, PbxError, PbxNumberKind, RecordingRef,
 };
 use ringbridge_yeastar::PhonebookUpdate;
 
@@ -88,7 +88,7 @@ async fn cdr_search_returns_each_leg_once_in_order() {
         .iter()
         .find(|r| r.direction == CallDirection::Inbound && r.to_number == "1005")
         .expect("the inbound call's extension leg");
-    assert_eq!(inbound.disposition, Disposition::Answered);
+    assert_eq!(inbound.disposition, CallStatus::Answered);
     assert_eq!(inbound.from_number, "5550199");
     assert!(inbound.talk_s.is_some());
     assert!(inbound.recording.is_some());
@@ -399,7 +399,7 @@ async fn a_queue_calls_rows_share_one_call_id() {
     assert!(
         records
             .iter()
-            .any(|r| r.to_number == "1003" && r.disposition == Disposition::Answered),
+            .any(|r| r.to_number == "1003" && r.disposition == CallStatus::Answered),
         "the answering agent's leg: {records:#?}"
     );
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::map::{crm_error, record_error};
 use crate::error::{ApiError, ErrorCode, ZohoError};
-use crate::rest::RecordError;
+use crate::rest::{Fields, RecordError};
 
 /// The fields of a new record. What the caller or agent gave wins over the
 /// configured defaults (`n.fields`), which fill the rest.
@@ -44,6 +44,61 @@ pub fn new_record_fields(n: &NewRecord) -> Result<Map<String, Value>, CrmError> 
         m.entry(field.clone()).or_insert_with(|| json!(value));
     }
     Ok(m)
+}
+
+/// Configured defaults are text; a field whose metadata says its values are
+/// numbers, booleans or (`Tag`) a list gets the typed value Zoho expects. A
+/// value that does not parse is sent as given, for Zoho to name the field.
+pub fn type_values(record: &mut Map<String, Value>, fields: &Fields) {
+    for (name, value) in record.iter_mut() {
+        let (Some(text), Some(meta)) = (value.as_str(), fields.get(name)) else {
+            continue;
+        };
+        let text = text.trim();
+        let typed = match meta.json_type.as_deref() {
+            Some("integer") => text.parse::<i64>().ok().map(Value::from),
+            Some("double") => text.parse::<f64>().ok().map(Value::from),
+            Some("boolean") => text.parse::<bool>().ok().map(Value::from),
+            Some("jsonarray") if name == "Tag" => Some(Value::Array(
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| json!({ "name": t }))
+                    .collect(),
+            )),
+            _ => None,
+        };
+        if let Some(typed) = typed {
+            *value = typed;
+        }
+    }
+}
+
+/// The first mandatory field (system mandatory, or required by the layout) that
+/// `record` leaves blank, in the module's field order. Read-only fields and
+/// `Owner` are Zoho's to fill; layout names the metadata does not know are
+/// still checked.
+pub fn missing_mandatory(
+    fields: &Fields,
+    layout: &[String],
+    record: &Map<String, Value>,
+) -> Option<String> {
+    let blank = |name: &str| match record.get(name) {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(_) => false,
+    };
+    let zohos = |name: &str| name == "Owner" || fields.get(name).is_some_and(|f| f.read_only);
+    let system = fields
+        .0
+        .iter()
+        .filter(|f| f.system_mandatory || layout.contains(&f.api_name))
+        .map(|f| f.api_name.as_str());
+    let layout_only = layout.iter().map(String::as_str).filter(|l| !fields.has(l));
+    system
+        .chain(layout_only)
+        .find(|name| !zohos(name) && blank(name))
+        .map(str::to_owned)
 }
 
 /// A refused insert of a `module` record, classified: `DUPLICATE_DATA` naming
@@ -156,6 +211,66 @@ mod tests {
         );
         assert!(!err.is_retryable());
         assert!(err.to_string().contains("Company"), "{err}");
+    }
+
+    #[test]
+    fn text_defaults_become_the_types_the_fields_take() {
+        let fields = Fields(
+            serde_json::from_value(json!([
+                {"api_name": "No_of_Employees", "json_type": "integer"},
+                {"api_name": "Annual_Revenue", "json_type": "double"},
+                {"api_name": "Email_Opt_Out", "json_type": "boolean"},
+                {"api_name": "Tag", "json_type": "jsonarray"},
+                {"api_name": "Lead_Status", "json_type": "string"}
+            ]))
+            .expect("fields"),
+        );
+        let mut r = json!({"No_of_Employees": "12", "Annual_Revenue": "2500.5",
+            "Email_Opt_Out": "true", "Tag": "pbx, unknown caller", "Lead_Status": "Qualified",
+            "Unknown__c": "7"})
+        .as_object()
+        .cloned()
+        .expect("object");
+        type_values(&mut r, &fields);
+        assert_eq!(
+            Value::Object(r.clone()),
+            json!({"No_of_Employees": 12, "Annual_Revenue": 2500.5, "Email_Opt_Out": true,
+                "Tag": [{"name": "pbx"}, {"name": "unknown caller"}], "Lead_Status": "Qualified",
+                "Unknown__c": "7"})
+        );
+        r.insert("No_of_Employees".into(), json!("many"));
+        type_values(&mut r, &fields);
+        assert_eq!(r["No_of_Employees"], "many", "left for Zoho to name");
+    }
+
+    #[test]
+    fn the_first_blank_mandatory_field_is_named() {
+        let fields: Fields = Fields(
+            serde_json::from_value(json!([
+                {"api_name": "Owner", "system_mandatory": true},
+                {"api_name": "Last_Name", "system_mandatory": true},
+                {"api_name": "Full_Name", "system_mandatory": true, "read_only": true},
+                {"api_name": "Company"},
+                {"api_name": "Lead_Source"}
+            ]))
+            .expect("fields"),
+        );
+        let layout = ["Lead_Source".to_owned(), "Company".to_owned()];
+        let rec = |v: Value| v.as_object().cloned().expect("object");
+        let r = rec(json!({"Last_Name": "L", "Company": " "}));
+        assert_eq!(
+            missing_mandatory(&fields, &layout, &r).as_deref(),
+            Some("Company"),
+            "field order, blanks count as missing"
+        );
+        let r = rec(json!({"Last_Name": "L", "Company": "C", "Lead_Source": "Chat"}));
+        assert_eq!(missing_mandatory(&fields, &layout, &r), None);
+        let unknown = ["Region__c".to_owned()];
+        assert_eq!(
+            missing_mandatory(&fields, &unknown, &r).as_deref(),
+            Some("Region__c")
+        );
+        assert_eq!(missing_mandatory(&Fields::default(), &[], &r), None);
     }
 
     #[test]

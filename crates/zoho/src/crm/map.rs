@@ -44,7 +44,13 @@ pub fn crm_error(e: &ZohoError) -> CrmError {
             field: None,
         },
         ZohoError::Api(a) => match &a.code {
-            // 429 is credits or concurrency; Zoho's answer does not say which.
+            // 429 is credits or concurrency; Zoho's answer does not say which. Any
+            // 429 counts, whatever its code (the status is what Zoho documents
+            // for every limit), and so does the code with another status.
+            _ if a.status == 429 => CrmError::RateLimited {
+                reason: a.to_string(),
+                retry_after: None,
+            },
             ErrorCode::TooManyRequests => CrmError::RateLimited {
                 reason: a.message.clone(),
                 retry_after: None,
@@ -56,6 +62,12 @@ pub fn crm_error(e: &ZohoError) -> CrmError {
             _ if a.status >= 500 => CrmError::Unavailable(a.to_string()),
             // Still invalid right after a refresh: transient on Zoho's side as far as we can tell.
             ErrorCode::InvalidToken => CrmError::Unavailable(a.to_string()),
+            // The dashboard shows what the profile lacks (`details.permissions`).
+            ErrorCode::NoPermission => CrmError::Rejected {
+                code: a.code.to_string(),
+                message: a.to_string(),
+                field: None,
+            },
             code => CrmError::Rejected {
                 code: code.to_string(),
                 message: a.message.clone(),
@@ -300,10 +312,33 @@ mod tests {
                 details: json!({"api_name": "Last_Name"}),
             })
         };
+        for code in ["TOO_MANY_REQUESTS", "LIMIT_EXCEEDED", "LIMIT_REACHED"] {
+            assert!(
+                matches!(crm_error(&api(429, code)), CrmError::RateLimited { .. }),
+                "{code}"
+            );
+        }
         assert!(matches!(
-            crm_error(&api(429, "TOO_MANY_REQUESTS")),
+            crm_error(&api(400, "TOO_MANY_REQUESTS")),
             CrmError::RateLimited { .. }
         ));
+        assert!(matches!(
+            crm_error(&api(400, "LIMIT_EXCEEDED")),
+            CrmError::Rejected { .. }
+        ));
+        let denied = ZohoError::Api(ApiError {
+            status: 403,
+            code: ErrorCode::NoPermission,
+            message: "permission denied".into(),
+            details: json!({"permissions": ["Crm_Implied_Create_Leads"]}),
+        });
+        match crm_error(&denied) {
+            CrmError::Rejected { code, message, .. } => {
+                assert_eq!(code, "NO_PERMISSION");
+                assert!(message.contains("Crm_Implied_Create_Leads"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
             crm_error(&api(401, "OAUTH_SCOPE_MISMATCH")),
             CrmError::ReconnectNeeded(_)

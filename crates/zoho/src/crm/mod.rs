@@ -3,6 +3,7 @@
 mod create;
 mod map;
 mod marker;
+pub mod visibility;
 
 use std::collections::HashMap;
 
@@ -59,6 +60,9 @@ pub struct ZohoCrm {
     cfg: ZohoCrmConfig,
     tz: OnceCell<Tz>,
     fields: Mutex<HashMap<String, Fields>>,
+    /// Per module, the fields its layout requires (read once; empty when the
+    /// layouts cannot be read, e.g. a grant from before the layouts scope).
+    layout_required: Mutex<HashMap<String, Vec<String>>>,
 }
 
 const PAGE: u32 = 200;
@@ -70,6 +74,7 @@ impl ZohoCrm {
             cfg,
             tz: OnceCell::new(),
             fields: Mutex::new(HashMap::new()),
+            layout_required: Mutex::new(HashMap::new()),
         }
     }
 
@@ -93,6 +98,30 @@ impl ZohoCrm {
         let f = self.rest.fields(module).await.map_err(|e| crm_error(&e))?;
         cache.insert(module.to_owned(), f.clone());
         Ok(f)
+    }
+
+    /// The fields `module`'s layout requires (read once). A refused read (an
+    /// older grant without the layouts scope) is not asked again: Zoho's own
+    /// `MANDATORY_NOT_FOUND` still names the field.
+    async fn layout_required(&self, module: &str) -> Vec<String> {
+        let mut cache = self.layout_required.lock().await;
+        if let Some(r) = cache.get(module) {
+            return r.clone();
+        }
+        let required = match self.rest.layout_required(module).await {
+            Ok(r) => r.0,
+            // Asked again next time: this answer says nothing about the org.
+            Err(e) if e.is_retryable() => {
+                tracing::debug!(module, error = %e, "layouts not read this time");
+                return Vec::new();
+            }
+            Err(e) => {
+                tracing::warn!(module, error = %e, "layouts unreadable; relying on Zoho to name mandatory fields");
+                Vec::new()
+            }
+        };
+        cache.insert(module.to_owned(), required.clone());
+        required
     }
 
     /// Standard phone fields the org has, plus custom phone-type fields (≤ 25, COQL's limit).
@@ -315,8 +344,18 @@ impl Crm for ZohoCrm {
 
     async fn create_record(&self, n: &NewRecord) -> Result<CrmRecord, CrmError> {
         let mut m = create::new_record_fields(n)?;
+        let fields = self.fields(n.module.as_str()).await?;
+        create::type_values(&mut m, &fields);
         // Names may come from a caller or an agent: one clean line that fits.
-        map::fit_text_fields(&mut m, &self.fields(n.module.as_str()).await?);
+        map::fit_text_fields(&mut m, &fields);
+        // A mandatory field nothing fills would be refused: say which, unsent.
+        let layout = self.layout_required(n.module.as_str()).await;
+        if let Some(field) = create::missing_mandatory(&fields, &layout, &m) {
+            return Err(CrmError::RequiredField {
+                module: n.module,
+                field,
+            });
+        }
         let out = self
             .rest
             .insert_records(n.module.as_str(), &[Record(m)], self.cfg.trigger.as_deref())

@@ -30,6 +30,7 @@ pub const DEFAULT_SCOPES: &[&str] = &[
     "ZohoCRM.org.READ",
     "ZohoCRM.settings.modules.READ",
     "ZohoCRM.settings.fields.READ",
+    "ZohoCRM.settings.layouts.READ",
     "ZohoCRM.coql.READ",
     "ZohoSearch.securesearch.READ",
     "ZohoCRM.notifications.ALL",

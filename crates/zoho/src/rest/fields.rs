@@ -26,6 +26,10 @@ pub struct FieldMeta {
     pub api_name: String,
     #[serde(default)]
     pub data_type: Option<String>,
+    /// The JSON type a value takes (`string`, `integer`, `double`, `boolean`,
+    /// `jsonobject`, `jsonarray`).
+    #[serde(default)]
+    pub json_type: Option<String>,
     #[serde(default)]
     pub system_mandatory: bool,
     #[serde(default)]

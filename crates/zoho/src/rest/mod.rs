@@ -7,6 +7,7 @@
 mod calls;
 mod coql;
 mod fields;
+mod layouts;
 mod org;
 mod records;
 mod search;
@@ -21,6 +22,7 @@ pub use coql::{
     phone_lookup_queries,
 };
 pub use fields::{FieldMeta, Fields, PickListValue, build_fields};
+pub use layouts::{LayoutRequired, build_layouts};
 pub use org::{LicenseDetails, Org, build_org};
 pub use records::{
     ListOutcome, ListParams, SortBy, SortOrder, build_get_record, build_get_records, build_list,

@@ -26,6 +26,7 @@ pub enum Operation {
     ListUsers,
     GetOrg,
     GetFields,
+    GetLayouts,
     PbIntegrate,
     PbUsers,
     PbClickToDial,
@@ -35,7 +36,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 17] = [
+    pub const ALL: [Operation; 18] = [
         Self::SearchRecords,
         Self::Coql,
         Self::GetRecord,
@@ -47,6 +48,7 @@ impl Operation {
         Self::ListUsers,
         Self::GetOrg,
         Self::GetFields,
+        Self::GetLayouts,
         Self::PbIntegrate,
         Self::PbUsers,
         Self::PbClickToDial,
@@ -69,6 +71,7 @@ impl Operation {
             Self::ListUsers => "list_users",
             Self::GetOrg => "get_org",
             Self::GetFields => "get_fields",
+            Self::GetLayouts => "get_layouts",
             Self::PbIntegrate => "pb_integrate",
             Self::PbUsers => "pb_users",
             Self::PbClickToDial => "pb_clicktodial",

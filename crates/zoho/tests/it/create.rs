@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::sim::{connect, options};
 
-fn lead(phone: &str) -> NewRecord {
+pub fn lead(phone: &str) -> NewRecord {
     NewRecord {
         module: CrmModule::Leads,
         first_name: None,

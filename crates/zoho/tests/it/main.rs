@@ -12,6 +12,7 @@ mod sim;
 mod sim_calls;
 mod sim_costs;
 mod sim_limits;
+mod sim_org;
 mod sim_paging;
 mod sim_pb;
 mod sim_pb_states;

@@ -22,7 +22,12 @@ use url::Url;
 
 pub const REDIRECT: &str = "http://127.0.0.1/oauth/callback";
 
-pub fn oauth_client(sim: &SimZoho, clock: Arc<ManualClock>) -> OAuthClient {
+/// A client of the simulator asking for `scopes` (`None`: ringbridge's).
+pub fn oauth_client_scoped(
+    sim: &SimZoho,
+    clock: Arc<ManualClock>,
+    scopes: Option<Vec<String>>,
+) -> OAuthClient {
     let mut cfg = OAuthConfig::new(
         sim.client_id(),
         sim.client_secret().into(),
@@ -32,6 +37,9 @@ pub fn oauth_client(sim: &SimZoho, clock: Arc<ManualClock>) -> OAuthClient {
         Url::parse(sim.accounts_url()).expect("url"),
         Url::parse(sim.api_url()).expect("url"),
     );
+    if let Some(scopes) = scopes {
+        cfg.scopes = scopes;
+    }
     OAuthClient::new(cfg, reqwest::Client::new()).with_clock(clock)
 }
 
@@ -40,8 +48,17 @@ pub async fn connect(
     sim: &SimZoho,
     options: ConnectionOptions,
 ) -> (ZohoConnection, Arc<ManualClock>) {
+    connect_scoped(sim, options, None).await
+}
+
+/// [`connect`] with a grant of `scopes` (`None`: ringbridge's).
+pub async fn connect_scoped(
+    sim: &SimZoho,
+    options: ConnectionOptions,
+    scopes: Option<Vec<String>>,
+) -> (ZohoConnection, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(sim.now()));
-    let client = oauth_client(sim, clock.clone());
+    let client = oauth_client_scoped(sim, clock.clone(), scopes);
     let signer = StateSigner::random();
     let state = signer.issue("admin-session", clock.now());
     let browser = reqwest::Client::builder()

@@ -66,6 +66,11 @@ impl Specs {
         Ok(Self { files })
     }
 
+    /// Whether the folder has spec file `name`.
+    pub fn has_file(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
     /// Adds (or replaces) one spec file, for testing the checker itself.
     pub fn with_file(mut self, name: &str, doc: Value) -> Self {
         self.files.insert(name.to_owned(), doc);

@@ -76,7 +76,12 @@ pub async fn coql(
     let inner = shared.lock();
     let viewer = inner.store.viewer(&auth.user_id);
     viewer.require(module, Perm::View)?;
-    let (data, more) = eval::run(&inner.store, module, &q, |r| viewer.sees(module, r));
+    let (mut data, more) = eval::run(&inner.store, module, &q, |r| viewer.sees(module, r));
+    if !shared.config.coql_adds_id && !q.fields.iter().any(|f| f == "id") {
+        for row in data.iter_mut().filter_map(Value::as_object_mut) {
+            row.remove("id");
+        }
+    }
     if data.is_empty() {
         return Ok(no_content());
     }

@@ -120,6 +120,9 @@ pub fn classify(method: &Method, route: &str, path: &str, query: &str, body: &[u
         "/crm/v8/settings/fields" => {
             crm(vec![Need::crm(&["settings", "fields"], "READ")], 1, false)
         }
+        "/crm/v8/settings/layouts" => {
+            crm(vec![Need::crm(&["settings", "layouts"], "READ")], 1, false)
+        }
         "/crm/v8/settings/call_preferences" => {
             let op = if *method == Method::GET {
                 "READ"
@@ -191,8 +194,11 @@ pub async fn gate(
     if class.crm {
         let limit = edition.credit_limit(licences);
         if !shared.limits.charge(shared.clock.now(), class.cost, limit) {
-            return ApiError::too_many_requests("API credit limit exceeded for the last 24 hours")
-                .into_response();
+            return ApiError::too_many_requests(
+                &shared.config.rate_limit_code,
+                "API credit limit exceeded for the last 24 hours",
+            )
+            .into_response();
         }
     }
     req.extensions_mut().insert(ctx);

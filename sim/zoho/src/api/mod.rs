@@ -2,6 +2,7 @@
 
 pub mod coql;
 pub mod criteria;
+pub mod field_meta;
 pub mod gate;
 pub mod org;
 pub mod paging;
@@ -70,6 +71,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/crm/v8/users/{id}", get(users::one))
         .route("/crm/v8/org", get(org::org))
         .route("/crm/v8/settings/fields", get(settings::fields))
+        .route("/crm/v8/settings/layouts", get(settings::layouts))
         .route(
             "/crm/v8/settings/call_preferences",
             get(settings::get_prefs).put(settings::put_prefs),

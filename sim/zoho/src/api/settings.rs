@@ -1,4 +1,4 @@
-//! `GET /crm/v8/settings/fields?module=` and `GET/PUT /crm/v8/settings/call_preferences`.
+//! `GET /crm/v8/settings/fields?module=`, `GET /crm/v8/settings/layouts?module=` and `GET/PUT /crm/v8/settings/call_preferences`.
 
 use std::sync::Arc;
 
@@ -8,80 +8,81 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::field_meta::{field_json, layout_id};
 use super::{json, json_body, query};
 use crate::error::ApiError;
 use crate::state::Shared;
-use crate::store::fields::{FieldMeta, FieldType, WHAT_ID_MODULES, fields as module_fields};
+use crate::store::fields::fields as module_fields;
 use crate::store::module::Module;
 
-fn module_ref(m: Module) -> Value {
-    json!({"api_name": m.api_name(), "id": format!("5725767{:012}", 1_000 + m.id_suffix())})
-}
-
-fn field_json(module: Module, n: usize, f: &FieldMeta) -> Value {
-    let id = format!(
-        "5725767{:012}",
-        100_000 + module.id_suffix() * 1_000 + n as u64
-    );
-    let picks: Vec<Value> = f
-        .picklist
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            json!({"display_value": v, "actual_value": v, "sequence_number": i + 1, "type": "used",
-                   "id": format!("{id}{i}"), "colour_code": Value::Null})
-        })
-        .collect();
-    let lookup = match f.ty {
-        FieldType::Lookup(target) => {
-            json!({"module": module_ref(target), "api_name": Value::Null, "display_label": target.api_name()})
-        }
-        _ => Value::Null,
-    };
-    let multi = match f.ty {
-        FieldType::MultiModuleLookup => json!({
-            "api_name": f.api_name, "display_label": f.label,
-            "modules": WHAT_ID_MODULES.iter().map(|m| module_ref(*m)).collect::<Vec<_>>()
-        }),
-        _ => Value::Null,
-    };
-    json!({
-        "id": id, "api_name": f.api_name, "field_label": f.label, "display_label": f.label,
-        "column_name": f.api_name.to_uppercase(), "data_type": f.ty.data_type(),
-        "json_type": match f.ty {
-            FieldType::Integer => "integer", FieldType::Currency => "double", FieldType::Boolean => "boolean",
-            FieldType::Lookup(_) | FieldType::OwnerLookup | FieldType::MultiModuleLookup => "jsonobject",
-            _ => "string",
-        },
-        "length": f.length, "system_mandatory": f.mandatory, "read_only": f.read_only,
-        "field_read_only": f.read_only, "custom_field": false, "visible": true,
-        "searchable": f.ty.is_textual(), "filterable": true, "sortable": true,
-        "pick_list_values": picks, "lookup": lookup, "multi_module_lookup": multi,
-        "created_source": "default", "type": "used",
-    })
-}
-
-pub async fn fields_handler(module: Option<&String>) -> Result<Response, ApiError> {
-    let name = module.ok_or_else(|| ApiError::required_param("module"))?;
-    let m = Module::parse(name).ok_or_else(|| {
+fn module_of_query(raw: Option<&str>) -> Result<Module, ApiError> {
+    let q = query(raw);
+    let name = q
+        .get("module")
+        .ok_or_else(|| ApiError::required_param("module"))?;
+    Module::parse(name).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "INVALID_MODULE",
             "the module name given seems to be invalid",
             json!({}),
         )
-    })?;
+    })
+}
+
+pub async fn fields(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let m = module_of_query(raw.as_deref())?;
+    let inner = shared.lock();
     let out: Vec<Value> = module_fields(m)
         .iter()
         .enumerate()
-        .map(|(i, f)| field_json(m, i, f))
+        .map(|(i, f)| field_json(&inner.store, m, i, f))
         .collect();
     Ok(json(StatusCode::OK, json!({"fields": out})))
 }
 
-pub async fn fields(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let q = query(raw.as_deref());
-    fields_handler(q.get("module")).await
+/// `GET /crm/v8/settings/layouts?module=`: the module's one layout, "Standard", with one
+/// section holding every field; `required` is what the layout makes mandatory (system
+/// mandatory fields included), as Zoho's Layouts Metadata reports it.
+pub async fn layouts(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let m = module_of_query(raw.as_deref())?;
+    let inner = shared.lock();
+    let layout = &inner.store.layout;
+    let fields: Vec<Value> = module_fields(m)
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let meta = field_json(&inner.store, m, i, f);
+            json!({
+                "api_name": f.api_name, "id": meta["id"], "display_label": f.label,
+                "field_label": f.label, "data_type": f.ty.data_type(), "length": f.length,
+                "system_mandatory": f.mandatory, "read_only": f.read_only,
+                "required": f.mandatory || layout.is_mandatory(m, f.api_name),
+                "sequence_number": i + 1,
+            })
+        })
+        .collect();
+    let section = json!({
+        "display_label": format!("{} Information", m.api_name()),
+        "api_name": format!("{}_Information", m.api_name()),
+        "sequence_number": 1, "column_count": 2, "tab_traversal": "left_to_right",
+        "fields": fields,
+    });
+    Ok(json(
+        StatusCode::OK,
+        json!({"layouts": [{
+            "id": layout_id(m), "name": "Standard", "api_name": "Standard",
+            "display_label": "Standard", "status": "active", "visible": true,
+            "source": "crm", "created_time": Value::Null, "modified_time": Value::Null,
+            "sections": [section],
+        }]}),
+    ))
 }
 
 pub async fn get_prefs(State(shared): State<Arc<Shared>>) -> Result<Response, ApiError> {

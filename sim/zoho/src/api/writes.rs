@@ -15,7 +15,6 @@ use crate::auth::AuthCtx;
 use crate::error::ApiError;
 use crate::state::Shared;
 use crate::store::module::Module;
-use crate::store::render::minified_user;
 use crate::store::sharing::{Perm, no_permission};
 use crate::store::{Store, WriteCtx};
 
@@ -47,12 +46,14 @@ fn data_array(body: &[u8]) -> Result<(Vec<Value>, Value), ApiError> {
 
 fn success(store: &Store, module: Module, id: &str, message: &str) -> Value {
     let rec = store.get(module, id).cloned().unwrap_or_default();
+    // Zoho's examples show `{"name","id"}` here (no `email`, unlike record reads).
     let by = |k: &str| {
         let uid = rec
             .get(k)
             .and_then(|v| v["id"].as_str())
             .unwrap_or_default();
-        minified_user(store, uid)
+        let name = store.user(uid).map(|u| u.full_name()).unwrap_or_default();
+        json!({"name": name, "id": uid})
     };
     let time = |k: &str| {
         rec.get(k)

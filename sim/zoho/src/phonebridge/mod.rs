@@ -219,7 +219,9 @@ async fn integrate(State(shared): State<Arc<Shared>>) -> Result<Response, ApiErr
             StatusCode::FORBIDDEN,
             "NO_PERMISSION",
             "permission denied",
-            json!({}),
+            // Every NO_PERMISSION names what is missing (spec `common.json`
+            // `PermissionError`); the name of PhoneBridge's permission is unconfirmed.
+            json!({"permissions": ["PhoneBridge"]}),
         ));
     }
     inner.pb.integrated = true;

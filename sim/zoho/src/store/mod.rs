@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod fields;
+pub mod fieldsets;
 pub mod layout;
 pub mod module;
 pub mod phone;

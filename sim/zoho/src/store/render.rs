@@ -59,7 +59,12 @@ pub fn render(
 
 fn render_value(store: &Store, ty: FieldType, value: &Value, rec: &Record, style: Style) -> Value {
     if value.is_null() {
-        return Value::Null;
+        // A record without tags lists none (spec `record.json`: `Tag` is an array).
+        return if ty == FieldType::Tag {
+            json!([])
+        } else {
+            Value::Null
+        };
     }
     let id = value.get("id").and_then(Value::as_str).unwrap_or_default();
     match (ty, style) {

@@ -187,6 +187,25 @@ fn check_value(
                 _ => Err(invalid(None, name, json_path)),
             }
         }
+        FieldType::Tag => {
+            let names = value.as_array().ok_or_else(|| expect("jsonarray"))?;
+            let mut out = Vec::with_capacity(names.len());
+            for tag in names {
+                let name = tag
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| expect("jsonobject"))?;
+                if name.chars().count() > meta.length as usize {
+                    return Err(ApiError::invalid_data(json!({
+                        "maximum_length": meta.length, "api_name": meta.api_name, "json_path": json_path
+                    })));
+                }
+                out.push(json!({"name": name}));
+            }
+            Ok(Value::Array(out))
+        }
         // Existence is checked against `$se_module` by the caller.
         FieldType::MultiModuleLookup => {
             let id = lookup_id(value).ok_or_else(|| expect("jsonobject"))?;

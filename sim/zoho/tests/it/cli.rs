@@ -32,6 +32,9 @@ fn args_map_to_config() {
         "--missed-call-needs-duration",
         "--oauth-user-email",
         "john@zylker.example",
+        "--coql-selected-only",
+        "--rate-limit-code",
+        "LIMIT_EXCEEDED",
     ]);
     let c = cmd.args.to_config();
     assert_eq!(c.api_addr.port(), 18080);
@@ -45,12 +48,16 @@ fn args_map_to_config() {
     assert_eq!(c.auth_param_placement, AuthParamPlacement::Param);
     assert!(c.phonebridge_on_free && c.missed_call_needs_duration);
     assert_eq!(c.oauth_user_email.as_deref(), Some("john@zylker.example"));
+    assert!(!c.coql_adds_id);
+    assert_eq!(c.rate_limit_code, "LIMIT_EXCEEDED");
     let defaults = Cmd::parse_from(["sim"]).args.to_config();
     assert!(!defaults.auto_approve, "a person sees the consent page");
     assert_eq!(defaults.edition, Edition::Enterprise);
     assert_eq!(defaults.location, "us");
     assert_eq!(defaults.auth_param_placement, AuthParamPlacement::Header);
     assert!(!defaults.phonebridge_on_free && !defaults.missed_call_needs_duration);
+    assert!(defaults.coql_adds_id);
+    assert_eq!(defaults.rate_limit_code, "TOO_MANY_REQUESTS");
 }
 
 /// Every fault the tests inject can be asked for on the command line.

@@ -14,6 +14,7 @@ mod records;
 mod schema;
 mod search;
 mod sharing;
+mod standard;
 
 use reqwest::{Method, StatusCode};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};

@@ -44,6 +44,8 @@ impl Specs {
             "org.json",
             "common.json",
             "coql.json",
+            "fields.json",
+            "modules.json",
         ] {
             let text = std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| {
                 panic!("spec {f} in {}: {e} (RINGBRIDGE_ZOHO_SPECS)", dir.display())
@@ -64,6 +66,14 @@ impl Specs {
                 ".license_details.trial_action",
                 // Real users carry an IANA name string (docs/zoho-api.md §7 example); the spec says object.
                 ".time_zone",
+                // Zoho's field-metadata examples show these as null on standard fields; the
+                // spec's schemas for them are not nullable.
+                ".associated_module",
+                ".crypt",
+                ".tooltip",
+                ".history_tracking",
+                ".autonumber",
+                ".multiuserlookup",
             ],
         }
     }
@@ -248,6 +258,14 @@ async fn success_bodies_conform_to_the_spec() {
         "/components/schemas/Deleted_Records_Wrapper",
         &bin.body,
     );
+    for m in ["Leads", "Contacts", "Accounts", "Deals", "Calls"] {
+        let fields = h.get(&format!("/crm/v8/settings/fields?module={m}")).await;
+        specs.assert(
+            "fields.json",
+            "/components/schemas/Response_Wrapper",
+            &fields.body,
+        );
+    }
     // The validator itself rejects a wrong body.
     let mut errs = Vec::new();
     let (f, s) = specs.resolve("users.json", "#/components/schemas/Response_Wrapper");

@@ -1,6 +1,7 @@
-//! PhoneBridge mode in `serve` (and the test world): the notifier on the
-//! live update stream, the engine's PhoneBridge sender (for the
-//! `NotifyPhoneBridge` worker), and the registration with Zoho.
+//! PhoneBridge mode in `serve` (and the test world): the registration with
+//! Zoho, the engine's PhoneBridge sender (for the `NotifyPhoneBridge`
+//! worker), and the notifier, which runs in the generation's pipeline on
+//! its call updates (`ringbridge_engine::pipeline`).
 //!
 //! The mode can change while running (the admin console): [`PhoneBridge::switch`]
 //! registers or unregisters with Zoho and flips the engine's CRM mode, so
@@ -16,10 +17,9 @@ use std::time::Duration;
 use ringbridge_core::console::CrmMode;
 use ringbridge_core::store::Store;
 use ringbridge_engine::phonebridge::{ClickToDials, OutboxTerminalSink, PhoneBridgeNotifier};
-use ringbridge_engine::{EngineContext, Ingested};
+use ringbridge_engine::{EngineContext, Generation};
 use ringbridge_zoho::ZohoConnection;
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 pub use registration::{
     PhoneBridgeRegistration, REGISTRATIONS_SECRET, RegistrationError, SharedRegistration,
@@ -27,20 +27,16 @@ pub use registration::{
 };
 pub use sender::{ZohoSender, dial_error, to_zoho};
 
-/// How many live updates may wait for the notifier before new ones are
-/// dropped (their terminals are still queued by the calls' processing).
-const NOTIFY_BACKLOG: usize = 1024;
-
 /// PhoneBridge for one running engine.
 pub struct PhoneBridge {
     pub registration: SharedRegistration,
     ctx: Arc<EngineContext>,
-    tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
-    updates: mpsc::Sender<Ingested>,
+    /// Stops the notifier and the periodic sync (a child of the generation's).
+    stop: CancellationToken,
 }
 
-/// `serve`'s start: PhoneBridge set up for the engine and switched to
-/// `mode`. Registration trouble (Zoho down) is logged, not fatal: in
+/// PhoneBridge set up for the engine, its tasks in `generation`, and
+/// switched to `mode`. Registration trouble (Zoho down) is logged, not fatal: in
 /// PhoneBridge mode terminals wait in the outbox and the periodic sync
 /// registers again.
 pub async fn start(
@@ -49,8 +45,9 @@ pub async fn start(
     store: Arc<dyn Store>,
     public_url: &str,
     mode: CrmMode,
+    generation: &mut Generation,
 ) -> Result<Arc<PhoneBridge>, RegistrationError> {
-    let pb = Arc::new(PhoneBridge::new(ctx.clone(), zoho, store, public_url).await?);
+    let pb = Arc::new(PhoneBridge::new(ctx.clone(), zoho, store, public_url, generation).await?);
     let was_registered = !pb.registration.registered().is_empty();
     match mode {
         CrmMode::PhoneBridge => {
@@ -67,18 +64,20 @@ pub async fn start(
         }
         CrmMode::Rest => {}
     }
-    pb.keep_users_in_sync(Duration::from_secs(10 * 60));
+    pb.keep_users_in_sync(Duration::from_secs(10 * 60), generation);
     Ok(pb)
 }
 
 impl PhoneBridge {
-    /// Sets the engine up for PhoneBridge (sender, notifier) in REST mode;
-    /// [`Self::switch`] turns the mode on. `public_url`: where Zoho reaches us.
+    /// Sets the engine up for PhoneBridge (sender, notifier in `generation`)
+    /// in REST mode; [`Self::switch`] turns the mode on. `public_url`: where
+    /// Zoho reaches us.
     pub async fn new(
         ctx: Arc<EngineContext>,
         zoho: &ZohoConnection,
         store: Arc<dyn Store>,
         public_url: &str,
+        generation: &mut Generation,
     ) -> Result<Self, RegistrationError> {
         let client = zoho.phonebridge();
         let dials = Arc::new(ClickToDials::default());
@@ -102,24 +101,12 @@ impl PhoneBridge {
         if let Some(links) = ctx.recordings.clone() {
             notifier = notifier.with_links(links);
         }
-        let (updates, rx) = mpsc::channel(NOTIFY_BACKLOG);
-        let notifier = tokio::spawn(async move { notifier.run(rx).await });
+        let stop = generation.notify_phonebridge(notifier, ctx.clone());
         Ok(Self {
             registration,
             ctx,
-            tasks: std::sync::Mutex::new(vec![notifier]),
-            updates,
+            stop,
         })
-    }
-
-    /// Hands one live update to the notifier without waiting (only in
-    /// PhoneBridge mode); a full backlog drops it.
-    pub fn offer(&self, item: &Ingested) {
-        if self.ctx.crm_mode() == CrmMode::PhoneBridge
-            && self.updates.try_send(item.clone()).is_err()
-        {
-            tracing::warn!("PhoneBridge notifier behind; a live update was dropped");
-        }
     }
 
     /// Switches the CRM mode. On: the org integration, every mapped user
@@ -151,10 +138,10 @@ impl PhoneBridge {
     /// Keeps the registered users in step with the user map (new staff,
     /// unmapped users, pairs the admin changed) every `every` and at each
     /// change of the map, while the mode is on.
-    pub fn keep_users_in_sync(&self, every: Duration) {
+    pub fn keep_users_in_sync(&self, every: Duration, generation: &mut Generation) {
         let (ctx, registration) = (self.ctx.clone(), self.registration.clone());
         let mut users = ctx.subscribe_users();
-        let task = tokio::spawn(async move {
+        generation.spawn_until(&self.stop, async move {
             loop {
                 tokio::select! {
                     () = tokio::time::sleep(every) => {}
@@ -173,35 +160,11 @@ impl PhoneBridge {
                 }
             }
         });
-        self.lock_tasks().push(task);
     }
 
-    /// Stops the notifier and the periodic sync (registrations stay).
+    /// Stops the notifier and the periodic sync (registrations stay); the
+    /// generation's stop does too.
     pub fn stop(&self) {
-        for task in self.lock_tasks().drain(..) {
-            task.abort();
-        }
+        self.stop.cancel();
     }
-
-    fn lock_tasks(&self) -> std::sync::MutexGuard<'_, Vec<JoinHandle<()>>> {
-        self.tasks.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// A tee of the live update stream: each item is offered to PhoneBridge
-/// (never waiting on it), then passed on to the returned receiver.
-pub fn tee(
-    mut updates: mpsc::Receiver<Ingested>,
-    phonebridge: Arc<PhoneBridge>,
-) -> mpsc::Receiver<Ingested> {
-    let (tx, rx) = mpsc::channel(4096);
-    tokio::spawn(async move {
-        while let Some(item) = updates.recv().await {
-            phonebridge.offer(&item);
-            if tx.send(item).await.is_err() {
-                break;
-            }
-        }
-    });
-    rx
 }

@@ -15,10 +15,11 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 use tower::Service;
 
 /// A generation's router and its stop signal.
-type Installed = (Router, watch::Receiver<bool>);
+type Installed = (Router, CancellationToken);
 
 /// A request waits this long for the first generation to start.
 const FIRST_START: Duration = Duration::from_secs(15);
@@ -35,7 +36,7 @@ impl Default for Front {
 
 impl Front {
     /// Routes requests to `router` from now on.
-    pub fn install(&self, router: Router, stop: watch::Receiver<bool>) {
+    pub fn install(&self, router: Router, stop: CancellationToken) {
         self.0.send_replace(Some((router, stop)));
     }
 
@@ -64,7 +65,7 @@ fn is_event_stream(response: &Response) -> bool {
 }
 
 async fn dispatch(State(front): State<Front>, request: Request) -> Response {
-    let Some((mut router, mut stop)) = front.current().await else {
+    let Some((mut router, stop)) = front.current().await else {
         let mut busy = (StatusCode::SERVICE_UNAVAILABLE, "starting").into_response();
         busy.headers_mut()
             .insert("retry-after", HeaderValue::from_static("1"));
@@ -78,10 +79,7 @@ async fn dispatch(State(front): State<Front>, request: Request) -> Response {
         return response;
     }
     let (parts, body) = response.into_parts();
-    let ended = async move {
-        let _ = stop.wait_for(|s| *s).await;
-    };
-    let cut = body.into_data_stream().take_until(ended);
+    let cut = body.into_data_stream().take_until(stop.cancelled_owned());
     Response::from_parts(parts, Body::from_stream(cut))
 }
 
@@ -120,11 +118,9 @@ mod tests {
         let early = tokio::spawn(dispatch(State(front.clone()), get_request("/page")));
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(!early.is_finished(), "nothing is running yet");
-        let (_first_stop, stop) = watch::channel(false);
-        front.install(router("first"), stop);
+        front.install(router("first"), CancellationToken::new());
         assert_eq!(text(early.await.expect("served")).await, "first");
-        let (_second_stop, stop) = watch::channel(false);
-        front.install(router("second"), stop);
+        front.install(router("second"), CancellationToken::new());
         let page = dispatch(State(front.clone()), get_request("/page")).await;
         assert_eq!(text(page).await, "second");
     }
@@ -132,8 +128,8 @@ mod tests {
     #[tokio::test]
     async fn live_feeds_end_with_their_generation() {
         let front = Front::default();
-        let (stop_tx, stop) = watch::channel(false);
-        front.install(router("first"), stop);
+        let stop = CancellationToken::new();
+        front.install(router("first"), stop.clone());
         let feed = dispatch(State(front.clone()), get_request("/feed")).await;
         let reading = tokio::spawn(to_bytes(feed.into_body(), 1024));
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -141,7 +137,7 @@ mod tests {
             !reading.is_finished(),
             "a feed stays open while its generation runs"
         );
-        stop_tx.send_replace(true);
+        stop.cancel();
         let ended = tokio::time::timeout(Duration::from_secs(1), reading).await;
         assert!(ended.is_ok(), "the feed ends with its generation");
     }

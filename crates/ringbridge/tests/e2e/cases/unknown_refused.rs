@@ -108,6 +108,11 @@ async fn without_a_default_the_failed_job_names_the_mandatory_field_and_the_sett
     settle(&w, 1).await;
 
     assert!(with_phone(&w, Module::Leads, "+14155550195").is_empty());
+    assert_eq!(
+        w.zoho_sim.request_count("POST", "/crm/v8/Leads"),
+        0,
+        "the layout's metadata blocked it before it was sent"
+    );
     let key = JobKey::record_creation(CrmModule::Leads, "+14155550195");
     let job = OutboxStore::job(&w.store, JobKind::CreateRecord, key.as_str())
         .await

@@ -1,6 +1,7 @@
 //! The admin console against the simulators, `ringbridge serve` in this
 //! process on loopback: what it takes to drive it like a browser.
 
+mod defaults;
 mod failing;
 mod file_settings;
 mod hours;
@@ -9,6 +10,8 @@ mod phonebook;
 mod retry;
 mod setup;
 mod tokens;
+mod zoho_roles;
+mod zoho_sign_in;
 
 use std::time::Duration;
 

@@ -129,12 +129,12 @@ async fn setup_from_an_empty_data_dir_to_phonebridge() {
     let back = rb.get(accepted.location.trim_start_matches(&rb.url)).await;
     assert_eq!(
         (back.status, back.location.as_str()),
-        (StatusCode::SEE_OTHER, "/console/mode")
+        (StatusCode::SEE_OTHER, "/console/mode?done=zoho")
     );
 
     // REST mode first, US numbers: a call from the hostile contact is logged.
     let chosen = rb.post("/console/mode", &[("mode", "rest")]).await;
-    assert_eq!(chosen.location, "/console/users");
+    assert_eq!(chosen.location, "/console/users?done=mode");
     let settings_page = rb.get("/console/settings").await;
     assert_eq!(settings_page.status, StatusCode::OK);
     let settings = rb
@@ -198,7 +198,7 @@ async fn setup_from_an_empty_data_dir_to_phonebridge() {
 
     // PhoneBridge: the running service registers the org and the users.
     let chosen = rb.post("/console/mode", &[("mode", "phonebridge")]).await;
-    assert_eq!(chosen.location, "/console/users");
+    assert_eq!(chosen.location, "/console/users?done=mode");
     eventually("PhoneBridge registered", async || {
         zoho.phonebridge_integrated() && !zoho.clicktodial_registrations().is_empty()
     })

@@ -109,7 +109,11 @@ async fn disconnecting_revokes_the_grant_and_keeps_calls_until_connected_again()
     let live = zoho.refresh_token_count();
 
     let done = rb
-        .post("/console/zoho/disconnect", "/console/zoho", &[])
+        .post(
+            "/console/zoho/disconnect",
+            "/console/zoho",
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("Zoho is disconnected"), "{}", done.body);
@@ -196,7 +200,11 @@ async fn disconnecting_in_phonebridge_mode_removes_the_integration_at_zoho() {
     .await;
 
     let done = rb
-        .post("/console/zoho/disconnect", "/console/zoho", &[])
+        .post(
+            "/console/zoho/disconnect",
+            "/console/zoho",
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(
@@ -238,7 +246,11 @@ async fn when_zoho_cannot_be_told_the_grant_goes_here_and_the_page_says_so() {
     );
 
     let done = rb
-        .post("/console/zoho/disconnect", "/console/zoho", &[])
+        .post(
+            "/console/zoho/disconnect",
+            "/console/zoho",
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use ringbridge_core::console::ConsoleSettings;
 use ringbridge_core::crm::CrmModule;
+use ringbridge_core::settings::EngineSettings;
 use ringbridge_core::template::PLACEHOLDERS;
 
 use super::{Console, Nav, apply, console};
@@ -266,10 +267,22 @@ fn render(
 }
 
 /// The settings in force: the stored ones, else (until the page is first
-/// saved) the configuration file's.
+/// saved) the configuration file's — with the PBX's time zone when the
+/// file sets none.
 async fn in_force(console: &Console) -> Result<ConsoleSettings, WebError> {
-    let stored = console.store.console().await?.settings;
-    Ok(stored.unwrap_or_else(|| console.backend.initial_settings()))
+    if let Some(stored) = console.store.console().await?.settings {
+        return Ok(stored);
+    }
+    let mut initial = console.backend.initial_settings();
+    let unset = EngineSettings::default().display_time_zone;
+    if initial.engine.display_time_zone == unset {
+        match console.backend.pbx_time_zone().await {
+            Ok(Some(zone)) => initial.engine.display_time_zone = zone,
+            Ok(None) => {}
+            Err(err) => tracing::info!(error = %err, "the PBX's time zone could not be read"),
+        }
+    }
+    Ok(initial)
 }
 
 pub async fn show(

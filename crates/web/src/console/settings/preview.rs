@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::Form;
 use chrono::{TimeZone, Utc};
 use ringbridge_core::crm::{CrmModule, CrmRecord, CrmRecordRef};
-use ringbridge_core::pbx::{CallDirection, CallId, CallRecord, Disposition};
+use ringbridge_core::pbx::{CallDirection, CallId, CallRecord, CallStatus};
 use ringbridge_core::phone::NumberPlan;
 use ringbridge_core::policy::CallKind;
 use ringbridge_core::settings::EngineSettings;
@@ -62,7 +62,7 @@ static SAMPLE: LazyLock<SampleCall> = LazyLock::new(|| {
                 leg_id: None,
                 started_at,
                 direction: CallDirection::Inbound,
-                disposition: Disposition::Answered,
+                disposition: CallStatus::Answered,
                 from_number: "+14155550123".into(),
                 from_name: None,
                 to_number: "6300".into(),

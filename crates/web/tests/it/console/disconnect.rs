@@ -13,7 +13,7 @@ const ZOHO: &str = "/console/zoho";
 const DISCONNECT: &str = "/console/zoho/disconnect";
 
 /// A consented Zoho client, as the callback stores it.
-async fn connected() -> App {
+pub(super) async fn connected() -> App {
     let app = start().await;
     app.store
         .put_crm(&CrmConnection {
@@ -52,21 +52,29 @@ async fn only_an_admin_with_the_forms_token_disconnects() {
         page.body
     );
 
-    let refused = app.post(&admin, DISCONNECT, &[]).await;
+    let refused = app.post(&admin, DISCONNECT, &[("confirm", "yes")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "no token");
     let refused = app
-        .post(&admin, DISCONNECT, &[("csrf_token", "AAAA")])
+        .post(
+            &admin,
+            DISCONNECT,
+            &[("csrf_token", "AAAA"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "a forged token");
     let agent = app.agent(&admin).await;
-    let refused = app.submit(&agent, "/", DISCONNECT, &[]).await;
+    let refused = app
+        .submit(&agent, "/", DISCONNECT, &[("confirm", "yes")])
+        .await;
     assert_eq!(
         refused.status,
         StatusCode::FORBIDDEN,
         "an agent's own token"
     );
     let anonymous = super::browser();
-    let refused = app.post(&anonymous, DISCONNECT, &[]).await;
+    let refused = app
+        .post(&anonymous, DISCONNECT, &[("confirm", "yes")])
+        .await;
     assert_ne!(refused.status, StatusCode::OK, "signed out");
 
     assert!(has_grant(&app).await, "still connected");
@@ -78,7 +86,9 @@ async fn only_an_admin_with_the_forms_token_disconnects() {
 async fn disconnecting_revokes_at_zoho_and_forgets_the_grant() {
     let app = connected().await;
     let admin = app.admin().await;
-    let done = app.submit(&admin, ZOHO, DISCONNECT, &[]).await;
+    let done = app
+        .submit(&admin, ZOHO, DISCONNECT, &[("confirm", "yes")])
+        .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("Zoho is disconnected"), "{}", done.body);
     assert!(!done.body.contains("could not be told"), "{}", done.body);
@@ -109,7 +119,9 @@ async fn disconnecting_revokes_at_zoho_and_forgets_the_grant() {
     assert!(entry.outcome.is_ok());
 
     // A second click has nothing to disconnect: back to the page.
-    let again = app.submit(&admin, ZOHO, DISCONNECT, &[]).await;
+    let again = app
+        .submit(&admin, ZOHO, DISCONNECT, &[("confirm", "yes")])
+        .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     assert_eq!(again.location, ZOHO);
     assert_eq!(app.backend.revoked.lock().unwrap().len(), 1);
@@ -120,7 +132,9 @@ async fn when_zoho_cannot_be_told_the_grant_goes_and_the_page_says_so() {
     let app = connected().await;
     app.backend.revoke_fails.store(true, Ordering::SeqCst);
     let admin = app.admin().await;
-    let done = app.submit(&admin, ZOHO, DISCONNECT, &[]).await;
+    let done = app
+        .submit(&admin, ZOHO, DISCONNECT, &[("confirm", "yes")])
+        .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(
         done.body.contains("Zoho could not be told to revoke it"),
@@ -162,7 +176,9 @@ async fn when_zoho_cannot_be_told_the_grant_goes_and_the_page_says_so() {
         })
         .await
         .unwrap();
-    let done = app.submit(&admin, ZOHO, DISCONNECT, &[]).await;
+    let done = app
+        .submit(&admin, ZOHO, DISCONNECT, &[("confirm", "yes")])
+        .await;
     assert!(
         done.body.contains("未能通知 Zoho 撤销该授权"),
         "{}",

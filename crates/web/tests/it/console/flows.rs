@@ -139,7 +139,7 @@ async fn zoho_consent_needs_this_sessions_state() {
         )
         .await;
     assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
-    assert_eq!(back.location, "/console/mode");
+    assert_eq!(back.location, "/console/mode?done=zoho");
     assert_eq!(app.backend.exchanged.lock().unwrap().len(), 1);
     let grant = app
         .store
@@ -176,7 +176,7 @@ async fn mode_users_and_settings_are_stored() {
             &[("mode", "phonebridge")],
         )
         .await;
-    assert_eq!(chosen.location, "/console/users");
+    assert_eq!(chosen.location, "/console/users?done=mode");
     assert_eq!(
         app.store.console().await.unwrap().mode,
         Some(CrmMode::PhoneBridge)
