@@ -16,7 +16,7 @@ use hashbrown::HashTable;
 use super::numbers::NumberIndex;
 use super::slot::{COMPACT_MIN_GARBAGE, Keys, NO_MODULE, Slot, join, module_code, split};
 pub use super::slot::{MAX_NAME_BYTES, MAX_NUMBERS_PER_RECORD};
-use super::text::{Arena, DirectoryFull, IdText, Interner, PackedId, table_bytes};
+use super::text::{Arena, DirectoryFull, IdText, Interner, PackedId, Profiles, table_bytes};
 pub use super::view::EntryView;
 use super::{DirectoryEntry, e164_key};
 use crate::crm::{CrmModule, CrmRecordRef};
@@ -44,6 +44,7 @@ pub struct PhoneDirectory {
     hasher: RandomState,
     pub(super) texts: Arena,
     pub(super) shared: Interner,
+    pub(super) profiles: Profiles,
     extra: Vec<u64>,
     numbers: NumberIndex,
     records: usize,
@@ -90,6 +91,7 @@ impl PhoneDirectory {
             + table_bytes(self.ids.capacity(), size_of::<u32>())
             + self.texts.capacity()
             + self.shared.approx_bytes()
+            + self.profiles.approx_bytes()
             + self.extra.capacity() * size_of::<u64>()
             + self.numbers.approx_bytes()
     }
@@ -161,6 +163,21 @@ impl PhoneDirectory {
         Ok(kept)
     }
 
+    /// Gives back the room kept for growth (the stores grow by doubling):
+    /// for after a bulk load, when the directory will mostly be read.
+    pub fn shrink_to_fit(&mut self) {
+        self.numbers.compact();
+        self.slots.shrink_to_fit();
+        self.free.shrink_to_fit();
+        self.texts.shrink_to_fit();
+        self.shared.shrink_to_fit();
+        self.profiles.shrink_to_fit();
+        self.extra.shrink_to_fit();
+        let (slots, texts, hasher) = (&self.slots, &self.texts, &self.hasher);
+        self.ids
+            .shrink_to_fit(|&s| Self::slot_hash(slots, texts, hasher, s));
+    }
+
     /// Removes a record and its numbers. `false` if it was not there.
     pub fn remove(&mut self, record: &CrmRecordRef) -> bool {
         let Some(slot) = self.find(record.module, &record.id) else {
@@ -191,6 +208,13 @@ impl PhoneDirectory {
         module.hash(&mut h);
         id.hash_into(&mut h);
         h.finish()
+    }
+
+    /// The id table's hash of what `slot` holds.
+    fn slot_hash(slots: &[Slot], texts: &Arena, hasher: &RandomState, slot: u32) -> u64 {
+        let slot = &slots[slot as usize];
+        let id = PackedId::from_bits(join(slot.id)).resolve(texts);
+        Self::id_hash(hasher, slot.modules & 0xF, id)
     }
 
     pub(super) fn slot_id(&self, slot: u32) -> IdText<'_> {
@@ -264,11 +288,7 @@ impl PhoneDirectory {
                     }
                 };
                 let (slots, texts, hasher) = (&self.slots, &self.texts, &self.hasher);
-                let rehash = |&s: &u32| {
-                    let slot = &slots[s as usize];
-                    let id = PackedId::from_bits(join(slot.id)).resolve(texts);
-                    Self::id_hash(hasher, slot.modules & 0xF, id)
-                };
+                let rehash = |&s: &u32| Self::slot_hash(slots, texts, hasher, s);
                 let hash = rehash(&slot);
                 self.ids.insert_unique(hash, slot, rehash);
                 self.records += 1;
@@ -313,6 +333,13 @@ impl PhoneDirectory {
                 u64::from(off)
             }
         };
+        let profile = [
+            self.shared.intern(entry.company.as_deref())?,
+            self.shared.intern(entry.owner_id.as_deref())?,
+            self.shared
+                .intern(entry.account.as_ref().map(|a| a.id.as_str()))?,
+        ];
+        let profile = self.profiles.intern(profile)?;
         let account_module = entry
             .account
             .as_ref()
@@ -322,11 +349,7 @@ impl PhoneDirectory {
             id: split(id.bits()),
             numbers: split(numbers),
             name_off: name_ref.off(),
-            company: self.shared.intern(entry.company.as_deref())?,
-            owner: self.shared.intern(entry.owner_id.as_deref())?,
-            account_id: self
-                .shared
-                .intern(entry.account.as_ref().map(|a| a.id.as_str()))?,
+            profile,
             name_len: name.len() as u16,
             modules: module_code(entry.record.module) | account_module << 4,
             count: keys.len() as u8,
@@ -394,6 +417,7 @@ impl PhoneDirectory {
     pub(super) fn compact(&mut self) -> Result<(), DirectoryFull> {
         let mut texts = Arena::with_capacity(self.texts.len().saturating_sub(self.garbage));
         let mut shared = Interner::default();
+        let mut profiles = Profiles::default();
         let mut extra = Vec::new();
         let mut slots = self.slots.clone();
         for (i, slot) in slots.iter_mut().enumerate() {
@@ -408,9 +432,12 @@ impl PhoneDirectory {
             let name = texts.push(view.name())?;
             slot.id = split(id.bits());
             slot.name_off = name.off();
-            slot.company = shared.intern(view.company())?;
-            slot.owner = shared.intern(view.owner_id())?;
-            slot.account_id = shared.intern(self.shared.get(slot.account_id))?;
+            let account = self.shared.get(self.profiles.get(slot.profile)[2]);
+            slot.profile = profiles.intern([
+                shared.intern(view.company())?,
+                shared.intern(view.owner_id())?,
+                shared.intern(account)?,
+            ])?;
             if slot.count > 1 {
                 let off = u32::try_from(extra.len()).map_err(|_| DirectoryFull)?;
                 extra.extend_from_slice(self.slot_keys(i as u32).as_slice());
@@ -421,6 +448,7 @@ impl PhoneDirectory {
         self.slots.shrink_to_fit();
         self.texts = texts;
         self.shared = shared;
+        self.profiles = profiles;
         self.extra = extra;
         self.garbage = 0;
         Ok(())

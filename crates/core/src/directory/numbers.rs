@@ -104,6 +104,16 @@ impl NumberIndex {
         }
     }
 
+    /// Everything into the sorted base, tombstones dropped, no spare room.
+    pub(crate) fn compact(&mut self) {
+        if !self.delta.is_empty() || !self.staged.is_empty() || self.tombstones > 0 {
+            self.merge();
+        }
+        self.keys.shrink_to_fit();
+        self.slots.shrink_to_fit();
+        self.staged.shrink_to_fit();
+    }
+
     /// Rebuilds the base from base + delta + staged, dropping tombstones.
     fn merge(&mut self) {
         let mut incoming = std::mem::take(&mut self.staged);

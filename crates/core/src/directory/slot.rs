@@ -3,8 +3,6 @@
 
 use crate::crm::CrmModule;
 
-use super::text::Sym;
-
 /// Names longer than this many bytes are cut (at a character boundary):
 /// the slot keeps a 16-bit length. CRM name fields are far shorter.
 pub const MAX_NAME_BYTES: usize = u16::MAX as usize;
@@ -43,8 +41,8 @@ pub(super) fn join(v: [u32; 2]) -> u64 {
     u64::from(v[0]) | u64::from(v[1]) << 32
 }
 
-/// One record. `u64`s are stored as `[u32; 2]` so the slot packs to 44
-/// bytes with 4-byte alignment instead of 48.
+/// One record. `u64`s are stored as `[u32; 2]` so the slot packs to 36
+/// bytes with 4-byte alignment instead of 40.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Slot {
     pub(super) modified_ms: [u32; 2],
@@ -53,9 +51,8 @@ pub(super) struct Slot {
     /// numbers in `extra`.
     pub(super) numbers: [u32; 2],
     pub(super) name_off: u32,
-    pub(super) company: Sym,
-    pub(super) owner: Sym,
-    pub(super) account_id: Sym,
+    /// Company, owner and account id, interned together (`Profiles`).
+    pub(super) profile: u32,
     pub(super) name_len: u16,
     /// Low nibble: the record's module; high nibble: the account's module.
     pub(super) modules: u8,
@@ -63,7 +60,7 @@ pub(super) struct Slot {
     pub(super) count: u8,
 }
 
-const _: () = assert!(size_of::<Slot>() == 44, "a slot is 44 bytes");
+const _: () = assert!(size_of::<Slot>() == 36, "a slot is 36 bytes");
 
 /// A record's numbers: a single one is held in its slot, several in `extra`.
 pub(super) enum Keys<'a> {

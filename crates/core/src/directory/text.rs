@@ -70,10 +70,14 @@ impl Arena {
     pub(crate) fn capacity(&self) -> usize {
         self.buf.capacity()
     }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.buf.shrink_to_fit();
+    }
 }
 
 /// An interned string; [`Sym::NONE`] stands for "no value".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Sym(u32);
 
 impl Sym {
@@ -121,6 +125,55 @@ impl Interner {
         self.arena.capacity()
             + self.refs.capacity() * size_of::<StrRef>()
             + table_bytes(self.table.capacity(), size_of::<u32>())
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.arena.shrink_to_fit();
+        self.refs.shrink_to_fit();
+        let (arena, refs, hasher) = (&self.arena, &self.refs, &self.hasher);
+        self.table
+            .shrink_to_fit(|&j| hasher.hash_one(arena.get(refs[j as usize])));
+    }
+}
+
+/// What a record shares with many others — its company, owner and account
+/// id — interned as one triple, so a slot names all three in 4 bytes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Profiles {
+    list: Vec<[Sym; 3]>,
+    table: HashTable<u32>,
+    hasher: RandomState,
+}
+
+impl Profiles {
+    pub(crate) fn intern(&mut self, profile: [Sym; 3]) -> Result<u32, DirectoryFull> {
+        let hash = self.hasher.hash_one(profile);
+        let list = &self.list;
+        if let Some(&i) = self.table.find(hash, |&i| list[i as usize] == profile) {
+            return Ok(i);
+        }
+        let i = u32::try_from(self.list.len()).map_err(|_| DirectoryFull)?;
+        self.list.push(profile);
+        let (list, hasher) = (&self.list, &self.hasher);
+        self.table
+            .insert_unique(hash, i, |&j| hasher.hash_one(list[j as usize]));
+        Ok(i)
+    }
+
+    pub(crate) fn get(&self, i: u32) -> [Sym; 3] {
+        self.list.get(i as usize).copied().unwrap_or([Sym::NONE; 3])
+    }
+
+    pub(crate) fn approx_bytes(&self) -> usize {
+        self.list.capacity() * size_of::<[Sym; 3]>()
+            + table_bytes(self.table.capacity(), size_of::<u32>())
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.list.shrink_to_fit();
+        let (list, hasher) = (&self.list, &self.hasher);
+        self.table
+            .shrink_to_fit(|&j| hasher.hash_one(list[j as usize]));
     }
 }
 
@@ -268,6 +321,21 @@ mod tests {
             4,
             "a leading zero keeps the id as text"
         );
+    }
+
+    #[test]
+    fn profiles_deduplicate_triples() {
+        let mut i = Interner::default();
+        let mut p = Profiles::default();
+        let (a, b) = (
+            i.intern(Some("Acme")).unwrap(),
+            i.intern(Some("owner")).unwrap(),
+        );
+        let one = p.intern([a, b, Sym::NONE]).unwrap();
+        let two = p.intern([b, a, Sym::NONE]).unwrap();
+        assert_ne!(one, two);
+        assert_eq!(p.intern([a, b, Sym::NONE]).unwrap(), one);
+        assert_eq!(p.get(two), [b, a, Sym::NONE]);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::index::PhoneDirectory;
 use super::slot::{Slot, join, module_of};
-use super::text::StrRef;
+use super::text::{StrRef, Sym};
 use super::{DirectoryEntry, e164_from_key};
 use crate::crm::{CrmModule, CrmRecordRef};
 use crate::phone::E164;
@@ -56,18 +56,23 @@ impl<'a> EntryView<'a> {
             .get(StrRef::new(s.name_off, u32::from(s.name_len)))
     }
 
+    /// Company, owner and account id, as interned.
+    fn profile(&self) -> [Sym; 3] {
+        self.dir.profiles.get(self.slot().profile)
+    }
+
     pub fn company(&self) -> Option<&'a str> {
-        self.dir.shared.get(self.slot().company)
+        self.dir.shared.get(self.profile()[0])
     }
 
     pub fn owner_id(&self) -> Option<&'a str> {
-        self.dir.shared.get(self.slot().owner)
+        self.dir.shared.get(self.profile()[1])
     }
 
     pub fn account(&self) -> Option<CrmRecordRef> {
         let s = self.slot();
         let module = module_of(s.modules >> 4)?;
-        let id = self.dir.shared.get(s.account_id)?;
+        let id = self.dir.shared.get(self.profile()[2])?;
         Some(CrmRecordRef {
             module,
             id: id.to_owned(),

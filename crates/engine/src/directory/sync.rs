@@ -90,6 +90,9 @@ impl DirectoryService {
             total += page.len();
             self.write().bulk_load(&page)?;
         }
+        // Loaded: the room kept for growth goes back (the text store alone
+        // may hold twice what it needs after doubling).
+        self.write().shrink_to_fit();
         tracing::info!(records = total, "phone directory loaded");
         Ok(total)
     }

@@ -46,28 +46,8 @@ pub async fn run() -> Result<ColdStart> {
     .await?;
     let refresh = zoho.issue_tokens(crate::world::ZOHO_SCOPES).refresh_token;
     let data_dir = tempfile::tempdir()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let mut cmd = Command::new(&exe);
-    cmd.arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("RINGBRIDGE_DATA_DIR", data_dir.path())
-        .env("RINGBRIDGE_HTTP__LISTEN", format!("127.0.0.1:{port}"))
-        .env("RINGBRIDGE_LOG__FILTER", "error")
-        .env("RINGBRIDGE_PBX__BASE_URL", pbx.base_url())
-        .env("RINGBRIDGE_PBX__CLIENT_ID", pbx.client_id())
-        .env("RINGBRIDGE_PBX__CLIENT_SECRET", pbx.client_secret())
-        .env("RINGBRIDGE_PBX__DEFAULT_COUNTRY", "US")
-        .env("RINGBRIDGE_ZOHO__CLIENT_ID", zoho.client_id())
-        .env("RINGBRIDGE_ZOHO__CLIENT_SECRET", zoho.client_secret())
-        .env("RINGBRIDGE_ZOHO__REFRESH_TOKEN", &refresh)
-        .env("RINGBRIDGE_ZOHO__ACCOUNTS_SERVER", zoho.accounts_url())
-        .env("RINGBRIDGE_ZOHO__API_DOMAIN", zoho.api_url())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+    let port = free_port()?;
+    let mut cmd = serve_command(&exe, data_dir.path(), port, &pbx, &zoho, &refresh);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
         .build()?;
@@ -103,4 +83,43 @@ pub async fn run() -> Result<ColdStart> {
         binary_bytes,
         profile: profile().to_owned(),
     })
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// `ringbridge serve` on `port` with `data_dir`, connected by configuration
+/// to the simulated PBX and Zoho; quiet, killed when dropped.
+pub fn serve_command(
+    exe: &std::path::Path,
+    data_dir: &std::path::Path,
+    port: u16,
+    pbx: &SimYeastar,
+    zoho: &SimZoho,
+    refresh: &str,
+) -> Command {
+    let mut cmd = Command::new(exe);
+    cmd.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RINGBRIDGE_DATA_DIR", data_dir)
+        .env("RINGBRIDGE_HTTP__LISTEN", format!("127.0.0.1:{port}"))
+        .env("RINGBRIDGE_LOG__FILTER", "error")
+        .env("RINGBRIDGE_PBX__BASE_URL", pbx.base_url())
+        .env("RINGBRIDGE_PBX__CLIENT_ID", pbx.client_id())
+        .env("RINGBRIDGE_PBX__CLIENT_SECRET", pbx.client_secret())
+        .env("RINGBRIDGE_PBX__DEFAULT_COUNTRY", "US")
+        .env("RINGBRIDGE_ZOHO__CLIENT_ID", zoho.client_id())
+        .env("RINGBRIDGE_ZOHO__CLIENT_SECRET", zoho.client_secret())
+        .env("RINGBRIDGE_ZOHO__REFRESH_TOKEN", refresh)
+        .env("RINGBRIDGE_ZOHO__ACCOUNTS_SERVER", zoho.accounts_url())
+        .env("RINGBRIDGE_ZOHO__API_DOMAIN", zoho.api_url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    cmd
 }

@@ -195,7 +195,7 @@ async fn create_admin(client: &Client, base: &str) -> Result<()> {
 }
 
 /// A `/proc/<pid>/status` memory line (`VmHWM`, `VmRSS`) in MiB.
-fn status_mib(pid: u32, field: &str) -> Result<f64> {
+pub(super) fn status_mib(pid: u32, field: &str) -> Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("reading the status of process {pid}"))?;
     let kib: f64 = status

@@ -10,14 +10,18 @@
 //! - [`directory`]: phone directory size and lookup time.
 //! - [`coldstart`]: `serve` to ready, and the binary's size.
 //! - [`login`]: peak memory of `serve` under a flood of sign-ins.
+//! - [`memory`]: `serve`'s resident memory, idle and loaded.
 //! - [`visibility`]: Zoho requests per pop for agents' own eyes, cold and warm.
 
+mod busy;
 mod calls;
 mod coldstart;
 mod directory;
 mod frugality;
 mod login;
 mod logwatch;
+mod memory;
+mod pgdb;
 mod pop;
 mod prefill;
 mod relay;
@@ -52,6 +56,10 @@ pub struct BenchArgs {
     /// Run only these benches (comma-separated); all by default.
     #[arg(long, value_delimiter = ',', value_name = "BENCH")]
     pub only: Vec<Bench>,
+    /// PostgreSQL server for the throughput run on PostgreSQL (a scratch
+    /// database is created and dropped); default: RINGBRIDGE_TEST_POSTGRES_URL.
+    #[arg(long, value_name = "URL")]
+    pub postgres_url: Option<String>,
     /// Internal: the pinned ingest side of the throughput bench, against this PBX.
     #[arg(long, hide = true, value_name = "URL")]
     pub worker_pbx: Option<String>,
@@ -65,6 +73,9 @@ pub enum Bench {
     Directory,
     Coldstart,
     Login,
+    Memory,
+    /// The throughput run with the outbox on PostgreSQL.
+    Postgres,
     Visibility,
 }
 
@@ -79,6 +90,10 @@ struct Plan {
     pop_calls: u64,
     pop_directory: u64,
     pop_gap: Duration,
+    pop_runs: usize,
+    busy_rate: f64,
+    memory_numbers: u64,
+    live_calls: u64,
     throughput_for: Duration,
     concurrent: usize,
     frugality_rates: [f64; 3],
@@ -93,6 +108,10 @@ impl Plan {
             pop_calls: if quick { 200 } else { 2_000 },
             pop_directory: 100_000,
             pop_gap: Duration::from_millis(if quick { 5 } else { 20 }),
+            pop_runs: 3,
+            busy_rate: 100.0,
+            memory_numbers: if quick { 100_000 } else { 1_000_000 },
+            live_calls: 1_000,
             throughput_for: Duration::from_secs(if quick { 6 } else { 30 }),
             concurrent: 1_000,
             frugality_rates: [1.0, 10.0, 100.0],
@@ -126,7 +145,13 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         let p = step(
             "pop",
             &mut report,
-            pop::run(plan.pop_calls, plan.pop_directory, plan.pop_gap),
+            pop::run(pop::PopPlan {
+                calls: plan.pop_calls,
+                directory_numbers: plan.pop_directory,
+                gap: plan.pop_gap,
+                runs: plan.pop_runs,
+                busy_rate: plan.busy_rate,
+            }),
         )
         .await;
         report.pop = p;
@@ -135,10 +160,24 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         let t = step(
             "throughput",
             &mut report,
-            throughput::run(plan.throughput_for, plan.concurrent),
+            throughput::run(plan.throughput_for, plan.concurrent, None),
         )
         .await;
         report.throughput = t;
+    }
+    let postgres = args
+        .postgres_url
+        .clone()
+        .or_else(|| std::env::var(pgdb::POSTGRES_ENV).ok());
+    if let (true, Some(admin)) = (wanted(Bench::Postgres), postgres) {
+        let t = step("postgres", &mut report, async {
+            let db = pgdb::ScratchDb::create(&admin).await?;
+            let run = throughput::run(plan.throughput_for, plan.concurrent, Some(&db.url)).await;
+            db.drop_now().await;
+            run
+        })
+        .await;
+        report.pg_throughput = t;
     }
     if wanted(Bench::Frugality) {
         let bound = Duration::from_secs(args.log_bound_secs);
@@ -153,6 +192,15 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     if wanted(Bench::Coldstart) {
         let c = step("coldstart", &mut report, coldstart::run()).await;
         report.cold_start = c;
+    }
+    if wanted(Bench::Memory) {
+        let m = step(
+            "memory",
+            &mut report,
+            memory::run(plan.memory_numbers, plan.live_calls),
+        )
+        .await;
+        report.memory = m;
     }
     if wanted(Bench::Login) {
         let l = step("login", &mut report, login::run(LOGIN_ATTEMPTS)).await;

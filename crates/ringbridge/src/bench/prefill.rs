@@ -4,12 +4,15 @@
 //! `DirectoryService` of the world started on it loads them from storage
 //! and only asks the CRM for what changed since.
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{Context, Result};
 use chrono::{DateTime, TimeZone, Utc};
 use ringbridge_core::crm::{CrmModule, CrmRecordRef};
 use ringbridge_core::directory::{DirectoryEntry, DirectoryStore, SyncCursor};
 use ringbridge_core::phone::E164;
 use ringbridge_store::{SecretKey, SqlStore};
+use secrecy::{ExposeSecret, SecretString};
 
 use super::calls::synthetic_number;
 
@@ -44,8 +47,8 @@ fn long_ago() -> DateTime<Utc> {
 pub async fn database(numbers: u64) -> Result<(tempfile::TempDir, String)> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("ringbridge.db").display());
-    let store =
-        SqlStore::open(&url, SecretKey::from_base64(&SecretKey::generate_base64())?).await?;
+    let key = SecretString::from(SecretKey::generate_base64());
+    let store = SqlStore::open(&url, SecretKey::from_base64(key.expose_secret())?).await?;
     let mut batch = Vec::with_capacity(BATCH);
     for n in 0..numbers {
         batch.push(entry(n)?);
@@ -65,5 +68,36 @@ pub async fn database(numbers: u64) -> Result<(tempfile::TempDir, String)> {
         store.set_sync_cursor(module, &cursor).await?;
     }
     store.close().await;
+    let key_file = dir.path().join(crate::backup::KEY_FILE);
+    write_key(&key_file, key.expose_secret())?;
+    Ok((dir, url))
+}
+
+/// The secret key beside the database, as `serve` keeps it, so `serve`
+/// pointed at this data directory opens the same store.
+fn write_key(path: &Path, key: &str) -> Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path)?.write_all(key.as_bytes())?;
+    Ok(())
+}
+
+/// A copy of a database [`database`] made (it is closed, so the one file
+/// is all of it), with its key, in a new temporary directory: each run of
+/// a bench starts from the same directory without filling it again.
+pub fn copy(url: &str) -> Result<(tempfile::TempDir, String)> {
+    let from = Path::new(url.strip_prefix("sqlite://").context("a SQLite URL")?);
+    let src_dir = from.parent().context("the database's directory")?;
+    let dir = tempfile::tempdir()?;
+    for name in ["ringbridge.db", crate::backup::KEY_FILE] {
+        std::fs::copy(src_dir.join(name), dir.path().join(name))
+            .with_context(|| format!("copying {name}"))?;
+    }
+    let url = format!("sqlite://{}", dir.path().join("ringbridge.db").display());
     Ok((dir, url))
 }

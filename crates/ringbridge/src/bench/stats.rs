@@ -72,6 +72,18 @@ pub fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0 && b.is_finite()).then(|| a / b)
 }
 
+/// The median (the mean of the middle two for an even count); `None` when empty.
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.retain(|v| v.is_finite());
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
 /// Rounds to `digits` decimals, so reports do not print float noise.
 pub fn round(value: f64, digits: i32) -> f64 {
     let scale = 10f64.powi(digits);
@@ -112,6 +124,14 @@ mod tests {
     fn ratio_refuses_a_zero_floor() {
         assert_eq!(ratio(3.0, 2.0), Some(1.5));
         assert_eq!(ratio(3.0, 0.0), None);
+    }
+
+    #[test]
+    fn median_takes_the_middle() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(vec![f64::NAN]), None);
+        assert_eq!(median(Vec::new()), None);
     }
 
     #[test]

@@ -24,7 +24,7 @@ use tokio::time::Instant;
 
 use super::calls::{CallTemplate, ScriptedCall, synthetic_number};
 use super::stats::{Latency, Recorder};
-use super::worker::{self, CLIENT_ID_ENV, CLIENT_SECRET_ENV};
+use super::worker::{self, CLIENT_ID_ENV, CLIENT_SECRET_ENV, DATABASE_ENV};
 
 /// Frames the simulator's bus may hold for one subscriber before it skips
 /// (its channel holds 4096): the window keeps well inside it.
@@ -49,9 +49,30 @@ pub struct ThroughputReport {
     /// CPU time the worker used per second of the measured window (1.0 =
     /// one core fully busy); `None` where /proc is not available.
     pub worker_cpu: Option<f64>,
+    /// The same for the feeding side: this process (the simulator encoding
+    /// and sending frames, the call generator, the bookkeeping).
+    pub feeder_cpu: Option<f64>,
+    /// "sqlite" or "postgres": where the worker's outbox was.
+    pub database: String,
 }
 
-pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputReport> {
+impl ThroughputReport {
+    /// Lifecycles per second of the worker's own CPU time: the rate one
+    /// fully busy core would sustain at this cost per call.
+    pub fn per_cpu_second(&self) -> Option<f64> {
+        self.worker_cpu
+            .filter(|c| *c > 0.0)
+            .map(|c| self.lifecycles_per_s / c)
+    }
+}
+
+/// `database`: the worker's store (a PostgreSQL URL); `None`: SQLite in a
+/// temporary directory.
+pub async fn run(
+    duration: Duration,
+    concurrent: usize,
+    database: Option<&str>,
+) -> Result<ThroughputReport> {
     let sim = SimYeastar::start(SimSettings::default()).await?;
     let template = CallTemplate::capture("1005").await?;
     let frames_per_call = template.frames() as u64;
@@ -71,6 +92,7 @@ pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputRepo
         .env(CLIENT_ID_ENV, sim.client_id())
         .env(CLIENT_SECRET_ENV, sim.client_secret())
         .env("RUST_LOG", "error")
+        .env(DATABASE_ENV, database.unwrap_or_default())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -130,6 +152,7 @@ pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputRepo
     let warm = started + duration / 5;
     let mut warm_mark: Option<(Instant, u64)> = None;
     let mut warm_cpu = None;
+    let mut warm_feeder = None;
     let mut started_calls = 0u64;
     while started.elapsed() < duration {
         let mut call = calls.recv().await.context("the call generator stopped")?;
@@ -146,6 +169,7 @@ pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputRepo
         if warm_mark.is_none() && Instant::now() >= warm {
             warm_mark = Some((Instant::now(), ends.confirmed()));
             warm_cpu = worker_pid.and_then(cpu_ns);
+            warm_feeder = cpu_ns(std::process::id());
         }
         if started_calls.is_multiple_of(64) {
             tokio::task::yield_now().await;
@@ -153,6 +177,7 @@ pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputRepo
     }
     let end_mark = (Instant::now(), ends.confirmed());
     let end_cpu = worker_pid.and_then(cpu_ns);
+    let end_feeder = cpu_ns(std::process::id());
     // End the calls still open (paced like the rest), then wait for every job.
     for old in open.drain(..) {
         ends.end(&sim, old).await?;
@@ -187,11 +212,23 @@ pub async fn run(duration: Duration, concurrent: usize) -> Result<ThroughputRepo
         pinning,
         seconds,
         frames_per_call,
-        worker_cpu: match (warm_cpu, end_cpu) {
-            (Some(a), Some(b)) if seconds > 0.0 => Some(b.saturating_sub(a) as f64 / 1e9 / seconds),
-            _ => None,
-        },
+        worker_cpu: share(warm_cpu, end_cpu, seconds),
+        feeder_cpu: share(warm_feeder, end_feeder, seconds),
+        database: if database.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+        .to_owned(),
     })
+}
+
+/// CPU seconds per second between two readings.
+fn share(from: Option<u64>, to: Option<u64>, seconds: f64) -> Option<f64> {
+    match (from, to) {
+        (Some(a), Some(b)) if seconds > 0.0 => Some(b.saturating_sub(a) as f64 / 1e9 / seconds),
+        _ => None,
+    }
 }
 
 /// Ended calls and when they ended, against the worker's confirmed count.

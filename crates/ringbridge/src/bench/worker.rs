@@ -22,6 +22,8 @@ use tokio::sync::mpsc;
 
 pub const CLIENT_ID_ENV: &str = "RINGBRIDGE_BENCH_PBX_CLIENT_ID";
 pub const CLIENT_SECRET_ENV: &str = "RINGBRIDGE_BENCH_PBX_CLIENT_SECRET";
+/// The worker's database; empty or unset: SQLite in a temporary directory.
+pub const DATABASE_ENV: &str = "RINGBRIDGE_BENCH_DATABASE_URL";
 
 /// How often progress is reported (the lag measurement's resolution).
 const REPORT_EVERY: Duration = Duration::from_millis(5);
@@ -30,7 +32,10 @@ pub async fn run(pbx_url: &str) -> Result<()> {
     let client_id = std::env::var(CLIENT_ID_ENV).context(CLIENT_ID_ENV)?;
     let secret = std::env::var(CLIENT_SECRET_ENV).context(CLIENT_SECRET_ENV)?;
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("ringbridge.db").display());
+    let url = match std::env::var(DATABASE_ENV) {
+        Ok(url) if !url.is_empty() => url,
+        _ => format!("sqlite://{}", dir.path().join("ringbridge.db").display()),
+    };
     let store =
         SqlStore::open(&url, SecretKey::from_base64(&SecretKey::generate_base64())?).await?;
     let yeastar = YeastarClient::new(YeastarConfig::new(
