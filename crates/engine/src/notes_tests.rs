@@ -13,8 +13,8 @@ use ringbridge_core::crm::*;
 use ringbridge_core::job_key::JobKey;
 use ringbridge_core::outbox::{JobKind, JobStatus, OutboxStore};
 use ringbridge_core::phone::NumberPlan;
-use ringbridge_core::phonebridge::PbNotification;
 use ringbridge_core::settings::EngineSettings;
+use ringbridge_core::telephony::PbNotification;
 use ringbridge_core::tracker::CallOutcome;
 use ringbridge_store::{SecretKey, SqlStore};
 

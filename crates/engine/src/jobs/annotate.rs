@@ -10,8 +10,8 @@ use ringbridge_core::crm::{CallAnnotation, CallLog, CrmCallProbe};
 use ringbridge_core::job_key::JobKey;
 use ringbridge_core::job_payload::JobPayload;
 use ringbridge_core::outbox::{Job, JobKind, JobStatus};
-use ringbridge_core::phonebridge::{PbNotification, PbState};
 use ringbridge_core::store::StoreError;
+use ringbridge_core::telephony::{PbNotification, PbState};
 
 use super::{Settlement, crm_settlement};
 use crate::context::EngineContext;
