@@ -51,6 +51,9 @@ pub struct AppState {
     /// Zoho PhoneBridge's click-to-dial and call control, when the Zoho
     /// connection is set up for it (the routes answer 404 otherwise).
     pub phonebridge: Option<Arc<dyn phonebridge::PhoneBridgeHooks>>,
+    /// The outbox, for the panel's recent calls while no engine runs (a
+    /// PBX without a connected CRM); the engine's own otherwise.
+    pub outbox: Option<Arc<dyn ringbridge_core::outbox::OutboxStore>>,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
             engine: None,
             console: None,
             phonebridge: None,
+            outbox: None,
         }
     }
 
@@ -90,6 +94,12 @@ impl AppState {
     /// Gives the handlers the running engine's context.
     pub fn with_engine(mut self, engine: Arc<ringbridge_engine::EngineContext>) -> Self {
         self.engine = Some(engine);
+        self
+    }
+
+    /// Reads the outbox from `outbox` when no engine runs.
+    pub fn with_outbox(mut self, outbox: Arc<dyn ringbridge_core::outbox::OutboxStore>) -> Self {
+        self.outbox = Some(outbox);
         self
     }
 

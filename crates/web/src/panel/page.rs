@@ -68,6 +68,7 @@ pub const SCRIPT_MESSAGES: &[&str] = &[
     "panel-no-recent",
     "panel-saved",
     "panel-call-this",
+    "panel-not-linked",
 ];
 
 static JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "js", JS));
@@ -119,7 +120,7 @@ pub async fn show(
             extension: user.account.profile.extension.as_deref(),
             pops,
             messages,
-            live: state.live.is_some() && state.engine.is_some(),
+            live: state.live.is_some(),
             zoho_pops: super::settings::zoho_pops(&state),
         },
     )
