@@ -199,7 +199,8 @@ mod tests {
         bad.parse_followup(&mut e, &mut problems);
         assert_eq!(problems.len(), 6, "{problems:?}");
         assert_eq!(e, before, "nothing refused is taken");
-        for Problem { id, .. } in problems {
+        let labels = PERMISSIONS.iter().map(|(_, _, label)| *label);
+        for id in problems.iter().map(|p| p.id).chain(labels) {
             for lang in crate::i18n::Lang::ALL {
                 assert!(lang.has(id), "{lang:?} lacks {id}");
             }
