@@ -100,9 +100,24 @@ pub struct SettingsForm {
     pub result_internal: String,
     #[serde(default)]
     pub result_voicemail: String,
+    /// Missed calls become CRM tasks (see [`followup`](super::followup)).
+    /// `tasks_window` absent (a form without the section) keeps what is stored.
+    pub tasks_on: Option<String>,
+    pub tasks_window: Option<String>,
+    #[serde(default)]
+    pub tasks_due_days: String,
+    #[serde(default)]
+    pub tasks_subject: String,
+    /// A CRM user id; empty leaves tasks without a fallback owner.
+    #[serde(default)]
+    pub tasks_owner: String,
+    /// `auto` / `always` / `never`; absent keeps what is stored.
+    pub zoho_permissions: Option<String>,
+    /// Seconds; absent keeps what is stored.
+    pub visibility_ttl: Option<String>,
 }
 
-fn tick(on: bool) -> Option<String> {
+pub(super) fn tick(on: bool) -> Option<String> {
     on.then(|| "on".to_owned())
 }
 
@@ -237,6 +252,7 @@ impl SettingsForm {
         for day in &hours.days {
             *form.day_mut(*day) = tick(true);
         }
+        form.fill_followup(&s.engine);
         for (kind, field, _) in RESULTS {
             if let (Some(value), Some(slot)) =
                 (s.engine.call_results.get(&kind), form.result_mut(field))
@@ -381,6 +397,7 @@ impl SettingsForm {
             }
         }
         self.parse_display(s, problems);
+        self.parse_followup(&mut s.engine, problems);
         s.engine.call_results.clear();
         for (kind, field, _) in RESULTS {
             match engine::call_result(self.result(field)) {

@@ -23,6 +23,7 @@ use preview::{LogPreview, preview};
 
 mod choices;
 pub(super) mod engine;
+mod followup;
 pub(super) mod form;
 pub(super) mod preview;
 use crate::AppState;
@@ -41,6 +42,8 @@ struct SettingsPage<'a> {
     problems: Vec<Shown>,
     /// Who can own missed group calls: (id, name).
     crm_users: Vec<(String, String)>,
+    /// Who can own missed-call tasks: (id, name).
+    task_owners: Vec<(String, String)>,
     /// Why the CRM's users are not listed (it could not be asked).
     crm_note: Option<String>,
     /// The org's Call Result values, or why they are not listed.
@@ -172,6 +175,25 @@ impl SettingsPage<'_> {
             .unwrap_or_default()
     }
 
+    fn permissions(&self) -> Vec<(&'static str, &'static str)> {
+        followup::PERMISSIONS
+            .iter()
+            .map(|(name, _, label)| (*name, *label))
+            .collect()
+    }
+
+    fn permissions_are(&self, name: &str) -> bool {
+        self.form.zoho_permissions.as_deref() == Some(name)
+    }
+
+    fn tasks_window(&self) -> &str {
+        self.form.tasks_window.as_deref().unwrap_or("")
+    }
+
+    fn visibility_ttl(&self) -> &str {
+        self.form.visibility_ttl.as_deref().unwrap_or("")
+    }
+
     fn group_owner(&self) -> &str {
         self.form.group_missed_owner.as_deref().unwrap_or("")
     }
@@ -225,11 +247,7 @@ fn render(
     problems: Vec<Shown>,
     crm: CrmChoices,
 ) -> Result<Response, WebError> {
-    let current = form
-        .group_missed_owner
-        .clone()
-        .filter(|id| !id.trim().is_empty());
-    let (mut crm_users, crm_note) = match crm.users {
+    let (crm_users, crm_note) = match crm.users {
         Ok(users) => (
             users
                 .into_iter()
@@ -245,13 +263,8 @@ fn render(
     let call_results = crm
         .call_results
         .map_err(|why| ctx.t1("console-settings-results-unlisted", "detail", &why));
-    // A stored owner no longer among the users (deactivated, or the CRM
-    // not reachable) stays selectable under its id.
-    if let Some(id) = current
-        && !crm_users.iter().any(|(u, _)| *u == id)
-    {
-        crm_users.push((id.clone(), id));
-    }
+    let task_owners = with_kept(&crm_users, &form.tasks_owner);
+    let crm_users = with_kept(&crm_users, form.group_missed_owner.as_deref().unwrap_or(""));
     let page = SettingsPage {
         ctx,
         nav: Nav("/console/settings"),
@@ -259,11 +272,23 @@ fn render(
         saved,
         problems,
         crm_users,
+        task_owners,
         crm_note,
         call_results,
         preview: preview(ctx, form),
     };
     ctx.render(status, &page)
+}
+
+/// The CRM's users, and a stored owner no longer among them (deactivated,
+/// or the CRM not reachable) selectable under its id.
+fn with_kept(users: &[(String, String)], kept: &str) -> Vec<(String, String)> {
+    let mut users = users.to_vec();
+    let kept = kept.trim();
+    if !kept.is_empty() && !users.iter().any(|(u, _)| u == kept) {
+        users.push((kept.to_owned(), kept.to_owned()));
+    }
+    users
 }
 
 /// The settings in force: the stored ones, else (until the page is first
@@ -318,8 +343,30 @@ pub async fn submit(
             message: ctx.t(id),
         })
         .collect();
-    if let Some(refused) = owner_refused(&ctx, &form, &previous, &crm) {
-        shown.push(refused);
+    let owners = [
+        (
+            "group_missed_owner",
+            form.group_missed_owner.as_deref(),
+            previous.engine.group_missed_owner.as_deref(),
+            "console-settings-bad-group-owner",
+        ),
+        (
+            "tasks_owner",
+            form.tasks_window
+                .as_ref()
+                .map(|_| form.tasks_owner.as_str()),
+            previous
+                .engine
+                .missed_call_tasks
+                .as_ref()
+                .and_then(|t| t.owner.as_deref()),
+            "console-settings-bad-tasks-owner",
+        ),
+    ];
+    for (field, chosen, kept, id) in owners {
+        if let Some(message) = owner_refused(&ctx, chosen, kept, id, &crm) {
+            shown.push(Shown { field, message });
+        }
     }
     let parsed = parsed.ok().filter(|_| shown.is_empty());
     let Some((settings, pop)) = parsed else {
@@ -346,27 +393,25 @@ pub async fn submit(
     render(&ctx, StatusCode::OK, &form, true, Vec::new(), crm)
 }
 
-/// A newly chosen owner of missed group calls must be one of the CRM's
-/// users (an unchanged one is kept even while the CRM cannot be asked).
+/// A newly chosen owner (of missed group calls, of tasks) must be one of
+/// the CRM's users (an unchanged one is kept even while the CRM cannot be
+/// asked); why not, refused with Fluent `id`.
 fn owner_refused(
     ctx: &PageCtx,
-    form: &SettingsForm,
-    previous: &ConsoleSettings,
+    chosen: Option<&str>,
+    kept: Option<&str>,
+    id: &str,
     crm: &CrmChoices,
-) -> Option<Shown> {
-    let chosen = form.group_missed_owner.as_deref()?.trim();
-    if chosen.is_empty() || previous.engine.group_missed_owner.as_deref() == Some(chosen) {
+) -> Option<String> {
+    let chosen = chosen?.trim();
+    if chosen.is_empty() || kept == Some(chosen) {
         return None;
     }
-    let message = match &crm.users {
-        Ok(users) if users.iter().any(|u| u.id == chosen) => return None,
-        Ok(_) => ctx.t("console-settings-bad-group-owner"),
-        Err(why) => why.clone(),
-    };
-    Some(Shown {
-        field: "group_missed_owner",
-        message,
-    })
+    match &crm.users {
+        Ok(users) if users.iter().any(|u| u.id == chosen) => None,
+        Ok(_) => Some(ctx.t(id)),
+        Err(why) => Some(why.clone()),
+    }
 }
 
 /// The problems in the order their fields appear on the page, so the
@@ -382,7 +427,7 @@ fn sort_as_shown(problems: &mut Vec<Shown>) {
 }
 
 /// The fields that can be refused, top to bottom as the page shows them.
-const PAGE_ORDER: [&str; 23] = [
+const PAGE_ORDER: [&str; 29] = [
     "min_talk_s",
     "hours_mon",
     "hours_start",
@@ -405,6 +450,12 @@ const PAGE_ORDER: [&str; 23] = [
     "match_1",
     "match_2",
     "match_3",
+    "tasks_window",
+    "tasks_due_days",
+    "tasks_subject",
+    "tasks_owner",
+    "zoho_permissions",
+    "visibility_ttl",
     "recording_days",
 ];
 

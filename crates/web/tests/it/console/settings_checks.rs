@@ -354,3 +354,103 @@ async fn the_preview_endpoint_renders_the_templates_and_refuses_without_csrf() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     assert!(!refused.body.contains("Ana Pereira"));
 }
+
+#[tokio::test]
+async fn missed_call_tasks_and_zoho_visibility_are_saved_shown_and_checked_together() {
+    let app = start().await;
+    let admin = app.admin().await;
+    let page = app.get(&admin, "/console/settings").await.body;
+    // Off by default, visibility automatic, the engine's defaults shown.
+    assert!(!tag_of(&page, "tasks_on").contains("checked"), "{page}");
+    assert!(tag_of(&page, "tasks_window").contains("value=\"240\""));
+    assert!(page.contains("<option value=\"auto\" selected>"), "{page}");
+    assert!(tag_of(&page, "visibility_ttl").contains("value=\"300\""));
+
+    // Every bad field is refused beside itself at once; nothing is saved.
+    let refused = save(
+        &app,
+        &admin,
+        &[
+            ("tasks_on", "on"),
+            ("tasks_window", "0"),
+            ("tasks_due_days", "1"),
+            ("tasks_subject", "Call back {nope}"),
+            ("tasks_owner", "nobody"),
+            ("zoho_permissions", "always"),
+            ("visibility_ttl", "5"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in [
+        "tasks_window",
+        "tasks_subject",
+        "tasks_owner",
+        "visibility_ttl",
+    ] {
+        assert!(marked(&refused.body, field), "{field}: {}", refused.body);
+    }
+    assert!(!marked(&refused.body, "tasks_due_days"));
+    assert!(refused.body.contains("from 1 to 10080") && refused.body.contains("from 10 to 86400"));
+    assert!(app.store.console().await.unwrap().settings.is_none());
+    assert_eq!(app.backend.applied.load(Ordering::SeqCst), 0);
+
+    let saved = save(
+        &app,
+        &admin,
+        &[
+            ("tasks_on", "on"),
+            ("tasks_window", "45"),
+            ("tasks_due_days", "2"),
+            ("tasks_subject", "Ring {name} back ({number})"),
+            ("tasks_owner", "u1"),
+            ("zoho_permissions", "never"),
+            ("visibility_ttl", "900"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(saved.body.contains("Settings saved"), "{}", saved.body);
+    let s = app.store.console().await.unwrap().settings.unwrap();
+    let tasks = s.engine.missed_call_tasks.expect("tasks on");
+    assert_eq!((tasks.window_minutes, tasks.due_days), (45, 2));
+    assert_eq!(tasks.subject.source(), "Ring {name} back ({number})");
+    assert_eq!(tasks.owner.as_deref(), Some("u1"));
+    assert_eq!(s.engine.respect_zoho_permissions, Some(false));
+    assert_eq!(s.engine.visibility_ttl_secs, 900);
+    assert_eq!(app.backend.applied.load(Ordering::SeqCst), 1, "hot-applied");
+
+    let page = app.get(&admin, "/console/settings").await.body;
+    assert!(tag_of(&page, "tasks_on").contains("checked"), "{page}");
+    assert!(tag_of(&page, "tasks_window").contains("value=\"45\""));
+    assert!(tag_of(&page, "tasks_due_days").contains("value=\"2\""));
+    assert!(tag_of(&page, "tasks_subject").contains("value=\"Ring {name} back ({number})\""));
+    assert!(
+        page.contains("<option value=\"u1\" selected>Maya Ortiz</option>"),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"never\" selected>"), "{page}");
+    assert!(tag_of(&page, "visibility_ttl").contains("value=\"900\""));
+    let zh = app.get(&admin, "/console/settings?lang=zh-CN").await.body;
+    assert!(
+        zh.contains("未接来电跟进任务") && zh.contains("Zoho 记录可见性"),
+        "{zh}"
+    );
+
+    // Unticked: no tasks any more.
+    save(
+        &app,
+        &admin,
+        &[
+            ("tasks_window", "45"),
+            ("tasks_due_days", "2"),
+            ("tasks_subject", "x"),
+            ("zoho_permissions", "auto"),
+            ("visibility_ttl", "900"),
+        ],
+    )
+    .await;
+    let s = app.store.console().await.unwrap().settings.unwrap();
+    assert_eq!(s.engine.missed_call_tasks, None);
+    assert_eq!(s.engine.respect_zoho_permissions, None);
+}
