@@ -10,6 +10,7 @@ mod offline;
 mod phonebook;
 mod retry;
 mod setup;
+mod tasks;
 mod tokens;
 mod zoho_roles;
 mod zoho_sign_in;
