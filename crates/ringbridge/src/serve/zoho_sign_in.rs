@@ -199,6 +199,7 @@ impl ZohoSignIn for ZohoSignInService {
                 name: me.full_name.unwrap_or_else(|| email.clone()),
                 crm_user_id: me.id,
                 email,
+                profile: me.profile.and_then(|p| p.name),
             },
             refresh_token,
             accounts_server,

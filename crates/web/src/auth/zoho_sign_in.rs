@@ -26,6 +26,8 @@ pub struct ZohoIdentity {
     pub crm_user_id: String,
     pub email: String,
     pub name: String,
+    /// The Zoho profile's name (`profile.name` of the CurrentUser answer).
+    pub profile: Option<String>,
 }
 
 /// A grant Zoho issued at sign-in, not yet kept for an account.

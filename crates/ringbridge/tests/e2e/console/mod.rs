@@ -10,6 +10,7 @@ mod phonebook;
 mod retry;
 mod setup;
 mod tokens;
+mod zoho_admin_profile;
 mod zoho_roles;
 mod zoho_sign_in;
 
