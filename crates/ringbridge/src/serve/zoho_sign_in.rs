@@ -229,6 +229,10 @@ impl ZohoSignIn for ZohoSignInService {
         Ok(())
     }
 
+    async fn has_grant(&self, account: AccountId) -> Result<bool, SignInError> {
+        Ok(self.store.agent_grant(account).await?.is_some())
+    }
+
     async fn revoke(&self, account: AccountId) -> Result<bool, SignInError> {
         let Some(grant) = self.store.agent_grant(account).await? else {
             return Ok(false);

@@ -64,6 +64,8 @@ pub trait ZohoSignIn: Send + Sync {
     async fn identify(&self, query: &str) -> Result<PendingGrant, SignInError>;
     /// Keeps the grant as `account`'s (replacing any earlier one).
     async fn keep(&self, account: AccountId, grant: PendingGrant) -> Result<(), SignInError>;
+    /// Whether `account` holds a live grant (the accounts page offers to revoke it).
+    async fn has_grant(&self, account: AccountId) -> Result<bool, SignInError>;
     /// Revokes `account`'s grant at Zoho and forgets it; whether it had one.
     async fn revoke(&self, account: AccountId) -> Result<bool, SignInError>;
     /// Revokes a grant no account will keep (a refused sign-in).
