@@ -70,6 +70,10 @@ pub struct AgentEvent {
     pub answered_elsewhere: bool,
     /// The matched record; `None` for unknown numbers and internal calls.
     pub record: Option<LiveRecord>,
+    /// `false` while no CRM is connected: the call is the PBX's alone, and
+    /// the panel says it is not linked to the CRM yet (no lookups, no
+    /// record buttons that could not work).
+    pub crm_linked: bool,
 }
 
 /// The enrichment of one call for one CRM user (or none), shared by the
@@ -84,10 +88,15 @@ struct State {
     enrichment: HashMap<(String, Option<String>), Enrichment>,
 }
 
-/// The hub. Cheap to share behind an `Arc`.
-pub struct LiveCalls {
+/// What names a call's record; absent while no CRM is connected.
+struct Linked {
     matcher: Arc<dyn CallerMatcher>,
     crm: Arc<dyn Crm>,
+}
+
+/// The hub. Cheap to share behind an `Arc`.
+pub struct LiveCalls {
+    linked: Option<Linked>,
     /// Maps extensions to CRM users, so the pop names the record the log will.
     engine: Option<Arc<EngineContext>>,
     state: Mutex<State>,
@@ -126,10 +135,19 @@ impl AgentFeed {
 
 impl LiveCalls {
     pub fn new(matcher: Arc<dyn CallerMatcher>, crm: Arc<dyn Crm>) -> Self {
+        Self::with_link(Some(Linked { matcher, crm }))
+    }
+
+    /// The hub of a PBX without a connected CRM: calls are shown as the
+    /// PBX reports them, never matched.
+    pub fn unlinked() -> Self {
+        Self::with_link(None)
+    }
+
+    fn with_link(linked: Option<Linked>) -> Self {
         let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
         Self {
-            matcher,
-            crm,
+            linked,
             engine: None,
             state: Mutex::new(State::default()),
             sender,
@@ -255,6 +273,7 @@ impl LiveCalls {
             number: number.map(str::to_owned),
             answered_elsewhere: false,
             record,
+            crm_linked: self.linked.is_some(),
         };
         Self::publish(&mut self.lock(), &self.sender, event);
     }
@@ -300,6 +319,7 @@ impl LiveCalls {
     /// The call's record, looked up at most once per call however many
     /// extensions it rings. A failed lookup is retried at the call's next update.
     async fn record_for(&self, call_id: &str, extension: &str, number: &str) -> Option<LiveRecord> {
+        let linked = self.linked.as_ref()?;
         let owner = self.engine.as_ref().and_then(|ctx| {
             ctx.users()
                 .user_for(extension)
@@ -313,12 +333,12 @@ impl LiveCalls {
             .clone();
         let found = cell
             .get_or_try_init(|| async {
-                let found = self.matcher.lookup(number, owner.as_deref()).await?;
+                let found = linked.matcher.lookup(number, owner.as_deref()).await?;
                 let sighted = match &self.engine {
                     Some(ctx) => ctx.sift_for(owner.as_deref(), found).await,
                     None => Sighted::Records(Box::new(found)),
                 };
-                Ok::<_, CrmError>(self.sighted_record(sighted))
+                Ok::<_, CrmError>(sighted_record(&linked.crm, sighted))
             })
             .await;
         match found {
@@ -329,32 +349,32 @@ impl LiveCalls {
             }
         }
     }
+}
 
-    fn sighted_record(&self, sighted: Sighted) -> Option<LiveRecord> {
-        let unseen = |module: &str, access| LiveRecord {
-            name: String::new(),
-            module: module.to_owned(),
-            url: String::new(),
-            matches: 0,
-            access,
-        };
-        match sighted {
-            Sighted::Records(found) => {
-                let matches = usize::from(found.chosen.is_some()) + found.others.len();
-                found.chosen.map(|r| self.live_record(&r, matches))
-            }
-            Sighted::Hidden { module } => Some(unseen(module.as_str(), RecordAccess::Hidden)),
-            Sighted::NoGrant => Some(unseen("", RecordAccess::NoGrant)),
+fn sighted_record(crm: &Arc<dyn Crm>, sighted: Sighted) -> Option<LiveRecord> {
+    let unseen = |module: &str, access| LiveRecord {
+        name: String::new(),
+        module: module.to_owned(),
+        url: String::new(),
+        matches: 0,
+        access,
+    };
+    match sighted {
+        Sighted::Records(found) => {
+            let matches = usize::from(found.chosen.is_some()) + found.others.len();
+            found.chosen.map(|r| live_record(crm, &r, matches))
         }
+        Sighted::Hidden { module } => Some(unseen(module.as_str(), RecordAccess::Hidden)),
+        Sighted::NoGrant => Some(unseen("", RecordAccess::NoGrant)),
     }
+}
 
-    fn live_record(&self, record: &CrmRecord, matches: usize) -> LiveRecord {
-        LiveRecord {
-            name: record.name.clone(),
-            module: record.reference.module.as_str().to_owned(),
-            url: self.crm.record_url(&record.reference),
-            matches,
-            access: RecordAccess::Visible,
-        }
+fn live_record(crm: &Arc<dyn Crm>, record: &CrmRecord, matches: usize) -> LiveRecord {
+    LiveRecord {
+        name: record.name.clone(),
+        module: record.reference.module.as_str().to_owned(),
+        url: crm.record_url(&record.reference),
+        matches,
+        access: RecordAccess::Visible,
     }
 }

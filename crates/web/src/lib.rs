@@ -53,6 +53,9 @@ pub struct AppState {
     pub phonebridge: Option<Arc<dyn phonebridge::PhoneBridgeHooks>>,
     /// "Sign in with Zoho" and the agents' own grants, when the service offers it.
     pub zoho_sign_in: Option<Arc<dyn auth::zoho_sign_in::ZohoSignIn>>,
+    /// The outbox, for the panel's recent calls while no engine runs (a
+    /// PBX without a connected CRM); the engine's own otherwise.
+    pub outbox: Option<Arc<dyn ringbridge_core::outbox::OutboxStore>>,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ impl AppState {
             console: None,
             phonebridge: None,
             zoho_sign_in: None,
+            outbox: None,
         }
     }
 
@@ -93,6 +97,12 @@ impl AppState {
     /// Gives the handlers the running engine's context.
     pub fn with_engine(mut self, engine: Arc<ringbridge_engine::EngineContext>) -> Self {
         self.engine = Some(engine);
+        self
+    }
+
+    /// Reads the outbox from `outbox` when no engine runs.
+    pub fn with_outbox(mut self, outbox: Arc<dyn ringbridge_core::outbox::OutboxStore>) -> Self {
+        self.outbox = Some(outbox);
         self
     }
 

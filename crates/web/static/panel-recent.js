@@ -29,13 +29,16 @@
     body.replaceChildren(
       ...rows.map((c) => {
         const direction = msg('panel-direction-' + c.direction) + (c.answered ? '' : ` (${msg('panel-missed')})`);
-        const record = c.record && c.record.hidden
-          ? el('span', { class: 'muted hidden-record', text: msg('panel-record-hidden') })
-          : c.record
-          ? el('button', { type: 'button', class: 'open link', 'data-url': c.record.url, text: c.record.name })
-          : el('span', { class: 'muted', text: msg('panel-unknown') });
-        // Unknown callers can still get a record after the call.
-        const create = !c.record && c.number
+        const linked = c.crm_linked !== false;
+        const record = !linked
+          ? el('span', { class: 'muted not-linked', text: msg('panel-not-linked') })
+          : c.record && c.record.hidden
+            ? el('span', { class: 'muted hidden-record', text: msg('panel-record-hidden') })
+            : c.record
+              ? el('button', { type: 'button', class: 'open link', 'data-url': c.record.url, text: c.record.name })
+              : el('span', { class: 'muted', text: msg('panel-unknown') });
+        // Unknown callers can still get a record after the call (once a CRM is connected).
+        const create = linked && !c.record && c.number
           ? ['Contacts', 'Leads'].map((module) =>
               el('button', {
                 type: 'button',

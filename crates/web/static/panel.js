@@ -195,7 +195,11 @@
     node.append(el('span', { class: 'state', text: state }));
     if (e.number) node.append(numberLink(e.number));
     const records = call.records;
-    if (records.length === 1) {
+    if (e.crm_linked === false) {
+      // No CRM connected: nothing to match or create yet; the call is
+      // logged once Zoho is connected.
+      node.append(el('span', { class: 'who not-linked', text: msg('panel-not-linked') }));
+    } else if (records.length === 1) {
       const r = records[0];
       node.append(
         el('span', { class: 'who' }, el('strong', { text: r.name }), ' ', el('span', { class: 'module', text: moduleName(r.module) })),
@@ -255,11 +259,15 @@
 
   async function onEvent(e) {
     let call = calls.get(e.call_id);
-    if (!call) {
-      call = { event: e, node: liveRow(e.call_id), popped: new Set(), records: [] };
-      calls.set(e.call_id, call);
-      list.prepend(call.node);
-      if (e.number) {
+    // A call first seen while no CRM was connected is matched once one is.
+    const linkedNow = call && call.event.crm_linked === false && e.crm_linked !== false;
+    if (!call || linkedNow) {
+      if (!call) {
+        call = { event: e, node: liveRow(e.call_id), popped: new Set(), records: [] };
+        calls.set(e.call_id, call);
+        list.prepend(call.node);
+      }
+      if (e.number && e.crm_linked !== false) {
         const found = await lookup(e.number);
         const access = e.record ? e.record.access || 'visible' : null;
         call.records = found.records;
@@ -321,6 +329,8 @@
     source.onopen = () => {
       retry = 1000;
       setOnline(true);
+      // A new connection may be to a new generation (Zoho just connected).
+      refreshRecentSoon();
     };
     source.onmessage = (m) => {
       try {

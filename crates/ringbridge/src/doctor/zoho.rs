@@ -29,6 +29,8 @@ const NOT_NEEDED: &[&str] = &[
     "ZohoCRM.notifications.ALL",
     // Optional: without it Zoho's own refusal names a layout-mandatory field.
     "ZohoCRM.settings.layouts.READ",
+    // Optional: only missed-call follow-ups create Tasks.
+    "ZohoCRM.modules.tasks.ALL",
     "ZohoCRM.bulk.READ",
     "PhoneBridge.zohoone.search",
 ];

@@ -145,11 +145,13 @@ pub async fn run_generation(
         zoho: crm.as_ref().and_then(|c| c.zoho.clone()),
         engine: crm.as_ref().map(|c| c.engine.context().clone()),
     });
-    let live = crm.as_ref().map(|c| {
-        Arc::new(
-            LiveCalls::new(c.directory.clone(), c.engine.context().crm.clone())
-                .with_engine(c.engine.context().clone()),
-        )
+    // The PBX side runs without a CRM too: agents see their calls, marked
+    // as not linked yet (their `ProcessCall` jobs wait in the outbox for
+    // the engine of the generation that has Zoho connected).
+    let live = Arc::new(match &crm {
+        Some(c) => LiveCalls::new(c.directory.clone(), c.engine.context().crm.clone())
+            .with_engine(c.engine.context().clone()),
+        None => LiveCalls::unlinked(),
     });
     let phonebridge = match (&crm, &config.zoho) {
         (Some(runtime), Some(zoho)) => match &runtime.zoho {
@@ -173,9 +175,7 @@ pub async fn run_generation(
         },
         _ => None,
     };
-    if let Some(live) = &live {
-        generation.with_live(live.clone());
-    }
+    generation.with_live(live.clone());
     generation.log_calls();
     generation.fan_out();
     let state = AppState::new(shared, Arc::new(store.clone()), Some(stream_status))
@@ -194,10 +194,9 @@ pub async fn run_generation(
     recordings.set_require_sign_in(config.recording_sign_in);
     recordings.set_policy(config.recording_links);
     let state = state.with_recordings(Arc::new(recordings));
-    let state = match live {
-        Some(live) => state.with_live(live),
-        None => state,
-    };
+    let state = state
+        .with_live(live)
+        .with_outbox(Arc::new(store.clone()) as Arc<dyn OutboxStore>);
     let state = match &crm {
         Some(crm) => state.with_engine(crm.engine.context().clone()),
         None => state,

@@ -4,7 +4,7 @@ nav-panel = Calls
 panel-title = Agent panel
 panel-your-extension = Your extension: { $extension }
 panel-no-extension = Your account has no extension yet. Ask an administrator to set one; until then no calls reach this panel.
-panel-not-live = Live calls are not available: the phone system or the CRM is not connected.
+panel-not-live = Live calls are not available: the phone system is not connected.
 panel-zoho-pops = Zoho CRM shows your calls itself (PhoneBridge mode): this panel opens no tabs of its own; use "Open in Zoho" when you want a record here.
 panel-offline = Offline: live calls cannot reach this page. Reconnecting…
 
@@ -45,6 +45,7 @@ panel-state-talking = Talking
 panel-state-ended = Ended
 panel-answered-elsewhere = Answered by a colleague
 panel-unknown = Unknown caller
+panel-not-linked = Not linked to the CRM yet
 panel-open-in-zoho = Open in Zoho
 panel-choose-record = Several records have this number. Choose one:
 panel-module-Contacts = Contact

@@ -4,7 +4,7 @@ nav-panel = 通话
 panel-title = 坐席面板
 panel-your-extension = 您的分机：{ $extension }
 panel-no-extension = 您的账户尚未设置分机。请联系管理员设置；在此之前，来电不会显示在此面板。
-panel-not-live = 实时通话不可用：电话系统或 CRM 尚未连接。
+panel-not-live = 实时通话不可用：电话系统尚未连接。
 panel-zoho-pops = Zoho CRM 会自行显示您的来电（PhoneBridge 模式）：本面板不会自动打开标签页；需要时请点击“在 Zoho 中打开”。
 panel-offline = 已离线：实时通话无法到达此页面。正在重新连接…
 
@@ -45,6 +45,7 @@ panel-state-talking = 通话中
 panel-state-ended = 已结束
 panel-answered-elsewhere = 已由同事接听
 panel-unknown = 未知来电
+panel-not-linked = 尚未关联到 CRM
 panel-open-in-zoho = 在 Zoho 中打开
 panel-choose-record = 多条记录使用此号码，请选择：
 panel-module-Contacts = 联系人

@@ -79,6 +79,7 @@ pub const SCRIPT_MESSAGES: &[&str] = &[
     "panel-note-error-note_empty",
     "panel-note-error-note_too_long",
     "panel-note-error-bad_result",
+    "panel-not-linked",
 ];
 
 static JS_FILE: LazyLock<String> = LazyLock::new(|| hashed("panel", "js", JS));
@@ -142,7 +143,7 @@ pub async fn show(
             extension: user.account.profile.extension.as_deref(),
             pops,
             messages,
-            live: state.live.is_some() && state.engine.is_some(),
+            live: state.live.is_some(),
             zoho_pops: super::settings::zoho_pops(&state),
             no_grant,
         },

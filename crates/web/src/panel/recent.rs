@@ -6,21 +6,23 @@
 //! PBX said about it, the `WriteCallLog` job of the same key what became
 //! of its log.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use ringbridge_core::crm::CallLog;
-use ringbridge_core::outbox::{Job, JobKind, JobStatus};
+use ringbridge_core::outbox::{Job, JobKind, JobStatus, OutboxStore};
 use ringbridge_core::pbx::CallDirection;
 use ringbridge_core::store::StoreError;
 use ringbridge_core::tracker::CallOutcome;
-use ringbridge_engine::EngineContext;
 use ringbridge_engine::visibility::Sighted;
 use serde::Serialize;
 
 use super::records::PanelRecord;
-use super::{Refusal, agent_extension, engine};
+use super::{Refusal, agent_extension, refusal};
 use crate::AppState;
 use crate::auth::CurrentUser;
 
@@ -56,12 +58,14 @@ pub struct RecentCall {
     pub log_error: Option<String>,
     /// A playback link, when the call was recorded.
     pub recording_url: Option<String>,
+    /// `false` while no CRM is connected: the call waits (queued) for it.
+    pub crm_linked: bool,
 }
 
 /// What became of the call's log, its error, and the recording link the log
 /// carries (the one to show again, rather than minting another each time).
 async fn log_status(
-    ctx: &EngineContext,
+    store: &dyn OutboxStore,
     job: &Job,
 ) -> Result<(LogStatus, Option<String>, Option<String>), StoreError> {
     let skipped = job.status == JobStatus::Done
@@ -75,7 +79,7 @@ async fn log_status(
     if job.status == JobStatus::Failed {
         return Ok((LogStatus::Failed, job.last_error.clone(), None));
     }
-    let Some(log) = ctx.store.job(JobKind::WriteCallLog, &job.key).await? else {
+    let Some(log) = store.job(JobKind::WriteCallLog, &job.key).await? else {
         return Ok((LogStatus::Queued, None, None));
     };
     let link = log.decode::<CallLog>().ok().and_then(|l| l.recording_url);
@@ -87,7 +91,21 @@ async fn log_status(
 }
 
 pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Response, Refusal> {
-    let ctx = engine(&state)?;
+    // Without a CRM the PBX's calls are still listed (the outbox holds
+    // them); only the record and the recording link need the engine.
+    let ctx = state.engine.clone();
+    let Some(outbox) = ctx
+        .as_ref()
+        .map(|c| c.store.clone() as Arc<dyn OutboxStore>)
+        .or_else(|| state.outbox.clone())
+    else {
+        return Err(refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "engine_unavailable",
+            "No phone system is connected yet.",
+        ));
+    };
+    let store = outbox.as_ref();
     let extension = agent_extension(&user)?;
     let mut jobs = Vec::new();
     for status in [
@@ -96,7 +114,7 @@ pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Re
         JobStatus::Done,
         JobStatus::Failed,
     ] {
-        jobs.extend(ctx.store.list(JobKind::ProcessCall, status, SCAN).await?);
+        jobs.extend(store.list(JobKind::ProcessCall, status, SCAN).await?);
     }
     let mut mine: Vec<(Job, CallOutcome)> = jobs
         .into_iter()
@@ -108,25 +126,33 @@ pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Re
     mine.sort_by_key(|(_, outcome)| std::cmp::Reverse(outcome.record.started_at));
     mine.truncate(SHOWN);
 
-    let viewer = super::records::crm_user(&ctx, &user);
+    let viewer = ctx
+        .as_ref()
+        .and_then(|ctx| super::records::crm_user(ctx, &user));
     let mut calls = Vec::with_capacity(mine.len());
     for (job, outcome) in mine {
-        let (log, log_error, logged_link) = log_status(&ctx, &job).await?;
-        let record = match outcome.other_party.as_deref() {
+        let (log, log_error, logged_link) = log_status(store, &job).await?;
+        let record = match (&ctx, outcome.other_party.as_deref()) {
             // The local directory answers, seen with the agent's eyes; a
             // failed lookup only hides the name.
-            Some(number) => match ctx.matcher.lookup(number, viewer.as_deref()).await {
-                Ok(found) => match ctx.sift_for(viewer.as_deref(), found).await {
-                    Sighted::Records(m) => m.chosen.map(|r| PanelRecord::new(&ctx, &r)),
-                    Sighted::Hidden { module } => Some(PanelRecord::hidden(module)),
-                    Sighted::NoGrant => None,
-                },
-                Err(_) => None,
-            },
-            None => None,
+            (Some(ctx), Some(number)) => {
+                match ctx.matcher.lookup(number, viewer.as_deref()).await {
+                    Ok(found) => match ctx.sift_for(viewer.as_deref(), found).await {
+                        Sighted::Records(m) => m.chosen.map(|r| PanelRecord::new(ctx, &r)),
+                        Sighted::Hidden { module } => Some(PanelRecord::hidden(module)),
+                        Sighted::NoGrant => None,
+                    },
+                    Err(_) => None,
+                }
+            }
+            _ => None,
         };
         let recording_url = outcome.record.recording.as_ref().and_then(|_| {
-            logged_link.or_else(|| ctx.recordings.as_ref().map(|r| r.link(&job.key)))
+            logged_link.or_else(|| {
+                ctx.as_ref()
+                    .and_then(|c| c.recordings.as_ref())
+                    .map(|r| r.link(&job.key))
+            })
         });
         calls.push(RecentCall {
             call_id: outcome.call_id.as_str().to_owned(),
@@ -139,6 +165,7 @@ pub async fn list(user: CurrentUser, State(state): State<AppState>) -> Result<Re
             log,
             log_error,
             recording_url,
+            crm_linked: ctx.is_some(),
         });
     }
     Ok(Json(calls).into_response())

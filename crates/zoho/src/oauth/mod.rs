@@ -26,6 +26,8 @@ pub const DEFAULT_SCOPES: &[&str] = &[
     "ZohoCRM.modules.leads.ALL",
     "ZohoCRM.modules.accounts.READ",
     "ZohoCRM.modules.deals.READ",
+    // Missed-call follow-ups (`missed_call_tasks`).
+    "ZohoCRM.modules.tasks.ALL",
     "ZohoCRM.users.READ",
     "ZohoCRM.org.READ",
     "ZohoCRM.settings.modules.READ",

@@ -6,6 +6,7 @@ mod failing;
 mod file_settings;
 mod hours;
 mod live;
+mod offline;
 mod phonebook;
 mod retry;
 mod setup;
