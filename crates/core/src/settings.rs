@@ -65,6 +65,9 @@ pub struct EngineSettings {
     pub respect_zoho_permissions: Option<bool>,
     /// How long an agent's "may see this record" answer is kept.
     pub visibility_ttl_secs: u64,
+    /// Zoho profile names whose users get the admin role when they sign in
+    /// with Zoho. Empty: admin rights are given in the console only.
+    pub zoho_admin_profiles: Vec<String>,
     /// Missed inbound calls from known callers become CRM tasks (off when
     /// absent).
     pub missed_call_tasks: Option<crate::followup::MissedCallTasks>,
@@ -103,6 +106,7 @@ impl Default for EngineSettings {
             create_defaults: default_create_defaults(),
             respect_zoho_permissions: None,
             visibility_ttl_secs: 300,
+            zoho_admin_profiles: Vec::new(),
             missed_call_tasks: None,
         }
     }

@@ -199,6 +199,7 @@ impl ZohoSignIn for ZohoSignInService {
                 name: me.full_name.unwrap_or_else(|| email.clone()),
                 crm_user_id: me.id,
                 email,
+                profile: me.profile.and_then(|p| p.name),
             },
             refresh_token,
             accounts_server,
@@ -226,6 +227,10 @@ impl ZohoSignIn for ZohoSignInService {
                 .await;
         }
         Ok(())
+    }
+
+    async fn has_grant(&self, account: AccountId) -> Result<bool, SignInError> {
+        Ok(self.store.agent_grant(account).await?.is_some())
     }
 
     async fn revoke(&self, account: AccountId) -> Result<bool, SignInError> {

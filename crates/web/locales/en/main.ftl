@@ -125,3 +125,4 @@ zoho-signin-disabled = The account of { $email } is disabled.
 zoho-signin-taken = The username { $email } belongs to another account. Ask your administrator.
 zoho-signout-everywhere = Sign out everywhere and revoke Zoho access
 accounts-revoke-zoho = Revoke Zoho access
+accounts-zoho-grant = Zoho access granted

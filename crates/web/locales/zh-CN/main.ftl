@@ -125,3 +125,4 @@ zoho-signin-disabled = { $email } 的账户已停用。
 zoho-signin-taken = 用户名 { $email } 属于另一个账户。请联系管理员。
 zoho-signout-everywhere = 在所有位置退出登录并撤销 Zoho 访问
 accounts-revoke-zoho = 撤销 Zoho 访问
+accounts-zoho-grant = 已授予 Zoho 访问

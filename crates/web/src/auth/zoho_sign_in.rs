@@ -26,6 +26,8 @@ pub struct ZohoIdentity {
     pub crm_user_id: String,
     pub email: String,
     pub name: String,
+    /// The Zoho profile's name (`profile.name` of the CurrentUser answer).
+    pub profile: Option<String>,
 }
 
 /// A grant Zoho issued at sign-in, not yet kept for an account.
@@ -62,6 +64,8 @@ pub trait ZohoSignIn: Send + Sync {
     async fn identify(&self, query: &str) -> Result<PendingGrant, SignInError>;
     /// Keeps the grant as `account`'s (replacing any earlier one).
     async fn keep(&self, account: AccountId, grant: PendingGrant) -> Result<(), SignInError>;
+    /// Whether `account` holds a live grant (the accounts page offers to revoke it).
+    async fn has_grant(&self, account: AccountId) -> Result<bool, SignInError>;
     /// Revokes `account`'s grant at Zoho and forgets it; whether it had one.
     async fn revoke(&self, account: AccountId) -> Result<bool, SignInError>;
     /// Revokes a grant no account will keep (a refused sign-in).

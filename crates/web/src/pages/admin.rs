@@ -2,6 +2,8 @@
 //! the PBX's list) and the offboarding buttons; editing is
 //! [`super::account_edit`].
 
+use std::collections::HashSet;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -18,6 +20,7 @@ use super::{flash, forms};
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::auth::offboard::{self, OffboardError};
+use crate::auth::zoho_sign_in::SignInError;
 use crate::error::{ErrorKind, WebError};
 
 #[derive(Template)]
@@ -33,6 +36,8 @@ struct AccountsPage<'a> {
     /// The extension field's value, and whose account it is (none: new).
     ext_value: String,
     me: Option<AccountId>,
+    /// The accounts holding a Zoho grant of their own (signed in with Zoho).
+    zoho_grants: HashSet<AccountId>,
 }
 
 impl AccountsPage<'_> {
@@ -43,14 +48,43 @@ impl AccountsPage<'_> {
         } else {
             ("disable", "accounts-disable")
         };
-        vec![
+        let mut actions = vec![
             toggle,
             ("reset-password", "accounts-reset-password"),
             ("revoke-tokens", "accounts-revoke-tokens"),
-            ("revoke-zoho", "accounts-revoke-zoho"),
-            ("delete", "accounts-delete"),
-        ]
+        ];
+        if self.has_zoho_grant(account) {
+            actions.push(("revoke-zoho", "accounts-revoke-zoho"));
+        }
+        actions.push(("delete", "accounts-delete"));
+        actions
     }
+
+    fn has_zoho_grant(&self, account: &Account) -> bool {
+        self.zoho_grants.contains(&account.id)
+    }
+}
+
+/// The accounts among `accounts` that hold a Zoho grant.
+async fn zoho_grants(
+    state: &AppState,
+    accounts: &[Account],
+) -> Result<HashSet<AccountId>, WebError> {
+    let mut granted = HashSet::new();
+    let Some(zoho) = &state.zoho_sign_in else {
+        return Ok(granted);
+    };
+    for account in accounts {
+        match zoho.has_grant(account.id).await {
+            Ok(true) => {
+                granted.insert(account.id);
+            }
+            Ok(false) => {}
+            Err(SignInError::Store(e)) => return Err(e.into()),
+            Err(err) => tracing::warn!(%err, "reading an account's Zoho grant"),
+        }
+    }
+    Ok(granted)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,6 +129,7 @@ async fn render_with(
 ) -> Result<Response, WebError> {
     let accounts = state.accounts.accounts().await?;
     let choice = ExtensionChoice::load(state, ctx, &accounts).await;
+    let zoho_grants = zoho_grants(state, &accounts).await?;
     ctx.render(
         status,
         &AccountsPage {
@@ -106,6 +141,7 @@ async fn render_with(
             choice,
             ext_value: form.extension.trim().to_owned(),
             me: None,
+            zoho_grants,
         },
     )
 }

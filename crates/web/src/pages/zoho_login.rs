@@ -5,7 +5,8 @@
 //! The Zoho user becomes an account through the user map: the extension
 //! whose CRM user (paired by e-mail, or by an admin) is this Zoho user. A
 //! first sign-in creates that account as an agent; admin rights are given
-//! in the console only. A Zoho user no extension is paired with is refused
+//! in the console, or by the Zoho profiles the `zoho_admin_profiles`
+//! setting names (a sign-in never demotes). A Zoho user no extension is paired with is refused
 //! and no account is made.
 
 use std::net::SocketAddr;
@@ -154,6 +155,7 @@ pub async fn callback(
 /// for the extension the user map pairs them with. `Err` names the message.
 async fn account_for(state: &AppState, grant: &PendingGrant) -> Result<Account, &'static str> {
     let zoho_user = &grant.identity.crm_user_id;
+    let role = role_by_profile(state, grant.identity.profile.as_deref());
     let accounts = state
         .accounts
         .accounts()
@@ -164,11 +166,10 @@ async fn account_for(state: &AppState, grant: &PendingGrant) -> Result<Account, 
         .find(|a| a.profile.crm_user_id.as_deref() == Some(zoho_user.as_str()))
     {
         // A disabled account stays out, whichever way it signs in.
-        return if found.profile.disabled {
-            Err("zoho-signin-disabled")
-        } else {
-            Ok(found)
-        };
+        if found.profile.disabled {
+            return Err("zoho-signin-disabled");
+        }
+        return promote(state, found, role).await;
     }
     let users = state.engine.as_ref().map(|e| e.users()).unwrap_or_default();
     let Some(extension) = users.extension_of(zoho_user) else {
@@ -192,7 +193,7 @@ async fn account_for(state: &AppState, grant: &PendingGrant) -> Result<Account, 
             password_hash,
             profile: AccountProfile {
                 display_name: grant.identity.name.clone(),
-                role: Role::Agent,
+                role,
                 crm_user_id: Some(zoho_user.clone()),
                 extension: Some(extension.to_owned()),
                 disabled: false,
@@ -205,6 +206,42 @@ async fn account_for(state: &AppState, grant: &PendingGrant) -> Result<Account, 
         Err(AccountError::UsernameTaken(_)) => Err("zoho-signin-taken"),
         Err(_) => Err("zoho-signin-unavailable"),
     }
+}
+
+/// The role a Zoho sign-in gives: admin when the engine settings tie the
+/// user's Zoho profile to it (`zoho_admin_profiles`), else agent.
+fn role_by_profile(state: &AppState, profile: Option<&str>) -> Role {
+    let settings = state.engine.as_ref().map(|e| e.settings());
+    let admin = match (settings, profile) {
+        (Some(settings), Some(profile)) => {
+            settings.zoho_admin_profiles.iter().any(|p| p == profile)
+        }
+        _ => false,
+    };
+    if admin { Role::Admin } else { Role::Agent }
+}
+
+/// An agent whose Zoho profile gives admin rights becomes an admin; a sign-in
+/// never takes a role away (those are given and removed in the console).
+async fn promote(
+    state: &AppState,
+    mut account: Account,
+    role: Role,
+) -> Result<Account, &'static str> {
+    if role != Role::Admin || account.profile.role == Role::Admin {
+        return Ok(account);
+    }
+    account.profile.role = Role::Admin;
+    let updated = state
+        .accounts
+        .update_account(account.id, &account.profile, state.web.now())
+        .await
+        .map_err(|_| "zoho-signin-unavailable")?;
+    if !updated {
+        return Err("zoho-signin-unavailable");
+    }
+    tracing::info!(account = %account.username, "admin role from the Zoho profile");
+    Ok(account)
 }
 
 /// Offboarding by an admin: the account's Zoho grant revoked at Zoho and

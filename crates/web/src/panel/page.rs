@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use ringbridge_core::visibility::VisibilityError;
 
 use super::settings::PopSettings;
 use crate::AppState;
@@ -96,6 +97,9 @@ struct PanelPage<'a> {
     live: bool,
     /// PhoneBridge mode: Zoho pops the calls; the panel opens no tabs.
     zoho_pops: bool,
+    /// The agent's own Zoho grant is needed but revoked or expired: the
+    /// "No CRM details" banner shows from the start, not after a pop.
+    no_grant: bool,
 }
 
 impl PanelPage<'_> {
@@ -123,6 +127,15 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let pops = PopSettings::load(state.store.as_ref(), user.account.id).await?;
     let messages = SCRIPT_MESSAGES.iter().map(|id| (*id, ctx.t(id))).collect();
+    let no_grant = match &state.engine {
+        Some(engine) => matches!(
+            engine
+                .crm_for(user.account.profile.crm_user_id.as_deref())
+                .await,
+            Err(VisibilityError::NoGrant)
+        ),
+        None => false,
+    };
     ctx.render(
         StatusCode::OK,
         &PanelPage {
@@ -132,6 +145,7 @@ pub async fn show(
             messages,
             live: state.live.is_some(),
             zoho_pops: super::settings::zoho_pops(&state),
+            no_grant,
         },
     )
 }

@@ -12,6 +12,7 @@ mod retry;
 mod setup;
 mod tasks;
 mod tokens;
+mod zoho_admin_profile;
 mod zoho_roles;
 mod zoho_sign_in;
 

@@ -30,6 +30,10 @@ async fn call_to(pbx: &SimYeastar, caller: &str, agent: &str) {
     pbx.play(&scenario).await.expect("played");
 }
 
+/// The panel's "No CRM details" banner, shown and hidden.
+const BANNER_SHOWN: &str = r#"<div id="no-crm-banner" class="banner warn" role="alert">"#;
+const BANNER_HIDDEN: &str = r#"<div id="no-crm-banner" class="banner warn" role="alert" hidden>"#;
+
 /// Signs `email` in with Zoho in a fresh browser, landing on the panel.
 async fn signed_in(rb: &Ringbridge, zoho: &SimZoho, email: &str) -> Client {
     let agent = browser();
@@ -268,6 +272,13 @@ async fn agents_see_callers_with_their_own_zoho_eyes() {
         names(&lookup(&rb, &chen_browser, "4155550162").await),
         ["Chen's Own"]
     );
+    assert!(
+        get(&chen_browser, &format!("{}/panel", rb.url))
+            .await
+            .body
+            .contains(BANNER_HIDDEN),
+        "a live grant: no banner"
+    );
     let accounts = rb.get("/admin/accounts").await;
     let at = accounts
         .body
@@ -284,6 +295,13 @@ async fn agents_see_callers_with_their_own_zoho_eyes() {
         .post(&format!("/admin/accounts/{id}/revoke-zoho"), &[])
         .await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    // The panel says so as it loads, before any pop or lookup.
+    let panel = get(&chen_browser, &format!("{}/panel", rb.url)).await;
+    assert!(
+        panel.body.contains(BANNER_SHOWN) && !panel.body.contains(BANNER_HIDDEN),
+        "{}",
+        panel.body
+    );
     let seen = lookup(&rb, &chen_browser, "4155550162").await;
     assert_eq!(seen["no_grant"], true, "{seen}");
     assert_eq!(seen["records"], json!([]), "{seen}");

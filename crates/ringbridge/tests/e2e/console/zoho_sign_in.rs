@@ -247,14 +247,33 @@ async fn agents_sign_in_with_zoho_and_attacks_are_refused() {
         "nobody signed in by the attacks"
     );
 
-    // The admin revokes Chen's grant: gone at Zoho too.
+    // The accounts page shows who holds a Zoho grant, and offers to revoke
+    // only theirs.
     let accounts = rb.get("/admin/accounts").await;
+    let chen_row = row(&accounts.body, "chen@corp.test");
+    assert!(
+        chen_row.contains("Zoho access granted") && chen_row.contains("/revoke-zoho\""),
+        "{chen_row}"
+    );
+    let root_row = row(&accounts.body, "root");
+    assert!(
+        !root_row.contains("Zoho access granted") && !root_row.contains("/revoke-zoho\""),
+        "{root_row}"
+    );
+
+    // The admin revokes Chen's grant: gone at Zoho too.
     let id = account_id(&accounts.body, "chen@corp.test");
     let revoked = rb
         .post(&format!("/admin/accounts/{id}/revoke-zoho"), &[])
         .await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
     assert_eq!(zoho.refresh_token_count(), grants, "revoked at Zoho");
+    let accounts = rb.get("/admin/accounts").await;
+    let chen_row = row(&accounts.body, "chen@corp.test");
+    assert!(
+        !chen_row.contains("Zoho access granted") && !chen_row.contains("/revoke-zoho\""),
+        "nothing left to revoke: {chen_row}"
+    );
 
     // Chen signs in again (the same account), then signs out everywhere.
     let back = consent(&rb, &agent, &zoho, "chen@corp.test", "/").await;
@@ -302,4 +321,13 @@ fn account_id(body: &str, username: &str) -> String {
         .chars()
         .take_while(char::is_ascii_digit)
         .collect()
+}
+
+/// The accounts page's table row of `username`.
+fn row<'a>(body: &'a str, username: &str) -> &'a str {
+    let at = body
+        .find(&format!("<td>{username}</td>"))
+        .expect("the account is listed");
+    let rest = &body[at..];
+    &rest[..rest.find("</tr>").unwrap_or(rest.len())]
 }
