@@ -42,10 +42,6 @@ async fn tasks_enabled_in_the_console_make_a_task_for_a_missed_call() {
         .with_param("agent", "1005")
         .expect("agent");
     pbx.play(&scenario).await.expect("played");
-    tokio::time::sleep(std::time::Duration::from_secs(8)).await;
-    eprintln!("DIAG calls {:#?}", zoho.records(Module::Calls).iter().map(|c| c["Subject"].clone()).collect::<Vec<_>>());
-    eprintln!("DIAG tasks {:#?}", zoho.records(Module::Tasks));
-    eprintln!("DIAG settings {}", rb.get("/console/settings").await.body.contains("name=\"tasks_on\" checked"));
     eventually("a task for the missed call", async || {
         zoho.records(Module::Tasks).iter().any(|t| {
             t["Subject"]
