@@ -8,7 +8,7 @@ use chrono::{Datelike, TimeZone, Utc};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
-use super::{Ringbridge, csrf, demo_simulators, eventually, read, start_connected};
+use super::{Ringbridge, demo_simulators, eventually, signed_in_browser, start_connected};
 
 /// The settings page's form with business hours on `days` (`hours_mon`…),
 /// all day long in UTC.
@@ -93,34 +93,7 @@ async fn calls_outside_business_hours_set_on_the_page_are_not_logged() {
         )
         .await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
-    let agent = Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
-    let login = read(
-        agent
-            .get(format!("{}/login", rb.url))
-            .send()
-            .await
-            .expect("login page"),
-    )
-    .await;
-    let token = csrf(&login.body);
-    let signed = read(
-        agent
-            .post(format!("{}/login", rb.url))
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("username", "maya"),
-                ("password", agent_pw),
-            ])
-            .send()
-            .await
-            .expect("signed in"),
-    )
-    .await;
-    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let agent = signed_in_browser(&rb.url, "maya", agent_pw).await;
 
     // Open only on a day three days from the PBX's today: now is outside.
     let now = Utc

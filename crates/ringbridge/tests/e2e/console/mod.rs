@@ -61,6 +61,40 @@ pub(crate) fn csrf(body: &str) -> String {
     body[from..].split('"').next().unwrap_or("").to_owned()
 }
 
+/// A browser of its own (cookies kept, redirects not followed), signed in
+/// on `url`'s login page as `username`.
+pub(super) async fn signed_in_browser(url: &str, username: &str, password: &str) -> Client {
+    let browser = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let login = read(
+        browser
+            .get(format!("{url}/login"))
+            .send()
+            .await
+            .expect("login page"),
+    )
+    .await;
+    let token = csrf(&login.body);
+    let signed = read(
+        browser
+            .post(format!("{url}/login"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("username", username),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("signed in"),
+    )
+    .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    browser
+}
+
 /// The hidden fields of the simulator's consent form, unescaped.
 pub(super) fn hidden_fields(body: &str) -> Vec<(String, String)> {
     let unescape = |s: &str| {

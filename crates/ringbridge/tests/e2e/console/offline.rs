@@ -8,7 +8,7 @@ use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use serde_json::Value;
 
-use super::{Ringbridge, consent_link, csrf, eventually, hidden_fields, read, start};
+use super::{Ringbridge, consent_link, eventually, hidden_fields, read, signed_in_browser, start};
 
 const AGENT_PW: &str = "agent password 1";
 
@@ -28,40 +28,7 @@ async fn agent_client(rb: &Ringbridge) -> Client {
         )
         .await;
     assert!(made.status.is_redirection(), "{}", made.body);
-    let agent = Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
-    let login = read(
-        agent
-            .get(format!("{}/login", rb.url))
-            .send()
-            .await
-            .expect("login"),
-    )
-    .await;
-    let token = csrf(&login.body);
-    let signed_in = read(
-        agent
-            .post(format!("{}/login", rb.url))
-            .form(&[
-                ("csrf_token", token.as_str()),
-                ("username", "maya"),
-                ("password", AGENT_PW),
-            ])
-            .send()
-            .await
-            .expect("signed in"),
-    )
-    .await;
-    assert_eq!(
-        signed_in.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        signed_in.body
-    );
-    agent
+    signed_in_browser(&rb.url, "maya", AGENT_PW).await
 }
 
 /// Connects Zoho through the console and the simulator's consent page.
