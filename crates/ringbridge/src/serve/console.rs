@@ -32,8 +32,10 @@ use tokio::sync::watch;
 use url::Url;
 
 use super::crm::{REFRESH_TOKEN_SECRET, ZohoEndpoints, accounts_http, zoho_connection};
-use super::phonebridge::{PhoneBridgeRegistration, REGISTRATIONS_SECRET, RegistrationError};
+use super::phonebridge::REGISTRATIONS_SECRET;
 use crate::config::Config;
+
+mod disconnect;
 
 /// The PBX phonebook the console's setup offers for CRM contacts.
 pub const OFFERED_PHONEBOOK: &str = "CRM Contacts";
@@ -243,61 +245,6 @@ impl ConsoleRuntime {
     }
 }
 
-impl ConsoleRuntime {
-    /// Disconnecting Zoho, at Zoho: PhoneBridge's integration removed
-    /// first (it needs the grant), then the grant revoked. The running
-    /// integration's connection is used when it holds this grant, so it
-    /// stops using the token at once.
-    async fn tell_zoho(&self, crm: &CrmConnection, grant: &CrmGrant) -> ZohoDisconnect {
-        let endpoints = match (url(&grant.accounts_server), url(&grant.api_domain)) {
-            (Ok(accounts_server), Ok(api_domain)) => ZohoEndpoints {
-                client_id: crm.client_id.clone(),
-                client_secret: crm.client_secret.clone(),
-                redirect_uri: self.redirect_uri.clone(),
-                accounts_server,
-                api_domain,
-            },
-            (Err(err), _) | (_, Err(err)) => {
-                return ZohoDisconnect {
-                    revoked: Err(err),
-                    phonebridge: None,
-                };
-            }
-        };
-        let connection = self.zoho_connection(endpoints, grant.refresh_token.clone());
-        let phonebridge = match self.phonebridge_on().await {
-            Ok(false) => None,
-            Ok(true) => Some(self.remove_phonebridge(&connection).await),
-            Err(err) => Some(Err(err)),
-        };
-        let revoked = connection.tokens().revoke().await.map_err(zoho_error);
-        ZohoDisconnect {
-            revoked,
-            phonebridge,
-        }
-    }
-
-    /// PhoneBridge mode is on, or users are still registered from it.
-    async fn phonebridge_on(&self) -> Result<bool, BackendError> {
-        let mode = self.effective().await?.zoho.map(|z| z.mode);
-        Ok(mode == Some(ringbridge_core::console::CrmMode::PhoneBridge)
-            || self.store.secret(REGISTRATIONS_SECRET).await?.is_some())
-    }
-
-    /// Every user unregistered and the org's integration removed.
-    async fn remove_phonebridge(&self, connection: &ZohoConnection) -> Result<(), BackendError> {
-        let store: Arc<dyn Store> = Arc::new(self.store.clone());
-        let registration = PhoneBridgeRegistration::new(
-            connection.phonebridge(),
-            store,
-            &self.file.http.public_url(),
-        )
-        .map_err(registration_error)?;
-        registration.load().await.map_err(registration_error)?;
-        registration.disable().await.map_err(registration_error)
-    }
-}
-
 /// A fixed-offset IANA zone for a whole-hour offset (`Etc/GMT-8` is UTC+8:
 /// the names count the other way); `None` for a half or quarter hour, which
 /// no `Etc/` zone names.
@@ -310,14 +257,6 @@ fn zone_of_offset(secs: i32) -> Option<String> {
     }
     let name = format!("Etc/GMT{:+}", -secs / 3600);
     name.parse::<chrono_tz::Tz>().ok().map(|_| name)
-}
-
-fn registration_error(err: RegistrationError) -> BackendError {
-    match err {
-        RegistrationError::Zoho(e) => zoho_error(e),
-        RegistrationError::Store(e) => BackendError::Store(e),
-        RegistrationError::Url(e) => BackendError::NotReady(e.to_string()),
-    }
 }
 
 fn url(text: &str) -> Result<Url, BackendError> {
