@@ -14,9 +14,11 @@ use serde::Deserialize;
 
 mod files;
 mod overlay;
+mod pbx;
 mod secrets;
 mod stream;
 
+pub use pbx::PbxConfig;
 pub use stream::StreamTuning;
 
 const DEFAULTS: &str = include_str!("../config.default.toml");
@@ -146,12 +148,14 @@ pub struct ZohoConfig {
     #[serde(default)]
     refresh_token: Option<SecretString>,
     /// `accounts-server` from the consent redirect, e.g. https://accounts.zoho.eu
-    pub accounts_server: String,
+    #[serde(deserialize_with = "parse")]
+    pub accounts_server: url::Url,
     /// `api_domain` from the token response, e.g. https://www.zohoapis.eu
-    pub api_domain: String,
+    #[serde(deserialize_with = "parse")]
+    pub api_domain: url::Url,
     /// The redirect URL registered with the Zoho client.
-    #[serde(default = "default_redirect")]
-    pub redirect_uri: String,
+    #[serde(default = "default_redirect", deserialize_with = "parse")]
+    pub redirect_uri: url::Url,
     /// A custom unique Calls field holding ringbridge's call key (recommended).
     #[serde(default)]
     pub call_key_field: Option<String>,
@@ -165,8 +169,8 @@ fn rest_mode() -> ringbridge_core::console::CrmMode {
     ringbridge_core::console::CrmMode::Rest
 }
 
-fn default_redirect() -> String {
-    "http://127.0.0.1:8080/oauth/zoho/callback".to_owned()
+fn default_redirect() -> url::Url {
+    url::Url::parse("http://127.0.0.1:8080/oauth/zoho/callback").expect("a valid URL")
 }
 
 impl ZohoConfig {
@@ -185,8 +189,8 @@ pub struct HttpConfig {
     pub listen: SocketAddr,
     /// The URL people and Zoho reach ringbridge at (recording links in call
     /// logs point here). Default: `http://{listen}`.
-    #[serde(default)]
-    pub public_url: Option<String>,
+    #[serde(default, deserialize_with = "parse_some")]
+    public_url: Option<url::Url>,
     /// Mark session cookies `Secure` (browsers then send them over https and
     /// to localhost only). Turn off only for plain HTTP on a trusted LAN.
     #[serde(default = "yes")]
@@ -207,10 +211,12 @@ fn yes() -> bool {
 }
 
 impl HttpConfig {
+    /// Without a trailing slash, for appending paths.
     pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
+        self.public_url.as_ref().map_or_else(
+            || format!("http://{}", self.listen),
+            |url| url.as_str().trim_end_matches('/').to_owned(),
+        )
     }
 }
 
@@ -238,55 +244,6 @@ pub enum EventTransport {
     Webhook,
 }
 
-/// A Yeastar P-Series PBX.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PbxConfig {
-    /// A short name for this PBX, used as the key of its stored state.
-    #[serde(default = "default_pbx_id")]
-    pub id: String,
-    pub base_url: String,
-    pub client_id: String,
-    #[serde(default)]
-    client_secret: Option<SecretString>,
-    /// The PBX's time zone (IANA name): its event times are local.
-    #[serde(default = "default_time_zone", deserialize_with = "parse")]
-    pub time_zone: chrono_tz::Tz,
-    #[serde(default)]
-    pub events: EventTransport,
-    /// `[pbx.stream]`: heartbeat and reconnect timing of the WebSocket.
-    #[serde(default)]
-    pub stream: StreamTuning,
-    /// The secret the PBX signs webhooks with (Webhook Event Push settings).
-    #[serde(default)]
-    webhook_secret: Option<SecretString>,
-    /// Accept a self-signed PBX certificate (common on-premises).
-    #[serde(default)]
-    pub accept_invalid_certs: bool,
-    /// ISO country of national numbers the PBX reports, e.g. "US", "DE".
-    #[serde(default)]
-    pub default_country: Option<String>,
-    /// Digits dialled to reach an outside line, stripped before matching.
-    #[serde(default)]
-    pub outside_line_prefixes: Vec<String>,
-    /// How click-to-call numbers are put to the PBX (`[pbx.dialing]`:
-    /// `format` = "as_typed" | "e164" | "local", `outside_line_prefix`,
-    /// `international_prefix`), to match its outbound routes.
-    #[serde(default)]
-    pub dialing: ringbridge_core::dialing::DialRules,
-    /// Which outside numbers click-to-call may dial (`[pbx.dial_policy]`:
-    /// `allowed_countries`, `blocked_types`, `allow_prefixes`, `deny_prefixes`).
-    #[serde(default)]
-    pub dial_policy: ringbridge_core::dialing::policy::DialPolicy,
-}
-
-fn default_pbx_id() -> String {
-    "pbx".to_owned()
-}
-
-fn default_time_zone() -> chrono_tz::Tz {
-    chrono_tz::UTC
-}
-
 /// A value parsed from its text at load (a bad one fails the load, and
 /// figment names its key).
 fn parse<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
@@ -300,39 +257,14 @@ where
         .map_err(|e| serde::de::Error::custom(format!("{text:?}: {e}")))
 }
 
-impl PbxConfig {
-    pub fn client_secret(&self) -> Result<SecretString> {
-        non_empty(self.client_secret.as_ref())
-            .context("pbx.client_secret (or pbx.client_secret_file) is required")
-    }
-
-    pub fn webhook_secret(&self) -> Result<Option<SecretString>> {
-        Ok(non_empty(self.webhook_secret.as_ref()))
-    }
-
-    pub fn number_plan(&self) -> Result<ringbridge_core::phone::NumberPlan> {
-        let plan = match &self.default_country {
-            Some(country) => {
-                ringbridge_core::phone::NumberPlan::new(country).context("pbx.default_country")?
-            }
-            None => ringbridge_core::phone::NumberPlan::default(),
-        };
-        let prefixes: Vec<&str> = self
-            .outside_line_prefixes
-            .iter()
-            .map(String::as_str)
-            .collect();
-        let mut plan = plan.with_outside_line_prefixes(&prefixes);
-        plan.dialing = self.dialing.clone();
-        self.dial_policy.validate().context("pbx.dial_policy")?;
-        plan.dial_policy = self.dial_policy.clone();
-        Ok(plan)
-    }
-
-    /// Parsed at load: a name that is not an IANA zone fails the start.
-    pub fn time_zone(&self) -> chrono_tz::Tz {
-        self.time_zone
-    }
+/// [`parse`] for an optional value.
+fn parse_some<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    parse(deserializer).map(Some)
 }
 
 impl Config {

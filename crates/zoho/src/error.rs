@@ -204,6 +204,9 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// So a CRM error can keep Zoho's answer as its source.
+impl std::error::Error for ApiError {}
+
 /// Errors of the OAuth token endpoint and the consent redirect.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OAuthError {
