@@ -19,9 +19,16 @@ mod secrets;
 mod stream;
 
 pub use pbx::PbxConfig;
+pub use ringbridge_engine::timing::Timing;
 pub use stream::StreamTuning;
 
 const DEFAULTS: &str = include_str!("../config.default.toml");
+
+/// The built-in defaults: the engine's `[timing]` (written once, in the
+/// engine's `timing.default.toml`), then the binary's own file.
+fn defaults() -> Figment {
+    Figment::from(Toml::string(ringbridge_engine::timing::DEFAULTS)).merge(Toml::string(DEFAULTS))
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
@@ -44,97 +51,6 @@ pub struct Config {
     #[serde(default)]
     pub recording_sign_in: bool,
     pub timing: Timing,
-}
-
-/// Timing knobs; the defaults (`[timing]` in `config.default.toml`, the
-/// only place they are written) suit production. Tests and demos shorten them.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Timing {
-    /// A call log waits at most this long to share a CRM request with others.
-    pub flush_delay_ms: u64,
-    /// How often workers look for work other nodes queued.
-    pub poll_ms: u64,
-    pub retry_base_ms: u64,
-    pub retry_max_ms: u64,
-    /// How long a claimed job is reserved for its worker.
-    pub lease_secs: u64,
-    /// A finished call waits this long for a later, fuller record of itself.
-    pub settle_ms: u64,
-    /// How often the stream checkpoint advances.
-    pub checkpoint_ms: u64,
-    /// Catch-up looks this far before the checkpoint...
-    pub catchup_lookback_secs: u64,
-    /// ...and this far past our clock, for a PBX clock running ahead.
-    pub catchup_clock_skew_secs: u64,
-    /// How often recent call records are compared with what was queued
-    /// (a safety net for events lost without a disconnect); 0 = never.
-    pub reconcile_secs: u64,
-    /// Call logs per CRM request (Zoho's maximum is 100).
-    pub batch_max: u32,
-    /// Attempts before a job is marked failed.
-    pub max_attempts: u32,
-    /// How long a call waits for a record being created for its number.
-    pub creation_wait_ms: u64,
-    /// The longest a PhoneBridge terminal waits for the caller's new record.
-    pub terminal_record_wait_secs: u64,
-    /// Timeout of one CRM request.
-    pub crm_timeout_secs: u64,
-    /// While the CRM connection needs re-authorizing (revoked grant) or
-    /// PhoneBridge is not connected, a job waits this long before it is
-    /// looked at again.
-    pub crm_reconnect_pause_secs: u64,
-    /// How long a node's claim on the PBX stream lasts unless renewed; after
-    /// a node dies, another takes the stream over within this time.
-    pub ingest_lease_secs: u64,
-    /// Days the raw PBX event journal is kept (diagnosis only).
-    pub journal_retention_days: u32,
-    /// Days the audit log of writes to the CRM and PBX is kept.
-    pub audit_retention_days: u32,
-}
-
-impl Default for Timing {
-    /// `[timing]` of the built-in defaults.
-    fn default() -> Self {
-        Figment::from(Toml::string(DEFAULTS))
-            .extract_inner("timing")
-            .expect("the built-in [timing] defaults are complete (tested)")
-    }
-}
-
-impl Timing {
-    pub fn tuning(&self) -> ringbridge_engine::Tuning {
-        use std::time::Duration;
-        ringbridge_engine::Tuning {
-            flush_delay: Duration::from_millis(self.flush_delay_ms),
-            poll: Duration::from_millis(self.poll_ms),
-            backoff_base: Duration::from_millis(self.retry_base_ms),
-            backoff_max: Duration::from_millis(self.retry_max_ms),
-            lease: Duration::from_secs(self.lease_secs),
-            reconnect_pause: Duration::from_secs(self.crm_reconnect_pause_secs),
-            batch_max: self.batch_max,
-            max_attempts: self.max_attempts,
-            creation_wait: Duration::from_millis(self.creation_wait_ms),
-            terminal_record_wait: Duration::from_secs(self.terminal_record_wait_secs),
-        }
-    }
-
-    pub fn ingest(&self, pbx_id: &str) -> ringbridge_engine::IngestConfig {
-        let mut ingest = ringbridge_engine::IngestConfig::new(pbx_id);
-        ingest.settle =
-            chrono::Duration::milliseconds(i64::try_from(self.settle_ms).unwrap_or(i64::MAX));
-        ingest.tick = std::time::Duration::from_millis(self.checkpoint_ms);
-        ingest.catchup_lookback = chrono::Duration::seconds(
-            i64::try_from(self.catchup_lookback_secs).unwrap_or(i64::MAX),
-        );
-        ingest.clock_skew = chrono::Duration::seconds(
-            i64::try_from(self.catchup_clock_skew_secs).unwrap_or(i64::MAX),
-        );
-        ingest.reconcile_every =
-            (self.reconcile_secs > 0).then(|| std::time::Duration::from_secs(self.reconcile_secs));
-        ingest.journal_retention = chrono::Duration::days(i64::from(self.journal_retention_days));
-        ingest.audit_retention = chrono::Duration::days(i64::from(self.audit_retention_days));
-        ingest
-    }
 }
 
 /// A Zoho CRM org (REST or PhoneBridge mode). `refresh_token` comes from the admin's OAuth
@@ -270,7 +186,7 @@ where
 impl Config {
     /// Loads defaults, then `file` (if given), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self> {
-        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        let mut figment = defaults();
         if let Some(file) = file {
             if !file.exists() {
                 bail!("config file {} does not exist", file.display());

@@ -341,6 +341,10 @@ fn timing_defaults_are_written_once_in_the_default_file() {
         assert_eq!(config.timing.poll_ms, 250, "the environment overrides");
         assert_eq!(builtin.poll_ms, 1000);
         assert_eq!(config.timing.ingest_lease_secs, builtin.ingest_lease_secs);
+        // The binary loads the engine's file: the defaults are one set.
+        let mut loaded = config.timing.clone();
+        loaded.poll_ms = builtin.poll_ms;
+        assert_eq!(loaded, builtin);
         // The engine gets every value from the file, none of its own.
         let tuning = builtin.tuning();
         assert_eq!(tuning.batch_max, 100);
