@@ -418,6 +418,19 @@ mod tests {
         }));
         let answer = Cause::find::<ApiError>(&refused).expect("Zoho's answer in the chain");
         assert_eq!(answer.status, 500);
+        let json = serde_json::from_str::<serde_json::Value>("<html>").expect_err("not JSON");
+        let unreadable = crm_error(ZohoError::undecodable(200, "bad org", json));
+        assert!(
+            matches!(unreadable, CrmError::Protocol(_)),
+            "{unreadable:?}"
+        );
+        assert!(
+            unreadable.to_string().starts_with(
+                "unexpected answer from the CRM: unexpected response (HTTP 200): bad org: "
+            ),
+            "{unreadable}"
+        );
+        assert!(Cause::find::<serde_json::Error>(&unreadable).is_some());
     }
 
     #[test]
