@@ -51,6 +51,25 @@ impl Cause {
     }
 }
 
+/// `err` and its causes on one line, `"a: b: c"`, leaving out a cause
+/// whose text the line already ends with. Port errors show their cause in
+/// their own message and keep it as `source()` too (pages print the one,
+/// code can reach the other), so a plain `{:#}` would say it two or three
+/// times; logs and the doctor print this instead.
+pub fn report(err: &(dyn Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut link = err.source();
+    while let Some(cause) = link {
+        let text = cause.to_string();
+        if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        link = cause.source();
+    }
+    line
+}
+
 #[derive(Debug)]
 struct Context {
     context: String,
@@ -140,5 +159,21 @@ mod tests {
         assert_eq!(cause.to_string(), "setting x: inner");
         let below = cause.source().expect("the error below");
         assert!(below.downcast_ref::<Inner>().is_some());
+    }
+
+    #[test]
+    fn a_report_says_each_cause_once() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let err =
+            crate::pbx::PbxError::Unavailable(Cause::with_context("GET extension/list", refused));
+        assert_eq!(report(&err), "PBX unavailable: GET extension/list: refused");
+        #[derive(Debug, thiserror::Error)]
+        #[error("starting")]
+        struct Starting(#[source] crate::pbx::PbxError);
+        assert_eq!(
+            report(&Starting(err)),
+            "starting: PBX unavailable: GET extension/list: refused",
+            "a cause the message does not name is added"
+        );
     }
 }

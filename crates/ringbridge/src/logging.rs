@@ -18,3 +18,10 @@ pub fn init(format: LogFormat, filter: &str) {
         LogFormat::Json => builder.json().try_init(),
     };
 }
+
+/// An error and its causes on one line, each said once (anyhow's `{:#}`
+/// would repeat the causes port errors already name; see
+/// [`ringbridge_core::cause::report`]).
+pub fn chain(err: &anyhow::Error) -> String {
+    ringbridge_core::cause::report(err.as_ref())
+}

@@ -234,7 +234,9 @@ async fn step<T>(
     match result {
         Ok(value) => Some(value),
         Err(err) => {
-            report.errors.insert(name.to_owned(), format!("{err:#}"));
+            report
+                .errors
+                .insert(name.to_owned(), crate::logging::chain(&err));
             None
         }
     }

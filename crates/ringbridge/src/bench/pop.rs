@@ -175,8 +175,13 @@ pub async fn run(plan: PopPlan) -> Result<PopReport> {
         matched: mid.matched,
         missed: runs.iter().map(|r| r.missed).sum(),
         stages: stages.and_then(|s| {
-            s.inspect_err(|err| eprintln!("bench: pop stages not measured: {err:#}"))
-                .ok()
+            s.inspect_err(|err| {
+                eprintln!(
+                    "bench: pop stages not measured: {}",
+                    crate::logging::chain(err)
+                )
+            })
+            .ok()
         }),
         busy,
     })

@@ -33,7 +33,7 @@ pub(super) async fn check(
     let client = match crate::serve::pbx::pbx_client(pbx) {
         Ok(client) => client,
         Err(err) => {
-            report.push(Area::Pbx, "api", Status::Fail, format!("{err:#}"));
+            report.push(Area::Pbx, "api", Status::Fail, crate::logging::chain(&err));
             return None;
         }
     };
@@ -268,7 +268,12 @@ async fn event_stream(
     let stream_config = match pbx.stream.event_stream() {
         Ok(c) => c,
         Err(err) => {
-            report.push(Area::Pbx, "event stream", Status::Fail, format!("{err:#}"));
+            report.push(
+                Area::Pbx,
+                "event stream",
+                Status::Fail,
+                crate::logging::chain(&err),
+            );
             return;
         }
     };

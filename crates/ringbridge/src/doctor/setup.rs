@@ -50,7 +50,12 @@ pub(super) async fn check(report: &mut Report, config: &Config) -> Local {
             None
         }
         Err(err) => {
-            report.push(Area::Setup, "secret key", Status::Fail, format!("{err:#}"));
+            report.push(
+                Area::Setup,
+                "secret key",
+                Status::Fail,
+                crate::logging::chain(&err),
+            );
             None
         }
     };
@@ -128,7 +133,10 @@ pub(super) async fn check(report: &mut Report, config: &Config) -> Local {
             Area::Setup,
             "console settings",
             Status::Fail,
-            format!("cannot read what the admin console stored: {err:#}"),
+            format!(
+                "cannot read what the admin console stored: {}",
+                crate::logging::chain(&err)
+            ),
         ),
     }
     local.store = Some(store);

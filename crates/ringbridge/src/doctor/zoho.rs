@@ -111,7 +111,12 @@ impl ZohoSide<'_> {
                 return None;
             }
             Err(err) => {
-                report.push(Area::Zoho, "token", Status::Fail, format!("{err:#}"));
+                report.push(
+                    Area::Zoho,
+                    "token",
+                    Status::Fail,
+                    crate::logging::chain(&err),
+                );
                 return None;
             }
         };
@@ -138,7 +143,12 @@ impl ZohoSide<'_> {
                 None,
             )),
             Err(err) => {
-                report.push(Area::Zoho, "token", Status::Fail, format!("{err:#}"));
+                report.push(
+                    Area::Zoho,
+                    "token",
+                    Status::Fail,
+                    crate::logging::chain(&err),
+                );
                 None
             }
         }

@@ -172,7 +172,10 @@ impl ConsoleRuntime {
         let effective = match self.file.with_console(console, &self.redirect_uri) {
             Ok(effective) => effective,
             Err(err) => {
-                tracing::error!("the console's settings cannot be applied: {err:#}");
+                tracing::error!(
+                    "the console's settings cannot be applied: {}",
+                    crate::logging::chain(&err)
+                );
                 return false;
             }
         };
@@ -239,7 +242,7 @@ impl ConsoleRuntime {
         let console = self.store.console().await?;
         self.file
             .with_console(&console, &self.redirect_uri)
-            .map_err(|e| BackendError::NotReady(format!("{e:#}")))
+            .map_err(|e| BackendError::NotReady(crate::logging::chain(&e)))
     }
 
     /// The PBX the service runs with (the console's, else the file's).
@@ -252,7 +255,7 @@ impl ConsoleRuntime {
         Ok(PbxConnection {
             client_secret: pbx
                 .client_secret()
-                .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
+                .map_err(|e| BackendError::NotReady(crate::logging::chain(&e)))?,
             base_url: pbx.base_url.to_string(),
             client_id: pbx.client_id,
             accept_invalid_certs: pbx.accept_invalid_certs,
@@ -326,7 +329,7 @@ impl ConsoleRuntime {
         let zoho = self.effective().await?.zoho.ok_or_else(not_ready)?;
         let configured = zoho
             .refresh_token()
-            .map_err(|e| BackendError::NotReady(format!("{e:#}")))?;
+            .map_err(|e| BackendError::NotReady(crate::logging::chain(&e)))?;
         let refresh_token = match configured {
             Some(token) => token,
             None => self
@@ -338,7 +341,7 @@ impl ConsoleRuntime {
         let endpoints = ZohoEndpoints {
             client_secret: zoho
                 .client_secret()
-                .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
+                .map_err(|e| BackendError::NotReady(crate::logging::chain(&e)))?,
             client_id: zoho.client_id,
             redirect_uri: zoho.redirect_uri,
             accounts_server: zoho.accounts_server,

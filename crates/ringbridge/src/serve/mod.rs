@@ -113,8 +113,11 @@ pub async fn run_generation(
                 Ok(crm) => Some(crm),
                 // The console shows why; the PBX side keeps running.
                 Err(err) => {
-                    tracing::error!(error = format!("{err:#}"), "the CRM side could not start");
-                    crm_failed = Some(format!("{err:#}"));
+                    tracing::error!(
+                        error = crate::logging::chain(&err),
+                        "the CRM side could not start"
+                    );
+                    crm_failed = Some(crate::logging::chain(&err));
                     None
                 }
             }
@@ -236,7 +239,7 @@ async fn serve_http(
     let state = match env.runtime.zoho_sign_in() {
         Ok(sign_in) => state.with_zoho_sign_in(Arc::new(sign_in)),
         Err(err) => {
-            tracing::warn!(err = %format!("{err:#}"), "sign in with Zoho is off");
+            tracing::warn!(err = %crate::logging::chain(&err), "sign in with Zoho is off");
             state
         }
     };

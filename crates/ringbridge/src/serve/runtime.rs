@@ -200,10 +200,10 @@ pub async fn serve(
             Ok(()) => None,
             Err(err) if failed.is_none() => {
                 tracing::error!(
-                    error = format!("{err:#}"),
+                    error = crate::logging::chain(&err),
                     "the integration could not start; serving the pages only until the configuration changes"
                 );
-                Some(format!("{err:#}"))
+                Some(crate::logging::chain(&err))
             }
             Err(err) => return Err(err).context("serving the pages"),
         };

@@ -91,7 +91,7 @@ impl ZohoSignInService {
         let effective = self
             .file
             .with_console(&console, &self.console_redirect)
-            .map_err(|e| SignInError::Refused(format!("{e:#}")))?;
+            .map_err(|e| SignInError::Refused(crate::logging::chain(&e)))?;
         let Some(zoho) = effective.zoho else {
             return Ok(None);
         };
