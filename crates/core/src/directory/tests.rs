@@ -354,6 +354,10 @@ fn million_numbers_memory_report() {
     let rss_before = rss_bytes();
     let mut dir = PhoneDirectory::with_capacity(n as usize, n as usize);
     dir.bulk_load((0..n).map(synthetic)).unwrap();
+    dir.shrink_to_fit();
+    for (part, bytes) in dir.byte_parts() {
+        println!("{part:>24}: {:>6.2} MB", bytes as f64 / 1e6);
+    }
     println!(
         "{} numbers, {} records: approx {} bytes ({:.1} MB)",
         dir.len(),
