@@ -20,6 +20,10 @@ use super::text::{DirectoryFull, IdText};
 /// number of record `cell`.
 const EXTRA: u32 = 1 << 31;
 
+/// One name offset is kept per this many records; reading a name skips
+/// at most this many less one before it (a few cache lines).
+const NAME_MARK: usize = 16;
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Base {
     id_lo: Vec<u32>,
@@ -32,8 +36,10 @@ pub(crate) struct Base {
     pub(crate) modules: Vec<u8>,
     /// Seconds since the Unix epoch (see `slot::modified_secs`).
     pub(crate) modified: Vec<u32>,
-    names: String,
-    name_ends: Vec<u32>,
+    /// Each name after its length (LEB128: one byte below 128), end to
+    /// end; `name_marks` has where every [`NAME_MARK`]th one starts.
+    names: Vec<u8>,
+    name_marks: Vec<u32>,
     pub(crate) profiles: Vec<u32>,
     first: Vec<u64>,
     /// Records with more than one number, ascending, and where their
@@ -106,7 +112,17 @@ impl Base {
     }
 
     pub(crate) fn name(&self, slot: u32) -> &str {
-        span(&self.names, &self.name_ends, slot as usize)
+        let s = slot as usize;
+        let mut at = self.name_marks[s / NAME_MARK] as usize;
+        for _ in 0..s % NAME_MARK {
+            let (len, n) = read_len(&self.names[at..]);
+            at += n + len;
+        }
+        let (len, n) = read_len(&self.names[at..]);
+        // Only whole names are written; `get` and `unwrap_or` keep a bad
+        // offset from panicking.
+        let bytes = self.names.get(at + n..at + n + len).unwrap_or(&[]);
+        std::str::from_utf8(bytes).unwrap_or("")
     }
 
     fn extra_range(&self, slot: u32) -> std::ops::Range<usize> {
@@ -183,7 +199,7 @@ impl Base {
             + self.modules.capacity()
             + self.modified.capacity() * 4
             + self.names.capacity()
-            + self.name_ends.capacity() * 4
+            + self.name_marks.capacity() * 4
             + self.profiles.capacity() * 4
             + self.first.capacity() * 8
             + self.multi.capacity() * 4
@@ -208,7 +224,7 @@ impl Base {
             ("base modules", self.modules.capacity()),
             ("base modified", self.modified.capacity() * 4),
             ("base names", self.names.capacity()),
-            ("base name ends", self.name_ends.capacity() * 4),
+            ("base name marks", self.name_marks.capacity() * 4),
             ("base profiles", self.profiles.capacity() * 4),
             ("base first numbers", self.first.capacity() * 8),
             (
@@ -258,8 +274,8 @@ impl BaseBuilder {
             id_lo: Vec::with_capacity(records),
             modules: Vec::with_capacity(records),
             modified: Vec::with_capacity(records),
-            names: String::with_capacity(name_bytes),
-            name_ends: Vec::with_capacity(records),
+            names: Vec::with_capacity(name_bytes + records),
+            name_marks: Vec::with_capacity(records.div_ceil(NAME_MARK)),
             profiles: Vec::with_capacity(records),
             first: Vec::with_capacity(records),
             ..Base::default()
@@ -287,13 +303,16 @@ impl BaseBuilder {
             }
             IdText::Text(t) => {
                 b.id_text.push_str(t);
-                b.id_text_ends.push(end_offset(&b.id_text)?);
+                b.id_text_ends.push(end_offset(b.id_text.len())?);
             }
         }
         b.modules.push(r.modules);
         b.modified.push(r.modified);
-        b.names.push_str(r.name);
-        b.name_ends.push(end_offset(&b.names)?);
+        if (slot as usize).is_multiple_of(NAME_MARK) {
+            b.name_marks.push(end_offset(b.names.len())?);
+        }
+        write_len(&mut b.names, r.name.len());
+        b.names.extend_from_slice(r.name.as_bytes());
         b.profiles.push(r.profile);
         let (&first, rest) = r.numbers.split_first().ok_or(DirectoryFull)?;
         b.first.push(first);
@@ -317,7 +336,8 @@ impl BaseBuilder {
         }
         b.index = NumberIndex::build(std::mem::take(&mut self.pairs));
         b.dead = vec![0; b.len().div_ceil(64)];
-        for v in [&mut b.id_lo, &mut b.name_ends, &mut b.profiles] {
+        b.name_marks.shrink_to_fit();
+        for v in [&mut b.id_lo, &mut b.profiles] {
             v.shrink_to_fit();
         }
         b.id_runs.shrink_to_fit();
@@ -335,8 +355,30 @@ impl BaseBuilder {
     }
 }
 
-fn end_offset(text: &str) -> Result<u32, DirectoryFull> {
-    u32::try_from(text.len()).map_err(|_| DirectoryFull)
+fn end_offset(len: usize) -> Result<u32, DirectoryFull> {
+    u32::try_from(len).map_err(|_| DirectoryFull)
+}
+
+/// Appends `len` as LEB128 (7 bits a byte, high bit: more follow).
+fn write_len(out: &mut Vec<u8>, mut len: usize) {
+    while len >= 0x80 {
+        out.push(len as u8 | 0x80);
+        len >>= 7;
+    }
+    out.push(len as u8);
+}
+
+/// The length at the start of `bytes` and how many bytes it took.
+fn read_len(bytes: &[u8]) -> (usize, usize) {
+    let (mut len, mut shift) = (0, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        len |= usize::from(b & 0x7F) << shift;
+        if b & 0x80 == 0 {
+            return (len, i + 1);
+        }
+        shift += 7;
+    }
+    (0, bytes.len())
 }
 
 fn cell_offset(n: usize) -> Result<u32, DirectoryFull> {
@@ -344,4 +386,20 @@ fn cell_offset(n: usize) -> Result<u32, DirectoryFull> {
         .ok()
         .filter(|&n| n < EXTRA)
         .ok_or(DirectoryFull)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_round_trip_in_leb128() {
+        for len in [0, 1, 127, 128, 300, 16_383, 16_384, 65_535, 1 << 30] {
+            let mut buf = vec![];
+            write_len(&mut buf, len);
+            buf.push(0xAA);
+            assert_eq!(read_len(&buf), (len, buf.len() - 1), "{len}");
+        }
+        assert_eq!(read_len(&[0x80]), (0, 1), "a cut length reads as empty");
+    }
 }
