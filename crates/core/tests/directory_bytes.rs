@@ -58,6 +58,7 @@ fn measured(build: impl FnOnce() -> PhoneDirectory) -> (isize, isize) {
     let dir = build();
     let held = live() - before;
     let said = (dir.approx_bytes() - size_of::<PhoneDirectory>()) as isize;
+    println!("allocator: {held} bytes held; the directory's accounting: {said}");
     drop(dir);
     (held, said)
 }
@@ -81,8 +82,10 @@ fn the_directory_counts_every_byte_it_holds() {
         dir
     });
     assert!(held > 1_000_000, "{held}");
+    // Exact on x86-64; the slack is for hash tables' control bytes, whose
+    // group width differs between targets.
     assert!(
-        off(held, said) < 0.02,
+        off(held, said) < 0.005,
         "held {held} bytes, accounted {said}"
     );
 
@@ -101,10 +104,8 @@ fn the_directory_counts_every_byte_it_holds() {
         }
         dir
     });
-    // The delta's ordered set of numbers is estimated (its B-tree nodes
-    // are not sized by this crate), so allow a little more here.
     assert!(
-        off(held, said) < 0.05,
+        off(held, said) < 0.005,
         "held {held} bytes, accounted {said}"
     );
 }

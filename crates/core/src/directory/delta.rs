@@ -1,9 +1,8 @@
 //! The delta of the [`super::PhoneDirectory`]: records added or rewritten
 //! since the last merge, kept simply (owned text, a hash table by id, an
-//! ordered set of numbers) because they are few next to the base; the
+//! number → record table) because they are few next to the base; the
 //! directory merges them into a new base once they are not.
 
-use std::collections::BTreeSet;
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 use hashbrown::HashTable;
@@ -33,7 +32,8 @@ pub(crate) struct Delta {
     free: Vec<u32>,
     ids: HashTable<u32>,
     hasher: RandomState,
-    numbers: BTreeSet<(u64, u32)>,
+    /// `(number, record)` pairs, hashed by the number.
+    numbers: HashTable<(u64, u32)>,
     live: usize,
     /// Heap bytes of the live records' own text and numbers.
     heap: usize,
@@ -101,7 +101,7 @@ impl Delta {
             let r = records[j as usize].as_ref().expect("live");
             Self::hash(hasher, r.modules & 0xF, r.id.as_text())
         });
-        self.numbers.extend(keys.iter().map(|&k| (k, i)));
+        self.index_numbers(i, &keys);
         self.live += 1;
         i
     }
@@ -110,12 +110,10 @@ impl Delta {
     pub(crate) fn replace(&mut self, i: u32, record: DeltaRecord) {
         if let Some(old) = self.records[i as usize].take() {
             self.heap -= old.heap_bytes();
-            for &k in old.numbers.iter() {
-                self.numbers.remove(&(k, i));
-            }
+            self.unindex_numbers(i, &old.numbers);
         }
         self.heap += record.heap_bytes();
-        self.numbers.extend(record.numbers.iter().map(|&k| (k, i)));
+        self.index_numbers(i, &record.numbers);
         self.records[i as usize] = Some(record);
     }
 
@@ -126,17 +124,43 @@ impl Delta {
         }
         if let Some(old) = self.records[i as usize].take() {
             self.heap -= old.heap_bytes();
-            for &k in old.numbers.iter() {
-                self.numbers.remove(&(k, i));
-            }
+            self.unindex_numbers(i, &old.numbers);
             self.free.push(i);
             self.live -= 1;
         }
     }
 
+    fn index_numbers(&mut self, i: u32, keys: &[u64]) {
+        let hasher = &self.hasher;
+        for &k in keys {
+            self.numbers
+                .insert_unique(hasher.hash_one(k), (k, i), |p| hasher.hash_one(p.0));
+        }
+    }
+
+    fn unindex_numbers(&mut self, i: u32, keys: &[u64]) {
+        for &k in keys {
+            if let Ok(found) = self
+                .numbers
+                .find_entry(self.hasher.hash_one(k), |&p| p == (k, i))
+            {
+                found.remove();
+            }
+        }
+    }
+
     /// Appends the records having `key`.
     pub(crate) fn lookup(&self, key: u64, out: &mut Vec<u32>) {
-        out.extend(self.numbers.range((key, 0)..=(key, u32::MAX)).map(|p| p.1));
+        if self.numbers.is_empty() {
+            return; // the usual case after a load: no hashing on the pop path
+        }
+        let hash = self.hasher.hash_one(key);
+        out.extend(
+            self.numbers
+                .iter_hash(hash)
+                .filter(|p| p.0 == key)
+                .map(|p| p.1),
+        );
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &DeltaRecord)> {
@@ -147,12 +171,10 @@ impl Delta {
     }
 
     pub(crate) fn approx_bytes(&self) -> usize {
-        // A B-tree node holds up to 11 entries with some slack; ~1.5x is a
-        // fair average for its per-entry cost.
         self.records.capacity() * size_of::<Option<DeltaRecord>>()
             + self.free.capacity() * size_of::<u32>()
             + table_bytes(self.ids.capacity(), size_of::<u32>())
-            + self.numbers.len() * size_of::<(u64, u32)>() * 3 / 2
+            + table_bytes(self.numbers.capacity(), size_of::<(u64, u32)>())
             + self.heap
     }
 }

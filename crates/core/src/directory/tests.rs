@@ -371,6 +371,13 @@ fn million_numbers_memory_report() {
             (after - before) as f64 / 1e6
         );
     }
+    // A merge holds the write lock: how long lookups would wait for one.
+    let mut renamed = synthetic(7);
+    renamed.name = "Renamed".into();
+    dir.upsert(&renamed).unwrap();
+    let started = std::time::Instant::now();
+    dir.compact().unwrap();
+    println!("one merge: {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
 }
 
 /// The process's resident set size, where `/proc` offers it.

@@ -213,13 +213,19 @@ impl<'a> Reintern<'a> {
 }
 
 /// Heap bytes of a hashbrown table able to hold `capacity` items: buckets
-/// are a power of two at most 7/8 full, each with one control byte.
+/// are a power of two at most 7/8 full (small tables: up to 4 buckets,
+/// one empty), each with one control byte, plus a group (16) of
+/// control bytes more.
 pub(crate) fn table_bytes(capacity: usize, item: usize) -> usize {
     if capacity == 0 {
         return 0;
     }
-    let buckets = (capacity * 8 / 7).next_power_of_two();
-    buckets * (item + 1)
+    let buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity * 8 / 7).next_power_of_two()
+    };
+    (buckets * item).next_multiple_of(16) + buckets + 16
 }
 
 /// The numeric form of `id`, if it has one: only canonical digit strings
