@@ -36,6 +36,7 @@ use super::phonebridge::REGISTRATIONS_SECRET;
 use crate::config::Config;
 
 mod disconnect;
+mod lists;
 
 /// The PBX phonebook the console's setup offers for CRM contacts.
 pub const OFFERED_PHONEBOOK: &str = "CRM Contacts";
@@ -62,6 +63,9 @@ pub struct Links {
     pub zoho: Option<ZohoConnection>,
     /// The running engine, which takes user pairs and settings as it runs.
     pub engine: Option<Arc<EngineContext>>,
+    /// The running integration's PBX client: the console's own questions
+    /// to the PBX use its token instead of logging in for each page.
+    pub pbx_client: Option<YeastarClient>,
 }
 
 /// A Zoho connection the console built for one grant, kept while the grant
@@ -95,6 +99,8 @@ pub struct ConsoleRuntime {
     links: Mutex<Links>,
     /// The console's own connection while no running one fits.
     zoho: Mutex<Option<ConsoleZoho>>,
+    /// The PBX's extensions and Zoho's users, shown on every page view.
+    lists: lists::ListCache,
     http: reqwest::Client,
 }
 
@@ -121,6 +127,7 @@ impl ConsoleRuntime {
             restart,
             links: Mutex::new(Links::default()),
             zoho: Mutex::new(None),
+            lists: lists::ListCache::default(),
             http,
         };
         Ok((Arc::new(runtime), rx))
@@ -140,20 +147,21 @@ impl ConsoleRuntime {
         )
     }
 
+    /// Something of the running integration's links, read under the lock.
+    fn running<T>(&self, pick: impl FnOnce(&Links) -> T) -> T {
+        pick(&self.links.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     /// The links of the integration just started (or not).
     pub fn publish(&self, links: Links) {
         *self.links.lock().unwrap_or_else(|e| e.into_inner()) = links;
+        self.lists.forget();
     }
 
     /// Puts `console`'s user pairs and engine settings into the running
     /// engine; `false` when none runs (a restart will apply them).
     pub fn apply_live(&self, console: &ConsoleConfig) -> bool {
-        let engine = self
-            .links
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .engine
-            .clone();
+        let engine = self.running(|links| links.engine.clone());
         let Some(engine) = engine else {
             return false;
         };
@@ -177,12 +185,7 @@ impl ConsoleRuntime {
             api_domain: endpoints.api_domain.to_string(),
             refresh_token: refresh_token.expose_secret().to_owned(),
         };
-        let running = self
-            .links
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .zoho
-            .clone();
+        let running = self.running(|links| links.zoho.clone());
         if let Some(running) = running {
             let tokens = running.tokens().token_set();
             let same = tokens.refresh_token.expose_secret() == grant.refresh_token
@@ -441,15 +444,29 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     async fn pbx_extensions(&self) -> Result<Vec<Extension>, BackendError> {
-        let pbx = self.current_pbx().await?;
-        with_pbx(&pbx, |client| async move { client.extension_list().await }).await
+        self.lists
+            .extensions(async {
+                let running = self.running(|links| links.pbx_client.clone());
+                match running {
+                    Some(client) => client.extension_list().await.map_err(pbx_error),
+                    None => {
+                        let pbx = self.current_pbx().await?;
+                        with_pbx(&pbx, |client| async move { client.extension_list().await }).await
+                    }
+                }
+            })
+            .await
     }
 
     async fn crm_users(&self) -> Result<Vec<CrmUser>, BackendError> {
-        let crm = ZohoCrm::new(self.crm_rest().await?, ZohoCrmConfig::default());
-        crm.users()
+        self.lists
+            .users(async {
+                let crm = ZohoCrm::new(self.crm_rest().await?, ZohoCrmConfig::default());
+                crm.users()
+                    .await
+                    .map_err(|e| BackendError::Unreachable(e.to_string()))
+            })
             .await
-            .map_err(|e| BackendError::Unreachable(e.to_string()))
     }
 
     async fn crm_picklist(&self, module: &str, field: &str) -> Result<Vec<String>, BackendError> {
@@ -467,6 +484,7 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     async fn apply(&self) -> Result<(), BackendError> {
+        self.lists.forget();
         self.restart.send_modify(|n| *n += 1);
         Ok(())
     }

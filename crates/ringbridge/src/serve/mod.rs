@@ -144,6 +144,7 @@ pub async fn run_generation(
         crm_configured: config.zoho.is_some(),
         zoho: crm.as_ref().and_then(|c| c.zoho.clone()),
         engine: crm.as_ref().map(|c| c.engine.context().clone()),
+        pbx_client: Some(pbx.client.clone()),
     });
     // The PBX side runs without a CRM too: agents see their calls, marked
     // as not linked yet (their `ProcessCall` jobs wait in the outbox for
