@@ -15,7 +15,7 @@ use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use hashbrown::HashTable;
 
 /// The directory ran past what its 32-bit offsets can address (4 GiB of
-/// text, or 4 billion records) — far beyond any real CRM.
+/// text, or 2 billion records) — far beyond any real CRM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the phone directory is full (32-bit offsets exhausted)")]
 pub struct DirectoryFull;
