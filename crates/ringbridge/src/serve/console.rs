@@ -114,7 +114,7 @@ impl ConsoleRuntime {
         let custom_accounts = file
             .zoho
             .as_ref()
-            .and_then(|z| Url::parse(&z.accounts_server).ok())
+            .map(|z| z.accounts_server.clone())
             .filter(|url| zoho.trusted_accounts_server(url.as_str()).is_err());
         let (restart, rx) = watch::channel(0);
         // The consent's code exchange must not hang the admin's page.
@@ -138,12 +138,16 @@ impl ConsoleRuntime {
         self.redirect_uri.to_string()
     }
 
+    pub fn redirect_url(&self) -> &Url {
+        &self.redirect_uri
+    }
+
     /// "Sign in with Zoho", over the same client and data centre.
     pub fn zoho_sign_in(&self) -> anyhow::Result<super::zoho_sign_in::ZohoSignInService> {
         super::zoho_sign_in::ZohoSignInService::new(
             self.store.clone(),
             self.file.clone(),
-            self.redirect_uri(),
+            self.redirect_uri.clone(),
         )
     }
 
@@ -165,7 +169,13 @@ impl ConsoleRuntime {
         let Some(engine) = engine else {
             return false;
         };
-        let effective = self.file.with_console(console, self.redirect_uri.as_str());
+        let effective = match self.file.with_console(console, &self.redirect_uri) {
+            Ok(effective) => effective,
+            Err(err) => {
+                tracing::error!("the console's settings cannot be applied: {err:#}");
+                return false;
+            }
+        };
         engine.set_settings(effective.engine);
         super::runtime::seed_users(&engine, &console.users);
         true
@@ -227,7 +237,9 @@ impl ConsoleRuntime {
     /// The file's configuration with the console's laid over it.
     async fn effective(&self) -> Result<Config, BackendError> {
         let console = self.store.console().await?;
-        Ok(self.file.with_console(&console, self.redirect_uri.as_str()))
+        self.file
+            .with_console(&console, &self.redirect_uri)
+            .map_err(|e| BackendError::NotReady(format!("{e:#}")))
     }
 
     /// The PBX the service runs with (the console's, else the file's).
@@ -241,7 +253,7 @@ impl ConsoleRuntime {
             client_secret: pbx
                 .client_secret()
                 .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
-            base_url: pbx.base_url,
+            base_url: pbx.base_url.to_string(),
             client_id: pbx.client_id,
             accept_invalid_certs: pbx.accept_invalid_certs,
         })
@@ -328,9 +340,9 @@ impl ConsoleRuntime {
                 .client_secret()
                 .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
             client_id: zoho.client_id,
-            redirect_uri: url(&zoho.redirect_uri)?,
-            accounts_server: url(&zoho.accounts_server)?,
-            api_domain: url(&zoho.api_domain)?,
+            redirect_uri: zoho.redirect_uri,
+            accounts_server: zoho.accounts_server,
+            api_domain: zoho.api_domain,
         };
         let connection = self.zoho_connection(endpoints, refresh_token);
         Ok(connection.rest())
@@ -530,7 +542,7 @@ impl ConsoleBackend for ConsoleRuntime {
                 .file
                 .pbx
                 .as_ref()
-                .and_then(|p| p.default_country.clone()),
+                .and_then(|p| p.number_plan.default_country.clone()),
             recording: self.file.recording_links,
             recording_sign_in: self.file.recording_sign_in,
         }

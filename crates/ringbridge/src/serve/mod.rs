@@ -75,7 +75,7 @@ pub async fn run_generation(
     let keys = load_or_create_keys(store)
         .await
         .context("recording link keys")?;
-    let plan = pbx_config.number_plan()?;
+    let plan = pbx_config.number_plan.clone();
     let pbx = pbx::connect_pbx(pbx_config, Arc::new(store.clone()))?;
     let stream = pbx::stream(pbx_config, &config.timing, shared.clone(), &pbx)?;
     // Everything this generation runs from here on is in `generation`.
