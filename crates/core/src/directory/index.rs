@@ -1,22 +1,22 @@
 //! [`PhoneDirectory`]: the in-memory phone directory, built for the goal of
-//! a million numbers in at most 100 MB with lookups of a few microseconds
-//! (the ignored `million_numbers_memory_report` test prints the size).
+//! a million numbers in at most 50 MB with lookups of a few microseconds
+//! (the ignored `million_numbers_memory_report` test prints its parts).
 //!
-//! Layout: one fixed-size slot (44 bytes) per record; names and
-//! non-numeric ids in one text arena; owners, companies and account ids
-//! interned (many records share them); numbers as `u64` keys in a
-//! [`NumberIndex`]; a hash table of slot indices finds a record by
-//! module and id without storing the id twice.
+//! Layout: a [`Base`] holding every record as of the last merge in id
+//! order (parallel arrays, numbers and ids as integers, names end to end in
+//! one string, the number index as 4-byte cells), and a small [`Delta`] of
+//! the records added or rewritten since. Company, owner and account id are
+//! interned as one triple (`Profiles`): many records share them. Once the
+//! delta or the base's dead records outnumber an eighth of the base, both
+//! are merged into a new base.
 
 use std::borrow::Borrow;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
-use hashbrown::HashTable;
-
-use super::numbers::NumberIndex;
-use super::slot::{COMPACT_MIN_GARBAGE, Keys, NO_MODULE, Slot, join, module_code, split};
+use super::base::{Base, BaseBuilder, BaseRecord};
+use super::delta::{Delta, DeltaRecord};
 pub use super::slot::{MAX_NAME_BYTES, MAX_NUMBERS_PER_RECORD};
-use super::text::{Arena, DirectoryFull, IdText, Interner, PackedId, Profiles, table_bytes};
+use super::slot::{MIN_DELTA, NO_MODULE, modified_secs, module_code};
+use super::text::{DirectoryFull, IdKey, IdText, Interner, Profiles, Reintern};
 pub use super::view::EntryView;
 use super::{DirectoryEntry, e164_key};
 use crate::crm::{CrmModule, CrmRecordRef};
@@ -36,20 +36,19 @@ pub enum Upsert {
 }
 
 /// The phone directory in memory. See the module docs for its layout.
+/// Slots below `base.len()` are the base's records, the rest the delta's.
 #[derive(Debug, Clone, Default)]
 pub struct PhoneDirectory {
-    pub(super) slots: Vec<Slot>,
-    free: Vec<u32>,
-    ids: HashTable<u32>,
-    hasher: RandomState,
-    pub(super) texts: Arena,
+    pub(super) base: Base,
+    pub(super) delta: Delta,
     pub(super) shared: Interner,
     pub(super) profiles: Profiles,
-    extra: Vec<u64>,
-    numbers: NumberIndex,
-    records: usize,
-    /// Bytes of dead text and extra numbers, for deciding when to compact.
-    garbage: usize,
+}
+
+/// Where a slot's record is.
+pub(super) enum Rec<'a> {
+    Base(u32),
+    Delta(&'a DeltaRecord),
 }
 
 impl PhoneDirectory {
@@ -57,57 +56,56 @@ impl PhoneDirectory {
         Self::default()
     }
 
-    /// An empty directory with room for `records` records holding
-    /// `numbers` numbers in all, so a bulk load does not reallocate.
-    pub fn with_capacity(records: usize, numbers: usize) -> Self {
-        let mut dir = Self {
-            slots: Vec::with_capacity(records),
-            texts: Arena::with_capacity(records * 16),
-            numbers: NumberIndex::with_capacity(numbers),
-            ..Self::default()
-        };
-        dir.ids.reserve(records, |_| 0);
-        dir
+    /// An empty directory. The sizes are hints only: the base is built at
+    /// its exact size by each merge, so there is nothing to reserve.
+    pub fn with_capacity(_records: usize, _numbers: usize) -> Self {
+        Self::default()
     }
 
     /// How many numbers are indexed (one per record and number).
     pub fn len(&self) -> usize {
-        self.numbers.len()
+        self.base.live_numbers() + self.delta.numbers()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records == 0
+        self.record_count() == 0
     }
 
     pub fn record_count(&self) -> usize {
-        self.records
+        self.base.live() + self.delta.live()
     }
 
-    /// Heap bytes held, estimated from the capacities of its parts.
+    /// Heap bytes held: the capacities of all its parts.
     pub fn approx_bytes(&self) -> usize {
         size_of::<Self>()
-            + self.slots.capacity() * size_of::<Slot>()
-            + self.free.capacity() * size_of::<u32>()
-            + table_bytes(self.ids.capacity(), size_of::<u32>())
-            + self.texts.capacity()
+            + self.base.approx_bytes()
+            + self.delta.approx_bytes()
             + self.shared.approx_bytes()
             + self.profiles.approx_bytes()
-            + self.extra.capacity() * size_of::<u64>()
-            + self.numbers.approx_bytes()
+    }
+
+    /// [`Self::approx_bytes`] part by part (the struct itself left out),
+    /// for reports.
+    pub fn byte_parts(&self) -> Vec<(&'static str, usize)> {
+        let mut parts = self.base.parts();
+        parts.push(("delta", self.delta.approx_bytes()));
+        parts.push(("interned text", self.shared.approx_bytes()));
+        parts.push(("interned profiles", self.profiles.approx_bytes()));
+        parts
     }
 
     /// The records having `number`, in no particular order (rank them with
     /// [`super::MatchRule`]).
     pub fn lookup(&self, number: &E164) -> Vec<EntryView<'_>> {
-        match e164_key(number) {
-            Some(key) => self.lookup_key(key),
-            None => Vec::new(),
-        }
-    }
-
-    fn lookup_key(&self, key: u64) -> Vec<EntryView<'_>> {
+        let Some(key) = e164_key(number) else {
+            return Vec::new();
+        };
         let mut slots = Vec::new();
-        self.numbers.lookup(key, &mut slots);
+        self.base.lookup(key, &mut slots);
+        let from = slots.len();
+        self.delta.lookup(key, &mut slots);
+        let offset = self.base.len() as u32;
+        slots[from..].iter_mut().for_each(|s| *s += offset);
         slots
             .into_iter()
             .map(|slot| EntryView { dir: self, slot })
@@ -119,63 +117,60 @@ impl PhoneDirectory {
             .map(|slot| EntryView { dir: self, slot })
     }
 
-    /// Every record, in slot order.
+    /// Every record: the base's in id order, then the delta's.
     pub fn iter(&self) -> impl Iterator<Item = EntryView<'_>> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.count != 0)
-            .map(|(i, _)| EntryView {
-                dir: self,
-                slot: i as u32,
-            })
+        let offset = self.base.len() as u32;
+        (0..offset)
+            .filter(|&s| !self.base.is_dead(s))
+            .chain(self.delta.iter().map(move |(i, _)| i + offset))
+            .map(|slot| EntryView { dir: self, slot })
+    }
+
+    pub(super) fn rec(&self, slot: u32) -> Rec<'_> {
+        match slot.checked_sub(self.base.len() as u32) {
+            None => Rec::Base(slot),
+            Some(i) => Rec::Delta(self.delta.get(i).expect("views name live records")),
+        }
     }
 
     /// Inserts or replaces a record; its old numbers leave the index. A copy
     /// older than the one held is ignored, and a record without numbers is
     /// removed: the directory only keeps what a number can reach.
     pub fn upsert(&mut self, entry: &DirectoryEntry) -> Result<Upsert, DirectoryFull> {
-        let done = self.upsert_inner(entry, false)?;
-        self.maybe_compact()?;
+        let done = self.upsert_inner(entry)?;
+        self.maybe_merge()?;
         Ok(done)
     }
 
-    /// Upserts many records with one sort of their numbers at the end; the
-    /// way to fill a directory from storage.
+    /// Upserts many records; the way to fill a directory from storage.
     pub fn bulk_load<I>(&mut self, entries: I) -> Result<usize, DirectoryFull>
     where
         I: IntoIterator,
         I::Item: Borrow<DirectoryEntry>,
     {
         let mut kept = 0;
-        let result = entries.into_iter().try_for_each(|e| {
+        for e in entries {
             if matches!(
-                self.upsert_inner(e.borrow(), true)?,
+                self.upsert_inner(e.borrow())?,
                 Upsert::Inserted | Upsert::Updated
             ) {
                 kept += 1;
             }
-            Ok(())
-        });
-        self.numbers.flush();
-        result?;
-        self.maybe_compact()?;
+            self.maybe_merge()?;
+        }
         Ok(kept)
     }
 
-    /// Gives back the room kept for growth (the stores grow by doubling):
-    /// for after a bulk load, when the directory will mostly be read.
+    /// Merges everything into the base, which has no spare room: for after
+    /// a bulk load, when the directory will mostly be read.
     pub fn shrink_to_fit(&mut self) {
-        self.numbers.compact();
-        self.slots.shrink_to_fit();
-        self.free.shrink_to_fit();
-        self.texts.shrink_to_fit();
+        if self.delta.live() > 0 || self.base.dead_count() > 0 {
+            // Only fails past 32-bit offsets; the directory then stays as it is.
+            let _ = self.compact();
+        }
+        self.delta = Delta::default();
         self.shared.shrink_to_fit();
         self.profiles.shrink_to_fit();
-        self.extra.shrink_to_fit();
-        let (slots, texts, hasher) = (&self.slots, &self.texts, &self.hasher);
-        self.ids
-            .shrink_to_fit(|&s| Self::slot_hash(slots, texts, hasher, s));
     }
 
     /// Removes a record and its numbers. `false` if it was not there.
@@ -184,8 +179,7 @@ impl PhoneDirectory {
             return false;
         };
         self.remove_slot(slot);
-        // Compaction only fails if the live text no longer fits, which it did.
-        let _ = self.maybe_compact();
+        let _ = self.maybe_merge();
         true
     }
 
@@ -199,44 +193,28 @@ impl PhoneDirectory {
         for &(slot, _) in &gone {
             self.remove_slot(slot);
         }
-        let _ = self.maybe_compact();
+        let _ = self.maybe_merge();
         gone.into_iter().map(|(_, r)| r).collect()
-    }
-
-    fn id_hash(hasher: &RandomState, module: u8, id: IdText<'_>) -> u64 {
-        let mut h = hasher.build_hasher();
-        module.hash(&mut h);
-        id.hash_into(&mut h);
-        h.finish()
-    }
-
-    /// The id table's hash of what `slot` holds.
-    fn slot_hash(slots: &[Slot], texts: &Arena, hasher: &RandomState, slot: u32) -> u64 {
-        let slot = &slots[slot as usize];
-        let id = PackedId::from_bits(join(slot.id)).resolve(texts);
-        Self::id_hash(hasher, slot.modules & 0xF, id)
-    }
-
-    pub(super) fn slot_id(&self, slot: u32) -> IdText<'_> {
-        PackedId::from_bits(join(self.slots[slot as usize].id)).resolve(&self.texts)
     }
 
     fn find(&self, module: CrmModule, id: &str) -> Option<u32> {
         let code = module_code(module);
-        let wanted = IdText::of(id);
-        let hash = Self::id_hash(&self.hasher, code, wanted);
-        self.ids
-            .find(hash, |&slot| {
-                self.slots[slot as usize].modules & 0xF == code && self.slot_id(slot) == wanted
-            })
-            .copied()
+        let id = IdText::of(id);
+        if let Some(i) = self.delta.find(code, id) {
+            return Some(i + self.base.len() as u32);
+        }
+        // A dead base record is either gone or has its live copy in the delta.
+        self.base.find(code, id).filter(|&s| !self.base.is_dead(s))
     }
 
-    fn upsert_inner(
-        &mut self,
-        entry: &DirectoryEntry,
-        stage: bool,
-    ) -> Result<Upsert, DirectoryFull> {
+    fn remove_slot(&mut self, slot: u32) {
+        match slot.checked_sub(self.base.len() as u32) {
+            None => self.base.kill(slot),
+            Some(i) => self.delta.remove(i),
+        }
+    }
+
+    fn upsert_inner(&mut self, entry: &DirectoryEntry) -> Result<Upsert, DirectoryFull> {
         // Input order is kept (the CRM's field order); duplicates dropped.
         let mut keys: Vec<u64> = Vec::with_capacity(entry.numbers.len());
         for key in entry.numbers.iter().filter_map(e164_key) {
@@ -244,12 +222,16 @@ impl PhoneDirectory {
                 keys.push(key);
             }
         }
-        let modified_ms = entry.modified_at.timestamp_millis();
+        let modified = modified_secs(entry.modified_at);
         let existing = self.find(entry.record.module, &entry.record.id);
-        if let Some(slot) = existing
-            && modified_ms < join(self.slots[slot as usize].modified_ms) as i64
-        {
-            return Ok(Upsert::Stale);
+        if let Some(slot) = existing {
+            let held = match self.rec(slot) {
+                Rec::Base(s) => self.base.modified[s as usize],
+                Rec::Delta(r) => r.modified,
+            };
+            if modified < held {
+                return Ok(Upsert::Stale);
+            }
         }
         if keys.is_empty() {
             return Ok(match existing {
@@ -261,196 +243,126 @@ impl PhoneDirectory {
             });
         }
         // Everything that can fail happens before the directory changes.
-        let id = match existing {
-            Some(slot) => PackedId::from_bits(join(self.slots[slot as usize].id)),
-            None => PackedId::store(&entry.record.id, &mut self.texts)?,
-        };
-        let new = self.make_slot(entry, id, modified_ms, &keys)?;
-        let slot = match existing {
-            Some(slot) => {
-                self.unindex(slot);
-                self.slots[slot as usize] = new;
-                slot
-            }
-            None => {
-                let slot = match self.free.pop() {
-                    Some(free) => {
-                        self.slots[free as usize] = new;
-                        free
-                    }
-                    None => {
-                        let next = u32::try_from(self.slots.len())
-                            .ok()
-                            .filter(|&n| n != u32::MAX)
-                            .ok_or(DirectoryFull)?;
-                        self.slots.push(new);
-                        next
-                    }
-                };
-                let (slots, texts, hasher) = (&self.slots, &self.texts, &self.hasher);
-                let rehash = |&s: &u32| Self::slot_hash(slots, texts, hasher, s);
-                let hash = rehash(&slot);
-                self.ids.insert_unique(hash, slot, rehash);
-                self.records += 1;
-                slot
-            }
-        };
-        for &key in &keys {
-            if stage {
-                self.numbers.stage(key, slot);
-            } else {
-                self.numbers.insert(key, slot);
-            }
-        }
-        Ok(if existing.is_some() {
-            Upsert::Updated
-        } else {
-            Upsert::Inserted
-        })
-    }
-
-    fn make_slot(
-        &mut self,
-        entry: &DirectoryEntry,
-        id: PackedId,
-        modified_ms: i64,
-        keys: &[u64],
-    ) -> Result<Slot, DirectoryFull> {
-        let mut name = entry.name.as_str();
-        if name.len() > MAX_NAME_BYTES {
-            let mut end = MAX_NAME_BYTES;
-            while !name.is_char_boundary(end) {
-                end -= 1;
-            }
-            name = &name[..end];
-        }
-        let name_ref = self.texts.push(name)?;
-        let numbers = match keys {
-            [one] => *one,
-            many => {
-                let off = u32::try_from(self.extra.len()).map_err(|_| DirectoryFull)?;
-                self.extra.extend_from_slice(many);
-                u64::from(off)
-            }
-        };
-        let profile = [
+        let name = cut(&entry.name);
+        let profile = self.profiles.intern([
             self.shared.intern(entry.company.as_deref())?,
             self.shared.intern(entry.owner_id.as_deref())?,
             self.shared
                 .intern(entry.account.as_ref().map(|a| a.id.as_str()))?,
-        ];
-        let profile = self.profiles.intern(profile)?;
-        let account_module = entry
+        ])?;
+        let account = entry
             .account
             .as_ref()
             .map_or(NO_MODULE, |a| module_code(a.module));
-        Ok(Slot {
-            modified_ms: split(modified_ms as u64),
-            id: split(id.bits()),
-            numbers: split(numbers),
-            name_off: name_ref.off(),
+        let modules = module_code(entry.record.module) | account << 4;
+        let record = || DeltaRecord {
+            id: IdKey::of(&entry.record.id),
+            modules,
+            modified,
             profile,
-            name_len: name.len() as u16,
-            modules: module_code(entry.record.module) | account_module << 4,
-            count: keys.len() as u8,
-        })
-    }
-
-    pub(super) fn slot_keys(&self, slot: u32) -> Keys<'_> {
-        let s = &self.slots[slot as usize];
-        match s.count {
-            0 => Keys::Many(&[]),
-            1 => Keys::One([join(s.numbers)]),
-            n => {
-                let off = join(s.numbers) as usize;
-                Keys::Many(self.extra.get(off..off + n as usize).unwrap_or(&[]))
+            name: name.into(),
+            numbers: keys.clone().into_boxed_slice(),
+        };
+        let Some(slot) = existing else {
+            self.delta.insert(record());
+            return Ok(Upsert::Inserted);
+        };
+        match slot.checked_sub(self.base.len() as u32) {
+            Some(i) => self.delta.replace(i, record()),
+            // Same name and numbers (most of a full resync): the fixed-size
+            // fields change in place.
+            None if self.base.name(slot) == name && self.base.numbers(slot) == keys => {
+                let s = slot as usize;
+                self.base.modified[s] = modified;
+                self.base.profiles[s] = profile;
+                self.base.modules[s] = modules;
+            }
+            None => {
+                self.base.kill(slot);
+                self.delta.insert(record());
             }
         }
+        Ok(Upsert::Updated)
     }
 
-    /// Takes the slot's numbers out of the index and counts its text as garbage.
-    fn unindex(&mut self, slot: u32) {
-        let keys: Vec<u64> = self.slot_keys(slot).as_slice().to_vec();
-        for key in &keys {
-            self.numbers.remove(*key, slot);
-        }
-        let s = self.slots[slot as usize];
-        self.garbage += usize::from(s.name_len);
-        if s.count > 1 {
-            self.garbage += usize::from(s.count) * size_of::<u64>();
-        }
-    }
-
-    fn remove_slot(&mut self, slot: u32) {
-        self.unindex(slot);
-        let id = PackedId::from_bits(join(self.slots[slot as usize].id));
-        self.garbage += id.text_len();
-        let hash = Self::id_hash(
-            &self.hasher,
-            self.slots[slot as usize].modules & 0xF,
-            id.resolve(&self.texts),
-        );
-        if let Ok(found) = self.ids.find_entry(hash, |&s| s == slot) {
-            found.remove();
-        }
-        self.slots[slot as usize].count = 0;
-        self.free.push(slot);
-        self.records -= 1;
-    }
-
-    /// Bytes in the text arena, live and dead.
-    #[cfg(test)]
-    pub(super) fn text_bytes(&self) -> usize {
-        self.texts.len()
-    }
-
-    fn maybe_compact(&mut self) -> Result<(), DirectoryFull> {
-        let live = self.texts.len() + self.extra.len() * size_of::<u64>();
-        if self.garbage > COMPACT_MIN_GARBAGE && self.garbage > live / 2 {
+    fn maybe_merge(&mut self) -> Result<(), DirectoryFull> {
+        let bound = MIN_DELTA.max(self.base.len() / 8);
+        if self.delta.live() > bound || self.base.dead_count() > bound {
             self.compact()?;
         }
         Ok(())
     }
 
-    /// Copies the live text and numbers into fresh stores; slot indices
-    /// stay, so neither the number index nor the id table changes.
+    /// Merges the live records of the base and the delta into a new base,
+    /// in id order, and empties the delta.
     pub(super) fn compact(&mut self) -> Result<(), DirectoryFull> {
-        let mut texts = Arena::with_capacity(self.texts.len().saturating_sub(self.garbage));
-        let mut shared = Interner::default();
-        let mut profiles = Profiles::default();
-        let mut extra = Vec::new();
-        let mut slots = self.slots.clone();
-        for (i, slot) in slots.iter_mut().enumerate() {
-            if slot.count == 0 {
-                continue;
-            }
-            let view = EntryView {
-                dir: self,
-                slot: i as u32,
+        let mut added: Vec<&DeltaRecord> = self.delta.iter().map(|(_, r)| r).collect();
+        added.sort_unstable_by(|a, b| order_key(a).cmp(&order_key(b)));
+        let name_bytes = self.base.name_bytes() + added.iter().map(|r| r.name.len()).sum::<usize>();
+        let mut builder = BaseBuilder::with_capacity(self.record_count(), self.len(), name_bytes);
+        let mut profiles = Reintern::new(&self.shared, &self.profiles);
+        let base = &self.base;
+        let mut old = (0..base.len() as u32)
+            .filter(|&s| !base.is_dead(s))
+            .peekable();
+        let mut new = added.into_iter().peekable();
+        loop {
+            let from_base = match (old.peek(), new.peek()) {
+                (Some(&s), Some(r)) => (base.id(s), base.modules[s as usize] & 0xF) < order_key(r),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
             };
-            let id = PackedId::store(&view.id(), &mut texts)?;
-            let name = texts.push(view.name())?;
-            slot.id = split(id.bits());
-            slot.name_off = name.off();
-            let account = self.shared.get(self.profiles.get(slot.profile)[2]);
-            slot.profile = profiles.intern([
-                shared.intern(view.company())?,
-                shared.intern(view.owner_id())?,
-                shared.intern(account)?,
-            ])?;
-            if slot.count > 1 {
-                let off = u32::try_from(extra.len()).map_err(|_| DirectoryFull)?;
-                extra.extend_from_slice(self.slot_keys(i as u32).as_slice());
-                slot.numbers = split(u64::from(off));
+            if from_base {
+                let s = old.next().expect("peeked");
+                let i = s as usize;
+                builder.push(&BaseRecord {
+                    id: base.id(s),
+                    modules: base.modules[i],
+                    modified: base.modified[i],
+                    name: base.name(s),
+                    profile: profiles.map(base.profiles[i])?,
+                    numbers: &base.numbers(s),
+                })?;
+            } else {
+                let r = new.next().expect("peeked");
+                builder.push(&BaseRecord {
+                    id: r.id.as_text(),
+                    modules: r.modules,
+                    modified: r.modified,
+                    name: &r.name,
+                    profile: profiles.map(r.profile)?,
+                    numbers: &r.numbers,
+                })?;
             }
         }
-        self.slots = slots;
-        self.slots.shrink_to_fit();
-        self.texts = texts;
+        let (shared, interned) = profiles.finish();
+        self.base = builder.finish();
+        self.delta = Delta::default();
         self.shared = shared;
-        self.profiles = profiles;
-        self.extra = extra;
-        self.garbage = 0;
+        self.profiles = interned;
         Ok(())
     }
+
+    /// Bytes of name text held, live and dead.
+    #[cfg(test)]
+    pub(super) fn text_bytes(&self) -> usize {
+        self.base.name_bytes() + self.delta.iter().map(|(_, r)| r.name.len()).sum::<usize>()
+    }
+}
+
+fn order_key(r: &DeltaRecord) -> (IdText<'_>, u8) {
+    (r.id.as_text(), r.modules & 0xF)
+}
+
+/// `name`, cut to [`MAX_NAME_BYTES`] at a character boundary.
+fn cut(name: &str) -> &str {
+    if name.len() <= MAX_NAME_BYTES {
+        return name;
+    }
+    let mut end = MAX_NAME_BYTES;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
 }

@@ -11,6 +11,8 @@
 //!
 //! Pure: no I/O here; the engine runs the syncs and lookups.
 
+mod base;
+mod delta;
 mod index;
 mod numbers;
 mod port;

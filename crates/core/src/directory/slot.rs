@@ -1,18 +1,22 @@
-//! The fixed-size record slot of the [`super::PhoneDirectory`] and the
-//! small encodings it uses.
+//! The small encodings the [`super::PhoneDirectory`] keeps a record in.
+
+use chrono::{DateTime, Utc};
 
 use crate::crm::CrmModule;
 
-/// Names longer than this many bytes are cut (at a character boundary):
-/// the slot keeps a 16-bit length. CRM name fields are far shorter.
+/// Names longer than this many bytes are cut (at a character boundary),
+/// so one odd record cannot take much memory. CRM name fields are far
+/// shorter (Zoho's are at most a few hundred characters).
 pub const MAX_NAME_BYTES: usize = u16::MAX as usize;
 /// Numbers kept per record; CRMs have a handful of phone fields.
 pub const MAX_NUMBERS_PER_RECORD: usize = u8::MAX as usize;
 
 pub(super) const NO_MODULE: u8 = 0xF;
 
-/// Rebuild the text stores once garbage exceeds this and half the live text.
-pub(super) const COMPACT_MIN_GARBAGE: usize = 1 << 20;
+/// The delta is merged into a new base once it (or the base's dead
+/// records) outnumbers both this and an eighth of the base. Tests merge
+/// far more often, so every path through a merge is exercised.
+pub(super) const MIN_DELTA: usize = if cfg!(test) { 8 } else { 4096 };
 
 pub(super) fn module_code(m: CrmModule) -> u8 {
     match m {
@@ -33,46 +37,16 @@ pub(super) fn module_of(code: u8) -> Option<CrmModule> {
     }
 }
 
-pub(super) fn split(v: u64) -> [u32; 2] {
-    [v as u32, (v >> 32) as u32]
+/// A modification time as the directory keeps it: whole seconds since the
+/// Unix epoch, rounded up (so a record changed within a second of a sync's
+/// start still counts as changed after it), clamped to what `u32` holds
+/// (1970 to 2106). The CRM's own times are whole seconds (Zoho's
+/// `Modified_Time`), so nothing a sync compares is lost.
+pub(super) fn modified_secs(at: DateTime<Utc>) -> u32 {
+    let secs = at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0);
+    secs.clamp(0, i64::from(u32::MAX)) as u32
 }
 
-pub(super) fn join(v: [u32; 2]) -> u64 {
-    u64::from(v[0]) | u64::from(v[1]) << 32
-}
-
-/// One record. `u64`s are stored as `[u32; 2]` so the slot packs to 36
-/// bytes with 4-byte alignment instead of 40.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Slot {
-    pub(super) modified_ms: [u32; 2],
-    pub(super) id: [u32; 2],
-    /// The number itself when `count == 1`, else the offset of `count`
-    /// numbers in `extra`.
-    pub(super) numbers: [u32; 2],
-    pub(super) name_off: u32,
-    /// Company, owner and account id, interned together (`Profiles`).
-    pub(super) profile: u32,
-    pub(super) name_len: u16,
-    /// Low nibble: the record's module; high nibble: the account's module.
-    pub(super) modules: u8,
-    /// Numbers of the record; 0 marks a free slot.
-    pub(super) count: u8,
-}
-
-const _: () = assert!(size_of::<Slot>() == 36, "a slot is 36 bytes");
-
-/// A record's numbers: a single one is held in its slot, several in `extra`.
-pub(super) enum Keys<'a> {
-    One([u64; 1]),
-    Many(&'a [u64]),
-}
-
-impl Keys<'_> {
-    pub(super) fn as_slice(&self) -> &[u64] {
-        match self {
-            Keys::One(k) => k,
-            Keys::Many(s) => s,
-        }
-    }
+pub(super) fn modified_at(secs: u32) -> DateTime<Utc> {
+    DateTime::from_timestamp(i64::from(secs), 0).unwrap_or_default()
 }

@@ -354,6 +354,10 @@ fn million_numbers_memory_report() {
     let rss_before = rss_bytes();
     let mut dir = PhoneDirectory::with_capacity(n as usize, n as usize);
     dir.bulk_load((0..n).map(synthetic)).unwrap();
+    dir.shrink_to_fit();
+    for (part, bytes) in dir.byte_parts() {
+        println!("{part:>24}: {:>6.2} MB", bytes as f64 / 1e6);
+    }
     println!(
         "{} numbers, {} records: approx {} bytes ({:.1} MB)",
         dir.len(),
@@ -367,6 +371,13 @@ fn million_numbers_memory_report() {
             (after - before) as f64 / 1e6
         );
     }
+    // A merge holds the write lock: how long lookups would wait for one.
+    let mut renamed = synthetic(7);
+    renamed.name = "Renamed".into();
+    dir.upsert(&renamed).unwrap();
+    let started = std::time::Instant::now();
+    dir.compact().unwrap();
+    println!("one merge: {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
 }
 
 /// The process's resident set size, where `/proc` offers it.
@@ -375,4 +386,122 @@ fn rss_bytes() -> Option<i64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kb: i64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+fn merged(dir: &mut PhoneDirectory) {
+    dir.compact().unwrap();
+    assert_eq!(dir.delta.live(), 0);
+}
+
+#[test]
+fn text_ids_chinese_names_and_id_order_survive_merges() {
+    let mut dir = PhoneDirectory::new();
+    let mut all = Vec::new();
+    // Text ids sort after numeric ones; both kinds, one id in two modules,
+    // ids whose high 32 bits differ (runs), an id past 2^63.
+    for (i, id) in [
+        "sim-contact-7",
+        "5725767000000411001",
+        "18446744073709551615",
+        "9999999999999999999",
+        "0042",
+        "客户-1",
+        "1",
+        "4294967296",
+        "4294967295",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for module in [CrmModule::Contacts, CrmModule::Leads] {
+            let mut e = entry(module, id, &[&format!("+44207946{i:04}")], i as i64);
+            e.name = format!("张伟 {id} Ünïcödé");
+            dir.upsert(&e).unwrap();
+            all.push(e);
+        }
+    }
+    for round in 0..2 {
+        for e in &all {
+            assert_eq!(dir.get(&e.record).unwrap().to_entry(), *e, "round {round}");
+            assert!(found(&dir, e.numbers[0].as_str()).contains(e));
+        }
+        assert_eq!(dir.record_count(), all.len());
+        merged(&mut dir);
+    }
+    let ids: Vec<String> = dir.iter().map(|v| v.id().into_owned()).collect();
+    assert_eq!(ids[0], "1", "numeric ids first, in numeric order: {ids:?}");
+    assert_eq!(ids.last().unwrap(), "客户-1");
+}
+
+#[test]
+fn updates_of_merged_records_in_place_and_moved() {
+    let zoho = |n: u64| (5_725_767_000_000_411_000 + n).to_string();
+    let mut dir = PhoneDirectory::new();
+    let first = entry(
+        CrmModule::Contacts,
+        &zoho(1),
+        &["+442079460000", "+4930901820"],
+        1,
+    );
+    let other = entry(CrmModule::Contacts, &zoho(2), &["+442079460000"], 1);
+    dir.upsert(&first).unwrap();
+    dir.upsert(&other).unwrap();
+    merged(&mut dir);
+
+    // Only the fixed-size fields change: updated in the base itself.
+    let mut owner = first.clone();
+    owner.owner_id = Some("5725767000000002".into());
+    owner.account = None;
+    owner.modified_at = at(2);
+    assert_eq!(dir.upsert(&owner).unwrap(), Upsert::Updated);
+    assert_eq!(dir.delta.live(), 0, "no copy in the delta");
+    assert_eq!(dir.get(&owner.record).unwrap().to_entry(), owner);
+
+    // A new name and numbers: the base copy dies, the delta has the record.
+    let mut moved = owner.clone();
+    moved.name = "名".repeat(40_000);
+    moved.numbers = vec![num("+14155550123")];
+    moved.modified_at = at(3);
+    assert_eq!(dir.upsert(&moved).unwrap(), Upsert::Updated);
+    let mut cut = moved.clone();
+    cut.name = "名".repeat(MAX_NAME_BYTES / 3);
+    for round in 0..2 {
+        assert_eq!(
+            found(&dir, "+442079460000"),
+            vec![other.clone()],
+            "round {round}"
+        );
+        assert!(found(&dir, "+4930901820").is_empty());
+        assert_eq!(found(&dir, "+14155550123"), vec![cut.clone()]);
+        assert_eq!((dir.len(), dir.record_count()), (2, 2));
+        assert_eq!(dir.upsert(&first).unwrap(), Upsert::Stale);
+        merged(&mut dir);
+    }
+
+    // Removed from the base, then back (into the delta), then merged.
+    assert!(dir.remove(&other.record));
+    assert!(!dir.remove(&other.record));
+    assert!(dir.get(&other.record).is_none());
+    assert!(found(&dir, "+442079460000").is_empty());
+    assert_eq!(dir.upsert(&other).unwrap(), Upsert::Inserted);
+    assert_eq!(found(&dir, "+442079460000"), vec![other.clone()]);
+    merged(&mut dir);
+    assert_eq!(found(&dir, "+442079460000"), vec![other]);
+    assert_eq!(dir.record_count(), 2);
+}
+
+#[test]
+fn modification_times_keep_whole_seconds_rounded_up() {
+    let mut dir = PhoneDirectory::new();
+    let mut e = entry(CrmModule::Contacts, "1", &["+442079460000"], 0);
+    e.modified_at = at(0) + chrono::Duration::milliseconds(1_500);
+    dir.upsert(&e).unwrap();
+    let held = dir.get(&e.record).unwrap().modified_at();
+    assert_eq!(held, at(0) + chrono::Duration::seconds(2));
+    // Within the same second: not older than what is held, so applied.
+    e.modified_at = at(0) + chrono::Duration::milliseconds(1_200);
+    e.name = "Renamed".into();
+    assert_eq!(dir.upsert(&e).unwrap(), Upsert::Updated);
+    e.modified_at = at(0);
+    assert_eq!(dir.upsert(&e).unwrap(), Upsert::Stale);
 }

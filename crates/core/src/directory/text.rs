@@ -4,18 +4,18 @@
 //! * [`Arena`]: append-only text; a [`StrRef`] (8 bytes) points into it.
 //! * [`Interner`]: deduplicated text for values many records share (owner
 //!   ids, companies, account ids); a [`Sym`] (4 bytes) names one.
-//! * [`PackedId`]: a record id in 8 bytes — the number itself when the id is
-//!   plain digits (Zoho's ids are), else a reference into an arena.
+//! * [`IdText`] / [`IdKey`]: a record id as a `u64` when it is plain digits
+//!   (Zoho's ids are), else its text.
 //!
-//! Nothing is freed on update; the directory counts the garbage and
-//! rebuilds these stores when it outweighs the live text.
+//! Nothing is freed on update; a merge of the directory copies what is
+//! still used into fresh stores ([`Reintern`]).
 
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 use hashbrown::HashTable;
 
 /// The directory ran past what its 32-bit offsets can address (4 GiB of
-/// text, or 4 billion records) — far beyond any real CRM.
+/// text, or 2 billion records) — far beyond any real CRM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the phone directory is full (32-bit offsets exhausted)")]
 pub struct DirectoryFull;
@@ -26,28 +26,12 @@ pub(crate) struct StrRef {
     len: u32,
 }
 
-impl StrRef {
-    pub(crate) fn new(off: u32, len: u32) -> Self {
-        Self { off, len }
-    }
-
-    pub(crate) fn off(self) -> u32 {
-        self.off
-    }
-}
-
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Arena {
     buf: String,
 }
 
 impl Arena {
-    pub(crate) fn with_capacity(bytes: usize) -> Self {
-        Self {
-            buf: String::with_capacity(bytes),
-        }
-    }
-
     pub(crate) fn push(&mut self, text: &str) -> Result<StrRef, DirectoryFull> {
         let off = u32::try_from(self.buf.len()).map_err(|_| DirectoryFull)?;
         let len = u32::try_from(text.len()).map_err(|_| DirectoryFull)?;
@@ -61,10 +45,6 @@ impl Arena {
         // Refs only come from `push` on this arena, so the range is on
         // char boundaries; `get` keeps a foreign ref from panicking.
         self.buf.get(start..start + r.len as usize).unwrap_or("")
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.buf.len()
     }
 
     pub(crate) fn capacity(&self) -> usize {
@@ -177,82 +157,123 @@ impl Profiles {
     }
 }
 
+/// Fresh interned stores holding only the profiles still in use, filled
+/// as a merge meets them: text no record names any more is dropped.
+pub(crate) struct Reintern<'a> {
+    old_shared: &'a Interner,
+    old_profiles: &'a Profiles,
+    shared: Interner,
+    profiles: Profiles,
+    /// Old symbol / profile → new one (`u32::MAX`: not met yet).
+    syms: Vec<u32>,
+    seen: Vec<u32>,
+}
+
+impl<'a> Reintern<'a> {
+    pub(crate) fn new(old_shared: &'a Interner, old_profiles: &'a Profiles) -> Self {
+        Self {
+            old_shared,
+            old_profiles,
+            shared: Interner::default(),
+            profiles: Profiles::default(),
+            syms: vec![u32::MAX; old_shared.refs.len()],
+            seen: vec![u32::MAX; old_profiles.list.len()],
+        }
+    }
+
+    /// The new number of old profile `old`.
+    pub(crate) fn map(&mut self, old: u32) -> Result<u32, DirectoryFull> {
+        if let Some(&new) = self.seen.get(old as usize)
+            && new != u32::MAX
+        {
+            return Ok(new);
+        }
+        let mut triple = [Sym::NONE; 3];
+        for (new, sym) in triple.iter_mut().zip(self.old_profiles.get(old)) {
+            let Some(slot) = self.syms.get_mut(sym.0 as usize) else {
+                continue; // Sym::NONE
+            };
+            if *slot == u32::MAX {
+                *slot = self.shared.intern(self.old_shared.get(sym))?.0;
+            }
+            *new = Sym(*slot);
+        }
+        let new = self.profiles.intern(triple)?;
+        if let Some(seen) = self.seen.get_mut(old as usize) {
+            *seen = new;
+        }
+        Ok(new)
+    }
+
+    pub(crate) fn finish(mut self) -> (Interner, Profiles) {
+        self.shared.shrink_to_fit();
+        self.profiles.shrink_to_fit();
+        (self.shared, self.profiles)
+    }
+}
+
 /// Heap bytes of a hashbrown table able to hold `capacity` items: buckets
-/// are a power of two at most 7/8 full, each with one control byte.
+/// are a power of two at most 7/8 full (small tables: up to 4 buckets,
+/// one empty), each with one control byte, plus a group (16) of
+/// control bytes more.
 pub(crate) fn table_bytes(capacity: usize, item: usize) -> usize {
     if capacity == 0 {
         return 0;
     }
-    let buckets = (capacity * 8 / 7).next_power_of_two();
-    buckets * (item + 1)
+    let buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity * 8 / 7).next_power_of_two()
+    };
+    (buckets * item).next_multiple_of(16) + buckets + 16
 }
 
-/// A record id in 8 bytes. High bit clear: the id is the decimal number in
-/// the low 63 bits (only for canonical digit strings, so every id has one
-/// packed form and packed equality is id equality). High bit set: bits
-/// 0..32 are an arena offset and bits 32..63 the length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct PackedId(u64);
+/// The numeric form of `id`, if it has one: only canonical digit strings
+/// (no sign, no leading zero), so every id has one form and numeric
+/// equality is id equality. Zoho's 19-digit ids always fit a `u64`.
+pub(crate) fn numeric_id(id: &str) -> Option<u64> {
+    let canonical = !id.is_empty()
+        && id.len() <= 19
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && (id == "0" || !id.starts_with('0'));
+    canonical.then(|| id.parse::<u64>().ok()).flatten()
+}
 
-const TEXT_FLAG: u64 = 1 << 63;
+/// A record id held by the directory's delta: the number when the id is
+/// one (Zoho's are), else the text (simulators' and other CRMs' ids).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum IdKey {
+    Number(u64),
+    Text(Box<str>),
+}
 
-impl PackedId {
-    pub(crate) fn bits(self) -> u64 {
-        self.0
-    }
-
-    pub(crate) fn from_bits(bits: u64) -> Self {
-        Self(bits)
-    }
-
-    /// The numeric form of `id`, if it has one.
-    pub(crate) fn numeric(id: &str) -> Option<PackedId> {
-        let canonical = !id.is_empty()
-            && id.len() <= 19
-            && id.bytes().all(|b| b.is_ascii_digit())
-            && (id == "0" || !id.starts_with('0'));
-        canonical
-            .then(|| id.parse::<u64>().ok())
-            .flatten()
-            .filter(|n| n & TEXT_FLAG == 0)
-            .map(PackedId)
-    }
-
-    pub(crate) fn store(id: &str, arena: &mut Arena) -> Result<PackedId, DirectoryFull> {
-        if let Some(p) = Self::numeric(id) {
-            return Ok(p);
+impl IdKey {
+    pub(crate) fn of(id: &str) -> Self {
+        match numeric_id(id) {
+            Some(n) => IdKey::Number(n),
+            None => IdKey::Text(id.into()),
         }
-        let r = arena.push(id)?;
-        if r.len >= 1 << 31 {
-            return Err(DirectoryFull);
+    }
+
+    pub(crate) fn as_text(&self) -> IdText<'_> {
+        match self {
+            IdKey::Number(n) => IdText::Number(*n),
+            IdKey::Text(s) => IdText::Text(s),
         }
-        Ok(PackedId(
-            TEXT_FLAG | u64::from(r.len) << 32 | u64::from(r.off),
-        ))
     }
 
-    fn text_ref(self) -> Option<StrRef> {
-        (self.0 & TEXT_FLAG != 0).then_some(StrRef {
-            off: self.0 as u32,
-            len: ((self.0 & !TEXT_FLAG) >> 32) as u32,
-        })
-    }
-
-    /// Bytes of arena text this id holds (0 for numeric ids).
-    pub(crate) fn text_len(self) -> usize {
-        self.text_ref().map_or(0, |r| r.len as usize)
-    }
-
-    pub(crate) fn resolve(self, arena: &Arena) -> IdText<'_> {
-        match self.text_ref() {
-            Some(r) => IdText::Text(arena.get(r)),
-            None => IdText::Number(self.0),
+    /// Heap bytes of the id (its text, if it is not a number).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        match self {
+            IdKey::Number(_) => 0,
+            IdKey::Text(s) => s.len(),
         }
     }
 }
 
-/// A record id as stored, borrowed from the directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A record id as stored, borrowed from the directory. The derived order
+/// (every number before every text) is the order of the base segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum IdText<'a> {
     Number(u64),
     Text(&'a str),
@@ -261,8 +282,8 @@ pub(crate) enum IdText<'a> {
 impl<'a> IdText<'a> {
     /// The form `id` takes in the directory, for finding it.
     pub(crate) fn of(id: &'a str) -> Self {
-        match PackedId::numeric(id) {
-            Some(p) => IdText::Number(p.0),
+        match numeric_id(id) {
+            Some(n) => IdText::Number(n),
             None => IdText::Text(id),
         }
     }
@@ -294,33 +315,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numeric_ids_pack_only_in_canonical_form() {
-        assert!(PackedId::numeric("5725767000000411001").is_some());
-        assert!(PackedId::numeric("0").is_some());
-        for id in [
-            "",
-            "0123",
-            "12a",
-            "99999999999999999999",
-            "9999999999999999999",
-        ] {
-            assert!(PackedId::numeric(id).is_none(), "{id}");
+    fn numeric_ids_only_in_canonical_form() {
+        assert_eq!(numeric_id("5725767000000411001"), Some(5725767000000411001));
+        assert_eq!(numeric_id("9999999999999999999"), Some(9999999999999999999));
+        assert_eq!(numeric_id("0"), Some(0));
+        for id in ["", "0123", "12a", "99999999999999999999", "+1", " 1"] {
+            assert!(numeric_id(id).is_none(), "{id}");
         }
     }
 
     #[test]
-    fn packed_ids_resolve_to_their_text() {
-        let mut arena = Arena::default();
-        for id in ["5725767000000411001", "0042", "abc-9", "0"] {
-            let p = PackedId::store(id, &mut arena).unwrap();
-            assert_eq!(p.resolve(&arena).to_cow(), id);
-            assert_eq!(p.resolve(&arena), IdText::of(id));
+    fn ids_keep_their_text_and_order_numbers_first() {
+        for id in ["5725767000000411001", "0042", "abc-9", "0", "客户-1"] {
+            assert_eq!(IdKey::of(id).as_text().to_cow(), id);
+            assert_eq!(IdKey::of(id).as_text(), IdText::of(id));
         }
         assert_eq!(
-            PackedId::store("0042", &mut arena).unwrap().text_len(),
+            IdKey::of("0042").heap_bytes(),
             4,
             "a leading zero keeps the id as text"
         );
+        assert!(IdText::of("99") < IdText::of("100"));
+        assert!(IdText::of("100") < IdText::of("0042"));
+        assert!(IdText::of("0042") < IdText::of("abc"));
     }
 
     #[test]

@@ -4,9 +4,9 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
-use super::index::PhoneDirectory;
-use super::slot::{Slot, join, module_of};
-use super::text::{StrRef, Sym};
+use super::index::{PhoneDirectory, Rec};
+use super::slot::{modified_at, module_of};
+use super::text::Sym;
 use super::{DirectoryEntry, e164_from_key};
 use crate::crm::{CrmModule, CrmRecordRef};
 use crate::phone::E164;
@@ -30,16 +30,27 @@ impl std::fmt::Debug for EntryView<'_> {
 }
 
 impl<'a> EntryView<'a> {
-    fn slot(&self) -> &'a Slot {
-        &self.dir.slots[self.slot as usize]
+    fn rec(&self) -> Rec<'a> {
+        self.dir.rec(self.slot)
+    }
+
+    /// Low nibble: the record's module; high nibble: its account's.
+    fn modules(&self) -> u8 {
+        match self.rec() {
+            Rec::Base(s) => self.dir.base.modules[s as usize],
+            Rec::Delta(r) => r.modules,
+        }
     }
 
     pub fn module(&self) -> CrmModule {
-        module_of(self.slot().modules & 0xF).unwrap_or(CrmModule::Contacts)
+        module_of(self.modules() & 0xF).unwrap_or(CrmModule::Contacts)
     }
 
     pub fn id(&self) -> Cow<'a, str> {
-        self.dir.slot_id(self.slot).to_cow()
+        match self.rec() {
+            Rec::Base(s) => self.dir.base.id(s).to_cow(),
+            Rec::Delta(r) => r.id.as_text().to_cow(),
+        }
     }
 
     pub fn record(&self) -> CrmRecordRef {
@@ -50,15 +61,19 @@ impl<'a> EntryView<'a> {
     }
 
     pub fn name(&self) -> &'a str {
-        let s = self.slot();
-        self.dir
-            .texts
-            .get(StrRef::new(s.name_off, u32::from(s.name_len)))
+        match self.rec() {
+            Rec::Base(s) => self.dir.base.name(s),
+            Rec::Delta(r) => &r.name,
+        }
     }
 
     /// Company, owner and account id, as interned.
     fn profile(&self) -> [Sym; 3] {
-        self.dir.profiles.get(self.slot().profile)
+        let profile = match self.rec() {
+            Rec::Base(s) => self.dir.base.profiles[s as usize],
+            Rec::Delta(r) => r.profile,
+        };
+        self.dir.profiles.get(profile)
     }
 
     pub fn company(&self) -> Option<&'a str> {
@@ -70,8 +85,7 @@ impl<'a> EntryView<'a> {
     }
 
     pub fn account(&self) -> Option<CrmRecordRef> {
-        let s = self.slot();
-        let module = module_of(s.modules >> 4)?;
+        let module = module_of(self.modules() >> 4)?;
         let id = self.dir.shared.get(self.profile()[2])?;
         Some(CrmRecordRef {
             module,
@@ -79,18 +93,20 @@ impl<'a> EntryView<'a> {
         })
     }
 
+    /// When the record was last modified, in whole seconds (rounded up).
     pub fn modified_at(&self) -> DateTime<Utc> {
-        let ms = join(self.slot().modified_ms) as i64;
-        DateTime::from_timestamp_millis(ms).unwrap_or_default()
+        modified_at(match self.rec() {
+            Rec::Base(s) => self.dir.base.modified[s as usize],
+            Rec::Delta(r) => r.modified,
+        })
     }
 
     pub fn numbers(&self) -> Vec<E164> {
-        self.dir
-            .slot_keys(self.slot)
-            .as_slice()
-            .iter()
-            .filter_map(|&k| e164_from_key(k))
-            .collect()
+        let keys = match self.rec() {
+            Rec::Base(s) => self.dir.base.numbers(s),
+            Rec::Delta(r) => r.numbers.to_vec(),
+        };
+        keys.into_iter().filter_map(e164_from_key).collect()
     }
 
     pub fn to_entry(&self) -> DirectoryEntry {
