@@ -182,6 +182,11 @@ pub async fn run(plan: PopPlan) -> Result<PopReport> {
     })
 }
 
+/// The directory entry (prefill index) whose number calls in measured call `n`.
+fn caller(n: u64, plan: &PopPlan) -> u64 {
+    (n * 7_919) % plan.directory_numbers.max(1)
+}
+
 /// The world a run measures, on a copy of the prefilled database.
 fn options(url: String, logging: bool) -> WorldOptions {
     let mut options = WorldOptions {
@@ -214,7 +219,16 @@ fn options(url: String, logging: bool) -> WorldOptions {
 /// agent, end, and are processed and logged by the same process.
 async fn busy_run(seed_db: &str, template: &CallTemplate, plan: &PopPlan) -> Result<BusyPop> {
     let (_copy, url) = prefill::copy(seed_db)?;
-    let world = World::start(options(url, true)).await?;
+    let mut callers: Vec<u64> = (0..WARMUP + plan.calls).map(|n| caller(n, plan)).collect();
+    callers.sort_unstable();
+    callers.dedup();
+    let mut options = options(url.clone(), true);
+    options
+        .zoho
+        .seed
+        .records
+        .extend(busy::real_callers(&url, &callers).await?);
+    let world = World::start(options).await?;
     let background = CallTemplate::capture(busy::AGENT).await?;
     let (stop_tx, stop) = watch::channel(false);
     let (measured, load) = tokio::join!(
@@ -263,7 +277,7 @@ async fn measure(
     let (mut ours, mut floor) = (Recorder::new(), Recorder::new());
     let (mut matched, mut missed) = (0, 0);
     for n in 0..WARMUP + plan.calls {
-        let number = synthetic_number((n * 7_919) % plan.directory_numbers.max(1));
+        let number = synthetic_number(caller(n, plan));
         let call = template.call(n, &number)?;
         let sent = Instant::now();
         for event in call.ring {

@@ -272,12 +272,13 @@ impl Report {
                         b.load.calls_per_s
                     ),
                     format!(
-                        "{:.2} / {:.2} ms = {} ({} of {} logged)",
+                        "{:.2} / {:.2} ms = {} ({} of {} logged, {} jobs failed)",
                         b.ringbridge.p99_ms(),
                         b.relay.p99_ms(),
                         opt(b.ratio_p99, 2),
                         b.load.logged,
-                        b.load.calls
+                        b.load.calls,
+                        b.load.failed_jobs
                     ),
                     "<= 1.3",
                 );
@@ -468,6 +469,7 @@ fn put_pop_runs(put: &mut impl FnMut(&str, Value), pop: Option<&PopReport>) {
     put("busy_calls_per_s", num(busy.map(|b| b.load.calls_per_s), 1));
     put("busy_calls", json!(busy.map(|b| b.load.calls)));
     put("busy_calls_logged", json!(busy.map(|b| b.load.logged)));
+    put("busy_failed_jobs", json!(busy.map(|b| b.load.failed_jobs)));
 }
 
 fn ms(v: Option<f64>) -> Value {

@@ -91,11 +91,25 @@ fn report_throttling(connection: &ZohoConnection, ctx: &Arc<EngineContext>) {
 /// caller's, so the timeout is set here: a token request gets the same as any
 /// Zoho request, and a hung accounts server cannot hold a refresh, a code
 /// exchange or a revocation (and all CRM work behind it) forever.
+///
+/// One client per timeout for the whole process (clones share it): each
+/// new client reads and parses the system's trust store (~150 roots, a few
+/// ms in release, far more on a loaded machine), and `serve` asked for four
+/// of them before it was ready — the console, the Zoho connection, agents'
+/// visibility and sign-in with Zoho.
 pub fn accounts_http(timeout: std::time::Duration) -> reqwest::Client {
-    reqwest::Client::builder()
+    static CLIENTS: std::sync::Mutex<Vec<(std::time::Duration, reqwest::Client)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, client)) = clients.iter().find(|(t, _)| *t == timeout) {
+        return client.clone();
+    }
+    let client = reqwest::Client::builder()
         .timeout(timeout)
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .unwrap_or_else(|_| reqwest::Client::new());
+    clients.push((timeout, client.clone()));
+    client
 }
 
 pub const REFRESH_TOKEN_SECRET: &str = "zoho.refresh_token";
