@@ -62,6 +62,7 @@ fn full() -> Report {
             stages: None,
             busy: Some(BusyPop {
                 ringbridge: latency(2.0, 6.0, 9.0),
+                hub: latency(1.5, 5.0, 8.0),
                 relay: latency(1.0, 4.0, 5.0),
                 ratio_p99: Some(1.5),
                 missed: 0,
