@@ -149,6 +149,10 @@ pub struct EngineInputs {
     pub tuning: Tuning,
     /// Links to recordings put into call logs, when ringbridge serves them.
     pub recordings: Option<Arc<dyn RecordingLinks>>,
+    /// Whether the start waits for the first extension-to-user mapping (a
+    /// PBX and a CRM request). `serve` does not: /readyz does not depend on
+    /// it, and a slow CRM token refresh held the start for up to 300 ms.
+    pub wait_for_users: bool,
 }
 
 pub async fn start_crm(
@@ -222,6 +226,7 @@ pub async fn start_engine(
         settings,
         tuning,
         recordings,
+        wait_for_users,
     } = inputs;
     let directory_store: Arc<dyn DirectoryStore> = Arc::new(store.clone());
     let directory_config = DirectoryConfig {
@@ -251,9 +256,14 @@ pub async fn start_engine(
     );
     ctx.recordings = recordings;
     let mut engine = Engine::start(Arc::new(ctx));
-    engine.keep_user_map_fresh(std::time::Duration::from_secs(10 * 60));
-    if let Err(err) = engine.refresh_user_map().await {
-        tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
+    let remap_every = std::time::Duration::from_secs(10 * 60);
+    if !wait_for_users {
+        engine.map_users_now_and_every(remap_every);
+    } else {
+        engine.keep_user_map_fresh(remap_every);
+        if let Err(err) = engine.refresh_user_map().await {
+            tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
+        }
     }
     Ok(CrmRuntime {
         engine,
