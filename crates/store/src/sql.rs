@@ -59,7 +59,7 @@ pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
 
 pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range").into()))
 }
 
 impl SqlStore {
@@ -245,8 +245,12 @@ impl Store for SqlStore {
     }
 
     async fn put_setting(&self, key: &str, json: &str) -> Result<(), StoreError> {
-        serde_json::from_str::<serde_json::Value>(json)
-            .map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))?;
+        serde_json::from_str::<serde_json::Value>(json).map_err(|e| {
+            StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+                format!("setting {key}"),
+                e,
+            ))
+        })?;
         sqlx::query(
             "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -281,8 +285,8 @@ impl Store for SqlStore {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         for (received_at, event) in events {
-            let payload =
-                serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let payload = serde_json::to_string(event)
+                .map_err(|e| StoreError::Corrupt(ringbridge_core::cause::Cause::new(e)))?;
             let kind = serde_json::to_value(event)
                 .ok()
                 .and_then(|v| v.get("event").and_then(|k| k.as_str()).map(str::to_owned))
