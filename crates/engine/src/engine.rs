@@ -75,6 +75,22 @@ impl Engine {
         }));
     }
 
+    /// Like [`Self::keep_user_map_fresh`], with the first mapping made at
+    /// once in the same background worker: for a service that should be
+    /// ready before the PBX and the CRM have both answered (until then,
+    /// calls are processed without an owner, as when the mapping fails).
+    pub fn map_users_now_and_every(&mut self, every: Duration) {
+        let ctx = self.ctx.clone();
+        self.workers.push(tokio::spawn(async move {
+            loop {
+                if let Err(err) = refresh_user_map(&ctx).await {
+                    tracing::warn!(error = %err, "could not map extensions to CRM users; calls are logged without an owner until it works");
+                }
+                tokio::time::sleep(every).await;
+            }
+        }));
+    }
+
     pub fn stop(self) {
         for worker in self.workers {
             worker.abort();

@@ -172,6 +172,8 @@ impl World {
             settings: options.settings,
             tuning: options.tuning,
             recordings: Some(Arc::new(RecordingLinker::new(&http_url, keys.clone()))),
+            // Deterministic starts: the first call already has its owner.
+            wait_for_users: true,
         };
         let CrmRuntime {
             engine,

@@ -62,6 +62,7 @@ async fn settle(
             Bind::Int(i) => query.bind(i),
         };
     }
+    let _turn = store.write_turn().await;
     let done = query
         .bind(job.id)
         .bind(job.worker.as_deref().unwrap_or_default())
@@ -115,6 +116,7 @@ impl OutboxStore for SqlStore {
 
     async fn enqueue_many(&self, kind: JobKind, jobs: &[NewJob]) -> Result<Vec<bool>, StoreError> {
         let now = millis(Utc::now());
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await.map_err(db_err)?;
         let mut added = Vec::with_capacity(jobs.len());
         for job in jobs {
@@ -176,6 +178,7 @@ impl OutboxStore for SqlStore {
                  ORDER BY next_attempt_at, id LIMIT $5 {lock})
              RETURNING {COLUMNS}"
         );
+        let _turn = self.write_turn().await;
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now_ms.saturating_add(lease_millis(lease)))
             .bind(worker)

@@ -2,17 +2,25 @@
 //! agent, each answered and ended at once, so the same process parses,
 //! tracks, queues, processes (owner, directory match) and writes their
 //! logs to the CRM in bulk while the pops are measured. The callers are the
-//! demo CRM's records, so every log is written against a real record.
+//! demo CRM's records, so every log is written against a real record; the
+//! measured pops' callers are made real CRM records too ([`real_callers`]),
+//! as in a real busy hour every call is logged against a record Zoho holds.
+//! Jobs that failed are counted, so a log Zoho refuses cannot hide in the
+//! measurement as retries.
 
 use std::time::Duration;
 
 use anyhow::Result;
+use ringbridge_core::directory::DirectoryStore;
+use ringbridge_sim_zoho::{Module, SeedRecord};
 use serde::Serialize;
+use serde_json::json;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::calls::CallTemplate;
 use super::logwatch::{LogWatch, Queued};
+use super::prefill;
 use crate::world::World;
 
 /// The agent the background calls ring (not the measured agent).
@@ -31,6 +39,9 @@ pub struct BusyLoad {
     pub calls: u64,
     /// Of those, calls whose log reached the CRM.
     pub logged: u64,
+    /// Outbox jobs (any call's, the measured pops' included) that failed
+    /// by the end of the run: 0 when every log was accepted.
+    pub failed_jobs: u64,
 }
 
 /// Plays `rate` calls a second until `stop` turns true, then waits for
@@ -64,5 +75,33 @@ pub async fn load(
         calls_per_s: rate,
         calls,
         logged: watch.logged_in_crm(world),
+        failed_jobs: world.outbox().await?.failed,
     })
+}
+
+/// Makes the synthetic directory records of `callers` (prefill indices)
+/// real: their entries leave the database at `url`, and the returned
+/// Contacts, seeded into the CRM, come back into the directory through its
+/// first sync with the ids Zoho gave them — so the measured pops' call logs
+/// name records the CRM holds.
+pub async fn real_callers(url: &str, callers: &[u64]) -> Result<Vec<SeedRecord>> {
+    let store = prefill::open(url).await?;
+    let entries = callers
+        .iter()
+        .map(|&n| prefill::entry(n))
+        .collect::<Result<Vec<_>>>()?;
+    let refs: Vec<_> = entries.iter().map(|e| e.record.clone()).collect();
+    store.delete_directory_entries(&refs).await?;
+    store.close().await;
+    Ok(entries
+        .into_iter()
+        .map(|e| SeedRecord {
+            module: Module::Contacts,
+            key: None,
+            fields: json!({
+                "Last_Name": e.name,
+                "Phone": e.numbers.first().map(|n| n.as_str().to_owned()),
+            }),
+        })
+        .collect())
 }

@@ -19,6 +19,8 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use ringbridge_core::accounts::{AccountProfile, AccountStore, NewAccount, Role, Username};
 use ringbridge_core::policy::LoggingPolicy;
+use ringbridge_core::tracker::CallUpdate;
+use ringbridge_engine::Ingested;
 use ringbridge_web::AppState;
 use ringbridge_web::auth::api_tokens;
 use serde::Serialize;
@@ -84,6 +86,10 @@ pub struct RunP99 {
 #[derive(Debug, Clone, Serialize)]
 pub struct BusyPop {
     pub ringbridge: Latency,
+    /// Frame published → the live hub holds the pop (WebSocket client,
+    /// ingest, tracker, directory lookup, hub): what is left of the pop's
+    /// time is the agent's SSE stream.
+    pub hub: Latency,
     pub relay: Latency,
     pub ratio_p99: Option<f64>,
     pub missed: u64,
@@ -109,6 +115,9 @@ impl PopReport {
 enum Path {
     Ringbridge,
     Relay,
+    /// The generation's broadcast of the ringing update, sent once the live
+    /// hub has applied it (the pump updates the hub first).
+    Hub,
 }
 
 struct Arrival {
@@ -122,6 +131,7 @@ struct Arrival {
 struct Run {
     ringbridge: Latency,
     relay: Latency,
+    hub: Latency,
     matched: u64,
     missed: u64,
 }
@@ -146,7 +156,7 @@ pub async fn run(plan: PopPlan) -> Result<PopReport> {
         let (_copy, url) = prefill::copy(&seed_db)?;
         let world = World::start(options(url, false)).await?;
         loaded = world.directory.stats().numbers;
-        runs.push(measure(&world, &template, &plan, false).await?);
+        runs.push(measure(&world, &template, &plan, None).await?);
         if i + 1 == plan.runs.max(1) {
             stages =
                 Some(stages::measure(&world, &template, plan.directory_numbers, plan.calls).await);
@@ -187,6 +197,11 @@ pub async fn run(plan: PopPlan) -> Result<PopReport> {
     })
 }
 
+/// The directory entry (prefill index) whose number calls in measured call `n`.
+fn caller(n: u64, plan: &PopPlan) -> u64 {
+    (n * 7_919) % plan.directory_numbers.max(1)
+}
+
 /// The world a run measures, on a copy of the prefilled database.
 fn options(url: String, logging: bool) -> WorldOptions {
     let mut options = WorldOptions {
@@ -219,12 +234,22 @@ fn options(url: String, logging: bool) -> WorldOptions {
 /// agent, end, and are processed and logged by the same process.
 async fn busy_run(seed_db: &str, template: &CallTemplate, plan: &PopPlan) -> Result<BusyPop> {
     let (_copy, url) = prefill::copy(seed_db)?;
-    let world = World::start(options(url, true)).await?;
+    let mut callers: Vec<u64> = (0..WARMUP + plan.calls).map(|n| caller(n, plan)).collect();
+    callers.sort_unstable();
+    callers.dedup();
+    let mut options = options(url.clone(), true);
+    options
+        .zoho
+        .seed
+        .records
+        .extend(busy::real_callers(&url, &callers).await?);
+    let mut world = World::start(options).await?;
+    let hub = world.updates.take();
     let background = CallTemplate::capture(busy::AGENT).await?;
     let (stop_tx, stop) = watch::channel(false);
     let (measured, load) = tokio::join!(
         async {
-            let r = measure(&world, template, plan, true).await;
+            let r = measure(&world, template, plan, hub).await;
             let _ = stop_tx.send(true);
             r
         },
@@ -236,21 +261,25 @@ async fn busy_run(seed_db: &str, template: &CallTemplate, plan: &PopPlan) -> Res
     Ok(BusyPop {
         ratio_p99: ratio(measured.ringbridge.p99_us, measured.relay.p99_us),
         ringbridge: measured.ringbridge,
+        hub: measured.hub,
         relay: measured.relay,
         missed: measured.missed,
         load,
     })
 }
 
-/// One measured run on `world`; `busy`: the background load is starting
-/// beside it, so the measured calls wait for its steady state.
+/// One measured run on `world`; with `hub` (the world's call updates) the
+/// background load is starting beside it, so the measured calls wait for
+/// its steady state, and the hub's moment is timed too.
 async fn measure(
     world: &World,
     template: &CallTemplate,
     plan: &PopPlan,
-    busy: bool,
+    hub: Option<mpsc::Receiver<Ingested>>,
 ) -> Result<Run> {
+    let busy = hub.is_some();
     let (tx, mut arrivals) = mpsc::unbounded_channel();
+    let hub = hub.map(|updates| tokio::spawn(read_hub(updates, tx.clone())));
     let agent = agent_stream(world).await?;
     let pops = tokio::spawn(read_pops(agent, tx.clone()));
     let relay = relay::start(&world.pbx_sim).await?;
@@ -265,10 +294,10 @@ async fn measure(
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
 
-    let (mut ours, mut floor) = (Recorder::new(), Recorder::new());
+    let (mut ours, mut floor, mut at_hub) = (Recorder::new(), Recorder::new(), Recorder::new());
     let (mut matched, mut missed) = (0, 0);
     for n in 0..WARMUP + plan.calls {
-        let number = synthetic_number((n * 7_919) % plan.directory_numbers.max(1));
+        let number = synthetic_number(caller(n, plan));
         let call = template.call(n, &number)?;
         let sent = Instant::now();
         for event in call.ring {
@@ -276,6 +305,9 @@ async fn measure(
         }
         let deadline = sent + PATIENCE;
         let mut pending: HashSet<Path> = [Path::Ringbridge, Path::Relay].into();
+        if busy {
+            pending.insert(Path::Hub);
+        }
         while !pending.is_empty() {
             let Ok(Some(arrival)) = tokio::time::timeout_at(deadline, arrivals.recv()).await else {
                 break;
@@ -290,6 +322,7 @@ async fn measure(
                     matched += u64::from(arrival.matched);
                 }
                 Path::Relay => floor.record(latency),
+                Path::Hub => at_hub.record(latency),
             }
         }
         if n >= WARMUP && !pending.is_empty() {
@@ -302,10 +335,14 @@ async fn measure(
     }
     pops.abort();
     frames.abort();
+    if let Some(hub) = hub {
+        hub.abort();
+    }
     drop(relay);
     Ok(Run {
         ringbridge: ours.summary(),
         relay: floor.summary(),
+        hub: at_hub.summary(),
         matched,
         missed,
     })
@@ -364,6 +401,24 @@ async fn read_pops(mut reader: SseReader, tx: mpsc::UnboundedSender<Arrival>) ->
         });
     }
     Ok(())
+}
+
+async fn read_hub(mut updates: mpsc::Receiver<Ingested>, tx: mpsc::UnboundedSender<Arrival>) {
+    while let Some(item) = updates.recv().await {
+        let at = Instant::now();
+        if let CallUpdate::Ringing {
+            call_id, extension, ..
+        } = item.update
+            && extension == AGENT
+        {
+            let _ = tx.send(Arrival {
+                path: Path::Hub,
+                call_id: call_id.as_str().to_owned(),
+                at,
+                matched: false,
+            });
+        }
+    }
 }
 
 async fn read_relay(mut reader: SseReader, tx: mpsc::UnboundedSender<Arrival>) -> Result<()> {

@@ -73,6 +73,17 @@ pub async fn database(numbers: u64) -> Result<(tempfile::TempDir, String)> {
     Ok((dir, url))
 }
 
+/// The store of a database [`database`] or [`copy`] made, opened with its key.
+pub async fn open(url: &str) -> Result<SqlStore> {
+    let db = Path::new(url.strip_prefix("sqlite://").context("a SQLite URL")?);
+    let key_file = db
+        .parent()
+        .context("the database's directory")?
+        .join(crate::backup::KEY_FILE);
+    let key = std::fs::read_to_string(&key_file).context("reading the bench database's key")?;
+    Ok(SqlStore::open(url, SecretKey::from_base64(key.trim())?).await?)
+}
+
 /// The secret key beside the database, as `serve` keeps it, so `serve`
 /// pointed at this data directory opens the same store.
 fn write_key(path: &Path, key: &str) -> Result<()> {

@@ -272,12 +272,14 @@ impl Report {
                         b.load.calls_per_s
                     ),
                     format!(
-                        "{:.2} / {:.2} ms = {} ({} of {} logged)",
+                        "{:.2} / {:.2} ms = {} (in the hub at {:.2} ms; {} of {} logged, {} jobs failed)",
                         b.ringbridge.p99_ms(),
                         b.relay.p99_ms(),
                         opt(b.ratio_p99, 2),
+                        b.hub.p99_ms(),
                         b.load.logged,
-                        b.load.calls
+                        b.load.calls,
+                        b.load.failed_jobs
                     ),
                     "<= 1.3",
                 );
@@ -463,11 +465,13 @@ fn put_pop_runs(put: &mut impl FnMut(&str, Value), pop: Option<&PopReport>) {
     let busy = pop.and_then(|p| p.busy.as_ref());
     put("pop_busy_p99_ms", ms(busy.map(|b| b.ringbridge.p99_ms())));
     put("relay_busy_p99_ms", ms(busy.map(|b| b.relay.p99_ms())));
+    put("pop_busy_hub_p99_ms", ms(busy.map(|b| b.hub.p99_ms())));
     put("pop_busy_ratio_p99", num(busy.and_then(|b| b.ratio_p99), 3));
     put("pop_busy_missed", json!(busy.map(|b| b.missed)));
     put("busy_calls_per_s", num(busy.map(|b| b.load.calls_per_s), 1));
     put("busy_calls", json!(busy.map(|b| b.load.calls)));
     put("busy_calls_logged", json!(busy.map(|b| b.load.logged)));
+    put("busy_failed_jobs", json!(busy.map(|b| b.load.failed_jobs)));
 }
 
 fn ms(v: Option<f64>) -> Value {

@@ -62,6 +62,7 @@ fn full() -> Report {
             stages: None,
             busy: Some(BusyPop {
                 ringbridge: latency(2.0, 6.0, 9.0),
+                hub: latency(1.5, 5.0, 8.0),
                 relay: latency(1.0, 4.0, 5.0),
                 ratio_p99: Some(1.5),
                 missed: 0,
@@ -69,6 +70,7 @@ fn full() -> Report {
                     calls_per_s: 100.0,
                     calls: 1_000,
                     logged: 1_000,
+                    failed_jobs: 2,
                 },
             }),
         }),
@@ -173,6 +175,7 @@ fn the_json_has_every_key_the_issue_asks_for() {
     assert_eq!(j["pop_ratio_p99_min"], 1.5);
     assert_eq!(j["pop_ratio_p99_max"], 2.5);
     assert_eq!(j["pop_busy_ratio_p99"], 1.5);
+    assert_eq!(j["busy_failed_jobs"], 2);
     assert_eq!(j["rss_loaded_mb"], 120.0);
     assert!(j["pg_lifecycles_per_s"].is_null());
 }

@@ -91,11 +91,25 @@ fn report_throttling(connection: &ZohoConnection, ctx: &Arc<EngineContext>) {
 /// caller's, so the timeout is set here: a token request gets the same as any
 /// Zoho request, and a hung accounts server cannot hold a refresh, a code
 /// exchange or a revocation (and all CRM work behind it) forever.
+///
+/// One client per timeout for the whole process (clones share it): each
+/// new client reads and parses the system's trust store (~150 roots, a few
+/// ms in release, far more on a loaded machine), and `serve` asked for four
+/// of them before it was ready — the console, the Zoho connection, agents'
+/// visibility and sign-in with Zoho.
 pub fn accounts_http(timeout: std::time::Duration) -> reqwest::Client {
-    reqwest::Client::builder()
+    static CLIENTS: std::sync::Mutex<Vec<(std::time::Duration, reqwest::Client)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, client)) = clients.iter().find(|(t, _)| *t == timeout) {
+        return client.clone();
+    }
+    let client = reqwest::Client::builder()
         .timeout(timeout)
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .unwrap_or_else(|_| reqwest::Client::new());
+    clients.push((timeout, client.clone()));
+    client
 }
 
 pub const REFRESH_TOKEN_SECRET: &str = "zoho.refresh_token";
@@ -135,6 +149,10 @@ pub struct EngineInputs {
     pub tuning: Tuning,
     /// Links to recordings put into call logs, when ringbridge serves them.
     pub recordings: Option<Arc<dyn RecordingLinks>>,
+    /// Whether the start waits for the first extension-to-user mapping (a
+    /// PBX and a CRM request). `serve` does not: /readyz does not depend on
+    /// it, and a slow CRM token refresh held the start for up to 300 ms.
+    pub wait_for_users: bool,
 }
 
 pub async fn start_crm(
@@ -208,6 +226,7 @@ pub async fn start_engine(
         settings,
         tuning,
         recordings,
+        wait_for_users,
     } = inputs;
     let directory_store: Arc<dyn DirectoryStore> = Arc::new(store.clone());
     let directory_config = DirectoryConfig {
@@ -237,9 +256,14 @@ pub async fn start_engine(
     );
     ctx.recordings = recordings;
     let mut engine = Engine::start(Arc::new(ctx));
-    engine.keep_user_map_fresh(std::time::Duration::from_secs(10 * 60));
-    if let Err(err) = engine.refresh_user_map().await {
-        tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
+    let remap_every = std::time::Duration::from_secs(10 * 60);
+    if !wait_for_users {
+        engine.map_users_now_and_every(remap_every);
+    } else {
+        engine.keep_user_map_fresh(remap_every);
+        if let Err(err) = engine.refresh_user_map().await {
+            tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
+        }
     }
     Ok(CrmRuntime {
         engine,

@@ -108,6 +108,7 @@ pub async fn run_generation(
                 settings: config.engine.clone(),
                 tuning: config.timing.tuning(),
                 recordings: links,
+                wait_for_users: false,
             };
             match crm::start_crm(zoho, store, &config.timing, inputs).await {
                 Ok(crm) => Some(crm),
