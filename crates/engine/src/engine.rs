@@ -75,25 +75,44 @@ impl Engine {
         }));
     }
 
-    /// Like [`Self::keep_user_map_fresh`], with the first mapping made at
-    /// once in the same background worker: for a service that should be
-    /// ready before the PBX and the CRM have both answered (until then,
-    /// calls are processed without an owner, as when the mapping fails).
-    pub fn map_users_now_and_every(&mut self, every: Duration) {
-        let ctx = self.ctx.clone();
-        self.workers.push(tokio::spawn(async move {
-            loop {
-                if let Err(err) = refresh_user_map(&ctx).await {
-                    tracing::warn!(error = %err, "could not map extensions to CRM users; calls are logged without an owner until it works");
-                }
-                tokio::time::sleep(every).await;
+    /// Starts as [`Self::start`] does, but in the background and only once
+    /// the first extension-to-user mapping has been tried (then re-mapped
+    /// every `remap_every`): the service is ready without waiting for the
+    /// PBX and the CRM to answer, and still no call waiting in the outbox
+    /// is processed without its owner merely because the map was not made
+    /// yet.
+    pub fn start_after_first_mapping(ctx: Arc<EngineContext>, remap_every: Duration) -> Self {
+        let first = ctx.clone();
+        let starter = tokio::spawn(async move {
+            if let Err(err) = refresh_user_map(&first).await {
+                tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
             }
-        }));
+            let mut engine = Engine::start(first);
+            engine.keep_user_map_fresh(remap_every);
+            // Aborting the starter (`stop`) drops this and stops the workers.
+            let _running = StopOnDrop(Some(engine));
+            std::future::pending::<()>().await;
+        });
+        Self {
+            ctx,
+            workers: vec![starter],
+        }
     }
 
     pub fn stop(self) {
         for worker in self.workers {
             worker.abort();
+        }
+    }
+}
+
+/// Stops the engine it holds when dropped.
+struct StopOnDrop(Option<Engine>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Some(engine) = self.0.take() {
+            engine.stop();
         }
     }
 }

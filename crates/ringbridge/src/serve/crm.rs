@@ -151,7 +151,8 @@ pub struct EngineInputs {
     pub recordings: Option<Arc<dyn RecordingLinks>>,
     /// Whether the start waits for the first extension-to-user mapping (a
     /// PBX and a CRM request). `serve` does not: /readyz does not depend on
-    /// it, and a slow CRM token refresh held the start for up to 300 ms.
+    /// it, and a slow CRM token refresh held the start for up to 300 ms;
+    /// its job workers start once that mapping has been tried.
     pub wait_for_users: bool,
 }
 
@@ -255,16 +256,17 @@ pub async fn start_engine(
         tuning,
     );
     ctx.recordings = recordings;
-    let mut engine = Engine::start(Arc::new(ctx));
     let remap_every = std::time::Duration::from_secs(10 * 60);
-    if !wait_for_users {
-        engine.map_users_now_and_every(remap_every);
-    } else {
+    let engine = if wait_for_users {
+        let mut engine = Engine::start(Arc::new(ctx));
         engine.keep_user_map_fresh(remap_every);
         if let Err(err) = engine.refresh_user_map().await {
             tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
         }
-    }
+        engine
+    } else {
+        Engine::start_after_first_mapping(Arc::new(ctx), remap_every)
+    };
     Ok(CrmRuntime {
         engine,
         directory,
