@@ -1,11 +1,14 @@
 //! A user pair saved in the console takes effect for the next call without
 //! a new generation: no new PBX or Zoho token, the running engine takes it.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use ringbridge_sim_yeastar::SimYeastar;
+use ringbridge_sim_zoho::{Fault, FaultRule};
 use serde_json::Value;
 
-use super::{connected_with_admin, eventually};
+use super::{connected_with_admin, demo_simulators, eventually, start_connected};
 
 /// Token requests the PBX has seen: every generation logs in afresh.
 fn pbx_logins(pbx: &SimYeastar) -> u64 {
@@ -86,6 +89,39 @@ async fn a_user_pair_saved_in_the_console_owns_the_next_call_without_a_restart()
         zoho.request_count("POST", "/oauth/v2/token"),
         tokens,
         "no new Zoho token"
+    );
+    rb.shut_down().await;
+}
+
+/// `serve` is ready before Zoho has listed its users (the first mapping of
+/// extensions to users runs in the background), but no call is processed
+/// before that mapping: a call made at once, while Zoho is slow to answer,
+/// is still logged under its agent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_at_start_waits_for_the_first_user_mapping_and_keeps_its_owner() {
+    let (pbx, zoho, refresh) = demo_simulators().await;
+    zoho.inject_fault(
+        FaultRule::next(1, Fault::Slow(Duration::from_secs(4))).path_prefix("/crm/v8/users"),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let mut rb = start_connected(&pbx, &zoho, listener, &refresh).await;
+    eventually("ready", async || {
+        rb.get("/readyz").await.status == StatusCode::OK
+    })
+    .await;
+    assert!(
+        zoho.request_count("GET", "/crm/v8/users") <= 1,
+        "ready before Zoho answered the user list"
+    );
+    let call = call_from(&pbx, "4155550123").await;
+    eventually("the call logged", async || {
+        !owner_of(&zoho.calls(), &call).is_empty()
+    })
+    .await;
+    assert_eq!(
+        owner_of(&zoho.calls(), &call),
+        zoho.user_id("maya@corp.test").expect("Maya"),
+        "logged under the agent who took it"
     );
     rb.shut_down().await;
 }
