@@ -223,7 +223,7 @@ impl Ingest {
                     .send_replace(StreamStatus::Disconnected { since, reason });
             }
             EventSourceItem::Event(event) => {
-                metrics::counter!("ringbridge_pbx_events_total", "type" => event_type(&event))
+                metrics::counter!("ringbridge_pbx_events_total", "type" => event.kind())
                     .increment(1);
                 self.accept(event, Origin::Live).await?
             }
@@ -429,18 +429,6 @@ impl Ingest {
         {
             tracing::warn!(pbx = %self.config.pbx_id, "live call updates are not being read fast enough; one dropped");
         }
-    }
-}
-
-/// The event's type as a metric label (the journal's `kind`).
-fn event_type(event: &PbxEvent) -> &'static str {
-    match event {
-        PbxEvent::CallState(_) => "call_state",
-        PbxEvent::CallTransferred(_) => "call_transferred",
-        PbxEvent::CallForwarded(_) => "call_forwarded",
-        PbxEvent::CallFailed { .. } => "call_failed",
-        PbxEvent::CallEnded(_) => "call_ended",
-        PbxEvent::ExtensionState { .. } => "extension_state",
     }
 }
 

@@ -1,0 +1,159 @@
+//! Many rows in few statements. A burst of PBX frames, or of call ends,
+//! used to be one `INSERT` per row: on PostgreSQL one round trip each, on
+//! SQLite one hop to the connection's worker thread each. Rows now go in
+//! multi-row `INSERT`s whose sizes are powers of two, so a handful of
+//! statement shapes stay prepared on every connection whatever the burst.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use ringbridge_core::pbx::PbxEvent;
+use ringbridge_core::store::StoreError;
+use sqlx::Row;
+
+use crate::sql::{db_err, millis};
+
+/// Rows per statement at most (5 binds each: far below both backends'
+/// limit on bound parameters).
+const MAX_ROWS: usize = 256;
+
+/// `n` rows as statement sizes: powers of two, largest first.
+fn sizes(mut n: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        if n == 0 {
+            return None;
+        }
+        let size = MAX_ROWS.min(1 << n.ilog2());
+        n -= size;
+        Some(size)
+    })
+}
+
+/// `($1, $2, …), (…)`: `rows` groups of `cols` placeholders, each group
+/// written by `row` from the numbers of its placeholders.
+fn values(rows: usize, cols: usize, row: impl Fn(&[usize]) -> String) -> String {
+    let mut text = String::with_capacity(rows * cols * 6);
+    let mut numbers = Vec::with_capacity(cols);
+    for r in 0..rows {
+        numbers.clear();
+        numbers.extend((1..=cols).map(|c| r * cols + c));
+        if r > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&row(&numbers));
+    }
+    text
+}
+
+/// Appends events to the journal in one transaction.
+pub(crate) async fn journal(
+    pool: &sqlx::AnyPool,
+    pbx: &str,
+    events: &[(DateTime<Utc>, PbxEvent)],
+) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut payloads = Vec::with_capacity(events.len());
+    for (_, event) in events {
+        payloads
+            .push(serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+    }
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut at = 0;
+    for size in sizes(events.len()) {
+        let rows = values(size, 5, |n| {
+            format!("(${}, ${}, ${}, ${}, ${})", n[0], n[1], n[2], n[3], n[4])
+        });
+        let sql = format!(
+            "INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload) VALUES {rows}"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ((received_at, event), payload) in events[at..at + size].iter().zip(&payloads[at..]) {
+            query = query
+                .bind(pbx)
+                .bind(millis(*received_at))
+                .bind(event.call_id().map(|c| c.as_str()))
+                .bind(event.kind())
+                .bind(payload.as_str());
+        }
+        query.execute(&mut *tx).await.map_err(db_err)?;
+        at += size;
+    }
+    tx.commit().await.map_err(db_err)
+}
+
+/// One job to insert: key, payload, due.
+pub(crate) struct JobRow<'a> {
+    pub key: &'a str,
+    pub payload: &'a str,
+    pub due: DateTime<Utc>,
+}
+
+/// Inserts pending jobs of `kind` in one transaction, leaving any job with
+/// the same kind and key as it is; says, per job, whether it was added (a
+/// key repeated within `jobs`: its first job only).
+pub(crate) async fn enqueue(
+    pool: &sqlx::AnyPool,
+    kind: &str,
+    jobs: &[JobRow<'_>],
+) -> Result<Vec<bool>, StoreError> {
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = millis(Utc::now());
+    let mut inserted: HashSet<String> = HashSet::with_capacity(jobs.len());
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut at = 0;
+    for size in sizes(jobs.len()) {
+        // $1 kind, $2 now; then key, payload, due per row.
+        let rows = values(size, 3, |n| {
+            format!(
+                "($1, ${}, ${}, 'pending', 0, $2, ${}, $2)",
+                n[0] + 2,
+                n[1] + 2,
+                n[2] + 2
+            )
+        });
+        let sql = format!(
+            "INSERT INTO outbox (kind, key, payload, status, attempts, created_at, next_attempt_at, updated_at)
+             VALUES {rows} ON CONFLICT (kind, key) DO NOTHING RETURNING key"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind).bind(now);
+        for job in &jobs[at..at + size] {
+            query = query.bind(job.key).bind(job.payload).bind(millis(job.due));
+        }
+        for row in query.fetch_all(&mut *tx).await.map_err(db_err)? {
+            inserted.insert(row.try_get(0).map_err(db_err)?);
+        }
+        at += size;
+    }
+    tx.commit().await.map_err(db_err)?;
+    // The first job of an inserted key is the one that was added.
+    Ok(jobs.iter().map(|job| inserted.remove(job.key)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_powers_of_two_covering_the_rows() {
+        for n in [0, 1, 2, 3, 7, 255, 256, 257, 1000, 1024, 5000] {
+            let parts: Vec<usize> = sizes(n).collect();
+            assert_eq!(parts.iter().sum::<usize>(), n, "{n}");
+            assert!(
+                parts.iter().all(|s| s.is_power_of_two() && *s <= MAX_ROWS),
+                "{parts:?}"
+            );
+            assert!(parts.windows(2).all(|w| w[0] >= w[1]), "{parts:?}");
+        }
+        assert_eq!(sizes(7).collect::<Vec<_>>(), [4, 2, 1]);
+    }
+
+    #[test]
+    fn placeholders_are_numbered_row_by_row() {
+        let text = values(2, 3, |n| format!("(${}, ${}, ${})", n[0], n[1], n[2]));
+        assert_eq!(text, "($1, $2, $3), ($4, $5, $6)");
+    }
+}
