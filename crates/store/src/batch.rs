@@ -3,6 +3,9 @@
 //! SQLite one hop to the connection's worker thread each. Rows now go in
 //! multi-row `INSERT`s whose sizes are powers of two, so a handful of
 //! statement shapes stay prepared on every connection whatever the burst.
+//! On PostgreSQL, where each statement is a round trip, a burst is one
+//! statement instead: its rows as one JSON array, unpacked by the server
+//! (`json_to_recordset`), committed on its own.
 
 use std::collections::HashSet;
 
@@ -11,7 +14,7 @@ use ringbridge_core::pbx::PbxEvent;
 use ringbridge_core::store::StoreError;
 use sqlx::Row;
 
-use crate::sql::{db_err, millis};
+use crate::sql::{Backend, db_err, millis};
 
 /// Rows per statement at most (5 binds each: far below both backends'
 /// limit on bound parameters).
@@ -48,6 +51,7 @@ fn values(rows: usize, cols: usize, row: impl Fn(&[usize]) -> String) -> String 
 /// Appends events to the journal in one transaction.
 pub(crate) async fn journal(
     pool: &sqlx::AnyPool,
+    backend: Backend,
     pbx: &str,
     events: &[(DateTime<Utc>, PbxEvent)],
 ) -> Result<(), StoreError> {
@@ -58,6 +62,31 @@ pub(crate) async fn journal(
     for (_, event) in events {
         payloads
             .push(serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+    }
+    if backend == Backend::Postgres {
+        let rows: Vec<_> = events
+            .iter()
+            .zip(&payloads)
+            .map(|((at, event), payload)| JournalRow {
+                at: millis(*at),
+                call_id: event.call_id().map(|c| c.as_str()),
+                kind: event.kind(),
+                payload,
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload)
+             SELECT $1, r.at, r.call_id, r.kind, r.payload
+             FROM ROWS FROM (json_to_recordset($2::json) AS (at bigint, call_id text, kind text, payload text))
+                  WITH ORDINALITY AS r(at, call_id, kind, payload, n)
+             ORDER BY r.n",
+        )
+        .bind(pbx)
+        .bind(encode(&rows)?)
+        .execute(pool)
+        .await
+        .map_err(db_err)?;
+        return Ok(());
     }
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut at = 0;
@@ -83,11 +112,25 @@ pub(crate) async fn journal(
     tx.commit().await.map_err(db_err)
 }
 
+#[derive(serde::Serialize)]
+struct JournalRow<'a> {
+    at: i64,
+    call_id: Option<&'a str>,
+    kind: &'a str,
+    payload: &'a str,
+}
+
+fn encode(rows: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(rows).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 /// One job to insert: key, payload, due.
+#[derive(serde::Serialize)]
 pub(crate) struct JobRow<'a> {
     pub key: &'a str,
     pub payload: &'a str,
-    pub due: DateTime<Utc>,
+    /// Epoch milliseconds.
+    pub due: i64,
 }
 
 /// Inserts pending jobs of `kind` in one transaction, leaving any job with
@@ -95,6 +138,7 @@ pub(crate) struct JobRow<'a> {
 /// key repeated within `jobs`: its first job only).
 pub(crate) async fn enqueue(
     pool: &sqlx::AnyPool,
+    backend: Backend,
     kind: &str,
     jobs: &[JobRow<'_>],
 ) -> Result<Vec<bool>, StoreError> {
@@ -103,6 +147,28 @@ pub(crate) async fn enqueue(
     }
     let now = millis(Utc::now());
     let mut inserted: HashSet<String> = HashSet::with_capacity(jobs.len());
+    if backend == Backend::Postgres {
+        // Rows in their order (ids follow it, and claims go by id); a
+        // key repeated within the burst conflicts with its first row.
+        let rows = sqlx::query(
+            "INSERT INTO outbox (kind, key, payload, status, attempts, created_at, next_attempt_at, updated_at)
+             SELECT $1, r.key, r.payload, 'pending', 0, $2, r.due, $2
+             FROM ROWS FROM (json_to_recordset($3::json) AS (key text, payload text, due bigint))
+                  WITH ORDINALITY AS r(key, payload, due, n)
+             ORDER BY r.n
+             ON CONFLICT (kind, key) DO NOTHING RETURNING key",
+        )
+        .bind(kind)
+        .bind(now)
+        .bind(encode(&jobs)?)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+        for row in rows {
+            inserted.insert(row.try_get(0).map_err(db_err)?);
+        }
+        return Ok(jobs.iter().map(|job| inserted.remove(job.key)).collect());
+    }
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut at = 0;
     for size in sizes(jobs.len()) {
@@ -121,7 +187,7 @@ pub(crate) async fn enqueue(
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind).bind(now);
         for job in &jobs[at..at + size] {
-            query = query.bind(job.key).bind(job.payload).bind(millis(job.due));
+            query = query.bind(job.key).bind(job.payload).bind(job.due);
         }
         for row in query.fetch_all(&mut *tx).await.map_err(db_err)? {
             inserted.insert(row.try_get(0).map_err(db_err)?);

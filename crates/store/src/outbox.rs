@@ -119,10 +119,10 @@ impl OutboxStore for SqlStore {
             .map(|job| crate::batch::JobRow {
                 key: &job.key,
                 payload: &job.payload,
-                due: job.due,
+                due: millis(job.due),
             })
             .collect();
-        crate::batch::enqueue(self.pool(), kind.as_str(), &rows).await
+        crate::batch::enqueue(self.pool(), self.backend(), kind.as_str(), &rows).await
     }
 
     async fn replace_pending(

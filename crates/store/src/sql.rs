@@ -249,7 +249,7 @@ impl Store for SqlStore {
         pbx: &str,
         events: &[(DateTime<Utc>, PbxEvent)],
     ) -> Result<(), StoreError> {
-        crate::batch::journal(&self.pool, pbx, events).await
+        crate::batch::journal(&self.pool, self.backend, pbx, events).await
     }
 
     async fn prune_journal(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
