@@ -16,9 +16,11 @@ use sqlx::Row;
 
 use crate::sql::{Backend, db_err, millis};
 
-/// Rows per statement at most (5 binds each: far below both backends'
-/// limit on bound parameters).
-const MAX_ROWS: usize = 256;
+/// Rows per statement at most. SQLite maps each `$N` to its slot by a
+/// linear search of the statement's parameter names, so the cost per
+/// parameter grows with their number: 32 rows (at most 160 parameters)
+/// keeps that small while a burst still takes few statements.
+const MAX_ROWS: usize = 32;
 
 /// `n` rows as statement sizes: powers of two, largest first.
 fn sizes(mut n: usize) -> impl Iterator<Item = usize> {
