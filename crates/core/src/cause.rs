@@ -14,6 +14,59 @@ impl Cause {
     pub fn new(err: impl Error + Send + Sync + 'static) -> Self {
         Self(Arc::new(err))
     }
+
+    /// `err` behind a message saying what was being done: displayed
+    /// `"{context}: {err}"` (the text a flattened error had), with `err` as
+    /// the next link of the chain.
+    pub fn with_context(
+        context: impl Into<String>,
+        err: impl Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::new(Context {
+            context: context.into(),
+            err: Box::new(err),
+        })
+    }
+
+    /// The error this cause stands for, e.g. to downcast it.
+    pub fn get_ref(&self) -> &(dyn Error + Send + Sync + 'static) {
+        &*self.0
+    }
+
+    /// The first error of type `T` in `err`'s chain, `err` included, seen
+    /// through the causes on the way (a cause stands in for its error).
+    pub fn find<'a, T: Error + 'static>(err: &'a (dyn Error + 'static)) -> Option<&'a T> {
+        let mut link = Some(err);
+        while let Some(current) = link {
+            let found = match current.downcast_ref::<Cause>() {
+                Some(cause) => cause.get_ref().downcast_ref::<T>(),
+                None => current.downcast_ref::<T>(),
+            };
+            if found.is_some() {
+                return found;
+            }
+            link = current.source();
+        }
+        None
+    }
+}
+
+#[derive(Debug)]
+struct Context {
+    context: String,
+    err: Box<dyn Error + Send + Sync>,
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.context, self.err)
+    }
+}
+
+impl Error for Context {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(&*self.err)
+    }
 }
 
 impl fmt::Display for Cause {
@@ -76,5 +129,16 @@ mod tests {
             Some("inner")
         );
         assert_eq!(cause, Cause::from("outer"));
+        assert!(cause.get_ref().downcast_ref::<Outer>().is_some());
+        assert!(Cause::find::<Inner>(&cause).is_some());
+        assert!(Cause::find::<Outer>(&Outer(Inner)).is_some());
+    }
+
+    #[test]
+    fn a_context_keeps_the_text_and_the_error_below() {
+        let cause = Cause::with_context("setting x", Inner);
+        assert_eq!(cause.to_string(), "setting x: inner");
+        let below = cause.source().expect("the error below");
+        assert!(below.downcast_ref::<Inner>().is_some());
     }
 }

@@ -9,6 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::cause::Cause;
+
 /// The CRM modules a phone number can be matched in, and a call related to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CrmModule {
@@ -161,7 +163,7 @@ pub struct CrmLoggedCall {
 pub enum CrmError {
     /// Network fault, timeout, server error: retry with backoff.
     #[error("CRM unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] Cause),
     /// Rate or concurrency limit: retry after a pause.
     #[error("CRM rate limit: {reason}")]
     RateLimited {
@@ -174,7 +176,7 @@ pub enum CrmError {
     /// The connection's authorization is gone (revoked, invalid refresh
     /// token, missing scope): nothing will work until an admin reconnects.
     #[error("CRM connection needs to be re-authorized: {0}")]
-    ReconnectNeeded(String),
+    ReconnectNeeded(#[source] Cause),
     /// The CRM refused this record or request; retrying the same data fails again.
     #[error("CRM rejected the request: {code}: {message}")]
     Rejected {
@@ -197,7 +199,7 @@ pub enum CrmError {
     NotFound(String),
     /// The CRM answered something we cannot read (never taken as success).
     #[error("unexpected answer from the CRM: {0}")]
-    Protocol(String),
+    Protocol(#[source] Cause),
 }
 
 impl CrmError {

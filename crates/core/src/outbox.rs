@@ -200,7 +200,7 @@ impl NewJob {
 
 impl From<PayloadError> for StoreError {
     fn from(err: PayloadError) -> Self {
-        StoreError::Corrupt(err.to_string())
+        StoreError::Corrupt(crate::cause::Cause::new(err))
     }
 }
 

@@ -16,7 +16,7 @@ pub enum StoreError {
     #[error("cannot decrypt secret {name:?}: wrong secret key or corrupted data")]
     Decrypt { name: String },
     #[error("stored data is invalid: {0}")]
-    Corrupt(String),
+    Corrupt(#[source] crate::cause::Cause),
 }
 
 /// Durable state. Every method is one atomic step.

@@ -43,7 +43,7 @@ impl std::fmt::Display for CrmHealth {
     }
 }
 
-/// Timing knobs; defaults suit production, tests shorten them.
+/// Timing knobs, built from [`crate::timing::Timing`]; tests shorten them.
 #[derive(Debug, Clone)]
 pub struct Tuning {
     /// Call logs per CRM request (Zoho's maximum is 100).
@@ -67,19 +67,9 @@ pub struct Tuning {
 }
 
 impl Default for Tuning {
+    /// From the one default file (`timing.default.toml`).
     fn default() -> Self {
-        Self {
-            batch_max: 100,
-            flush_delay: Duration::from_secs(5),
-            poll: Duration::from_secs(1),
-            lease: Duration::from_secs(120),
-            max_attempts: 25,
-            backoff_base: Duration::from_secs(2),
-            backoff_max: Duration::from_secs(300),
-            reconnect_pause: Duration::from_secs(30),
-            creation_wait: Duration::from_millis(500),
-            terminal_record_wait: Duration::from_secs(60),
-        }
+        crate::timing::Timing::default().tuning()
     }
 }
 

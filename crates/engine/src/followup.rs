@@ -50,9 +50,12 @@ pub(crate) async fn queue(
         // The caller's task is on its way.
         Some(job) if matches!(job.status, JobStatus::Pending | JobStatus::InFlight) => false,
         Some(job) => {
-            let previous = job
-                .decode::<NewTask>()
-                .map_err(|e| StoreError::Corrupt(format!("task {key}: {e}")))?;
+            let previous = job.decode::<NewTask>().map_err(|e| {
+                StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+                    format!("task {key}"),
+                    e,
+                ))
+            })?;
             if !tasks.opens_window(previous.call_started_at, task.call_started_at) {
                 tracing::debug!(task = %key, "missed call inside its caller's task window");
                 return Ok(());

@@ -56,18 +56,9 @@ pub struct IngestConfig {
 }
 
 impl IngestConfig {
+    /// The default file's timing (`timing.default.toml`) for `pbx_id`.
     pub fn new(pbx_id: impl Into<String>) -> Self {
-        Self {
-            pbx_id: pbx_id.into(),
-            catchup_lookback: chrono::Duration::hours(2),
-            clock_skew: chrono::Duration::hours(1),
-            tick: Duration::from_secs(10),
-            settle: chrono::Duration::seconds(2),
-            reconcile_every: Some(Duration::from_secs(10 * 60)),
-            journal_retention: chrono::Duration::days(7),
-            audit_retention: chrono::Duration::days(90),
-            number_plan: Default::default(),
-        }
+        crate::timing::Timing::default().ingest(pbx_id)
     }
 }
 

@@ -25,6 +25,7 @@ pub mod notes;
 pub mod phonebridge;
 pub mod pipeline;
 pub mod retry;
+pub mod timing;
 pub mod visibility;
 
 pub use context::{CrmHealth, EngineContext, RecordingLinks, Tuning};

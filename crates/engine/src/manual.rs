@@ -230,9 +230,12 @@ async fn relate_log(
     let (who, what) = relation(record);
     match job.status {
         JobStatus::Pending => {
-            let mut log: CallLog = job
-                .decode()
-                .map_err(|e| StoreError::Corrupt(format!("call log {}: {e}", job.key)))?;
+            let mut log: CallLog = job.decode().map_err(|e| {
+                StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+                    format!("call log {}", job.key),
+                    e,
+                ))
+            })?;
             log.who = who;
             log.what = what;
             let key = JobKey::from_stored(job.key.as_str());
@@ -245,9 +248,10 @@ async fn relate_log(
         JobStatus::Failed => Ok(Some(LinkState::LogFailed)),
         JobStatus::Done => {
             let Some(crm_id) = job.result.as_deref() else {
-                return Err(
-                    StoreError::Corrupt(format!("call log {} has no CRM id", job.key)).into(),
-                );
+                return Err(StoreError::Corrupt(
+                    format!("call log {} has no CRM id", job.key).into(),
+                )
+                .into());
             };
             let result = ctx
                 .crm

@@ -64,9 +64,12 @@ pub async fn saved(ctx: &EngineContext, call_id: &str) -> Result<Option<CallNote
     let Some(job) = ctx.store.job(JobKind::AnnotateCall, key.as_str()).await? else {
         return Ok(None);
     };
-    job.decode::<CallNote>()
-        .map(Some)
-        .map_err(|e| StoreError::Corrupt(format!("note {key}: {e}")))
+    job.decode::<CallNote>().map(Some).map_err(|e| {
+        StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+            format!("note {key}"),
+            e,
+        ))
+    })
 }
 
 /// Folds the call's saved note (if any) into the log being built for it:

@@ -14,12 +14,21 @@ use serde::Deserialize;
 
 mod files;
 mod overlay;
+mod pbx;
 mod secrets;
 mod stream;
 
+pub use pbx::PbxConfig;
+pub use ringbridge_engine::timing::Timing;
 pub use stream::StreamTuning;
 
 const DEFAULTS: &str = include_str!("../config.default.toml");
+
+/// The built-in defaults: the engine's `[timing]` (written once, in the
+/// engine's `timing.default.toml`), then the binary's own file.
+fn defaults() -> Figment {
+    Figment::from(Toml::string(ringbridge_engine::timing::DEFAULTS)).merge(Toml::string(DEFAULTS))
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
@@ -44,97 +53,6 @@ pub struct Config {
     pub timing: Timing,
 }
 
-/// Timing knobs; the defaults (`[timing]` in `config.default.toml`, the
-/// only place they are written) suit production. Tests and demos shorten them.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Timing {
-    /// A call log waits at most this long to share a CRM request with others.
-    pub flush_delay_ms: u64,
-    /// How often workers look for work other nodes queued.
-    pub poll_ms: u64,
-    pub retry_base_ms: u64,
-    pub retry_max_ms: u64,
-    /// How long a claimed job is reserved for its worker.
-    pub lease_secs: u64,
-    /// A finished call waits this long for a later, fuller record of itself.
-    pub settle_ms: u64,
-    /// How often the stream checkpoint advances.
-    pub checkpoint_ms: u64,
-    /// Catch-up looks this far before the checkpoint...
-    pub catchup_lookback_secs: u64,
-    /// ...and this far past our clock, for a PBX clock running ahead.
-    pub catchup_clock_skew_secs: u64,
-    /// How often recent call records are compared with what was queued
-    /// (a safety net for events lost without a disconnect); 0 = never.
-    pub reconcile_secs: u64,
-    /// Call logs per CRM request (Zoho's maximum is 100).
-    pub batch_max: u32,
-    /// Attempts before a job is marked failed.
-    pub max_attempts: u32,
-    /// How long a call waits for a record being created for its number.
-    pub creation_wait_ms: u64,
-    /// The longest a PhoneBridge terminal waits for the caller's new record.
-    pub terminal_record_wait_secs: u64,
-    /// Timeout of one CRM request.
-    pub crm_timeout_secs: u64,
-    /// While the CRM connection needs re-authorizing (revoked grant) or
-    /// PhoneBridge is not connected, a job waits this long before it is
-    /// looked at again.
-    pub crm_reconnect_pause_secs: u64,
-    /// How long a node's claim on the PBX stream lasts unless renewed; after
-    /// a node dies, another takes the stream over within this time.
-    pub ingest_lease_secs: u64,
-    /// Days the raw PBX event journal is kept (diagnosis only).
-    pub journal_retention_days: u32,
-    /// Days the audit log of writes to the CRM and PBX is kept.
-    pub audit_retention_days: u32,
-}
-
-impl Default for Timing {
-    /// `[timing]` of the built-in defaults.
-    fn default() -> Self {
-        Figment::from(Toml::string(DEFAULTS))
-            .extract_inner("timing")
-            .expect("the built-in [timing] defaults are complete (tested)")
-    }
-}
-
-impl Timing {
-    pub fn tuning(&self) -> ringbridge_engine::Tuning {
-        use std::time::Duration;
-        ringbridge_engine::Tuning {
-            flush_delay: Duration::from_millis(self.flush_delay_ms),
-            poll: Duration::from_millis(self.poll_ms),
-            backoff_base: Duration::from_millis(self.retry_base_ms),
-            backoff_max: Duration::from_millis(self.retry_max_ms),
-            lease: Duration::from_secs(self.lease_secs),
-            reconnect_pause: Duration::from_secs(self.crm_reconnect_pause_secs),
-            batch_max: self.batch_max,
-            max_attempts: self.max_attempts,
-            creation_wait: Duration::from_millis(self.creation_wait_ms),
-            terminal_record_wait: Duration::from_secs(self.terminal_record_wait_secs),
-        }
-    }
-
-    pub fn ingest(&self, pbx_id: &str) -> ringbridge_engine::IngestConfig {
-        let mut ingest = ringbridge_engine::IngestConfig::new(pbx_id);
-        ingest.settle =
-            chrono::Duration::milliseconds(i64::try_from(self.settle_ms).unwrap_or(i64::MAX));
-        ingest.tick = std::time::Duration::from_millis(self.checkpoint_ms);
-        ingest.catchup_lookback = chrono::Duration::seconds(
-            i64::try_from(self.catchup_lookback_secs).unwrap_or(i64::MAX),
-        );
-        ingest.clock_skew = chrono::Duration::seconds(
-            i64::try_from(self.catchup_clock_skew_secs).unwrap_or(i64::MAX),
-        );
-        ingest.reconcile_every =
-            (self.reconcile_secs > 0).then(|| std::time::Duration::from_secs(self.reconcile_secs));
-        ingest.journal_retention = chrono::Duration::days(i64::from(self.journal_retention_days));
-        ingest.audit_retention = chrono::Duration::days(i64::from(self.audit_retention_days));
-        ingest
-    }
-}
-
 /// A Zoho CRM org (REST or PhoneBridge mode). `refresh_token` comes from the admin's OAuth
 /// consent; it is kept encrypted in the database once seen, so it may be
 /// removed from the configuration afterwards.
@@ -146,12 +64,14 @@ pub struct ZohoConfig {
     #[serde(default)]
     refresh_token: Option<SecretString>,
     /// `accounts-server` from the consent redirect, e.g. https://accounts.zoho.eu
-    pub accounts_server: String,
+    #[serde(deserialize_with = "parse")]
+    pub accounts_server: url::Url,
     /// `api_domain` from the token response, e.g. https://www.zohoapis.eu
-    pub api_domain: String,
+    #[serde(deserialize_with = "parse")]
+    pub api_domain: url::Url,
     /// The redirect URL registered with the Zoho client.
-    #[serde(default = "default_redirect")]
-    pub redirect_uri: String,
+    #[serde(default = "default_redirect", deserialize_with = "parse")]
+    pub redirect_uri: url::Url,
     /// A custom unique Calls field holding ringbridge's call key (recommended).
     #[serde(default)]
     pub call_key_field: Option<String>,
@@ -165,8 +85,8 @@ fn rest_mode() -> ringbridge_core::console::CrmMode {
     ringbridge_core::console::CrmMode::Rest
 }
 
-fn default_redirect() -> String {
-    "http://127.0.0.1:8080/oauth/zoho/callback".to_owned()
+fn default_redirect() -> url::Url {
+    url::Url::parse("http://127.0.0.1:8080/oauth/zoho/callback").expect("a valid URL")
 }
 
 impl ZohoConfig {
@@ -185,8 +105,8 @@ pub struct HttpConfig {
     pub listen: SocketAddr,
     /// The URL people and Zoho reach ringbridge at (recording links in call
     /// logs point here). Default: `http://{listen}`.
-    #[serde(default)]
-    pub public_url: Option<String>,
+    #[serde(default, deserialize_with = "parse_some")]
+    public_url: Option<url::Url>,
     /// Mark session cookies `Secure` (browsers then send them over https and
     /// to localhost only). Turn off only for plain HTTP on a trusted LAN.
     #[serde(default = "yes")]
@@ -207,10 +127,12 @@ fn yes() -> bool {
 }
 
 impl HttpConfig {
+    /// Without a trailing slash, for appending paths.
     pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
+        self.public_url.as_ref().map_or_else(
+            || format!("http://{}", self.listen),
+            |url| url.as_str().trim_end_matches('/').to_owned(),
+        )
     }
 }
 
@@ -238,55 +160,6 @@ pub enum EventTransport {
     Webhook,
 }
 
-/// A Yeastar P-Series PBX.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PbxConfig {
-    /// A short name for this PBX, used as the key of its stored state.
-    #[serde(default = "default_pbx_id")]
-    pub id: String,
-    pub base_url: String,
-    pub client_id: String,
-    #[serde(default)]
-    client_secret: Option<SecretString>,
-    /// The PBX's time zone (IANA name): its event times are local.
-    #[serde(default = "default_time_zone", deserialize_with = "parse")]
-    pub time_zone: chrono_tz::Tz,
-    #[serde(default)]
-    pub events: EventTransport,
-    /// `[pbx.stream]`: heartbeat and reconnect timing of the WebSocket.
-    #[serde(default)]
-    pub stream: StreamTuning,
-    /// The secret the PBX signs webhooks with (Webhook Event Push settings).
-    #[serde(default)]
-    webhook_secret: Option<SecretString>,
-    /// Accept a self-signed PBX certificate (common on-premises).
-    #[serde(default)]
-    pub accept_invalid_certs: bool,
-    /// ISO country of national numbers the PBX reports, e.g. "US", "DE".
-    #[serde(default)]
-    pub default_country: Option<String>,
-    /// Digits dialled to reach an outside line, stripped before matching.
-    #[serde(default)]
-    pub outside_line_prefixes: Vec<String>,
-    /// How click-to-call numbers are put to the PBX (`[pbx.dialing]`:
-    /// `format` = "as_typed" | "e164" | "local", `outside_line_prefix`,
-    /// `international_prefix`), to match its outbound routes.
-    #[serde(default)]
-    pub dialing: ringbridge_core::dialing::DialRules,
-    /// Which outside numbers click-to-call may dial (`[pbx.dial_policy]`:
-    /// `allowed_countries`, `blocked_types`, `allow_prefixes`, `deny_prefixes`).
-    #[serde(default)]
-    pub dial_policy: ringbridge_core::dialing::policy::DialPolicy,
-}
-
-fn default_pbx_id() -> String {
-    "pbx".to_owned()
-}
-
-fn default_time_zone() -> chrono_tz::Tz {
-    chrono_tz::UTC
-}
-
 /// A value parsed from its text at load (a bad one fails the load, and
 /// figment names its key).
 fn parse<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
@@ -300,45 +173,20 @@ where
         .map_err(|e| serde::de::Error::custom(format!("{text:?}: {e}")))
 }
 
-impl PbxConfig {
-    pub fn client_secret(&self) -> Result<SecretString> {
-        non_empty(self.client_secret.as_ref())
-            .context("pbx.client_secret (or pbx.client_secret_file) is required")
-    }
-
-    pub fn webhook_secret(&self) -> Result<Option<SecretString>> {
-        Ok(non_empty(self.webhook_secret.as_ref()))
-    }
-
-    pub fn number_plan(&self) -> Result<ringbridge_core::phone::NumberPlan> {
-        let plan = match &self.default_country {
-            Some(country) => {
-                ringbridge_core::phone::NumberPlan::new(country).context("pbx.default_country")?
-            }
-            None => ringbridge_core::phone::NumberPlan::default(),
-        };
-        let prefixes: Vec<&str> = self
-            .outside_line_prefixes
-            .iter()
-            .map(String::as_str)
-            .collect();
-        let mut plan = plan.with_outside_line_prefixes(&prefixes);
-        plan.dialing = self.dialing.clone();
-        self.dial_policy.validate().context("pbx.dial_policy")?;
-        plan.dial_policy = self.dial_policy.clone();
-        Ok(plan)
-    }
-
-    /// Parsed at load: a name that is not an IANA zone fails the start.
-    pub fn time_zone(&self) -> chrono_tz::Tz {
-        self.time_zone
-    }
+/// [`parse`] for an optional value.
+fn parse_some<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    parse(deserializer).map(Some)
 }
 
 impl Config {
     /// Loads defaults, then `file` (if given), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self> {
-        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        let mut figment = defaults();
         if let Some(file) = file {
             if !file.exists() {
                 bail!("config file {} does not exist", file.display());

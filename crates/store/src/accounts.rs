@@ -29,12 +29,16 @@ fn account_from_row(row: &AnyRow, at: usize) -> Result<Account, StoreError> {
     let must_change: i64 = row.try_get(at + 9).map_err(db_err)?;
     Ok(Account {
         id: AccountId(row.try_get(at).map_err(db_err)?),
-        username: Username::parse(&username)
-            .map_err(|e| StoreError::Corrupt(format!("username {username:?}: {e}")))?,
+        username: Username::parse(&username).map_err(|e| {
+            StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+                format!("username {username:?}"),
+                e,
+            ))
+        })?,
         profile: AccountProfile {
             display_name: row.try_get(at + 2).map_err(db_err)?,
             role: Role::parse(&role)
-                .ok_or_else(|| StoreError::Corrupt(format!("account role {role:?}")))?,
+                .ok_or_else(|| StoreError::Corrupt(format!("account role {role:?}").into()))?,
             crm_user_id: row.try_get(at + 4).map_err(db_err)?,
             extension: row.try_get(at + 5).map_err(db_err)?,
             disabled: disabled != 0,
@@ -57,7 +61,7 @@ fn token_from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
         created_at: from_millis(row.try_get(4).map_err(db_err)?)?,
         last_used_at: last_used.map(from_millis).transpose()?,
         scopes: ApiScope::split(&scopes)
-            .ok_or_else(|| StoreError::Corrupt(format!("API token scopes {scopes:?}")))?,
+            .ok_or_else(|| StoreError::Corrupt(format!("API token scopes {scopes:?}").into()))?,
         expires_at: expires.map(from_millis).transpose()?,
     })
 }

@@ -18,7 +18,7 @@ fn entry_from_row(row: &AnyRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         at: from_millis(row.try_get(0).map_err(db_err)?)?,
         system: AuditSystem::parse(&system)
-            .ok_or_else(|| StoreError::Corrupt(format!("audit system {system:?}")))?,
+            .ok_or_else(|| StoreError::Corrupt(format!("audit system {system:?}").into()))?,
         action: row.try_get(2).map_err(db_err)?,
         target: row.try_get(3).map_err(db_err)?,
         key: row.try_get(4).map_err(db_err)?,
@@ -26,7 +26,11 @@ fn entry_from_row(row: &AnyRow) -> Result<AuditEntry, StoreError> {
         outcome: match outcome.as_str() {
             "ok" => AuditOutcome::Ok,
             "failed" => AuditOutcome::Failed(error.unwrap_or_default()),
-            other => return Err(StoreError::Corrupt(format!("audit outcome {other:?}"))),
+            other => {
+                return Err(StoreError::Corrupt(
+                    format!("audit outcome {other:?}").into(),
+                ));
+            }
         },
     })
 }

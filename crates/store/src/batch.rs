@@ -62,8 +62,10 @@ pub(crate) async fn journal(
     }
     let mut payloads = Vec::with_capacity(events.len());
     for (_, event) in events {
-        payloads
-            .push(serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        payloads.push(
+            serde_json::to_string(event)
+                .map_err(|e| StoreError::Corrupt(ringbridge_core::cause::Cause::new(e)))?,
+        );
     }
     if backend == Backend::Postgres {
         let rows: Vec<_> = events
@@ -123,7 +125,8 @@ struct JournalRow<'a> {
 }
 
 fn encode(rows: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(rows).map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_json::to_string(rows)
+        .map_err(|e| StoreError::Corrupt(ringbridge_core::cause::Cause::new(e)))
 }
 
 /// One job to insert: key, payload, due.

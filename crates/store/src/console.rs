@@ -44,8 +44,12 @@ struct GrantSection {
 }
 
 fn to_json(section: &str, value: &impl Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Corrupt(format!("console {section} does not serialize: {e}")))
+    serde_json::to_string(value).map_err(|e| {
+        StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+            format!("console {section} does not serialize"),
+            e,
+        ))
+    })
 }
 
 impl SqlStore {
@@ -57,9 +61,12 @@ impl SqlStore {
             .map_err(db_err)?;
         let Some(row) = row else { return Ok(None) };
         let text: String = row.try_get(0).map_err(db_err)?;
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt(format!("console {section}: {e}")))
+        serde_json::from_str(&text).map(Some).map_err(|e| {
+            StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+                format!("console {section}"),
+                e,
+            ))
+        })
     }
 
     async fn put_section(&self, section: &str, value: &impl Serialize) -> Result<(), StoreError> {
@@ -87,7 +94,7 @@ impl SqlStore {
     async fn required_secret(&self, name: &str) -> Result<secrecy::SecretString, StoreError> {
         self.secret(name)
             .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("console secret {name} is missing")))
+            .ok_or_else(|| StoreError::Corrupt(format!("console secret {name} is missing").into()))
     }
 
     async fn stored_pbx(&self) -> Result<Option<PbxConnection>, StoreError> {

@@ -26,12 +26,12 @@ fn db_err(err: sqlx::Error) -> StoreError {
 
 fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range").into()))
 }
 
 fn module(name: &str) -> Result<CrmModule, StoreError> {
     CrmModule::parse(name)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown CRM module {name:?}")))
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown CRM module {name:?}").into()))
 }
 
 /// `($1, $2, …), ($n, …)` for `rows` rows of `width` parameters.
@@ -66,8 +66,9 @@ fn entry_from_row(row: &AnyRow) -> Result<DirectoryEntry, StoreError> {
     let numbers = get_str(8)?
         .split_whitespace()
         .map(|n| {
-            E164::try_from(n.to_owned())
-                .map_err(|_| StoreError::Corrupt(format!("stored number {n:?} is not E.164")))
+            E164::try_from(n.to_owned()).map_err(|_| {
+                StoreError::Corrupt(format!("stored number {n:?} is not E.164").into())
+            })
         })
         .collect::<Result<_, _>>()?;
     Ok(DirectoryEntry {

@@ -22,11 +22,11 @@ fn job_from_row(row: &AnyRow) -> Result<Job, StoreError> {
     Ok(Job {
         id: row.try_get(0).map_err(db_err)?,
         kind: JobKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("job kind {kind:?}")))?,
+            .ok_or_else(|| StoreError::Corrupt(format!("job kind {kind:?}").into()))?,
         key: row.try_get(2).map_err(db_err)?,
         payload: row.try_get(3).map_err(db_err)?,
         status: JobStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("job status {status:?}")))?,
+            .ok_or_else(|| StoreError::Corrupt(format!("job status {status:?}").into()))?,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
         created_at: from_millis(row.try_get(6).map_err(db_err)?)?,
         next_attempt_at: from_millis(row.try_get(7).map_err(db_err)?)?,
@@ -373,7 +373,7 @@ impl OutboxStore for SqlStore {
                 Some(JobStatus::InFlight) => counts.in_flight = n,
                 Some(JobStatus::Done) => counts.done = n,
                 Some(JobStatus::Failed) => counts.failed = n,
-                None => return Err(StoreError::Corrupt(format!("job status {status:?}"))),
+                None => return Err(StoreError::Corrupt(format!("job status {status:?}").into())),
             }
         }
         Ok(counts)

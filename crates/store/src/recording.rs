@@ -24,7 +24,7 @@ fn link_from_row(row: &AnyRow) -> Result<IssuedLink, StoreError> {
     };
     Ok(IssuedLink {
         id: CapabilityId::parse(&id)
-            .ok_or_else(|| StoreError::Corrupt(format!("recording link id {id:?}")))?,
+            .ok_or_else(|| StoreError::Corrupt(format!("recording link id {id:?}").into()))?,
         call_key: row.try_get(1).map_err(db_err)?,
         recording: row
             .try_get::<Option<String>, _>(2)

@@ -56,7 +56,7 @@ pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
 
 pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range").into()))
 }
 
 impl SqlStore {
@@ -219,8 +219,12 @@ impl Store for SqlStore {
     }
 
     async fn put_setting(&self, key: &str, json: &str) -> Result<(), StoreError> {
-        serde_json::from_str::<serde_json::Value>(json)
-            .map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))?;
+        serde_json::from_str::<serde_json::Value>(json).map_err(|e| {
+            StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+                format!("setting {key}"),
+                e,
+            ))
+        })?;
         sqlx::query(
             "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

@@ -85,10 +85,9 @@ async fn load_or_create(store: &dyn Store) -> Result<CsrfKey, StoreError> {
         .put_secret(KEY_SECRET, &SecretString::from(STANDARD.encode(fresh)))
         .await?;
     // Read back: of two nodes starting together, both keep the key written last.
-    let stored = store
-        .secret(KEY_SECRET)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt(format!("{KEY_SECRET} vanished after writing")))?;
+    let stored = store.secret(KEY_SECRET).await?.ok_or_else(|| {
+        StoreError::Corrupt(format!("{KEY_SECRET} vanished after writing").into())
+    })?;
     decode_key(&stored)
 }
 
@@ -97,7 +96,9 @@ fn decode_key(stored: &SecretString) -> Result<CsrfKey, StoreError> {
         .decode(stored.expose_secret())
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .ok_or_else(|| StoreError::Corrupt(format!("{KEY_SECRET} is not 32 base64 bytes")))?;
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!("{KEY_SECRET} is not 32 base64 bytes").into())
+        })?;
     Ok(CsrfKey(bytes))
 }
 

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use ringbridge_core::cause::Cause;
 use ringbridge_core::pbx::PbxError;
 
 /// What the PBX said besides the code: its `errmsg`, and the fields its
@@ -179,7 +180,9 @@ impl ApiError {
     pub fn to_pbx_error(&self) -> PbxError {
         let text = self.to_string();
         match self {
-            Self::InternalServerError(_) | Self::TokenExpired(_) => PbxError::Unavailable(text),
+            Self::InternalServerError(_) | Self::TokenExpired(_) => {
+                PbxError::Unavailable(Cause::new(self.clone()))
+            }
             Self::Processing(_) | Self::OverloadTaskRunning(_) => PbxError::Busy {
                 reason: text,
                 retry_after: None,
@@ -219,15 +222,16 @@ pub enum YeastarError {
     #[error("PBX access denied, waiting for a person: {0}")]
     AccessDenied(String),
     /// Network fault or timeout (the request URL, which holds the token, is
-    /// never part of this message).
-    #[error("cannot reach the PBX: {0}")]
-    Transport(String),
+    /// never part of this message). Shown with its whole chain: `reqwest`'s
+    /// own message is vague.
+    #[error("cannot reach the PBX: {}", error_chain(.0))]
+    Transport(#[source] Cause),
     /// A non-200 HTTP status (API errors come as 200 + `errcode`).
     #[error("PBX answered HTTP {status}")]
     Status { status: u16 },
     /// A body or header we cannot read.
     #[error("unreadable answer from the PBX: {0}")]
-    Decode(String),
+    Decode(#[source] Cause),
     /// A request we refuse to send (e.g. an id that is not a number).
     #[error("invalid request: {0}")]
     Invalid(String),
@@ -253,9 +257,9 @@ impl From<reqwest::Error> for YeastarError {
             };
         }
         if err.is_decode() {
-            return Self::Decode(err.to_string());
+            return Self::Decode(Cause::new(err));
         }
-        Self::Transport(error_chain(&err))
+        Self::Transport(Cause::new(err))
     }
 }
 
@@ -285,7 +289,7 @@ impl From<YeastarError> for PbxError {
             YeastarError::Api(api) => api.to_pbx_error(),
             YeastarError::AccessDenied(_) => PbxError::AccessDenied(err.to_string()),
             YeastarError::Transport(_) | YeastarError::ShutDown => {
-                PbxError::Unavailable(err.to_string())
+                PbxError::Unavailable(Cause::new(err))
             }
             YeastarError::Status { status } => match status {
                 404 | 410 => PbxError::NotFound(err.to_string()),
@@ -293,14 +297,14 @@ impl From<YeastarError> for PbxError {
                     reason: err.to_string(),
                     retry_after: None,
                 },
-                s if *s >= 500 => PbxError::Unavailable(err.to_string()),
-                _ => PbxError::Protocol(err.to_string()),
+                s if *s >= 500 => PbxError::Unavailable(Cause::new(err)),
+                _ => PbxError::Protocol(Cause::new(err)),
             },
             YeastarError::TokenCap(_) => PbxError::Busy {
                 reason: err.to_string(),
                 retry_after: Some(std::time::Duration::from_secs(60)),
             },
-            YeastarError::Decode(_) => PbxError::Protocol(err.to_string()),
+            YeastarError::Decode(_) => PbxError::Protocol(Cause::new(err)),
             YeastarError::Invalid(message) | YeastarError::Config(message) => PbxError::Rejected {
                 code: "invalid".to_owned(),
                 message: message.clone(),
@@ -376,5 +380,40 @@ mod tests {
         assert!(pbx.is_retryable());
         let pbx: PbxError = YeastarError::Decode("x".into()).into();
         assert!(matches!(pbx, PbxError::Protocol(_)));
+    }
+
+    #[tokio::test]
+    async fn a_connect_error_stays_reachable_below_the_pbx_error() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!(
+            "http://{}/openapi/v1.0/get_token",
+            closed.local_addr().expect("addr")
+        );
+        drop(closed);
+        let err = reqwest::Client::new()
+            .get(url)
+            .send()
+            .await
+            .expect_err("nothing listens there");
+        let pbx = PbxError::from(YeastarError::from(err));
+        assert!(matches!(pbx, PbxError::Unavailable(_)), "{pbx:?}");
+        assert!(
+            pbx.to_string()
+                .starts_with("PBX unavailable: cannot reach the PBX: error sending request"),
+            "{pbx}"
+        );
+        let below = Cause::find::<reqwest::Error>(&pbx).expect("the reqwest error in the chain");
+        assert!(below.is_connect(), "{below:?}");
+        // The URL (it may hold the token) stays out of the kept error too.
+        assert!(below.url().is_none());
+    }
+
+    #[test]
+    fn a_json_decode_error_stays_reachable_below_the_pbx_error() {
+        let err = crate::http::decode_body::<serde_json::Value>("extension/list", b"<html>")
+            .expect_err("not JSON");
+        let pbx = PbxError::from(err);
+        assert!(matches!(pbx, PbxError::Protocol(_)), "{pbx:?}");
+        assert!(Cause::find::<serde_json::Error>(&pbx).is_some(), "{pbx:?}");
     }
 }

@@ -137,12 +137,18 @@ impl Http {
     /// another host.
     pub fn resource_url(&self, path: &str, token: &SecretString) -> Result<Url> {
         let mut url = if path.starts_with('/') && !path.starts_with("//") {
-            self.base
-                .join(path.trim_start_matches('/'))
-                .map_err(|e| YeastarError::Decode(format!("download path: {e}")))?
+            self.base.join(path.trim_start_matches('/')).map_err(|e| {
+                YeastarError::Decode(ringbridge_core::cause::Cause::with_context(
+                    "download path",
+                    e,
+                ))
+            })?
         } else {
             let url = Url::parse(path).map_err(|e| {
-                YeastarError::Decode(format!("download path {}: {e}", Preview(path)))
+                YeastarError::Decode(ringbridge_core::cause::Cause::with_context(
+                    format!("download path {}", Preview(path)),
+                    e,
+                ))
             })?;
             if url.origin() != self.base.origin() {
                 return Err(YeastarError::Decode(
@@ -217,15 +223,18 @@ async fn decode<T: DeserializeOwned>(endpoint: &str, response: reqwest::Response
 
 pub(crate) fn decode_body<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
     let ack: Ack = serde_json::from_slice(body).map_err(|e| {
-        YeastarError::Decode(format!(
-            "{endpoint}: {e}: {}",
-            Preview(&String::from_utf8_lossy(body))
+        // The answer's start before the parser's complaint, so the message
+        // ends with the error the chain continues with.
+        YeastarError::Decode(ringbridge_core::cause::Cause::with_context(
+            format!("{endpoint} ({})", Preview(&String::from_utf8_lossy(body))),
+            e,
         ))
     })?;
     if ack.errcode != 0 {
         return Err(ApiError::from_detail(ack.errcode, ack.detail()).into());
     }
-    serde_json::from_slice(body).map_err(|e| YeastarError::Decode(format!("{endpoint}: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| YeastarError::Decode(ringbridge_core::cause::Cause::with_context(endpoint, e)))
 }
 
 #[cfg(test)]

@@ -204,6 +204,9 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// So a CRM error can keep Zoho's answer as its source.
+impl std::error::Error for ApiError {}
+
 /// Errors of the OAuth token endpoint and the consent redirect.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OAuthError {
@@ -282,7 +285,11 @@ pub enum ZohoError {
     /// A response this client cannot take as success: empty or non-JSON body,
     /// wrong shape, unexpected status, wrong number of per-record results.
     #[error("unexpected response (HTTP {status}): {detail}")]
-    UnexpectedResponse { status: u16, detail: String },
+    UnexpectedResponse {
+        status: u16,
+        #[source]
+        detail: ringbridge_core::cause::Cause,
+    },
     /// The caller asked for something the API cannot express (limits, bad characters).
     #[error("invalid input: {0}")]
     InvalidInput(String),
@@ -324,7 +331,20 @@ impl ZohoError {
     pub(crate) fn unexpected(status: u16, detail: impl Into<String>) -> Self {
         Self::UnexpectedResponse {
             status,
-            detail: detail.into(),
+            detail: detail.into().into(),
+        }
+    }
+
+    /// An answer that did not decode: `what` was being read, `err` why not
+    /// (kept as the source).
+    pub(crate) fn undecodable(
+        status: u16,
+        what: impl Into<String>,
+        err: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::UnexpectedResponse {
+            status,
+            detail: ringbridge_core::cause::Cause::with_context(what, err),
         }
     }
 

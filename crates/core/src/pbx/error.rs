@@ -1,5 +1,7 @@
 use std::time::Duration;
 
+use crate::cause::Cause;
+
 /// Why a PBX operation failed, classified so the engine can decide what to do
 /// without knowing the vendor: retry later, renew credentials, alert a
 /// person, or give up on this one request.
@@ -7,7 +9,7 @@ use std::time::Duration;
 pub enum PbxError {
     /// Network fault, timeout or server error: retry with backoff.
     #[error("PBX unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] Cause),
     /// Too many requests or sessions right now: retry after a pause.
     #[error("PBX is busy: {reason}")]
     Busy {
@@ -26,7 +28,7 @@ pub enum PbxError {
     Rejected { code: String, message: String },
     /// The PBX answered something we cannot read.
     #[error("unexpected answer from the PBX: {0}")]
-    Protocol(String),
+    Protocol(#[source] Cause),
     /// This PBX cannot do that (e.g. an API the model lacks).
     #[error("not supported by this PBX: {0}")]
     Unsupported(String),

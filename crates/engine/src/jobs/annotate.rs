@@ -104,8 +104,12 @@ async fn rest_step(ctx: &EngineContext, note: &CallNote) -> Result<Step, StoreEr
         return before_the_log(ctx, &call_key).await;
     };
     let decode = |job: &Job| {
-        job.decode::<CallLog>()
-            .map_err(|e| StoreError::Corrupt(format!("call log {}: {e}", job.key)))
+        job.decode::<CallLog>().map_err(|e| {
+            StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+                format!("call log {}", job.key),
+                e,
+            ))
+        })
     };
     Ok(match log_job.status {
         JobStatus::Pending => {
@@ -131,10 +135,9 @@ async fn rest_step(ctx: &EngineContext, note: &CallNote) -> Result<Step, StoreEr
                 return Ok(Step::Done("in the log".into()));
             }
             let Some(crm_id) = log_job.result.clone() else {
-                return Err(StoreError::Corrupt(format!(
-                    "call log {} has no CRM id",
-                    log_job.key
-                )));
+                return Err(StoreError::Corrupt(
+                    format!("call log {} has no CRM id", log_job.key).into(),
+                ));
             };
             Step::Update {
                 crm_id,
@@ -195,9 +198,12 @@ async fn phonebridge_step(ctx: &EngineContext, note: &CallNote) -> Result<Step, 
         }
         JobStatus::Failed => Step::Done("the call's notification failed; Zoho has no log".into()),
         JobStatus::Done => {
-            let n = terminal
-                .decode::<PbNotification>()
-                .map_err(|e| StoreError::Corrupt(format!("notification {key}: {e}")))?;
+            let n = terminal.decode::<PbNotification>().map_err(|e| {
+                StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+                    format!("notification {key}"),
+                    e,
+                ))
+            })?;
             match start_of(&n.state) {
                 Some(started_at) => Step::Find(CrmCallProbe {
                     owner_id: n.zoho_user.clone(),

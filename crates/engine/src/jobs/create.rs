@@ -73,7 +73,8 @@ async fn handle(ctx: &EngineContext, job: Job, new: NewRecord) -> Result<(), Sto
 
 async fn finish(ctx: &EngineContext, job: &Job, record: &CrmRecord) -> Result<(), StoreError> {
     ctx.matcher.remember(record).await;
-    let result = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let result = serde_json::to_string(record)
+        .map_err(|e| StoreError::Corrupt(ringbridge_core::cause::Cause::new(e)))?;
     ctx.complete(job, &result).await?;
     // Calls waiting for this record can go on now.
     ctx.notify(JobKind::ProcessCall);

@@ -68,11 +68,14 @@ async fn create_batch(ctx: &EngineContext, jobs: Vec<Job>) -> Result<(), StoreEr
         Ok(results) if results.len() == batch.len() => results,
         Ok(results) => {
             // Never guess which task an answer belongs to.
-            let err = ringbridge_core::crm::CrmError::Unavailable(format!(
-                "CRM answered {} results for {} tasks",
-                results.len(),
-                batch.len()
-            ));
+            let err = ringbridge_core::crm::CrmError::Unavailable(
+                format!(
+                    "CRM answered {} results for {} tasks",
+                    results.len(),
+                    batch.len()
+                )
+                .into(),
+            );
             return settle_all(ctx, &to_send, &err).await;
         }
         Err(err) => return settle_all(ctx, &to_send, &err).await,

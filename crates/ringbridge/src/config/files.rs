@@ -68,17 +68,13 @@ mod tests {
     async fn the_data_directory_and_its_files_are_private() {
         let root = tempfile::tempdir().unwrap();
         let data_dir = root.path().join("data");
-        let config = figment::Figment::from(
-            <figment::providers::Toml as figment::providers::Format>::string(
-                super::super::DEFAULTS,
-            ),
-        )
-        .merge(figment::providers::Serialized::default(
-            "data_dir",
-            data_dir.display().to_string(),
-        ))
-        .extract::<Config>()
-        .unwrap();
+        let config = super::super::defaults()
+            .merge(figment::providers::Serialized::default(
+                "data_dir",
+                data_dir.display().to_string(),
+            ))
+            .extract::<Config>()
+            .unwrap();
         let store = crate::serve::open_store(&config).await.unwrap();
         // Something written, so SQLite has its write-ahead log open.
         store.close().await;

@@ -3,20 +3,26 @@
 //! everything the console does not set: timing, listen address, PBX time
 //! zone and event transport…).
 
+use anyhow::{Context, Result};
 use ringbridge_core::console::ConsoleConfig;
+use ringbridge_core::phone::NumberPlan;
+use url::Url;
 
-use super::{Config, EventTransport, PbxConfig, ZohoConfig, default_pbx_id, default_time_zone};
+use super::pbx::{default_pbx_id, default_time_zone};
+use super::{Config, EventTransport, PbxConfig, ZohoConfig};
 
 impl Config {
     /// `self` overlaid with `console`. `redirect_uri` is where the console's
-    /// Zoho consent came back to (the token is bound to it).
-    pub fn with_console(&self, console: &ConsoleConfig, redirect_uri: &str) -> Config {
+    /// Zoho consent came back to (the token is bound to it). The console
+    /// checked what it stored; a stored URL or country that no longer
+    /// parses fails here, naming it, like a bad file.
+    pub fn with_console(&self, console: &ConsoleConfig, redirect_uri: &Url) -> Result<Config> {
         let mut out = self.clone();
         let file_pbx = self.pbx.as_ref();
         if let Some(pbx) = &console.pbx {
             out.pbx = Some(PbxConfig {
                 id: file_pbx.map_or_else(default_pbx_id, |p| p.id.clone()),
-                base_url: pbx.base_url.clone(),
+                base_url: stored_url(&pbx.base_url, "PBX address")?,
                 client_id: pbx.client_id.clone(),
                 client_secret: Some(pbx.client_secret.clone()),
                 time_zone: file_pbx.map_or_else(default_time_zone, |p| p.time_zone),
@@ -24,12 +30,7 @@ impl Config {
                 stream: file_pbx.map(|p| p.stream.clone()).unwrap_or_default(),
                 webhook_secret: file_pbx.and_then(|p| p.webhook_secret.clone()),
                 accept_invalid_certs: pbx.accept_invalid_certs,
-                default_country: file_pbx.and_then(|p| p.default_country.clone()),
-                outside_line_prefixes: file_pbx
-                    .map(|p| p.outside_line_prefixes.clone())
-                    .unwrap_or_default(),
-                dialing: file_pbx.map(|p| p.dialing.clone()).unwrap_or_default(),
-                dial_policy: file_pbx.map(|p| p.dial_policy.clone()).unwrap_or_default(),
+                number_plan: file_pbx.map(|p| p.number_plan.clone()).unwrap_or_default(),
             });
         }
         let file_zoho = self.zoho.as_ref();
@@ -47,9 +48,9 @@ impl Config {
                 client_id: crm.client_id.clone(),
                 client_secret: Some(crm.client_secret.clone()),
                 refresh_token: Some(grant.refresh_token.clone()),
-                accounts_server: grant.accounts_server.clone(),
-                api_domain: grant.api_domain.clone(),
-                redirect_uri: redirect_uri.to_owned(),
+                accounts_server: stored_url(&grant.accounts_server, "Zoho accounts server")?,
+                api_domain: stored_url(&grant.api_domain, "Zoho API domain")?,
+                redirect_uri: redirect_uri.clone(),
                 call_key_field: file_zoho.and_then(|z| z.call_key_field.clone()),
                 mode: file_zoho.map_or(ringbridge_core::console::CrmMode::Rest, |z| z.mode),
             });
@@ -62,11 +63,16 @@ impl Config {
             out.recording_links = settings.recording;
             out.recording_sign_in = settings.recording_sign_in;
             if let (Some(country), Some(pbx)) = (&settings.default_country, out.pbx.as_mut()) {
-                pbx.default_country = Some(country.clone());
+                let checked = NumberPlan::new(country).context("the console's number country")?;
+                pbx.number_plan.default_country = checked.default_country;
             }
         }
-        out
+        Ok(out)
     }
+}
+
+fn stored_url(text: &str, what: &str) -> Result<Url> {
+    Url::parse(text).with_context(|| format!("the console's {what} {text:?}"))
 }
 
 #[cfg(test)]
@@ -96,8 +102,14 @@ mod tests {
                  api_domain = \"http://127.0.0.1:9\"\ncall_key_field = \"RB_Key\"\n",
             )?;
             let file = Config::load(Some(Path::new("rb.toml"))).expect("loads");
-            let empty = file.with_console(&ConsoleConfig::default(), "http://rb/cb");
-            assert_eq!(empty.pbx.as_ref().unwrap().base_url, "https://old.test");
+            let callback = |path: &str| Url::parse(&format!("http://rb{path}")).unwrap();
+            let empty = file
+                .with_console(&ConsoleConfig::default(), &callback("/cb"))
+                .expect("overlays");
+            assert_eq!(
+                empty.pbx.as_ref().unwrap().base_url.as_str(),
+                "https://old.test/"
+            );
             assert!(
                 empty
                     .zoho
@@ -135,17 +147,19 @@ mod tests {
                 }),
                 ..ConsoleConfig::default()
             };
-            let out = file.with_console(&console, "http://rb/console/zoho/callback");
+            let out = file
+                .with_console(&console, &callback("/console/zoho/callback"))
+                .expect("overlays");
             let pbx = out.pbx.as_ref().unwrap();
-            assert_eq!(pbx.base_url, "https://pbx.test");
+            assert_eq!(pbx.base_url.as_str(), "https://pbx.test/");
             assert_eq!(pbx.client_secret().unwrap().expose_secret(), "pbx-secret");
             assert_eq!(
                 pbx.time_zone,
                 chrono_tz::Europe::Berlin,
                 "kept from the file"
             );
-            assert_eq!(pbx.outside_line_prefixes, ["9"]);
-            assert_eq!(pbx.default_country.as_deref(), Some("DE"));
+            assert_eq!(pbx.number_plan.outside_line_prefixes, ["9"]);
+            assert_eq!(pbx.number_plan.default_country.as_deref(), Some("DE"));
             assert!(pbx.accept_invalid_certs);
             let zoho = out.zoho.as_ref().unwrap();
             assert_eq!(zoho.client_id, "console");
@@ -153,8 +167,11 @@ mod tests {
                 zoho.refresh_token().unwrap().unwrap().expose_secret(),
                 "refresh"
             );
-            assert_eq!(zoho.api_domain, "http://127.0.0.1:10");
-            assert_eq!(zoho.redirect_uri, "http://rb/console/zoho/callback");
+            assert_eq!(zoho.api_domain.as_str(), "http://127.0.0.1:10/");
+            assert_eq!(
+                zoho.redirect_uri.as_str(),
+                "http://rb/console/zoho/callback"
+            );
             assert_eq!(zoho.call_key_field.as_deref(), Some("RB_Key"));
             assert_eq!(zoho.mode, CrmMode::PhoneBridge);
             assert_eq!(out.recording_links, RecordingLinkPolicy::Off);
@@ -164,8 +181,22 @@ mod tests {
             if let Some(crm) = pending.crm.as_mut() {
                 crm.grant = None;
             }
-            let out = file.with_console(&pending, "http://rb/console/zoho/callback");
+            let out = file
+                .with_console(&pending, &callback("/console/zoho/callback"))
+                .expect("overlays");
             assert!(out.zoho.is_none(), "a new client waits for consent");
+
+            let mut broken = console.clone();
+            if let Some(pbx) = broken.pbx.as_mut() {
+                pbx.base_url = "pbx.test".into();
+            }
+            let err = file
+                .with_console(&broken, &callback("/cb"))
+                .expect_err("a relative URL");
+            assert!(
+                format!("{err:#}").contains("PBX address \"pbx.test\""),
+                "{err:#}"
+            );
             Ok(())
         });
     }

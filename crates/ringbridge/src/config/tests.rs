@@ -214,7 +214,7 @@ fn dialing_rules_come_from_the_pbx_section() {
     use ringbridge_core::dialing::DialFormat;
     let load_plan = || {
         let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
-        config.pbx.expect("pbx").number_plan().expect("plan")
+        config.pbx.expect("pbx").number_plan
     };
     figment::Jail::expect_with(|jail| {
         jail.create_file(
@@ -256,7 +256,7 @@ fn the_dial_policy_comes_from_the_pbx_section_and_is_checked() {
             ),
         )?;
         let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
-        let plan = config.pbx.expect("pbx").number_plan().expect("plan");
+        let plan = config.pbx.expect("pbx").number_plan;
         assert!(plan.check_dial("+353 1 234 5678").is_ok());
         assert!(plan.check_dial("070 1234 5678").is_err());
         assert!(plan.check_dial("0909 879 0000").is_err());
@@ -265,13 +265,13 @@ fn the_dial_policy_comes_from_the_pbx_section_and_is_checked() {
             "rb.toml",
             &format!("{pbx}[pbx.dial_policy]\ndeny_prefixes = [\"4470\"]\n"),
         )?;
-        let config = Config::load(Some(Path::new("rb.toml"))).expect("loads");
-        let err = config
-            .pbx
-            .expect("pbx")
-            .number_plan()
-            .expect_err("bad prefix");
-        assert!(format!("{err:#}").contains("4470"), "{err:#}");
+        // Checked at load, not when the first call is dialled.
+        let err = Config::load(Some(Path::new("rb.toml"))).expect_err("bad prefix");
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("pbx.dial_policy") && text.contains("4470"),
+            "{text}"
+        );
         Ok(())
     });
 }
@@ -341,6 +341,10 @@ fn timing_defaults_are_written_once_in_the_default_file() {
         assert_eq!(config.timing.poll_ms, 250, "the environment overrides");
         assert_eq!(builtin.poll_ms, 1000);
         assert_eq!(config.timing.ingest_lease_secs, builtin.ingest_lease_secs);
+        // The binary loads the engine's file: the defaults are one set.
+        let mut loaded = config.timing.clone();
+        loaded.poll_ms = builtin.poll_ms;
+        assert_eq!(loaded, builtin);
         // The engine gets every value from the file, none of its own.
         let tuning = builtin.tuning();
         assert_eq!(tuning.batch_max, 100);
@@ -349,6 +353,90 @@ fn timing_defaults_are_written_once_in_the_default_file() {
             tuning.terminal_record_wait,
             std::time::Duration::from_secs(60)
         );
+        Ok(())
+    });
+}
+
+/// Loads `text` as the file; the error's whole chain as text.
+fn load_error(jail: &mut figment::Jail, text: &str) -> String {
+    jail.create_file("bad.toml", text).expect("written");
+    let err = Config::load(Some(Path::new("bad.toml"))).expect_err("refused at load");
+    format!("{err:#}")
+}
+
+#[test]
+fn urls_are_parsed_at_load_and_a_bad_one_names_its_key() {
+    figment::Jail::expect_with(|jail| {
+        let pbx = "[pbx]\nclient_id = \"id\"\nclient_secret = \"x\"\n";
+        let text = load_error(jail, &format!("{pbx}base_url = \"pbx.example.test\"\n"));
+        assert!(text.to_lowercase().contains("base_url"), "{text}");
+        assert!(text.contains("relative URL without a base"), "{text}");
+
+        let zoho = |accounts: &str, api: &str| {
+            format!(
+                "[zoho]\nclient_id = \"c\"\naccounts_server = \"{accounts}\"\napi_domain = \"{api}\"\n"
+            )
+        };
+        let text = load_error(jail, &zoho("accounts.zoho.eu", "https://www.zohoapis.eu"));
+        assert!(
+            text.contains("accounts_server") && text.contains("accounts.zoho.eu"),
+            "{text}"
+        );
+        let text = load_error(jail, &zoho("https://accounts.zoho.eu", "https://"));
+        assert!(
+            text.contains("api_domain") && text.contains("empty host"),
+            "{text}"
+        );
+        let text = load_error(
+            jail,
+            &format!(
+                "{}redirect_uri = \"/oauth/cb\"\n",
+                zoho("https://accounts.zoho.eu", "https://www.zohoapis.eu")
+            ),
+        );
+        assert!(text.contains("redirect_uri"), "{text}");
+        let text = load_error(
+            jail,
+            "[http]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"rb.example.test\"\n",
+        );
+        assert!(text.contains("public_url"), "{text}");
+
+        jail.create_file(
+            "good.toml",
+            &format!(
+                "{pbx}base_url = \"https://pbx.example.test:8088\"\n\
+                 [http]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"https://rb.example.test/\"\n{}",
+                zoho("https://accounts.zoho.eu", "https://www.zohoapis.eu")
+            ),
+        )?;
+        let config = Config::load(Some(Path::new("good.toml"))).expect("loads");
+        assert_eq!(config.pbx.expect("pbx").base_url.port(), Some(8088));
+        let zoho = config.zoho.expect("zoho");
+        assert_eq!(zoho.accounts_server.host_str(), Some("accounts.zoho.eu"));
+        assert_eq!(zoho.api_domain.host_str(), Some("www.zohoapis.eu"));
+        // Paths are appended to it: no trailing slash.
+        assert_eq!(config.http.public_url(), "https://rb.example.test");
+        Ok(())
+    });
+}
+
+#[test]
+fn the_number_plan_is_built_at_load_and_a_bad_country_names_its_key() {
+    figment::Jail::expect_with(|jail| {
+        let pbx = "[pbx]\nbase_url = \"https://pbx.example.test\"\nclient_id = \"id\"\n\
+                   client_secret = \"x\"\noutside_line_prefixes = [\"9\"]\n";
+        let text = load_error(jail, &format!("{pbx}default_country = \"XX\"\n"));
+        assert!(
+            text.contains("pbx.default_country: unknown region"),
+            "{text}"
+        );
+        assert!(text.contains("\"XX\""), "{text}");
+
+        jail.create_file("good.toml", &format!("{pbx}default_country = \"gb\"\n"))?;
+        let config = Config::load(Some(Path::new("good.toml"))).expect("loads");
+        let plan = config.pbx.expect("pbx").number_plan;
+        assert_eq!(plan.default_country.as_deref(), Some("GB"));
+        assert_eq!(plan.outside_line_prefixes, ["9"]);
         Ok(())
     });
 }

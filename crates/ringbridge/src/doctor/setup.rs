@@ -139,11 +139,11 @@ pub(super) async fn check(report: &mut Report, config: &Config) -> Local {
 /// file), and a sentence on where the connections come from.
 async fn overlay(config: &Config, store: &SqlStore) -> anyhow::Result<(Config, String)> {
     let console = store.console().await?;
-    let redirect = config.zoho.as_ref().map_or_else(
-        || "http://127.0.0.1/".to_owned(),
-        |z| z.redirect_uri.clone(),
-    );
-    let effective = config.with_console(&console, &redirect);
+    let redirect = match &config.zoho {
+        Some(z) => z.redirect_uri.clone(),
+        None => url::Url::parse("http://127.0.0.1/")?,
+    };
+    let effective = config.with_console(&console, &redirect)?;
     let source = |console_has: bool, configured: bool| match (console_has, configured) {
         (true, _) => "the admin console",
         (false, true) => "the configuration file / environment",

@@ -15,7 +15,6 @@ use ringbridge_zoho::oauth::DEFAULT_SCOPES;
 use ringbridge_zoho::rest::{Fields, Org, RestClient};
 use ringbridge_zoho::{ConnectionOptions, Edition, ErrorCode, ZohoConnection, ZohoError};
 use secrecy::{ExposeSecret, SecretString};
-use url::Url;
 
 use super::DoctorOptions;
 use super::probes;
@@ -121,9 +120,9 @@ impl ZohoSide<'_> {
             anyhow::Ok(ZohoEndpoints {
                 client_id: self.zoho.client_id.clone(),
                 client_secret: self.zoho.client_secret()?,
-                redirect_uri: Url::parse(&self.zoho.redirect_uri)?,
-                accounts_server: Url::parse(&self.zoho.accounts_server)?,
-                api_domain: Url::parse(&self.zoho.api_domain)?,
+                redirect_uri: self.zoho.redirect_uri.clone(),
+                accounts_server: self.zoho.accounts_server.clone(),
+                api_domain: self.zoho.api_domain.clone(),
             })
         })();
         match endpoints {
@@ -244,14 +243,13 @@ impl ZohoSide<'_> {
 
 fn data_centre(report: &mut Report, zoho: &ZohoConfig) {
     let table = DcTable::default();
-    let seen = match table.trusted_accounts_server(&zoho.accounts_server) {
+    // As written in the file (a parsed URL ends its bare host with '/').
+    let accounts = zoho.accounts_server.as_str().trim_end_matches('/');
+    let api = zoho.api_domain.as_str().trim_end_matches('/');
+    let seen = match table.trusted_accounts_server(accounts) {
         Ok(dc) => {
-            let api_matches = dc.api_domain.as_str().trim_end_matches('/')
-                == zoho.api_domain.trim_end_matches('/');
-            let text = format!(
-                "{}: accounts {}, API {}",
-                dc.location, zoho.accounts_server, zoho.api_domain
-            );
+            let api_matches = dc.api_domain.as_str().trim_end_matches('/') == api;
+            let text = format!("{}: accounts {accounts}, API {api}", dc.location);
             if !api_matches {
                 report.push(
                     Area::Zoho,
@@ -266,10 +264,7 @@ fn data_centre(report: &mut Report, zoho: &ZohoConfig) {
             }
             text
         }
-        Err(_) => format!(
-            "custom accounts server {}, API {}",
-            zoho.accounts_server, zoho.api_domain
-        ),
+        Err(_) => format!("custom accounts server {accounts}, API {api}"),
     };
     report.push(Area::Zoho, "data centre", Status::Ok, seen);
 }

@@ -36,6 +36,7 @@ use super::phonebridge::REGISTRATIONS_SECRET;
 use crate::config::Config;
 
 mod disconnect;
+mod lists;
 
 /// The PBX phonebook the console's setup offers for CRM contacts.
 pub const OFFERED_PHONEBOOK: &str = "CRM Contacts";
@@ -62,6 +63,9 @@ pub struct Links {
     pub zoho: Option<ZohoConnection>,
     /// The running engine, which takes user pairs and settings as it runs.
     pub engine: Option<Arc<EngineContext>>,
+    /// The running integration's PBX client: the console's own questions
+    /// to the PBX use its token instead of logging in for each page.
+    pub pbx_client: Option<YeastarClient>,
 }
 
 /// A Zoho connection the console built for one grant, kept while the grant
@@ -95,6 +99,8 @@ pub struct ConsoleRuntime {
     links: Mutex<Links>,
     /// The console's own connection while no running one fits.
     zoho: Mutex<Option<ConsoleZoho>>,
+    /// The PBX's extensions and Zoho's users, shown on every page view.
+    lists: lists::ListCache,
     http: reqwest::Client,
 }
 
@@ -108,7 +114,7 @@ impl ConsoleRuntime {
         let custom_accounts = file
             .zoho
             .as_ref()
-            .and_then(|z| Url::parse(&z.accounts_server).ok())
+            .map(|z| z.accounts_server.clone())
             .filter(|url| zoho.trusted_accounts_server(url.as_str()).is_err());
         let (restart, rx) = watch::channel(0);
         // The consent's code exchange must not hang the admin's page.
@@ -121,6 +127,7 @@ impl ConsoleRuntime {
             restart,
             links: Mutex::new(Links::default()),
             zoho: Mutex::new(None),
+            lists: lists::ListCache::default(),
             http,
         };
         Ok((Arc::new(runtime), rx))
@@ -131,33 +138,44 @@ impl ConsoleRuntime {
         self.redirect_uri.to_string()
     }
 
+    pub fn redirect_url(&self) -> &Url {
+        &self.redirect_uri
+    }
+
     /// "Sign in with Zoho", over the same client and data centre.
     pub fn zoho_sign_in(&self) -> anyhow::Result<super::zoho_sign_in::ZohoSignInService> {
         super::zoho_sign_in::ZohoSignInService::new(
             self.store.clone(),
             self.file.clone(),
-            self.redirect_uri(),
+            self.redirect_uri.clone(),
         )
+    }
+
+    /// Something of the running integration's links, read under the lock.
+    fn running<T>(&self, pick: impl FnOnce(&Links) -> T) -> T {
+        pick(&self.links.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The links of the integration just started (or not).
     pub fn publish(&self, links: Links) {
         *self.links.lock().unwrap_or_else(|e| e.into_inner()) = links;
+        self.lists.forget();
     }
 
     /// Puts `console`'s user pairs and engine settings into the running
     /// engine; `false` when none runs (a restart will apply them).
     pub fn apply_live(&self, console: &ConsoleConfig) -> bool {
-        let engine = self
-            .links
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .engine
-            .clone();
+        let engine = self.running(|links| links.engine.clone());
         let Some(engine) = engine else {
             return false;
         };
-        let effective = self.file.with_console(console, self.redirect_uri.as_str());
+        let effective = match self.file.with_console(console, &self.redirect_uri) {
+            Ok(effective) => effective,
+            Err(err) => {
+                tracing::error!("the console's settings cannot be applied: {err:#}");
+                return false;
+            }
+        };
         engine.set_settings(effective.engine);
         super::runtime::seed_users(&engine, &console.users);
         true
@@ -177,12 +195,7 @@ impl ConsoleRuntime {
             api_domain: endpoints.api_domain.to_string(),
             refresh_token: refresh_token.expose_secret().to_owned(),
         };
-        let running = self
-            .links
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .zoho
-            .clone();
+        let running = self.running(|links| links.zoho.clone());
         if let Some(running) = running {
             let tokens = running.tokens().token_set();
             let same = tokens.refresh_token.expose_secret() == grant.refresh_token
@@ -224,7 +237,9 @@ impl ConsoleRuntime {
     /// The file's configuration with the console's laid over it.
     async fn effective(&self) -> Result<Config, BackendError> {
         let console = self.store.console().await?;
-        Ok(self.file.with_console(&console, self.redirect_uri.as_str()))
+        self.file
+            .with_console(&console, &self.redirect_uri)
+            .map_err(|e| BackendError::NotReady(format!("{e:#}")))
     }
 
     /// The PBX the service runs with (the console's, else the file's).
@@ -238,7 +253,7 @@ impl ConsoleRuntime {
             client_secret: pbx
                 .client_secret()
                 .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
-            base_url: pbx.base_url,
+            base_url: pbx.base_url.to_string(),
             client_id: pbx.client_id,
             accept_invalid_certs: pbx.accept_invalid_certs,
         })
@@ -325,9 +340,9 @@ impl ConsoleRuntime {
                 .client_secret()
                 .map_err(|e| BackendError::NotReady(format!("{e:#}")))?,
             client_id: zoho.client_id,
-            redirect_uri: url(&zoho.redirect_uri)?,
-            accounts_server: url(&zoho.accounts_server)?,
-            api_domain: url(&zoho.api_domain)?,
+            redirect_uri: zoho.redirect_uri,
+            accounts_server: zoho.accounts_server,
+            api_domain: zoho.api_domain,
         };
         let connection = self.zoho_connection(endpoints, refresh_token);
         Ok(connection.rest())
@@ -441,15 +456,29 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     async fn pbx_extensions(&self) -> Result<Vec<Extension>, BackendError> {
-        let pbx = self.current_pbx().await?;
-        with_pbx(&pbx, |client| async move { client.extension_list().await }).await
+        self.lists
+            .extensions(async {
+                let running = self.running(|links| links.pbx_client.clone());
+                match running {
+                    Some(client) => client.extension_list().await.map_err(pbx_error),
+                    None => {
+                        let pbx = self.current_pbx().await?;
+                        with_pbx(&pbx, |client| async move { client.extension_list().await }).await
+                    }
+                }
+            })
+            .await
     }
 
     async fn crm_users(&self) -> Result<Vec<CrmUser>, BackendError> {
-        let crm = ZohoCrm::new(self.crm_rest().await?, ZohoCrmConfig::default());
-        crm.users()
+        self.lists
+            .users(async {
+                let crm = ZohoCrm::new(self.crm_rest().await?, ZohoCrmConfig::default());
+                crm.users()
+                    .await
+                    .map_err(|e| BackendError::Unreachable(e.to_string()))
+            })
             .await
-            .map_err(|e| BackendError::Unreachable(e.to_string()))
     }
 
     async fn crm_picklist(&self, module: &str, field: &str) -> Result<Vec<String>, BackendError> {
@@ -467,6 +496,7 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     async fn apply(&self) -> Result<(), BackendError> {
+        self.lists.forget();
         self.restart.send_modify(|n| *n += 1);
         Ok(())
     }
@@ -512,7 +542,7 @@ impl ConsoleBackend for ConsoleRuntime {
                 .file
                 .pbx
                 .as_ref()
-                .and_then(|p| p.default_country.clone()),
+                .and_then(|p| p.number_plan.default_country.clone()),
             recording: self.file.recording_links,
             recording_sign_in: self.file.recording_sign_in,
         }

@@ -155,9 +155,9 @@ pub async fn start_crm(
     let endpoints = ZohoEndpoints {
         client_id: zoho.client_id.clone(),
         client_secret: zoho.client_secret()?,
-        redirect_uri: Url::parse(&zoho.redirect_uri).context("zoho.redirect_uri")?,
-        accounts_server: Url::parse(&zoho.accounts_server).context("zoho.accounts_server")?,
-        api_domain: Url::parse(&zoho.api_domain).context("zoho.api_domain")?,
+        redirect_uri: zoho.redirect_uri.clone(),
+        accounts_server: zoho.accounts_server.clone(),
+        api_domain: zoho.api_domain.clone(),
     };
     let options = ConnectionOptions {
         timeout: std::time::Duration::from_secs(timing.crm_timeout_secs),

@@ -75,7 +75,7 @@ pub async fn run_generation(
     let keys = load_or_create_keys(store)
         .await
         .context("recording link keys")?;
-    let plan = pbx_config.number_plan()?;
+    let plan = pbx_config.number_plan.clone();
     let pbx = pbx::connect_pbx(pbx_config, Arc::new(store.clone()))?;
     let stream = pbx::stream(pbx_config, &config.timing, shared.clone(), &pbx)?;
     // Everything this generation runs from here on is in `generation`.
@@ -144,6 +144,7 @@ pub async fn run_generation(
         crm_configured: config.zoho.is_some(),
         zoho: crm.as_ref().and_then(|c| c.zoho.clone()),
         engine: crm.as_ref().map(|c| c.engine.context().clone()),
+        pbx_client: Some(pbx.client.clone()),
     });
     // The PBX side runs without a CRM too: agents see their calls, marked
     // as not linked yet (their `ProcessCall` jobs wait in the outbox for

@@ -26,7 +26,7 @@ pub struct PbxSide {
 /// The Yeastar client for the configured PBX.
 pub fn pbx_client(pbx: &PbxConfig) -> Result<YeastarClient> {
     let mut yeastar = YeastarConfig::new(
-        &pbx.base_url,
+        pbx.base_url.as_str(),
         pbx.client_id.clone(),
         pbx.client_secret()?,
         pbx.time_zone(),
@@ -75,7 +75,7 @@ pub fn stream(
     side: &PbxSide,
 ) -> Result<PbxStream> {
     let mut ingest = timing.ingest(&pbx.id);
-    ingest.number_plan = pbx.number_plan()?;
+    ingest.number_plan = pbx.number_plan.clone();
     Ok(PbxStream {
         store,
         pbx: Arc::new(side.client.clone()),

@@ -78,7 +78,7 @@ pub fn seed_users(ctx: &EngineContext, overrides: &[UserOverride]) {
 /// admin has not consented: the console is how they will).
 async fn effective(config: &Config, store: &SqlStore, runtime: &ConsoleRuntime) -> Result<Config> {
     let console = store.console().await?;
-    let mut out = config.with_console(&console, &runtime.redirect_uri());
+    let mut out = config.with_console(&console, runtime.redirect_url())?;
     if let Some(zoho) = &out.zoho
         && zoho.refresh_token()?.is_none()
         && store.secret(REFRESH_TOKEN_SECRET).await?.is_none()

@@ -58,7 +58,7 @@ pub struct ZohoSignInService {
     /// `{public_url}/auth/zoho/callback`.
     redirect_uri: Url,
     /// The console's callback, which the effective configuration names.
-    console_redirect: String,
+    console_redirect: Url,
     http: reqwest::Client,
 }
 
@@ -71,12 +71,8 @@ fn refused(err: ZohoError) -> SignInError {
     }
 }
 
-fn url(text: &str) -> Result<Url, SignInError> {
-    Url::parse(text).map_err(|e| SignInError::Refused(format!("{text:?} is not a URL: {e}")))
-}
-
 impl ZohoSignInService {
-    pub fn new(store: SqlStore, file: Config, console_redirect: String) -> anyhow::Result<Self> {
+    pub fn new(store: SqlStore, file: Config, console_redirect: Url) -> anyhow::Result<Self> {
         let public = file.http.public_url();
         let redirect_uri = Url::parse(&format!("{}{CALLBACK_PATH}", public.trim_end_matches('/')))?;
         let http = accounts_http(std::time::Duration::from_secs(file.timing.crm_timeout_secs));
@@ -92,7 +88,10 @@ impl ZohoSignInService {
     /// The org connection, when Zoho is connected (a grant is stored or configured).
     async fn org(&self) -> Result<Option<Org>, SignInError> {
         let console = self.store.console().await?;
-        let effective = self.file.with_console(&console, &self.console_redirect);
+        let effective = self
+            .file
+            .with_console(&console, &self.console_redirect)
+            .map_err(|e| SignInError::Refused(format!("{e:#}")))?;
         let Some(zoho) = effective.zoho else {
             return Ok(None);
         };
@@ -106,8 +105,8 @@ impl ZohoSignInService {
         Ok(Some(Org {
             client_id: zoho.client_id,
             client_secret,
-            accounts_server: url(&zoho.accounts_server)?,
-            api_domain: url(&zoho.api_domain)?,
+            accounts_server: zoho.accounts_server,
+            api_domain: zoho.api_domain,
         }))
     }
 

@@ -12,16 +12,7 @@ use crate::support::*;
 const CALLER: &str = "4155550123";
 
 fn call(name: &str, steps: &str) -> PbxScenario {
-    PbxScenario::from_toml(&format!(
-        r#"name = "{name}"
-description = "an inbound call, step by step"
-[[calls]]
-id = "main"
-from = {{ kind = "external", number = "{CALLER}", trunk = "CarrierA", did = "8800" }}
-to = {{ kind = "extension", number = "1005" }}
-{steps}"#
-    ))
-    .expect("scenario")
+    call_to_maya(name, CALLER, steps)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

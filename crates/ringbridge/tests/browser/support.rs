@@ -267,6 +267,21 @@ pub async fn play(w: &World, name: &str, params: &[(&str, &str)]) -> Vec<String>
     w.pbx_sim.play(&scenario).await.expect("played")
 }
 
+/// `steps` (the simulator's TOML `[[steps]]`) of one inbound call from
+/// `caller` to Maya (1005), played step by step by the test.
+pub fn call_to_maya(name: &str, caller: &str, steps: &str) -> ringbridge_sim_yeastar::Scenario {
+    ringbridge_sim_yeastar::Scenario::from_toml(&format!(
+        r#"name = "{name}"
+description = "an inbound call, step by step"
+[[calls]]
+id = "main"
+from = {{ kind = "external", number = "{caller}", trunk = "CarrierA", did = "8800" }}
+to = {{ kind = "extension", number = "1005" }}
+{steps}"#
+    ))
+    .expect("scenario")
+}
+
 /// Runs the panel script `script` for Maya (1005) while Ana Pereira, a known
 /// contact, rings her and she answers; returns the world and the script's
 /// results.

@@ -111,10 +111,18 @@ async fn settings_hold_json() {
             store.setting("mode").await.unwrap().as_deref(),
             Some("\"phonebridge\"")
         );
-        assert!(matches!(
-            store.put_setting("mode", "not json").await,
-            Err(StoreError::Corrupt(_))
-        ));
+        let err = store
+            .put_setting("mode", "not json")
+            .await
+            .expect_err("not JSON");
+        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+        // The JSON error is kept below the message, not flattened into it.
+        assert!(
+            err.to_string()
+                .starts_with("stored data is invalid: setting mode: ")
+        );
+        let below = ringbridge_core::cause::Cause::find::<serde_json::Error>(&err);
+        assert!(below.is_some_and(|e| e.is_syntax()), "{err:?}");
     })
     .await;
 }

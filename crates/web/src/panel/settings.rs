@@ -55,7 +55,8 @@ impl PopSettings {
     }
 
     pub async fn save(&self, store: &dyn Store, account: AccountId) -> Result<(), StoreError> {
-        let json = serde_json::to_string(self).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(self)
+            .map_err(|e| StoreError::Corrupt(ringbridge_core::cause::Cause::new(e)))?;
         store.put_setting(&key(account), &json).await
     }
 }

@@ -118,7 +118,12 @@ impl YeastarClient {
             .data
             .into_iter()
             .map(|info| {
-                snapshot(info).map_err(|e| YeastarError::Decode(format!("call/query: {e}")))
+                snapshot(info).map_err(|e| {
+                    YeastarError::Decode(ringbridge_core::cause::Cause::with_context(
+                        "call/query",
+                        e,
+                    ))
+                })
             })
             .collect()
     }

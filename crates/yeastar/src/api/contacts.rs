@@ -322,7 +322,12 @@ impl YeastarClient {
     pub async fn phonebook_get(&self, id: &PhonebookId) -> Result<PhonebookDetail> {
         let q = [("id", numeric_id("phonebook", &id.0)?.to_string())];
         let answer: Box<RawValue> = self.get("phonebook/get", &q).await?;
-        let bad = |e: serde_json::Error| YeastarError::Decode(format!("phonebook/get: {e}"));
+        let bad = |e: serde_json::Error| {
+            YeastarError::Decode(ringbridge_core::cause::Cause::with_context(
+                "phonebook/get",
+                e,
+            ))
+        };
         let wrapper: PhonebookGet<'_> = serde_json::from_str(answer.get()).map_err(bad)?;
         let data: PhonebookGetData =
             serde_json::from_str(wrapper.data.unwrap_or(&answer).get()).map_err(bad)?;

@@ -102,9 +102,12 @@ async fn open(response: reqwest::Response, file: &str) -> Result<RecordingStream
     } else {
         (None, content_length)
     };
-    let body = response
-        .bytes_stream()
-        .map_err(|e| PbxError::Unavailable(format!("recording stream: {}", e.without_url())));
+    let body = response.bytes_stream().map_err(|e| {
+        PbxError::Unavailable(ringbridge_core::cause::Cause::with_context(
+            "recording stream",
+            e.without_url(),
+        ))
+    });
     Ok(RecordingStream {
         content_type: content_type.unwrap_or_else(|| guess_content_type(file).to_owned()),
         length,

@@ -1,6 +1,8 @@
 //! Creating a Contact or Lead: the fields sent, and Zoho's refusals that the
 //! engine acts on (a duplicate it links to, a mandatory field it names).
 
+use std::sync::Arc;
+
 use ringbridge_core::crm::{CrmError, CrmModule, CrmRecordRef, NewRecord};
 use serde_json::{Map, Value, json};
 
@@ -107,14 +109,15 @@ pub fn missing_mandatory(
 pub fn create_error(module: CrmModule, e: &RecordError) -> CrmError {
     let api = match e {
         RecordError::Rejected(a) => a,
-        RecordError::Failed(z) => return request_error(module, z),
+        RecordError::Failed(z) => return request_error(module, Arc::clone(z)),
     };
     refusal(module, api).unwrap_or_else(|| record_error(e))
 }
 
 /// The same for an insert request that failed as a whole.
-pub fn request_error(module: CrmModule, e: &ZohoError) -> CrmError {
-    match e {
+pub fn request_error(module: CrmModule, e: impl Into<Arc<ZohoError>>) -> CrmError {
+    let e: Arc<ZohoError> = e.into();
+    match &*e {
         ZohoError::Api(api) => refusal(module, api),
         _ => None,
     }
@@ -182,7 +185,7 @@ mod tests {
         let whole = ZohoError::Api(ApiError::from_value(400, &body).expect("error object"));
         for err in [
             create_error(CrmModule::Contacts, &refused(400, body)),
-            request_error(CrmModule::Contacts, &whole),
+            request_error(CrmModule::Contacts, whole),
         ] {
             match err {
                 CrmError::Rejected { code, field, .. } => {

@@ -1,7 +1,10 @@
 //! Translation between ringbridge's CRM-neutral types and Zoho's.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use ringbridge_core::cause::Cause;
 use ringbridge_core::crm::{CallLog, CallLogType, CrmError, CrmModule, CrmRecord, CrmRecordRef};
 use url::Url;
 
@@ -22,22 +25,25 @@ pub enum CallKeyAt<'a> {
     Description(&'a CallMarkerKey),
 }
 
-/// Zoho errors, classified for the engine.
-pub fn crm_error(e: &ZohoError) -> CrmError {
-    match e {
-        ZohoError::ReconnectNeeded { reason } => CrmError::ReconnectNeeded(reason.clone()),
+/// Zoho errors, classified for the engine; the error below stays the CRM
+/// error's source.
+pub fn crm_error(e: impl Into<Arc<ZohoError>>) -> CrmError {
+    let e: Arc<ZohoError> = e.into();
+    let whole = || Cause::new(Arc::clone(&e));
+    match &*e {
+        ZohoError::ReconnectNeeded { reason } => CrmError::ReconnectNeeded(reason.as_str().into()),
         ZohoError::OAuth(OAuthError::Throttled(m)) => CrmError::RateLimited {
             reason: m.clone(),
             retry_after: None,
         },
-        ZohoError::OAuth(o) if o.needs_reconnect() => CrmError::ReconnectNeeded(o.to_string()),
-        ZohoError::OAuth(o) => CrmError::Unavailable(o.to_string()),
+        ZohoError::OAuth(o) if o.needs_reconnect() => CrmError::ReconnectNeeded(whole()),
+        ZohoError::OAuth(_) => CrmError::Unavailable(whole()),
         ZohoError::CreditBudgetExhausted { .. } => CrmError::BudgetExhausted(e.to_string()),
-        ZohoError::Transport(_) | ZohoError::Timeout => CrmError::Unavailable(e.to_string()),
+        ZohoError::Transport(_) | ZohoError::Timeout => CrmError::Unavailable(whole()),
         ZohoError::UnexpectedResponse { status, .. } if *status == 429 || *status >= 500 => {
-            CrmError::Unavailable(e.to_string())
+            CrmError::Unavailable(whole())
         }
-        ZohoError::UnexpectedResponse { .. } => CrmError::Protocol(e.to_string()),
+        ZohoError::UnexpectedResponse { .. } => CrmError::Protocol(whole()),
         ZohoError::InvalidInput(m) => CrmError::Rejected {
             code: "INVALID_INPUT".into(),
             message: m.clone(),
@@ -56,12 +62,12 @@ pub fn crm_error(e: &ZohoError) -> CrmError {
                 retry_after: None,
             },
             ErrorCode::OauthScopeMismatch | ErrorCode::AuthenticationFailure => {
-                CrmError::ReconnectNeeded(a.to_string())
+                CrmError::ReconnectNeeded(Cause::new(a.clone()))
             }
-            ErrorCode::InternalError => CrmError::Unavailable(a.to_string()),
-            _ if a.status >= 500 => CrmError::Unavailable(a.to_string()),
+            ErrorCode::InternalError => CrmError::Unavailable(Cause::new(a.clone())),
+            _ if a.status >= 500 => CrmError::Unavailable(Cause::new(a.clone())),
             // Still invalid right after a refresh: transient on Zoho's side as far as we can tell.
-            ErrorCode::InvalidToken => CrmError::Unavailable(a.to_string()),
+            ErrorCode::InvalidToken => CrmError::Unavailable(Cause::new(a.clone())),
             // The dashboard shows what the profile lacks (`details.permissions`).
             ErrorCode::NoPermission => CrmError::Rejected {
                 code: a.code.to_string(),
@@ -86,8 +92,8 @@ pub fn written_ids(out: Vec<crate::rest::RecordOutcome>) -> Vec<Result<String, C
 
 pub fn record_error(e: &RecordError) -> CrmError {
     match e {
-        RecordError::Rejected(a) => crm_error(&ZohoError::Api(a.clone())),
-        RecordError::Failed(z) => crm_error(z),
+        RecordError::Rejected(a) => crm_error(ZohoError::Api(a.clone())),
+        RecordError::Failed(z) => crm_error(Arc::clone(z)),
     }
 }
 
@@ -133,7 +139,7 @@ pub fn to_crm_record(
 ) -> Result<CrmRecord, CrmError> {
     let id = r
         .id()
-        .ok_or_else(|| CrmError::Protocol(format!("{m} record without id")))?;
+        .ok_or_else(|| CrmError::Protocol(format!("{m} record without id").into()))?;
     let name = match m {
         CrmModule::Contacts | CrmModule::Leads => r.str("Full_Name"),
         CrmModule::Accounts => r.str("Account_Name"),
@@ -145,7 +151,9 @@ pub fn to_crm_record(
         .str("Modified_Time")
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| CrmError::Protocol(format!("{m} {id}: missing or bad Modified_Time")))?;
+        .ok_or_else(|| {
+            CrmError::Protocol(format!("{m} {id}: missing or bad Modified_Time").into())
+        })?;
     let account = match m {
         CrmModule::Contacts | CrmModule::Deals => {
             r.lookup_id("Account_Name").map(|id| CrmRecordRef {
@@ -258,7 +266,7 @@ pub fn to_call_record(
     if let Some(u) = &log.recording_url {
         b = b.voice_recording(u);
     }
-    b.build().map_err(|e| crm_error(&e))
+    b.build().map_err(crm_error)
 }
 
 /// Every text value made one clean line within its field's `length` (fields
@@ -321,16 +329,16 @@ mod tests {
         };
         for code in ["TOO_MANY_REQUESTS", "LIMIT_EXCEEDED", "LIMIT_REACHED"] {
             assert!(
-                matches!(crm_error(&api(429, code)), CrmError::RateLimited { .. }),
+                matches!(crm_error(api(429, code)), CrmError::RateLimited { .. }),
                 "{code}"
             );
         }
         assert!(matches!(
-            crm_error(&api(400, "TOO_MANY_REQUESTS")),
+            crm_error(api(400, "TOO_MANY_REQUESTS")),
             CrmError::RateLimited { .. }
         ));
         assert!(matches!(
-            crm_error(&api(400, "LIMIT_EXCEEDED")),
+            crm_error(api(400, "LIMIT_EXCEEDED")),
             CrmError::Rejected { .. }
         ));
         let denied = ZohoError::Api(ApiError {
@@ -339,7 +347,7 @@ mod tests {
             message: "permission denied".into(),
             details: json!({"permissions": ["Crm_Implied_Create_Leads"]}),
         });
-        match crm_error(&denied) {
+        match crm_error(denied) {
             CrmError::Rejected { code, message, .. } => {
                 assert_eq!(code, "NO_PERMISSION");
                 assert!(message.contains("Crm_Implied_Create_Leads"), "{message}");
@@ -347,14 +355,14 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            crm_error(&api(401, "OAUTH_SCOPE_MISMATCH")),
+            crm_error(api(401, "OAUTH_SCOPE_MISMATCH")),
             CrmError::ReconnectNeeded(_)
         ));
         assert!(matches!(
-            crm_error(&api(500, "INTERNAL_ERROR")),
+            crm_error(api(500, "INTERNAL_ERROR")),
             CrmError::Unavailable(_)
         ));
-        match crm_error(&api(400, "MANDATORY_NOT_FOUND")) {
+        match crm_error(api(400, "MANDATORY_NOT_FOUND")) {
             CrmError::Rejected { code, field, .. } => {
                 assert_eq!(code, "MANDATORY_NOT_FOUND");
                 assert_eq!(field.as_deref(), Some("Last_Name"));
@@ -362,25 +370,67 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            crm_error(&ZohoError::Timeout),
+            crm_error(ZohoError::Timeout),
             CrmError::Unavailable(_)
         ));
         assert!(matches!(
-            crm_error(&ZohoError::CreditBudgetExhausted { used: 1, budget: 1 }),
+            crm_error(ZohoError::CreditBudgetExhausted { used: 1, budget: 1 }),
             CrmError::BudgetExhausted(_)
         ));
         assert!(matches!(
-            crm_error(&ZohoError::ReconnectNeeded { reason: "r".into() }),
+            crm_error(ZohoError::ReconnectNeeded { reason: "r".into() }),
             CrmError::ReconnectNeeded(_)
         ));
         assert!(matches!(
-            crm_error(&ZohoError::unexpected(200, "x")),
+            crm_error(ZohoError::unexpected(200, "x")),
             CrmError::Protocol(_)
         ));
         assert!(matches!(
-            crm_error(&ZohoError::OAuth(OAuthError::InvalidCode)),
+            crm_error(ZohoError::OAuth(OAuthError::InvalidCode)),
             CrmError::ReconnectNeeded(_)
         ));
+    }
+
+    #[tokio::test]
+    async fn the_error_below_a_crm_error_stays_its_source() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}/crm/v8/org", closed.local_addr().expect("addr"));
+        drop(closed);
+        let err = reqwest::Client::new()
+            .get(url)
+            .send()
+            .await
+            .expect_err("nothing listens there");
+        let crm = crm_error(ZohoError::Transport(err));
+        assert!(matches!(crm, CrmError::Unavailable(_)), "{crm:?}");
+        assert!(
+            crm.to_string()
+                .starts_with("CRM unavailable: transport error: "),
+            "{crm}"
+        );
+        let below = Cause::find::<reqwest::Error>(&crm).expect("the reqwest error in the chain");
+        assert!(below.is_connect(), "{below:?}");
+        let refused = crm_error(ZohoError::Api(ApiError {
+            status: 500,
+            code: ErrorCode::InternalError,
+            message: "m".into(),
+            details: json!({}),
+        }));
+        let answer = Cause::find::<ApiError>(&refused).expect("Zoho's answer in the chain");
+        assert_eq!(answer.status, 500);
+        let json = serde_json::from_str::<serde_json::Value>("<html>").expect_err("not JSON");
+        let unreadable = crm_error(ZohoError::undecodable(200, "bad org", json));
+        assert!(
+            matches!(unreadable, CrmError::Protocol(_)),
+            "{unreadable:?}"
+        );
+        assert!(
+            unreadable.to_string().starts_with(
+                "unexpected answer from the CRM: unexpected response (HTTP 200): bad org: "
+            ),
+            "{unreadable}"
+        );
+        assert!(Cause::find::<serde_json::Error>(&unreadable).is_some());
     }
 
     #[test]

@@ -87,8 +87,8 @@ impl ZohoCrm {
     async fn tz(&self) -> Result<Tz, CrmError> {
         self.tz
             .get_or_try_init(|| async {
-                let org = self.rest.org().await.map_err(|e| crm_error(&e))?;
-                org.tz().map_err(|e| crm_error(&e))
+                let org = self.rest.org().await.map_err(crm_error)?;
+                org.tz().map_err(crm_error)
             })
             .await
             .copied()
@@ -100,7 +100,7 @@ impl ZohoCrm {
         if let Some(f) = cache.get(module) {
             return Ok(f.clone());
         }
-        let f = self.rest.fields(module).await.map_err(|e| crm_error(&e))?;
+        let f = self.rest.fields(module).await.map_err(crm_error)?;
         cache.insert(module.to_owned(), f.clone());
         Ok(f)
     }
@@ -174,7 +174,7 @@ impl ZohoCrm {
         // LIMIT 200 costs 1 credit, 2000 costs 3: the window usually holds a few
         // calls, and a busy one pages on (still cheaper until it passes ~1,000 rows).
         let q = CoqlQuery::new(&["id", "Description", "Call_Start_Time"], "Calls", filter);
-        let rows = self.rest.coql_all(&q).await.map_err(|e| crm_error(&e))?;
+        let rows = self.rest.coql_all(&q).await.map_err(crm_error)?;
         // Only the exact marker of the exact call counts; anything else
         // (another call's text quoting a marker) is "not written".
         Ok(logs
@@ -220,7 +220,7 @@ impl Crm for ZohoCrm {
                 .rest
                 .coql_lookup_phones(m.as_str(), &select, &phone_refs, &numbers)
                 .await
-                .map_err(|e| crm_error(&e))?;
+                .map_err(crm_error)?;
             for r in &rows {
                 out.push(map::to_crm_record(m, r, &phones)?);
             }
@@ -258,14 +258,18 @@ impl Crm for ZohoCrm {
                     p.page = Some(n);
                 }
                 (None, Some(t)) => p.page_token = Some(t.to_owned()),
-                _ => return Err(CrmError::Protocol(format!("unknown page cursor {c:?}"))),
+                _ => {
+                    return Err(CrmError::Protocol(
+                        format!("unknown page cursor {c:?}").into(),
+                    ));
+                }
             },
         }
         let page = match self
             .rest
             .list_records(module.as_str(), &p)
             .await
-            .map_err(|e| crm_error(&e))?
+            .map_err(crm_error)?
         {
             ListOutcome::NotModified => {
                 return Ok(RecordPage {
@@ -319,7 +323,7 @@ impl Crm for ZohoCrm {
             .rest
             .log_calls(&calls, self.cfg.trigger.as_deref())
             .await
-            .map_err(|e| crm_error(&e))?;
+            .map_err(crm_error)?;
         Ok(map::written_ids(out))
     }
 
@@ -335,7 +339,7 @@ impl Crm for ZohoCrm {
                 "Calls",
                 CoqlCondition::In(field.to_owned(), chunk.to_vec()),
             );
-            for r in self.rest.coql_all(&q).await.map_err(|e| crm_error(&e))? {
+            for r in self.rest.coql_all(&q).await.map_err(crm_error)? {
                 if let (Some(k), Some(id)) = (r.str(field), r.id()) {
                     found.insert(k.to_owned(), id.to_owned());
                 }
@@ -362,7 +366,7 @@ impl Crm for ZohoCrm {
             .rest
             .insert_records(n.module.as_str(), &[Record(m)], self.cfg.trigger.as_deref())
             .await
-            .map_err(|e| create::request_error(n.module, &e))?;
+            .map_err(|e| create::request_error(n.module, e))?;
         let w = match out.into_iter().next() {
             Some(Ok(w)) => w,
             Some(Err(e)) => return Err(create::create_error(n.module, &e)),
@@ -400,7 +404,7 @@ impl Crm for ZohoCrm {
             (UserType::ActiveUsers, true),
             (UserType::DeactiveUsers, false),
         ] {
-            for u in self.rest.all_users(kind).await.map_err(|e| crm_error(&e))? {
+            for u in self.rest.all_users(kind).await.map_err(crm_error)? {
                 out.push(CrmUser {
                     name: u
                         .full_name

@@ -56,7 +56,7 @@ impl ZohoCrm {
             .rest
             .update_records("Calls", &[Record(m)], trigger)
             .await
-            .map_err(|e| crm_error(&e))?;
+            .map_err(crm_error)?;
         match out.into_iter().next() {
             Some(Ok(_)) => Ok(()),
             Some(Err(e)) => Err(map::record_error(&e)),
@@ -84,7 +84,7 @@ impl ZohoCrm {
             "Calls",
             filter,
         );
-        let rows = self.rest.coql_all(&q).await.map_err(|e| crm_error(&e))?;
+        let rows = self.rest.coql_all(&q).await.map_err(crm_error)?;
         let want = tail(&probe.customer);
         let found = rows.iter().find(|r| {
             let owner =

@@ -67,7 +67,7 @@ impl ZohoCrm {
             .rest
             .insert_records(TASKS, &records, self.cfg.trigger.as_deref())
             .await
-            .map_err(|e| crm_error(&e))?;
+            .map_err(crm_error)?;
         Ok(map::written_ids(out))
     }
 
@@ -90,7 +90,7 @@ impl ZohoCrm {
                 TASKS,
                 CoqlCondition::In("Subject".into(), chunk.to_vec()),
             );
-            for r in self.rest.coql_all(&q).await.map_err(|e| crm_error(&e))? {
+            for r in self.rest.coql_all(&q).await.map_err(crm_error)? {
                 if let Some(s) = r.str("Subject") {
                     rows.entry(s.to_owned()).or_default().push(r);
                 }

@@ -115,7 +115,7 @@ impl RestClient {
                     .ok_or_else(|| ZohoError::unexpected(200, "answer without `fields`"))?;
                 serde_json::from_value(list)
                     .map(Fields)
-                    .map_err(|e| ZohoError::unexpected(200, format!("bad fields: {e}")))
+                    .map_err(|e| ZohoError::undecodable(200, "bad fields", e))
             }
             _ => Err(resp.into_error()),
         }

@@ -44,7 +44,7 @@ impl LayoutRequired {
             .cloned()
             .map(serde_json::from_value)
             .transpose()
-            .map_err(|e| ZohoError::unexpected(200, format!("bad layouts: {e}")))?
+            .map_err(|e| ZohoError::undecodable(200, "bad layouts", e))?
             .unwrap_or_default();
         let layout = layouts
             .iter()

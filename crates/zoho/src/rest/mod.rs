@@ -124,7 +124,7 @@ impl Page {
             .collect::<Result<Vec<_>>>()?;
         let info = match v.get_mut("info").map(Value::take) {
             Some(i @ Value::Object(_)) => serde_json::from_value(i)
-                .map_err(|e| ZohoError::unexpected(status, format!("bad `info`: {e}")))?,
+                .map_err(|e| ZohoError::undecodable(status, "bad `info`", e))?,
             _ => PageInfo::default(),
         };
         Ok(Self { records, info })

@@ -90,8 +90,7 @@ pub(crate) fn parse_org(status: u16, v: &Value) -> Result<Org> {
         .and_then(Value::as_array)
         .and_then(|a| a.first())
         .ok_or_else(|| ZohoError::unexpected(status, "org answer without `org[0]`"))?;
-    serde_json::from_value(first.clone())
-        .map_err(|e| ZohoError::unexpected(status, format!("bad org: {e}")))
+    serde_json::from_value(first.clone()).map_err(|e| ZohoError::undecodable(status, "bad org", e))
 }
 
 impl RestClient {

@@ -127,7 +127,7 @@ impl RestClient {
                     .cloned()
                     .ok_or_else(|| ZohoError::unexpected(200, "users answer without `users`"))?;
                 let users: Vec<User> = serde_json::from_value(users)
-                    .map_err(|e| ZohoError::unexpected(200, format!("bad users: {e}")))?;
+                    .map_err(|e| ZohoError::undecodable(200, "bad users", e))?;
                 let info = v
                     .get("info")
                     .cloned()

@@ -192,15 +192,17 @@ impl RawResponse {
             return Err(ZohoError::unexpected(self.status, "empty body"));
         }
         serde_json::from_slice(&self.body).map_err(|e| {
-            ZohoError::unexpected(
+            // The body's start, then the parser's complaint (the source).
+            ZohoError::undecodable(
                 self.status,
                 format!(
-                    "body is not JSON ({e}): {}",
+                    "body is not JSON ({})",
                     String::from_utf8_lossy(&self.body)
                         .chars()
                         .take(200)
                         .collect::<String>()
                 ),
+                e,
             )
         })
     }

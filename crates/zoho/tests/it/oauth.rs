@@ -182,7 +182,7 @@ async fn an_unknown_token_error_is_retried_not_a_reconnect() {
     assert_eq!(conn.state(), ConnectionState::Connected);
     // The engine's view: the CRM is unavailable for now, not disconnected.
     assert!(matches!(
-        ringbridge_zoho::crm::crm_error(&e),
+        ringbridge_zoho::crm::crm_error(e),
         ringbridge_core::crm::CrmError::Unavailable(_)
     ));
     conn.rest().org().await.expect("the next refresh works");

@@ -113,7 +113,7 @@ impl Crm for FakeCrm {
         let start: usize = match page {
             Some(p) => p
                 .parse()
-                .map_err(|_| CrmError::Protocol(format!("bad page {p}")))?,
+                .map_err(|_| CrmError::Protocol(format!("bad page {p}").into()))?,
             None => 0,
         };
         let end = (start + self.page_size).min(all.len());

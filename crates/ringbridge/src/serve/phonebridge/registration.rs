@@ -118,7 +118,12 @@ impl PhoneBridgeRegistration {
     pub async fn load(&self) -> Result<(), RegistrationError> {
         let stored = match self.store.secret(REGISTRATIONS_SECRET).await? {
             Some(s) => serde_json::from_str::<BTreeMap<String, String>>(s.expose_secret())
-                .map_err(|e| StoreError::Corrupt(format!("{REGISTRATIONS_SECRET}: {e}")))?,
+                .map_err(|e| {
+                    StoreError::Corrupt(ringbridge_core::cause::Cause::with_context(
+                        REGISTRATIONS_SECRET,
+                        e,
+                    ))
+                })?,
             None => BTreeMap::new(),
         };
         *self.write() = stored
@@ -239,7 +244,8 @@ impl PhoneBridgeRegistration {
             .iter()
             .map(|(u, v)| (u.clone(), v.expose_secret().to_owned()))
             .collect();
-        let json = serde_json::to_string(&plain).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = serde_json::to_string(&plain)
+            .map_err(|e| StoreError::Corrupt(ringbridge_core::cause::Cause::new(e)))?;
         self.store
             .put_secret(REGISTRATIONS_SECRET, &SecretString::from(json))
             .await?;

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use ringbridge_sim_yeastar::SimYeastar;
 use serde_json::Value;
 
-use super::{demo_simulators, eventually, start_connected};
+use super::{connected_with_admin, eventually};
 
 /// Token requests the PBX has seen: every generation logs in afresh.
 fn pbx_logins(pbx: &SimYeastar) -> u64 {
@@ -40,14 +40,7 @@ fn owner_of(calls: &[Value], call_id: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_pair_saved_in_the_console_owns_the_next_call_without_a_restart() {
-    let (pbx, zoho, refresh) = demo_simulators().await;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    let mut rb = start_connected(&pbx, &zoho, listener, &refresh).await;
-    rb.create_admin().await;
-    eventually("both links up", async || {
-        rb.get("/console").await.body.matches("state ok").count() == 2
-    })
-    .await;
+    let (pbx, zoho, mut rb) = connected_with_admin().await;
     let (maya, omar) = (
         zoho.user_id("maya@corp.test").expect("Maya"),
         zoho.user_id("omar@corp.test").expect("Omar"),

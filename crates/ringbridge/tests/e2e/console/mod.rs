@@ -7,6 +7,7 @@ mod file_settings;
 mod hours;
 mod live;
 mod offline;
+mod page_reads;
 mod phonebook;
 mod retry;
 mod setup;
@@ -129,6 +130,14 @@ impl Ringbridge {
         assert_eq!(setup.status, StatusCode::SEE_OTHER, "{}", setup.body);
     }
 
+    /// Waits until the dashboard shows both links (PBX and Zoho) up.
+    pub(super) async fn links_up(&self) {
+        eventually("both links up", async || {
+            self.get("/console").await.body.matches("state ok").count() == 2
+        })
+        .await;
+    }
+
     /// Stops the service; it must end cleanly.
     pub(super) async fn shut_down(&mut self) {
         if let Some(stop) = self.stop.take() {
@@ -234,6 +243,17 @@ pub(super) fn settings_form<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &
     ];
     form.extend_from_slice(extra);
     form
+}
+
+/// The demo's simulators and a [`start_connected`] service whose admin is
+/// signed in, once both links are up.
+pub(super) async fn connected_with_admin() -> (SimYeastar, SimZoho, Ringbridge) {
+    let (pbx, zoho, refresh) = demo_simulators().await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let rb = start_connected(&pbx, &zoho, listener, &refresh).await;
+    rb.create_admin().await;
+    rb.links_up().await;
+    (pbx, zoho, rb)
 }
 
 /// The simulators with the demo's org, and a Zoho grant (refresh token)

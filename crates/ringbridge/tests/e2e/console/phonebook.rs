@@ -26,10 +26,7 @@ async fn setup_turns_contact_sync_on_with_the_offered_phonebook() {
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    eventually("both links up", async || {
-        rb.get("/console").await.body.matches("state ok").count() == 2
-    })
-    .await;
+    rb.links_up().await;
     // A call from a known contact copies her into the PBX phonebook.
     let scenario = ringbridge_sim_yeastar::builtin("inbound_answered")
         .expect("scenario")

@@ -86,10 +86,7 @@ async fn refused_logs(
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
     let rb = start_connected_with(pbx, zoho, listener, refresh, WRONG_RESULT).await;
     rb.create_admin().await;
-    eventually("both links up", async || {
-        rb.get("/console").await.body.matches("state ok").count() == 2
-    })
-    .await;
+    rb.links_up().await;
     for caller in callers {
         play(pbx, caller).await;
     }

@@ -12,13 +12,6 @@ use super::{Ringbridge, demo_simulators, eventually, settings_form, start_connec
 
 const TOKEN_PATH: &str = "/oauth/v2/token";
 
-async fn links_up(rb: &Ringbridge) {
-    eventually("both links up", async || {
-        rb.get("/console").await.body.matches("state ok").count() == 2
-    })
-    .await;
-}
-
 async fn readyz_crm(rb: &Ringbridge) -> String {
     let body: Value = Client::new()
         .get(format!("{}/readyz", rb.url))
@@ -37,7 +30,7 @@ async fn twenty_console_saves_cost_at_most_one_token_request() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
     let mut rb = start_connected(&pbx, &zoho, listener, &refresh).await;
     rb.create_admin().await;
-    links_up(&rb).await;
+    rb.links_up().await;
     let first = zoho.request_count("POST", TOKEN_PATH);
     assert!(first >= 1, "the first start mints the grant's token");
     for save in 0..20 {
@@ -52,7 +45,7 @@ async fn twenty_console_saves_cost_at_most_one_token_request() {
         // The old generation answered; the new one asks Zoho for the
         // extensions' users as it starts.
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        links_up(&rb).await;
+        rb.links_up().await;
     }
     let minted = zoho.request_count("POST", TOKEN_PATH) - first;
     assert!(minted <= 1, "20 saves minted {minted} access tokens");

@@ -43,6 +43,29 @@ async fn wait_logged(zoho: &SimZoho, calls: usize) {
     }
 }
 
+/// `Some(true)` when `a` holds the stream and `b` stands by, `Some(false)`
+/// for the other way round, `None` when that never settles. Both nodes are
+/// asked until they agree: on a loaded machine a lease renewal can come
+/// late, and a node reports standby the moment one fails, so one reading
+/// may catch both in between.
+async fn leader_of(a: &Node, b: &Node) -> Option<bool> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (x, y) = (stream_state(a).await, stream_state(b).await);
+        let (x, y) = (x.unwrap_or_default(), y.unwrap_or_default());
+        if x == "connected" && y.contains("standby") {
+            return Some(true);
+        }
+        if y == "connected" && x.contains("standby") {
+            return Some(false);
+        }
+        if tokio::time::Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 async fn run_failover_test(db: TestDatabase) {
     let (pbx, zoho, refresh) = simulators(Duration::from_secs(120)).await;
     zoho.inject_fault(FaultRule::rate(20, 5, Fault::InternalError));
@@ -55,14 +78,13 @@ async fn run_failover_test(db: TestDatabase) {
     )
     .unwrap();
     let b = start_node(&pbx, &zoho, &refresh, &db, dir_b.path(), &[]).await;
-    let states = (
-        stream_state(&a).await.unwrap(),
-        stream_state(&b).await.unwrap(),
-    );
-    let (leader, follower) = match states {
-        (ref x, ref y) if x == "connected" && y.contains("standby") => (a, b),
-        (ref x, ref y) if y == "connected" && x.contains("standby") => (b, a),
-        other => panic!("exactly one node consumes the stream: {other:?}"),
+    let (leader, follower) = match leader_of(&a, &b).await {
+        Some(true) => (a, b),
+        Some(false) => (b, a),
+        None => panic!(
+            "exactly one node consumes the stream: {:?}",
+            (stream_state(&a).await, stream_state(&b).await)
+        ),
     };
     // While both run, both work the queue, though only the leader hears
     // the PBX: the standby node claims jobs from the shared outbox. Which
@@ -102,6 +124,12 @@ async fn run_failover_test(db: TestDatabase) {
         played += play_batch(&pbx, next * BATCH).await;
     }
     wait_logged(&zoho, played).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while stream_state(&follower).await.as_deref() != Some("connected")
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     assert_eq!(
         stream_state(&follower).await.as_deref(),
         Some("connected"),

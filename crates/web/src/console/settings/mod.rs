@@ -380,8 +380,9 @@ pub async fn submit(
             crm,
         );
     };
-    let pop_json = serde_json::to_string(&pop)
-        .map_err(|e| ringbridge_core::store::StoreError::Corrupt(e.to_string()))?;
+    let pop_json = serde_json::to_string(&pop).map_err(|e| {
+        ringbridge_core::store::StoreError::Corrupt(ringbridge_core::cause::Cause::new(e))
+    })?;
     state
         .store
         .put_setting(SCREEN_POP_DEFAULT_KEY, &pop_json)
