@@ -292,19 +292,29 @@ fn update_leg(
     if member.via.as_deref().is_some_and(|v| !v.is_empty()) && call.via.is_none() {
         call.via = member.via.clone();
     }
-    let channel = member.participant.channel().to_owned();
-    let leg = call.legs.entry(channel).or_insert_with(|| Leg {
-        participant: member.participant.clone(),
-        state: member.state.clone(),
-        rang: false,
-        talked: false,
-    });
+    // Looked up before inserting: a known leg (most frames) costs no copy
+    // of its channel.
+    let channel = member.participant.channel();
+    if !call.legs.contains_key(channel) {
+        call.legs.insert(
+            channel.to_owned(),
+            Leg {
+                participant: member.participant.clone(),
+                state: member.state.clone(),
+                rang: false,
+                talked: false,
+            },
+        );
+    }
+    let Some(leg) = call.legs.get_mut(channel) else {
+        return;
+    };
     leg.state = member.state.clone();
-    let Some(extension) = member.participant.extension().map(str::to_owned) else {
+    let Some(extension) = member.participant.extension() else {
         return;
     };
     if member.state == LegState::Alerting && call.initiator.is_none() {
-        call.initiator = Some(extension.clone());
+        call.initiator = Some(extension.to_owned());
     }
     let (rang_now, talked_now, left_now) = match member.state {
         LegState::Ringing if !leg.rang => {
@@ -320,39 +330,39 @@ fn update_leg(
     };
     let (was_talking, was_rung) = (leg.talked, leg.rang);
     if left_now {
-        call.legs.remove(member.participant.channel());
+        call.legs.remove(channel);
     }
-    let other_party = call.outside_party(plan);
-    let direction = call.direction();
+    if !(rang_now || talked_now || (left_now && (was_talking || was_rung))) {
+        return; // nothing a person sees changed
+    }
+    let call_id = call_id.clone();
+    let extension = extension.to_owned();
     if rang_now {
         if !call.rang.contains(&extension) {
             call.rang.push(extension.clone());
         }
         updates.push(CallUpdate::Ringing {
-            call_id: call_id.clone(),
+            call_id,
             extension,
-            other_party,
-            direction,
+            other_party: call.outside_party(plan),
+            direction: call.direction(),
         });
     } else if talked_now {
         if call.talked.last() != Some(&extension) {
             call.talked.push(extension.clone());
         }
         updates.push(CallUpdate::Answered {
-            call_id: call_id.clone(),
+            call_id,
             extension,
-            other_party,
+            other_party: call.outside_party(plan),
         });
     } else if left_now {
         if was_talking {
-            updates.push(CallUpdate::Left {
-                call_id: call_id.clone(),
-                extension,
-            });
+            updates.push(CallUpdate::Left { call_id, extension });
         } else if was_rung {
             let answered_elsewhere = !call.talked.is_empty();
             updates.push(CallUpdate::RingStopped {
-                call_id: call_id.clone(),
+                call_id,
                 extension,
                 answered_elsewhere,
             });

@@ -117,6 +117,8 @@ pub struct Ingest {
     connected: bool,
     /// Started with the first event (its task needs the runtime).
     journal: Option<JournalWriter>,
+    /// Events of the burst being handled, journaled when it is done.
+    to_journal: Vec<(DateTime<Utc>, PbxEvent)>,
     last_prune: Option<tokio::time::Instant>,
     /// Calls that ended in the burst of live events being handled; queued
     /// together when the burst is done (see [`Ingest::flush_ends`]).
@@ -152,6 +154,7 @@ impl Ingest {
             last_reconcile: tokio::time::Instant::now(),
             connected: false,
             journal: None,
+            to_journal: Vec::new(),
             last_prune: None,
             ends: Vec::new(),
         }
@@ -183,8 +186,12 @@ impl Ingest {
                             self.handle(item).await?;
                         }
                         self.flush_ends().await?;
+                        self.flush_journal().await;
                     }
-                    None => return self.flush_ends().await.map(drop),
+                    None => {
+                        self.flush_journal().await;
+                        return self.flush_ends().await.map(drop);
+                    }
                 },
                 _ = tick.tick() => self.on_tick().await?,
             }
@@ -214,7 +221,7 @@ impl Ingest {
                     .send_replace(StreamStatus::Disconnected { since, reason });
             }
             EventSourceItem::Event(event) => {
-                metrics::counter!("ringbridge_pbx_events_total", "type" => event_type(&event))
+                metrics::counter!("ringbridge_pbx_events_total", "type" => event.kind())
                     .increment(1);
                 self.accept(event, Origin::Live).await?
             }
@@ -315,17 +322,27 @@ impl Ingest {
         Ok(())
     }
 
-    /// Tracks the event (a ringing agent's pop goes out now), then hands
-    /// it to the journal writer, which batches the disk writes.
+    /// Tracks the event (a ringing agent's pop goes out now), then keeps it
+    /// for the journal writer, which gets the burst's events at once and
+    /// batches the disk writes.
     async fn accept(&mut self, event: PbxEvent, origin: Origin) -> Result<(), IngestError> {
         let received_at = Utc::now();
         self.track(&event, origin).await?;
+        self.to_journal.push((received_at, event));
+        Ok(())
+    }
+
+    /// Hands the burst's events to the journal writer.
+    async fn flush_journal(&mut self) {
+        if self.to_journal.is_empty() {
+            return;
+        }
         let (store, pbx) = (&self.store, &self.config.pbx_id);
+        let events = std::mem::take(&mut self.to_journal);
         self.journal
             .get_or_insert_with(|| JournalWriter::spawn(store.clone(), pbx.clone()))
-            .record(received_at, event)
+            .record_many(events)
             .await;
-        Ok(())
     }
 
     /// Deletes journal and audit entries past their retention, at most
@@ -420,18 +437,6 @@ impl Ingest {
         {
             tracing::warn!(pbx = %self.config.pbx_id, "live call updates are not being read fast enough; one dropped");
         }
-    }
-}
-
-/// The event's type as a metric label (the journal's `kind`).
-fn event_type(event: &PbxEvent) -> &'static str {
-    match event {
-        PbxEvent::CallState(_) => "call_state",
-        PbxEvent::CallTransferred(_) => "call_transferred",
-        PbxEvent::CallForwarded(_) => "call_forwarded",
-        PbxEvent::CallFailed { .. } => "call_failed",
-        PbxEvent::CallEnded(_) => "call_ended",
-        PbxEvent::ExtensionState { .. } => "extension_state",
     }
 }
 

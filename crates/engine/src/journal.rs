@@ -15,16 +15,17 @@ use ringbridge_core::pbx::PbxEvent;
 use ringbridge_core::store::Storage;
 use tokio::sync::mpsc;
 
-/// Frames buffered before ingest waits for the writer (backpressure keeps
-/// the journal complete rather than dropping entries under a burst).
-const BUFFER: usize = 16_384;
+/// Bursts of frames buffered before ingest waits for the writer
+/// (backpressure keeps the journal complete rather than dropping entries
+/// under load); ingest hands over a burst at a time, one hop per burst.
+const BUFFER: usize = 64;
 /// At most this many frames per transaction.
 const BATCH: usize = 1_024;
 
 /// Ingest's side of the journal writer.
 #[derive(Clone)]
 pub struct JournalWriter {
-    tx: mpsc::Sender<(DateTime<Utc>, PbxEvent)>,
+    tx: mpsc::Sender<Vec<(DateTime<Utc>, PbxEvent)>>,
 }
 
 impl JournalWriter {
@@ -42,8 +43,20 @@ impl JournalWriter {
 
     /// Queues one event; waits only when the writer is far behind.
     pub async fn record(&self, received_at: DateTime<Utc>, event: PbxEvent) {
-        if self.tx.send((received_at, event)).await.is_err() {
-            tracing::warn!("the event journal writer has stopped; an event is not journaled");
+        self.record_many(vec![(received_at, event)]).await;
+    }
+
+    /// Queues events in their order; waits only when the writer is far behind.
+    pub async fn record_many(&self, events: Vec<(DateTime<Utc>, PbxEvent)>) {
+        if events.is_empty() {
+            return;
+        }
+        let n = events.len();
+        if self.tx.send(events).await.is_err() {
+            tracing::warn!(
+                events = n,
+                "the event journal writer has stopped; events are not journaled"
+            );
         }
     }
 }
@@ -51,10 +64,17 @@ impl JournalWriter {
 async fn write_batches(
     store: Arc<dyn Storage>,
     pbx: String,
-    mut rx: mpsc::Receiver<(DateTime<Utc>, PbxEvent)>,
+    mut rx: mpsc::Receiver<Vec<(DateTime<Utc>, PbxEvent)>>,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
-    while rx.recv_many(&mut batch, BATCH).await > 0 {
+    while let Some(first) = rx.recv().await {
+        batch.extend(first);
+        // Whatever else is waiting goes in the same transaction.
+        while batch.len() < BATCH
+            && let Ok(more) = rx.try_recv()
+        {
+            batch.extend(more);
+        }
         match store.journal_events(&pbx, &batch).await {
             Ok(()) => {
                 metrics::counter!("ringbridge_journal_events_total", "result" => "written")

@@ -7,6 +7,7 @@
 mod accounts;
 mod agent_grants;
 mod audit;
+mod batch;
 mod console;
 mod crypto;
 mod directory;

@@ -115,24 +115,16 @@ impl OutboxStore for SqlStore {
     }
 
     async fn enqueue_many(&self, kind: JobKind, jobs: &[NewJob]) -> Result<Vec<bool>, StoreError> {
-        let now = millis(Utc::now());
+        let rows: Vec<_> = jobs
+            .iter()
+            .map(|job| crate::batch::JobRow {
+                key: &job.key,
+                payload: &job.payload,
+                due: millis(job.due),
+            })
+            .collect();
         let _turn = self.write_turn().await;
-        let mut tx = self.pool().begin().await.map_err(db_err)?;
-        let mut added = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            let done = sqlx::query(INSERT_JOB)
-                .bind(kind.as_str())
-                .bind(&job.key)
-                .bind(&job.payload)
-                .bind(now)
-                .bind(millis(job.due))
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            added.push(done.rows_affected() == 1);
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(added)
+        crate::batch::enqueue(self.pool(), self.backend(), kind.as_str(), &rows).await
     }
 
     async fn replace_pending(

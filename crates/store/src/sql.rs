@@ -279,29 +279,8 @@ impl Store for SqlStore {
         pbx: &str,
         events: &[(DateTime<Utc>, PbxEvent)],
     ) -> Result<(), StoreError> {
-        if events.is_empty() {
-            return Ok(());
-        }
         let _turn = self.write_turn().await;
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        for (received_at, event) in events {
-            let payload = serde_json::to_string(event)
-                .map_err(|e| StoreError::Corrupt(ringbridge_core::cause::Cause::new(e)))?;
-            let kind = serde_json::to_value(event)
-                .ok()
-                .and_then(|v| v.get("event").and_then(|k| k.as_str()).map(str::to_owned))
-                .unwrap_or_default();
-            sqlx::query("INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload) VALUES ($1, $2, $3, $4, $5)")
-                .bind(pbx)
-                .bind(millis(*received_at))
-                .bind(event.call_id().map(|c| c.0.clone()))
-                .bind(kind)
-                .bind(payload)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
-        tx.commit().await.map_err(db_err)
+        crate::batch::journal(&self.pool, self.backend, pbx, events).await
     }
 
     async fn prune_journal(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {

@@ -37,6 +37,9 @@ impl<'de> Deserialize<'de> for WireText {
         let raw: &RawValue = Deserialize::deserialize(deserializer)?;
         let text = raw.get().trim();
         match text.as_bytes().first() {
+            // The raw value is already valid JSON: a string with no escape
+            // is exactly its text between the quotes (no second parse).
+            Some(b'"') if !text.contains('\\') => Ok(WireText(text[1..text.len() - 1].to_owned())),
             Some(b'"') => serde_json::from_str::<String>(text)
                 .map(WireText)
                 .map_err(de::Error::custom),
@@ -180,6 +183,20 @@ mod tests {
         let p = probe(r#"{"id":"1767258100.000012"}"#).expect("parses");
         assert_eq!(p.id.0, "1767258100.000012");
         assert_eq!(p.n, None);
+    }
+
+    #[test]
+    fn strings_with_and_without_escapes_read_the_same() {
+        assert_eq!(
+            probe(r#"{"id":"Maya Ortiz<1005>"}"#).expect("ok").id.0,
+            "Maya Ortiz<1005>"
+        );
+        assert_eq!(
+            probe(r#"{"id":"é \"q\" \u00e9"}"#).expect("ok").id.0,
+            "é \"q\" é"
+        );
+        assert_eq!(probe(r#"{"id":""}"#).expect("ok").id.0, "");
+        assert_eq!(probe(r#"{"id": "x" }"#).expect("ok").id.0, "x");
     }
 
     #[test]

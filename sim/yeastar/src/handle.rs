@@ -17,6 +17,7 @@ use crate::engine::Party;
 use crate::error::SimError;
 use crate::events::Event;
 use crate::faults::{Fault, FaultReport};
+use crate::feed::{EncodedFrame, FrameFeed};
 use crate::scenario::{Scenario, ScenarioError, builtin, player};
 use crate::state::{ControlRequest, DialRequest, Recording, Shared, WebhookDelivery};
 
@@ -157,6 +158,24 @@ impl SimYeastar {
     /// Publishes an arbitrary event (to WebSockets and webhooks).
     pub fn emit(&self, event: Event) {
         self.shared.bus.publish(event);
+    }
+
+    /// The event's frame exactly as this simulator's sockets send it.
+    pub fn encode(&self, event: &Event) -> EncodedFrame {
+        let settings = &self.shared.settings;
+        EncodedFrame {
+            type_id: event.type_id,
+            text: event
+                .envelope(&settings.serial, settings.msg_as_object)
+                .to_string(),
+        }
+    }
+
+    /// A feed of pre-encoded frames for the next WebSocket that connects
+    /// (and, after it, its replacements), up to `batches` batches queued:
+    /// for load tests whose feeding side must cost next to nothing.
+    pub fn frame_feed(&self, batches: usize) -> FrameFeed {
+        FrameFeed::install(&self.shared, batches)
     }
 
     /// Every event published so far.

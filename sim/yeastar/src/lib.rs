@@ -63,6 +63,7 @@ pub mod engine;
 mod error;
 pub mod events;
 pub mod faults;
+pub mod feed;
 mod handle;
 mod router;
 pub mod sample;
@@ -83,6 +84,7 @@ pub use config::{
 pub use error::SimError;
 pub use events::Event;
 pub use faults::{Fault, FaultReport};
+pub use feed::{EncodedFrame, FeedClosed, FrameFeed};
 pub use handle::{ScenarioRunner, SimYeastar};
 pub use scenario::{BUILTIN_NAMES, Scenario, ScenarioError, builtin, builtins};
 pub use webhook_push::sign as webhook_signature;

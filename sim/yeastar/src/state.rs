@@ -246,6 +246,8 @@ pub struct Shared {
     pub mp3_downloads: AtomicUsize,
     /// Outgoing HTTP for webhooks.
     pub http: reqwest::Client,
+    /// Pre-encoded frames waiting for the next subscribed socket.
+    pub(crate) feed: crate::feed::FeedSlot,
 }
 
 fn relock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -282,6 +284,7 @@ impl Shared {
             tokens_expired,
             mp3_downloads: AtomicUsize::new(0),
             http: reqwest::Client::new(),
+            feed: Mutex::new(None),
         }
     }
 

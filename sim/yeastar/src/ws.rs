@@ -67,6 +67,7 @@ async fn session(shared: Arc<Shared>, socket: WebSocket, info: crate::auth::Acce
     let mut kill = shared.ws_kill.subscribe();
     let mut tokens_expired = shared.tokens_expired.subscribe();
     let mut topics: HashSet<u32> = HashSet::new();
+    let mut feed = crate::feed::Taken::take(&shared);
     let idle = shared.settings.ws_idle_timeout;
     let mut deadline = Instant::now() + idle;
     let mut expired = false;
@@ -91,6 +92,25 @@ async fn session(shared: Arc<Shared>, socket: WebSocket, info: crate::auth::Acce
                 let valid = shared.auth().validate(token, shared.clock.now()).is_ok();
                 expired = !valid;
                 (!valid).then(|| text(&ApiError::TokenExpired.body()))
+            }
+            batch = feed.next(), if feed.rx.is_some() => {
+                let Some(batch) = batch else {
+                    feed.rx = None; // the feeding side is done
+                    continue;
+                };
+                if expired {
+                    continue;
+                }
+                // The whole batch is written, then flushed once.
+                for frame in batch.into_iter().filter(|f| topics.contains(&f.type_id)) {
+                    if tx.feed(Message::Text(frame.text.into())).await.is_err() {
+                        return;
+                    }
+                }
+                if tx.flush().await.is_err() {
+                    return;
+                }
+                None
             }
             ev = events.recv() => match ev {
                 Ok(e) if !expired && topics.contains(&e.type_id) => Some(text(

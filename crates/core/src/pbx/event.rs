@@ -29,6 +29,19 @@ pub enum PbxEvent {
 }
 
 impl PbxEvent {
+    /// The variant's name as serialised (the `event` tag): the journal's
+    /// `kind` and the metrics label, without encoding the event.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::CallState(_) => "call_state",
+            Self::CallTransferred(_) => "call_transferred",
+            Self::CallForwarded(_) => "call_forwarded",
+            Self::CallFailed { .. } => "call_failed",
+            Self::CallEnded(_) => "call_ended",
+            Self::ExtensionState { .. } => "extension_state",
+        }
+    }
+
     pub fn call_id(&self) -> Option<&CallId> {
         match self {
             Self::CallState(s) | Self::CallTransferred(s) | Self::CallForwarded(s) => {
@@ -72,4 +85,54 @@ pub enum EventSourceItem {
     Fatal {
         reason: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pbx::{CallDirection, CallId, CallSnapshot, CallStatus};
+
+    #[test]
+    fn kind_is_the_serialised_tag() {
+        let snapshot = CallSnapshot {
+            call_id: CallId::from("1.2"),
+            participants: vec![],
+        };
+        let events = [
+            PbxEvent::CallState(snapshot.clone()),
+            PbxEvent::CallTransferred(snapshot.clone()),
+            PbxEvent::CallForwarded(snapshot),
+            PbxEvent::CallFailed {
+                call_id: CallId::from("1.2"),
+                reason: "DND".into(),
+                participants: vec![],
+            },
+            PbxEvent::CallEnded(Box::new(CallRecord {
+                call_id: CallId::from("1.2"),
+                leg_id: None,
+                started_at: Utc::now(),
+                direction: CallDirection::Inbound,
+                disposition: CallStatus::Answered,
+                from_number: "2125550000".into(),
+                from_name: None,
+                to_number: "1005".into(),
+                to_name: None,
+                duration_s: None,
+                ring_s: None,
+                talk_s: None,
+                inbound_trunk: None,
+                outbound_trunk: None,
+                did: None,
+                recording: None,
+            })),
+            PbxEvent::ExtensionState {
+                extension: "1005".into(),
+                state: ExtensionCallState::Idle,
+            },
+        ];
+        for event in events {
+            let value = serde_json::to_value(&event).unwrap();
+            assert_eq!(value["event"], event.kind(), "{value}");
+        }
+    }
 }

@@ -5,6 +5,11 @@
 //! program exists; the simulator and the frame generator run here, pinned
 //! to the other cores when possible.
 //!
+//! The feeder must not be the limit: each call's frames are the template's
+//! text, encoded once, with the call id and caller spliced in, handed in
+//! batches to the simulator's socket (the worker's real client logged in
+//! and subscribed as ever), which writes a batch and flushes it once.
+//!
 //! Closed loop: a new call starts as the oldest of the `concurrent` open
 //! calls ends, and no more than `window` ended calls may wait for the
 //! outbox. The steady rate is therefore the most ingest sustains before its
@@ -15,20 +20,25 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
+use ringbridge_sim_yeastar::{EncodedFrame, FrameFeed, SimSettings, SimYeastar};
 use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::calls::{CallTemplate, ScriptedCall, synthetic_number};
+use super::calls::{CallTemplate, EncodedCall, synthetic_number};
 use super::stats::{Latency, Recorder};
 use super::worker::{self, CLIENT_ID_ENV, CLIENT_SECRET_ENV, DATABASE_ENV};
 
-/// Frames the simulator's bus may hold for one subscriber before it skips
-/// (its channel holds 4096): the window keeps well inside it.
+/// Frames of ended calls that may wait for the outbox: the window, in calls,
+/// is this over the frames per call.
 const FRAMES_IN_FLIGHT: usize = 2_000;
+/// Frames handed to the simulator's socket at once (written, then flushed
+/// together): the feeder's cost per frame is a copy into the socket buffer.
+const BATCH_FRAMES: usize = 256;
+/// Batches queued for the socket before the feeder waits.
+const FEED_BATCHES: usize = 64;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ThroughputReport {
@@ -49,8 +59,8 @@ pub struct ThroughputReport {
     /// CPU time the worker used per second of the measured window (1.0 =
     /// one core fully busy); `None` where /proc is not available.
     pub worker_cpu: Option<f64>,
-    /// The same for the feeding side: this process (the simulator encoding
-    /// and sending frames, the call generator, the bookkeeping).
+    /// The same for the feeding side: this process (the simulator writing
+    /// the pre-encoded frames, the call generator, the bookkeeping).
     pub feeder_cpu: Option<f64>,
     /// "sqlite" or "postgres": where the worker's outbox was.
     pub database: String,
@@ -74,6 +84,8 @@ pub async fn run(
     database: Option<&str>,
 ) -> Result<ThroughputReport> {
     let sim = SimYeastar::start(SimSettings::default()).await?;
+    // Installed before the worker connects: its socket takes the feed.
+    let feed = sim.frame_feed(FEED_BATCHES);
     let template = CallTemplate::capture("1005").await?;
     let frames_per_call = template.frames() as u64;
     let window = (FRAMES_IN_FLIGHT / template.frames().max(1)).max(16);
@@ -129,49 +141,38 @@ pub async fn run(
         (None, _) => "not pinned: no taskset program".to_owned(),
     };
 
-    let (calls_tx, mut calls) = mpsc::channel::<ScriptedCall>(4 * concurrent.max(1));
-    let generator = std::thread::spawn(move || -> Result<()> {
-        for n in 0.. {
-            let call = template.call(n, &synthetic_number(n))?;
-            if calls_tx.blocking_send(call).is_err() {
-                return Ok(());
-            }
-        }
-        Ok(())
-    });
-
-    let mut open: VecDeque<ScriptedCall> = VecDeque::with_capacity(concurrent + 1);
+    let mut open: VecDeque<EncodedCall> = VecDeque::with_capacity(concurrent + 1);
     let mut ends = Ends {
         at: Vec::new(),
         lag: Recorder::new(),
         seen: 0,
         window: window as u64,
         confirmed,
+        feed,
+        batch: Vec::with_capacity(BATCH_FRAMES + 16),
     };
     let started = Instant::now();
     let warm = started + duration / 5;
     let mut warm_mark: Option<(Instant, u64)> = None;
     let mut warm_cpu = None;
     let mut warm_feeder = None;
-    let mut started_calls = 0u64;
+    let mut n = 0u64;
     while started.elapsed() < duration {
-        let mut call = calls.recv().await.context("the call generator stopped")?;
-        for event in std::mem::take(&mut call.ring) {
-            sim.emit(event);
-        }
-        started_calls += 1;
+        let mut call = template.encoded(n, &synthetic_number(n));
+        n += 1;
+        ends.queue(std::mem::take(&mut call.ring)).await?;
         open.push_back(call);
         if open.len() > concurrent
             && let Some(old) = open.pop_front()
         {
-            ends.end(&sim, old).await?;
+            ends.end(old).await?;
         }
         if warm_mark.is_none() && Instant::now() >= warm {
             warm_mark = Some((Instant::now(), ends.confirmed()));
             warm_cpu = worker_pid.and_then(cpu_ns);
             warm_feeder = cpu_ns(std::process::id());
         }
-        if started_calls.is_multiple_of(64) {
+        if n.is_multiple_of(64) {
             tokio::task::yield_now().await;
         }
     }
@@ -180,8 +181,9 @@ pub async fn run(
     let end_feeder = cpu_ns(std::process::id());
     // End the calls still open (paced like the rest), then wait for every job.
     for old in open.drain(..) {
-        ends.end(&sim, old).await?;
+        ends.end(old).await?;
     }
+    ends.flush().await?;
     let total = ends.at.len() as u64;
     let _ = tokio::time::timeout(
         Duration::from_secs(30),
@@ -189,8 +191,6 @@ pub async fn run(
     )
     .await;
     let final_count = ends.observe();
-    drop(calls);
-    let _ = generator.join();
     drop(child.stdin.take());
     let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
     if let (Some(taskset), true) = (&taskset, cores > 1) {
@@ -239,6 +239,9 @@ struct Ends {
     seen: u64,
     window: u64,
     confirmed: watch::Receiver<u64>,
+    feed: FrameFeed,
+    /// Frames not yet handed to the simulator's socket.
+    batch: Vec<EncodedFrame>,
 }
 
 impl Ends {
@@ -246,17 +249,36 @@ impl Ends {
         *self.confirmed.borrow()
     }
 
-    /// Ends a call, then waits while more than `window` ended calls are not yet stored.
-    async fn end(&mut self, sim: &SimYeastar, call: ScriptedCall) -> Result<()> {
-        for event in call.end {
-            sim.emit(event);
+    /// Adds frames to the batch; a full batch goes to the socket.
+    async fn queue(&mut self, frames: Vec<EncodedFrame>) -> Result<()> {
+        self.batch.extend(frames);
+        if self.batch.len() >= BATCH_FRAMES {
+            self.flush().await?;
         }
+        Ok(())
+    }
+
+    /// Hands the batch to the socket (written and flushed as one).
+    async fn flush(&mut self) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_FRAMES + 16));
+        self.feed.send(batch).await?;
+        Ok(())
+    }
+
+    /// Ends a call, then waits while more than `window` ended calls are not
+    /// yet stored (sending what is batched first, so they can be).
+    async fn end(&mut self, call: EncodedCall) -> Result<()> {
+        self.queue(call.end).await?;
         self.at.push(Instant::now());
         loop {
             let confirmed = self.observe();
             if self.at.len() as u64 - confirmed <= self.window {
                 return Ok(());
             }
+            self.flush().await?;
             if tokio::time::timeout(Duration::from_secs(30), self.confirmed.changed())
                 .await
                 .is_err()

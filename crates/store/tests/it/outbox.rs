@@ -49,6 +49,56 @@ async fn a_batch_enqueues_the_new_jobs_and_leaves_existing_ones() {
 }
 
 #[tokio::test]
+async fn a_large_batch_keeps_its_order_and_says_which_jobs_were_added() {
+    for (store, _db) in fresh_stores().await {
+        let now = Utc::now();
+        store
+            .enqueue(JobKind::ProcessCall, "pbx:500", "{\"first\":1}", now)
+            .await
+            .unwrap();
+        // 700 jobs: several statements' worth; the key of job 10 comes
+        // again at the end, and job 500 exists already.
+        let mut jobs: Vec<NewJob> = (0..700)
+            .map(|i| NewJob {
+                key: format!("pbx:{i}"),
+                payload: format!("{{\"n\":{i}}}"),
+                due: now,
+            })
+            .collect();
+        jobs.push(NewJob {
+            key: "pbx:10".into(),
+            payload: "{\"again\":1}".into(),
+            due: now,
+        });
+        let added = store
+            .enqueue_many(JobKind::ProcessCall, &jobs)
+            .await
+            .unwrap();
+        assert_eq!(added.len(), 701);
+        let not_added: Vec<usize> = (0..701).filter(|i| !added[*i]).collect();
+        assert_eq!(not_added, [500, 700]);
+        let ten = store
+            .job(JobKind::ProcessCall, "pbx:10")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ten.payload, "{\"n\":10}",
+            "the first of a repeated key is kept"
+        );
+        // Claimed in the order they were queued (the existing job first).
+        let claimed = store
+            .claim(JobKind::ProcessCall, 1000, now, LEASE, "w")
+            .await
+            .unwrap();
+        let keys: Vec<&str> = claimed.iter().map(|j| j.key.as_str()).collect();
+        let mut expected = vec!["pbx:500".to_owned()];
+        expected.extend((0..700).filter(|i| *i != 500).map(|i| format!("pbx:{i}")));
+        assert_eq!(keys, expected);
+    }
+}
+
+#[tokio::test]
 async fn enqueue_is_idempotent_per_kind_and_key() {
     for (store, _db) in fresh_stores().await {
         let now = Utc::now();

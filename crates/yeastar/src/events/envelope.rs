@@ -110,6 +110,11 @@ pub fn classify_ws_frame(text: &str) -> WsFrame<'_> {
     if trimmed.eq_ignore_ascii_case("heartbeat response") {
         return WsFrame::HeartbeatResponse;
     }
+    // Events (nearly every frame) are not parsed twice: a frame without
+    // the key cannot be a reply, and a scan is far cheaper than a parse.
+    if !trimmed.contains("errcode") {
+        return WsFrame::Event(trimmed);
+    }
     if let Ok(ReplyProbe {
         errcode: Some(errcode),
         errmsg,

@@ -1,6 +1,7 @@
 //! Yeastar event payloads → core [`PbxEvent`]s (docs/yeastar-api.md §5–6).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
@@ -129,10 +130,9 @@ fn members(
 ) -> Result<Vec<ParticipantState>, EventParseError> {
     let mut out = Vec::with_capacity(raw.len());
     for member in raw {
-        let tagged: BTreeMap<String, &RawValue> = serde_json::from_str(member.get())
+        let tagged: Tagged<'_> = serde_json::from_str(member.get())
             .map_err(|e| EventParseError::new(format!("call {call_id}: bad member: {e}")))?;
-        let mut entries = tagged.into_iter();
-        let (Some((kind, body)), None) = (entries.next(), entries.next()) else {
+        let (Some((kind, body)), false) = (tagged.first, tagged.more) else {
             return Err(EventParseError::new(format!(
                 "call {call_id}: a member must have exactly one key, got {}",
                 Preview(member.get())
@@ -141,7 +141,7 @@ fn members(
         let bad = |e: serde_json::Error| {
             EventParseError::new(format!("call {call_id}: bad `{kind}` member: {e}"))
         };
-        let state = match kind.as_str() {
+        let state = match kind.as_ref() {
             "extension" => {
                 let m: ExtMember = serde_json::from_str(body.get()).map_err(bad)?;
                 ParticipantState {
@@ -181,6 +181,66 @@ fn members(
         out.push(state);
     }
     Ok(out)
+}
+
+/// A member object read in place: its one key (the last value of a
+/// repeated key wins, as in a map) and whether it has other keys.
+struct Tagged<'a> {
+    first: Option<(Cow<'a, str>, &'a RawValue)>,
+    more: bool,
+}
+
+impl<'de> Deserialize<'de> for Tagged<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Tagged<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a member object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Tagged<'de>, A::Error> {
+                let mut tagged = Tagged {
+                    first: None,
+                    more: false,
+                };
+                while let Some(Key(key)) = map.next_key()? {
+                    let body: &'de RawValue = map.next_value()?;
+                    match &mut tagged.first {
+                        None => tagged.first = Some((key, body)),
+                        Some((first, value)) if *first == key => *value = body,
+                        Some(_) => tagged.more = true,
+                    }
+                }
+                Ok(tagged)
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// A map key, borrowed from the frame unless it had escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -197,6 +197,12 @@ fn unknown_types_and_members_are_skipped() {
         panic!("not a call state");
     };
     assert_eq!(snap.participants.len(), 1);
+    // A repeated key is one key, its last value read (as a JSON map would).
+    let repeated = r#"{"type":30011,"msg":{"call_id":"1.1","members":[{"extension":{"number":"1004"},"extension":{"number":"1005","channel_id":"c","member_status":"RING"}}]}}"#;
+    let PbxEvent::CallState(snap) = parse(repeated) else {
+        panic!("not a call state");
+    };
+    assert_eq!(snap.participants[0].participant.extension(), Some("1005"));
 }
 
 #[test]
@@ -207,6 +213,14 @@ fn malformed_inputs_have_reasons() {
         (
             r#"{"type":30011,"msg":{"call_id":"1","members":[{}]}}"#,
             "exactly one key",
+        ),
+        (
+            r#"{"type":30011,"msg":{"call_id":"1","members":[{"extension":{},"inbound":{}}]}}"#,
+            "exactly one key",
+        ),
+        (
+            r#"{"type":30011,"msg":{"call_id":"1","members":[[1]]}}"#,
+            "bad member",
         ),
         (
             r#"{"type":30011,"msg":{"call_id":"1","members":[{"extension":{"number":"1"}}]}}"#,

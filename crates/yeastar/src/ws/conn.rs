@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout, timeout_at};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use tokio_tungstenite::{
     Connector, MaybeTlsStream, WebSocketStream, connect_async_tls_with_config,
 };
@@ -204,8 +204,9 @@ async fn run(
                         let why = frame.map_or_else(|| "no reason".to_owned(), |f| format!("{} {}", f.code, f.reason));
                         return ConnEnd::Lost(format!("the PBX closed the socket ({why})"));
                     }
-                    Some(Ok(Message::Text(text))) => text.to_string(),
-                    Some(Ok(Message::Binary(bytes))) => match String::from_utf8(bytes.to_vec()) {
+                    // Read in place: no copy of the frame per message.
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Binary(bytes))) => match Utf8Bytes::try_from(bytes.clone()) {
                         Ok(text) => text,
                         Err(_) => {
                             let item = EventSourceItem::Malformed { reason: format!("binary WebSocket frame of {} bytes", bytes.len()) };
@@ -251,7 +252,7 @@ async fn drain(
     let mut subscribed = true;
     while let Ok(Some(Ok(message))) = timeout_at(deadline, socket.next()).await {
         let text = match message {
-            Message::Text(text) => text.to_string(),
+            Message::Text(text) => text,
             Message::Close(_) => break,
             _ => continue,
         };
