@@ -461,14 +461,16 @@ impl ConsoleBackend for ConsoleRuntime {
     async fn pbx_extensions(&self) -> Result<Vec<Extension>, BackendError> {
         self.lists
             .extensions(async {
-                let running = self.running(|links| links.pbx_client.clone());
-                match running {
-                    Some(client) => client.extension_list().await.map_err(pbx_error),
-                    None => {
-                        let pbx = self.current_pbx().await?;
-                        with_pbx(&pbx, |client| async move { client.extension_list().await }).await
-                    }
+                // The running generation's client, while it runs; one that
+                // is stopping for a restart (its token given back) fails,
+                // and the console logs in on its own instead.
+                if let Some(client) = self.running(|links| links.pbx_client.clone())
+                    && let Ok(extensions) = client.extension_list().await
+                {
+                    return Ok(extensions);
                 }
+                let pbx = self.current_pbx().await?;
+                with_pbx(&pbx, |client| async move { client.extension_list().await }).await
             })
             .await
     }
