@@ -57,11 +57,6 @@ impl Engine {
         &self.ctx
     }
 
-    /// Maps extensions to CRM users by e-mail, keeping manual pairs.
-    pub async fn refresh_user_map(&self) -> Result<usize, MappingError> {
-        refresh_user_map(&self.ctx).await
-    }
-
     /// Re-maps extensions to users every `every` (new staff, changed e-mails).
     pub fn keep_user_map_fresh(&mut self, every: Duration) {
         let ctx = self.ctx.clone();
@@ -75,20 +70,27 @@ impl Engine {
         }));
     }
 
-    /// Starts as [`Self::start`] does, but in the background and only once
-    /// the first extension-to-user mapping has been tried (then re-mapped
-    /// every `remap_every`): the service is ready without waiting for the
-    /// PBX and the CRM to answer, and still no call waiting in the outbox
-    /// is processed without its owner merely because the map was not made
-    /// yet.
+    /// Maps extensions to CRM users first (a failure is logged: calls are
+    /// then logged without an owner until a later mapping works), then
+    /// starts the workers and re-maps every `remap_every`. No call is
+    /// processed before the first mapping was tried.
+    pub async fn start_mapped(ctx: Arc<EngineContext>, remap_every: Duration) -> Self {
+        if let Err(err) = refresh_user_map(&ctx).await {
+            tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
+        }
+        let mut engine = Self::start(ctx);
+        engine.keep_user_map_fresh(remap_every);
+        engine
+    }
+
+    /// [`Self::start_mapped`] in the background: the service is ready
+    /// without waiting for the PBX and the CRM to answer, and still no call
+    /// waiting in the outbox is processed without its owner merely because
+    /// the map was not made yet.
     pub fn start_after_first_mapping(ctx: Arc<EngineContext>, remap_every: Duration) -> Self {
         let first = ctx.clone();
         let starter = tokio::spawn(async move {
-            if let Err(err) = refresh_user_map(&first).await {
-                tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
-            }
-            let mut engine = Engine::start(first);
-            engine.keep_user_map_fresh(remap_every);
+            let engine = Self::start_mapped(first, remap_every).await;
             // Aborting the starter (`stop`) drops this and stops the workers.
             let _running = StopOnDrop(Some(engine));
             std::future::pending::<()>().await;
@@ -117,6 +119,7 @@ impl Drop for StopOnDrop {
     }
 }
 
+/// Maps extensions to CRM users by e-mail, keeping manual pairs.
 async fn refresh_user_map(ctx: &EngineContext) -> Result<usize, MappingError> {
     let extensions = ctx.pbx.extensions().await?;
     let users = ctx.crm.users().await?;

@@ -554,32 +554,36 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     fn states(&self) -> LinkStates {
-        let links = self.links.lock().unwrap_or_else(|e| e.into_inner());
-        let failed = |configured: bool| match (&links.failed, configured) {
-            (_, false) => LinkState::NotConfigured,
-            (Some(why), true) => LinkState::Failed(why.clone()),
-            (None, true) => LinkState::Starting,
-        };
-        let pbx = match &links.pbx {
-            Some(rx) => match &*rx.borrow() {
-                StreamStatus::Starting => LinkState::Starting,
-                StreamStatus::Connected => LinkState::Connected,
-                StreamStatus::Disconnected { reason, .. } | StreamStatus::Failed { reason } => {
-                    LinkState::Failed(reason.clone())
-                }
-            },
-            None => failed(links.pbx_configured),
-        };
-        let crm = match &links.crm {
-            Some(rx) => match &*rx.borrow() {
-                CrmHealth::Ok => LinkState::Connected,
-                CrmHealth::ReconnectNeeded(why) => LinkState::ReconnectNeeded(why.clone()),
-                throttled @ CrmHealth::Throttled { .. } => LinkState::Failed(throttled.to_string()),
-            },
-            None => failed(links.crm_configured),
-        };
-        LinkStates { pbx, crm }
+        self.running(link_states)
     }
+}
+
+/// What the running integration's links say now.
+fn link_states(links: &Links) -> LinkStates {
+    let failed = |configured: bool| match (&links.failed, configured) {
+        (_, false) => LinkState::NotConfigured,
+        (Some(why), true) => LinkState::Failed(why.clone()),
+        (None, true) => LinkState::Starting,
+    };
+    let pbx = match &links.pbx {
+        Some(rx) => match &*rx.borrow() {
+            StreamStatus::Starting => LinkState::Starting,
+            StreamStatus::Connected => LinkState::Connected,
+            StreamStatus::Disconnected { reason, .. } | StreamStatus::Failed { reason } => {
+                LinkState::Failed(reason.clone())
+            }
+        },
+        None => failed(links.pbx_configured),
+    };
+    let crm = match &links.crm {
+        Some(rx) => match &*rx.borrow() {
+            CrmHealth::Ok => LinkState::Connected,
+            CrmHealth::ReconnectNeeded(why) => LinkState::ReconnectNeeded(why.clone()),
+            throttled @ CrmHealth::Throttled { .. } => LinkState::Failed(throttled.to_string()),
+        },
+        None => failed(links.crm_configured),
+    };
+    LinkStates { pbx, crm }
 }
 
 #[cfg(test)]

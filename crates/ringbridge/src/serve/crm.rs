@@ -258,12 +258,7 @@ pub async fn start_engine(
     ctx.recordings = recordings;
     let remap_every = std::time::Duration::from_secs(10 * 60);
     let engine = if wait_for_users {
-        let mut engine = Engine::start(Arc::new(ctx));
-        engine.keep_user_map_fresh(remap_every);
-        if let Err(err) = engine.refresh_user_map().await {
-            tracing::warn!(error = %err, "could not map extensions to CRM users yet; calls are logged without an owner until it works");
-        }
-        engine
+        Engine::start_mapped(Arc::new(ctx), remap_every).await
     } else {
         Engine::start_after_first_mapping(Arc::new(ctx), remap_every)
     };
