@@ -335,6 +335,35 @@ pub(crate) async fn within(secs: u64, what: &str, mut check: impl AsyncFnMut() -
 
 /// The link to Zoho's consent page that the console's Zoho page offers,
 /// with the HTML escaping of its `&`s undone.
+/// The admin's consent at the Zoho simulator, opened from the console's
+/// `consent_url` in a browser of its own and accepted; then Zoho's redirect
+/// followed on ringbridge (as the signed-in admin): that page.
+pub(super) async fn accept_admin_consent(
+    rb: &Ringbridge,
+    zoho: &SimZoho,
+    consent_url: &str,
+) -> Page {
+    let outside = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let consent = read(outside.get(consent_url).send().await.expect("consent page")).await;
+    assert!(consent.body.contains("Allow access"), "{}", consent.body);
+    let mut form = hidden_fields(&consent.body);
+    form.push(("decision".into(), "accept".into()));
+    let accepted = read(
+        outside
+            .post(format!("{}/oauth/v2/auth/consent", zoho.accounts_url()))
+            .form(&form)
+            .send()
+            .await
+            .expect("consent given"),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::FOUND, "{}", accepted.body);
+    rb.get(accepted.location.trim_start_matches(&rb.url)).await
+}
+
 pub(crate) fn consent_link(body: &str) -> String {
     let start = "id=\"zoho-consent\" class=\"button\" href=\"";
     let from = body.find(start).expect("a consent link") + start.len();

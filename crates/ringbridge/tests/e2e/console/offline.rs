@@ -8,7 +8,9 @@ use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{SimConfig, SimZoho};
 use serde_json::Value;
 
-use super::{Ringbridge, consent_link, eventually, hidden_fields, read, signed_in_browser, start};
+use super::{
+    Ringbridge, accept_admin_consent, consent_link, eventually, read, signed_in_browser, start,
+};
 
 const AGENT_PW: &str = "agent password 1";
 
@@ -44,31 +46,7 @@ async fn connect_zoho(rb: &Ringbridge, zoho: &SimZoho) {
         )
         .await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-    let outside = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
-    let consent = read(
-        outside
-            .get(consent_link(&sent.body))
-            .send()
-            .await
-            .expect("consent page"),
-    )
-    .await;
-    let mut form = hidden_fields(&consent.body);
-    form.push(("decision".into(), "accept".into()));
-    let accepted = read(
-        outside
-            .post(format!("{}/oauth/v2/auth/consent", zoho.accounts_url()))
-            .form(&form)
-            .send()
-            .await
-            .expect("consent given"),
-    )
-    .await;
-    assert_eq!(accepted.status, StatusCode::FOUND, "{}", accepted.body);
-    let back = rb.get(accepted.location.trim_start_matches(&rb.url)).await;
+    let back = accept_admin_consent(rb, zoho, &consent_link(&sent.body)).await;
     assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
     let chosen = rb.post("/console/mode", &[("mode", "rest")]).await;
     assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);

@@ -4,12 +4,12 @@
 //! registered with Zoho, a hand-made pair too — each change applied by the
 //! running service without a restart of the process.
 
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use ringbridge_sim_yeastar::{SimSettings, SimYeastar};
 use ringbridge_sim_zoho::{Module, SeedUser, SimConfig, SimZoho};
 use serde_json::json;
 
-use super::{HOSTILE, consent_link, eventually, hidden_fields, read, start};
+use super::{HOSTILE, accept_admin_consent, consent_link, eventually, start};
 
 /// The demo org, plus a Zoho user with a hostile name whom no extension
 /// matches by e-mail (the admin pairs her by hand).
@@ -101,32 +101,7 @@ async fn setup_from_an_empty_data_dir_to_phonebridge() {
         consent_url.starts_with(zoho.accounts_url()),
         "{consent_url}"
     );
-    let outside = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
-    let consent = read(
-        outside
-            .get(&consent_url)
-            .send()
-            .await
-            .expect("consent page"),
-    )
-    .await;
-    assert!(consent.body.contains("Allow access"), "{}", consent.body);
-    let mut form = hidden_fields(&consent.body);
-    form.push(("decision".into(), "accept".into()));
-    let accepted = read(
-        outside
-            .post(format!("{}/oauth/v2/auth/consent", zoho.accounts_url()))
-            .form(&form)
-            .send()
-            .await
-            .expect("consent given"),
-    )
-    .await;
-    assert_eq!(accepted.status, StatusCode::FOUND, "{}", accepted.body);
-    let back = rb.get(accepted.location.trim_start_matches(&rb.url)).await;
+    let back = accept_admin_consent(&rb, &zoho, &consent_url).await;
     assert_eq!(
         (back.status, back.location.as_str()),
         (StatusCode::SEE_OTHER, "/console/mode?done=zoho")

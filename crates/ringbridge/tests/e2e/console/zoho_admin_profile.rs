@@ -4,9 +4,8 @@
 //! sign-in makes an agent.
 
 use reqwest::StatusCode;
-use serde_json::Value;
 
-use super::zoho_sign_in::{browser, consent, get, sign_in_simulators};
+use super::zoho_sign_in::{browser, consent, get, me, sign_in_simulators};
 use super::{eventually, start_connected_with};
 
 const ADMIN: &str = "ana@corp.test";
@@ -31,14 +30,7 @@ async fn ana_signs_in(engine_toml: &str) -> (String, String) {
     let back = consent(&rb, &ana, &zoho, ADMIN, "/").await;
     let landed = get(&ana, &back).await;
     assert_eq!(landed.status, StatusCode::SEE_OTHER, "{}", landed.body);
-    let me: Value = ana
-        .get(format!("{}/api/me", rb.url))
-        .send()
-        .await
-        .expect("me")
-        .json()
-        .await
-        .expect("JSON");
+    let me = me(&rb, &ana).await;
     assert_eq!(me["extension"], "1001", "{me}");
     let role = me["role"].as_str().unwrap_or_default().to_owned();
     (landed.location, role)

@@ -27,6 +27,18 @@ pub(super) async fn get(client: &Client, url: &str) -> Page {
     read(client.get(url).send().await.expect("GET")).await
 }
 
+/// `/api/me` as `browser`'s account sees it.
+pub(super) async fn me(rb: &Ringbridge, browser: &Client) -> Value {
+    browser
+        .get(format!("{}/api/me", rb.url))
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("JSON")
+}
+
 /// In `browser`: `/auth/zoho?next=..` on ringbridge, then the simulator's
 /// consent page as `email`, accepted. The callback URL Zoho sends back to.
 pub(super) async fn consent(
@@ -180,14 +192,7 @@ async fn agents_sign_in_with_zoho_and_attacks_are_refused() {
         "{}",
         landed.body
     );
-    let me: Value = agent
-        .get(format!("{}/api/me", rb.url))
-        .send()
-        .await
-        .expect("me")
-        .json()
-        .await
-        .expect("JSON");
+    let me = me(&rb, &agent).await;
     assert_eq!(me["extension"], "1003", "{me}");
     assert_eq!(me["role"], "agent", "{me}");
     assert_eq!(me["crm_user_id"], chen.as_str(), "{me}");
