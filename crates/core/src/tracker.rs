@@ -427,8 +427,18 @@ fn outcome(plan: &NumberPlan, live: LiveCall, record: CallRecord) -> CallOutcome
             }
         }
     }
-    if direction == CallDirection::Outbound && answered && talked.is_empty() {
-        talked.extend(initiator.clone());
+    if answered && talked.is_empty() {
+        match direction {
+            CallDirection::Outbound => talked.extend(initiator.clone()),
+            // The stream dropped between the ringing and the answer: the
+            // record's extension side is who took the call.
+            CallDirection::Inbound | CallDirection::Internal => {
+                if !rang.contains(&record.to_number) {
+                    rang.push(record.to_number.clone());
+                }
+                talked.push(record.to_number.clone());
+            }
+        }
     }
     CallOutcome {
         call_id: record.call_id.clone(),

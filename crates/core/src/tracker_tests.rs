@@ -421,6 +421,40 @@ fn a_call_known_only_from_its_record_still_has_an_owner() {
 }
 
 #[test]
+fn an_answer_missed_by_the_stream_is_taken_from_the_record() {
+    // The socket dropped while the queue rang three agents; the answer and
+    // the hang-up reach ringbridge only as the call record.
+    let mut t = CallTracker::new();
+    let updates = play(
+        &mut t,
+        vec![
+            frame(
+                "6.3",
+                vec![
+                    caller("5550199", LegState::Alerting),
+                    via(ext("201", LegState::Ringing), "610"),
+                    via(ext("202", LegState::Ringing), "610"),
+                    via(ext("203", LegState::Ringing), "610"),
+                ],
+            ),
+            record(
+                "6.3",
+                CallDirection::Inbound,
+                CallStatus::Answered,
+                "5550199",
+                "202",
+            ),
+        ],
+    );
+    let outcome = ended(&updates);
+    assert!(outcome.answered);
+    assert_eq!(outcome.talked, ["202"]);
+    assert_eq!(outcome.rang, ["201", "202", "203"]);
+    assert_eq!(outcome.owner(OwnerPolicy::LastTalker), Some("202"));
+    assert_eq!(outcome.via.as_deref(), Some("610"));
+}
+
+#[test]
 fn two_overlapping_calls_from_one_number_stay_two_calls() {
     let mut t = CallTracker::new();
     play(
