@@ -16,11 +16,13 @@ use sqlx::Row;
 
 use crate::sql::{Backend, db_err, millis};
 
-/// Rows per statement at most. SQLite maps each `$N` to its slot by a
-/// linear search of the statement's parameter names, so the cost per
-/// parameter grows with their number: 32 rows (at most 160 parameters)
-/// keeps that small while a burst still takes few statements.
-const MAX_ROWS: usize = 32;
+/// Rows per statement at most, on SQLite. Its statements take anonymous
+/// `?` parameters: sqlx binds a named one (`$N`) by asking SQLite for each
+/// parameter's name, a linear search of the statement's names, so binding
+/// cost grew with the square of the rows. Anonymous ones bind in order at
+/// a constant cost each, so a whole burst fits in a few statements (256
+/// rows: at most 1,536 parameters, far below SQLite's limit of 32,766).
+const MAX_ROWS: usize = 256;
 
 /// `n` rows as statement sizes: powers of two, largest first.
 fn sizes(mut n: usize) -> impl Iterator<Item = usize> {
@@ -34,21 +36,38 @@ fn sizes(mut n: usize) -> impl Iterator<Item = usize> {
     })
 }
 
-/// `($1, $2, …), (…)`: `rows` groups of `cols` placeholders, each group
-/// written by `row` from the numbers of its placeholders.
-fn values(rows: usize, cols: usize, row: impl Fn(&[usize]) -> String) -> String {
-    let mut text = String::with_capacity(rows * cols * 6);
-    let mut numbers = Vec::with_capacity(cols);
-    for r in 0..rows {
-        numbers.clear();
-        numbers.extend((1..=cols).map(|c| r * cols + c));
+/// `head` then `size` copies of `row` separated by commas, then `tail`.
+fn multi_row(head: &str, row: &str, size: usize, tail: &str) -> String {
+    let mut text = String::with_capacity(head.len() + size * (row.len() + 2) + tail.len());
+    text.push_str(head);
+    for r in 0..size {
         if r > 0 {
             text.push_str(", ");
         }
-        text.push_str(&row(&numbers));
+        text.push_str(row);
     }
+    text.push_str(tail);
     text
 }
+
+/// The text of each statement size, built once: `shapes[log2(size)]`.
+struct Shapes(std::sync::OnceLock<Vec<String>>);
+
+impl Shapes {
+    const fn new() -> Self {
+        Self(std::sync::OnceLock::new())
+    }
+
+    fn get(&self, size: usize, build: impl Fn(usize) -> String) -> &str {
+        let all = self
+            .0
+            .get_or_init(|| (0..=MAX_ROWS.ilog2()).map(|log| build(1 << log)).collect());
+        &all[size.ilog2() as usize]
+    }
+}
+
+static JOURNAL_SQL: Shapes = Shapes::new();
+static ENQUEUE_SQL: Shapes = Shapes::new();
 
 /// Appends events to the journal in one transaction.
 pub(crate) async fn journal(
@@ -95,13 +114,15 @@ pub(crate) async fn journal(
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut at = 0;
     for size in sizes(events.len()) {
-        let rows = values(size, 5, |n| {
-            format!("(${}, ${}, ${}, ${}, ${})", n[0], n[1], n[2], n[3], n[4])
+        let sql = JOURNAL_SQL.get(size, |size| {
+            multi_row(
+                "INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload) VALUES ",
+                "(?, ?, ?, ?, ?)",
+                size,
+                "",
+            )
         });
-        let sql = format!(
-            "INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload) VALUES {rows}"
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query(sql);
         for ((received_at, event), payload) in events[at..at + size].iter().zip(&payloads[at..]) {
             query = query
                 .bind(pbx)
@@ -177,22 +198,23 @@ pub(crate) async fn enqueue(
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut at = 0;
     for size in sizes(jobs.len()) {
-        // $1 kind, $2 now; then key, payload, due per row.
-        let rows = values(size, 3, |n| {
-            format!(
-                "($1, ${}, ${}, 'pending', 0, $2, ${}, $2)",
-                n[0] + 2,
-                n[1] + 2,
-                n[2] + 2
+        let sql = ENQUEUE_SQL.get(size, |size| {
+            multi_row(
+                "INSERT INTO outbox (kind, key, payload, status, attempts, created_at, next_attempt_at, updated_at) VALUES ",
+                "(?, ?, ?, 'pending', 0, ?, ?, ?)",
+                size,
+                " ON CONFLICT (kind, key) DO NOTHING RETURNING key",
             )
         });
-        let sql = format!(
-            "INSERT INTO outbox (kind, key, payload, status, attempts, created_at, next_attempt_at, updated_at)
-             VALUES {rows} ON CONFLICT (kind, key) DO NOTHING RETURNING key"
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(kind).bind(now);
+        let mut query = sqlx::query(sql);
         for job in &jobs[at..at + size] {
-            query = query.bind(job.key).bind(job.payload).bind(job.due);
+            query = query
+                .bind(kind)
+                .bind(job.key)
+                .bind(job.payload)
+                .bind(now)
+                .bind(job.due)
+                .bind(now);
         }
         for row in query.fetch_all(&mut *tx).await.map_err(db_err)? {
             inserted.insert(row.try_get(0).map_err(db_err)?);
@@ -223,8 +245,12 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_are_numbered_row_by_row() {
-        let text = values(2, 3, |n| format!("(${}, ${}, ${})", n[0], n[1], n[2]));
-        assert_eq!(text, "($1, $2, $3), ($4, $5, $6)");
+    fn statements_repeat_their_row_per_size() {
+        assert_eq!(multi_row("V ", "(?, ?)", 2, " R"), "V (?, ?), (?, ?) R");
+        let shapes = Shapes::new();
+        for size in [1, 2, 4, MAX_ROWS] {
+            let sql = shapes.get(size, |size| multi_row("", "(?)", size, ""));
+            assert_eq!(sql.matches("(?)").count(), size);
+        }
     }
 }

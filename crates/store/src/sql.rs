@@ -98,8 +98,13 @@ impl SqlStore {
         let url = match backend {
             Backend::Sqlite => {
                 // One writer at a time is SQLite's rule; a small pool with a
-                // busy timeout keeps readers concurrent under WAL.
-                options = options.max_connections(4).after_connect(|conn, _meta| {
+                // busy timeout keeps readers concurrent under WAL. A file
+                // connection does not go stale: no ping (a hop to its
+                // thread and back) before each use.
+                options = options
+                    .max_connections(4)
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _meta| {
                     Box::pin(async move {
                         conn.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
                             .await?;

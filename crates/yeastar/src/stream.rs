@@ -1,4 +1,5 @@
 //! A `Stream` over an mpsc receiver that optionally owns the task feeding it.
+//! [`BatchStream`]: the same over a receiver of batches, item by item.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -33,5 +34,47 @@ impl Drop for ItemStream {
         if let Some(task) = &self.task {
             task.abort();
         }
+    }
+}
+
+/// Items that travel in batches (one channel message per batch read from
+/// the socket), handed out one by one.
+pub(crate) struct BatchStream {
+    rx: mpsc::Receiver<Vec<EventSourceItem>>,
+    batch: std::vec::IntoIter<EventSourceItem>,
+    /// Aborted when the stream is dropped.
+    task: JoinHandle<()>,
+}
+
+impl BatchStream {
+    pub fn new(rx: mpsc::Receiver<Vec<EventSourceItem>>, task: JoinHandle<()>) -> Self {
+        Self {
+            rx,
+            batch: Vec::new().into_iter(),
+            task,
+        }
+    }
+}
+
+impl Stream for BatchStream {
+    type Item = EventSourceItem;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            if let Some(item) = self.batch.next() {
+                return Poll::Ready(Some(item));
+            }
+            match self.rx.poll_recv(cx) {
+                Poll::Ready(Some(batch)) => self.batch = batch.into_iter(),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+impl Drop for BatchStream {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use ringbridge_core::pbx::{Pbx, PbxEventSource};
 use ringbridge_core::store::Storage;
 use ringbridge_core::tracker::CallUpdate;
-use ringbridge_engine::{Ingest, IngestConfig, StreamStatus};
+use ringbridge_engine::{Ingest, IngestConfig, Ingested, StreamStatus};
 use ringbridge_store::{SecretKey, SqlStore};
 use ringbridge_yeastar::{EventStreamConfig, YeastarClient, YeastarConfig};
 use secrecy::SecretString;
@@ -49,7 +49,7 @@ pub async fn run(pbx_url: &str) -> Result<()> {
     let mut config = IngestConfig::new("pbx");
     // Synthetic calls exist only as frames: nothing to reconcile against.
     config.reconcile_every = None;
-    let (tx, mut updates) = mpsc::channel(8192);
+    let (tx, updates) = mpsc::channel(8192);
     let ingest = Ingest::new(config, storage, pbx, tx);
     let mut status = ingest.status();
     let events = yeastar.event_source(EventStreamConfig::default()).events();
@@ -62,16 +62,36 @@ pub async fn run(pbx_url: &str) -> Result<()> {
     .context("the PBX event stream did not connect")??;
     say("ready")?;
 
+    // Progress is counted by a task on the runtime, as the service's own
+    // consumers of live updates are, not by this (main) thread's
+    // `block_on`: waking a second thread per update cost the worker more
+    // CPU than the updates themselves.
+    tokio::spawn(report_progress(updates)).await??;
+    ingest.abort();
+    yeastar.shutdown().await;
+    store.close().await;
+    Ok(())
+}
+
+/// Reports the count of ended calls every [`REPORT_EVERY`] while it grows;
+/// returns when standard input closes or ingest stops.
+async fn report_progress(mut updates: mpsc::Receiver<Ingested>) -> Result<()> {
     let mut stdin = tokio::io::stdin();
     let mut eof = [0u8; 64];
     let mut tick = tokio::time::interval(REPORT_EVERY);
+    let mut batch = Vec::with_capacity(256);
     let (mut ended, mut reported) = (0u64, 0u64);
     loop {
         tokio::select! {
-            update = updates.recv() => match update {
-                Some(item) => ended += u64::from(matches!(item.update, CallUpdate::Ended(_))),
-                None => break,
-            },
+            n = updates.recv_many(&mut batch, 256) => {
+                if n == 0 {
+                    return Ok(());
+                }
+                ended += batch
+                    .drain(..)
+                    .filter(|item| matches!(item.update, CallUpdate::Ended(_)))
+                    .count() as u64;
+            }
             _ = tick.tick() => {
                 if ended != reported {
                     say(&format!("ended {ended}"))?;
@@ -80,15 +100,11 @@ pub async fn run(pbx_url: &str) -> Result<()> {
             }
             read = stdin.read(&mut eof) => {
                 if matches!(read, Ok(0) | Err(_)) {
-                    break;
+                    return Ok(());
                 }
             }
         }
     }
-    ingest.abort();
-    yeastar.shutdown().await;
-    store.close().await;
-    Ok(())
 }
 
 fn say(line: &str) -> Result<()> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use ringbridge_core::pbx::EventSourceItem;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
@@ -25,18 +25,23 @@ use crate::dedupe::RecentSet;
 use crate::error::ApiError;
 use crate::events::{WsFrame, classify_ws_frame, parse_event};
 
+/// Frames read at once when more are already waiting: handed on as one
+/// message, so a burst costs one hop to the supervisor (and on to ingest)
+/// instead of one per frame.
+pub(crate) const READ_BATCH: usize = 64;
+
+/// An item and the hash of the frame it came from.
+pub(crate) type Keyed = (Option<u64>, EventSourceItem);
+
 /// What a connection tells the supervisor.
 #[derive(Debug)]
 pub(crate) enum ConnMsg {
     /// The subscribe was acknowledged: events flow from here on.
     Subscribed { id: u64 },
-    /// An item read from the socket, with the hash of the raw frame (for
-    /// dropping the copy a second socket delivers during a rotation).
-    Item {
-        id: u64,
-        key: Option<u64>,
-        item: EventSourceItem,
-    },
+    /// Items read from the socket in one go (at most [`READ_BATCH`]), each
+    /// with the hash of its raw frame (for dropping the copy a second
+    /// socket delivers during a rotation).
+    Items { id: u64, items: Vec<Keyed> },
     Ended {
         id: u64,
         end: ConnEnd,
@@ -191,52 +196,103 @@ async fn run(
             message = socket.next() => {
                 answer_due = None;
                 *last_heard = Utc::now();
-                let text = match message {
-                    None => return ConnEnd::Lost("the PBX closed the stream".into()),
-                    Some(Err(tungstenite::Error::Capacity(e))) => {
-                        let item = EventSourceItem::Malformed { reason: format!("WebSocket frame too large: {e}") };
-                        // The socket cannot go on after this; report, then reconnect.
-                        let _ = out.send(ConnMsg::Item { id, key: None, item }).await;
-                        return ConnEnd::Lost(format!("frame too large: {e}"));
+                // This frame and those already read behind it, in order.
+                let mut batch = Vec::new();
+                let mut next = Some(message);
+                let mut read = 0;
+                while let Some(message) = next.take() {
+                    read += 1;
+                    let step = on_message(id, message, settings, &mut subscribed, &mut batch);
+                    if !matches!(step, Step::Go) && !send_items(id, &mut batch, out).await {
+                        return ConnEnd::Stopped;
                     }
-                    Some(Err(e)) => return ConnEnd::Lost(format!("WebSocket: {e}")),
-                    Some(Ok(Message::Close(frame))) => {
-                        let why = frame.map_or_else(|| "no reason".to_owned(), |f| format!("{} {}", f.code, f.reason));
-                        return ConnEnd::Lost(format!("the PBX closed the socket ({why})"));
-                    }
-                    // Read in place: no copy of the frame per message.
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Binary(bytes))) => match Utf8Bytes::try_from(bytes.clone()) {
-                        Ok(text) => text,
-                        Err(_) => {
-                            let item = EventSourceItem::Malformed { reason: format!("binary WebSocket frame of {} bytes", bytes.len()) };
-                            if out.send(ConnMsg::Item { id, key: Some(RecentSet::key(&bytes)), item }).await.is_err() {
+                    match step {
+                        Step::Go => {}
+                        Step::Subscribed => {
+                            if out.send(ConnMsg::Subscribed { id }).await.is_err() {
                                 return ConnEnd::Stopped;
                             }
-                            continue;
                         }
-                    },
-                    // Pings are answered by tungstenite; both prove life.
-                    Some(Ok(_)) => continue,
-                };
-                match handle_text(id, &text, settings, &mut subscribed) {
-                    Handled::Nothing => {}
-                    Handled::Subscribed => {
-                        if out.send(ConnMsg::Subscribed { id }).await.is_err() {
-                            return ConnEnd::Stopped;
-                        }
+                        Step::End(end) => return end,
                     }
-                    Handled::Item(item) => {
-                        let key = Some(RecentSet::key(text.as_bytes()));
-                        if out.send(ConnMsg::Item { id, key, item }).await.is_err() {
-                            return ConnEnd::Stopped;
-                        }
+                    if read < READ_BATCH {
+                        next = socket.next().now_or_never();
                     }
-                    Handled::End(end) => return end,
+                }
+                if !send_items(id, &mut batch, out).await {
+                    return ConnEnd::Stopped;
                 }
             }
         }
     }
+}
+
+/// What reading one message leads to.
+enum Step {
+    Go,
+    Subscribed,
+    End(ConnEnd),
+}
+
+/// Handles one message from the socket; items go to `batch`.
+fn on_message(
+    id: u64,
+    message: Option<Result<Message, tungstenite::Error>>,
+    settings: &ConnSettings,
+    subscribed: &mut bool,
+    batch: &mut Vec<Keyed>,
+) -> Step {
+    let text = match message {
+        None => return Step::End(ConnEnd::Lost("the PBX closed the stream".into())),
+        Some(Err(tungstenite::Error::Capacity(e))) => {
+            let item = EventSourceItem::Malformed {
+                reason: format!("WebSocket frame too large: {e}"),
+            };
+            // The socket cannot go on after this; report, then reconnect.
+            batch.push((None, item));
+            return Step::End(ConnEnd::Lost(format!("frame too large: {e}")));
+        }
+        Some(Err(e)) => return Step::End(ConnEnd::Lost(format!("WebSocket: {e}"))),
+        Some(Ok(Message::Close(frame))) => {
+            let why = frame.map_or_else(
+                || "no reason".to_owned(),
+                |f| format!("{} {}", f.code, f.reason),
+            );
+            return Step::End(ConnEnd::Lost(format!("the PBX closed the socket ({why})")));
+        }
+        // Read in place: no copy of the frame per message.
+        Some(Ok(Message::Text(text))) => text,
+        Some(Ok(Message::Binary(bytes))) => match Utf8Bytes::try_from(bytes.clone()) {
+            Ok(text) => text,
+            Err(_) => {
+                let item = EventSourceItem::Malformed {
+                    reason: format!("binary WebSocket frame of {} bytes", bytes.len()),
+                };
+                batch.push((Some(RecentSet::key(&bytes)), item));
+                return Step::Go;
+            }
+        },
+        // Pings are answered by tungstenite; both prove life.
+        Some(Ok(_)) => return Step::Go,
+    };
+    match handle_text(id, &text, settings, subscribed) {
+        Handled::Nothing => Step::Go,
+        Handled::Subscribed => Step::Subscribed,
+        Handled::Item(item) => {
+            batch.push((Some(RecentSet::key(text.as_bytes())), item));
+            Step::Go
+        }
+        Handled::End(end) => Step::End(end),
+    }
+}
+
+/// Hands the batch (if any) to the supervisor; false: it is gone.
+async fn send_items(id: u64, batch: &mut Vec<Keyed>, out: &mpsc::Sender<ConnMsg>) -> bool {
+    if batch.is_empty() {
+        return true;
+    }
+    let items = std::mem::take(batch);
+    out.send(ConnMsg::Items { id, items }).await.is_ok()
 }
 
 /// After our Close, frames the PBX sent before it saw it still arrive; they
@@ -257,8 +313,8 @@ async fn drain(
             _ => continue,
         };
         if let Handled::Item(item) = handle_text(id, &text, settings, &mut subscribed) {
-            let key = Some(RecentSet::key(text.as_bytes()));
-            if out.send(ConnMsg::Item { id, key, item }).await.is_err() {
+            let mut batch = vec![(Some(RecentSet::key(text.as_bytes())), item)];
+            if !send_items(id, &mut batch, out).await {
                 break;
             }
         }

@@ -16,7 +16,7 @@ pub use backoff::delay_for as backoff_delay;
 
 use crate::client::YeastarClient;
 use crate::config::EventStreamConfig;
-use crate::stream::ItemStream;
+use crate::stream::BatchStream;
 
 /// Live PBX events over the OpenAPI WebSocket, sharing the client's token.
 ///
@@ -39,12 +39,18 @@ impl YeastarEventSource {
 
 impl PbxEventSource for YeastarEventSource {
     fn events(&self) -> Pin<Box<dyn Stream<Item = EventSourceItem> + Send>> {
-        let (tx, rx) = mpsc::channel(self.cfg.channel_capacity.max(1));
+        let (tx, rx) = mpsc::channel(batches(self.cfg.channel_capacity));
         let task = tokio::spawn(supervisor::run(
             self.client.clone(),
             Arc::clone(&self.cfg),
             tx,
         ));
-        Box::pin(ItemStream::new(rx, Some(task)))
+        Box::pin(BatchStream::new(rx, task))
     }
+}
+
+/// Channel slots for `items` buffered items when they travel in batches
+/// of up to [`conn::READ_BATCH`]: the same bound when the batches are full.
+fn batches(items: usize) -> usize {
+    items.div_ceil(conn::READ_BATCH).max(4)
 }

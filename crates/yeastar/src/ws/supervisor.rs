@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 use super::backoff::Backoff;
-use super::conn::{self, ConnEnd, ConnHandle, ConnMsg, ConnSettings};
+use super::conn::{self, ConnEnd, ConnHandle, ConnMsg, ConnSettings, Keyed};
 use crate::auth::AccessToken;
 use crate::client::YeastarClient;
 use crate::config::EventStreamConfig;
@@ -44,7 +44,8 @@ enum Flow {
 struct Supervisor {
     client: YeastarClient,
     settings: ConnSettings,
-    out: mpsc::Sender<EventSourceItem>,
+    /// Items in batches (one per batch read from a socket).
+    out: mpsc::Sender<Vec<EventSourceItem>>,
     conn_tx: mpsc::Sender<ConnMsg>,
     next_id: u64,
     active: Option<Live>,
@@ -52,7 +53,7 @@ struct Supervisor {
     /// A replaced socket still handing over its last frames; until it is
     /// done, the new socket's items wait in `held` so order is kept.
     retiring: Option<u64>,
-    held: Vec<(Option<u64>, EventSourceItem)>,
+    held: Vec<Keyed>,
     /// Not delivering since then; `true` once reported.
     gap: Option<(DateTime<Utc>, bool)>,
     connect_at: Instant,
@@ -66,16 +67,16 @@ struct Supervisor {
 pub(crate) async fn run(
     client: YeastarClient,
     cfg: Arc<EventStreamConfig>,
-    out: mpsc::Sender<EventSourceItem>,
+    out: mpsc::Sender<Vec<EventSourceItem>>,
 ) {
     let tls = if client.config().base_url.scheme() == "https" {
         match crate::tls::client_config(client.config().accept_invalid_certs) {
             Ok(tls) => Some(tls),
             Err(e) => {
                 let _ = out
-                    .send(EventSourceItem::Fatal {
+                    .send(vec![EventSourceItem::Fatal {
                         reason: e.to_string(),
-                    })
+                    }])
                     .await;
                 return;
             }
@@ -83,7 +84,7 @@ pub(crate) async fn run(
     } else {
         None
     };
-    let (conn_tx, mut conn_rx) = mpsc::channel(cfg.channel_capacity.max(1));
+    let (conn_tx, mut conn_rx) = mpsc::channel(super::batches(cfg.channel_capacity));
     let mut sup = Supervisor {
         settings: ConnSettings {
             cfg: Arc::clone(&cfg),
@@ -201,7 +202,7 @@ impl Supervisor {
     async fn on_msg(&mut self, msg: ConnMsg) -> Flow {
         match msg {
             ConnMsg::Subscribed { id } => self.on_subscribed(id).await,
-            ConnMsg::Item { id, key, item } => {
+            ConnMsg::Items { id, items } => {
                 let known = self.active.as_ref().is_some_and(|l| l.handle.id == id)
                     || self.candidate.as_ref().is_some_and(|l| l.handle.id == id)
                     || self.retiring == Some(id);
@@ -209,10 +210,10 @@ impl Supervisor {
                     return Flow::Go;
                 }
                 if self.retiring.is_some_and(|old| old != id) {
-                    self.held.push((key, item));
+                    self.held.extend(items);
                     return Flow::Go;
                 }
-                self.deliver(id, key, item).await
+                self.deliver(id, items).await
             }
             ConnMsg::Ended {
                 id,
@@ -274,24 +275,29 @@ impl Supervisor {
         }
         if self.retiring == Some(id) {
             self.retiring = None;
-            for (key, item) in std::mem::take(&mut self.held) {
-                if self.deliver(id, key, item).await == Flow::Stop {
-                    return Flow::Stop;
-                }
-            }
+            let held = std::mem::take(&mut self.held);
+            return self.deliver(id, held).await;
         }
         Flow::Go
     }
 
-    /// Emits an item unless the same frame was delivered moments ago.
-    async fn deliver(&mut self, id: u64, key: Option<u64>, item: EventSourceItem) -> Flow {
-        if let Some(key) = key
-            && !self.recent.insert(key, Instant::now())
-        {
-            tracing::debug!(conn = id, "dropping a frame already delivered");
+    /// Emits the items, less those whose frame was delivered moments ago.
+    async fn deliver(&mut self, id: u64, items: Vec<Keyed>) -> Flow {
+        let now = Instant::now();
+        let mut fresh = Vec::with_capacity(items.len());
+        for (key, item) in items {
+            if let Some(key) = key
+                && !self.recent.insert(key, now)
+            {
+                tracing::debug!(conn = id, "dropping a frame already delivered");
+                continue;
+            }
+            fresh.push(item);
+        }
+        if fresh.is_empty() {
             return Flow::Go;
         }
-        self.emit(item).await
+        self.emit_all(fresh).await
     }
 
     fn is_current(&self, id: u64) -> bool {
@@ -330,7 +336,11 @@ impl Supervisor {
     }
 
     async fn emit(&self, item: EventSourceItem) -> Flow {
-        match self.out.send(item).await {
+        self.emit_all(vec![item]).await
+    }
+
+    async fn emit_all(&self, items: Vec<EventSourceItem>) -> Flow {
+        match self.out.send(items).await {
             Ok(()) => Flow::Go,
             Err(_) => Flow::Stop,
         }
