@@ -127,7 +127,8 @@ pub struct EventStreamConfig {
     /// Identical frames within this window are delivered once (they arrive
     /// twice while an old and a new socket overlap during token rotation).
     pub dedupe_window: Duration,
-    /// Items buffered for a slow consumer before the reader waits.
+    /// Batches of items (each what one socket read brought, at most 64)
+    /// buffered for a slow consumer before the reader waits.
     pub channel_capacity: usize,
 }
 

@@ -49,8 +49,8 @@ impl PbxEventSource for YeastarEventSource {
     }
 }
 
-/// Channel slots for `items` buffered items when they travel in batches
-/// of up to [`conn::READ_BATCH`]: the same bound when the batches are full.
-fn batches(items: usize) -> usize {
-    items.div_ceil(conn::READ_BATCH).max(4)
+/// Channel slots: one per batch read from a socket (sparse traffic: one
+/// item each, as before batching), each of at most [`conn::READ_BATCH`].
+fn batches(capacity: usize) -> usize {
+    capacity.max(1)
 }
