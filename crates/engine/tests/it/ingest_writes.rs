@@ -204,6 +204,8 @@ async fn a_crash_while_an_end_waits_loses_no_call() {
         }
         updates_until(&mut rx, |u| is_ringing(u, "B")).await;
         let b_rang = Utc::now();
+        // Ticks pass (each wanting a checkpoint) before the crash.
+        tokio::time::sleep(Duration::from_millis(150)).await;
         task.abort();
         assert!(task.await.unwrap_err().is_cancelled());
         held.rollback().await.unwrap();
