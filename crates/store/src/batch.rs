@@ -78,6 +78,9 @@ pub(crate) async fn journal(
                 payload,
             })
             .collect();
+        // Diagnostic only: its commit need not wait for the disk (see
+        // `crate::commit` for what a server crash can lose, and why no call).
+        let mut tx = crate::commit::begin_unsynced(pool).await.map_err(db_err)?;
         sqlx::query(
             "INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload)
              SELECT $1, r.at, r.call_id, r.kind, r.payload
@@ -87,10 +90,10 @@ pub(crate) async fn journal(
         )
         .bind(pbx)
         .bind(encode(&rows)?)
-        .execute(pool)
+        .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        return Ok(());
+        return tx.commit().await.map_err(db_err);
     }
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut at = 0;

@@ -315,12 +315,17 @@ impl Store for SqlStore {
                  ON CONFLICT (pbx) DO UPDATE SET checkpoint_at = GREATEST(pbx_stream.checkpoint_at, excluded.checkpoint_at)"
             }
         };
-        sqlx::query(query)
-            .bind(pbx)
-            .bind(millis(at))
-            .execute(&self.pool)
+        let query = sqlx::query(query).bind(pbx).bind(millis(at));
+        if self.backend == Backend::Sqlite {
+            query.execute(&self.pool).await.map_err(db_err)?;
+            return Ok(());
+        }
+        // A lost move leaves an older checkpoint, so a longer catch-up: its
+        // commit need not wait for the disk (see `crate::commit`).
+        let mut tx = crate::commit::begin_unsynced(&self.pool)
             .await
             .map_err(db_err)?;
-        Ok(())
+        query.execute(&mut *tx).await.map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
     }
 }
