@@ -80,20 +80,20 @@ pub(crate) async fn journal(
             .collect();
         // Diagnostic only: its commit need not wait for the disk (see
         // `crate::commit` for what a server crash can lose, and why no call).
-        let mut tx = crate::commit::begin_unsynced(pool).await.map_err(db_err)?;
-        sqlx::query(
+        sqlx::query(concat!(
+            crate::commit::unsynced!(),
             "INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload)
              SELECT $1, r.at, r.call_id, r.kind, r.payload
-             FROM ROWS FROM (json_to_recordset($2::json) AS (at bigint, call_id text, kind text, payload text))
+             FROM unsynced, ROWS FROM (json_to_recordset($2::json) AS (at bigint, call_id text, kind text, payload text))
                   WITH ORDINALITY AS r(at, call_id, kind, payload, n)
              ORDER BY r.n",
-        )
+        ))
         .bind(pbx)
         .bind(encode(&rows)?)
-        .execute(&mut *tx)
+        .execute(pool)
         .await
         .map_err(db_err)?;
-        return tx.commit().await.map_err(db_err);
+        return Ok(());
     }
     let mut tx = pool.begin().await.map_err(db_err)?;
     let mut at = 0;

@@ -7,7 +7,7 @@
 //! queued behind each other, and ingest waited for both.
 //!
 //! Some writes may be lost in a *server* crash without losing a call, and
-//! commit without waiting for the flush ([`begin_unsynced`]):
+//! commit without waiting for the flush ([`unsynced`]):
 //!
 //! - What such a crash can lose is bounded: the commits of the last
 //!   `3 × wal_writer_delay` (600 ms by default) before it, and never out of
@@ -36,15 +36,18 @@
 //! only the catch-up window, which a lost enqueue may already have left
 //! behind, would find the call again.
 
-use sqlx::{Any, AnyPool, Transaction};
-
-/// Begins a PostgreSQL transaction that commits without waiting for its WAL
-/// to reach the disk (`SET LOCAL`: this transaction only; the connection
-/// goes back to the pool as it was). One round trip, as a plain `BEGIN`.
-/// Only for the writes the module lists.
-pub(crate) async fn begin_unsynced(
-    pool: &AnyPool,
-) -> Result<Transaction<'static, Any>, sqlx::Error> {
-    pool.begin_with("BEGIN; SET LOCAL synchronous_commit = off")
-        .await
+/// The start of a statement that commits without waiting for the disk on
+/// PostgreSQL: `concat!(unsynced!(), "INSERT … FROM unsynced, …")`.
+/// `set_config(…, true)` lasts to the end of the transaction, so a statement
+/// run on its own (an implicit transaction) commits with it and leaves the
+/// pooled connection as it was. In the statement rather than `BEGIN; SET
+/// LOCAL …; …; COMMIT` because that is three round trips instead of one, and
+/// under load each waits for both sides to be scheduled. `MATERIALIZED`:
+/// evaluated once, before any row is written. `tests/it/commit.rs` checks,
+/// with a trigger, the setting each kind of write commits with.
+macro_rules! unsynced {
+    () => {
+        "WITH unsynced AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)) "
+    };
 }
+pub(crate) use unsynced;

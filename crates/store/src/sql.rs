@@ -310,22 +310,20 @@ impl Store for SqlStore {
                 "INSERT INTO pbx_stream (pbx, checkpoint_at) VALUES ($1, $2)
                  ON CONFLICT (pbx) DO UPDATE SET checkpoint_at = MAX(pbx_stream.checkpoint_at, excluded.checkpoint_at)"
             }
-            Backend::Postgres => {
-                "INSERT INTO pbx_stream (pbx, checkpoint_at) VALUES ($1, $2)
+            // A lost move leaves an older checkpoint, so a longer catch-up:
+            // its commit need not wait for the disk (see `crate::commit`).
+            Backend::Postgres => concat!(
+                crate::commit::unsynced!(),
+                "INSERT INTO pbx_stream (pbx, checkpoint_at) SELECT $1, $2 FROM unsynced
                  ON CONFLICT (pbx) DO UPDATE SET checkpoint_at = GREATEST(pbx_stream.checkpoint_at, excluded.checkpoint_at)"
-            }
+            ),
         };
-        let query = sqlx::query(query).bind(pbx).bind(millis(at));
-        if self.backend == Backend::Sqlite {
-            query.execute(&self.pool).await.map_err(db_err)?;
-            return Ok(());
-        }
-        // A lost move leaves an older checkpoint, so a longer catch-up: its
-        // commit need not wait for the disk (see `crate::commit`).
-        let mut tx = crate::commit::begin_unsynced(&self.pool)
+        sqlx::query(query)
+            .bind(pbx)
+            .bind(millis(at))
+            .execute(&self.pool)
             .await
             .map_err(db_err)?;
-        query.execute(&mut *tx).await.map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        Ok(())
     }
 }

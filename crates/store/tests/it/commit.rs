@@ -23,8 +23,9 @@ async fn watch_commit_mode(pool: &sqlx::AnyPool, table: &str) {
         .unwrap();
 }
 
+/// The settings `table`'s writes saw, each once.
 async fn modes(pool: &sqlx::AnyPool, table: &str) -> Vec<String> {
-    sqlx::query("SELECT mode FROM commit_modes WHERE tbl = $1 ORDER BY n")
+    sqlx::query("SELECT DISTINCT mode FROM commit_modes WHERE tbl = $1")
         .bind(table)
         .fetch_all(pool)
         .await
@@ -42,7 +43,7 @@ async fn only_the_journal_and_checkpoint_commit_without_waiting_for_the_disk() {
         }
         let pool = store.pool();
         for sql in [
-            "CREATE TABLE commit_modes (n bigserial, tbl text, mode text)",
+            "CREATE TABLE commit_modes (tbl text, mode text)",
             "CREATE FUNCTION note_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN
                INSERT INTO commit_modes (tbl, mode) VALUES (TG_TABLE_NAME, current_setting('synchronous_commit'));
@@ -88,11 +89,11 @@ async fn only_the_journal_and_checkpoint_commit_without_waiting_for_the_disk() {
             assert_eq!(added, [true]);
         }
 
-        assert_eq!(modes(pool, "pbx_event_journal").await, vec!["off"; 12]);
-        assert_eq!(modes(pool, "pbx_stream").await, vec!["off"; 12]);
+        assert_eq!(modes(pool, "pbx_event_journal").await, ["off"]);
+        assert_eq!(modes(pool, "pbx_stream").await, ["off"]);
         assert_eq!(
             modes(pool, "outbox").await,
-            vec![default.clone(); 12],
+            [default],
             "an ended call's job commits durably"
         );
         // What was written without waiting is there all the same.
