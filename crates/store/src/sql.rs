@@ -15,9 +15,6 @@ use crate::crypto::SecretKey;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// PostgreSQL: a pooled connection idle this long is pinged before use.
-const PING_WHEN_IDLE: Duration = Duration::from_secs(1);
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -112,22 +109,7 @@ impl SqlStore {
                 sqlite_url_with_create(url)
             }
             Backend::Postgres => {
-                // A ping before every use was a round trip more per query,
-                // on ingest's path too (where each waits for both sides to
-                // be scheduled). A connection used a moment ago was alive
-                // then; only one idle longer is pinged, which is when a
-                // restarted server or a dropped link has had time to break it.
-                options = options
-                    .max_connections(10)
-                    .test_before_acquire(false)
-                    .before_acquire(|conn, meta| {
-                        Box::pin(async move {
-                            if meta.idle_for >= PING_WHEN_IDLE {
-                                sqlx::Connection::ping(conn).await?;
-                            }
-                            Ok(true)
-                        })
-                    });
+                options = options.max_connections(10);
                 url.to_owned()
             }
         };
