@@ -97,13 +97,16 @@ pub(crate) async fn journal(
                 payload,
             })
             .collect();
-        sqlx::query(
+        // Diagnostic only: its commit need not wait for the disk (see
+        // `crate::commit` for what a server crash can lose, and why no call).
+        sqlx::query(concat!(
+            crate::commit::unsynced!(),
             "INSERT INTO pbx_event_journal (pbx, received_at, call_id, kind, payload)
              SELECT $1, r.at, r.call_id, r.kind, r.payload
-             FROM ROWS FROM (json_to_recordset($2::json) AS (at bigint, call_id text, kind text, payload text))
+             FROM unsynced, ROWS FROM (json_to_recordset($2::json) AS (at bigint, call_id text, kind text, payload text))
                   WITH ORDINALITY AS r(at, call_id, kind, payload, n)
              ORDER BY r.n",
-        )
+        ))
         .bind(pbx)
         .bind(encode(&rows)?)
         .execute(pool)

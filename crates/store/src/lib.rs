@@ -8,6 +8,7 @@ mod accounts;
 mod agent_grants;
 mod audit;
 mod batch;
+mod commit;
 mod console;
 mod crypto;
 mod directory;

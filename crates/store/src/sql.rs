@@ -315,10 +315,13 @@ impl Store for SqlStore {
                 "INSERT INTO pbx_stream (pbx, checkpoint_at) VALUES ($1, $2)
                  ON CONFLICT (pbx) DO UPDATE SET checkpoint_at = MAX(pbx_stream.checkpoint_at, excluded.checkpoint_at)"
             }
-            Backend::Postgres => {
-                "INSERT INTO pbx_stream (pbx, checkpoint_at) VALUES ($1, $2)
+            // A lost move leaves an older checkpoint, so a longer catch-up:
+            // its commit need not wait for the disk (see `crate::commit`).
+            Backend::Postgres => concat!(
+                crate::commit::unsynced!(),
+                "INSERT INTO pbx_stream (pbx, checkpoint_at) SELECT $1, $2 FROM unsynced
                  ON CONFLICT (pbx) DO UPDATE SET checkpoint_at = GREATEST(pbx_stream.checkpoint_at, excluded.checkpoint_at)"
-            }
+            ),
         };
         sqlx::query(query)
             .bind(pbx)

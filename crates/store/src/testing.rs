@@ -11,8 +11,9 @@ use sqlx::{Connection, Executor};
 use crate::Backend;
 
 /// A database that exists for one test. SQLite files live in a temp dir
-/// removed on drop; PostgreSQL databases are named uniquely and left for the
-/// CI machine to discard.
+/// removed on drop; PostgreSQL databases are named uniquely (process and
+/// time) and dropped by a later test run once they are an hour old, so a
+/// developer's server does not fill up with them run after run.
 pub struct TestDatabase {
     pub backend: Backend,
     pub url: String,
@@ -76,6 +77,10 @@ pub async fn fresh_postgres() -> Option<TestDatabase> {
     let mut admin = sqlx::PgConnection::connect(&admin_url)
         .await
         .expect("connect to the test PostgreSQL server");
+    static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SWEPT.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        drop_old_test_databases(&mut admin, stamp).await;
+    }
     let create = format!("CREATE DATABASE {name}");
     admin
         .execute(sqlx::AssertSqlSafe(create))
@@ -88,4 +93,26 @@ pub async fn fresh_postgres() -> Option<TestDatabase> {
         url: url.to_string(),
         _dir: None,
     })
+}
+
+/// Older than this, a test database belongs to a run that has ended.
+const TEST_DATABASE_LIFETIME_NANOS: u128 = 3_600 * 1_000_000_000;
+
+/// Drops the `rb_test_{pid}_{nanos}_{n}` databases of runs that ended (best
+/// effort: a leftover is only disk space).
+async fn drop_old_test_databases(admin: &mut sqlx::PgConnection, now_nanos: u128) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'rb\\_test\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let stamp = name.split('_').nth(3).and_then(|s| s.parse::<u128>().ok());
+        let old = stamp.is_some_and(|s| now_nanos.saturating_sub(s) > TEST_DATABASE_LIFETIME_NANOS);
+        // The name came from the pattern above and is digits and underscores.
+        if old && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = admin.execute(sqlx::AssertSqlSafe(drop)).await;
+        }
+    }
 }

@@ -43,6 +43,8 @@ pub struct PhoneDirectory {
     pub(super) delta: Delta,
     pub(super) shared: Interner,
     pub(super) profiles: Profiles,
+    /// Merges are left to the owner (see [`Self::defer_merges`]).
+    pub(super) deferred: bool,
 }
 
 /// Where a slot's record is.
@@ -215,13 +217,7 @@ impl PhoneDirectory {
     }
 
     fn upsert_inner(&mut self, entry: &DirectoryEntry) -> Result<Upsert, DirectoryFull> {
-        // Input order is kept (the CRM's field order); duplicates dropped.
-        let mut keys: Vec<u64> = Vec::with_capacity(entry.numbers.len());
-        for key in entry.numbers.iter().filter_map(e164_key) {
-            if !keys.contains(&key) && keys.len() < MAX_NUMBERS_PER_RECORD {
-                keys.push(key);
-            }
-        }
+        let keys = keys_of(entry);
         let modified = modified_secs(entry.modified_at);
         let existing = self.find(entry.record.module, &entry.record.id);
         if let Some(slot) = existing {
@@ -244,17 +240,7 @@ impl PhoneDirectory {
         }
         // Everything that can fail happens before the directory changes.
         let name = cut(&entry.name);
-        let profile = self.profiles.intern([
-            self.shared.intern(entry.company.as_deref())?,
-            self.shared.intern(entry.owner_id.as_deref())?,
-            self.shared
-                .intern(entry.account.as_ref().map(|a| a.id.as_str()))?,
-        ])?;
-        let account = entry
-            .account
-            .as_ref()
-            .map_or(NO_MODULE, |a| module_code(a.module));
-        let modules = module_code(entry.record.module) | account << 4;
+        let (profile, modules) = intern_profile(&mut self.shared, &mut self.profiles, entry)?;
         let record = || DeltaRecord {
             id: IdKey::of(&entry.record.id),
             modules,
@@ -285,17 +271,36 @@ impl PhoneDirectory {
         Ok(Upsert::Updated)
     }
 
-    fn maybe_merge(&mut self) -> Result<(), DirectoryFull> {
+    /// From now on changes never merge by themselves: the owner asks
+    /// [`Self::wants_merge`] after changing it and builds the merge with
+    /// [`Self::merged`] from a shared borrow (a service: under its read
+    /// lock, so lookups go on), then swaps it in.
+    pub fn defer_merges(&mut self) {
+        self.deferred = true;
+    }
+
+    /// Whether the delta or the base's dead records have grown enough for
+    /// a merge.
+    pub fn wants_merge(&self) -> bool {
         let bound = MIN_DELTA.max(self.base.len() / 8);
-        if self.delta.live() > bound || self.base.dead_count() > bound {
+        self.delta.live() > bound || self.base.dead_count() > bound
+    }
+
+    fn maybe_merge(&mut self) -> Result<(), DirectoryFull> {
+        if !self.deferred && self.wants_merge() {
             self.compact()?;
         }
         Ok(())
     }
 
-    /// Merges the live records of the base and the delta into a new base,
-    /// in id order, and empties the delta.
     pub(super) fn compact(&mut self) -> Result<(), DirectoryFull> {
+        *self = self.merged()?;
+        Ok(())
+    }
+
+    /// The same records with the live ones of the base and the delta
+    /// merged into a new base, in id order, and an empty delta.
+    pub fn merged(&self) -> Result<Self, DirectoryFull> {
         let mut added: Vec<&DeltaRecord> = self.delta.iter().map(|(_, r)| r).collect();
         added.sort_unstable_by(|a, b| order_key(a).cmp(&order_key(b)));
         let name_bytes = self.base.name_bytes() + added.iter().map(|r| r.name.len()).sum::<usize>();
@@ -336,12 +341,14 @@ impl PhoneDirectory {
                 })?;
             }
         }
-        let (shared, interned) = profiles.finish();
-        self.base = builder.finish();
-        self.delta = Delta::default();
-        self.shared = shared;
-        self.profiles = interned;
-        Ok(())
+        let (shared, profiles) = profiles.finish();
+        Ok(Self {
+            base: builder.finish(),
+            delta: Delta::default(),
+            shared,
+            profiles,
+            deferred: self.deferred,
+        })
     }
 
     /// Bytes of name text held, live and dead.
@@ -355,8 +362,39 @@ fn order_key(r: &DeltaRecord) -> (IdText<'_>, u8) {
     (r.id.as_text(), r.modules & 0xF)
 }
 
+/// The record's numbers as keys, in input order (the CRM's field order),
+/// duplicates dropped, at most [`MAX_NUMBERS_PER_RECORD`].
+pub(super) fn keys_of(entry: &DirectoryEntry) -> Vec<u64> {
+    let mut keys: Vec<u64> = Vec::with_capacity(entry.numbers.len());
+    for key in entry.numbers.iter().filter_map(e164_key) {
+        if !keys.contains(&key) && keys.len() < MAX_NUMBERS_PER_RECORD {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// The record's interned company/owner/account triple and its modules
+/// byte (low nibble: its module; high nibble: its account's).
+pub(super) fn intern_profile(
+    shared: &mut Interner,
+    profiles: &mut Profiles,
+    entry: &DirectoryEntry,
+) -> Result<(u32, u8), DirectoryFull> {
+    let profile = profiles.intern([
+        shared.intern(entry.company.as_deref())?,
+        shared.intern(entry.owner_id.as_deref())?,
+        shared.intern(entry.account.as_ref().map(|a| a.id.as_str()))?,
+    ])?;
+    let account = entry
+        .account
+        .as_ref()
+        .map_or(NO_MODULE, |a| module_code(a.module));
+    Ok((profile, module_code(entry.record.module) | account << 4))
+}
+
 /// `name`, cut to [`MAX_NAME_BYTES`] at a character boundary.
-fn cut(name: &str) -> &str {
+pub(super) fn cut(name: &str) -> &str {
     if name.len() <= MAX_NAME_BYTES {
         return name;
     }

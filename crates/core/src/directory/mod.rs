@@ -3,7 +3,8 @@
 //!
 //! * [`DirectoryEntry`]: one CRM record with its numbers as E.164 keys
 //!   (derived from the CRM's text; the CRM data itself is never rewritten).
-//! * [`PhoneDirectory`]: the compact in-memory index (number → records).
+//! * [`PhoneDirectory`]: the compact in-memory index (number → records);
+//!   [`DirectoryLoader`] fills one from many records at once.
 //! * [`MatchRule`]: which record a call belongs to when several match.
 //! * [`DirectoryStore`]: the port for keeping the directory, its sync
 //!   cursors and the miss cache.
@@ -14,6 +15,7 @@
 mod base;
 mod delta;
 mod index;
+mod load;
 mod numbers;
 mod port;
 mod rules;
@@ -29,6 +31,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use index::{EntryView, MAX_NAME_BYTES, MAX_NUMBERS_PER_RECORD, PhoneDirectory, Upsert};
+pub use load::DirectoryLoader;
 pub use port::{DirectoryStore, SyncCursor};
 pub use rules::{Candidate, MatchRule, Matched};
 pub use spellings::spellings;

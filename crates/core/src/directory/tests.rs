@@ -505,3 +505,89 @@ fn modification_times_keep_whole_seconds_rounded_up() {
     e.modified_at = at(0);
     assert_eq!(dir.upsert(&e).unwrap(), Upsert::Stale);
 }
+
+/// Everything a directory holds, by id and module.
+fn contents(dir: &PhoneDirectory) -> Vec<DirectoryEntry> {
+    let mut all: Vec<DirectoryEntry> = dir.iter().map(|v| v.to_entry()).collect();
+    all.sort_by(|a, b| (&a.record.id, a.record.module).cmp(&(&b.record.id, b.record.module)));
+    all
+}
+
+#[test]
+fn a_one_pass_load_holds_what_upserts_in_turn_leave() {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    // ~20 copies of each record: older ones, equally old ones, copies
+    // without numbers, text and numeric ids, in no order.
+    let entries: Vec<DirectoryEntry> = (0..5_000).map(|_| random_entry(&mut rng)).collect();
+    let mut loader = DirectoryLoader::new();
+    loader.extend(&entries).unwrap();
+    assert_eq!(loader.staged(), 5_000);
+    let mut loaded = loader.finish().unwrap();
+    assert_eq!(
+        loaded.delta.live(),
+        0,
+        "one base, nothing merged on the way"
+    );
+    let mut merging = PhoneDirectory::new();
+    merging.bulk_load(&entries).unwrap();
+    let mut model = Model::default();
+    entries.iter().for_each(|e| model.upsert(e));
+    check(&loaded, &model, 0);
+    assert_eq!(contents(&loaded), contents(&merging));
+    // The loaded base takes updates and merges like any other.
+    for step in 0..3_000 {
+        let e = random_entry(&mut rng);
+        loaded.upsert(&e).unwrap();
+        model.upsert(&e);
+        if step % 500 == 0 {
+            check(&loaded, &model, step);
+        }
+    }
+    check(&loaded, &model, usize::MAX);
+}
+
+#[test]
+fn a_one_pass_load_keeps_text_ids_chinese_names_and_id_order() {
+    let mut all = Vec::new();
+    let ids = [
+        "sim-7",
+        "5725767000000411001",
+        "18446744073709551615",
+        "0042",
+    ];
+    let more = ["客户-1", "1", "4294967296", "4294967295", ""];
+    for (i, id) in ids.into_iter().chain(more).enumerate() {
+        for module in [CrmModule::Contacts, CrmModule::Leads] {
+            let own = format!("+44207946{i:04}");
+            let mut e = entry(module, id, &[&own, "+8613800138000"], i as i64);
+            e.name = format!("张伟 {id} Ünïcödé");
+            all.push(e);
+        }
+    }
+    let mut loader = DirectoryLoader::new();
+    loader.extend(all.iter().rev()).unwrap();
+    let dir = loader.finish().unwrap();
+    for e in &all {
+        assert_eq!(dir.get(&e.record).unwrap().to_entry(), *e);
+        assert!(found(&dir, e.numbers[0].as_str()).contains(e));
+    }
+    assert_eq!(found(&dir, "+8613800138000").len(), all.len());
+    let ids: Vec<String> = dir.iter().map(|v| v.id().into_owned()).collect();
+    assert_eq!(ids[0], "1", "numeric ids first, in numeric order: {ids:?}");
+    assert_eq!(ids.last().unwrap(), "客户-1");
+    assert!(DirectoryLoader::new().finish().unwrap().is_empty());
+}
+
+#[test]
+fn deferred_merges_wait_for_the_owner() {
+    let mut dir = PhoneDirectory::new();
+    dir.defer_merges();
+    let entries: Vec<DirectoryEntry> = (0..100).map(synthetic).collect();
+    dir.bulk_load(&entries).unwrap();
+    assert!(dir.wants_merge());
+    assert_eq!(dir.delta.live(), 100, "not merged by itself");
+    let merged = dir.merged().unwrap();
+    assert_eq!((merged.delta.live(), merged.base.len()), (0, 100));
+    assert!(!merged.wants_merge());
+    assert_eq!(contents(&merged), contents(&dir));
+}

@@ -147,6 +147,11 @@ pub struct DirectoryService {
     store: Arc<dyn DirectoryStore>,
     plan: NumberPlan,
     index: RwLock<PhoneDirectory>,
+    /// Held by whoever changes the index, for the whole change and the
+    /// merge after it: a merge is built under the read lock only (lookups
+    /// go on; a writer waiting for the write lock would hold them up),
+    /// then swapped in under the write lock.
+    writers: tokio::sync::Mutex<()>,
     /// Misses known in memory (the store holds them too, for restarts and
     /// other nodes).
     misses: Mutex<HashMap<E164, DateTime<Utc>>>,
@@ -189,7 +194,8 @@ impl DirectoryService {
             crm,
             store,
             plan,
-            index: RwLock::new(PhoneDirectory::new()),
+            index: RwLock::new(deferring(PhoneDirectory::new())),
+            writers: tokio::sync::Mutex::new(()),
             misses: Mutex::new(HashMap::new()),
             flights: Flights::default(),
             sync_lock: tokio::sync::Mutex::new(()),
@@ -300,21 +306,49 @@ impl DirectoryService {
         }
         let mut gone = Vec::new();
         {
-            let mut index = self.write();
-            for e in &keep {
-                index.upsert(e)?;
-            }
-            for e in empty {
-                if index.upsert(&e)? != Upsert::Stale {
-                    gone.push(e.record);
+            let _writer = self.writers.lock().await;
+            {
+                let mut index = self.write();
+                for e in &keep {
+                    index.upsert(e)?;
+                }
+                for e in empty {
+                    if index.upsert(&e)? != Upsert::Stale {
+                        gone.push(e.record);
+                    }
                 }
             }
+            self.merge_if_due()?;
         }
         if !gone.is_empty() {
             self.store.delete_directory_entries(&gone).await?;
         }
         Ok(())
     }
+}
+
+impl DirectoryService {
+    /// Merges the index's delta into a new base if one is due (the caller
+    /// holds `writers`): built under the read lock, swapped in under the
+    /// write lock, the old one freed after it.
+    fn merge_if_due(&self) -> Result<(), DirectoryFull> {
+        let merged = {
+            let index = self.read();
+            if !index.wants_merge() {
+                return Ok(());
+            }
+            index.merged()?
+        };
+        let old = std::mem::replace(&mut *self.write(), merged);
+        drop(old);
+        Ok(())
+    }
+}
+
+/// `dir`, leaving its merges to the service (see `merge_if_due`).
+fn deferring(mut dir: PhoneDirectory) -> PhoneDirectory {
+    dir.defer_merges();
+    dir
 }
 
 /// The directory's entry as the engine's CRM record: `phones` are the

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ringbridge_core::crm::{CrmError, CrmModule, CrmRecordRef};
-use ringbridge_core::directory::SyncCursor;
+use ringbridge_core::directory::{DirectoryLoader, SyncCursor};
 use tokio::task::JoinHandle;
 
 use super::{DirectoryError, DirectoryService};
@@ -78,8 +78,10 @@ impl DirectoryService {
             }
         }
         *self.cursors() = cursors;
+        // Staged page by page and built once, outside the lock: lookups
+        // meanwhile see what the index already holds.
+        let mut loader = DirectoryLoader::new();
         let mut after: Option<CrmRecordRef> = None;
-        let mut total = 0;
         loop {
             let page = self
                 .store
@@ -87,12 +89,20 @@ impl DirectoryService {
                 .await?;
             let Some(last) = page.last() else { break };
             after = Some(last.record.clone());
-            total += page.len();
-            self.write().bulk_load(&page)?;
+            loader.extend(&page)?;
         }
-        // Loaded: the room kept for growth goes back (the text store alone
-        // may hold twice what it needs after doubling).
-        self.write().shrink_to_fit();
+        let total = loader.staged();
+        let mut loaded = loader.finish()?;
+        let _writer = self.writers.lock().await;
+        // Records that came in meanwhile (or an earlier load's) are
+        // newer than the stored copies unless stale; they go on top.
+        for held in self.read().iter() {
+            loaded.upsert(&held.to_entry())?;
+        }
+        loaded.defer_merges();
+        let old = std::mem::replace(&mut *self.write(), loaded);
+        drop(old);
+        self.merge_if_due()?;
         tracing::info!(records = total, "phone directory loaded");
         Ok(total)
     }
@@ -232,11 +242,16 @@ impl DirectoryService {
         if full {
             // Records changed since the pass began may be new to the list; keep them.
             let fresh_from = started - overlap;
-            let gone = self.write().retain(|v| {
-                v.module() != module
-                    || v.modified_at() >= fresh_from
-                    || seen.contains(&hasher.hash_one(v.id().as_ref()))
-            });
+            let gone = {
+                let _writer = self.writers.lock().await;
+                let gone = self.write().retain(|v| {
+                    v.module() != module
+                        || v.modified_at() >= fresh_from
+                        || seen.contains(&hasher.hash_one(v.id().as_ref()))
+                });
+                self.merge_if_due()?;
+                gone
+            };
             if !gone.is_empty() {
                 self.store.delete_directory_entries(&gone).await?;
             }

@@ -13,6 +13,7 @@ use ringbridge_core::phone::NumberPlan;
 use ringbridge_engine::directory::{
     Clock, DirectoryConfig, DirectoryService, Lookup, LookupSource,
 };
+use ringbridge_engine::matcher::CallerMatcher;
 use ringbridge_store::testing::{TestDatabase, fresh_databases};
 use ringbridge_store::{SecretKey, SqlStore};
 
@@ -363,5 +364,76 @@ async fn text_that_is_not_a_number_is_never_looked_up() {
         }
         assert_eq!(crm.finds(), 0);
         assert_eq!(dir.stats().lookups_not_a_number, 3);
+    }
+}
+
+#[tokio::test]
+async fn a_load_builds_the_stored_directory_at_once_and_keeps_what_came_meanwhile() {
+    for (store, _db) in stores().await {
+        let mut records = vec![
+            record(CrmModule::Contacts, "c1", &[UK], "u1", 1),
+            record(CrmModule::Leads, "c1", &["+4930901820"], "u1", 2),
+            record(
+                CrmModule::Contacts,
+                "sim-客户-3",
+                &["+442079460003"],
+                "u1",
+                3,
+            ),
+            record(
+                CrmModule::Contacts,
+                "5725767000000411001",
+                &["+442079460004"],
+                "u1",
+                4,
+            ),
+        ];
+        records[2].name = "王小明".into();
+        let crm = Arc::new(FakeCrm::new(records));
+        let (clock, _now) = clock();
+        service(&crm, &store, clock.clone()).sync().await.unwrap();
+
+        let config = DirectoryConfig {
+            load_page: 3,
+            ..DirectoryConfig::default()
+        };
+        let dir = DirectoryService::new(
+            config,
+            crm.clone(),
+            store.clone(),
+            NumberPlan::new("GB").unwrap(),
+        )
+        .with_clock(clock);
+        // Learnt before the load: a newer copy than the stored one.
+        let mut moved = record(CrmModule::Contacts, "c1", &["+442079469999"], "u1", 30);
+        moved.name = "Moved".into();
+        CallerMatcher::remember(&dir, &moved).await;
+        assert_eq!(dir.load().await.unwrap(), 4);
+
+        assert_eq!(dir.stats().records, 4);
+        let found = dir.lookup("+442079469999", None).await.unwrap();
+        assert_eq!(
+            (found.source, ids(&found)),
+            (LookupSource::Local, vec!["c1".into()])
+        );
+        assert_eq!(found.chosen.unwrap().name, "Moved");
+        // The stored copy's number left with it (the CRM is asked now).
+        assert_ne!(
+            dir.lookup(UK, None).await.unwrap().source,
+            LookupSource::Local
+        );
+        let found = dir.lookup("+442079460003", None).await.unwrap();
+        assert_eq!(found.source, LookupSource::Local);
+        assert_eq!(found.chosen.unwrap().name, "王小明");
+        for (number, id) in [
+            ("+4930901820", "c1"),
+            ("+442079460004", "5725767000000411001"),
+        ] {
+            let found = dir.lookup(number, None).await.unwrap();
+            assert_eq!(
+                (found.source, ids(&found)),
+                (LookupSource::Local, vec![id.into()])
+            );
+        }
     }
 }

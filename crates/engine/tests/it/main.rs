@@ -4,4 +4,5 @@
 mod directory;
 mod fake_pbx;
 mod ingest;
+mod ingest_writes;
 mod phonebridge;

@@ -1,13 +1,14 @@
 //! Directory scale: the in-memory phone directory (core's `PhoneDirectory`)
-//! filled the way `DirectoryService::load` fills it — `bulk_load` page by
-//! page — with 10^4, 10^5, 10^6 numbers; its size, and the time of single
-//! lookups (half known numbers, half unknown) from an HdrHistogram.
+//! filled the way `DirectoryService::load` fills it — staged page by page
+//! in a `DirectoryLoader`, then built at once — with 10^4, 10^5, 10^6
+//! numbers; its size, and the time of single lookups (half known numbers,
+//! half unknown) from an HdrHistogram.
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use anyhow::Result;
-use ringbridge_core::directory::PhoneDirectory;
+use ringbridge_core::directory::DirectoryLoader;
 use ringbridge_core::phone::E164;
 use serde::Serialize;
 
@@ -39,18 +40,17 @@ pub fn run(sizes: &[u64], lookups: u64) -> Result<Vec<DirectorySize>> {
 fn measure(numbers: u64, lookups: u64) -> Result<DirectorySize> {
     let rss_before = resident_bytes();
     let started = Instant::now();
-    let mut dir = PhoneDirectory::new();
+    let mut loader = DirectoryLoader::new();
     let mut first = 0;
     while first < numbers {
         let last = (first + PAGE).min(numbers);
         let page = (first..last)
             .map(prefill::entry)
             .collect::<Result<Vec<_>>>()?;
-        dir.bulk_load(&page)?;
+        loader.extend(&page)?;
         first = last;
     }
-    // As `DirectoryService::load` ends.
-    dir.shrink_to_fit();
+    let dir = loader.finish()?;
     let load_ms = started.elapsed().as_secs_f64() * 1_000.0;
     let rss_growth_bytes = resident_bytes().saturating_sub(rss_before);
 

@@ -29,6 +29,9 @@ pub struct MemoryReport {
     pub idle_mb: f64,
     /// `VmRSS` with the directory and the live calls, in MB.
     pub loaded_mb: f64,
+    /// `VmHWM` of that process then: its peak resident memory, reached
+    /// while the directory was built.
+    pub loaded_peak_mb: f64,
     /// Numbers `serve` reported in its directory when measured.
     pub numbers: u64,
     pub live_calls: u64,
@@ -89,10 +92,12 @@ pub async fn run(numbers: u64, live_calls: u64) -> Result<MemoryReport> {
     }
     tokio::time::sleep(SETTLE).await;
     let loaded_mb = rss_mb(&loaded)?;
+    let loaded_peak_mb = rss_mb_of(&loaded, "VmHWM")?;
     stop(loaded).await;
     Ok(MemoryReport {
         idle_mb,
         loaded_mb,
+        loaded_peak_mb,
         numbers: held,
         live_calls,
         load_s,
@@ -100,8 +105,13 @@ pub async fn run(numbers: u64, live_calls: u64) -> Result<MemoryReport> {
 }
 
 fn rss_mb(child: &Child) -> Result<f64> {
+    rss_mb_of(child, "VmRSS")
+}
+
+/// A `/proc/<pid>/status` memory line of `child`, in MB.
+fn rss_mb_of(child: &Child, line: &str) -> Result<f64> {
     let pid = child.id().context("the serve process has no id")?;
-    Ok(status_mib(pid, "VmRSS")? * 1_048_576.0 / 1e6)
+    Ok(status_mib(pid, line)? * 1_048_576.0 / 1e6)
 }
 
 async fn stop(mut child: Child) {

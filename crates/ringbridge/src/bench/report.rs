@@ -139,6 +139,7 @@ impl Report {
         let mem = self.memory.as_ref();
         put("rss_idle_mb", num(mem.map(|m| m.idle_mb), 1));
         put("rss_loaded_mb", num(mem.map(|m| m.loaded_mb), 1));
+        put("rss_loaded_peak_mb", num(mem.map(|m| m.loaded_peak_mb), 1));
         put("rss_loaded_numbers", json!(mem.map(|m| m.numbers)));
         put("rss_loaded_live_calls", json!(mem.map(|m| m.live_calls)));
         let head = self.headline_rate();

@@ -120,6 +120,7 @@ fn full() -> Report {
         memory: Some(MemoryReport {
             idle_mb: 30.0,
             loaded_mb: 120.0,
+            loaded_peak_mb: 170.0,
             numbers: 1_000_000,
             live_calls: 1_000,
             load_s: 3.0,
@@ -149,6 +150,7 @@ fn the_json_has_every_key_the_issue_asks_for() {
         "cold_start_ms",
         "rss_idle_mb",
         "rss_loaded_mb",
+        "rss_loaded_peak_mb",
         "pop_busy_ratio_p99",
         "pop_ratio_p99_min",
         "pop_ratio_p99_max",

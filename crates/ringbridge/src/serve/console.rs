@@ -322,6 +322,23 @@ where
 }
 
 impl ConsoleRuntime {
+    /// `work` with the running generation's PBX client, while it runs; one
+    /// that is stopping for a restart (its token given back) fails, and the
+    /// console logs in on its own instead. A page view then costs no login.
+    async fn ask_pbx<T, F, Fut>(&self, work: F) -> Result<T, BackendError>
+    where
+        F: Fn(YeastarClient) -> Fut,
+        Fut: std::future::Future<Output = Result<T, YeastarError>>,
+    {
+        if let Some(client) = self.running(|links| links.pbx_client.clone())
+            && let Ok(answer) = work(client).await
+        {
+            return Ok(answer);
+        }
+        let pbx = self.current_pbx().await?;
+        with_pbx(&pbx, work).await
+    }
+
     /// A REST client of the stored CRM connection, for the console's own
     /// questions to Zoho (its users, a field's picklist).
     async fn crm_rest(&self) -> Result<RestClient, BackendError> {
@@ -460,18 +477,7 @@ impl ConsoleBackend for ConsoleRuntime {
 
     async fn pbx_extensions(&self) -> Result<Vec<Extension>, BackendError> {
         self.lists
-            .extensions(async {
-                // The running generation's client, while it runs; one that
-                // is stopping for a restart (its token given back) fails,
-                // and the console logs in on its own instead.
-                if let Some(client) = self.running(|links| links.pbx_client.clone())
-                    && let Ok(extensions) = client.extension_list().await
-                {
-                    return Ok(extensions);
-                }
-                let pbx = self.current_pbx().await?;
-                with_pbx(&pbx, |client| async move { client.extension_list().await }).await
-            })
+            .extensions(self.ask_pbx(|client| async move { client.extension_list().await }))
             .await
     }
 
@@ -487,17 +493,21 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     async fn crm_picklist(&self, module: &str, field: &str) -> Result<Vec<String>, BackendError> {
-        let fields = self
-            .crm_rest()
-            .await?
-            .fields(module)
+        self.lists
+            .picklist(module, field, async {
+                let fields = self
+                    .crm_rest()
+                    .await?
+                    .fields(module)
+                    .await
+                    .map_err(|e| BackendError::Unreachable(e.to_string()))?;
+                Ok(fields
+                    .choices(field)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect())
+            })
             .await
-            .map_err(|e| BackendError::Unreachable(e.to_string()))?;
-        Ok(fields
-            .choices(field)
-            .into_iter()
-            .map(str::to_owned)
-            .collect())
     }
 
     async fn apply(&self) -> Result<(), BackendError> {
@@ -507,13 +517,14 @@ impl ConsoleBackend for ConsoleRuntime {
     }
 
     async fn pbx_time_zone(&self) -> Result<Option<String>, BackendError> {
-        let pbx = self.current_pbx().await?;
-        let info = with_pbx(
-            &pbx,
-            |client| async move { client.system_information().await },
-        )
-        .await?;
-        Ok(info.utc_offset_secs.and_then(zone_of_offset))
+        self.lists
+            .pbx_time_zone(async {
+                let info = self
+                    .ask_pbx(|client| async move { client.system_information().await })
+                    .await?;
+                Ok(info.utc_offset_secs.and_then(zone_of_offset))
+            })
+            .await
     }
 
     async fn phonebridge_registered(&self) -> Result<Option<Vec<String>>, BackendError> {

@@ -4,6 +4,7 @@
 mod accounts;
 mod agent_grants;
 mod audit;
+mod commit;
 mod console;
 mod lease;
 mod outbox;

@@ -1,11 +1,13 @@
-//! The PBX's extensions and the CRM's users as the console last read them.
+//! What the console last read from the PBX and the CRM for its pages: the
+//! PBX's extensions and time zone, the CRM's users and picklists.
 //!
-//! The dashboard and the users page show both on every render. Asking each
-//! time would cost a PBX login (Yeastar allows 8 live tokens per
-//! application) and two Zoho API calls per page view; a short memory keeps
-//! page views free while a change made at the PBX or in Zoho still shows
-//! within [`FRESH_FOR`]. Applying a new configuration forgets both.
+//! The dashboard, the users page and the settings page show these on every
+//! render. Asking each time would cost a PBX login (Yeastar allows 8 live
+//! tokens per application) and Zoho API calls per page view; a short memory
+//! keeps page views free while a change made at the PBX or in Zoho still
+//! shows within [`FRESH_FOR`]. Applying a new configuration forgets all.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -20,6 +22,9 @@ pub const FRESH_FOR: Duration = Duration::from_secs(30);
 pub struct ListCache {
     extensions: Slot<Vec<Extension>>,
     users: Slot<Vec<CrmUser>>,
+    pbx_time_zone: Slot<Option<String>>,
+    /// By `module/field`.
+    picklists: Mutex<HashMap<String, Slot<Vec<String>>>>,
 }
 
 impl ListCache {
@@ -37,18 +42,52 @@ impl ListCache {
         self.users.get_or(load).await
     }
 
+    pub async fn pbx_time_zone<E, F>(&self, load: F) -> Result<Option<String>, E>
+    where
+        F: Future<Output = Result<Option<String>, E>>,
+    {
+        self.pbx_time_zone.get_or(load).await
+    }
+
+    pub async fn picklist<E, F>(&self, module: &str, field: &str, load: F) -> Result<Vec<String>, E>
+    where
+        F: Future<Output = Result<Vec<String>, E>>,
+    {
+        let key = format!("{module}/{field}");
+        let slot = self
+            .picklists
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_default()
+            .clone();
+        slot.get_or(load).await
+    }
+
     /// The configuration changed: the next page asks again.
     pub fn forget(&self) {
         self.extensions.forget();
         self.users.forget();
+        self.pbx_time_zone.forget();
+        self.picklists
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 
-struct Slot<T>(Mutex<Option<(Instant, T)>>);
+/// Shared, so a picklist's slot can be used outside the map's lock.
+struct Slot<T>(std::sync::Arc<Mutex<Option<(Instant, T)>>>);
 
 impl<T> Default for Slot<T> {
     fn default() -> Self {
-        Self(Mutex::new(None))
+        Self(std::sync::Arc::new(Mutex::new(None)))
+    }
+}
+
+impl<T> Clone for Slot<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
     }
 }
 

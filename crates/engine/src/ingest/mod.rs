@@ -5,25 +5,32 @@
 //! enqueuing is the one step that makes a call "seen", so a crash before it
 //! loses nothing (the call is caught up) and a repeat after it adds nothing.
 //!
+//! The enqueue and the checkpoint are written beside ingest ([`writer`]),
+//! so a ringing frame never waits for the disk; what depends on them (a
+//! call's `Ended` update, the checkpoint itself) waits for them instead.
+//!
 //! The PBX stream has no replay: events sent while ringbridge was
 //! disconnected (or not running) are gone. So the stream's health is
 //! checkpointed in the store, and on every (re)connect the PBX's call
 //! records since the checkpoint are fetched and fed through the same path.
 
-use std::collections::BTreeMap;
+mod records;
+mod writer;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use ringbridge_core::audit::AuditStore;
-use ringbridge_core::job_key::JobKey;
-use ringbridge_core::outbox::{JobKind, NewJob};
-use ringbridge_core::pbx::{CallRecord, EventSourceItem, Pbx, PbxError, PbxEvent};
+use ringbridge_core::pbx::{EventSourceItem, Pbx, PbxError, PbxEvent};
 use ringbridge_core::store::{Storage, StoreError};
-use ringbridge_core::tracker::{CallOutcome, CallTracker, CallUpdate};
+use ringbridge_core::tracker::{CallTracker, CallUpdate};
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
 
+pub use self::records::group_by_call;
+use self::writer::{EndWriter, Written};
 use crate::journal::JournalWriter;
 
 #[derive(Debug, Clone)]
@@ -120,9 +127,10 @@ pub struct Ingest {
     /// Events of the burst being handled, journaled when it is done.
     to_journal: Vec<(DateTime<Utc>, PbxEvent)>,
     last_prune: Option<tokio::time::Instant>,
-    /// Calls that ended in the burst of live events being handled; queued
-    /// together when the burst is done (see [`Ingest::flush_ends`]).
-    ends: Vec<CallOutcome>,
+    /// The pruning of old entries, off ingest's path.
+    chores: JoinSet<()>,
+    /// Queues ended calls and writes the checkpoint, beside ingest.
+    writer: EndWriter,
 }
 
 /// Live events handled before their ended calls are queued together.
@@ -142,6 +150,7 @@ impl Ingest {
     ) -> Self {
         let (status, _) = watch::channel(StreamStatus::Starting);
         let tracker = CallTracker::with_plan(config.number_plan.clone());
+        let writer = EndWriter::new(store.clone(), config.pbx_id.clone(), config.settle);
         Self {
             config,
             store,
@@ -156,7 +165,8 @@ impl Ingest {
             journal: None,
             to_journal: Vec::new(),
             last_prune: None,
-            ends: Vec::new(),
+            chores: JoinSet::new(),
+            writer,
         }
     }
 
@@ -171,26 +181,33 @@ impl Ingest {
         source: impl Stream<Item = EventSourceItem> + Send,
     ) -> Result<(), IngestError> {
         // Whatever has already arrived is handled as one burst, so the
-        // calls it ends are queued in one transaction, not one each.
+        // calls it ends are queued in one transaction, not one each (and
+        // bursts that arrive during a write share the next one).
         let mut source = std::pin::pin!(source.ready_chunks(BURST));
         let mut tick = tokio::time::interval(self.config.tick);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                // Events first: a tick's work (checkpoint, reconciliation)
-                // must see every event that has already arrived.
+                // A finished write first: announcing it is quick, and the
+                // next write starts at once. Then events: a tick's work
+                // (checkpoint, reconciliation) must see every event that
+                // has already arrived.
                 biased;
+                written = self.writer.written() => {
+                    self.announce(written?);
+                    self.writer.start();
+                }
                 burst = source.next() => match burst {
                     Some(items) => {
                         for item in items {
                             self.handle(item).await?;
                         }
-                        self.flush_ends().await?;
+                        self.writer.start();
                         self.flush_journal().await;
                     }
                     None => {
                         self.flush_journal().await;
-                        return self.flush_ends().await.map(drop);
+                        return self.drain().await.map(drop);
                     }
                 },
                 _ = tick.tick() => self.on_tick().await?,
@@ -200,8 +217,9 @@ impl Ingest {
 
     async fn handle(&mut self, item: EventSourceItem) -> Result<(), IngestError> {
         if !matches!(item, EventSourceItem::Event(_)) {
-            // A gap, a reconnect or a catch-up sees every call end queued.
-            self.flush_ends().await?;
+            // A gap, a reconnect or a catch-up sees every call end queued;
+            // so does a source that stops.
+            self.drain().await?;
         }
         match item {
             EventSourceItem::Connected => {
@@ -223,7 +241,7 @@ impl Ingest {
             EventSourceItem::Event(event) => {
                 metrics::counter!("ringbridge_pbx_events_total", "type" => event.kind())
                     .increment(1);
-                self.accept(event, Origin::Live).await?
+                self.accept(event, Origin::Live)
             }
             EventSourceItem::Malformed { reason } => {
                 metrics::counter!("ringbridge_pbx_events_total", "type" => "malformed")
@@ -245,7 +263,7 @@ impl Ingest {
         // Calls whose end never came are caught up from call records.
         self.tracker
             .expire(Utc::now() - self.config.catchup_lookback);
-        self.prune_old_entries().await;
+        self.prune_old_entries();
         if !self.connected {
             return Ok(());
         }
@@ -261,10 +279,10 @@ impl Ingest {
         if self.pending_catchup.is_some() {
             self.try_catch_up().await
         } else {
-            self.store
-                .set_stream_checkpoint(&self.config.pbx_id, Utc::now())
-                .await
-                .map_err(Into::into)
+            // Written after the ends handed over before it; not waited for.
+            self.writer.checkpoint(Utc::now());
+            self.writer.start();
+            Ok(())
         }
     }
 
@@ -274,11 +292,9 @@ impl Ingest {
     async fn try_catch_up(&mut self) -> Result<(), IngestError> {
         let now = Utc::now();
         let Some(from) = self.pending_catchup else {
-            return self
-                .store
-                .set_stream_checkpoint(&self.config.pbx_id, now)
-                .await
-                .map_err(Into::into);
+            self.writer.checkpoint(now);
+            self.writer.start();
+            return Ok(());
         };
         match self
             .pbx
@@ -286,23 +302,20 @@ impl Ingest {
             .await
         {
             Ok(records) => {
-                let calls = group_by_call(records);
-                let mut replayed = 0usize;
-                for record in calls {
-                    let id = record.call_id.clone();
+                // The live ends handed over before go first (and are not
+                // counted as caught up).
+                self.drain().await?;
+                for record in group_by_call(records) {
                     // A reconciliation leaves calls the stream is still following
                     // to it: their end event is on its way.
-                    if self.reconciling && self.tracker.is_live(&id) {
+                    if self.reconciling && self.tracker.is_live(&record.call_id) {
                         continue;
                     }
-                    if self
-                        .track(&PbxEvent::CallEnded(Box::new(record)), Origin::CatchUp)
-                        .await?
-                    {
-                        replayed += 1;
-                        tracing::info!(pbx = %self.config.pbx_id, call_id = %id, "caught up a call end missed by the stream");
-                    }
+                    self.track(&PbxEvent::CallEnded(Box::new(record)), Origin::CatchUp);
                 }
+                // The checkpoint goes with the caught-up calls, after them.
+                self.writer.checkpoint(now);
+                let replayed = self.drain().await?;
                 // A periodic reconciliation that finds nothing is routine:
                 // at info it would print every few seconds.
                 if replayed > 0 {
@@ -313,9 +326,6 @@ impl Ingest {
                 self.pending_catchup = None;
                 self.reconciling = false;
                 self.last_reconcile = tokio::time::Instant::now();
-                self.store
-                    .set_stream_checkpoint(&self.config.pbx_id, now)
-                    .await?;
             }
             Err(err) => log_catchup_failure(&self.config.pbx_id, &err),
         }
@@ -325,11 +335,10 @@ impl Ingest {
     /// Tracks the event (a ringing agent's pop goes out now), then keeps it
     /// for the journal writer, which gets the burst's events at once and
     /// batches the disk writes.
-    async fn accept(&mut self, event: PbxEvent, origin: Origin) -> Result<(), IngestError> {
+    fn accept(&mut self, event: PbxEvent, origin: Origin) {
         let received_at = Utc::now();
-        self.track(&event, origin).await?;
+        self.track(&event, origin);
         self.to_journal.push((received_at, event));
-        Ok(())
     }
 
     /// Hands the burst's events to the journal writer.
@@ -346,89 +355,86 @@ impl Ingest {
     }
 
     /// Deletes journal and audit entries past their retention, at most
-    /// hourly (the node that holds the PBX stream does it, so one does).
-    async fn prune_old_entries(&mut self) {
+    /// hourly (the node that holds the PBX stream does it, so one does),
+    /// in a task of its own: ingest does not wait for the deletes.
+    fn prune_old_entries(&mut self) {
         if self.last_prune.is_some_and(|at| at.elapsed() < PRUNE_EVERY) {
             return;
         }
         self.last_prune = Some(tokio::time::Instant::now());
+        // The previous round has long finished; reap it.
+        while self.chores.try_join_next().is_some() {}
+        let (store, pbx) = (self.store.clone(), self.config.pbx_id.clone());
         let now = Utc::now();
-        let journal = self
-            .store
-            .prune_journal(now - self.config.journal_retention)
-            .await;
-        let audit = AuditStore::prune(self.store.as_ref(), now - self.config.audit_retention).await;
-        for (what, result) in [("journal", journal), ("audit", audit)] {
-            match result {
-                Ok(0) => {}
-                Ok(n) => {
-                    tracing::info!(pbx = %self.config.pbx_id, what, deleted = n, "old entries pruned")
-                }
-                Err(e) => {
-                    tracing::warn!(pbx = %self.config.pbx_id, what, error = %e, "pruning failed; retried later")
+        let (journal_before, audit_before) = (
+            now - self.config.journal_retention,
+            now - self.config.audit_retention,
+        );
+        self.chores.spawn(async move {
+            let journal = store.prune_journal(journal_before).await;
+            let audit = AuditStore::prune(store.as_ref(), audit_before).await;
+            for (what, result) in [("journal", journal), ("audit", audit)] {
+                match result {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(%pbx, what, deleted = n, "old entries pruned"),
+                    Err(e) => {
+                        tracing::warn!(%pbx, what, error = %e, "pruning failed; retried later")
+                    }
                 }
             }
-        }
+        });
     }
 
-    /// Feeds the tracker. Live updates go out at once; ended calls wait in
-    /// `ends` for [`Self::flush_ends`] (live events: at the end of their
-    /// burst; caught-up calls: right away). Returns whether a caught-up
-    /// call end was new.
-    async fn track(&mut self, event: &PbxEvent, origin: Origin) -> Result<bool, IngestError> {
+    /// Feeds the tracker. Live updates go out at once; ended calls go to
+    /// the writer, and out once their jobs are queued ([`Self::announce`]).
+    fn track(&mut self, event: &PbxEvent, origin: Origin) {
         for update in self.tracker.apply(event, Utc::now()) {
             match update {
-                CallUpdate::Ended(outcome) => self.ends.push(*outcome),
+                CallUpdate::Ended(outcome) => self.writer.end(*outcome, origin),
                 update => self.emit(update, origin),
             }
         }
-        if origin == Origin::CatchUp {
-            return Ok(self.flush_ends_from(Origin::CatchUp).await? > 0);
-        }
-        Ok(false)
     }
 
-    async fn flush_ends(&mut self) -> Result<usize, IngestError> {
-        self.flush_ends_from(Origin::Live).await
+    /// Writes everything handed to the writer and announces it. Returns
+    /// how many caught-up call ends were new.
+    async fn drain(&mut self) -> Result<usize, IngestError> {
+        let mut caught_up = 0;
+        loop {
+            self.writer.start();
+            if self.writer.is_idle() {
+                return Ok(caught_up);
+            }
+            let written = self.writer.written().await?;
+            caught_up += self.announce(written);
+        }
     }
 
-    /// Queues the ended calls' processing jobs in one transaction — the
-    /// step that makes them "seen" — then tells watchers they ended. A call
-    /// whose job already exists gets the newer outcome if its job is still
-    /// pending, and is not announced again. Returns how many were new.
-    async fn flush_ends_from(&mut self, origin: Origin) -> Result<usize, IngestError> {
-        if self.ends.is_empty() {
-            return Ok(0);
-        }
-        let ends = std::mem::take(&mut self.ends);
-        let due = Utc::now() + self.config.settle;
-        let jobs = ends
-            .iter()
-            .map(|outcome| {
-                let key = JobKey::call(&self.config.pbx_id, outcome.call_id.as_str());
-                NewJob::new(&key, outcome.clone(), due).map_err(IngestError::Encode)
-            })
-            .collect::<Result<Vec<_>, IngestError>>()?;
-        let added = self.store.enqueue_many(JobKind::ProcessCall, &jobs).await?;
-        let origin_label = match origin {
-            Origin::Live => "live",
-            Origin::CatchUp => "catch_up",
-        };
-        let mut new = 0;
-        for ((outcome, job), added) in ends.into_iter().zip(&jobs).zip(added) {
+    /// Tells watchers that the calls of a finished write ended — now that
+    /// their jobs are queued, the step that makes them "seen". A call whose
+    /// job already existed is not announced again. Returns how many
+    /// caught-up call ends were new.
+    fn announce(&self, written: Written) -> usize {
+        let mut caught_up = 0;
+        for (outcome, origin, added) in written.ends {
+            let pbx = &self.config.pbx_id;
             if !added {
-                tracing::debug!(pbx = %self.config.pbx_id, call_id = %outcome.call_id, "call end already queued");
-                self.store
-                    .replace_pending(JobKind::ProcessCall, &job.key, &job.payload)
-                    .await?;
+                tracing::debug!(%pbx, call_id = %outcome.call_id, "call end already queued");
                 continue;
             }
-            new += 1;
+            let origin_label = match origin {
+                Origin::Live => "live",
+                Origin::CatchUp => {
+                    caught_up += 1;
+                    tracing::info!(%pbx, call_id = %outcome.call_id, "caught up a call end missed by the stream");
+                    "catch_up"
+                }
+            };
             metrics::counter!("ringbridge_calls_queued_total", "origin" => origin_label)
                 .increment(1);
             self.emit(CallUpdate::Ended(Box::new(outcome)), origin);
         }
-        Ok(new)
+        caught_up
     }
 
     fn emit(&self, update: CallUpdate, origin: Origin) {
@@ -445,45 +451,5 @@ fn log_catchup_failure(pbx: &str, err: &PbxError) {
         tracing::warn!(pbx, error = %err, "catch-up from call records failed; retrying");
     } else {
         tracing::error!(pbx, error = %err, "catch-up from call records failed; retrying, but this needs attention");
-    }
-}
-
-/// One record per call: PBXs that write a row per leg share the call id
-/// across legs. The call's record is its earliest leg, answered if any leg
-/// was, with the longest durations.
-pub fn group_by_call(records: Vec<CallRecord>) -> Vec<CallRecord> {
-    let mut calls: BTreeMap<String, CallRecord> = BTreeMap::new();
-    for leg in records {
-        match calls.get_mut(leg.call_id.as_str()) {
-            None => {
-                calls.insert(leg.call_id.0.clone(), leg);
-            }
-            Some(call) => merge_leg(call, leg),
-        }
-    }
-    let mut out: Vec<_> = calls.into_values().collect();
-    out.sort_by_key(|c| c.started_at);
-    out
-}
-
-fn merge_leg(call: &mut CallRecord, leg: CallRecord) {
-    use ringbridge_core::pbx::CallStatus;
-    let answered = leg.disposition == CallStatus::Answered;
-    call.duration_s = call.duration_s.max(leg.duration_s);
-    call.talk_s = call.talk_s.max(leg.talk_s);
-    if call.recording.is_none() {
-        call.recording = leg.recording.clone();
-    }
-    if leg.started_at < call.started_at {
-        let mut earlier = leg;
-        earlier.duration_s = call.duration_s;
-        earlier.talk_s = call.talk_s;
-        earlier.recording = earlier.recording.or(call.recording.take());
-        if call.disposition == CallStatus::Answered {
-            earlier.disposition = CallStatus::Answered;
-        }
-        *call = earlier;
-    } else if answered {
-        call.disposition = CallStatus::Answered;
     }
 }
