@@ -143,9 +143,10 @@ impl SqlStore {
     /// and sleep in SQLite's busy handler, in steps of 1, 2, 5, 10, 15 ms,
     /// though the lock was free again after a fraction of a millisecond.
     /// Ingest's enqueue waited 7 ms at the median and up to 34 ms so behind
-    /// the outbox workers' claims and settlements, and the busy hour's pops
-    /// waited behind it. Taking turns here, in arrival order, a writer
-    /// waits only as long as the write before it takes. Held across one
+    /// the outbox workers' claims and settlements (the pops no longer wait
+    /// for it: the enqueue runs beside ingest, `engine::ingest::writer`).
+    /// Taking turns here, in arrival order, a writer waits only as long as
+    /// the write before it takes. Held across one
     /// write or transaction, never while taking another turn.
     pub(crate) async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
         match &self.writes {
