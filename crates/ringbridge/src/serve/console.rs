@@ -18,7 +18,7 @@ use ringbridge_store::SqlStore;
 use ringbridge_web::console::{
     BackendError, ConsoleBackend, DataCentre, LinkState, LinkStates, PbxInfo, ZohoDisconnect,
 };
-use ringbridge_yeastar::{YeastarClient, YeastarConfig, YeastarError};
+use ringbridge_yeastar::YeastarClient;
 use ringbridge_zoho::crm::{ZohoCrm, ZohoCrmConfig};
 use ringbridge_zoho::dc::DcTable;
 use ringbridge_zoho::oauth::ConnectionState;
@@ -37,6 +37,9 @@ use crate::config::Config;
 
 mod disconnect;
 mod lists;
+mod pbx_access;
+
+use pbx_access::{with_pbx, zone_of_offset};
 
 /// The PBX phonebook the console's setup offers for CRM contacts.
 pub const OFFERED_PHONEBOOK: &str = "CRM Contacts";
@@ -263,31 +266,8 @@ impl ConsoleRuntime {
     }
 }
 
-/// A fixed-offset IANA zone for a whole-hour offset (`Etc/GMT-8` is UTC+8:
-/// the names count the other way); `None` for a half or quarter hour, which
-/// no `Etc/` zone names.
-fn zone_of_offset(secs: i32) -> Option<String> {
-    if secs == 0 {
-        return Some("UTC".to_owned());
-    }
-    if secs % 3600 != 0 {
-        return None;
-    }
-    let name = format!("Etc/GMT{:+}", -secs / 3600);
-    name.parse::<chrono_tz::Tz>().ok().map(|_| name)
-}
-
 fn url(text: &str) -> Result<Url, BackendError> {
     Url::parse(text).map_err(|e| BackendError::Refused(format!("{text:?} is not a URL: {e}")))
-}
-
-fn pbx_error(err: YeastarError) -> BackendError {
-    match err {
-        YeastarError::Transport(_) | YeastarError::Status { .. } | YeastarError::Decode(_) => {
-            BackendError::Unreachable(err.to_string())
-        }
-        other => BackendError::Refused(other.to_string()),
-    }
 }
 
 fn zoho_error(err: ZohoError) -> BackendError {
@@ -299,46 +279,7 @@ fn zoho_error(err: ZohoError) -> BackendError {
     }
 }
 
-/// A client for `pbx`, shut down (its token revoked) after `work`: the PBX
-/// allows only a few live tokens per client.
-async fn with_pbx<T, F, Fut>(pbx: &PbxConnection, work: F) -> Result<T, BackendError>
-where
-    F: FnOnce(YeastarClient) -> Fut,
-    Fut: std::future::Future<Output = Result<T, YeastarError>>,
-{
-    let mut config = YeastarConfig::new(
-        &pbx.base_url,
-        &pbx.client_id,
-        pbx.client_secret.clone(),
-        chrono_tz::UTC,
-    )
-    .map_err(pbx_error)?;
-    config.accept_invalid_certs = pbx.accept_invalid_certs;
-    config.request_timeout = std::time::Duration::from_secs(15);
-    let client = YeastarClient::new(config).map_err(pbx_error)?;
-    let result = work(client.clone()).await;
-    client.shutdown().await;
-    result.map_err(pbx_error)
-}
-
 impl ConsoleRuntime {
-    /// `work` with the running generation's PBX client, while it runs; one
-    /// that is stopping for a restart (its token given back) fails, and the
-    /// console logs in on its own instead. A page view then costs no login.
-    async fn ask_pbx<T, F, Fut>(&self, work: F) -> Result<T, BackendError>
-    where
-        F: Fn(YeastarClient) -> Fut,
-        Fut: std::future::Future<Output = Result<T, YeastarError>>,
-    {
-        if let Some(client) = self.running(|links| links.pbx_client.clone())
-            && let Ok(answer) = work(client).await
-        {
-            return Ok(answer);
-        }
-        let pbx = self.current_pbx().await?;
-        with_pbx(&pbx, work).await
-    }
-
     /// A REST client of the stored CRM connection, for the console's own
     /// questions to Zoho (its users, a field's picklist).
     async fn crm_rest(&self) -> Result<RestClient, BackendError> {
@@ -595,18 +536,4 @@ fn link_states(links: &Links) -> LinkStates {
         None => failed(links.crm_configured),
     };
     LinkStates { pbx, crm }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::zone_of_offset;
-
-    #[test]
-    fn whole_hour_offsets_name_a_zone() {
-        assert_eq!(zone_of_offset(0).as_deref(), Some("UTC"));
-        assert_eq!(zone_of_offset(8 * 3600).as_deref(), Some("Etc/GMT-8"));
-        assert_eq!(zone_of_offset(-5 * 3600).as_deref(), Some("Etc/GMT+5"));
-        assert_eq!(zone_of_offset(14 * 3600).as_deref(), Some("Etc/GMT-14"));
-        assert_eq!(zone_of_offset(5 * 3600 + 1800), None);
-    }
 }
