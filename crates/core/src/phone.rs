@@ -478,3 +478,7 @@ mod tests {
         assert!(serde_json::from_str::<E164>("\"442079460000\"").is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "phone_patterns_tests.rs"]
+mod patterns_tests;
