@@ -14,6 +14,7 @@
 //! checkpointed in the store, and on every (re)connect the PBX's call
 //! records since the checkpoint are fetched and fed through the same path.
 
+mod reconcile;
 mod records;
 mod writer;
 
@@ -29,6 +30,7 @@ use ringbridge_core::tracker::{CallTracker, CallUpdate};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
+use self::reconcile::{Fetch, Fetched};
 pub use self::records::group_by_call;
 use self::writer::{EndWriter, Written};
 use crate::journal::JournalWriter;
@@ -120,6 +122,8 @@ pub struct Ingest {
     pending_catchup: Option<DateTime<Utc>>,
     /// The pending window is a routine reconciliation, not a gap repair.
     reconciling: bool,
+    /// The reconciliation's request to the PBX, while it is in flight.
+    reconciliation: Option<Fetch>,
     last_reconcile: tokio::time::Instant,
     connected: bool,
     /// Started with the first event (its task needs the runtime).
@@ -160,6 +164,7 @@ impl Ingest {
             tracker,
             pending_catchup: None,
             reconciling: false,
+            reconciliation: None,
             last_reconcile: tokio::time::Instant::now(),
             connected: false,
             journal: None,
@@ -210,6 +215,9 @@ impl Ingest {
                         return self.drain().await.map(drop);
                     }
                 },
+                fetched = reconcile::fetched(&mut self.reconciliation) => {
+                    self.caught_up(fetched).await?;
+                }
                 _ = tick.tick() => self.on_tick().await?,
             }
         }
@@ -226,6 +234,10 @@ impl Ingest {
                 tracing::info!(pbx = %self.config.pbx_id, "PBX event stream connected");
                 self.connected = true;
                 self.status.send_replace(StreamStatus::Connected);
+                // A gap repair now covers whatever a reconciliation in
+                // flight was asking for, and calls still live count.
+                self.reconciliation = None;
+                self.reconciling = false;
                 let checkpoint = self.store.stream_checkpoint(&self.config.pbx_id).await?;
                 if let Some(checkpoint) = checkpoint {
                     self.pending_catchup = Some(checkpoint - self.config.catchup_lookback);
@@ -264,7 +276,7 @@ impl Ingest {
         self.tracker
             .expire(Utc::now() - self.config.catchup_lookback);
         self.prune_old_entries();
-        if !self.connected {
+        if !self.connected || self.reconciliation.is_some() {
             return Ok(());
         }
         if self.pending_catchup.is_none()
@@ -276,7 +288,10 @@ impl Ingest {
             self.pending_catchup = Some(Utc::now() - self.config.catchup_lookback);
             self.reconciling = true;
         }
-        if self.pending_catchup.is_some() {
+        if self.reconciling {
+            self.start_reconciliation();
+            Ok(())
+        } else if self.pending_catchup.is_some() {
             self.try_catch_up().await
         } else {
             // Written after the ends handed over before it; not waited for.
@@ -286,9 +301,10 @@ impl Ingest {
         }
     }
 
-    /// Fetches call records since the pending window start; on success the
-    /// checkpoint advances to the moment the fetch began. On a PBX error the
-    /// window stays pending and the next tick retries.
+    /// Fetches call records since the pending window start, in turn: the
+    /// events after a gap wait for its repair. On success the checkpoint
+    /// advances to the moment the fetch began. On a PBX error the window
+    /// stays pending and the next tick retries.
     async fn try_catch_up(&mut self) -> Result<(), IngestError> {
         let now = Utc::now();
         let Some(from) = self.pending_catchup else {
@@ -296,39 +312,67 @@ impl Ingest {
             self.writer.start();
             return Ok(());
         };
-        match self
+        let records = self
             .pbx
             .call_records(from, now + self.config.clock_skew)
-            .await
-        {
-            Ok(records) => {
-                // The live ends handed over before go first (and are not
-                // counted as caught up).
-                self.drain().await?;
-                for record in group_by_call(records) {
-                    // A reconciliation leaves calls the stream is still following
-                    // to it: their end event is on its way.
-                    if self.reconciling && self.tracker.is_live(&record.call_id) {
-                        continue;
-                    }
-                    self.track(&PbxEvent::CallEnded(Box::new(record)), Origin::CatchUp);
-                }
-                // The checkpoint goes with the caught-up calls, after them.
-                self.writer.checkpoint(now);
-                let replayed = self.drain().await?;
-                // A periodic reconciliation that finds nothing is routine:
-                // at info it would print every few seconds.
-                if replayed > 0 {
-                    tracing::info!(pbx = %self.config.pbx_id, %from, to = %now, replayed, "catch-up from call records done");
-                } else {
-                    tracing::debug!(pbx = %self.config.pbx_id, %from, to = %now, "catch-up from call records found nothing new");
-                }
-                self.pending_catchup = None;
-                self.reconciling = false;
-                self.last_reconcile = tokio::time::Instant::now();
+            .await;
+        self.caught_up(Fetched {
+            from,
+            began: now,
+            records,
+        })
+        .await
+    }
+
+    /// Asks for the reconciliation window's records without waiting: the
+    /// answer comes back through `run`'s loop ([`Self::caught_up`]).
+    fn start_reconciliation(&mut self) {
+        let (Some(from), None) = (self.pending_catchup, &self.reconciliation) else {
+            return;
+        };
+        let now = Utc::now();
+        let to = now + self.config.clock_skew;
+        self.reconciliation = Some(Fetch::start(self.pbx.clone(), from, now, to));
+    }
+
+    /// Queues the calls a fetch of call records found.
+    async fn caught_up(&mut self, fetched: Fetched) -> Result<(), IngestError> {
+        let Fetched {
+            from,
+            began,
+            records,
+        } = fetched;
+        let records = match records {
+            Ok(records) => records,
+            Err(err) => {
+                log_catchup_failure(&self.config.pbx_id, &err);
+                return Ok(());
             }
-            Err(err) => log_catchup_failure(&self.config.pbx_id, &err),
+        };
+        // The live ends handed over before go first (and are not counted
+        // as caught up).
+        self.drain().await?;
+        for record in group_by_call(records) {
+            // A reconciliation leaves calls the stream is still following
+            // to it: their end event is on its way.
+            if self.reconciling && self.tracker.is_live(&record.call_id) {
+                continue;
+            }
+            self.track(&PbxEvent::CallEnded(Box::new(record)), Origin::CatchUp);
         }
+        // The checkpoint goes with the caught-up calls, after them.
+        self.writer.checkpoint(began);
+        let replayed = self.drain().await?;
+        // A periodic reconciliation that finds nothing is routine: at info
+        // it would print every few seconds.
+        if replayed > 0 {
+            tracing::info!(pbx = %self.config.pbx_id, %from, to = %began, replayed, "catch-up from call records done");
+        } else {
+            tracing::debug!(pbx = %self.config.pbx_id, %from, to = %began, "catch-up from call records found nothing new");
+        }
+        self.pending_catchup = None;
+        self.reconciling = false;
+        self.last_reconcile = tokio::time::Instant::now();
         Ok(())
     }
 

@@ -13,6 +13,10 @@ pub struct FakePbx {
     pub records: Mutex<Vec<CallRecord>>,
     pub down: AtomicBool,
     pub record_queries: AtomicUsize,
+    /// While set, a call-records request waits for `release` (a PBX slow to
+    /// search its records).
+    pub slow: AtomicBool,
+    pub release: tokio::sync::Notify,
 }
 
 pub fn record(call_id: &str, minute: u32) -> CallRecord {
@@ -57,6 +61,9 @@ impl Pbx for FakePbx {
         _to: DateTime<Utc>,
     ) -> Result<Vec<CallRecord>, PbxError> {
         self.record_queries.fetch_add(1, Ordering::SeqCst);
+        if self.slow.load(Ordering::SeqCst) {
+            self.release.notified().await;
+        }
         if self.down.load(Ordering::SeqCst) {
             return Err(PbxError::Unavailable("connection refused".into()));
         }

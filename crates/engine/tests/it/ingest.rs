@@ -49,6 +49,21 @@ fn ended(call_id: &str) -> EventSourceItem {
     EventSourceItem::Event(PbxEvent::CallEnded(Box::new(record(call_id, 0))))
 }
 
+/// Extension 1005 rings for `call_id`.
+fn ringing(call_id: &str) -> EventSourceItem {
+    EventSourceItem::Event(PbxEvent::CallState(CallSnapshot {
+        call_id: call_id.into(),
+        participants: vec![ringbridge_core::pbx::ParticipantState {
+            participant: ringbridge_core::pbx::Participant::Extension {
+                number: "1005".into(),
+                channel: "c1".into(),
+            },
+            state: ringbridge_core::pbx::LegState::Ringing,
+            via: None,
+        }],
+    }))
+}
+
 fn ended_ids(got: &[Ingested]) -> Vec<(String, Origin)> {
     got.iter()
         .filter_map(|i| match &i.update {
@@ -255,24 +270,9 @@ async fn reconciliation_queues_calls_the_stream_never_mentioned_but_not_live_one
             .lock()
             .unwrap()
             .extend([record("L", 1), record("S", 2)]);
-        let mut config = config();
-        config.reconcile_every = Some(Duration::from_millis(50));
-        let (tx, _rx) = mpsc::channel(64);
-        let ingest = Ingest::new(config, store.clone(), pbx.clone(), tx);
-        let ringing = EventSourceItem::Event(PbxEvent::CallState(CallSnapshot {
-            call_id: "L".into(),
-            participants: vec![ringbridge_core::pbx::ParticipantState {
-                participant: ringbridge_core::pbx::Participant::Extension {
-                    number: "1005".into(),
-                    channel: "c1".into(),
-                },
-                state: ringbridge_core::pbx::LegState::Ringing,
-                via: None,
-            }],
-        }));
-        let source = futures_util::stream::iter(vec![ringing, EventSourceItem::Connected])
-            .chain(futures_util::stream::pending());
-        let task = tokio::spawn(ingest.run(source));
+        let (events, _rx, task) = reconciling_ingest(&store, &pbx);
+        events.send(ringing("L")).unwrap();
+        events.send(EventSourceItem::Connected).unwrap();
         // Until the lost call is queued (a fixed wait flaked under load),
         // then a few more reconciliation rounds that must leave "L" alone.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -286,6 +286,126 @@ async fn reconciliation_queues_calls_the_stream_never_mentioned_but_not_live_one
             keys,
             ["pbx1:S"],
             "the silent loss is repaired; the live call is left to the stream"
+        );
+    }
+}
+
+/// Ingest running with a reconciliation every 50 ms, over a source the
+/// test feeds through the returned sender.
+#[allow(clippy::type_complexity)]
+fn reconciling_ingest(
+    store: &Arc<dyn Storage>,
+    pbx: &Arc<FakePbx>,
+) -> (
+    mpsc::UnboundedSender<EventSourceItem>,
+    mpsc::Receiver<Ingested>,
+    tokio::task::JoinHandle<Result<(), IngestError>>,
+) {
+    let mut config = config();
+    config.reconcile_every = Some(Duration::from_millis(50));
+    let (tx, rx) = mpsc::channel(64);
+    let ingest = Ingest::new(config, store.clone(), pbx.clone(), tx);
+    let (events, source) = mpsc::unbounded_channel();
+    let source = futures_util::stream::unfold(source, |mut source| async move {
+        source.recv().await.map(|item| (item, source))
+    });
+    (events, rx, tokio::spawn(ingest.run(source)))
+}
+
+#[tokio::test]
+async fn a_ringing_call_pops_while_a_reconciliation_waits_for_the_pbx() {
+    for (store, _db) in stores().await {
+        let pbx = Arc::new(FakePbx::default());
+        pbx.records.lock().unwrap().push(record("S", 2));
+        pbx.slow.store(true, Ordering::SeqCst);
+        let (events, mut rx, task) = reconciling_ingest(&store, &pbx);
+        events.send(EventSourceItem::Connected).unwrap();
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while pbx.record_queries.load(Ordering::SeqCst) == 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .expect("a reconciliation asks the PBX for its records");
+
+        // The PBX has not answered; a call rings meanwhile.
+        events.send(ringing("L")).unwrap();
+        let update = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("the ringing call is not held by the PBX's slow answer")
+            .unwrap();
+        assert!(
+            matches!(&update.update, CallUpdate::Ringing { call_id, .. } if call_id.0 == "L"),
+            "{update:?}"
+        );
+        assert!(queued(&store).await.is_empty(), "nothing caught up yet");
+        assert_eq!(
+            pbx.record_queries.load(Ordering::SeqCst),
+            1,
+            "one request in flight"
+        );
+
+        // The answer comes: the silently lost call is queued, the live one left alone.
+        pbx.slow.store(false, Ordering::SeqCst);
+        pbx.release.notify_one();
+        let got = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("the reconciliation finishes")
+            .unwrap();
+        assert_eq!(ended_ids(&[got]), vec![("S".to_owned(), Origin::CatchUp)]);
+        task.abort();
+        let keys: Vec<String> = queued(&store).await.into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["pbx1:S"]);
+    }
+}
+
+#[tokio::test]
+async fn a_reconnect_during_a_reconciliation_repairs_the_gap_with_live_calls_too() {
+    for (store, _db) in stores().await {
+        let pbx = Arc::new(FakePbx::default());
+        // "L" rang on the stream, then the socket dropped: its end is only in
+        // the records now, beside the silently lost "S".
+        pbx.records
+            .lock()
+            .unwrap()
+            .extend([record("L", 1), record("S", 2)]);
+        pbx.slow.store(true, Ordering::SeqCst);
+        let (events, _rx, task) = reconciling_ingest(&store, &pbx);
+        events.send(ringing("L")).unwrap();
+        events.send(EventSourceItem::Connected).unwrap();
+        let asked = async |n| {
+            tokio::time::timeout(Duration::from_secs(10), async {
+                while pbx.record_queries.load(Ordering::SeqCst) < n {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            })
+            .await
+            .expect("the PBX was asked for its records")
+        };
+        asked(1).await;
+
+        // The reconciliation waits for the PBX when the socket drops and comes back.
+        events
+            .send(EventSourceItem::Disconnected {
+                since: Utc::now(),
+                reason: "socket closed".into(),
+            })
+            .unwrap();
+        events.send(EventSourceItem::Connected).unwrap();
+        asked(2).await;
+        pbx.slow.store(false, Ordering::SeqCst);
+        pbx.release.notify_one();
+
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while queued(&store).await.len() < 2 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        task.abort();
+        let keys: Vec<String> = queued(&store).await.into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            keys,
+            ["pbx1:L", "pbx1:S"],
+            "a gap repair queues the call that was live before the gap as well"
         );
     }
 }

@@ -1,0 +1,58 @@
+//! The routine reconciliation's request for the PBX's call records, in
+//! flight beside ingest: a PBX that takes seconds to search its records
+//! (or times out) must not hold the ringing frames that arrive meanwhile.
+//! A gap repair after a reconnect still runs in turn, before the events
+//! that follow it, so the calls a gap ended are queued from their records
+//! first.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ringbridge_core::pbx::{CallRecord, Pbx, PbxError};
+
+type Records = Pin<Box<dyn Future<Output = Result<Vec<CallRecord>, PbxError>> + Send>>;
+
+/// One request for the records of `from..` taken at `began`.
+pub(super) struct Fetch {
+    pub from: DateTime<Utc>,
+    pub began: DateTime<Utc>,
+    records: Records,
+}
+
+impl Fetch {
+    pub fn start(
+        pbx: Arc<dyn Pbx>,
+        from: DateTime<Utc>,
+        began: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Self {
+        Fetch {
+            from,
+            began,
+            records: Box::pin(async move { pbx.call_records(from, to).await }),
+        }
+    }
+}
+
+/// What a finished fetch brought, with its window.
+pub(super) struct Fetched {
+    pub from: DateTime<Utc>,
+    pub began: DateTime<Utc>,
+    pub records: Result<Vec<CallRecord>, PbxError>,
+}
+
+/// Waits for the fetch in flight and takes it; never ends without one.
+pub(super) async fn fetched(fetch: &mut Option<Fetch>) -> Fetched {
+    let Some(in_flight) = fetch.as_mut() else {
+        return std::future::pending().await;
+    };
+    let records = in_flight.records.as_mut().await;
+    let done = fetch.take().expect("the fetch awaited above");
+    Fetched {
+        from: done.from,
+        began: done.began,
+        records,
+    }
+}
