@@ -294,11 +294,16 @@ impl Ingest {
         } else if self.pending_catchup.is_some() {
             self.try_catch_up().await
         } else {
-            // Written after the ends handed over before it; not waited for.
-            self.writer.checkpoint(Utc::now());
-            self.writer.start();
+            self.advance_checkpoint(Utc::now());
             Ok(())
         }
+    }
+
+    /// The stream was healthy until `at`: written after the ends handed
+    /// over before it, not waited for.
+    fn advance_checkpoint(&mut self, at: DateTime<Utc>) {
+        self.writer.checkpoint(at);
+        self.writer.start();
     }
 
     /// Fetches call records since the pending window start, in turn: the
@@ -308,8 +313,7 @@ impl Ingest {
     async fn try_catch_up(&mut self) -> Result<(), IngestError> {
         let now = Utc::now();
         let Some(from) = self.pending_catchup else {
-            self.writer.checkpoint(now);
-            self.writer.start();
+            self.advance_checkpoint(now);
             return Ok(());
         };
         let records = self

@@ -77,13 +77,18 @@ impl EndWriter {
 
     /// Whether a write is under way or anything waits for one.
     pub fn is_idle(&self) -> bool {
-        self.running.is_empty() && self.ends.is_empty() && self.checkpoint.is_none()
+        self.running.is_empty() && !self.has_handed_over()
+    }
+
+    /// Whether anything waits for the next write.
+    fn has_handed_over(&self) -> bool {
+        !self.ends.is_empty() || self.checkpoint.is_some()
     }
 
     /// Starts a write of what was handed over, unless one is under way
     /// (then it goes next, with whatever is handed over meanwhile).
     pub fn start(&mut self) {
-        if !self.running.is_empty() || (self.ends.is_empty() && self.checkpoint.is_none()) {
+        if !self.running.is_empty() || !self.has_handed_over() {
             return;
         }
         let ends = std::mem::take(&mut self.ends);

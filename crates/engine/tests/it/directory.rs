@@ -42,6 +42,16 @@ fn service(crm: &Arc<FakeCrm>, store: &Arc<SqlStore>, clock: Clock) -> Arc<Direc
         refresh_every: Duration::from_millis(20),
         ..DirectoryConfig::default()
     };
+    service_with(config, crm, store, clock)
+}
+
+/// A UK directory service with `config`.
+fn service_with(
+    config: DirectoryConfig,
+    crm: &Arc<FakeCrm>,
+    store: &Arc<SqlStore>,
+    clock: Clock,
+) -> Arc<DirectoryService> {
     Arc::new(
         DirectoryService::new(
             config,
@@ -290,13 +300,7 @@ async fn a_full_resync_drops_records_deleted_in_the_crm() {
             full_resync_every: Some(Duration::from_secs(3600)),
             ..DirectoryConfig::default()
         };
-        let dir = DirectoryService::new(
-            config,
-            crm.clone(),
-            store.clone(),
-            NumberPlan::new("GB").unwrap(),
-        )
-        .with_clock(clock);
+        let dir = service_with(config, &crm, &store, clock);
         dir.sync().await.unwrap();
         crm.records.lock().unwrap().remove(0);
 
@@ -397,17 +401,11 @@ async fn a_load_builds_the_stored_directory_at_once_and_keeps_what_came_meanwhil
             load_page: 3,
             ..DirectoryConfig::default()
         };
-        let dir = DirectoryService::new(
-            config,
-            crm.clone(),
-            store.clone(),
-            NumberPlan::new("GB").unwrap(),
-        )
-        .with_clock(clock);
+        let dir = service_with(config, &crm, &store, clock);
         // Learnt before the load: a newer copy than the stored one.
         let mut moved = record(CrmModule::Contacts, "c1", &["+442079469999"], "u1", 30);
         moved.name = "Moved".into();
-        CallerMatcher::remember(&dir, &moved).await;
+        CallerMatcher::remember(&*dir, &moved).await;
         assert_eq!(dir.load().await.unwrap(), 4);
 
         assert_eq!(dir.stats().records, 4);

@@ -264,12 +264,8 @@ async fn a_fatal_source_stops_with_a_visible_status() {
 #[tokio::test]
 async fn reconciliation_queues_calls_the_stream_never_mentioned_but_not_live_ones() {
     for (store, _db) in stores().await {
-        let pbx = Arc::new(FakePbx::default());
         // "L" is live (ringing) on the stream; "S" was lost silently.
-        pbx.records
-            .lock()
-            .unwrap()
-            .extend([record("L", 1), record("S", 2)]);
+        let pbx = pbx_recording_l_and_s();
         let (events, _rx, task) = reconciling_ingest(&store, &pbx);
         events.send(ringing("L")).unwrap();
         events.send(EventSourceItem::Connected).unwrap();
@@ -288,6 +284,16 @@ async fn reconciliation_queues_calls_the_stream_never_mentioned_but_not_live_one
             "the silent loss is repaired; the live call is left to the stream"
         );
     }
+}
+
+/// A PBX whose call records hold calls "L" and "S".
+fn pbx_recording_l_and_s() -> Arc<FakePbx> {
+    let pbx = Arc::new(FakePbx::default());
+    pbx.records
+        .lock()
+        .unwrap()
+        .extend([record("L", 1), record("S", 2)]);
+    pbx
 }
 
 /// Ingest running with a reconciliation every 50 ms, over a source the
@@ -362,13 +368,9 @@ async fn a_ringing_call_pops_while_a_reconciliation_waits_for_the_pbx() {
 #[tokio::test]
 async fn a_reconnect_during_a_reconciliation_repairs_the_gap_with_live_calls_too() {
     for (store, _db) in stores().await {
-        let pbx = Arc::new(FakePbx::default());
         // "L" rang on the stream, then the socket dropped: its end is only in
         // the records now, beside the silently lost "S".
-        pbx.records
-            .lock()
-            .unwrap()
-            .extend([record("L", 1), record("S", 2)]);
+        let pbx = pbx_recording_l_and_s();
         pbx.slow.store(true, Ordering::SeqCst);
         let (events, _rx, task) = reconciling_ingest(&store, &pbx);
         events.send(ringing("L")).unwrap();
