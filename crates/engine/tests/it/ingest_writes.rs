@@ -2,7 +2,10 @@
 //! call's enqueue waiting, ringing calls still pop, and what depends on the
 //! write — the call's `Ended` update, the stream checkpoint — waits for it.
 //! The database is held by another connection's lock, as the outbox
-//! workers' writes hold it in a busy hour.
+//! workers' writes hold it in a busy hour. The test holds it, and looks,
+//! through a pool of its own: ingest's writes wait on the lock with their
+//! connections, and a look through the same pool could find none free
+//! until the lock's holder — the test — let go (SQLite, 4 connections).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,8 +19,8 @@ use ringbridge_core::pbx::{
 use ringbridge_core::store::Storage;
 use ringbridge_core::tracker::CallUpdate;
 use ringbridge_engine::{Ingest, IngestConfig, Ingested, Origin};
-use ringbridge_store::testing::fresh_stores;
-use ringbridge_store::{Backend, SqlStore};
+use ringbridge_store::testing::{TestDatabase, fresh_stores};
+use ringbridge_store::{Backend, SecretKey, SqlStore};
 use tokio::sync::mpsc;
 
 use crate::fake_pbx::{FakePbx, record};
@@ -61,6 +64,12 @@ fn ended(call_id: &str) -> EventSourceItem {
     EventSourceItem::Event(PbxEvent::CallEnded(Box::new(record(call_id, 0))))
 }
 
+/// The same database through a pool of its own, to hold and look at it.
+async fn observer(db: &TestDatabase) -> SqlStore {
+    let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+    SqlStore::connect(&db.url, key).await.unwrap()
+}
+
 /// Another connection's transaction that keeps ingest's writes waiting:
 /// on SQLite the database's write lock, on PostgreSQL the outbox table's
 /// (so there a checkpoint written out of turn would land).
@@ -96,17 +105,23 @@ async fn eventually<F: Future<Output = bool>>(what: &str, mut check: impl FnMut(
     }
 }
 
-/// Updates until (and with) the first that `until` accepts.
+type IngestTask = tokio::task::JoinHandle<Result<(), ringbridge_engine::IngestError>>;
+
+/// Updates until (and with) the first that `until` accepts. If ingest
+/// stops instead, fails with what it stopped on.
 async fn updates_until(
     rx: &mut mpsc::Receiver<Ingested>,
+    task: &mut IngestTask,
     until: impl Fn(&CallUpdate) -> bool,
 ) -> Vec<CallUpdate> {
     let mut got = Vec::new();
     loop {
-        let item = tokio::time::timeout(PATIENCE, rx.recv())
+        let received = tokio::time::timeout(PATIENCE, rx.recv())
             .await
-            .expect("the update comes")
-            .expect("ingest is running");
+            .expect("the update comes");
+        let Some(item) = received else {
+            panic!("ingest stopped: {:?}", task.await);
+        };
         let done = until(&item.update);
         got.push(item.update);
         if done {
@@ -131,7 +146,7 @@ async fn connected(
 ) -> (
     mpsc::UnboundedSender<EventSourceItem>,
     mpsc::Receiver<Ingested>,
-    tokio::task::JoinHandle<Result<(), ringbridge_engine::IngestError>>,
+    IngestTask,
 ) {
     let (events, items) = source();
     let (tx, rx) = mpsc::channel(64);
@@ -149,15 +164,17 @@ async fn connected(
 /// database is free, A is queued, then announced, then checkpointed past.
 #[tokio::test]
 async fn ringing_pops_while_an_enqueue_waits_and_the_end_and_checkpoint_wait_for_it() {
-    for (sql, _db) in fresh_stores().await {
-        let store: Arc<dyn Storage> = Arc::new(sql.clone());
-        let (events, mut rx, task) = connected(&store, Arc::new(FakePbx::default())).await;
+    for (sql, db) in fresh_stores().await {
+        let store: Arc<dyn Storage> = Arc::new(sql);
+        let observer = observer(&db).await;
+        let seen: Arc<dyn Storage> = Arc::new(observer.clone());
+        let (events, mut rx, mut task) = connected(&store, Arc::new(FakePbx::default())).await;
 
-        let held = hold_writes(&sql).await;
+        let held = hold_writes(&observer).await;
         for item in [ringing("A", "1005"), ended("A"), ringing("B", "1006")] {
             events.send(item).unwrap();
         }
-        let got = updates_until(&mut rx, |u| is_ringing(u, "B")).await;
+        let got = updates_until(&mut rx, &mut task, |u| is_ringing(u, "B")).await;
         // A's end was tracked before B rang.
         let b_rang = Utc::now();
         assert!(got.iter().any(|u| is_ringing(u, "A")), "{got:?}");
@@ -168,20 +185,20 @@ async fn ringing_pops_while_an_enqueue_waits_and_the_end_and_checkpoint_wait_for
             assert!(!is_ended(&item.update), "A ended before its job");
         }
         assert!(
-            checkpoint(&store).await.unwrap() < b_rang,
+            checkpoint(&seen).await.unwrap() < b_rang,
             "a checkpoint passed A's end before A was queued"
         );
-        assert!(queued_keys(&store).await.is_empty());
+        assert!(queued_keys(&seen).await.is_empty());
 
         held.rollback().await.unwrap();
-        let got = updates_until(&mut rx, is_ended).await;
+        let got = updates_until(&mut rx, &mut task, is_ended).await;
         let CallUpdate::Ended(outcome) = got.last().unwrap() else {
             unreachable!()
         };
         assert_eq!(outcome.call_id.as_str(), "A");
-        assert_eq!(queued_keys(&store).await, ["pbx1:A"]);
+        assert_eq!(queued_keys(&seen).await, ["pbx1:A"]);
         eventually("the checkpoint passes A's end", || async {
-            checkpoint(&store).await.unwrap() > b_rang
+            checkpoint(&seen).await.unwrap() > b_rang
         })
         .await;
         task.abort();
@@ -193,16 +210,18 @@ async fn ringing_pops_while_an_enqueue_waits_and_the_end_and_checkpoint_wait_for
 /// it is queued once.
 #[tokio::test]
 async fn a_crash_while_an_end_waits_loses_no_call() {
-    for (sql, _db) in fresh_stores().await {
-        let store: Arc<dyn Storage> = Arc::new(sql.clone());
+    for (sql, db) in fresh_stores().await {
+        let store: Arc<dyn Storage> = Arc::new(sql);
+        let observer = observer(&db).await;
+        let seen: Arc<dyn Storage> = Arc::new(observer.clone());
         let pbx = Arc::new(FakePbx::default());
-        let (events, mut rx, task) = connected(&store, pbx.clone()).await;
+        let (events, mut rx, mut task) = connected(&store, pbx.clone()).await;
 
-        let held = hold_writes(&sql).await;
+        let held = hold_writes(&observer).await;
         for item in [ringing("A", "1005"), ended("A"), ringing("B", "1006")] {
             events.send(item).unwrap();
         }
-        updates_until(&mut rx, |u| is_ringing(u, "B")).await;
+        updates_until(&mut rx, &mut task, |u| is_ringing(u, "B")).await;
         let b_rang = Utc::now();
         // Ticks pass (each wanting a checkpoint) before the crash.
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -210,7 +229,7 @@ async fn a_crash_while_an_end_waits_loses_no_call() {
         assert!(task.await.unwrap_err().is_cancelled());
         held.rollback().await.unwrap();
         assert!(
-            checkpoint(&store).await.unwrap() < b_rang,
+            checkpoint(&seen).await.unwrap() < b_rang,
             "the checkpoint passed an end that was never confirmed queued"
         );
 
@@ -218,10 +237,10 @@ async fn a_crash_while_an_end_waits_loses_no_call() {
         pbx.records.lock().unwrap().push(record("A", 0));
         let (_events, mut rx, task) = connected(&store, pbx).await;
         eventually("A is queued", || async {
-            !queued_keys(&store).await.is_empty()
+            !queued_keys(&seen).await.is_empty()
         })
         .await;
-        assert_eq!(queued_keys(&store).await, ["pbx1:A"], "queued once");
+        assert_eq!(queued_keys(&seen).await, ["pbx1:A"], "queued once");
         // Announced as caught up, unless the crashed write still landed
         // (PostgreSQL may finish a statement its client no longer waits for).
         while let Ok(item) = rx.try_recv() {
