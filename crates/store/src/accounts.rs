@@ -105,7 +105,7 @@ impl SqlStore {
             .bind(i64::from(p.disabled))
             .bind(first_admin.then_some(1_i64))
             .bind(millis(account.at))
-            .fetch_optional(self.pool())
+            .fetch_optional(self.writer())
             .await
             .map_err(|e| {
                 if is_unique_violation(&e) {
@@ -195,7 +195,7 @@ impl AccountStore for SqlStore {
         .bind(i64::from(profile.disabled))
         .bind(millis(at))
         .bind(id.0)
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -216,7 +216,7 @@ impl AccountStore for SqlStore {
         .bind(i64::from(must_change))
         .bind(millis(at))
         .bind(id.0)
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -234,7 +234,7 @@ impl AccountStore for SqlStore {
         .bind(millis(session.expires_at))
         .bind(session.user_agent.as_deref())
         .bind(session.client_addr.as_deref())
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(())
@@ -298,7 +298,7 @@ impl AccountStore for SqlStore {
         )
         .bind(millis(at))
         .bind(hash.to_hex())
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(())
@@ -307,7 +307,7 @@ impl AccountStore for SqlStore {
     async fn delete_session(&self, hash: &TokenHash) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(hash.to_hex())
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(())
@@ -316,7 +316,7 @@ impl AccountStore for SqlStore {
     async fn delete_account(&self, id: AccountId) -> Result<bool, StoreError> {
         // One transaction; children first, whatever the backend does with
         // foreign keys.
-        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
         for sql in [
             "DELETE FROM api_tokens WHERE account_id = $1",
             "DELETE FROM sessions WHERE account_id = $1",
@@ -346,7 +346,7 @@ impl AccountStore for SqlStore {
         )
         .bind(account.0)
         .bind(handle.to_ascii_lowercase())
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() > 0)
@@ -355,7 +355,7 @@ impl AccountStore for SqlStore {
     async fn delete_sessions_of(&self, id: AccountId) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
             .bind(id.0)
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected())
@@ -369,7 +369,7 @@ impl AccountStore for SqlStore {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
             .bind(millis(now))
             .bind(millis(idle_before))
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected())
@@ -389,7 +389,7 @@ impl AccountStore for SqlStore {
             .bind(millis(token.at))
             .bind(ApiScope::join(&token.scopes))
             .bind(token.expires_at.map(millis))
-            .fetch_one(self.pool())
+            .fetch_one(self.writer())
             .await
             .map_err(db_err)?;
         token_from_row(&row)
@@ -427,7 +427,7 @@ impl AccountStore for SqlStore {
         )
         .bind(millis(at))
         .bind(id.0)
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(())
@@ -441,7 +441,7 @@ impl AccountStore for SqlStore {
         let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND account_id = $2")
             .bind(token.0)
             .bind(account.0)
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected() == 1)

@@ -71,7 +71,7 @@ impl AgentGrantStore for SqlStore {
         .bind(nonce)
         .bind(ciphertext)
         .bind(millis(grant.created_at))
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(())
@@ -122,7 +122,7 @@ impl AgentGrantStore for SqlStore {
         )
         .bind(account.0)
         .bind(millis(at))
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() > 0)

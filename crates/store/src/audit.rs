@@ -54,7 +54,7 @@ impl AuditStore for SqlStore {
         .bind(entry.remote_id.as_deref())
         .bind(outcome)
         .bind(error)
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(())
@@ -73,7 +73,7 @@ impl AuditStore for SqlStore {
     async fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM audit_log WHERE at < $1")
             .bind(millis(before))
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected())

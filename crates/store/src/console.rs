@@ -77,7 +77,7 @@ impl SqlStore {
         .bind(section)
         .bind(to_json(section, value)?)
         .bind(millis(Utc::now()))
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         self.bump_revision().await
@@ -85,7 +85,7 @@ impl SqlStore {
 
     async fn bump_revision(&self) -> Result<(), StoreError> {
         sqlx::query("UPDATE console_revision SET revision = revision + 1 WHERE id = 1")
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(())
@@ -254,7 +254,7 @@ impl ConsoleStore for SqlStore {
         .bind(pair.crm_user_id.as_str())
         .bind(pair.crm_user_name.as_str())
         .bind(millis(Utc::now()))
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         self.bump_revision().await
@@ -263,7 +263,7 @@ impl ConsoleStore for SqlStore {
     async fn remove_user_override(&self, extension: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM console_user_overrides WHERE extension = $1")
             .bind(extension)
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         let removed = done.rows_affected() > 0;

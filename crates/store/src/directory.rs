@@ -115,7 +115,7 @@ fn newest_per_record(entries: &[DirectoryEntry]) -> Vec<&DirectoryEntry> {
 impl DirectoryStore for SqlStore {
     async fn upsert_directory_entries(&self, entries: &[DirectoryEntry]) -> Result<(), StoreError> {
         let entries = newest_per_record(entries);
-        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
         for chunk in entries.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO directory_records ({COLUMNS}) VALUES {}
@@ -146,7 +146,7 @@ impl DirectoryStore for SqlStore {
     }
 
     async fn delete_directory_entries(&self, records: &[CrmRecordRef]) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
         for chunk in records.chunks(ROWS_PER_STATEMENT) {
             let conditions: Vec<String> = (0..chunk.len())
                 .map(|i| format!("(module = ${} AND record_id = ${})", 2 * i + 1, 2 * i + 2))
@@ -228,7 +228,7 @@ impl DirectoryStore for SqlStore {
         .bind(module.as_str())
         .bind(cursor.modified_at.map(|t| t.timestamp_millis()))
         .bind(cursor.full_sync_at.map(|t| t.timestamp_millis()))
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(())
@@ -251,7 +251,7 @@ impl DirectoryStore for SqlStore {
         )
         .bind(number.as_str())
         .bind(until.timestamp_millis())
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(())
@@ -260,7 +260,7 @@ impl DirectoryStore for SqlStore {
     async fn purge_misses(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM directory_misses WHERE until_at < $1")
             .bind(now.timestamp_millis())
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected())

@@ -30,7 +30,7 @@ impl LeaseStore for SqlStore {
         .bind(holder)
         .bind(millis(until))
         .bind(millis(now))
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -40,7 +40,7 @@ impl LeaseStore for SqlStore {
         sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
             .bind(name)
             .bind(holder)
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(())

@@ -74,7 +74,7 @@ impl SqlStore {
     /// Applies the pending migrations.
     pub async fn migrate(&self) -> Result<(), MaintenanceError> {
         self.migrator()
-            .run(self.pool())
+            .run(self.writer())
             .await
             .map_err(MaintenanceError::Migrate)
     }

@@ -62,12 +62,11 @@ async fn settle(
             Bind::Int(i) => query.bind(i),
         };
     }
-    let _turn = store.write_turn().await;
     let done = query
         .bind(job.id)
         .bind(job.worker.as_deref().unwrap_or_default())
         .bind(i64::from(job.attempts))
-        .execute(store.pool())
+        .execute(store.writer())
         .await
         .map_err(db_err)?;
     if done.rows_affected() == 1 {
@@ -108,7 +107,7 @@ impl OutboxStore for SqlStore {
             .bind(payload)
             .bind(now)
             .bind(millis(due))
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -123,8 +122,7 @@ impl OutboxStore for SqlStore {
                 due: millis(job.due),
             })
             .collect();
-        let _turn = self.write_turn().await;
-        crate::batch::enqueue(self.pool(), self.backend(), kind.as_str(), &rows).await
+        crate::batch::enqueue(self.writer(), self.backend(), kind.as_str(), &rows).await
     }
 
     async fn replace_pending(
@@ -140,7 +138,7 @@ impl OutboxStore for SqlStore {
         .bind(millis(Utc::now()))
         .bind(kind.as_str())
         .bind(key)
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -170,14 +168,13 @@ impl OutboxStore for SqlStore {
                  ORDER BY next_attempt_at, id LIMIT $5 {lock})
              RETURNING {COLUMNS}"
         );
-        let _turn = self.write_turn().await;
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now_ms.saturating_add(lease_millis(lease)))
             .bind(worker)
             .bind(now_ms)
             .bind(kind.as_str())
             .bind(i64::from(limit))
-            .fetch_all(self.pool())
+            .fetch_all(self.writer())
             .await
             .map_err(db_err)?;
         let mut jobs = rows
@@ -283,7 +280,7 @@ impl OutboxStore for SqlStore {
         )
         .bind(millis(now))
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -302,7 +299,7 @@ impl OutboxStore for SqlStore {
         .bind(millis(now))
         .bind(kind.as_str())
         .bind(key)
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -422,7 +419,7 @@ impl SqlStore {
             .bind(millis(now))
             .bind(kind.as_str())
             .bind(key)
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected() == 1)

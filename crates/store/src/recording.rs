@@ -52,7 +52,7 @@ impl RecordingStore for SqlStore {
         .bind(millis(link.issued_at))
         .bind(link.expires_at.map(millis))
         .bind(link.revoked_at.map(millis))
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(())
@@ -75,14 +75,14 @@ impl RecordingStore for SqlStore {
         )
         .bind(id.to_string())
         .bind(millis(at))
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() > 0)
     }
 
     async fn revoke_call(&self, call_key: &str, at: DateTime<Utc>) -> Result<u64, StoreError> {
-        let mut tx = self.pool().begin().await.map_err(db_err)?;
+        let mut tx = self.writer().begin().await.map_err(db_err)?;
         sqlx::query(
             "INSERT INTO recording_revoked_calls (call_key, revoked_at) VALUES ($1, $2)
              ON CONFLICT (call_key) DO UPDATE SET revoked_at = excluded.revoked_at

@@ -24,7 +24,7 @@ impl DeliveryLog for SqlStore {
         // Bounded by age: whatever the window no longer covers goes.
         sqlx::query("DELETE FROM webhook_deliveries WHERE accepted_at < $1")
             .bind(cutoff)
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         // A new row, or one older than the window taken over: a row comes
@@ -39,7 +39,7 @@ impl DeliveryLog for SqlStore {
         .bind(hex(digest))
         .bind(millis(at))
         .bind(cutoff)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.writer())
         .await
         .map_err(db_err)?;
         Ok(row.is_some())
@@ -53,7 +53,7 @@ impl DeliveryLog for SqlStore {
         sqlx::query("DELETE FROM webhook_deliveries WHERE source = $1 AND digest = $2")
             .bind(source)
             .bind(hex(digest))
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .map_err(db_err)?;
         Ok(())

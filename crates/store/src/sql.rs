@@ -1,5 +1,4 @@
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -14,6 +13,31 @@ use crate::crypto::SecretKey;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a read or write waits for a connection before it fails.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// SQLite connections for reads: WAL lets them read while one writes.
+const SQLITE_READERS: u32 = 4;
+
+/// A pool of SQLite connections. Each waits up to 5 s for a lock another
+/// process holds. A file connection does not go stale: no ping (a hop to
+/// its thread and back) before each use.
+fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .max_connections(max_connections)
+        .test_before_acquire(false)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -34,11 +58,12 @@ pub enum StoreOpenError {
 /// The SQL store. Cheap to clone (a pool handle).
 #[derive(Clone)]
 pub struct SqlStore {
+    /// Reads.
     pool: AnyPool,
+    /// Writes (see [`SqlStore::writer`]).
+    writer: AnyPool,
     backend: Backend,
     pub(crate) key: SecretKey,
-    /// SQLite only: this process's turn to write (see [`SqlStore::write_turn`]).
-    writes: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -69,7 +94,7 @@ impl SqlStore {
         let store = Self::connect(url, key).await?;
         store
             .migrator()
-            .run(&store.pool)
+            .run(&store.writer)
             .await
             .map_err(StoreOpenError::Migrate)?;
         Ok(store)
@@ -94,65 +119,60 @@ impl SqlStore {
         } else {
             return Err(StoreOpenError::UnsupportedUrl(url.to_owned()));
         };
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        let url = match backend {
+        let (pool, writer) = match backend {
             Backend::Sqlite => {
-                // One writer at a time is SQLite's rule; a small pool with a
-                // busy timeout keeps readers concurrent under WAL. A file
-                // connection does not go stale: no ping (a hop to its
-                // thread and back) before each use.
-                options = options
-                    .max_connections(4)
-                    .test_before_acquire(false)
-                    .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        conn.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-                            .await?;
-                        Ok(())
-                    })
-                });
-                sqlite_url_with_create(url)
+                let connect = AnyConnectOptions::from_str(&sqlite_url_with_create(url))
+                    .map_err(StoreOpenError::Connect)?;
+                let pool = sqlite_pool(SQLITE_READERS)
+                    .connect_with(connect.clone())
+                    .await
+                    .map_err(StoreOpenError::Connect)?;
+                pool.execute("PRAGMA journal_mode = WAL;")
+                    .await
+                    .map_err(StoreOpenError::Connect)?;
+                let writer = sqlite_pool(1)
+                    .connect_with(connect)
+                    .await
+                    .map_err(StoreOpenError::Connect)?;
+                (pool, writer)
             }
             Backend::Postgres => {
-                options = options.max_connections(10);
-                url.to_owned()
+                let connect = AnyConnectOptions::from_str(url).map_err(StoreOpenError::Connect)?;
+                let pool = AnyPoolOptions::new()
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .max_connections(10)
+                    .connect_with(connect)
+                    .await
+                    .map_err(StoreOpenError::Connect)?;
+                (pool.clone(), pool)
             }
         };
-        let connect = AnyConnectOptions::from_str(&url).map_err(StoreOpenError::Connect)?;
-        let pool = options
-            .connect_with(connect)
-            .await
-            .map_err(StoreOpenError::Connect)?;
-        if backend == Backend::Sqlite {
-            pool.execute("PRAGMA journal_mode = WAL;")
-                .await
-                .map_err(StoreOpenError::Connect)?;
-        }
-        let writes = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
         Ok(Self {
             pool,
+            writer,
             backend,
             key,
-            writes,
         })
     }
 
-    /// Waits for this process's turn to write, on SQLite (PostgreSQL: at
-    /// once). SQLite takes one writer at a time; two of this process's
-    /// connections writing at once made the second one hit `SQLITE_BUSY`
-    /// and sleep in SQLite's busy handler, in steps of 1, 2, 5, 10, 15 ms,
-    /// though the lock was free again after a fraction of a millisecond.
-    /// Ingest's enqueue waited 7 ms at the median and up to 34 ms so behind
-    /// the outbox workers' claims and settlements (the pops no longer wait
-    /// for it: the enqueue runs beside ingest, `engine::ingest::writer`).
-    /// Taking turns here, in arrival order, a writer waits only as long as
-    /// the write before it takes. Held across one
-    /// write or transaction, never while taking another turn.
-    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-        match &self.writes {
-            Some(writes) => Some(writes.clone().lock_owned().await),
-            None => None,
-        }
+    /// Where this store's writes go (reads go to [`SqlStore::pool`]).
+    ///
+    /// SQLite takes one writer at a time, so this process writes through
+    /// one connection of its own, and its writers take turns for it in
+    /// arrival order (sqlx's pool queue is fair). A writer waits only as
+    /// long as the writes before it take: when two connections wrote at
+    /// once, the second hit `SQLITE_BUSY` and slept in SQLite's busy
+    /// handler, in steps of 1, 2, 5, 10, 15 ms, though the lock was free
+    /// again after a fraction of a millisecond (ingest's enqueue waited
+    /// 7 ms at the median and up to 34 ms so behind the outbox workers'
+    /// claims and settlements). And writers waiting for a lock that another
+    /// process holds keep one connection, not every one: the readers (the
+    /// pages, the checkpoint, the outbox's counts) still get theirs.
+    ///
+    /// PostgreSQL: the same pool as the reads; its writers do not exclude
+    /// each other.
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// A key for `purpose` derived from the secret key (see [`SecretKey::derive`]).
@@ -178,6 +198,7 @@ impl SqlStore {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
@@ -214,7 +235,7 @@ impl Store for SqlStore {
         .bind(nonce)
         .bind(ciphertext)
         .bind(millis(Utc::now()))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -244,7 +265,7 @@ impl Store for SqlStore {
     async fn delete_secret(&self, name: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM secrets WHERE name = $1")
             .bind(name)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -264,7 +285,7 @@ impl Store for SqlStore {
         .bind(key)
         .bind(json)
         .bind(millis(Utc::now()))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -285,14 +306,13 @@ impl Store for SqlStore {
         pbx: &str,
         events: &[(DateTime<Utc>, PbxEvent)],
     ) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        crate::batch::journal(&self.pool, self.backend, pbx, events).await
+        crate::batch::journal(&self.writer, self.backend, pbx, events).await
     }
 
     async fn prune_journal(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM pbx_event_journal WHERE received_at < $1")
             .bind(millis(before))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(done.rows_affected())
@@ -327,7 +347,7 @@ impl Store for SqlStore {
         sqlx::query(query)
             .bind(pbx)
             .bind(millis(at))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(())

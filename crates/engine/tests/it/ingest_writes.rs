@@ -3,9 +3,9 @@
 //! write — the call's `Ended` update, the stream checkpoint — waits for it.
 //! The database is held by another connection's lock, as the outbox
 //! workers' writes hold it in a busy hour. The test holds it, and looks,
-//! through a pool of its own: ingest's writes wait on the lock with their
-//! connections, and a look through the same pool could find none free
-//! until the lock's holder — the test — let go (SQLite, 4 connections).
+//! through a pool of its own, as another process would: a holder that
+//! needs a connection of the pool whose writers wait for it can wait on
+//! them (a store from before `SqlStore::writer` did, 5 s, in CI).
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,6 +10,7 @@ mod lease;
 mod outbox;
 mod recording;
 mod replay;
+mod sqlite_writer;
 mod upgrade;
 
 use chrono::{Duration, TimeZone, Utc};
