@@ -184,6 +184,10 @@ impl SqlStore {
         self.backend
     }
 
+    /// The pool reads go through. On SQLite a write through it does not
+    /// take its turn for [`SqlStore::writer`]: it meets this process's
+    /// writes in SQLite's busy handler (tests that play another process
+    /// do it on purpose).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
