@@ -311,32 +311,28 @@ impl Ingest {
     /// advances to the moment the fetch began. On a PBX error the window
     /// stays pending and the next tick retries.
     async fn try_catch_up(&mut self) -> Result<(), IngestError> {
-        let now = Utc::now();
-        let Some(from) = self.pending_catchup else {
-            self.advance_checkpoint(now);
+        let Some(fetch) = self.fetch_pending() else {
+            self.advance_checkpoint(Utc::now());
             return Ok(());
         };
-        let records = self
-            .pbx
-            .call_records(from, now + self.config.clock_skew)
-            .await;
-        self.caught_up(Fetched {
-            from,
-            began: now,
-            records,
-        })
-        .await
+        self.caught_up(fetch.finish().await).await
     }
 
     /// Asks for the reconciliation window's records without waiting: the
     /// answer comes back through `run`'s loop ([`Self::caught_up`]).
     fn start_reconciliation(&mut self) {
-        let (Some(from), None) = (self.pending_catchup, &self.reconciliation) else {
-            return;
-        };
+        if self.reconciliation.is_none() {
+            self.reconciliation = self.fetch_pending();
+        }
+    }
+
+    /// A request for the pending window's records, up to now (and the
+    /// PBX's clock skew).
+    fn fetch_pending(&self) -> Option<Fetch> {
+        let from = self.pending_catchup?;
         let now = Utc::now();
         let to = now + self.config.clock_skew;
-        self.reconciliation = Some(Fetch::start(self.pbx.clone(), from, now, to));
+        Some(Fetch::start(self.pbx.clone(), from, now, to))
     }
 
     /// Queues the calls a fetch of call records found.

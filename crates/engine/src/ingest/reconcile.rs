@@ -16,8 +16,8 @@ type Records = Pin<Box<dyn Future<Output = Result<Vec<CallRecord>, PbxError>> + 
 
 /// One request for the records of `from..` taken at `began`.
 pub(super) struct Fetch {
-    pub from: DateTime<Utc>,
-    pub began: DateTime<Utc>,
+    from: DateTime<Utc>,
+    began: DateTime<Utc>,
     records: Records,
 }
 
@@ -34,6 +34,20 @@ impl Fetch {
             records: Box::pin(async move { pbx.call_records(from, to).await }),
         }
     }
+
+    /// Waits for the answer (in turn: a gap repair).
+    pub async fn finish(mut self) -> Fetched {
+        let records = self.records.as_mut().await;
+        self.answered(records)
+    }
+
+    fn answered(self, records: Result<Vec<CallRecord>, PbxError>) -> Fetched {
+        Fetched {
+            from: self.from,
+            began: self.began,
+            records,
+        }
+    }
 }
 
 /// What a finished fetch brought, with its window.
@@ -44,15 +58,14 @@ pub(super) struct Fetched {
 }
 
 /// Waits for the fetch in flight and takes it; never ends without one.
+/// Safe to cancel (in a `select!`): the fetch stays in flight.
 pub(super) async fn fetched(fetch: &mut Option<Fetch>) -> Fetched {
     let Some(in_flight) = fetch.as_mut() else {
         return std::future::pending().await;
     };
     let records = in_flight.records.as_mut().await;
-    let done = fetch.take().expect("the fetch awaited above");
-    Fetched {
-        from: done.from,
-        began: done.began,
-        records,
-    }
+    fetch
+        .take()
+        .expect("the fetch awaited above")
+        .answered(records)
 }
