@@ -124,7 +124,7 @@ impl Drop for Setup {
 
 async fn setup() -> Setup {
     let db = ringbridge_store::testing::fresh_sqlite();
-    let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+    let key = SecretKey::generate();
     let store = SqlStore::open(&db.url, key).await.unwrap();
     let crm = Arc::new(Crm::default());
     let tuning = Tuning {

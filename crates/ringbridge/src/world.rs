@@ -135,8 +135,7 @@ impl World {
                 )
             }
         };
-        let store =
-            SqlStore::open(&url, SecretKey::from_base64(&SecretKey::generate_base64())?).await?;
+        let store = SqlStore::open(&url, SecretKey::generate()).await?;
         let storage: Arc<dyn Storage> = Arc::new(store.clone());
 
         let yeastar = YeastarClient::new(YeastarConfig::new(

@@ -43,10 +43,20 @@ impl SecretKey {
             .as_slice()
             .try_into()
             .map_err(|_| KeyError::Length(bytes.len()))?;
-        Ok(Self {
+        Ok(Self::from_bytes(bytes))
+    }
+
+    fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self {
             cipher: Aes256Gcm::new(&bytes.into()),
             bytes,
-        })
+        }
+    }
+
+    /// A new random key, kept nowhere: for a store that lives as long as
+    /// the process (tests, the bench, the demo).
+    pub fn generate() -> Self {
+        Self::from_bytes(random_key_bytes())
     }
 
     /// A key for another purpose (HMAC-SHA256 of the purpose under this
@@ -62,9 +72,7 @@ impl SecretKey {
 
     /// A new random key, base64-encoded.
     pub fn generate_base64() -> String {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        STANDARD.encode(bytes)
+        STANDARD.encode(random_key_bytes())
     }
 
     pub(crate) fn seal(&self, name: &str, plaintext: &[u8]) -> (Vec<u8>, Vec<u8>) {
@@ -99,13 +107,19 @@ impl SecretKey {
     }
 }
 
+fn random_key_bytes() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn round_trip_and_binding_to_name() {
-        let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        let key = SecretKey::generate();
         let (nonce, sealed) = key.seal("pbx.client_secret", b"hunter2");
         assert!(!sealed.windows(7).any(|w| w == b"hunter2"));
         assert_eq!(
@@ -113,7 +127,7 @@ mod tests {
             b"hunter2"
         );
         assert!(key.open("zoho.refresh_token", &nonce, &sealed).is_none());
-        let other = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        let other = SecretKey::generate();
         assert!(other.open("pbx.client_secret", &nonce, &sealed).is_none());
     }
 
@@ -124,7 +138,7 @@ mod tests {
         let again = SecretKey::from_base64(&text).unwrap();
         assert_eq!(key.derive("a"), again.derive("a"));
         assert_ne!(key.derive("a"), key.derive("b"));
-        let other = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        let other = SecretKey::generate();
         assert_ne!(key.derive("a"), other.derive("a"));
     }
 

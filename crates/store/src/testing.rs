@@ -27,8 +27,7 @@ pub const POSTGRES_ENV: &str = "RINGBRIDGE_TEST_POSTGRES_URL";
 pub async fn fresh_stores() -> Vec<(crate::SqlStore, TestDatabase)> {
     let mut out = Vec::new();
     for db in fresh_databases().await {
-        let key = crate::SecretKey::from_base64(&crate::SecretKey::generate_base64())
-            .expect("a fresh key");
+        let key = crate::SecretKey::generate();
         let store = crate::SqlStore::open(&db.url, key)
             .await
             .expect("the test database opens");

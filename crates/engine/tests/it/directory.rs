@@ -24,7 +24,7 @@ const UK: &str = "+442079460000";
 async fn stores() -> Vec<(Arc<SqlStore>, TestDatabase)> {
     let mut out = Vec::new();
     for db in fresh_databases().await {
-        let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        let key = SecretKey::generate();
         out.push((Arc::new(SqlStore::open(&db.url, key).await.unwrap()), db));
     }
     out

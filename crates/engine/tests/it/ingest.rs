@@ -174,12 +174,9 @@ async fn a_restart_catches_up_from_the_stored_checkpoint() {
         // ringbridge is down while D ends; a new process opens the same database.
         pbx.records.lock().unwrap().push(record("D", 5));
         let reopened: Arc<dyn Storage> = Arc::new(
-            SqlStore::open(
-                &db.url,
-                SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-            )
-            .await
-            .unwrap(),
+            SqlStore::open(&db.url, SecretKey::generate())
+                .await
+                .unwrap(),
         );
         let (result, got) = run(reopened, pbx, vec![EventSourceItem::Connected]).await;
         result.unwrap();

@@ -66,8 +66,9 @@ fn ended(call_id: &str) -> EventSourceItem {
 
 /// The same database through a pool of its own, to hold and look at it.
 async fn observer(db: &TestDatabase) -> SqlStore {
-    let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
-    SqlStore::connect(&db.url, key).await.unwrap()
+    SqlStore::connect(&db.url, SecretKey::generate())
+        .await
+        .unwrap()
 }
 
 /// Another connection's transaction that keeps ingest's writes waiting:

@@ -36,8 +36,7 @@ pub async fn run(pbx_url: &str) -> Result<()> {
         Ok(url) if !url.is_empty() => url,
         _ => format!("sqlite://{}", dir.path().join("ringbridge.db").display()),
     };
-    let store =
-        SqlStore::open(&url, SecretKey::from_base64(&SecretKey::generate_base64())?).await?;
+    let store = SqlStore::open(&url, SecretKey::generate()).await?;
     let yeastar = YeastarClient::new(YeastarConfig::new(
         pbx_url,
         client_id,

@@ -127,9 +127,7 @@ async fn migrate_check_reports_pending_migrations_without_applying_them() {
 
     // A database with none of the migrations applied yet.
     let url = format!("sqlite://{}", data.join(DATABASE_FILE).display());
-    let key =
-        ringbridge_store::SecretKey::from_base64(&ringbridge_store::SecretKey::generate_base64())
-            .expect("key");
+    let key = ringbridge_store::SecretKey::generate();
     std::fs::create_dir_all(&data).expect("dir");
     let empty = ringbridge_store::SqlStore::connect(&url, key)
         .await

@@ -11,12 +11,9 @@ const TTL: Duration = Duration::from_secs(10);
 #[tokio::test]
 async fn one_holder_at_a_time_until_expiry_or_release() {
     for db in fresh_databases().await {
-        let store = SqlStore::open(
-            &db.url,
-            SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-        )
-        .await
-        .unwrap();
+        let store = SqlStore::open(&db.url, SecretKey::generate())
+            .await
+            .unwrap();
         let now = Utc::now();
         assert!(
             store
@@ -100,12 +97,9 @@ async fn one_holder_at_a_time_until_expiry_or_release() {
 async fn racing_nodes_get_one_winner() {
     for db in fresh_databases().await {
         let store = Arc::new(
-            SqlStore::open(
-                &db.url,
-                SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-            )
-            .await
-            .unwrap(),
+            SqlStore::open(&db.url, SecretKey::generate())
+                .await
+                .unwrap(),
         );
         let now = Utc::now();
         let attempts = (0..6).map(|i| {

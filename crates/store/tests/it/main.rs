@@ -29,7 +29,7 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     for db in fresh_databases().await {
-        let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        let key = SecretKey::generate();
         let store = SqlStore::open(&db.url, key)
             .await
             .unwrap_or_else(|e| panic!("{:?}: {e}", db.backend));
@@ -66,12 +66,7 @@ async fn secrets_are_encrypted_at_rest_and_need_the_key() {
         assert!(!String::from_utf8_lossy(&raw).contains("client-secret"));
 
         // Another key cannot read it, and says so.
-        let other = SqlStore::open(
-            &url,
-            SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-        )
-        .await
-        .unwrap();
+        let other = SqlStore::open(&url, SecretKey::generate()).await.unwrap();
         assert_eq!(
             other.secret("pbx.client_secret").await.unwrap_err(),
             StoreError::Decrypt {
@@ -182,12 +177,7 @@ async fn events_are_journaled() {
 async fn reopening_keeps_data_and_does_not_remigrate() {
     each_backend(|store, url| async move {
         store.put_setting("k", "1").await.unwrap();
-        let key_reused = SqlStore::open(
-            &url,
-            SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-        )
-        .await
-        .unwrap();
+        let key_reused = SqlStore::open(&url, SecretKey::generate()).await.unwrap();
         assert_eq!(key_reused.setting("k").await.unwrap().as_deref(), Some("1"));
         key_reused.ping().await.unwrap();
         key_reused.close().await;

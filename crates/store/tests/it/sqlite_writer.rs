@@ -12,16 +12,18 @@ use ringbridge_store::testing::fresh_sqlite;
 use ringbridge_store::{SecretKey, SqlStore};
 use sqlx::Executor;
 
-fn key() -> SecretKey {
-    SecretKey::from_base64(&SecretKey::generate_base64()).unwrap()
-}
-
 #[tokio::test]
 async fn reads_go_on_while_writers_wait_for_another_process_lock() {
     let db = fresh_sqlite();
-    let store = Arc::new(SqlStore::open(&db.url, key()).await.unwrap());
+    let store = Arc::new(
+        SqlStore::open(&db.url, SecretKey::generate())
+            .await
+            .unwrap(),
+    );
     // Another process: its own connections, its own lock.
-    let other = SqlStore::connect(&db.url, key()).await.unwrap();
+    let other = SqlStore::connect(&db.url, SecretKey::generate())
+        .await
+        .unwrap();
     let mut held = other.pool().acquire().await.unwrap();
     held.execute("BEGIN IMMEDIATE").await.unwrap();
 

@@ -12,7 +12,7 @@ use sqlx::migrate::Migrator;
 
 /// The database at `url` migrated up to (not including) `version`.
 async fn migrate_before(url: &str, backend: Backend, version: i64) {
-    let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+    let key = SecretKey::generate();
     // Creates the SQLite file; applies nothing.
     SqlStore::connect(url, key).await.unwrap().close().await;
     let dir = match backend {
@@ -58,7 +58,7 @@ async fn api_tokens_made_before_scopes_keep_what_the_extension_needs() {
         .unwrap();
         pool.close().await;
 
-        let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        let key = SecretKey::generate();
         let store = SqlStore::open(&db.url, key).await.unwrap();
         let (token, _) = store
             .api_token(&TokenHash([5; 32]))

@@ -63,7 +63,7 @@ mod tests {
     #[tokio::test]
     async fn a_signed_in_browser_passes_and_others_are_sent_to_sign_in() {
         let db = ringbridge_store::testing::fresh_sqlite();
-        let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        let key = SecretKey::generate();
         let store = Arc::new(SqlStore::open(&db.url, key).await.unwrap());
         let state = AppState::new(store.clone(), store.clone(), None);
         let account = store

@@ -260,12 +260,9 @@ pub async fn start() -> App {
 /// The console with the pages' settings `config`.
 pub async fn start_with(config: WebConfig) -> App {
     let db = fresh_sqlite();
-    let store = SqlStore::open(
-        &db.url,
-        SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-    )
-    .await
-    .unwrap();
+    let store = SqlStore::open(&db.url, SecretKey::generate())
+        .await
+        .unwrap();
     start_on(store, db, config, |state| state).await
 }
 

@@ -25,12 +25,9 @@ async fn start(store: SqlStore, pbx_stream: Option<watch::Receiver<StreamStatus>
 
 async fn open() -> (SqlStore, ringbridge_store::testing::TestDatabase) {
     let db = fresh_sqlite();
-    let store = SqlStore::open(
-        &db.url,
-        SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-    )
-    .await
-    .unwrap();
+    let store = SqlStore::open(&db.url, SecretKey::generate())
+        .await
+        .unwrap();
     (store, db)
 }
 

@@ -77,12 +77,9 @@ async fn start_with(config: WebConfig) -> App {
 /// the login throttle keys on besides the username).
 async fn start_serving(config: WebConfig, peer_addresses: bool) -> App {
     let db = fresh_sqlite();
-    let store = SqlStore::open(
-        &db.url,
-        SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-    )
-    .await
-    .unwrap();
+    let store = SqlStore::open(&db.url, SecretKey::generate())
+        .await
+        .unwrap();
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 3, 9, 8, 0, 0).unwrap(),
     ));

@@ -94,12 +94,9 @@ pub async fn setup() -> Setup {
         .to_vec();
 
     let db = fresh_sqlite();
-    let store = SqlStore::open(
-        &db.url,
-        SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-    )
-    .await
-    .unwrap();
+    let store = SqlStore::open(&db.url, SecretKey::generate())
+        .await
+        .unwrap();
     let call_key = format!("pbx:{}", record.call_id.0);
     let payload = serde_json::to_string(&outcome(record)).unwrap();
     store
@@ -409,12 +406,9 @@ async fn sign_in_can_be_required_on_top_of_the_link() {
 #[tokio::test]
 async fn signing_keys_are_kept_in_the_store_and_rotate() {
     let db = fresh_sqlite();
-    let store = SqlStore::open(
-        &db.url,
-        SecretKey::from_base64(&SecretKey::generate_base64()).unwrap(),
-    )
-    .await
-    .unwrap();
+    let store = SqlStore::open(&db.url, SecretKey::generate())
+        .await
+        .unwrap();
     let capability = RecordingCapability {
         id: CapabilityId([1; 16]),
         call_key: "pbx:1".into(),
